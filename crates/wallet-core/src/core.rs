@@ -1,0 +1,167 @@
+//! [`Core`]: the state behind every command.
+
+use std::sync::{Arc, RwLock};
+
+use serde::Serialize;
+use tokio::sync::Mutex;
+
+use crate::error::AppError;
+use crate::events::{CoreEvent, EventSink};
+use crate::network::{Connection, NetworkStatus};
+use crate::settings::{validate_custom, NetworkChoice, NetworkSetting, Settings, Theme};
+use crate::store::KvStore;
+
+const SETTINGS_KEY: &str = "settings";
+
+/// Facts about this build the UI shows in its footer and settings.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub name: String,
+    pub version: String,
+    /// "debug" or "release".
+    pub build: String,
+    /// Whether the embedded sandbox is compiled in.
+    pub sandbox_available: bool,
+}
+
+pub struct Core {
+    store: Arc<dyn KvStore>,
+    events: Arc<dyn EventSink>,
+    settings: RwLock<Settings>,
+    /// The tenant API key for a custom network; kept in the core only.
+    api_key: RwLock<Option<String>>,
+    /// Opened on first use and replaced when the network setting changes.
+    connection: Mutex<Option<Arc<Connection>>>,
+}
+
+/// The async methods named like commands are the IPC commands (`src-tauri/src/command_list.rs`).
+impl Core {
+    pub fn new(store: Arc<dyn KvStore>, events: Arc<dyn EventSink>) -> Self {
+        let settings = store
+            .get(SETTINGS_KEY)
+            .and_then(|v| match serde_json::from_value::<Settings>(v) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    tracing::warn!(error = %e, "stored settings unreadable; using defaults");
+                    None
+                }
+            })
+            .unwrap_or_default();
+        Self {
+            store,
+            events,
+            settings: RwLock::new(settings),
+            api_key: RwLock::new(None),
+            connection: Mutex::new(None),
+        }
+    }
+
+    /// Opens the connection ahead of the first command (starts the embedded sandbox).
+    pub async fn warm_up(&self) {
+        if let Err(e) = self.connection().await {
+            tracing::warn!(error = %e, "network not ready at start-up");
+        }
+    }
+
+    pub async fn app_info(&self) -> Result<AppInfo, AppError> {
+        Ok(AppInfo {
+            name: "IBEx Wallet".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            build: if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+            .to_owned(),
+            sandbox_available: cfg!(feature = "sandbox"),
+        })
+    }
+
+    pub async fn settings_get(&self) -> Result<Settings, AppError> {
+        Ok(read(&self.settings).clone())
+    }
+
+    pub async fn settings_set_network(&self, choice: NetworkChoice) -> Result<Settings, AppError> {
+        let (setting, api_key) = match choice {
+            NetworkChoice::Sandbox => {
+                if !cfg!(feature = "sandbox") {
+                    return Err(AppError::validation(
+                        "This build has no embedded sandbox; choose an IBEx server.",
+                    ));
+                }
+                (NetworkSetting::Sandbox, None)
+            }
+            NetworkChoice::Custom {
+                base_url,
+                rp_id,
+                api_key,
+            } => {
+                let (base_url, rp_id) = validate_custom(&base_url, &rp_id)?;
+                let api_key = api_key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
+                let setting = NetworkSetting::Custom {
+                    base_url,
+                    rp_id,
+                    has_api_key: api_key.is_some(),
+                };
+                (setting, api_key)
+            }
+        };
+        *write(&self.api_key) = api_key;
+        *self.connection.lock().await = None;
+        self.update(|s| s.network = setting)
+    }
+
+    pub async fn settings_set_theme(&self, theme: Theme) -> Result<Settings, AppError> {
+        self.update(|s| s.theme = theme)
+    }
+
+    pub async fn settings_set_lock(&self, minutes: u32) -> Result<Settings, AppError> {
+        if minutes > 24 * 60 {
+            return Err(AppError::validation(
+                "The lock delay can be at most 1440 minutes (one day).",
+            ));
+        }
+        self.update(|s| s.lock_after_minutes = minutes)
+    }
+
+    pub async fn network_status(&self) -> Result<NetworkStatus, AppError> {
+        self.connection().await?.status().await
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Settings)) -> Result<Settings, AppError> {
+        let settings = {
+            let mut guard = write(&self.settings);
+            change(&mut guard);
+            guard.clone()
+        };
+        let value = serde_json::to_value(&settings).map_err(|e| AppError::internal(e.to_string()))?;
+        self.store
+            .set(SETTINGS_KEY, value)
+            .map_err(|e| AppError::internal(format!("settings not saved: {e}")))?;
+        self.events.emit(CoreEvent::SettingsChanged {
+            settings: settings.clone(),
+        });
+        Ok(settings)
+    }
+
+    async fn connection(&self) -> Result<Arc<Connection>, AppError> {
+        let mut slot = self.connection.lock().await;
+        if let Some(conn) = slot.as_ref() {
+            return Ok(conn.clone());
+        }
+        let network = read(&self.settings).network.clone();
+        let api_key = read(&self.api_key).clone();
+        let conn = Arc::new(Connection::open(&network, api_key).await?);
+        *slot = Some(conn.clone());
+        Ok(conn)
+    }
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|p| p.into_inner())
+}

@@ -1,0 +1,71 @@
+//! The one error type that crosses IPC: a stable `code` the UI branches on, and a message.
+
+use serde::{Deserialize, Serialize};
+
+/// Stable error codes. The UI branches on these; never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub enum ErrorCode {
+    /// The input was rejected before anything was sent.
+    Validation,
+    /// IBEx refused the credentials of this call.
+    Unauthorized,
+    /// The session is over (refresh token used or expired); sign in again.
+    SessionExpired,
+    /// IBEx is still preparing this resource (HTTP 204); try again shortly.
+    NotReady,
+    /// The address is not indexed yet (HTTP 404 on balances/transactions/pools).
+    NotIndexed,
+    /// Too many requests; wait before retrying.
+    RateLimited,
+    /// Stale or conflicting state (HTTP 409/410/422).
+    Conflict,
+    /// IBEx could not be reached.
+    Network,
+    /// IBEx answered with an error.
+    Server,
+    /// IBEx answered something the wallet does not understand.
+    BadResponse,
+    /// The user cancelled the passkey prompt.
+    PasskeyCancelled,
+    /// No passkey provider can run here.
+    PasskeyUnsupported,
+    /// A bug or an unexpected local failure.
+    Internal,
+}
+
+/// An error as the UI sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Validation, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+}
+
+impl From<ibex::Error> for AppError {
+    fn from(e: ibex::Error) -> Self {
+        let code = match &e {
+            ibex::Error::Transport(_) => ErrorCode::Network,
+            ibex::Error::Status { .. } => ErrorCode::Server,
+            ibex::Error::Decode { .. } => ErrorCode::BadResponse,
+            ibex::Error::Config(_) => ErrorCode::Validation,
+        };
+        Self::new(code, e.to_string())
+    }
+}

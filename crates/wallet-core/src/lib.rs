@@ -1,0 +1,17 @@
+//! The wallet's core: everything the app's commands do, without Tauri.
+//!
+//! `src-tauri` exposes [`Core`]'s methods as IPC commands; the dev-only web host exposes the
+//! same methods over loopback HTTP. Platform effects (storage, events) come in through traits.
+
+mod core;
+mod error;
+mod events;
+mod network;
+mod settings;
+pub mod store;
+
+pub use crate::core::{AppInfo, Core};
+pub use error::{AppError, ErrorCode};
+pub use events::{CoreEvent, EventSink};
+pub use network::NetworkStatus;
+pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};

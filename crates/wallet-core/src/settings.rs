@@ -1,0 +1,156 @@
+//! The user's settings: which IBEx to talk to, look and feel, lock timeout.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Which IBEx the wallet talks to, as the UI sees it (the API key itself never leaves the core).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum NetworkSetting {
+    /// The embedded local IBEx on loopback: no account, no internet needed.
+    Sandbox,
+    /// A tenant's IBEx deployment.
+    #[serde(rename_all = "camelCase")]
+    Custom {
+        base_url: String,
+        rp_id: String,
+        has_api_key: bool,
+    },
+}
+
+/// What the UI submits to change network. `api_key: None` on `Custom` keeps no key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum NetworkChoice {
+    Sandbox,
+    #[serde(rename_all = "camelCase")]
+    Custom {
+        base_url: String,
+        rp_id: String,
+        api_key: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    pub network: NetworkSetting,
+    pub theme: Theme,
+    /// Lock the wallet after this many minutes without input (0 = never).
+    pub lock_after_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            network: default_network(),
+            theme: Theme::System,
+            lock_after_minutes: 5,
+        }
+    }
+}
+
+/// Development builds start on the embedded sandbox; release builds ask for a tenant unless
+/// the sandbox is compiled in and nothing else was chosen.
+fn default_network() -> NetworkSetting {
+    NetworkSetting::Sandbox
+}
+
+/// A validated custom network: http(s) base URL without query or fragment, rpId a domain name.
+pub(crate) fn validate_custom(base_url: &str, rp_id: &str) -> Result<(String, String), AppError> {
+    let url = url::Url::parse(base_url.trim()).map_err(|e| {
+        AppError::validation(format!("The IBEx URL `{base_url}` is not a valid URL ({e})."))
+    })?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(AppError::validation(
+            "The IBEx URL must start with https:// (or http:// for a local server).",
+        ));
+    }
+    if url.scheme() == "http" && !is_loopback_host(url.host_str().unwrap_or_default()) {
+        return Err(AppError::validation(
+            "Only a server on this computer may use http://; use https:// for a remote IBEx.",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(AppError::validation(
+            "The IBEx URL must not contain a query (?…) or a fragment (#…).",
+        ));
+    }
+    let rp_id = rp_id.trim().to_ascii_lowercase();
+    if !is_domain(&rp_id) {
+        return Err(AppError::validation(format!(
+            "The rpId `{rp_id}` is not a domain name (for example `wallet.example.com` or `localhost`)."
+        )));
+    }
+    Ok((url.as_str().trim_end_matches('/').to_owned(), rp_id))
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_matches(|c| c == '[' || c == ']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn is_domain(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_network_validation() {
+        assert_eq!(
+            validate_custom("https://passkeys.example.com/", "Example.com").unwrap(),
+            (
+                "https://passkeys.example.com".to_owned(),
+                "example.com".to_owned()
+            )
+        );
+        assert!(validate_custom("http://127.0.0.1:8787", "localhost").is_ok());
+        for (url, rp) in [
+            ("ftp://x.example", "example.com"),
+            ("http://remote.example", "example.com"),
+            ("https://x.example?a=1", "example.com"),
+            ("not a url", "example.com"),
+            ("https://x.example", "exa mple.com"),
+            ("https://x.example", ""),
+            ("https://x.example", "-bad.example"),
+        ] {
+            let err = validate_custom(url, rp).unwrap_err();
+            assert_eq!(err.code, crate::ErrorCode::Validation, "{url} {rp}");
+        }
+    }
+
+    #[test]
+    fn settings_json_shape_is_stable() {
+        let json = serde_json::to_value(Settings::default()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"network":{"kind":"sandbox"},"theme":"system","lockAfterMinutes":5})
+        );
+    }
+}

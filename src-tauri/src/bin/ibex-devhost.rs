@@ -1,0 +1,79 @@
+//! `ibex-devhost`: the UI and the real core for a browser on loopback (tests only).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ibex_wallet_core::store::JsonFileStore;
+use ibex_wallet_core::Core;
+use ibex_wallet_lib::devhost::{self, BroadcastEvents};
+
+const USAGE: &str = "usage: ibex-devhost [--port N] [--dist DIR] [--data-dir DIR]
+
+Serves the built UI (default ui/dist) and the wallet's commands on 127.0.0.1.
+Prints `IBEX_DEVHOST_URL=<url>` once ready; open that URL (it carries the per-run secret).
+Settings live in DATA_DIR/devhost.json (default: a fresh temporary directory).";
+
+struct Args {
+    port: u16,
+    dist: PathBuf,
+    data_dir: Option<PathBuf>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        port: 0,
+        dist: PathBuf::from("ui/dist"),
+        data_dir: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--port" => args.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
+            "--dist" => args.dist = value()?.into(),
+            "--data-dir" => args.data_dir = Some(value()?.into()),
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(args)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    ibex_wallet_lib::init_logging();
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(msg) => {
+            if !msg.is_empty() {
+                eprintln!("{msg}");
+            }
+            eprintln!("{USAGE}");
+            std::process::exit(if msg.is_empty() { 0 } else { 2 });
+        }
+    };
+    if !args.dist.join("index.html").is_file() {
+        return Err(format!(
+            "{} has no index.html: build the UI first (npm --prefix ui run build)",
+            args.dist.display()
+        )
+        .into());
+    }
+    let temp;
+    let data_dir = match args.data_dir {
+        Some(d) => d,
+        None => {
+            temp = tempfile::tempdir()?;
+            temp.path().to_path_buf()
+        }
+    };
+    std::fs::create_dir_all(&data_dir)?;
+    let events = BroadcastEvents::new();
+    let store = JsonFileStore::open(data_dir.join("devhost.json"));
+    let core = Arc::new(Core::new(Arc::new(store), Arc::new(events.clone())));
+    core.warm_up().await;
+    let host = devhost::start(core, events, args.dist, args.port).await?;
+    println!("IBEX_DEVHOST_URL={}", host.url());
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

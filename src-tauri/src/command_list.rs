@@ -1,0 +1,16 @@
+// The app's IPC commands, declared once. Each line is `name(args) -> result;` and maps to the
+// `Core` method of the same name. `commands.rs` expands this into the Tauri handler, the
+// TypeScript bindings and the web host's dispatcher; `build.rs` into the app manifest (one
+// permission per command). Plain tokens only: build.rs includes this file too.
+macro_rules! for_each_command {
+    ($then:ident) => {
+        $then! {
+            app_info() -> AppInfo;
+            settings_get() -> Settings;
+            settings_set_network(choice: NetworkChoice) -> Settings;
+            settings_set_theme(theme: Theme) -> Settings;
+            settings_set_lock(minutes: u32) -> Settings;
+            network_status() -> NetworkStatus;
+        }
+    };
+}

@@ -1,0 +1,42 @@
+//! The IBEx Wallet desktop shell: windows, plugins and IPC adapters around `ibex-wallet-core`.
+
+pub mod commands;
+#[cfg(feature = "devhost")]
+pub mod devhost;
+mod platform;
+
+use std::sync::Arc;
+
+use ibex_wallet_core::Core;
+use tauri::Manager;
+
+/// File (in the app's data directory) holding settings and caches; no secrets.
+const STORE_FILE: &str = "ibex-wallet.json";
+
+pub fn run() {
+    init_logging();
+    let builder = commands::specta_builder();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let store = platform::PluginStore::open(app.handle(), STORE_FILE)?;
+            let events = platform::WindowEvents::new(app.handle().clone());
+            let core = Arc::new(Core::new(Arc::new(store), Arc::new(events)));
+            app.manage(core.clone());
+            tauri::async_runtime::spawn(async move { core.warm_up().await });
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("IBEx Wallet failed to start");
+}
+
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
+        )
+        .try_init();
+}

@@ -1,0 +1,49 @@
+//! Platform effects the core asks for, implemented with Tauri plugins.
+
+use std::sync::Arc;
+
+use ibex_wallet_core::store::KvStore;
+use ibex_wallet_core::{CoreEvent, EventSink};
+use serde_json::Value;
+use tauri::{AppHandle, Wry};
+use tauri_plugin_store::{Store, StoreExt};
+use tauri_specta::Event;
+
+use crate::commands::AppEvent;
+
+/// Settings and caches in tauri-plugin-store, saved to disk on every write.
+pub struct PluginStore(Arc<Store<Wry>>);
+
+impl PluginStore {
+    pub fn open(app: &AppHandle, file: &str) -> Result<Self, tauri_plugin_store::Error> {
+        Ok(Self(app.store(file)?))
+    }
+}
+
+impl KvStore for PluginStore {
+    fn get(&self, key: &str) -> Option<Value> {
+        self.0.get(key)
+    }
+
+    fn set(&self, key: &str, value: Value) -> Result<(), String> {
+        self.0.set(key, value);
+        self.0.save().map_err(|e| e.to_string())
+    }
+}
+
+/// Core events, emitted to the webview as the typed `appEvent`.
+pub struct WindowEvents(AppHandle);
+
+impl WindowEvents {
+    pub fn new(app: AppHandle) -> Self {
+        Self(app)
+    }
+}
+
+impl EventSink for WindowEvents {
+    fn emit(&self, event: CoreEvent) {
+        if let Err(e) = AppEvent(event).emit(&self.0) {
+            tracing::warn!(error = %e, "event not delivered to the window");
+        }
+    }
+}
