@@ -102,7 +102,7 @@ pub async fn start(
         ServeDir::new(&dist).not_found_service(ServeFile::new(dist.join("index.html")));
     let app = Router::new()
         .route("/ipc/{command}", post(invoke))
-        .route("/events", get(events))
+        .route("/events", get(event_stream))
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -164,7 +164,7 @@ async fn invoke(
     State(state): State<HostState>,
     Path(command): Path<String>,
     headers: HeaderMap,
-    body: Option<Json<serde_json::Value>>,
+    body: axum::body::Bytes,
 ) -> Response {
     let given = headers
         .get("x-devhost-secret")
@@ -172,7 +172,16 @@ async fn invoke(
     if !secret_ok(&state, given) {
         return (StatusCode::UNAUTHORIZED, "missing or wrong devhost secret").into_response();
     }
-    let args = body.map_or_else(|| serde_json::json!({}), |Json(v)| v);
+    let args = if body.is_empty() {
+        serde_json::json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => {
+                return error_response(AppError::validation(format!("arguments are not JSON: {e}")))
+            }
+        }
+    };
     match commands::dispatch(&state.core, &command, args).await {
         Ok(value) => Json(value).into_response(),
         Err(err) => error_response(err),
@@ -190,7 +199,7 @@ struct EventsQuery {
     secret: Option<String>,
 }
 
-async fn events(
+async fn event_stream(
     State(state): State<HostState>,
     Query(q): Query<EventsQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {

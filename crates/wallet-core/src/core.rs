@@ -98,7 +98,9 @@ impl Core {
                 api_key,
             } => {
                 let (base_url, rp_id) = validate_custom(&base_url, &rp_id)?;
-                let api_key = api_key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
+                let api_key = api_key
+                    .map(|k| k.trim().to_owned())
+                    .filter(|k| !k.is_empty());
                 let setting = NetworkSetting::Custom {
                     base_url,
                     rp_id,
@@ -135,7 +137,8 @@ impl Core {
             change(&mut guard);
             guard.clone()
         };
-        let value = serde_json::to_value(&settings).map_err(|e| AppError::internal(e.to_string()))?;
+        let value =
+            serde_json::to_value(&settings).map_err(|e| AppError::internal(e.to_string()))?;
         self.store
             .set(SETTINGS_KEY, value)
             .map_err(|e| AppError::internal(format!("settings not saved: {e}")))?;

@@ -69,7 +69,9 @@ fn default_network() -> NetworkSetting {
 /// A validated custom network: http(s) base URL without query or fragment, rpId a domain name.
 pub(crate) fn validate_custom(base_url: &str, rp_id: &str) -> Result<(String, String), AppError> {
     let url = url::Url::parse(base_url.trim()).map_err(|e| {
-        AppError::validation(format!("The IBEx URL `{base_url}` is not a valid URL ({e})."))
+        AppError::validation(format!(
+            "The IBEx URL `{base_url}` is not a valid URL ({e})."
+        ))
     })?;
     if !matches!(url.scheme(), "https" | "http") {
         return Err(AppError::validation(

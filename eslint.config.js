@@ -1,0 +1,29 @@
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import ts from 'typescript-eslint';
+
+export default ts.config(
+  { ignores: ['ui/dist/', 'ui/src/lib/bindings.ts', 'target/', 'test-artifacts/'] },
+  js.configs.recommended,
+  ...ts.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: ts.parser } },
+  },
+  {
+    // The UI reaches the core only through lib/backend.
+    files: ['ui/src/**/*.ts', 'ui/src/**/*.svelte'],
+    ignores: ['ui/src/lib/backend/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@tauri-apps/*'], message: 'Use the Backend interface (ui/src/lib/backend).' }] },
+      ],
+    },
+  },
+);

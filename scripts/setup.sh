@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what `./dev run` (setup.sh run) or `./dev test` (setup.sh all) needs on
+# Debian/Ubuntu: system packages, npm packages (from the lockfile), and tauri-driver.
+# Steps already satisfied are skipped, so a second run takes a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+
+# Build and run: WebKitGTK 4.1 and friends. Tests add browsers, Xvfb, D-Bus, a keyring and a
+# notification daemon so keychain and notification code run against the real services.
+RUN_PKGS=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
+  librsvg2-dev libxdo-dev libsoup-3.0-dev pkg-config file)
+TEST_PKGS=(xvfb xauth dbus-x11 webkit2gtk-driver chromium chromium-driver imagemagick xdotool
+  gnome-keyring libsecret-tools dunst libnotify-bin)
+
+pkgs=("${RUN_PKGS[@]}")
+[ "$what" = all ] && pkgs+=("${TEST_PKGS[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then sudo="sudo"; else
+      echo "Missing system packages; as root run:" >&2
+      echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  echo "==> installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+for tool in cargo node npm; do
+  command -v "$tool" >/dev/null || { echo "$tool is required (Rust via rustup; Node.js >= 20.19)" >&2; exit 1; }
+done
+
+# npm ci only when the lockfile changed since the last install.
+stamp=node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  echo "==> npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ "$what" = all ] && ! command -v tauri-driver >/dev/null; then
+  echo "==> cargo install tauri-driver (once, ~2 min)"
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi

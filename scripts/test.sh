@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Every check and test, in order; stops at the first failure. Prints each step's duration
+# and, at the end, the total of tests passed and failed across runners.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh all
+export PATH="$HOME/.cargo/bin:$PATH"
+# The feature set is the same for clippy, tests and builds, so everything compiles once.
+FEATURES=(--workspace --all-targets --features ibex-wallet/devhost)
+log=$(mktemp)
+start=$SECONDS
+
+step() {
+  local name=$1; shift
+  local t=$SECONDS
+  echo "==> $name"
+  "$@" 2>&1 | tee -a "$log"
+  echo "    $name: $((SECONDS - t)) s"
+}
+
+step "rustfmt" cargo fmt --all --check
+step "UI build" npm run build --silent
+step "clippy" cargo clippy "${FEATURES[@]}" -- -D warnings
+step "Rust tests" cargo test "${FEATURES[@]}"
+step "UI type-check" npm run check --silent
+step "UI lint" npm run lint --silent
+step "UI unit tests" npm run test:unit --silent
+step "build app + web host" cargo build -p ibex-wallet --features devhost --bins
+step "e2e: UI in Chromium over the web transport" npm run test:e2e:web --silent
+step "e2e: the app under Xvfb" scripts/with-display.sh npm run test:e2e:app --silent
+
+passed=$(grep -hoE '(test result: ok\. [0-9]+ passed|^# pass [0-9]+|Tests +[0-9]+ passed)' "$log" | grep -oE '[0-9]+' | paste -sd+ | bc)
+failed=$(grep -hoE '(; [0-9]+ failed|^# fail [0-9]+|[0-9]+ failed \()' "$log" | grep -oE '[0-9]+' | paste -sd+ | bc)
+rm -f "$log"
+echo "total time: $((SECONDS - start)) s"
+echo "all: ${passed:-0} passed, ${failed:-0} failed"

@@ -1,0 +1,58 @@
+// A minimal W3C WebDriver client (plain fetch) for tauri-driver + WebKitWebDriver.
+const ELEMENT = 'element-6066-11e4-a6e0-4a4d-9b3f-3b4a7e1e12ab';
+
+/** @param {string} base e.g. http://127.0.0.1:4444 */
+export function webdriver(base) {
+  /** @param {string} method @param {string} path @param {unknown} [body] */
+  async function send(method, path, body) {
+    const resp = await fetch(base + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await resp.json();
+    if (!resp.ok) throw new Error(`${method} ${path} → ${resp.status}: ${JSON.stringify(json.value)}`);
+    return json.value;
+  }
+
+  return {
+    /** @param {string} application absolute path of the app binary */
+    async newSession(application) {
+      const value = await send('POST', '/session', {
+        capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application } } },
+      });
+      const id = value.sessionId;
+      const s = `/session/${id}`;
+      return {
+        /** @param {string} css */
+        async find(css) {
+          const el = await send('POST', `${s}/element`, { using: 'css selector', value: css });
+          return el[ELEMENT];
+        },
+        /** Polls until `css` exists and its text matches. @param {string} css @param {RegExp} re */
+        async waitForText(css, re, timeoutMs = 30000) {
+          const end = Date.now() + timeoutMs;
+          let last = '';
+          while (Date.now() < end) {
+            try {
+              const el = await this.find(css);
+              last = await send('GET', `${s}/element/${el}/text`);
+              if (re.test(last)) return last;
+            } catch {
+              // not rendered yet
+            }
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          throw new Error(`${css} never matched ${re} (last text: ${JSON.stringify(last)})`);
+        },
+        /** @param {string} el */
+        click: (el) => send('POST', `${s}/element/${el}/click`, {}),
+        /** @param {string} el @param {string} name */
+        attribute: (el, name) => send('GET', `${s}/element/${el}/attribute/${name}`),
+        /** @returns {Promise<Buffer>} PNG of the viewport */
+        screenshot: async () => Buffer.from(await send('GET', `${s}/screenshot`), 'base64'),
+        close: () => send('DELETE', s),
+      };
+    },
+  };
+}

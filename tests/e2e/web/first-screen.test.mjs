@@ -1,0 +1,101 @@
+// The UI in headless Chromium, through the web transport, against the real core and the
+// real (in-process) sandbox.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import http from 'node:http';
+import { join } from 'node:path';
+import { collectPageErrors, launchChromium, seriousA11yViolations, startDevhost } from '../support/browser.mjs';
+import { artifactsDir } from '../support/paths.mjs';
+
+/** @type {Awaited<ReturnType<typeof startDevhost>>} */
+let host;
+/** @type {import('playwright-core').Browser} */
+let browser;
+const shots = artifactsDir('web');
+
+before(async () => {
+  host = await startDevhost();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.stop();
+});
+
+test('first screen shows the sandbox health that the core fetched', async () => {
+  const page = await browser.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(host.url);
+
+  const status = page.getByTestId('server-status');
+  await status.waitFor();
+  assert.equal(await status.textContent(), '● Online');
+  assert.equal(await page.getByTestId('network-label').textContent(), 'Local sandbox');
+  assert.equal(await page.getByTestId('rp-id').textContent(), 'localhost');
+  const baseUrl = await page.getByTestId('base-url').textContent();
+  assert.match(baseUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+
+  // The sandbox really answered: its /health is reachable at the URL the core reported.
+  const health = await (await fetch(`${baseUrl}/health`)).json();
+  assert.equal(health.status, 'ok');
+  assert.ok(!Number.isNaN(Date.parse(health.timestamp)));
+
+  // The secret left the address bar once read.
+  assert.equal(new URL(page.url()).hash, '');
+  await page.screenshot({ path: join(shots, 'first-screen-light.png'), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), []);
+  assert.deepEqual(errors, [], 'no console errors or CSP violations');
+  await page.close();
+});
+
+test('theme choice is saved by the core and survives a reload', async () => {
+  const page = await browser.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(host.url);
+  await page.getByTestId('theme-dark').click();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+  await page.getByTestId('server-status').waitFor();
+  await page.screenshot({ path: join(shots, 'first-screen-dark.png'), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), []);
+
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+  assert.equal(await page.getByTestId('theme-dark').getAttribute('aria-pressed'), 'true');
+  await page.getByTestId('theme-system').click();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === undefined);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a bad custom network is refused with a specific message, and nothing changes', async () => {
+  const page = await browser.newPage();
+  await page.goto(host.url);
+  await page.getByTestId('server-status').waitFor();
+  await page.getByLabel('IBEx server').check();
+  await page.getByLabel('Server URL').fill('http://remote.example.com');
+  await page.getByLabel('rpId', { exact: true }).fill('example.com');
+  await page.getByTestId('save-network').click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent() ?? '', /Only a server on this computer may use http:\/\//);
+  await page.reload();
+  assert.equal(await page.getByTestId('network-label').textContent(), 'Local sandbox');
+  await page.close();
+});
+
+test('the web host refuses commands without the per-run secret', async () => {
+  const noSecret = await fetch(`${host.origin}/ipc/app_info`, { method: 'POST', body: '{}' });
+  assert.equal(noSecret.status, 401);
+  // A DNS-rebinding page would reach 127.0.0.1 with a foreign Host header.
+  const url = new URL(host.origin);
+  const status = await new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port: url.port, path: '/', headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+      .on('error', reject);
+  });
+  assert.equal(status, 403);
+});

@@ -1,0 +1,53 @@
+// Transport for tests: the same generated bindings, with Tauri's invoke routed to the
+// dev-only loopback web host (`ibex-devhost`). The page is opened as `/#secret=<hex>`.
+import { commands, type CoreEvent } from '../bindings';
+import type { Backend } from './index';
+
+type Invoke = (cmd: string, args?: Record<string, unknown>) => Promise<unknown>;
+
+declare global {
+  interface Window {
+    __TAURI_INTERNALS__?: { invoke: Invoke };
+  }
+}
+
+const SECRET_KEY = 'ibex-devhost-secret';
+
+/** Reads the per-run secret from the URL fragment (then hides it) or from this tab's storage. */
+export function takeSecret(location: Location, storage: Storage): string {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('secret');
+  if (fromHash) {
+    storage.setItem(SECRET_KEY, fromHash);
+    history.replaceState(null, '', location.pathname + location.search);
+    return fromHash;
+  }
+  return storage.getItem(SECRET_KEY) ?? '';
+}
+
+export function webInvoke(secret: string, fetchFn: typeof fetch = fetch): Invoke {
+  return async (cmd, args = {}) => {
+    const resp = await fetchFn(`/ipc/${encodeURIComponent(cmd)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-devhost-secret': secret },
+      body: JSON.stringify(args),
+    });
+    const body: unknown = await resp.json().catch(() => null);
+    if (resp.ok) return body;
+    // Like Tauri's IPC, a command error rejects with the AppError value itself.
+    throw body ?? { code: 'Network', message: `web host answered ${resp.status}` };
+  };
+}
+
+export function webBackend(location: Location): Backend {
+  const secret = takeSecret(location, sessionStorage);
+  window.__TAURI_INTERNALS__ = { invoke: webInvoke(secret) };
+  return {
+    transport: 'web',
+    commands,
+    subscribe(handler) {
+      const source = new EventSource(`/events?secret=${encodeURIComponent(secret)}`);
+      source.onmessage = (m: MessageEvent<string>) => handler(JSON.parse(m.data) as CoreEvent);
+      return () => source.close();
+    },
+  };
+}
