@@ -2,7 +2,8 @@
 // WebKitWebDriver) finds and clicks an element. Needs DISPLAY (run through scripts/with-display).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { artifactsDir, binary } from '../support/paths.mjs';
@@ -22,8 +23,7 @@ before(async () => {
   driver = startProcess(
     process.env.TAURI_DRIVER ?? 'tauri-driver',
     ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
-    /./,
-    { timeoutMs: 30000 },
+    { env: isolatedHome() },
   );
   // tauri-driver prints nothing when ready; wait until it answers.
   const base = `http://127.0.0.1:${port}`;
@@ -37,6 +37,16 @@ before(async () => {
   }
   session = await webdriver(base).newSession(binary('ibex-wallet'));
 });
+
+/** The app (a child of tauri-driver) keeps its settings in a fresh directory, not the user's. */
+function isolatedHome() {
+  const home = mkdtempSync(join(tmpdir(), 'ibex-app-home-'));
+  return {
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+  };
+}
 
 after(async () => {
   await session?.close().catch(() => {});

@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /**
- * Starts `cmd` and resolves once a stdout/stderr line matches `ready` (with the match), or
- * rejects after `timeoutMs` with everything the process printed.
- * @param {string} cmd @param {string[]} args @param {RegExp} ready
+ * Starts `cmd`. With `ready`, `matched` resolves once the output matches it (with the match),
+ * or rejects after `timeoutMs` with everything the process printed.
+ * @param {string} cmd @param {string[]} args @param {RegExp} [ready]
  * @param {{ timeoutMs?: number, env?: NodeJS.ProcessEnv, cwd?: string }} [opts]
  */
 export function startProcess(cmd, args, ready, opts = {}) {
@@ -15,7 +15,13 @@ export function startProcess(cmd, args, ready, opts = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  /** @type {Promise<RegExpMatchArray>} */
   const matched = new Promise((resolve, reject) => {
+    if (!ready) {
+      child.stdout.on('data', (c) => (output += c));
+      child.stderr.on('data', (c) => (output += c));
+      return;
+    }
     const timer = setTimeout(
       () => reject(new Error(`${cmd} not ready after ${opts.timeoutMs ?? 60000} ms:\n${output}`)),
       opts.timeoutMs ?? 60000,

@@ -1,5 +1,6 @@
 // A minimal W3C WebDriver client (plain fetch) for tauri-driver + WebKitWebDriver.
-const ELEMENT = 'element-6066-11e4-a6e0-4a4d-9b3f-3b4a7e1e12ab';
+// The W3C web element reference key.
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 /** @param {string} base e.g. http://127.0.0.1:4444 */
 export function webdriver(base) {
