@@ -23,6 +23,7 @@ before(async () => {
   driver = startProcess(
     process.env.TAURI_DRIVER ?? 'tauri-driver',
     ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
+    undefined,
     { env: isolatedHome() },
   );
   // tauri-driver prints nothing when ready; wait until it answers.
@@ -57,11 +58,15 @@ test('the app window renders the first screen with data from the embedded sandbo
   assert.equal(await session.waitForText('[data-testid="server-status"]', /Online/), '● Online');
   assert.equal(await session.waitForText('[data-testid="network-label"]', /./), 'Local sandbox');
 
-  const png = await session.screenshot();
+  // Non-blank: a rendered UI has many distinct colours; a blank window has one or two. The
+  // first frame can lag the DOM by a moment on a fresh WebKit profile, so poll briefly.
   const path = join(shots, 'app-window.png');
-  writeFileSync(path, png);
-  // Non-blank: a rendered UI has many distinct colours; a blank or black window has one or two.
-  const colours = Number(execFileSync('/usr/bin/identify', ['-format', '%k', path]).toString());
+  let colours = 0;
+  for (let i = 0; i < 20 && colours <= 50; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 500));
+    writeFileSync(path, await session.screenshot());
+    colours = Number(execFileSync('/usr/bin/identify', ['-format', '%k', path]).toString());
+  }
   assert.ok(colours > 50, `screenshot has only ${colours} colours`);
 });
 
