@@ -1,0 +1,68 @@
+//! The Tauri handler, the web host and the window's capability cover exactly the same
+//! commands. (The bindings test checks the Tauri side against `COMMAND_NAMES`.)
+#![cfg(feature = "devhost")]
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use ibex_wallet_core::store::MemoryStore;
+use ibex_wallet_core::{Core, CoreEvent, ErrorCode, EventSink};
+use ibex_wallet_lib::commands::{dispatch, COMMAND_NAMES};
+
+struct Ignore;
+impl EventSink for Ignore {
+    fn emit(&self, _: CoreEvent) {}
+}
+
+fn core() -> Core {
+    Core::new(Arc::new(MemoryStore::default()), Arc::new(Ignore))
+}
+
+fn is_unknown(result: &Result<serde_json::Value, ibex_wallet_core::AppError>) -> bool {
+    matches!(result, Err(e) if e.message.starts_with("unknown command"))
+}
+
+#[tokio::test]
+async fn web_host_dispatches_every_command_and_nothing_else() {
+    let core = core();
+    for name in COMMAND_NAMES {
+        // Missing arguments are a validation error, never "unknown command".
+        let result = dispatch(&core, name, serde_json::json!({})).await;
+        assert!(!is_unknown(&result), "{name} is not dispatched");
+    }
+    let result = dispatch(&core, "plugin:fs|read", serde_json::json!({})).await;
+    assert!(is_unknown(&result));
+    assert_eq!(result.unwrap_err().code, ErrorCode::Validation);
+}
+
+#[tokio::test]
+async fn web_host_rejects_bad_arguments_specifically() {
+    let err = dispatch(
+        &core(),
+        "settings_set_theme",
+        serde_json::json!({"theme": "neon"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Validation);
+    assert!(
+        err.message.contains("settings_set_theme"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn capability_allows_exactly_the_app_commands() {
+    let json: serde_json::Value =
+        serde_json::from_str(include_str!("../capabilities/main-window.json")).unwrap();
+    let allowed: BTreeSet<String> = json["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    let declared: BTreeSet<String> = COMMAND_NAMES.iter().map(|s| (*s).to_owned()).collect();
+    assert_eq!(allowed, declared);
+}
