@@ -1,11 +1,15 @@
-//! HTTP plumbing: configuration, headers, decoding.
+//! HTTP plumbing: configuration, headers, retries, error classification, decoding.
 
 use std::time::Duration;
 
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use url::Url;
 
-use crate::models::Health;
+use crate::models::{ChainId, Health};
+use crate::retry::{parse_retry_after, RetryPolicy};
 use crate::Error;
 
 /// Where and how to reach an IBEx deployment.
@@ -17,8 +21,11 @@ pub struct Config {
     pub rp_id: String,
     /// Tenant API key for domains that require it (`x-api-key`).
     pub api_key: Option<String>,
+    /// Default chain, sent as `X-Blockchain-Id` unless a call names another.
+    pub chain_id: Option<ChainId>,
     pub timeout: Duration,
     pub user_agent: String,
+    pub retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for Config {
@@ -27,6 +34,7 @@ impl std::fmt::Debug for Config {
             .field("base_url", &self.base_url.as_str())
             .field("rp_id", &self.rp_id)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("chain_id", &self.chain_id)
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -45,10 +53,116 @@ impl Config {
             base_url,
             rp_id: rp_id.into(),
             api_key: None,
+            chain_id: None,
             timeout: Duration::from_secs(30),
             user_agent: concat!("ibex-wallet/", env!("CARGO_PKG_VERSION")).to_owned(),
+            retry: RetryPolicy::default(),
         })
     }
+}
+
+/// Which documented retry rules apply to a call, besides transient-failure backoff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Expect {
+    /// A plain call; a 204 where a body is expected is [`Error::NotReady`].
+    Body,
+    /// `GET /users/me/address`: 204 = wallet not ready → retry every few seconds.
+    NotReadyRetry,
+    /// Balances/transactions/pools: 404 = not indexed → wait, retry once.
+    Indexed,
+}
+
+/// One HTTP call, reusable for retries and the post-refresh replay.
+#[derive(Clone, Debug)]
+pub(crate) struct Request {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Vec<u8>>,
+    pub chain: Option<ChainId>,
+    /// Auth endpoints also carry `?rpId=`.
+    pub rp_query: bool,
+    pub expect: Expect,
+}
+
+impl Request {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            chain: None,
+            rp_query: false,
+            expect: Expect::Body,
+        }
+    }
+
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::GET, path)
+    }
+
+    pub fn post(path: impl Into<String>) -> Self {
+        Self::new(Method::POST, path)
+    }
+
+    pub fn put(path: impl Into<String>) -> Self {
+        Self::new(Method::PUT, path)
+    }
+
+    pub fn delete(path: impl Into<String>) -> Self {
+        Self::new(Method::DELETE, path)
+    }
+
+    pub fn json<B: Serialize>(mut self, body: &B) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::Invalid(format!("cannot serialise request body: {e}")))?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+
+    pub fn query(mut self, key: &'static str, value: impl ToString) -> Self {
+        self.query.push((key, value.to_string()));
+        self
+    }
+
+    pub fn query_opt<T: ToString>(self, key: &'static str, value: Option<T>) -> Self {
+        match value {
+            Some(v) => self.query(key, v),
+            None => self,
+        }
+    }
+
+    pub fn chain(mut self, chain: Option<ChainId>) -> Self {
+        self.chain = chain;
+        self
+    }
+
+    pub fn auth_endpoint(mut self) -> Self {
+        self.rp_query = true;
+        self
+    }
+
+    pub fn expect(mut self, expect: Expect) -> Self {
+        self.expect = expect;
+        self
+    }
+
+    /// `METHOD /path`, for error messages.
+    pub fn endpoint(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    fn idempotent(&self) -> bool {
+        matches!(self.method, Method::GET | Method::HEAD)
+    }
+}
+
+/// A successful answer: status (2xx) and body.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
 }
 
 /// A cheap-to-clone handle for calling IBEx.
@@ -81,32 +195,218 @@ impl Client {
 
     /// `GET /health`: public liveness probe.
     pub async fn health(&self) -> Result<Health, Error> {
-        let url = self.url("/health")?;
-        let resp = self
+        self.call(&Request::get("/health"), None).await
+    }
+
+    /// Sends `req` (with `bearer` when given), applying the retry rules, and decodes a body.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        req: &Request,
+        bearer: Option<&str>,
+    ) -> Result<T, Error> {
+        let answer = self.execute(req, bearer).await?;
+        if answer.status == StatusCode::NO_CONTENT {
+            return Err(Error::NotReady {
+                endpoint: req.endpoint(),
+            });
+        }
+        decode(&answer.body, &req.endpoint())
+    }
+
+    /// Like [`Client::call`] for endpoints where `204 No Content` means "nothing".
+    pub(crate) async fn call_optional<T: DeserializeOwned>(
+        &self,
+        req: &Request,
+        bearer: Option<&str>,
+    ) -> Result<Option<T>, Error> {
+        let answer = self.execute(req, bearer).await?;
+        if answer.status == StatusCode::NO_CONTENT || answer.body.is_empty() {
+            return Ok(None);
+        }
+        decode(&answer.body, &req.endpoint()).map(Some)
+    }
+
+    /// Sends with the documented retries; returns a 2xx answer or the classified error.
+    pub(crate) async fn execute(
+        &self,
+        req: &Request,
+        bearer: Option<&str>,
+    ) -> Result<Answer, Error> {
+        let policy = &self.config.retry;
+        let (mut not_ready, mut not_indexed, mut limited, mut transient) = (0, 0, 0, 0);
+        loop {
+            let outcome = self.send_once(req, bearer).await;
+            let delay = match &outcome {
+                Ok(a)
+                    if a.status == StatusCode::NO_CONTENT
+                        && req.expect == Expect::NotReadyRetry
+                        && not_ready < policy.not_ready_attempts =>
+                {
+                    not_ready += 1;
+                    policy.not_ready_delay
+                }
+                Err(Error::NotIndexed { .. }) if not_indexed < 1 => {
+                    not_indexed += 1;
+                    policy.not_indexed_delay
+                }
+                Err(Error::RateLimited { retry_after, .. })
+                    if req.idempotent()
+                        && limited < policy.rate_limit_retries
+                        && retry_after.is_none_or(|d| d <= policy.max_retry_after) =>
+                {
+                    limited += 1;
+                    retry_after.unwrap_or(policy.rate_limit_default)
+                }
+                // A connection that never opened sent nothing, so even a POST may go again;
+                // anything else is retried only for idempotent reads.
+                Err(e @ Error::Transport(t))
+                    if transient < policy.transient_attempts
+                        && (t.is_connect() || (req.idempotent() && e.is_transient())) =>
+                {
+                    transient += 1;
+                    policy.backoff(transient - 1)
+                }
+                Err(e @ Error::Status { .. })
+                    if req.idempotent()
+                        && e.is_transient()
+                        && transient < policy.transient_attempts =>
+                {
+                    transient += 1;
+                    policy.backoff(transient - 1)
+                }
+                _ => {
+                    return match outcome {
+                        Ok(a)
+                            if a.status == StatusCode::NO_CONTENT
+                                && req.expect == Expect::NotReadyRetry =>
+                        {
+                            Err(Error::NotReady {
+                                endpoint: req.endpoint(),
+                            })
+                        }
+                        other => other,
+                    };
+                }
+            };
+            tracing::debug!(endpoint = %req.endpoint(), ?delay, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn send_once(&self, req: &Request, bearer: Option<&str>) -> Result<Answer, Error> {
+        let mut url = self.url(&req.path)?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            if req.rp_query {
+                pairs.append_pair("rpId", &self.config.rp_id);
+            }
+            for (k, v) in &req.query {
+                pairs.append_pair(k, v);
+            }
+        }
+        if url.query() == Some("") {
+            url.set_query(None);
+        }
+        let mut builder = self
             .http
-            .get(url)
-            .header("X-RpId", &self.config.rp_id)
-            .send()
-            .await
-            .map_err(Error::Transport)?;
-        decode(resp, "GET /health").await
+            .request(req.method.clone(), url)
+            .header("X-RpId", &self.config.rp_id);
+        if let Some(key) = &self.config.api_key {
+            builder = builder.header("x-api-key", key);
+        }
+        if let Some(chain) = req.chain.or(self.config.chain_id) {
+            builder = builder.header("X-Blockchain-Id", chain.to_string());
+        }
+        if let Some(token) = bearer {
+            builder = builder.bearer_auth(token);
+        }
+        if let Some(body) = &req.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let resp = builder.send().await.map_err(Error::Transport)?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(Error::Transport)?.to_vec();
+        if status.is_success() {
+            return Ok(Answer { status, body });
+        }
+        Err(classify(status, &headers, body, req))
     }
 }
 
-/// Reads a 2xx JSON body into `T`, naming the JSON path on a shape mismatch.
-async fn decode<T: DeserializeOwned>(resp: reqwest::Response, endpoint: &str) -> Result<T, Error> {
-    let status = resp.status();
-    let bytes = resp.bytes().await.map_err(Error::Transport)?;
-    if !status.is_success() {
-        return Err(Error::Status {
+/// Maps a non-2xx answer to the error the caller can act on.
+fn classify(status: StatusCode, headers: &HeaderMap, body: Vec<u8>, req: &Request) -> Error {
+    let text = String::from_utf8_lossy(&body).into_owned();
+    match status.as_u16() {
+        401 | 403 => Error::Unauthorized {
             status: status.as_u16(),
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        });
+            body: text,
+        },
+        404 if req.expect == Expect::Indexed => Error::NotIndexed {
+            endpoint: req.endpoint(),
+        },
+        429 => Error::RateLimited {
+            retry_after: headers
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after),
+            body: text,
+        },
+        s @ (409 | 410 | 422) => Error::Conflict {
+            status: s,
+            code: error_code(&body),
+            body: text,
+        },
+        s => Error::Status {
+            status: s,
+            body: text,
+        },
     }
-    let de = &mut serde_json::Deserializer::from_slice(&bytes);
+}
+
+/// The symbolic code of an error body, read leniently (gaps.md G37): `code`, `error_code`,
+/// `error`, or a `SYMBOL:` prefix of `message` (`NO_MASTER: …`).
+fn error_code(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    for key in ["code", "error_code", "error"] {
+        if let Some(s) = v.get(key).and_then(|c| c.as_str()) {
+            return Some(s.to_owned());
+        }
+    }
+    let message = v.get("message")?.as_str()?;
+    let (head, _) = message.split_once(':')?;
+    let symbol = head.trim();
+    (!symbol.is_empty() && symbol.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
+        .then(|| symbol.to_owned())
+}
+
+/// Reads a JSON body into `T`, naming the JSON path on a shape mismatch.
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
         endpoint: endpoint.to_owned(),
         path: e.path().to_string(),
         message: e.inner().to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_read_leniently() {
+        assert_eq!(
+            error_code(br#"{"code":"STALE_NONCE"}"#).as_deref(),
+            Some("STALE_NONCE")
+        );
+        assert_eq!(
+            error_code(br#"{"message":"NO_MASTER: signer has none"}"#).as_deref(),
+            Some("NO_MASTER")
+        );
+        assert_eq!(error_code(br#"{"message":"Unknown domain/rpId"}"#), None);
+        assert_eq!(error_code(b"not json"), None);
+    }
 }

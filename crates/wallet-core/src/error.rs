@@ -61,10 +61,17 @@ impl AppError {
 impl From<ibex::Error> for AppError {
     fn from(e: ibex::Error) -> Self {
         let code = match &e {
-            ibex::Error::Transport(_) => ErrorCode::Network,
+            ibex::Error::Transport(_) | ibex::Error::Realtime(_) => ErrorCode::Network,
             ibex::Error::Status { .. } => ErrorCode::Server,
             ibex::Error::Decode { .. } => ErrorCode::BadResponse,
-            ibex::Error::Config(_) => ErrorCode::Validation,
+            ibex::Error::Config(_) | ibex::Error::Invalid(_) => ErrorCode::Validation,
+            ibex::Error::Unauthorized { .. } => ErrorCode::Unauthorized,
+            ibex::Error::SessionExpired(_) => ErrorCode::SessionExpired,
+            ibex::Error::NotReady { .. } => ErrorCode::NotReady,
+            ibex::Error::NotIndexed { .. } => ErrorCode::NotIndexed,
+            ibex::Error::RateLimited { .. } => ErrorCode::RateLimited,
+            ibex::Error::Conflict { .. } => ErrorCode::Conflict,
+            ibex::Error::SecretStore(_) => ErrorCode::Internal,
         };
         Self::new(code, e.to_string())
     }

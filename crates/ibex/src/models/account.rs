@@ -1,0 +1,855 @@
+//! `/v1.2/users/me*`, KYC, email/SMS validation, address book, userdata (account.md).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::common::{section, ChainId, DerivedAddress, EoaAddress, ModuleFlag, Page, WalletMode};
+use super::recovery::RecoveryModule;
+use crate::{Address, Decimal};
+
+/// `GET /v1.2/users/me/address`: the signer's wallets (204 while none exists yet).
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletList {
+    #[serde(default)]
+    pub rp_id: Option<String>,
+    #[serde(default)]
+    pub external_user_id: Option<String>,
+    #[serde(default)]
+    pub signer_id: Option<String>,
+    #[serde(default)]
+    pub count: u32,
+    #[serde(default)]
+    pub wallets: Vec<Wallet>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Wallet {
+    pub safe_address: Address,
+    #[serde(default)]
+    pub chain_ids: Vec<ChainId>,
+    #[serde(default)]
+    pub threshold: Option<u32>,
+    #[serde(default)]
+    pub chains: Vec<WalletChain>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    #[serde(default)]
+    pub primary: bool,
+    #[serde(default)]
+    pub derived: Option<DerivedWallets>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletChain {
+    pub chain_id: ChainId,
+    /// Present only when a module is active on the chain: the source of truth for which Safe
+    /// features to offer.
+    #[serde(default)]
+    pub modules: Option<WalletModules>,
+}
+
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+pub struct WalletModules {
+    #[serde(default)]
+    pub recovery: Option<RecoveryModule>,
+    #[serde(default)]
+    pub automation: Option<AutomationModule>,
+}
+
+/// The automation module's policy as `/users/me/address` reports it.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutomationModule {
+    pub enabled: bool,
+    #[serde(default)]
+    pub module_address: Option<Address>,
+    #[serde(default)]
+    pub target_address: Option<Address>,
+    #[serde(default)]
+    pub transfer_mode: Option<String>,
+    #[serde(default)]
+    pub percentage: Option<Decimal>,
+    #[serde(default)]
+    pub fixed_amount: Option<Decimal>,
+    #[serde(default)]
+    pub max_wallet_percentage: Option<Decimal>,
+    #[serde(default)]
+    pub min_interval_minutes: Option<u64>,
+    #[serde(default)]
+    pub period_cap_amount: Option<Decimal>,
+    #[serde(default)]
+    pub period_cap_minutes: Option<u64>,
+    #[serde(default)]
+    pub frequency: Option<String>,
+    #[serde(default)]
+    pub token_address: Option<Address>,
+}
+
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DerivedWallets {
+    /// Family → addresses by index.
+    #[serde(default)]
+    pub per_safe: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub global: Option<GlobalDerived>,
+}
+
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GlobalDerived {
+    #[serde(default)]
+    pub eoa_addresses: Vec<EoaAddress>,
+}
+
+/// Query of balances and transactions: at most one of `wallet_address` / `iban`.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct Scope {
+    pub wallet_address: Option<Address>,
+    pub iban: Option<String>,
+    pub chain_id: Option<ChainId>,
+    pub include_zero: Option<bool>,
+    pub include_empty: Option<bool>,
+    pub include_prices: Option<bool>,
+    pub page: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+/// `GET /v1.2/users/me/balances`: aggregated (`crypto[chain][wallet]`, `fiat`, `totals`) or
+/// scoped (`type`, `identifier`, `balance`).
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Balances {
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    /// Chain id → wallet address → holdings.
+    #[serde(default)]
+    pub crypto: BTreeMap<String, BTreeMap<String, WalletBalance>>,
+    #[serde(default)]
+    pub fiat: Option<Value>,
+    #[serde(default)]
+    pub totals: Option<Totals>,
+    #[serde(default, rename = "prices_available")]
+    pub prices_available: Option<bool>,
+    #[serde(default, rename = "type")]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub identifier: Option<String>,
+    #[serde(default)]
+    pub blockchain_id: Option<ChainId>,
+    #[serde(default)]
+    pub balance: Option<WalletBalance>,
+}
+
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+pub struct WalletBalance {
+    #[serde(default)]
+    pub tokens: Vec<TokenBalance>,
+    #[serde(default)]
+    pub pending: Vec<Value>,
+}
+
+/// One token holding. `balance` and `value_*` are decimal strings; prices may be numbers.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenBalance {
+    #[serde(default)]
+    pub token_address: Option<Address>,
+    #[serde(default)]
+    pub symbol: Option<String>,
+    #[serde(default)]
+    pub decimals: Option<u8>,
+    pub balance: Decimal,
+    #[serde(default, rename = "price_usd")]
+    pub price_usd: Option<Decimal>,
+    #[serde(default, rename = "price_eur")]
+    pub price_eur: Option<Decimal>,
+    #[serde(default, rename = "value_usd")]
+    pub value_usd: Option<Decimal>,
+    #[serde(default, rename = "value_eur")]
+    pub value_eur: Option<Decimal>,
+    #[serde(default, rename = "price_source")]
+    pub price_source: Option<String>,
+    #[serde(default, rename = "price_updated_at")]
+    pub price_updated_at: Option<String>,
+    #[serde(default)]
+    pub primary_address: Option<Address>,
+    #[serde(default)]
+    pub secondary_address: Option<Address>,
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+pub struct Totals {
+    #[serde(default)]
+    pub crypto_total_value_eur: Option<Decimal>,
+    #[serde(default)]
+    pub fiat_total_value_eur: Option<Decimal>,
+    #[serde(default)]
+    pub grand_total_value_eur: Option<Decimal>,
+    #[serde(default)]
+    pub crypto_total_value_usd: Option<Decimal>,
+    #[serde(default)]
+    pub fiat_total_value_usd: Option<Decimal>,
+    #[serde(default)]
+    pub grand_total_value_usd: Option<Decimal>,
+    #[serde(default)]
+    pub conversion_rate_eur_usd: Option<Decimal>,
+}
+
+/// Extra filters of `GET /v1.2/users/me/transactions`.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct TransactionFilter {
+    pub scope: Scope,
+    /// `mixed` (default), `crypto` or `fiat`.
+    pub kind: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub direction: Option<Direction>,
+    pub token_type: Option<String>,
+    pub token_address: Option<Address>,
+    pub hash: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum Direction {
+    #[serde(rename = "IN")]
+    In,
+    #[serde(rename = "OUT")]
+    Out,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::In => "IN",
+            Direction::Out => "OUT",
+        }
+    }
+}
+
+/// `GET /v1.2/users/me/transactions`: always paginated, per chain in the aggregated form.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transactions {
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub crypto: Option<CryptoTransactions>,
+    #[serde(default)]
+    pub fiat: Option<FiatTransactions>,
+    /// Scoped form: one page of rows.
+    #[serde(default)]
+    pub data: Option<Vec<TransactionRow>>,
+}
+
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CryptoTransactions {
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    /// Chain id → page of rows.
+    #[serde(default)]
+    pub transactions: BTreeMap<String, Page<TransactionRow>>,
+    #[serde(default, rename = "prices_available")]
+    pub prices_available: Option<bool>,
+    /// The `/users/me` aggregator's flat view (G12).
+    #[serde(default)]
+    pub data: Option<Vec<TransactionRow>>,
+}
+
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FiatTransactions {
+    #[serde(default)]
+    pub ibans: Vec<Value>,
+    #[serde(default)]
+    pub total: Option<u64>,
+    #[serde(default)]
+    pub data: Vec<Value>,
+    #[serde(default)]
+    pub filters: Option<Value>,
+}
+
+/// One on-chain transfer. `value` is raw base units; `valueFormatted` human units.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionRow {
+    #[serde(default)]
+    pub id: Option<Value>,
+    #[serde(default)]
+    pub transaction_hash: Option<String>,
+    #[serde(default)]
+    pub from: Option<Address>,
+    #[serde(default)]
+    pub to: Option<Address>,
+    #[serde(default)]
+    pub token_address: Option<Address>,
+    #[serde(default)]
+    pub token_symbol: Option<String>,
+    #[serde(default)]
+    pub token_type: Option<String>,
+    #[serde(default)]
+    pub value: Option<Decimal>,
+    #[serde(default)]
+    pub value_formatted: Option<Decimal>,
+    #[serde(default)]
+    pub direction: Option<Direction>,
+    #[serde(default)]
+    pub watched_address: Option<Address>,
+    #[serde(default)]
+    pub wallet_address: Option<Address>,
+    #[serde(default)]
+    pub blockchain_id: Option<ChainId>,
+    #[serde(default)]
+    pub block_number: Option<u64>,
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    #[serde(default, rename = "price_usd")]
+    pub price_usd: Option<Decimal>,
+    #[serde(default, rename = "price_eur")]
+    pub price_eur: Option<Decimal>,
+    #[serde(default, rename = "value_usd")]
+    pub value_usd: Option<Decimal>,
+    #[serde(default, rename = "value_eur")]
+    pub value_eur: Option<Decimal>,
+}
+
+/// `GET /v1.2/users/me` (and WebSocket `user_data`, whose sections are wrapped): every section
+/// optional; failed sections are listed in `errors`.
+#[derive(Clone, PartialEq, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    #[serde(default, deserialize_with = "section::deserialize")]
+    pub addresses: Option<WalletList>,
+    #[serde(default, deserialize_with = "section::deserialize")]
+    pub balances: Option<Balances>,
+    #[serde(default, deserialize_with = "section::deserialize")]
+    pub transactions: Option<Transactions>,
+    #[serde(default, deserialize_with = "section::deserialize")]
+    pub ibans: Option<IbanList>,
+    #[serde(default, deserialize_with = "section::deserialize")]
+    pub signers: Option<SignerList>,
+    #[serde(default, deserialize_with = "section::deserialize")]
+    pub kyc_status: Option<KycStatus>,
+    #[serde(default, deserialize_with = "section::deserialize")]
+    pub addressbook: Option<AddressBook>,
+    #[serde(default, deserialize_with = "section::deserialize")]
+    pub chainid: Option<UserChains>,
+    #[serde(default, deserialize_with = "section::deserialize")]
+    pub lending: Option<Value>,
+    #[serde(default, deserialize_with = "section::deserialize")]
+    pub pools: Option<Value>,
+    #[serde(default)]
+    pub errors: BTreeMap<String, SectionError>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct SectionError {
+    pub status: u16,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// `GET /v1.2/users/me/ibans`.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IbanList {
+    #[serde(default)]
+    pub count: u32,
+    #[serde(default)]
+    pub ibans: Vec<IbanAccount>,
+}
+
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IbanAccount {
+    #[serde(default)]
+    pub iban: Option<String>,
+    #[serde(default)]
+    pub safe_address: Option<Address>,
+    #[serde(default)]
+    pub blockchain_id: Option<ChainId>,
+    #[serde(default)]
+    pub chain_id: Option<ChainId>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// `GET /v1.2/users/me/signers`.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignerList {
+    #[serde(default)]
+    pub count: u32,
+    #[serde(default)]
+    pub signers: Vec<Signer>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Signer {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: SignerKind,
+    #[serde(default)]
+    pub type_description: Option<String>,
+    #[serde(default)]
+    pub wallet_mode: Option<WalletMode>,
+    #[serde(default)]
+    pub key_name: Option<String>,
+    #[serde(default)]
+    pub key_display_name: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub safes_count: Option<u32>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SignerKind {
+    Passkey,
+    Eoa,
+    EmailToken,
+    #[serde(other)]
+    Unknown,
+}
+
+/// `GET /v1.2/users/kyc/status`. `kycLevel` is `"0"`/`"1"`/`"2"`, sometimes a number (G28).
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KycStatus {
+    #[serde(default)]
+    pub external_user_id: Option<String>,
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub kyc_level: Option<String>,
+    #[serde(default)]
+    pub status: Option<KycState>,
+    #[serde(default)]
+    pub verified: Option<bool>,
+}
+
+/// Reads a text field that some sources write as a number.
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(other) => {
+            return Err(serde::de::Error::custom(format!(
+                "expected a string or number, got {other}"
+            )))
+        }
+    })
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KycState {
+    NotStarted,
+    Pending,
+    Verified,
+    #[serde(other)]
+    Unknown,
+}
+
+/// `POST /v1.2/auth/iframe` body.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KycIframeRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_sms_verification: Option<bool>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KycIframe {
+    #[serde(rename = "chatbotURL")]
+    pub chatbot_url: String,
+    pub session_id: String,
+    #[serde(default, rename = "chatbotFullURL")]
+    pub chatbot_full_url: Option<String>,
+    #[serde(default)]
+    pub already_sent: Option<bool>,
+}
+
+/// `POST /v1.2/auth/enroll` (business KYB) body.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KybEnrollRequest {
+    pub email: String,
+    /// SIREN, 9 digits.
+    pub company_registration_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KybEnrollment {
+    pub user_id: String,
+    pub status: String,
+    pub session_id: String,
+    #[serde(rename = "chatbotURL")]
+    pub chatbot_url: String,
+    #[serde(rename = "chatbotFullURL")]
+    pub chatbot_full_url: String,
+}
+
+/// `GET /v1.2/users/me/chainid`.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserChains {
+    #[serde(default)]
+    pub default_chain_id: Option<ChainId>,
+    #[serde(default)]
+    pub chains: Vec<UserChain>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserChain {
+    pub chain_id: ChainId,
+    #[serde(default)]
+    pub chain_name: Option<String>,
+    #[serde(default)]
+    pub modules: BTreeMap<String, ModuleFlag>,
+    #[serde(default)]
+    pub wallets: Vec<ChainWallet>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct ChainWallet {
+    pub address: Address,
+}
+
+/// `GET /v1.2/users/me/lending` entry (passthrough; fields as the mirror lists them).
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LendingEntry {
+    #[serde(default)]
+    pub id: Option<Value>,
+    #[serde(default)]
+    pub blockchain_id: Option<ChainId>,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub address: Option<Address>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub asset_ticker: Option<String>,
+    #[serde(default)]
+    pub asset_address: Option<Address>,
+    #[serde(default)]
+    pub asset_decimals: Option<u8>,
+    #[serde(default)]
+    pub apy: Option<Decimal>,
+    #[serde(default)]
+    pub tvl: Option<Decimal>,
+    #[serde(default)]
+    pub is_default: Option<bool>,
+}
+
+/// `GET /v1.2/users/me/pools` for one address (BCReader passthrough; `{}` when empty).
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolPositions {
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub blockchain_id: Option<ChainId>,
+    #[serde(default)]
+    pub address: Option<Address>,
+    #[serde(default)]
+    pub pools: Vec<ProviderPositions>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct ProviderPositions {
+    pub provider: String,
+    #[serde(default)]
+    pub items: Vec<PoolPosition>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolPosition {
+    #[serde(default)]
+    pub token_address: Option<Address>,
+    #[serde(default)]
+    pub symbol: Option<String>,
+    #[serde(default)]
+    pub decimals: Option<u8>,
+    pub base_balance: Decimal,
+    #[serde(default)]
+    pub current_balance: Option<Decimal>,
+    #[serde(default)]
+    pub gain: Option<Decimal>,
+    #[serde(default)]
+    pub gain_pct: Option<Decimal>,
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub apr: Option<Decimal>,
+    #[serde(default)]
+    pub apy: Option<Decimal>,
+}
+
+/// `GET /v1.2/users/me/operations`: Safe address → operations, newest first.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+pub struct OperationHistory {
+    #[serde(default)]
+    pub data: BTreeMap<String, Vec<OperationRecord>>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationRecord {
+    pub id: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    #[serde(default)]
+    pub index: Option<u32>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub data: Option<Value>,
+    #[serde(default)]
+    pub safe_operation: Option<SafeOperationRecord>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SafeOperationRecord {
+    pub user_op_hash: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    #[serde(default)]
+    pub paymaster: Option<String>,
+    pub status: super::operations::OperationStatus,
+    #[serde(default)]
+    pub error: Option<Value>,
+    #[serde(default)]
+    pub safe_address: Option<Address>,
+    #[serde(default)]
+    pub transaction_hash: Option<String>,
+    #[serde(default)]
+    pub signatures: Vec<OperationSignature>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationSignature {
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub data: Option<Value>,
+    #[serde(default)]
+    pub signer_id: Option<String>,
+}
+
+/// `GET /v1.2/users/me/addressbook`: entries under `data` (llms.txt) or `entries` (mirror, G12).
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+pub struct AddressBook {
+    #[serde(default)]
+    pub success: Option<bool>,
+    #[serde(default, alias = "entries")]
+    pub data: Vec<AddressBookEntry>,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddressBookEntry {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub user_validated: Option<bool>,
+    #[serde(default)]
+    pub crypto: Vec<CryptoContact>,
+    #[serde(default)]
+    pub ibans: Vec<IbanContact>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CryptoContact {
+    pub chain_id: ChainId,
+    pub address: Address,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IbanContact {
+    pub iban: String,
+    #[serde(default)]
+    pub vop: Option<bool>,
+    #[serde(default)]
+    pub vop_result: Option<String>,
+    #[serde(default)]
+    pub matched_name: Option<String>,
+    #[serde(default)]
+    pub responding_psp_bic: Option<String>,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub verified_at: Option<String>,
+    #[serde(default)]
+    pub bic: Option<String>,
+    #[serde(default)]
+    pub holder_name: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
+
+/// `POST /v1.2/users/me/addressbook` body. `iban` and `respondingPspBic` go together (VOP).
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAddressBookEntry {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_validated: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iban: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responding_psp_bic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remittance_info: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crypto: Option<Vec<CryptoContact>>,
+}
+
+/// `PUT /v1.2/users/me/addressbook/{id}` body: only these three fields.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddressBookUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_validated: Option<bool>,
+}
+
+/// `POST /v1.2/users/me` body: flat keys; `null` deletes; `private.*` keys are write-only.
+/// Also the IBEX Safe userdata proxy body (with `externalUserId`).
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDataWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_user_id: Option<String>,
+    pub data: BTreeMap<String, Value>,
+}
+
+/// A flat userdata map as read back.
+pub type UserData = BTreeMap<String, Value>;
+
+/// `POST /v1.2/users/me/validate-email` body (also the IBEX Safe `validateEmail` verb).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidateEmailRequest {
+    pub email: String,
+    pub external_user_id: String,
+}
+
+/// `POST /v1.2/users/me/confirm-email` body.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfirmEmailRequest {
+    pub email: String,
+    pub code: String,
+    pub external_user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optin_news: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optin_notifications: Option<bool>,
+}
+
+/// `POST /v1.2/users/me/validate-sms` body.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidateSmsRequest {
+    pub telephone: String,
+    pub external_user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_policy: Option<String>,
+}
+
+/// `POST /v1.2/users/me/confirm-sms` body.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfirmSmsRequest {
+    pub telephone: String,
+    pub code: String,
+    pub external_user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_policy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persist_telephone_to_kyb: Option<bool>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SmsConfirmation {
+    pub sms_verified: bool,
+    #[serde(default)]
+    pub telephone: Option<String>,
+}
+
+/// `POST /v1.2/users/me/wallets/global` and `POST /v1.2/safes/{safe}/wallets` body.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct DeriveRequest {
+    pub add: Vec<DeriveSpec>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct DeriveSpec {
+    pub family: String,
+    /// 1–10, default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u8>,
+}
+
+/// `POST /v1.2/users/me/wallets/global` answer.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GlobalWallets {
+    pub added: Vec<DerivedAddress>,
+    #[serde(default)]
+    pub global_indexed: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub global_eoa_addresses: Vec<EoaAddress>,
+    #[serde(default)]
+    pub limits: Option<Value>,
+}

@@ -1,0 +1,342 @@
+//! The session: access token in memory, refresh token in a [`SecretStore`], refresh ahead of
+//! expiry and on 401 — single-flight, so any number of concurrent callers cause one refresh.
+//!
+//! Invariants:
+//! - the refresh token is rotated on every use (IBEx revokes the old one), so the new one is
+//!   saved to the store *before* any caller can see the new access token;
+//! - if the store cannot save it, the session ends (`SecretStore` error) rather than keep a
+//!   token that would be lost on restart while the stored one is already consumed;
+//! - a refresh the server rejects (consumed or expired token) ends the session with
+//!   [`SessionState::Ended`], once; later calls fail fast with [`Error::SessionExpired`].
+
+use std::sync::{Arc, RwLock, Weak};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use tokio::sync::{watch, Mutex};
+use tokio::time::Instant;
+
+use crate::client::Request;
+use crate::models::auth::AuthTokens;
+use crate::{Client, Error, Secret, SecretStore};
+
+/// What the UI needs to know about the session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionState {
+    Active,
+    Ended(EndReason),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EndReason {
+    /// The user signed out.
+    SignedOut,
+    /// IBEx rejected the refresh token (used or older than 24 h): sign in again.
+    RefreshRejected,
+    /// The new refresh token could not be stored; the message says why.
+    StoreFailed(String),
+    /// No refresh token was stored (nothing to restore).
+    NoStoredToken,
+}
+
+/// Session tuning.
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    /// Refresh this long before the access token expires (documented: 300 s). Capped at half
+    /// the token lifetime so short-lived tokens are not refreshed on every call.
+    pub refresh_margin: Duration,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            refresh_margin: Duration::from_secs(300),
+        }
+    }
+}
+
+struct Tokens {
+    access: Secret,
+    refresh: Secret,
+    /// Bumped on every rotation; tells a caller whether someone refreshed since it looked.
+    generation: u64,
+    refresh_at: Instant,
+}
+
+struct Inner {
+    client: Client,
+    store: Arc<dyn SecretStore>,
+    config: SessionConfig,
+    tokens: RwLock<Option<Tokens>>,
+    refresh_lock: Mutex<()>,
+    state: watch::Sender<SessionState>,
+}
+
+/// A signed-in user. Cheap to clone; all clones share tokens and refreshes.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("state", &*self.inner.state.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Starts a session from a fresh auth response; the refresh token is stored first.
+    pub async fn start(
+        client: Client,
+        store: Arc<dyn SecretStore>,
+        tokens: &AuthTokens,
+        config: SessionConfig,
+    ) -> Result<Self, Error> {
+        store_blocking(&store, Some(tokens.refresh_token.clone())).await?;
+        let session = Self::empty(client, store, config);
+        session.install(tokens, 0);
+        Ok(session)
+    }
+
+    /// Restores a session from the stored refresh token (the access token is never stored):
+    /// one refresh, which rotates the stored token.
+    pub async fn restore(
+        client: Client,
+        store: Arc<dyn SecretStore>,
+        config: SessionConfig,
+    ) -> Result<Self, Error> {
+        let loader = store.clone();
+        let stored = tokio::task::spawn_blocking(move || loader.load())
+            .await
+            .map_err(|e| Error::SecretStore(e.to_string()))?
+            .map_err(|e| Error::SecretStore(e.0))?;
+        let Some(refresh) = stored else {
+            return Err(Error::SessionExpired("no stored session".into()));
+        };
+        let session = Self::empty(client, store, config);
+        *session.write_tokens() = Some(Tokens {
+            access: Secret::new(""),
+            refresh,
+            generation: 0,
+            refresh_at: Instant::now(),
+        });
+        session.refresh(0).await?;
+        Ok(session)
+    }
+
+    fn empty(client: Client, store: Arc<dyn SecretStore>, config: SessionConfig) -> Self {
+        let (state, _) = watch::channel(SessionState::Active);
+        Self {
+            inner: Arc::new(Inner {
+                client,
+                store,
+                config,
+                tokens: RwLock::new(None),
+                refresh_lock: Mutex::new(()),
+                state,
+            }),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.inner.client
+    }
+
+    /// Session state changes (the UI's "session ended" event).
+    pub fn subscribe(&self) -> watch::Receiver<SessionState> {
+        self.inner.state.subscribe()
+    }
+
+    pub fn state(&self) -> SessionState {
+        self.inner.state.borrow().clone()
+    }
+
+    /// Ends the session and forgets the stored refresh token.
+    pub async fn sign_out(&self) -> Result<(), Error> {
+        let _guard = self.inner.refresh_lock.lock().await;
+        self.end(EndReason::SignedOut).await
+    }
+
+    /// A valid access token, refreshing first when it is due.
+    pub async fn access_token(&self) -> Result<Secret, Error> {
+        self.current().await.map(|(token, _)| token)
+    }
+
+    /// Refreshes now unless someone already did since `token` was handed out (used by the
+    /// WebSocket on `TOKEN_EXPIRED`).
+    pub async fn refresh_after_rejection(&self, token: &Secret) -> Result<Secret, Error> {
+        let generation = {
+            let guard = self.read_tokens();
+            let t = guard.as_ref().ok_or_else(ended)?;
+            if t.access != *token {
+                return Ok(t.access.clone());
+            }
+            t.generation
+        };
+        self.refresh(generation).await.map(|(token, _)| token)
+    }
+
+    /// Refreshes the access token at `expires_in − margin` in the background until the
+    /// session ends or every handle is dropped.
+    pub fn spawn_refresher(&self) -> tokio::task::JoinHandle<()> {
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut failures = 0;
+            loop {
+                let Some(inner) = weak.upgrade() else { return };
+                let session = Session { inner };
+                let due = session.read_tokens().as_ref().map(|t| t.refresh_at);
+                let Some(due) = due else { return };
+                drop(session);
+                tokio::time::sleep_until(due).await;
+                let Some(inner) = weak.upgrade() else { return };
+                let session = Session { inner };
+                match session.current().await {
+                    Ok(_) => failures = 0,
+                    Err(Error::SessionExpired(_) | Error::SecretStore(_)) => return,
+                    Err(e) => {
+                        failures += 1;
+                        let wait = session.inner.client.config().retry.backoff(failures);
+                        tracing::warn!(error = %e, ?wait, "background refresh failed");
+                        drop(session);
+                        tokio::time::sleep(wait).await;
+                    }
+                }
+            }
+        })
+    }
+
+    /// An authenticated call: one refresh and one replay on 401/403, never more.
+    pub(crate) async fn call<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error> {
+        let client = &self.inner.client;
+        let (token, generation) = self.current().await?;
+        match client.call(&req, Some(token.expose())).await {
+            Err(Error::Unauthorized { .. }) => {
+                let (token, _) = self.refresh(generation).await?;
+                client.call(&req, Some(token.expose())).await
+            }
+            other => other,
+        }
+    }
+
+    /// [`Session::call`] for endpoints where 204 means "nothing".
+    pub(crate) async fn call_optional<T: DeserializeOwned>(
+        &self,
+        req: Request,
+    ) -> Result<Option<T>, Error> {
+        let client = &self.inner.client;
+        let (token, generation) = self.current().await?;
+        match client.call_optional(&req, Some(token.expose())).await {
+            Err(Error::Unauthorized { .. }) => {
+                let (token, _) = self.refresh(generation).await?;
+                client.call_optional(&req, Some(token.expose())).await
+            }
+            other => other,
+        }
+    }
+
+    async fn current(&self) -> Result<(Secret, u64), Error> {
+        let (token, generation, due) = {
+            let guard = self.read_tokens();
+            let t = guard.as_ref().ok_or_else(ended)?;
+            (t.access.clone(), t.generation, t.refresh_at)
+        };
+        if Instant::now() >= due {
+            return self.refresh(generation).await;
+        }
+        Ok((token, generation))
+    }
+
+    /// Single-flight refresh: the first caller for `seen` rotates; everyone queued behind it
+    /// finds a newer generation and takes that token without calling IBEx.
+    async fn refresh(&self, seen: u64) -> Result<(Secret, u64), Error> {
+        let _guard = self.inner.refresh_lock.lock().await;
+        let refresh_token = {
+            let guard = self.read_tokens();
+            let t = guard.as_ref().ok_or_else(ended)?;
+            if t.generation != seen {
+                return Ok((t.access.clone(), t.generation));
+            }
+            t.refresh.clone()
+        };
+        let tokens = match self.inner.client.refresh(&refresh_token).await {
+            Ok(tokens) => tokens,
+            Err(Error::Unauthorized { .. }) => {
+                self.end(EndReason::RefreshRejected).await?;
+                return Err(Error::SessionExpired(
+                    "the refresh token was rejected; sign in again".into(),
+                ));
+            }
+            // Network/5xx: keep the session; the next call tries again.
+            Err(e) => return Err(e),
+        };
+        if let Err(e) = store_blocking(&self.inner.store, Some(tokens.refresh_token.clone())).await
+        {
+            let reason = e.to_string();
+            // The stored token is consumed and the new one is not durable: end here rather
+            // than run on a session that cannot survive a restart.
+            if let Err(clear) = self.end(EndReason::StoreFailed(reason.clone())).await {
+                tracing::warn!(error = %clear, "could not clear the consumed refresh token");
+            }
+            return Err(Error::SecretStore(format!(
+                "the rotated refresh token could not be saved ({reason}); sign in again"
+            )));
+        }
+        Ok(self.install(&tokens, seen + 1))
+    }
+
+    fn install(&self, tokens: &AuthTokens, generation: u64) -> (Secret, u64) {
+        let lifetime = Duration::from_secs(tokens.expires_in());
+        let margin = self.inner.config.refresh_margin.min(lifetime / 2);
+        *self.write_tokens() = Some(Tokens {
+            access: tokens.access_token.clone(),
+            refresh: tokens.refresh_token.clone(),
+            generation,
+            refresh_at: Instant::now() + lifetime - margin,
+        });
+        self.inner.state.send_replace(SessionState::Active);
+        (tokens.access_token.clone(), generation)
+    }
+
+    /// Drops the tokens, clears the store, announces the end. Callers hold `refresh_lock`.
+    async fn end(&self, reason: EndReason) -> Result<(), Error> {
+        *self.write_tokens() = None;
+        self.inner
+            .state
+            .send_replace(SessionState::Ended(reason.clone()));
+        tracing::info!(?reason, "session ended");
+        store_blocking(&self.inner.store, None).await
+    }
+
+    fn read_tokens(&self) -> std::sync::RwLockReadGuard<'_, Option<Tokens>> {
+        self.inner
+            .tokens
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write_tokens(&self) -> std::sync::RwLockWriteGuard<'_, Option<Tokens>> {
+        self.inner
+            .tokens
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn ended() -> Error {
+    Error::SessionExpired("the session has ended; sign in again".into())
+}
+
+/// Saves (`Some`) or clears (`None`) the refresh token off the async worker threads.
+async fn store_blocking(store: &Arc<dyn SecretStore>, token: Option<Secret>) -> Result<(), Error> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || match token {
+        Some(t) => store.save(&t),
+        None => store.clear(),
+    })
+    .await
+    .map_err(|e| Error::SecretStore(e.to_string()))?
+    .map_err(|e| Error::SecretStore(e.0))
+}
