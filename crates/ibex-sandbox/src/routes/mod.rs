@@ -1,0 +1,134 @@
+//! The HTTP surface: documented API routes (with fault injection) plus `/__sandbox` test routes,
+//! all counted.
+
+pub mod auth;
+mod catalog;
+mod safes;
+mod sandbox;
+pub mod users;
+
+use axum::routing::{delete, get, post, put};
+use axum::{middleware, Json, Router};
+use serde_json::{json, Value};
+
+use crate::clock::iso;
+use crate::state::Shared;
+use crate::{counters, faults, ws};
+
+pub fn router(state: Shared) -> Router {
+    let api = Router::new()
+        .route(
+            "/v1.2/auth/sign-up",
+            get(auth::sign_up_options).post(auth::sign_up),
+        )
+        .route(
+            "/v1.2/auth/sign-in",
+            get(auth::sign_in_options).post(auth::sign_in),
+        )
+        .route("/v1.2/auth/refresh", post(auth::refresh))
+        .route("/v1.2/auth/email/recover", post(auth::email_recover))
+        .route("/v1.2/auth/iframe", post(users::iframe))
+        .route("/v1.2/users/me", get(users::me).post(users::write_me))
+        .route("/v1.2/users/me/address", get(users::address))
+        .route("/v1.2/users/me/balances", get(users::balances))
+        .route("/v1.2/users/me/transactions", get(users::transactions))
+        .route("/v1.2/users/me/pools", get(users::pools))
+        .route("/v1.2/users/me/tokens", get(users::tokens))
+        .route("/v1.2/users/me/signers", get(users::signers))
+        .route("/v1.2/users/me/ibans", get(users::ibans))
+        .route("/v1.2/users/me/chainid", get(users::chainid))
+        .route("/v1.2/users/me/operations", get(users::operations))
+        .route("/v1.2/users/me/validate-email", post(users::validate_email))
+        .route("/v1.2/users/me/confirm-email", post(users::confirm_email))
+        .route(
+            "/v1.2/users/me/addressbook",
+            get(users::addressbook).post(users::addressbook_create),
+        )
+        .route(
+            "/v1.2/users/me/addressbook/{id}",
+            put(users::addressbook_update).delete(users::addressbook_delete),
+        )
+        .route(
+            "/v1.2/users/me/addressbook/{id}/crypto",
+            post(users::addressbook_add_crypto),
+        )
+        .route(
+            "/v1.2/users/me/addressbook/{id}/crypto/{chain}/{address}",
+            delete(users::addressbook_delete_crypto),
+        )
+        .route("/v1.2/users/kyc/status", get(users::kyc_status))
+        .route("/v1.2/chains/", get(catalog::chains))
+        .route("/v1.2/chains", get(catalog::chains))
+        .route("/v1.2/chain/tokens", get(catalog::chain_tokens))
+        .route("/v1.2/safes/vaults", get(catalog::vaults))
+        .route(
+            "/v1.2/safes/operations",
+            post(safes::prepare).put(safes::execute),
+        )
+        .route(
+            "/v1.1/safes/operations",
+            post(safes::prepare).put(safes::execute),
+        )
+        .route("/v1.2/safes/operations/intent", post(safes::prepare))
+        .route("/v1.2/safes/operations/batch-intent", post(safes::prepare))
+        .route("/v1.2/safes/operations/batch-execute", put(safes::execute))
+        .route("/v1.2/safes/operations/{hash}/status", get(safes::status))
+        .route("/v1.2/safes/swap/quote", get(safes::quote))
+        .route("/v1.2/safes/quote", get(safes::quote))
+        .route("/v1.2/recovery/status/{safe}", get(safes::recovery_status))
+        .route("/v1.1/recovery/status/{safe}", get(safes::recovery_status))
+        .route("/v1.2/safes/bitcoin/info", get(safes::bitcoin_info))
+        .route("/v1.2/safes/bitcoin/fees", get(safes::bitcoin_fees))
+        .route("/v1.2/safes/bitcoin/utxos", get(safes::bitcoin_utxos))
+        .route(
+            "/v1.2/safes/bitcoin/send/prepare",
+            post(safes::bitcoin_prepare),
+        )
+        .route(
+            "/v1.2/safes/bitcoin/psbt/build",
+            post(safes::not_implemented),
+        )
+        .route(
+            "/v1.2/safes/bitcoin/tx/broadcast",
+            post(safes::bitcoin_broadcast),
+        )
+        .route("/ws", get(ws::upgrade))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ));
+
+    let test = Router::new()
+        .route("/health", get(health))
+        .route("/.well-known/webauthn", get(well_known))
+        .route("/__sandbox/counters", get(sandbox::counters))
+        .route("/__sandbox/clock", get(sandbox::clock))
+        .route("/__sandbox/clock/advance", post(sandbox::advance))
+        .route(
+            "/__sandbox/faults",
+            get(sandbox::faults)
+                .post(sandbox::set_faults)
+                .delete(sandbox::clear_faults),
+        )
+        .route("/__sandbox/mailbox/{email}", get(sandbox::mailbox))
+        .route("/__sandbox/recovery/start", post(sandbox::start_recovery))
+        .route("/__sandbox/session", post(sandbox::session))
+        .route("/__sandbox/blank", get(sandbox::blank));
+
+    api.merge(test)
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            counters::count,
+        ))
+        .with_state(state)
+}
+
+/// `GET /health` → `{"status":"ok","timestamp":"<RFC 3339>"}` (README §1), on the sandbox clock.
+async fn health(axum::extract::State(state): axum::extract::State<Shared>) -> Json<Value> {
+    Json(json!({ "status": "ok", "timestamp": iso(state.now()) }))
+}
+
+/// Related Origin Requests list (README §3): the explicitly allowed origins.
+async fn well_known(axum::extract::State(state): axum::extract::State<Shared>) -> Json<Value> {
+    Json(json!({ "origins": state.settings.origins.allowed }))
+}

@@ -1,0 +1,372 @@
+//! `/v1.2/safes/*`: operation prepare/execute/status, swap quotes, recovery status and the
+//! Bitcoin reads (operations.md).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::amount;
+use crate::clock::iso;
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+use crate::ledger;
+use crate::operations::{self, check_executable};
+use crate::routes::auth::{live_challenge, verify_passkey};
+use crate::routes::users::chain_of;
+use crate::state::{frame, Event, Shared};
+use crate::store::{OpStatus, Operation, Purpose, Safe};
+use crate::tokens::Session;
+use crate::views;
+use crate::webauthn::{ClientData, WebauthnError};
+
+type Params = Query<HashMap<String, String>>;
+
+fn unknown_safe() -> ApiError {
+    ApiError::bad_request("unknown safe address")
+}
+
+fn owned_safe<'a>(
+    store: &'a crate::store::Store,
+    session: &Session,
+    address: &str,
+) -> ApiResult<&'a Safe> {
+    store
+        .safes
+        .get(&address.to_ascii_lowercase())
+        .filter(|s| s.user == session.0.sub)
+        .ok_or_else(unknown_safe)
+}
+
+/// `POST /v1.2/safes/operations` (also `/intent`, `/batch-intent`): validate, freeze, challenge.
+pub async fn prepare(
+    State(state): State<Shared>,
+    session: Session,
+    headers: HeaderMap,
+    Query(params): Params,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let address = body
+        .get("safeAddress")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request("safeAddress is required"))?;
+    let items = body
+        .get("operations")
+        .and_then(Value::as_array)
+        .filter(|o| !o.is_empty())
+        .ok_or_else(|| ApiError::bad_request("operations must be a non-empty array"))?;
+    let chain = match body.get("chainId").and_then(Value::as_u64) {
+        Some(c) => c,
+        None => chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN),
+    };
+    let mut store = state.store();
+    let safe = owned_safe(&store, &session, address)?;
+    if !safe.registered(now).contains(&chain) {
+        return Err(ApiError::bad_request(format!(
+            "safe is not registered on chain {chain}"
+        )));
+    }
+    let mut plans = Vec::new();
+    let mut prepared = None;
+    for item in items {
+        let (plan, extra) = operations::plan(&store, safe, chain, item, now)?;
+        plans.push(plan);
+        prepared = prepared.or(extra);
+    }
+    check_executable(&store, safe, chain, &plans, now)?;
+    let in_flight = store
+        .operations
+        .values()
+        .filter(|o| {
+            o.safe == safe.address.to_ascii_lowercase()
+                && matches!(o.status, OpStatus::Created | OpStatus::Signed)
+        })
+        .count() as u64;
+    let hash = operations::user_op_hash(chain, &safe.address, safe.nonce + in_flight, items);
+    let user_op_hash = ids::hex_0x(&hash);
+    let safe_key = safe.address.to_ascii_lowercase();
+    let signer = store.signers.get(&session.0.sid);
+    let allow: Vec<Value> = signer
+        .and_then(|s| s.credential_id.clone())
+        .map(|id| json!({ "id": id, "type": "public-key", "transports": ["internal"] }))
+        .into_iter()
+        .collect();
+    let expires_at = now + state.settings.intent_ttl_ms;
+    let batch_id = ids::hex(&hash[..12]);
+    let challenge = store.issue_challenge(
+        &hash,
+        Purpose::Operation {
+            user_op_hash: user_op_hash.clone(),
+        },
+        expires_at,
+    );
+    store.operations.insert(
+        user_op_hash.clone(),
+        Operation {
+            user_op_hash: user_op_hash.clone(),
+            batch_id: batch_id.clone(),
+            safe: safe_key,
+            chain,
+            signer: session.0.sid.clone(),
+            items: items.clone(),
+            plans,
+            status: OpStatus::Created,
+            created_at: now,
+            updated_at: now,
+            expires_at,
+            signed_at: None,
+            transaction_hash: None,
+            error: None,
+        },
+    );
+    let mut out = json!({
+        "credentialRequestOptions": {
+            "challenge": challenge, "rpId": state.settings.rp_id, "userVerification": "required",
+            "timeout": state.settings.challenge_ttl_ms, "allowCredentials": allow,
+        },
+        "data": { "userOpHash": user_op_hash },
+        "batchId": batch_id,
+        "expiresAt": iso(expires_at),
+    });
+    if let Some(prepared) = prepared {
+        out["prepared"] = prepared;
+    }
+    Ok(Json(out))
+}
+
+/// `PUT /v1.2/safes/operations` (also `/batch-execute`): the assertion's challenge names the
+/// intent; its signature must come from the signer that prepared it.
+pub async fn execute(
+    State(state): State<Shared>,
+    session: Session,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let credential = body
+        .get("credential")
+        .ok_or_else(|| ApiError::bad_request("credential is required"))?;
+    let client = ClientData::from_credential(credential)?;
+    let mut store = state.store();
+    let user_op_hash = match live_challenge(&mut store, &client.challenge, now) {
+        Ok(Purpose::Operation { user_op_hash }) => user_op_hash,
+        Err(WebauthnError::ChallengeExpired) => {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                "GONE",
+                "intent expired; prepare the operation again",
+            ))
+        }
+        Ok(_) | Err(_) => return Err(WebauthnError::ChallengeUnknown.into()),
+    };
+    let op = store
+        .operations
+        .get(&user_op_hash)
+        .cloned()
+        .ok_or(WebauthnError::ChallengeUnknown)?;
+    let safe = owned_safe(&store, &session, &op.safe)?.address.clone();
+    verify_passkey(&state, &mut store, credential, &client, Some(&op.signer))?;
+    store.take_challenge(&client.challenge);
+    let wallet_mode = store
+        .signers
+        .get(&op.signer)
+        .map(|s| json!(s.wallet_mode))
+        .unwrap_or(json!("SAFE_4337"));
+    let op = store.operations.get_mut(&user_op_hash).expect("present");
+    op.status = OpStatus::Signed;
+    op.signed_at = Some(now);
+    op.updated_at = now;
+    let status = operations::status_json(op, None);
+    state.publish(Event {
+        user: session.0.sub.clone(),
+        frame: frame("operation_status", status, now),
+    });
+    Ok(Json(
+        json!({ "userOpHash": user_op_hash, "status": "SIGNED", "safeAddress": safe, "success": true, "walletMode": wallet_mode }),
+    ))
+}
+
+pub async fn status(
+    State(state): State<Shared>,
+    session: Session,
+    Path(hash): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let store = state.store();
+    let op = store
+        .operations
+        .get(&hash.to_ascii_lowercase())
+        .ok_or_else(|| ApiError::not_found("unknown userOpHash"))?;
+    let safe = owned_safe(&store, &session, &op.safe)
+        .map_err(|_| ApiError::not_found("unknown userOpHash"))?;
+    Ok(Json(operations::status_json(op, Some(safe))))
+}
+
+/// `GET /v1.2/safes/swap/quote` (and `/v1.2/safes/quote?from&to`, gaps.md G2): priced from the
+/// catalog's EUR prices with a 0.5 % fee, valid 5 minutes, balance checked at quote time.
+pub async fn quote(
+    State(state): State<Shared>,
+    session: Session,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let param = |a: &str, b: &str| {
+        params
+            .get(a)
+            .or(params.get(b))
+            .cloned()
+            .ok_or_else(|| ApiError::bad_request(format!("{a} is required")))
+    };
+    let (sell_address, buy_address, amount_text) = (
+        param("sellTokenAddress", "from")?,
+        param("buyTokenAddress", "to")?,
+        param("amount", "amount")?,
+    );
+    let chain = match params.get("chainId") {
+        Some(c) => c
+            .parse()
+            .map_err(|_| ApiError::bad_request("chainId must be a number"))?,
+        None => chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN),
+    };
+    let sell = ledger::token(chain, &sell_address)
+        .ok_or_else(|| ApiError::bad_request("sellTokenAddress is unknown on this chain"))?;
+    let buy = ledger::token(chain, &buy_address)
+        .ok_or_else(|| ApiError::bad_request("buyTokenAddress is unknown on this chain"))?;
+    let sell_amount = amount::parse(&amount_text, sell.decimals)
+        .filter(|a| *a > 0)
+        .ok_or_else(|| ApiError::bad_request("amount must be a positive decimal string"))?;
+    let mut store = state.store();
+    let safe = match params.get("safeAddress") {
+        Some(a) => owned_safe(&store, &session, a)?,
+        None => views::signer_safes(&store, &session.0.sid)
+            .into_iter()
+            .next()
+            .ok_or_else(unknown_safe)?,
+    };
+    if safe.balance(chain, sell.address) < sell_amount {
+        return Err(ApiError::bad_request("insufficient balance"));
+    }
+    let fee = sell_amount / 200;
+    // (sell − fee) × price_sell / price_buy, rescaled between the two tokens' decimals.
+    let buy_amount = (sell_amount - fee) * sell.price_eur * 10u128.pow(buy.decimals)
+        / buy.price_eur.max(1)
+        / 10u128.pow(sell.decimals);
+    let valid_to = now + 300_000;
+    let safe_key = safe.address.to_ascii_lowercase();
+    let id = ids::uuid(&store.new_id("quote"));
+    store.quotes.insert(
+        id.clone(),
+        crate::store::Quote {
+            id: id.clone(),
+            chain,
+            safe: safe_key,
+            sell: sell.address.to_ascii_lowercase(),
+            buy: buy.address.to_ascii_lowercase(),
+            sell_amount,
+            buy_amount,
+            valid_to,
+        },
+    );
+    let (buy_text, fee_text, valid_s) = (
+        amount::format(buy_amount, buy.decimals),
+        amount::format(fee, sell.decimals),
+        valid_to / 1000,
+    );
+    Ok(Json(json!({
+        "quoteId": id, "sellToken": sell.address, "sellTokenDecimals": sell.decimals, "buyToken": buy.address,
+        "buyTokenDecimals": buy.decimals, "sellAmount": amount::format(sell_amount, sell.decimals), "feeAmount": fee_text,
+        "buyAmount": buy_text, "validTo": valid_s,
+        "comparisons": {
+            "cowswap": { "provider": "COWSWAP", "buyAmount": buy_text, "feeAmount": fee_text, "validTo": valid_s },
+            "oneinch": { "provider": "1INCH", "buyAmount": amount::format(buy_amount - buy_amount / 1000, buy.decimals), "estimatedGas": "150000" },
+        },
+        "bestProvider": "COWSWAP",
+    })))
+}
+
+/// `GET /v1.2/recovery/status/{safe}` and the `/v1.1` alias.
+pub async fn recovery_status(
+    State(state): State<Shared>,
+    session: Session,
+    Path(address): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let store = state.store();
+    let safe = owned_safe(&store, &session, &address)?;
+    Ok(Json(views::recovery(
+        &store,
+        safe,
+        state.settings.recovery_delay_s,
+        state.now(),
+    )))
+}
+
+fn network(params: &HashMap<String, String>) -> ApiResult<String> {
+    match params
+        .get("network")
+        .map(String::as_str)
+        .unwrap_or("testnet")
+    {
+        n @ ("mainnet" | "testnet") => Ok(n.to_owned()),
+        _ => Err(ApiError::bad_request("network must be mainnet or testnet")),
+    }
+}
+
+pub async fn bitcoin_info(_: Session, Query(params): Params) -> ApiResult<Json<Value>> {
+    let network = network(&params)?;
+    let chain = if network == "mainnet" { "main" } else { "test" };
+    Ok(Json(
+        json!({ "network": network, "rpc": { "chain": chain, "blocks": 2_800_000, "headers": 2_800_000, "verificationprogress": 1, "initialblockdownload": false, "pruned": false } }),
+    ))
+}
+
+pub async fn bitcoin_fees(_: Session, Query(params): Params) -> ApiResult<Json<Value>> {
+    network(&params)?;
+    Ok(Json(
+        json!({ "feeRateSatVb": { "fast": 20, "standard": 10, "slow": 5 } }),
+    ))
+}
+
+pub async fn bitcoin_utxos(
+    State(state): State<Shared>,
+    _: Session,
+    Query(params): Params,
+) -> ApiResult<Json<Value>> {
+    let network = network(&params)?;
+    let address = params
+        .get("address")
+        .ok_or_else(|| ApiError::bad_request("address is required"))?;
+    let txid = ids::hex(&ids::seeded(
+        state.settings.seed,
+        &format!("utxo|{address}"),
+    ));
+    Ok(Json(
+        json!({ "address": address, "network": network, "utxos": [{ "txid": txid, "vout": 0, "value": 1_000_000, "scriptPubKey": format!("0014{}", &txid[..40]) }] }),
+    ))
+}
+
+pub async fn bitcoin_prepare(_: Session, Json(body): Json<Value>) -> ApiResult<Json<Value>> {
+    operations::bitcoin_prepared(&body).map(Json)
+}
+
+pub async fn bitcoin_broadcast(_: Session, Json(body): Json<Value>) -> ApiResult<Json<Value>> {
+    let raw = body
+        .get("rawtx")
+        .and_then(Value::as_str)
+        .and_then(ids::parse_hex)
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| ApiError::bad_request("rawtx must be hex"))?;
+    // txid = double SHA-256 of the raw transaction, byte-reversed.
+    let mut txid = ids::sha256(&[&ids::sha256(&[&raw])]);
+    txid.reverse();
+    Ok(Json(json!({ "txid": ids::hex(&txid) })))
+}
+
+pub async fn not_implemented() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "NOT_IMPLEMENTED",
+        "Not implemented (placeholder)",
+    )
+}

@@ -1,0 +1,199 @@
+//! The test-only API under `/__sandbox` (always on: this is a sandbox). A contract other tests
+//! code against — keep the shapes stable.
+
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::clock::iso;
+use crate::error::{ApiError, ApiResult};
+use crate::faults::{ActiveFaults, Faults};
+use crate::ids;
+use crate::ledger;
+use crate::state::{frame, Event, Shared};
+use crate::store::{SignerKind, WalletMode};
+use crate::tokens;
+use crate::views;
+
+pub async fn counters(State(state): State<Shared>) -> Json<Value> {
+    Json(state.counters.snapshot())
+}
+
+pub async fn clock(State(state): State<Shared>) -> Json<Value> {
+    Json(json!({ "now": iso(state.now()), "timeScale": state.clock.scale() }))
+}
+
+#[derive(Deserialize)]
+pub struct Advance {
+    seconds: i64,
+}
+
+pub async fn advance(
+    State(state): State<Shared>,
+    Json(body): Json<Advance>,
+) -> ApiResult<Json<Value>> {
+    if body.seconds < 0 {
+        return Err(ApiError::bad_request(
+            "seconds must be ≥ 0: the clock never goes back",
+        ));
+    }
+    state.clock.advance(body.seconds);
+    // Apply what became due and push its events now rather than on the next request.
+    drop(state.store());
+    Ok(Json(json!({ "now": iso(state.now()) })))
+}
+
+pub async fn faults(State(state): State<Shared>) -> Json<Value> {
+    Json(json!(state.faults().config))
+}
+
+pub async fn set_faults(
+    State(state): State<Shared>,
+    Json(update): Json<Faults>,
+) -> ApiResult<Json<Value>> {
+    update.validate()?;
+    if update.expire_access_tokens == Some(true) {
+        let mut store = state.store();
+        store.access_revoked_through = store.sequence;
+        let through = store.sequence;
+        state.control.send_modify(|c| c.revoked_through = through);
+    }
+    if update.drop_web_sockets == Some(true) {
+        state.control.send_modify(|c| c.drop_generation += 1);
+    }
+    let mut active = state.faults();
+    active.merge(update);
+    Ok(Json(json!(active.config)))
+}
+
+pub async fn clear_faults(State(state): State<Shared>) -> Json<Value> {
+    *state.faults() = ActiveFaults::default();
+    Json(json!({}))
+}
+
+pub async fn mailbox(
+    State(state): State<Shared>,
+    Path(email): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let store = state.store();
+    let otp = store
+        .mailbox
+        .get(&email)
+        .ok_or_else(|| ApiError::not_found("no code sent to this address"))?;
+    Ok(Json(
+        json!({ "code": otp.code, "expiresAt": iso(otp.expires_at) }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartRecovery {
+    safe_address: String,
+}
+
+/// The guardian starts a recovery: the owner sees `pendingRecovery` and `executeAfter`.
+pub async fn start_recovery(
+    State(state): State<Shared>,
+    Json(body): Json<StartRecovery>,
+) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let mut store = state.store();
+    let safe = store
+        .safes
+        .get_mut(&body.safe_address.to_ascii_lowercase())
+        .ok_or_else(|| ApiError::bad_request("unknown safe address"))?;
+    if !safe.recovery.enabled {
+        return Err(ApiError::bad_request(
+            "recovery is not enabled for this Safe",
+        ));
+    }
+    safe.recovery.execute_after = Some(now + state.settings.recovery_delay_s * 1000);
+    let (user, safe) = (safe.user.clone(), safe.clone());
+    let status = views::recovery(&store, &safe, state.settings.recovery_delay_s, now);
+    let mut data = status.clone();
+    if let Some(map) = data.as_object_mut() {
+        map.retain(|k, _| {
+            [
+                "safeAddress",
+                "recoveryEnabled",
+                "recoveryAddress",
+                "delay",
+                "pendingRecovery",
+                "canExecute",
+                "executeAfter",
+            ]
+            .contains(&k.as_str())
+        });
+    }
+    state.publish(Event {
+        user,
+        frame: frame("recovery_data", data, now),
+    });
+    Ok(Json(status))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NewSession {
+    external_user_id: Option<String>,
+}
+
+/// A signed-in test user with a Safe on every chain, skipping the ceremony. The signer is a
+/// passkey signer without a credential, so operations can be prepared but not signed.
+pub async fn session(State(state): State<Shared>, body: Option<Json<NewSession>>) -> Json<Value> {
+    let now = state.now();
+    let wanted = body.and_then(|Json(b)| b.external_user_id);
+    let mut store = state.store();
+    let existing = wanted
+        .as_ref()
+        .and_then(|id| store.users.get(id))
+        .and_then(|u| u.signers.first().cloned());
+    let (user, signer) = match (wanted, existing) {
+        (Some(user), Some(signer)) => (user, signer),
+        (wanted, _) => {
+            let user = match wanted {
+                Some(id) if store.users.contains_key(&id) => id,
+                other => store.create_user(now, other),
+            };
+            let safe = ids::address_from(&[b"safe:session", user.as_bytes()]);
+            let ready = state
+                .faults()
+                .config
+                .not_ready_seconds
+                .map_or(0, |s| s as i64 * 1000);
+            let signer = store.add_signer(
+                &user,
+                SignerKind::Passkey,
+                WalletMode::Safe4337,
+                "PASSKEY",
+                safe,
+                Some("sandbox-session".into()),
+                now,
+                ready,
+            );
+            (user, signer)
+        }
+    };
+    let mut out = tokens::issue(&state, &mut store, &user, &signer);
+    let safe = store.signers[&signer].safe.clone();
+    let safe_map = store
+        .safes
+        .get(&safe)
+        .map(|s| views::safe_address_map(s, now))
+        .unwrap_or(json!({}));
+    ledger::merge(
+        &mut out,
+        json!({
+            "authMethod": "PASSKEY", "hasPasskey": true, "chainId": ledger::DEFAULT_CHAIN,
+            "safeAddress": safe_map, "signerId": signer, "externalUserId": user,
+        }),
+    );
+    Json(out)
+}
+
+/// An empty page on the sandbox's own origin, for browser tests that need a secure context.
+pub async fn blank() -> Html<&'static str> {
+    Html("<!doctype html><html><head><meta charset=\"utf-8\"><title>ibex-sandbox</title></head><body></body></html>")
+}

@@ -1,0 +1,392 @@
+//! Everything the sandbox remembers: users, signers, credentials, Safes with their ledger,
+//! outstanding challenges, operations, quotes, consumed refresh tokens and the OTP mailbox.
+//! Serialisable as a whole so `--state FILE` can persist it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::clock::Millis;
+use crate::ids;
+use crate::ledger::{self, Balances, Transfer};
+use crate::operations::Plan;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Store {
+    pub seed: u64,
+    /// Source of unique ids and JWT `jti`s.
+    pub sequence: u64,
+    /// Access tokens with `jti` at or below this are treated as expired (forced-expiry fault).
+    pub access_revoked_through: u64,
+    pub users: BTreeMap<String, User>,
+    pub signers: BTreeMap<String, Signer>,
+    /// By base64url credential id.
+    pub credentials: BTreeMap<String, Credential>,
+    /// By lower-case address.
+    pub safes: BTreeMap<String, Safe>,
+    /// By base64url challenge bytes; removed when used.
+    pub challenges: BTreeMap<String, Challenge>,
+    /// By `0x` userOpHash.
+    pub operations: BTreeMap<String, Operation>,
+    pub quotes: BTreeMap<String, Quote>,
+    pub used_refresh: BTreeSet<u64>,
+    /// Latest OTP per e-mail address.
+    pub mailbox: BTreeMap<String, Otp>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    pub external_user_id: String,
+    pub user_id: String,
+    pub created_at: Millis,
+    pub email: Option<String>,
+    pub kyc_level: u8,
+    pub userdata: BTreeMap<String, Value>,
+    /// By entry id.
+    pub addressbook: BTreeMap<String, Value>,
+    pub ibans: Vec<Value>,
+    pub signers: Vec<String>,
+    pub kdf: Option<KdfBinding>,
+    /// Whatever an e-mail wallet uploaded at sign-up (encrypted key backup), kept verbatim.
+    pub email_backup: Option<Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KdfBinding {
+    pub salt: Vec<u8>,
+    /// Hex SEC1 secp256k1 key bound at the first KDF sign-up.
+    pub public_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignerKind {
+    #[serde(rename = "PASSKEY")]
+    Passkey,
+    /// A secp256k1 owner: a KDF-derived key or an EIP-7702 EOA.
+    #[serde(rename = "EOA")]
+    Eoa,
+    #[serde(rename = "EMAIL_TOKEN")]
+    EmailToken,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WalletMode {
+    #[serde(rename = "SAFE_4337")]
+    Safe4337,
+    #[serde(rename = "EOA_7702")]
+    Eoa7702,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Signer {
+    pub id: String,
+    pub user: String,
+    pub kind: SignerKind,
+    pub wallet_mode: WalletMode,
+    pub auth_method: String,
+    pub key_name: String,
+    pub key_display_name: String,
+    pub created_at: Millis,
+    /// Lower-case address of the signer's Safe (the EOA itself in 7702 mode).
+    pub safe: String,
+    pub credential_id: Option<String>,
+    pub prf_capable: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Credential {
+    pub signer: String,
+    pub public_key: Vec<u8>,
+    pub counter: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Recovery {
+    pub enabled: bool,
+    pub identity: Option<Value>,
+    pub execute_after: Option<Millis>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Safe {
+    pub address: String,
+    pub user: String,
+    pub signer: String,
+    pub created_at: Millis,
+    /// Chain → when the (background) registration on that chain completes.
+    pub chains: BTreeMap<u64, Millis>,
+    pub owners: Vec<String>,
+    pub threshold: u32,
+    pub nonce: u64,
+    pub balances: Balances,
+    /// Newest first.
+    pub transfers: Vec<Transfer>,
+    /// AAVE positions: chain → token → base units.
+    pub pools: Balances,
+    pub recovery: Recovery,
+    pub automation: Option<Value>,
+}
+
+impl Safe {
+    pub fn registered(&self, now: Millis) -> Vec<u64> {
+        self.chains
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(c, _)| *c)
+            .collect()
+    }
+
+    pub fn balance(&self, chain: u64, token: &str) -> u128 {
+        self.balances
+            .get(&chain)
+            .and_then(|b| b.get(&token.to_ascii_lowercase()))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Challenge {
+    pub purpose: Purpose,
+    pub expires_at: Millis,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Purpose {
+    Register {
+        user_handle: Vec<u8>,
+        key_name: String,
+        key_display_name: String,
+    },
+    SignIn,
+    Operation {
+        user_op_hash: String,
+    },
+    Kdf {
+        external_user_id: String,
+    },
+    Siwe {
+        address: String,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum OpStatus {
+    Created,
+    Signed,
+    Executed,
+    Confirmed,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Operation {
+    pub user_op_hash: String,
+    pub batch_id: String,
+    pub safe: String,
+    pub chain: u64,
+    pub signer: String,
+    pub items: Vec<Value>,
+    pub plans: Vec<Plan>,
+    pub status: OpStatus,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub expires_at: Millis,
+    pub signed_at: Option<Millis>,
+    pub transaction_hash: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Quote {
+    pub id: String,
+    pub chain: u64,
+    pub safe: String,
+    pub sell: String,
+    pub buy: String,
+    pub sell_amount: u128,
+    pub buy_amount: u128,
+    pub valid_to: Millis,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Otp {
+    pub code: String,
+    pub external_user_id: String,
+    pub expires_at: Millis,
+}
+
+impl Store {
+    pub fn new(seed: u64) -> Self {
+        Self {
+            seed,
+            ..Self::default()
+        }
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.sequence += 1;
+        self.sequence
+    }
+
+    /// A fresh id derived from the seed and the sequence (stable across runs with one seed).
+    pub fn new_id(&mut self, kind: &str) -> [u8; 32] {
+        let n = self.next();
+        ids::seeded(self.seed, &format!("{kind}|{n}"))
+    }
+
+    pub fn create_user(&mut self, now: Millis, external_user_id: Option<String>) -> String {
+        let id = self.new_id("user");
+        let external_user_id = external_user_id.unwrap_or_else(|| ids::uuid(&id));
+        let user = User {
+            external_user_id: external_user_id.clone(),
+            user_id: ids::uuid(&id[16..]),
+            created_at: now,
+            email: None,
+            kyc_level: 0,
+            userdata: BTreeMap::new(),
+            addressbook: BTreeMap::new(),
+            ibans: Vec::new(),
+            signers: Vec::new(),
+            kdf: None,
+            email_backup: None,
+        };
+        self.users.insert(external_user_id.clone(), user);
+        external_user_id
+    }
+
+    /// Adds a signer and its Safe at `safe_address`; the Safe is registered on the default chain
+    /// after `ready_after_ms` and on every other chain a second later (the documented
+    /// asynchronous multi-chain expansion, account.md §3).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_signer(
+        &mut self,
+        user: &str,
+        kind: SignerKind,
+        wallet_mode: WalletMode,
+        auth_method: &str,
+        safe_address: String,
+        key_name: Option<String>,
+        now: Millis,
+        ready_after_ms: Millis,
+    ) -> String {
+        let signer_id = crate::b64::url(&self.new_id("signer")[..16]);
+        let safe_key = safe_address.to_ascii_lowercase();
+        let signer = Signer {
+            id: signer_id.clone(),
+            user: user.to_owned(),
+            kind,
+            wallet_mode,
+            auth_method: auth_method.to_owned(),
+            key_display_name: key_name.clone().unwrap_or_else(|| "Sandbox key".into()),
+            key_name: key_name.unwrap_or_else(|| "sandbox-key".into()),
+            created_at: now,
+            safe: safe_key.clone(),
+            credential_id: None,
+            prf_capable: false,
+        };
+        self.signers.insert(signer_id.clone(), signer);
+        if let Some(u) = self.users.get_mut(user) {
+            u.signers.push(signer_id.clone());
+        }
+        if !self.safes.contains_key(&safe_key) {
+            let safe = self.genesis_safe(safe_address, user, &signer_id, now, ready_after_ms);
+            self.safes.insert(safe_key, safe);
+        }
+        signer_id
+    }
+
+    fn genesis_safe(
+        &self,
+        address: String,
+        user: &str,
+        signer: &str,
+        now: Millis,
+        ready_after_ms: Millis,
+    ) -> Safe {
+        let mut chains = BTreeMap::new();
+        let mut balances = Balances::new();
+        let mut transfers = Vec::new();
+        for chain in ledger::CHAINS {
+            let delay = if chain.id == ledger::DEFAULT_CHAIN {
+                ready_after_ms
+            } else {
+                ready_after_ms + 1000
+            };
+            chains.insert(chain.id, now + if ready_after_ms == 0 { 0 } else { delay });
+            for t in ledger::genesis(self.seed, &address.to_ascii_lowercase(), chain.id, now) {
+                *balances
+                    .entry(chain.id)
+                    .or_default()
+                    .entry(t.token.clone())
+                    .or_default() += t.value;
+                transfers.push(t);
+            }
+        }
+        transfers.sort_by_key(|t| std::cmp::Reverse(t.at));
+        Safe {
+            owners: vec![ids::address_from(&[b"owner", signer.as_bytes()])],
+            address,
+            user: user.to_owned(),
+            signer: signer.to_owned(),
+            created_at: now,
+            chains,
+            threshold: 1,
+            nonce: 0,
+            balances,
+            transfers,
+            pools: Balances::new(),
+            recovery: Recovery::default(),
+            automation: None,
+        }
+    }
+
+    /// Stores a single-use challenge and returns its base64url form.
+    pub fn issue_challenge(
+        &mut self,
+        bytes: &[u8],
+        purpose: Purpose,
+        expires_at: Millis,
+    ) -> String {
+        let key = crate::b64::url(bytes);
+        self.challenges.insert(
+            key.clone(),
+            Challenge {
+                purpose,
+                expires_at,
+            },
+        );
+        key
+    }
+
+    /// Removes and returns the challenge, so a second use finds nothing.
+    pub fn take_challenge(&mut self, bytes: &[u8]) -> Option<Challenge> {
+        self.challenges.remove(&crate::b64::url(bytes))
+    }
+
+    /// Forgets expired challenges so the map stays small under load.
+    pub fn prune(&mut self, now: Millis) {
+        self.challenges.retain(|_, c| c.expires_at > now - 60_000);
+        self.quotes.retain(|_, q| q.valid_to > now - 3_600_000);
+    }
+
+    pub fn safes_of_signer(&self, signer: &str) -> impl Iterator<Item = &Safe> {
+        let safe = self.signers.get(signer).map(|s| s.safe.clone());
+        self.safes
+            .values()
+            .filter(move |s| Some(s.address.to_ascii_lowercase()) == safe)
+    }
+}
+
+impl Signer {
+    /// The checksummed address of the signer's Safe.
+    pub fn safe_address(&self, store: &Store) -> String {
+        store
+            .safes
+            .get(&self.safe)
+            .map_or_else(|| self.safe.clone(), |s| s.address.clone())
+    }
+}

@@ -1,0 +1,403 @@
+//! Relying-party verification of WebAuthn registrations and assertions (WebAuthn L3 §7), strict
+//! where browsers are exact: clientDataJSON type, challenge and origin, rpIdHash, UP/UV flags,
+//! ES256 signatures over `authenticatorData || SHA-256(clientDataJSON)`, and the sign counter.
+//! Attestation formats: `none` and `packed` self-attestation (what platform authenticators and
+//! Chromium send for `attestation: "none"`).
+
+use axum::http::StatusCode;
+use ciborium::Value as Cbor;
+use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::{DerSignature, Signature, VerifyingKey};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::b64;
+use crate::error::ApiError;
+use crate::ids::sha256;
+
+const FLAG_UP: u8 = 0x01;
+const FLAG_UV: u8 = 0x04;
+const FLAG_AT: u8 = 0x40;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WebauthnError {
+    #[error("malformed credential: {0}")]
+    Malformed(&'static str),
+    #[error("clientDataJSON.type is not {0}")]
+    Type(&'static str),
+    #[error("unknown or already used challenge")]
+    ChallengeUnknown,
+    #[error("challenge expired")]
+    ChallengeExpired,
+    #[error("origin {0} is not allowed for this rpId")]
+    Origin(String),
+    #[error("rpIdHash does not match the rpId")]
+    RpIdHash,
+    #[error("user presence flag not set")]
+    UserPresence,
+    #[error("user verification required but not performed")]
+    UserVerification,
+    #[error("signature does not verify")]
+    Signature,
+    #[error("sign counter did not increase (cloned authenticator?)")]
+    Counter,
+    #[error("unsupported attestation: {0}")]
+    Attestation(&'static str),
+    #[error("unknown credential")]
+    UnknownCredential,
+}
+
+impl From<WebauthnError> for ApiError {
+    fn from(e: WebauthnError) -> Self {
+        let code = match &e {
+            WebauthnError::Malformed(_) => "VALIDATION",
+            WebauthnError::Type(_) => "WEBAUTHN_TYPE",
+            WebauthnError::ChallengeUnknown => "CHALLENGE_UNKNOWN",
+            WebauthnError::ChallengeExpired => "CHALLENGE_EXPIRED",
+            WebauthnError::Origin(_) => "ORIGIN_MISMATCH",
+            WebauthnError::RpIdHash => "RPID_MISMATCH",
+            WebauthnError::UserPresence | WebauthnError::UserVerification => "USER_VERIFICATION",
+            WebauthnError::Signature => "INVALID_SIGNATURE",
+            WebauthnError::Counter => "COUNTER_REPLAY",
+            WebauthnError::Attestation(_) => "ATTESTATION_UNSUPPORTED",
+            WebauthnError::UnknownCredential => "UNKNOWN_CREDENTIAL",
+        };
+        // Failed ceremonies are client errors (400) in IBEx's SimpleWebAuthn-style server.
+        ApiError::new(StatusCode::BAD_REQUEST, code, e.to_string())
+    }
+}
+
+/// Which page origins may use credentials for the rpId.
+#[derive(Debug, Clone)]
+pub struct OriginPolicy {
+    pub rp_id: String,
+    /// Exact origins to accept. Empty: `https://<rpId>[:port]`, plus `http://localhost[:port]`
+    /// when the rpId is `localhost`.
+    pub allowed: Vec<String>,
+}
+
+impl OriginPolicy {
+    pub fn allows(&self, origin: &str) -> bool {
+        if !self.allowed.is_empty() {
+            return self.allowed.iter().any(|o| o == origin);
+        }
+        let host_port = |scheme: &str| origin.strip_prefix(scheme);
+        let matches_host = |rest: &str| {
+            let (host, port) = rest.split_once(':').unwrap_or((rest, ""));
+            host == self.rp_id && port.chars().all(|c| c.is_ascii_digit()) && !rest.ends_with(':')
+        };
+        host_port("https://").is_some_and(matches_host)
+            || (self.rp_id == "localhost" && host_port("http://").is_some_and(matches_host))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RawClientData {
+    #[serde(rename = "type")]
+    kind: String,
+    challenge: String,
+    origin: String,
+    #[serde(rename = "crossOrigin", default)]
+    cross_origin: bool,
+}
+
+/// The parsed `response.clientDataJSON` of a credential, and its raw bytes.
+#[derive(Debug)]
+pub struct ClientData {
+    pub challenge: Vec<u8>,
+    kind: String,
+    origin: String,
+    cross_origin: bool,
+    raw: Vec<u8>,
+}
+
+impl ClientData {
+    pub fn from_credential(credential: &Value) -> Result<Self, WebauthnError> {
+        let raw = field(credential, "/response/clientDataJSON")?;
+        let parsed: RawClientData =
+            serde_json::from_slice(&raw).map_err(|_| WebauthnError::Malformed("clientDataJSON"))?;
+        Ok(Self {
+            challenge: b64::decode(&parsed.challenge)
+                .ok_or(WebauthnError::Malformed("clientDataJSON.challenge"))?,
+            kind: parsed.kind,
+            origin: parsed.origin,
+            cross_origin: parsed.cross_origin,
+            raw,
+        })
+    }
+
+    fn check(&self, kind: &'static str, origins: &OriginPolicy) -> Result<(), WebauthnError> {
+        if self.kind != kind {
+            return Err(WebauthnError::Type(kind));
+        }
+        if self.cross_origin || !origins.allows(&self.origin) {
+            return Err(WebauthnError::Origin(self.origin.clone()));
+        }
+        Ok(())
+    }
+
+    fn signed_over(&self, auth_data: &[u8]) -> Vec<u8> {
+        let mut message = auth_data.to_vec();
+        message.extend_from_slice(&sha256(&[&self.raw]));
+        message
+    }
+}
+
+/// A credential accepted at registration.
+#[derive(Debug)]
+pub struct NewCredential {
+    pub id: Vec<u8>,
+    /// SEC1 uncompressed P-256 point.
+    pub public_key: Vec<u8>,
+    pub counter: u32,
+    pub prf_enabled: bool,
+}
+
+/// Verifies `navigator.credentials.create()` output whose challenge the caller already matched.
+pub fn verify_registration(
+    credential: &Value,
+    client: &ClientData,
+    origins: &OriginPolicy,
+    require_uv: bool,
+) -> Result<NewCredential, WebauthnError> {
+    client.check("webauthn.create", origins)?;
+    let raw_id = field(credential, "/rawId")?;
+    let attestation: Cbor =
+        ciborium::from_reader(&field(credential, "/response/attestationObject")?[..])
+            .map_err(|_| WebauthnError::Malformed("attestationObject"))?;
+    let map = attestation
+        .as_map()
+        .ok_or(WebauthnError::Malformed("attestationObject"))?;
+    let get = |name: &str| {
+        map.iter()
+            .find(|(k, _)| k.as_text() == Some(name))
+            .map(|(_, v)| v)
+    };
+    let fmt = get("fmt")
+        .and_then(Cbor::as_text)
+        .ok_or(WebauthnError::Malformed("fmt"))?;
+    let statement = get("attStmt")
+        .and_then(Cbor::as_map)
+        .ok_or(WebauthnError::Malformed("attStmt"))?;
+    let auth_data = get("authData")
+        .and_then(Cbor::as_bytes)
+        .ok_or(WebauthnError::Malformed("authData"))?;
+
+    let parsed = AuthData::parse(auth_data, &origins.rp_id, require_uv)?;
+    if parsed.flags & FLAG_AT == 0 {
+        return Err(WebauthnError::Malformed(
+            "authenticatorData has no attested credential",
+        ));
+    }
+    let (id, key) = parsed.attested_credential()?;
+    if id != raw_id {
+        return Err(WebauthnError::Malformed("credential id differs from rawId"));
+    }
+    match fmt {
+        "none" if statement.is_empty() => {}
+        "packed" => {
+            let entry = |name: &str| {
+                statement
+                    .iter()
+                    .find(|(k, _)| k.as_text() == Some(name))
+                    .map(|(_, v)| v)
+            };
+            if entry("x5c").is_some() {
+                return Err(WebauthnError::Attestation(
+                    "packed with a certificate chain",
+                ));
+            }
+            if entry("alg").and_then(|a| a.as_integer()) != Some((-7).into()) {
+                return Err(WebauthnError::Attestation(
+                    "packed self-attestation must use ES256",
+                ));
+            }
+            let sig = entry("sig")
+                .and_then(Cbor::as_bytes)
+                .ok_or(WebauthnError::Malformed("attStmt.sig"))?;
+            verify_signature(&key, &client.signed_over(auth_data), sig)?;
+        }
+        "none" => return Err(WebauthnError::Malformed("fmt none with a statement")),
+        _ => return Err(WebauthnError::Attestation("format other than none/packed")),
+    }
+    let prf = credential.pointer("/clientExtensionResults/prf");
+    Ok(NewCredential {
+        id,
+        public_key: key.to_encoded_point(false).as_bytes().to_vec(),
+        counter: parsed.counter,
+        prf_enabled: prf.is_some_and(|p| {
+            p.get("enabled") == Some(&Value::Bool(true)) || p.get("results").is_some()
+        }),
+    })
+}
+
+/// Verifies `navigator.credentials.get()` output against the stored key; returns the new counter.
+pub fn verify_assertion(
+    credential: &Value,
+    client: &ClientData,
+    origins: &OriginPolicy,
+    public_key: &[u8],
+    stored_counter: u32,
+    require_uv: bool,
+) -> Result<u32, WebauthnError> {
+    client.check("webauthn.get", origins)?;
+    let auth_data = field(credential, "/response/authenticatorData")?;
+    let parsed = AuthData::parse(&auth_data, &origins.rp_id, require_uv)?;
+    let key = VerifyingKey::from_sec1_bytes(public_key)
+        .map_err(|_| WebauthnError::Malformed("stored key"))?;
+    verify_signature(
+        &key,
+        &client.signed_over(&auth_data),
+        &field(credential, "/response/signature")?,
+    )?;
+    // Authenticators that do not count report 0 forever; any other value must grow.
+    if (parsed.counter != 0 || stored_counter != 0) && parsed.counter <= stored_counter {
+        return Err(WebauthnError::Counter);
+    }
+    Ok(parsed.counter)
+}
+
+/// The credential id (`rawId`, else `id`) a credential JSON names.
+pub fn credential_id(credential: &Value) -> Result<Vec<u8>, WebauthnError> {
+    field(credential, "/rawId").or_else(|_| field(credential, "/id"))
+}
+
+fn verify_signature(
+    key: &VerifyingKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), WebauthnError> {
+    // WebAuthn mandates DER; accept raw r||s too, as some native stacks emit it.
+    let signature = DerSignature::try_from(signature)
+        .ok()
+        .and_then(|der| Signature::try_from(der.as_bytes()).ok())
+        .or_else(|| Signature::try_from(signature).ok())
+        .ok_or(WebauthnError::Signature)?;
+    key.verify(message, &signature)
+        .map_err(|_| WebauthnError::Signature)
+}
+
+fn field(credential: &Value, pointer: &str) -> Result<Vec<u8>, WebauthnError> {
+    credential
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .and_then(b64::decode)
+        .ok_or(WebauthnError::Malformed(
+            "missing or non-base64 binary field",
+        ))
+}
+
+struct AuthData<'a> {
+    flags: u8,
+    counter: u32,
+    rest: &'a [u8],
+}
+
+impl<'a> AuthData<'a> {
+    fn parse(bytes: &'a [u8], rp_id: &str, require_uv: bool) -> Result<Self, WebauthnError> {
+        if bytes.len() < 37 {
+            return Err(WebauthnError::Malformed("authenticatorData too short"));
+        }
+        if bytes[..32] != sha256(&[rp_id.as_bytes()]) {
+            return Err(WebauthnError::RpIdHash);
+        }
+        let flags = bytes[32];
+        if flags & FLAG_UP == 0 {
+            return Err(WebauthnError::UserPresence);
+        }
+        if require_uv && flags & FLAG_UV == 0 {
+            return Err(WebauthnError::UserVerification);
+        }
+        Ok(Self {
+            flags,
+            counter: u32::from_be_bytes(bytes[33..37].try_into().expect("4 bytes")),
+            rest: &bytes[37..],
+        })
+    }
+
+    /// `aaguid(16) || idLen(2) || id || COSE key` → (id, ES256 key).
+    fn attested_credential(&self) -> Result<(Vec<u8>, VerifyingKey), WebauthnError> {
+        let malformed = WebauthnError::Malformed("attested credential data");
+        let len_bytes = self
+            .rest
+            .get(16..18)
+            .ok_or(WebauthnError::Malformed("attested credential data"))?;
+        let len = usize::from(u16::from_be_bytes([len_bytes[0], len_bytes[1]]));
+        let id = self
+            .rest
+            .get(18..18 + len)
+            .ok_or(WebauthnError::Malformed("credential id"))?
+            .to_vec();
+        let mut cose = &self.rest[18 + len..];
+        let key: Cbor =
+            ciborium::from_reader(&mut cose).map_err(|_| WebauthnError::Malformed("COSE key"))?;
+        let map = key.as_map().ok_or(malformed)?;
+        let get = |label: i64| {
+            map.iter()
+                .find(|(k, _)| k.as_integer() == Some(label.into()))
+                .map(|(_, v)| v)
+        };
+        let int = |label: i64| get(label).and_then(Cbor::as_integer).map(i128::from);
+        if int(1) != Some(2) || int(3) != Some(-7) || int(-1) != Some(1) {
+            return Err(WebauthnError::Attestation(
+                "credential key is not ES256 on P-256",
+            ));
+        }
+        let coord = |label: i64| {
+            get(label)
+                .and_then(Cbor::as_bytes)
+                .filter(|b| b.len() == 32)
+        };
+        let (x, y) = coord(-2)
+            .zip(coord(-3))
+            .ok_or(WebauthnError::Malformed("COSE coordinates"))?;
+        let mut point = vec![0x04];
+        point.extend_from_slice(x);
+        point.extend_from_slice(y);
+        let key = VerifyingKey::from_sec1_bytes(&point)
+            .map_err(|_| WebauthnError::Malformed("COSE point"))?;
+        Ok((id, key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn localhost_origins() {
+        let policy = OriginPolicy {
+            rp_id: "localhost".into(),
+            allowed: vec![],
+        };
+        for ok in [
+            "http://localhost",
+            "http://localhost:5173",
+            "https://localhost",
+            "https://localhost:8443",
+        ] {
+            assert!(policy.allows(ok), "{ok}");
+        }
+        for bad in [
+            "http://localhost/",
+            "http://127.0.0.1:5173",
+            "https://evil.localhost",
+            "http://localhost:",
+            "tauri://localhost",
+        ] {
+            assert!(!policy.allows(bad), "{bad}");
+        }
+        let tenant = OriginPolicy {
+            rp_id: "foo.domain".into(),
+            allowed: vec![],
+        };
+        assert!(tenant.allows("https://foo.domain"));
+        assert!(!tenant.allows("http://foo.domain"));
+        let explicit = OriginPolicy {
+            rp_id: "foo.domain".into(),
+            allowed: vec!["https://tauri.localhost".into()],
+        };
+        assert!(explicit.allows("https://tauri.localhost"));
+        assert!(!explicit.allows("https://foo.domain"));
+    }
+}
