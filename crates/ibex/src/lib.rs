@@ -17,6 +17,7 @@ mod error;
 mod kyc;
 pub mod models;
 mod operations;
+pub mod realtime;
 mod recovery;
 mod retry;
 mod secret;

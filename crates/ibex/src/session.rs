@@ -274,7 +274,10 @@ impl Session {
         };
         if let Err(e) = store_blocking(&self.inner.store, Some(tokens.refresh_token.clone())).await
         {
-            let reason = e.to_string();
+            let reason = match e {
+                Error::SecretStore(why) => why,
+                other => other.to_string(),
+            };
             // The stored token is consumed and the new one is not durable: end here rather
             // than run on a session that cannot survive a restart.
             if let Err(clear) = self.end(EndReason::StoreFailed(reason.clone())).await {
