@@ -19,9 +19,10 @@ step() {
 }
 
 step "rustfmt" cargo fmt --all --check
+step "layering: nothing below src-tauri depends on Tauri" scripts/check-layering.sh
 step "UI build" npm run build --silent
 step "clippy" cargo clippy "${FEATURES[@]}" -- -D warnings
-step "Rust tests" cargo test "${FEATURES[@]}"
+step "Rust tests (with a real Secret Service)" scripts/with-keyring.sh cargo test "${FEATURES[@]}"
 step "UI type-check" npm run check --silent
 step "UI lint" npm run lint --silent
 step "UI unit tests" npm run test:unit --silent

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use ibex_wallet_core::providers::{PasskeyCapabilities, WebviewInfo};
 use ibex_wallet_core::{
     AppError, AppInfo, Core, CoreEvent, NetworkChoice, NetworkStatus, Settings, Theme,
 };

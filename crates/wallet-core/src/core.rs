@@ -8,6 +8,7 @@ use tokio::sync::Mutex;
 use crate::error::AppError;
 use crate::events::{CoreEvent, EventSink};
 use crate::network::{Connection, NetworkStatus};
+use crate::providers::{self, BuildProviders, PasskeyCapabilities, Platform, WebviewInfo};
 use crate::settings::{validate_custom, NetworkChoice, NetworkSetting, Settings, Theme};
 use crate::store::KvStore;
 
@@ -129,6 +130,22 @@ impl Core {
 
     pub async fn network_status(&self) -> Result<NetworkStatus, AppError> {
         self.connection().await?.status().await
+    }
+
+    /// Which passkey providers can sign for the current network's rpId in this page.
+    pub async fn passkey_capabilities(
+        &self,
+        webview: WebviewInfo,
+    ) -> Result<PasskeyCapabilities, AppError> {
+        let conn = self.connection().await?;
+        Ok(providers::decide(
+            Platform::current(),
+            &webview,
+            &conn.client.config().rp_id,
+            BuildProviders {
+                soft: cfg!(feature = "soft-passkey"),
+            },
+        ))
     }
 
     fn update(&self, change: impl FnOnce(&mut Settings)) -> Result<Settings, AppError> {

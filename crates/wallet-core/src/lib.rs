@@ -7,6 +7,7 @@ mod core;
 mod error;
 mod events;
 mod network;
+pub mod providers;
 mod settings;
 pub mod store;
 

@@ -60,8 +60,8 @@ impl Default for Settings {
     }
 }
 
-/// Development builds start on the embedded sandbox; release builds ask for a tenant unless
-/// the sandbox is compiled in and nothing else was chosen.
+/// Every build starts on the embedded sandbox, so a new user can try the wallet offline; a
+/// tenant's IBEx is chosen in Settings (and, with onboarding, on first run).
 fn default_network() -> NetworkSetting {
     NetworkSetting::Sandbox
 }

@@ -41,6 +41,11 @@ test('first screen shows the sandbox health that the core fetched', async () => 
   assert.equal(health.status, 'ok');
   assert.ok(!Number.isNaN(Date.parse(health.timestamp)));
 
+  // Chromium on http://localhost may use passkeys for rpId localhost: the core picks the page.
+  const webview = page.getByTestId('provider-webview');
+  await webview.waitFor();
+  assert.match(await webview.textContent() ?? '', /This window\s*Recommended/);
+
   // The secret left the address bar once read.
   assert.equal(new URL(page.url()).hash, '');
   await page.screenshot({ path: join(shots, 'first-screen-light.png'), fullPage: true });

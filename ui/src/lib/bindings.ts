@@ -14,6 +14,7 @@ export const commands = {
 	settingsSetTheme: (theme: Theme) => typedError<Settings, AppError>(__TAURI_INVOKE("settings_set_theme", { theme })),
 	settingsSetLock: (minutes: number) => typedError<Settings, AppError>(__TAURI_INVOKE("settings_set_lock", { minutes })),
 	networkStatus: () => typedError<NetworkStatus, AppError>(__TAURI_INVOKE("network_status")),
+	passkeyCapabilities: (webview: WebviewInfo) => typedError<PasskeyCapabilities_Serialize, AppError>(__TAURI_INVOKE("passkey_capabilities", { webview })),
 };
 
 /** Events */
@@ -105,6 +106,52 @@ export type NetworkStatus = {
 	latencyMs: number,
 };
 
+export type PasskeyCapabilities = PasskeyCapabilities_Serialize | PasskeyCapabilities_Deserialize;
+
+export type PasskeyCapabilities_Deserialize = {
+	platform: string,
+	rpId: string,
+	/**  Every provider, in order of preference, with availability. */
+	providers: ProviderOption_Deserialize[],
+	/**  The first available provider of `providers`. */
+	recommended: ProviderKind,
+};
+
+export type PasskeyCapabilities_Serialize = {
+	platform: string,
+	rpId: string,
+	/**  Every provider, in order of preference, with availability. */
+	providers: ProviderOption_Serialize[],
+	/**  The first available provider of `providers`. */
+	recommended: ProviderKind,
+};
+
+export type ProviderKind = 
+/**  The page's own `navigator.credentials`. */
+"webview" | 
+/**  The OS authenticator through Rust (Linux: the system browser hand-off). */
+"native" | 
+/**  A software authenticator for automated tests; never in release builds. */
+"soft" | 
+/**  IBEx's PIN signer (Argon2id-derived key). */
+"kdf";
+
+export type ProviderOption = ProviderOption_Serialize | ProviderOption_Deserialize;
+
+export type ProviderOption_Deserialize = {
+	kind: ProviderKind,
+	available: boolean,
+	/**  Why it cannot run here, in words for the UI; `None` when available. */
+	reason?: string | null,
+};
+
+export type ProviderOption_Serialize = {
+	kind: ProviderKind,
+	available: boolean,
+	/**  Why it cannot run here, in words for the UI; `None` when available. */
+	reason: string | null,
+};
+
 export type Settings = {
 	network: NetworkSetting,
 	theme: Theme,
@@ -113,6 +160,14 @@ export type Settings = {
 };
 
 export type Theme = "system" | "light" | "dark";
+
+/**  What the page tells the core about itself. */
+export type WebviewInfo = {
+	/**  `PublicKeyCredential` and `navigator.credentials` exist. */
+	hasWebauthn: boolean,
+	/**  `location.origin` of the page. */
+	origin: string,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -1,0 +1,263 @@
+//! Which passkey provider can sign for this tenant here (passkeys.md §4).
+//!
+//! A page may use WebAuthn only for an rpId equal to its host or a registrable suffix of it,
+//! over https (or http on `localhost`); a Tauri page (`tauri://localhost`,
+//! `http(s)://tauri.localhost`) therefore can never use a tenant's rpId, and WebKitGTK has no
+//! WebAuthn at all. The core decides; the UI shows the choice and the reasons.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ProviderKind {
+    /// The page's own `navigator.credentials`.
+    Webview,
+    /// The OS authenticator through Rust (Linux: the system browser hand-off).
+    Native,
+    /// A software authenticator for automated tests; never in release builds.
+    Soft,
+    /// IBEx's PIN signer (Argon2id-derived key).
+    Kdf,
+}
+
+/// What the page tells the core about itself.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WebviewInfo {
+    /// `PublicKeyCredential` and `navigator.credentials` exist.
+    pub has_webauthn: bool,
+    /// `location.origin` of the page.
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderOption {
+    pub kind: ProviderKind,
+    pub available: bool,
+    /// Why it cannot run here, in words for the UI; `None` when available.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyCapabilities {
+    pub platform: String,
+    pub rp_id: String,
+    /// Every provider, in order of preference, with availability.
+    pub providers: Vec<ProviderOption>,
+    /// The first available provider of `providers`.
+    pub recommended: ProviderKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Linux,
+    MacOs,
+    Windows,
+}
+
+impl Platform {
+    pub fn current() -> Self {
+        if cfg!(target_os = "macos") {
+            Self::MacOs
+        } else if cfg!(target_os = "windows") {
+            Self::Windows
+        } else {
+            Self::Linux
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Linux => "linux",
+            Self::MacOs => "macos",
+            Self::Windows => "windows",
+        }
+    }
+}
+
+/// What this build can do natively.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildProviders {
+    /// The software authenticator is compiled in (test builds only).
+    pub soft: bool,
+}
+
+pub fn decide(
+    platform: Platform,
+    webview: &WebviewInfo,
+    rp_id: &str,
+    build: BuildProviders,
+) -> PasskeyCapabilities {
+    let webview_reason = webview_blocker(platform, webview, rp_id);
+    let native_reason = match platform {
+        Platform::Linux => None,
+        Platform::MacOs => Some(
+            "Touch ID for this wallet needs the signed macOS build with Associated Domains."
+                .to_owned(),
+        ),
+        Platform::Windows => Some("Windows Hello is not available in this build yet.".to_owned()),
+    };
+    let soft_reason =
+        (!build.soft).then(|| "The test authenticator exists only in test builds.".to_owned());
+    let providers: Vec<ProviderOption> = [
+        (ProviderKind::Webview, webview_reason),
+        (ProviderKind::Native, native_reason),
+        (ProviderKind::Soft, soft_reason),
+        (ProviderKind::Kdf, None),
+    ]
+    .into_iter()
+    .map(|(kind, reason)| ProviderOption {
+        kind,
+        available: reason.is_none(),
+        reason,
+    })
+    .collect();
+    let recommended = providers
+        .iter()
+        .find(|p| p.available)
+        .map_or(ProviderKind::Kdf, |p| p.kind);
+    PasskeyCapabilities {
+        platform: platform.name().to_owned(),
+        rp_id: rp_id.to_owned(),
+        providers,
+        recommended,
+    }
+}
+
+fn webview_blocker(platform: Platform, webview: &WebviewInfo, rp_id: &str) -> Option<String> {
+    if !webview.has_webauthn {
+        return Some(match platform {
+            Platform::Linux => "This Linux WebView has no passkey support — continue in your browser, or use a PIN.".to_owned(),
+            _ => "This window has no passkey support — use the system passkey prompt or a PIN.".to_owned(),
+        });
+    }
+    if origin_may_use_rp_id(&webview.origin, rp_id) {
+        None
+    } else {
+        Some(format!(
+            "This window ({}) may not use passkeys for {rp_id}; passkeys for {rp_id} work only on its own web pages.",
+            webview.origin
+        ))
+    }
+}
+
+/// WebAuthn's rule: the rpId is the origin's host or a registrable suffix of it, and the
+/// origin is secure (https, or http on localhost).
+fn origin_may_use_rp_id(origin: &str, rp_id: &str) -> bool {
+    let Ok(url) = url::Url::parse(origin) else {
+        return false;
+    };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.to_ascii_lowercase();
+    let rp_id = rp_id.to_ascii_lowercase();
+    let secure = match url.scheme() {
+        "https" => true,
+        "http" => host == "localhost" || host.ends_with(".localhost"),
+        _ => false,
+    };
+    // A bare public suffix is never an rpId; a dot-less rpId other than localhost is refused.
+    let suffix_ok = rp_id.contains('.') || rp_id == "localhost";
+    secure && suffix_ok && (host == rp_id || host.ends_with(&format!(".{rp_id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(has_webauthn: bool, origin: &str) -> WebviewInfo {
+        WebviewInfo {
+            has_webauthn,
+            origin: origin.to_owned(),
+        }
+    }
+
+    const TEST_BUILD: BuildProviders = BuildProviders { soft: true };
+    const RELEASE: BuildProviders = BuildProviders { soft: false };
+
+    #[test]
+    fn browser_on_localhost_uses_the_webview_for_the_sandbox() {
+        let c = decide(
+            Platform::Linux,
+            &page(true, "http://localhost:5173"),
+            "localhost",
+            RELEASE,
+        );
+        assert_eq!(c.recommended, ProviderKind::Webview);
+        assert!(c
+            .providers
+            .iter()
+            .all(|p| p.kind != ProviderKind::Soft || !p.available));
+    }
+
+    #[test]
+    fn webkitgtk_has_no_webauthn_and_says_so() {
+        let c = decide(
+            Platform::Linux,
+            &page(false, "tauri://localhost"),
+            "localhost",
+            TEST_BUILD,
+        );
+        let webview = &c.providers[0];
+        assert!(!webview.available);
+        assert!(webview
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("Linux WebView has no passkey support"));
+        assert_eq!(c.recommended, ProviderKind::Native);
+        assert!(c
+            .providers
+            .iter()
+            .any(|p| p.kind == ProviderKind::Soft && p.available));
+    }
+
+    #[test]
+    fn a_tauri_page_never_uses_a_tenant_rp_id() {
+        for origin in [
+            "tauri://localhost",
+            "https://tauri.localhost",
+            "http://tauri.localhost",
+        ] {
+            let c = decide(
+                Platform::Windows,
+                &page(true, origin),
+                "wallet.example",
+                RELEASE,
+            );
+            assert!(!c.providers[0].available, "{origin}");
+            assert!(c.providers[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("wallet.example"));
+            assert_eq!(c.recommended, ProviderKind::Kdf, "{origin}");
+        }
+    }
+
+    #[test]
+    fn rp_id_suffix_rules() {
+        assert!(origin_may_use_rp_id(
+            "https://app.wallet.example",
+            "wallet.example"
+        ));
+        assert!(origin_may_use_rp_id(
+            "https://wallet.example",
+            "wallet.example"
+        ));
+        assert!(!origin_may_use_rp_id(
+            "https://evilwallet.example",
+            "wallet.example"
+        ));
+        assert!(!origin_may_use_rp_id(
+            "http://app.wallet.example",
+            "wallet.example"
+        ));
+        assert!(!origin_may_use_rp_id("https://wallet.example", "example"));
+        assert!(origin_may_use_rp_id("http://localhost:1234", "localhost"));
+        assert!(!origin_may_use_rp_id("not a url", "localhost"));
+    }
+}
