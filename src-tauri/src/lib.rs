@@ -3,6 +3,7 @@
 pub mod commands;
 #[cfg(feature = "devhost")]
 pub mod devhost;
+pub mod keychain;
 mod platform;
 
 use std::sync::Arc;

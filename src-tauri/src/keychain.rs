@@ -1,0 +1,68 @@
+//! The refresh token in the OS keychain: Secret Service on Linux, Keychain on macOS,
+//! Credential Manager on Windows. Never a plain file: where no keychain answers, the app
+//! keeps the session in memory only and says so.
+
+use ibex::{Secret, SecretStore, StoreError};
+use keyring::Entry;
+
+/// Service name under which every IBEx Wallet secret is filed.
+const SERVICE: &str = "fi.ibex.wallet";
+
+/// One keychain item: the refresh token for one IBEx deployment and tenant.
+pub struct Keychain {
+    entry: Entry,
+}
+
+impl Keychain {
+    /// The item for `base_url` + `rp_id`, so tokens of different tenants never mix.
+    pub fn for_network(base_url: &str, rp_id: &str) -> Result<Self, StoreError> {
+        let account = format!("refresh-token:{rp_id}@{base_url}");
+        Entry::new(SERVICE, &account)
+            .map(|entry| Self { entry })
+            .map_err(describe)
+    }
+
+    /// Whether a keychain service answers here; `Err` says why not (e.g. no Secret Service
+    /// on this desktop), in words for the UI.
+    pub fn probe() -> Result<(), String> {
+        let entry = Entry::new(SERVICE, "probe").map_err(|e| describe(e).0)?;
+        match entry.get_password() {
+            Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(describe(e).0),
+        }
+    }
+}
+
+impl SecretStore for Keychain {
+    fn load(&self) -> Result<Option<Secret>, StoreError> {
+        match self.entry.get_password() {
+            Ok(token) => Ok(Some(Secret::new(token))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(describe(e)),
+        }
+    }
+
+    fn save(&self, refresh_token: &Secret) -> Result<(), StoreError> {
+        self.entry
+            .set_password(refresh_token.expose())
+            .map_err(describe)
+    }
+
+    fn clear(&self) -> Result<(), StoreError> {
+        match self.entry.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(describe(e)),
+        }
+    }
+}
+
+/// keyring's errors never contain the secret; keep only their text.
+fn describe(e: keyring::Error) -> StoreError {
+    let reason = match &e {
+        keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_) => {
+            format!("the system keychain is not available ({e})")
+        }
+        _ => format!("keychain error: {e}"),
+    };
+    StoreError(reason)
+}
