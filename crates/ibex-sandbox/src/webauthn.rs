@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 use ciborium::Value as Cbor;
 use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{DerSignature, Signature, VerifyingKey};
+use p256::ecdsa::{Signature, VerifyingKey};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -268,11 +268,9 @@ fn verify_signature(
     signature: &[u8],
 ) -> Result<(), WebauthnError> {
     // WebAuthn mandates DER; accept raw r||s too, as some native stacks emit it.
-    let signature = DerSignature::try_from(signature)
-        .ok()
-        .and_then(|der| Signature::try_from(der.as_bytes()).ok())
-        .or_else(|| Signature::try_from(signature).ok())
-        .ok_or(WebauthnError::Signature)?;
+    let signature = Signature::from_der(signature)
+        .or_else(|_| Signature::from_slice(signature))
+        .map_err(|_| WebauthnError::Signature)?;
     key.verify(message, &signature)
         .map_err(|_| WebauthnError::Signature)
 }

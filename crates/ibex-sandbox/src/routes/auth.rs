@@ -301,6 +301,16 @@ pub async fn sign_in(
         }
     };
     let mut out = auth_response(&state, &mut store, &user, &signer, now);
+    let kdf_key = store.users[&user]
+        .kdf
+        .as_ref()
+        .and_then(|k| k.public_key.clone());
+    if let Some(public_key) = kdf_key.filter(|_| out["authMethod"] == "PIN_KDF") {
+        ledger::merge(
+            &mut out,
+            json!({ "flow": "pin-kdf", "publicKey": public_key, "signerVersion": 1 }),
+        );
+    }
     let safes = views::signer_safes(&store, &signer);
     if body.get("includeBalance") == Some(&Value::Bool(true)) {
         let q = views::BalanceQuery {
