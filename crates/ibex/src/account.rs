@@ -8,7 +8,7 @@ use crate::client::{Expect, Request};
 use crate::models::account::{
     AddressBook, AddressBookEntry, AddressBookUpdate, Balances, ConfirmEmailRequest,
     ConfirmSmsRequest, CryptoContact, DeriveRequest, GlobalWallets, IbanList, LendingEntry, Me,
-    NewAddressBookEntry, OperationHistory, PoolPositions, Scope, SignerList, SmsConfirmation,
+    NewAddressBookEntry, OperationHistory, Pools, Scope, SignerList, SmsConfirmation,
     TransactionFilter, Transactions, UserChains, UserData, UserDataWrite, ValidateEmailRequest,
     ValidateSmsRequest, WalletList,
 };
@@ -93,7 +93,7 @@ impl Session {
     }
 
     /// `GET /v1.2/users/me/pools` (404 = not indexed, as balances).
-    pub async fn pools(&self, include_zero: Option<bool>) -> Result<PoolPositions, Error> {
+    pub async fn pools(&self, include_zero: Option<bool>) -> Result<Pools, Error> {
         let req = Request::get("/v1.2/users/me/pools")
             .query_opt("includeZero", include_zero)
             .expect(Expect::Indexed);

@@ -21,6 +21,8 @@ use crate::{Error, Secret, Session};
 const DUPLICATE_SESSION: u16 = 4003;
 /// Close code after an authentication failure.
 const AUTH_FAILED: u16 = 4002;
+/// How long to wait for the server's close after an `auth_error` (it closes ~500 ms later).
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 #[derive(Clone, Debug)]
 pub struct RealtimeConfig {
@@ -269,13 +271,20 @@ async fn connect_once(
                                 live = true;
                                 let _ = events.send(RealtimeEvent::Connected);
                             }
-                            ServerMessage::AuthError(e) => match e.error_code.as_deref() {
-                                Some("TOKEN_EXPIRED") => return Ended::TokenExpired(token),
-                                Some("ALREADY_CONNECTED") => {
-                                    return Ended::Stop(RealtimeEvent::DuplicateSession)
-                                }
-                                _ => {}
-                            },
+                            ServerMessage::AuthError(e) => {
+                                let ended = match e.error_code.as_deref() {
+                                    Some("TOKEN_EXPIRED") => Ended::TokenExpired(token),
+                                    Some("ALREADY_CONNECTED") => {
+                                        Ended::Stop(RealtimeEvent::DuplicateSession)
+                                    }
+                                    _ => Ended::Retry { code: None, live },
+                                };
+                                let _ = events.send(RealtimeEvent::Frame(Box::new(frame)));
+                                // The server closes right after `auth_error`; only one session
+                                // per user may exist, so wait for that before reconnecting.
+                                drain(&mut stream).await;
+                                return ended;
+                            }
                             _ => {}
                         }
                         let _ = events.send(RealtimeEvent::Frame(Box::new(frame)));
@@ -295,6 +304,21 @@ async fn connect_once(
             }
         }
     }
+}
+
+/// Reads until the server closes the socket (bounded: a silent server is not waited on).
+async fn drain<S>(stream: &mut S)
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    let closed = async {
+        while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(CLOSE_GRACE, closed).await;
 }
 
 async fn send<S>(sink: &mut S, message: &ClientMessage) -> Result<(), ()>

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use ibex::models::account::{
     AddressBook, AddressBookUpdate, Balances, ConfirmEmailRequest, DeriveRequest, GlobalWallets,
     KybEnrollRequest, KybEnrollment, KycIframe, KycIframeRequest, KycStatus, Me,
-    NewAddressBookEntry, OperationHistory, PoolPositions, SignerList, TransactionRow, Transactions,
+    NewAddressBookEntry, OperationHistory, Pools, SignerList, TransactionRow, Transactions,
     UserChains, UserData, UserDataWrite, ValidateEmailRequest, WalletList,
 };
 use ibex::models::auth::{
@@ -298,7 +298,7 @@ fn table() -> Vec<(&'static str, Check)> {
         ),
         (
             "users-me-pools-get-response.json",
-            Response(response::<PoolPositions>),
+            Response(response::<Pools>),
         ),
         (
             "users-me-signers-get-response.json",
@@ -347,7 +347,7 @@ fn table() -> Vec<(&'static str, Check)> {
         ),
         (
             "mirror/bcreader-api-pools-address-get-response.json",
-            Response(response::<PoolPositions>),
+            Response(response::<Pools>),
         ),
         (
             "mirror/bcreader-api-pools-get-response.json",

@@ -568,7 +568,29 @@ pub struct LendingEntry {
     pub is_default: Option<bool>,
 }
 
-/// `GET /v1.2/users/me/pools` for one address (BCReader passthrough; `{}` when empty).
+/// `GET /v1.2/users/me/pools`: one entry per address. The BCReader passthrough may send a
+/// single object (`{}` when empty) or an array; both read as a list.
+#[derive(Clone, PartialEq, Debug, Default, Serialize)]
+#[serde(transparent)]
+pub struct Pools(pub Vec<PoolPositions>);
+
+impl<'de> Deserialize<'de> for Pools {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum OneOrMany {
+            Many(Vec<PoolPositions>),
+            One(PoolPositions),
+        }
+        Ok(match OneOrMany::deserialize(d)? {
+            OneOrMany::Many(all) => Pools(all),
+            OneOrMany::One(one) if one == PoolPositions::default() => Pools(Vec::new()),
+            OneOrMany::One(one) => Pools(vec![one]),
+        })
+    }
+}
+
+/// Positions of one address.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PoolPositions {

@@ -239,11 +239,36 @@ pub struct KdfProof {
     pub salt_version: u32,
     pub kdf_params_version: u32,
     pub nonce: String,
-    pub timestamp: String,
+    /// Unix seconds (checked against the server clock, ±5 min).
+    pub timestamp: u64,
     pub server_signature: String,
     pub server_key_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opaque_login_request: Option<Value>,
+}
+
+impl KdfProof {
+    /// The bytes the derived key signs: canonical JSON (keys sorted, no whitespace) of
+    /// `{appId, challenge, challengeExpiresAt, challengeId?, externalUserId, kdfParamsVersion,
+    /// nonce, saltVersion, timestamp}` (auth.md §5, §13).
+    pub fn signing_message(&self, app_id: &str, external_user_id: &str) -> String {
+        let mut fields: BTreeMap<&str, Value> = BTreeMap::new();
+        fields.insert("appId", app_id.into());
+        fields.insert("challenge", self.challenge.clone().into());
+        fields.insert(
+            "challengeExpiresAt",
+            self.challenge_expires_at.clone().into(),
+        );
+        if let Some(id) = &self.challenge_id {
+            fields.insert("challengeId", id.clone().into());
+        }
+        fields.insert("externalUserId", external_user_id.into());
+        fields.insert("kdfParamsVersion", self.kdf_params_version.into());
+        fields.insert("nonce", self.nonce.clone().into());
+        fields.insert("saltVersion", self.salt_version.into());
+        fields.insert("timestamp", self.timestamp.into());
+        serde_json::to_string(&fields).unwrap_or_default()
+    }
 }
 
 /// Body of `POST /v1.2/auth/sign-up` for every mode; set the fields the mode uses.

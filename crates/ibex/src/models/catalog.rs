@@ -113,13 +113,30 @@ pub struct Vault {
     #[serde(default)]
     pub active: Option<bool>,
     #[serde(default)]
-    pub supply_token: Option<VaultToken>,
+    pub supply_token: Option<VaultTokenRef>,
     #[serde(default)]
-    pub borrow_token: Option<VaultToken>,
+    pub borrow_token: Option<VaultTokenRef>,
     #[serde(default)]
-    pub pool_token: Option<VaultToken>,
+    pub pool_token: Option<VaultTokenRef>,
     #[serde(default)]
     pub metadata: Option<Value>,
+}
+
+/// A vault's token: a full description (BCReader) or only its address.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum VaultTokenRef {
+    Address(Address),
+    Token(VaultToken),
+}
+
+impl VaultTokenRef {
+    pub fn address(&self) -> Address {
+        match self {
+            VaultTokenRef::Address(a) => *a,
+            VaultTokenRef::Token(t) => t.address,
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]

@@ -440,7 +440,9 @@ pub struct BatchExecuteRequest {
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchExecuted {
-    pub batch_id: String,
+    /// Echo of the request's id (tolerated absent: the client already knows it).
+    #[serde(default)]
+    pub batch_id: Option<String>,
     pub user_op_hash: String,
     pub status: OperationStatus,
     #[serde(default)]

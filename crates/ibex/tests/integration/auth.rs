@@ -1,0 +1,276 @@
+//! Every auth mode end to end: passkeys (software authenticator), kdf (secp256k1 proof),
+//! email (OTP from the sandbox mailbox), 7702 (EIP-191 signature), plus refresh and recovery.
+
+use ibex::models::auth::{
+    AuthChallenge, AuthMethod, Challenge, ChallengeRequest, EmailRecoverRequest, KdfProof,
+    SignInRequest, SignUpRequest, WalletKind,
+};
+use ibex::models::webauthn::Credential;
+use ibex::{Client, Error, Secret};
+use k256::ecdsa::signature::Signer;
+use k256::ecdsa::{Signature, SigningKey};
+use passkey_soft::Authenticator;
+use serde_json::{json, Value};
+
+use crate::harness::{Harness, ORIGIN};
+
+pub fn credential(v: Value) -> Credential {
+    serde_json::from_value(v).expect("the authenticator returns a credential object")
+}
+
+/// Signs up and signs in with a passkey; returns the client, authenticator and sign-in answer.
+pub async fn passkey_user(h: &Harness) -> (Client, Authenticator, ibex::models::auth::AuthSession) {
+    let client = h.client();
+    let authenticator = Authenticator::new();
+    let options = client
+        .sign_up_challenge(&ChallengeRequest::passkeys())
+        .await
+        .unwrap()
+        .credential_request_options
+        .expect("creation options");
+    assert!(options.is_creation());
+    let attestation = authenticator
+        .create(&options.for_authenticator(), ORIGIN)
+        .unwrap();
+    let signed_up = client
+        .sign_up(
+            &SignUpRequest {
+                credential: Some(credential(attestation)),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(signed_up.auth_method, Some(AuthMethod::Passkey));
+    assert!(signed_up
+        .safe_address
+        .as_ref()
+        .is_some_and(|m| !m.is_empty()));
+
+    let request = client
+        .sign_in_challenge(&ChallengeRequest::passkeys())
+        .await
+        .unwrap()
+        .credential_request_options
+        .expect("request options");
+    assert!(!request.is_creation());
+    let assertion = authenticator
+        .get(&request.for_authenticator(), ORIGIN)
+        .unwrap();
+    let signed_in = client
+        .sign_in(&SignInRequest {
+            credential: Some(credential(assertion)),
+            include_balance: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(signed_in.tokens.subject, signed_up.tokens.subject);
+    (client, authenticator, signed_in)
+}
+
+#[tokio::test]
+async fn passkeys_sign_up_and_sign_in() {
+    let h = Harness::start().await;
+    let (_, _, session) = passkey_user(&h).await;
+    assert!(
+        session.balance.is_some(),
+        "includeBalance enriches the answer"
+    );
+    assert!(session.tokens.expires_in() > 300);
+}
+
+fn kdf_proof(material: &AuthChallenge, key: &SigningKey, app_id: &str, user: &str) -> KdfProof {
+    let challenge = match &material.challenge {
+        Some(Challenge::Nonce(c)) => c.clone(),
+        other => panic!("kdf challenge {other:?}"),
+    };
+    let mut proof = KdfProof {
+        public_key: hex(key.verifying_key().to_encoded_point(true).as_bytes()),
+        challenge,
+        challenge_expires_at: material.challenge_expires_at.clone().unwrap(),
+        salt_version: material.salt_version.unwrap(),
+        kdf_params_version: material.kdf_params_version.unwrap(),
+        nonce: "n-1".into(),
+        timestamp: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+        server_signature: material.server_signature.clone().unwrap(),
+        server_key_id: material.server_key_id.clone().unwrap(),
+        ..Default::default()
+    };
+    let signature: Signature = key.sign(proof.signing_message(app_id, user).as_bytes());
+    proof.signature = hex(&signature.to_bytes());
+    proof
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn kdf_sign_up_and_sign_in() {
+    let h = Harness::start().await;
+    let client = h.client();
+    let key = SigningKey::from_slice(&[0x42; 32]).unwrap();
+    let material = client
+        .sign_up_challenge(&ChallengeRequest::Kdf {
+            external_user_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(material.auth_method, Some(AuthMethod::PinKdfPending));
+    let user = material.external_user_id.clone().unwrap();
+    let pending = material.tokens.as_ref().map(|t| t.access_token.clone());
+    let signed_up = client
+        .sign_up(
+            &SignUpRequest {
+                wallet: Some(WalletKind::Kdf),
+                external_user_id: Some(user.clone()),
+                kdf_proof: Some(kdf_proof(&material, &key, "localhost", &user)),
+                ..Default::default()
+            },
+            pending.as_ref(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(signed_up.auth_method, Some(AuthMethod::PinKdf));
+
+    let material = client
+        .sign_in_challenge(&ChallengeRequest::Kdf {
+            external_user_id: Some(user.clone()),
+        })
+        .await
+        .unwrap();
+    let signed_in = client
+        .sign_in(&SignInRequest {
+            wallet: Some(WalletKind::Kdf),
+            external_user_id: Some(user.clone()),
+            kdf_proof: Some(kdf_proof(&material, &key, "localhost", &user)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(signed_in.tokens.subject.as_deref(), Some(user.as_str()));
+
+    // A proof by another key is refused.
+    let material = client
+        .sign_in_challenge(&ChallengeRequest::Kdf {
+            external_user_id: Some(user.clone()),
+        })
+        .await
+        .unwrap();
+    let intruder = SigningKey::from_slice(&[0x24; 32]).unwrap();
+    let refused = client
+        .sign_in(&SignInRequest {
+            wallet: Some(WalletKind::Kdf),
+            external_user_id: Some(user.clone()),
+            kdf_proof: Some(kdf_proof(&material, &intruder, "localhost", &user)),
+            ..Default::default()
+        })
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
+}
+
+#[tokio::test]
+async fn email_sign_up_sign_in_and_recover() {
+    let h = Harness::start().await;
+    let client = h.client();
+    let email = "jane@example.com";
+    let material = client
+        .sign_up_challenge(&ChallengeRequest::Email {
+            email: Some(email.into()),
+            external_user_id: None,
+        })
+        .await
+        .unwrap();
+    let user = material.external_user_id.clone().unwrap();
+    let code = h.mailbox(email).await;
+    let mut backup = serde_json::Map::new();
+    backup.insert("encryptedPrivateKey".into(), json!("ciphertext"));
+    backup.insert("backupSalt".into(), json!("salt"));
+    backup.insert("emailOtp".into(), json!(code));
+    let signed_up = client
+        .sign_up(
+            &SignUpRequest {
+                wallet: Some(WalletKind::Email),
+                external_user_id: Some(user.clone()),
+                extra: backup,
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(signed_up.tokens.access_token.expose().len() > 10);
+
+    client
+        .sign_in_challenge(&ChallengeRequest::Email {
+            email: None,
+            external_user_id: Some(user.clone()),
+        })
+        .await
+        .unwrap();
+    let recovered = client
+        .email_recover(&EmailRecoverRequest {
+            external_user_id: Some(user.clone()),
+            email_otp: Some(Secret::new(h.mailbox(email).await)),
+            email: Some(email.into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        recovered.encrypted_private_key.as_ref().map(Secret::expose),
+        Some("ciphertext")
+    );
+
+    client
+        .sign_in_challenge(&ChallengeRequest::Email {
+            email: None,
+            external_user_id: Some(user.clone()),
+        })
+        .await
+        .unwrap();
+    let mut otp = serde_json::Map::new();
+    otp.insert("emailOtp".into(), json!(h.mailbox(email).await));
+    let signed_in = client
+        .sign_in(&SignInRequest {
+            wallet: Some(WalletKind::Email),
+            external_user_id: Some(user.clone()),
+            extra: otp,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(signed_in.tokens.subject.as_deref(), Some(user.as_str()));
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_replay_is_refused() {
+    let h = Harness::start().await;
+    let client = h.client();
+    let auth = h.signed_in().await;
+    let rotated = client.refresh(&auth.tokens.refresh_token).await.unwrap();
+    assert_ne!(rotated.refresh_token, auth.tokens.refresh_token);
+    let replay = client.refresh(&auth.tokens.refresh_token).await;
+    assert!(
+        matches!(replay, Err(Error::Unauthorized { status: 401, .. })),
+        "{replay:?}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_rp_id_is_a_client_error() {
+    let h = Harness::start().await;
+    let config = ibex::Config::new(&h.base, "unknown.example").unwrap();
+    let client = Client::new(config).unwrap();
+    let err = client
+        .sign_in_challenge(&ChallengeRequest::passkeys())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Status { status: 400, .. }), "{err:?}");
+    let wk = h.client().well_known_webauthn().await.unwrap();
+    assert!(wk.origins.is_empty() || wk.origins.iter().all(|o| o.starts_with("http")));
+}

@@ -1,0 +1,10 @@
+//! The client against a real `ibex-sandbox` over loopback HTTP and WebSocket: every endpoint
+//! group, the session rules under fault injection, and the realtime connection.
+
+mod account;
+mod auth;
+mod faults;
+mod harness;
+mod operations;
+mod realtime;
+mod session;
