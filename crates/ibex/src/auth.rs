@@ -1,11 +1,13 @@
 //! Public auth endpoints (auth.md): challenges, sign-up/sign-in, refresh, safe-provision,
 //! email recovery, EOA wallet sign-in. All carry the rpId as `X-RpId` and `?rpId=`.
 
+use std::time::Duration;
+
 use crate::client::Request;
 use crate::models::auth::{
-    AuthChallenge, AuthSession, AuthTokens, ChallengeRequest, EmailRecoverRequest, EmailRecovery,
-    RefreshRequest, SafeProvision, SafeProvisionRequest, SignInData, SignInRequest, SignUpRequest,
-    WalletChallenge, WalletChallengeRequest, WalletSignInRequest, WellKnownWebAuthn,
+    AuthChallenge, AuthSession, AuthTokens, ChallengeRequest, DataStatus, EmailRecoverRequest,
+    EmailRecovery, RefreshRequest, SafeProvision, SafeProvisionRequest, SignInData, SignInRequest,
+    SignUpRequest, WalletChallenge, WalletChallengeRequest, WalletSignInRequest, WellKnownWebAuthn,
 };
 use crate::{Client, Error, Secret, Session};
 
@@ -110,6 +112,26 @@ impl Session {
             seg(data_request_id)
         )))
         .await
+    }
+
+    /// Polls async sign-in data every `interval` until it is no longer `PENDING`; after
+    /// `timeout` (the id lives ≈ 180 s) the last answer is returned. A 404 means it expired.
+    pub async fn await_sign_in_data(
+        &self,
+        data_request_id: &str,
+        interval: Duration,
+        timeout: Duration,
+    ) -> Result<SignInData, Error> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let data = self.sign_in_data(data_request_id).await?;
+            if data.data_status != DataStatus::Pending
+                || tokio::time::Instant::now() + interval > deadline
+            {
+                return Ok(data);
+            }
+            tokio::time::sleep(interval).await;
+        }
     }
 }
 

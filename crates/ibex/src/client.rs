@@ -294,6 +294,23 @@ impl Client {
     }
 
     async fn send_once(&self, req: &Request, bearer: Option<&str>) -> Result<Answer, Error> {
+        let resp = self
+            .build(req, bearer)?
+            .send()
+            .await
+            .map_err(Error::Transport)?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(Error::Transport)?.to_vec();
+        if status.is_success() {
+            return Ok(Answer { status, body });
+        }
+        Err(classify(status, &headers, body, req))
+    }
+
+    /// The HTTP request for `req`: rpId header (and query on auth calls), API key, chain,
+    /// bearer, JSON body.
+    fn build(&self, req: &Request, bearer: Option<&str>) -> Result<reqwest::RequestBuilder, Error> {
         let mut url = self.url(&req.path)?;
         {
             let mut pairs = url.query_pairs_mut();
@@ -325,14 +342,7 @@ impl Client {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
-        let resp = builder.send().await.map_err(Error::Transport)?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(Error::Transport)?.to_vec();
-        if status.is_success() {
-            return Ok(Answer { status, body });
-        }
-        Err(classify(status, &headers, body, req))
+        Ok(builder)
     }
 }
 
@@ -395,6 +405,78 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requests_carry_the_tenant_chain_and_credentials() {
+        let mut config = Config::new("https://api.example/", "foo.domain").unwrap();
+        config.api_key = Some("k".into());
+        config.chain_id = Some(ChainId(100));
+        let client = Client::new(config).unwrap();
+        let auth = Request::get("/v1.2/auth/sign-in")
+            .auth_endpoint()
+            .query("wallet", "passkeys");
+        let built = client.build(&auth, None).unwrap().build().unwrap();
+        assert_eq!(
+            built.url().as_str(),
+            "https://api.example/v1.2/auth/sign-in?rpId=foo.domain&wallet=passkeys"
+        );
+        assert_eq!(built.headers()["X-RpId"], "foo.domain");
+        assert_eq!(built.headers()["x-api-key"], "k");
+        assert_eq!(built.headers()["X-Blockchain-Id"], "100");
+        assert!(built.headers().get("authorization").is_none());
+
+        let read = Request::get("/v1.2/users/me/balances").chain(Some(ChainId(8453)));
+        let built = client.build(&read, Some("tok")).unwrap().build().unwrap();
+        assert_eq!(built.url().query(), None);
+        assert_eq!(built.headers()["X-Blockchain-Id"], "8453");
+        assert_eq!(built.headers()["authorization"], "Bearer tok");
+    }
+
+    #[test]
+    fn statuses_map_to_actionable_errors() {
+        let indexed = Request::get("/v1.2/users/me/pools").expect(Expect::Indexed);
+        let plain = Request::get("/v1.2/users/me");
+        let mut retry_after = HeaderMap::new();
+        retry_after.insert(RETRY_AFTER, "7".parse().unwrap());
+        let none = HeaderMap::new();
+        let classify_as = |code: u16, headers: &HeaderMap, req: &Request, body: &str| {
+            classify(
+                StatusCode::from_u16(code).unwrap(),
+                headers,
+                body.as_bytes().to_vec(),
+                req,
+            )
+        };
+        assert!(matches!(
+            classify_as(401, &none, &plain, ""),
+            Error::Unauthorized { .. }
+        ));
+        assert!(matches!(
+            classify_as(404, &none, &indexed, ""),
+            Error::NotIndexed { .. }
+        ));
+        assert!(matches!(
+            classify_as(404, &none, &plain, ""),
+            Error::Status { status: 404, .. }
+        ));
+        assert!(matches!(
+            classify_as(429, &retry_after, &plain, ""),
+            Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(7)
+        ));
+        assert!(matches!(
+            classify_as(409, &none, &plain, r#"{"code":"STALE_NONCE"}"#),
+            Error::Conflict { status: 409, code: Some(c), .. } if c == "STALE_NONCE"
+        ));
+        assert!(matches!(
+            classify_as(410, &none, &plain, ""),
+            Error::Conflict { status: 410, .. }
+        ));
+        assert!(matches!(
+            classify_as(422, &none, &plain, ""),
+            Error::Conflict { status: 422, .. }
+        ));
+        assert!(classify_as(503, &none, &plain, "").is_transient());
+    }
 
     #[test]
     fn error_codes_are_read_leniently() {

@@ -575,3 +575,60 @@ pub struct ErrorBody {
     #[serde(default)]
     pub error_code: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenge_queries_name_the_mode_and_its_inputs() {
+        let address: Address = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+            .parse()
+            .unwrap();
+        let q = ChallengeRequest::Eip7702 {
+            address,
+            chain_id: Some(ChainId(11155111)),
+        }
+        .query();
+        assert_eq!(
+            q,
+            vec![
+                ("wallet", "7702".to_owned()),
+                ("address", address.to_string()),
+                ("chainId", "11155111".to_owned())
+            ]
+        );
+        assert_eq!(
+            ChallengeRequest::passkeys().query(),
+            vec![("wallet", "passkeys".to_owned())]
+        );
+    }
+
+    #[test]
+    fn kdf_message_is_canonical_json() {
+        let proof = KdfProof {
+            challenge: "c".into(),
+            challenge_expires_at: "2025-12-11T10:15:00Z".into(),
+            salt_version: 1,
+            kdf_params_version: 1,
+            nonce: "n".into(),
+            timestamp: 1_700_000_000,
+            ..Default::default()
+        };
+        assert_eq!(
+            proof.signing_message("app", "user-1"),
+            r#"{"appId":"app","challenge":"c","challengeExpiresAt":"2025-12-11T10:15:00Z","externalUserId":"user-1","kdfParamsVersion":1,"nonce":"n","saltVersion":1,"timestamp":1700000000}"#
+        );
+    }
+
+    #[test]
+    fn tokens_never_show_in_debug_output() {
+        let tokens: AuthTokens = serde_json::from_str(
+            r#"{"access_token":"eyJ.secret.a","refresh_token":"eyJ.secret.r","expires_in":60}"#,
+        )
+        .unwrap();
+        let shown = format!("{tokens:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert_eq!(tokens.expires_in(), 60);
+    }
+}

@@ -654,3 +654,49 @@ pub struct SafeWallets {
     #[serde(default)]
     pub per_safe: BTreeMap<String, Vec<String>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_user_op_hash_is_found_in_either_documented_place() {
+        let sibling: Prepared = serde_json::from_str(
+            r#"{"credentialRequestOptions":{"challenge":"x"},"data":{"userOpHash":"0xab"}}"#,
+        )
+        .unwrap();
+        assert_eq!(sibling.user_op_hash(), Some("0xab"));
+        let inside: Prepared = serde_json::from_str(
+            r#"{"batchId":"b","credentialRequestOptions":{"challenge":"x","data":{"userOpHash":"0xcd"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(inside.user_op_hash(), Some("0xcd"));
+        // The non-standard member never reaches the authenticator.
+        let options = inside.credential_request_options.for_authenticator();
+        assert!(options.get("data").is_none());
+        assert_eq!(options["challenge"], "x");
+    }
+
+    #[test]
+    fn automation_config_distinguishes_clear_from_unchanged() {
+        let config = AutomationConfig {
+            fixed_amount: Some(None),
+            period_cap_amount: Some(Some("10.5".parse().unwrap())),
+            percentage: Some("25".parse().unwrap()),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&config).unwrap(),
+            serde_json::json!({ "fixedAmount": null, "periodCapAmount": "10.5", "percentage": 25 })
+        );
+    }
+
+    #[test]
+    fn operations_reject_malformed_recipients_before_sending() {
+        let bad = r#"{"type":"TRANSFER_TOKEN","tokenAddress":"0x0000000000000000000000000000000000000000","to":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD","amount":"1"}"#;
+        let err = serde_json::from_str::<Operation>(bad).unwrap_err();
+        assert!(err.to_string().contains("checksum"), "{err}");
+        let exponent = r#"{"type":"TRANSFER_TOKEN","tokenAddress":"0x0000000000000000000000000000000000000000","to":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed","amount":"1e3"}"#;
+        assert!(serde_json::from_str::<Operation>(exponent).is_err());
+    }
+}
