@@ -20,10 +20,13 @@ pub struct Clock {
 }
 
 impl Clock {
-    pub fn new(scale: f64) -> Self {
+    /// A clock at wall time, or at `not_before` if that is later (a restored state never sees
+    /// time go back).
+    pub fn new(scale: f64, not_before: Millis) -> Self {
+        let wall = (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as Millis;
         Self {
             started: Instant::now(),
-            start_ms: (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as Millis,
+            start_ms: wall.max(not_before),
             scale,
             advanced_ms: AtomicI64::new(0),
         }
@@ -69,7 +72,7 @@ mod tests {
 
     #[test]
     fn advance_moves_now() {
-        let clock = Clock::new(1.0);
+        let clock = Clock::new(1.0, 0);
         let before = clock.now();
         clock.advance(86_400);
         assert!(clock.now() - before >= 86_400_000);

@@ -13,12 +13,16 @@ use crate::clock::Millis;
 
 pub const ACCESS_TTL_S: i64 = 3600;
 pub const REFRESH_TTL_S: i64 = 24 * 3600;
+pub const SAFE_PROVISION_TTL_S: i64 = 300;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Access,
     Refresh,
+    /// The short-lived, single-use grant for an extra Safe (auth.md §9).
+    #[serde(rename = "safe_provision")]
+    SafeProvision,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -98,9 +98,12 @@ pub enum StartError {
 
 /// What `--state FILE` holds.
 #[derive(Serialize, Deserialize)]
-struct Persisted {
+struct Persisted<S> {
     jwt_key: String,
-    store: Store,
+    /// The sandbox clock at save time, so a restart resumes from there.
+    saved_at: i64,
+    /// `Store` when loading, `&Store` when saving.
+    store: S,
 }
 
 /// A running sandbox. Dropping it stops the server.
@@ -126,7 +129,7 @@ impl Sandbox {
             .faults
             .validate()
             .map_err(|e| StartError::Config(e.message))?;
-        let (store, key) = load(&config)?;
+        let (store, key, saved_at) = load(&config)?;
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|source| StartError::Bind {
@@ -153,7 +156,7 @@ impl Sandbox {
         };
         let state = AppState::new(
             settings,
-            clock::Clock::new(config.time_scale),
+            clock::Clock::new(config.time_scale, saved_at),
             store,
             config.faults,
             key,
@@ -219,19 +222,19 @@ impl Sandbox {
         let Some(path) = &self.state.state_file else {
             return Ok(());
         };
-        let store = std::mem::take(&mut *self.state.store());
+        let store = self.state.store();
         let persisted = Persisted {
             jwt_key: ids::hex(&self.state.jwt.0),
-            store,
+            saved_at: self.state.now(),
+            store: &*store,
         };
         let json = serde_json::to_vec_pretty(&persisted).map_err(std::io::Error::other)?;
-        *self.state.store() = persisted.store;
         std::fs::write(path, json)
     }
 }
 
-fn load(config: &SandboxConfig) -> Result<(Store, jwt::Key), StartError> {
-    let fresh = || (Store::new(config.seed), jwt::Key(ids::random_bytes()));
+fn load(config: &SandboxConfig) -> Result<(Store, jwt::Key, i64), StartError> {
+    let fresh = || (Store::new(config.seed), jwt::Key(ids::random_bytes()), 0);
     let Some(path) = config.state_file.as_ref().filter(|p| p.exists()) else {
         return Ok(fresh());
     };
@@ -240,11 +243,12 @@ fn load(config: &SandboxConfig) -> Result<(Store, jwt::Key), StartError> {
         message,
     };
     let bytes = std::fs::read(path).map_err(|e| error(e.to_string()))?;
-    let persisted: Persisted = serde_json::from_slice(&bytes).map_err(|e| error(e.to_string()))?;
+    let persisted: Persisted<Store> =
+        serde_json::from_slice(&bytes).map_err(|e| error(e.to_string()))?;
     let key = ids::parse_hex(&persisted.jwt_key)
         .and_then(|k| <[u8; 32]>::try_from(k).ok())
         .ok_or_else(|| error("bad jwt_key".into()))?;
-    Ok((persisted.store, jwt::Key(key)))
+    Ok((persisted.store, jwt::Key(key), persisted.saved_at))
 }
 
 impl Drop for Sandbox {

@@ -591,6 +591,15 @@ pub fn tick(store: &mut Store, settings: &Settings, now: Millis) -> Vec<Event> {
                 }
                 if op.plans.iter().any(|p| matches!(p, Plan::CreateIban)) {
                     create_iban(store, &user, &op, executed_at);
+                    let signal = frame(
+                        "user_iban_updated",
+                        json!({ "iban": "changed" }),
+                        executed_at,
+                    );
+                    events.push(Event {
+                        user: user.clone(),
+                        frame: signal,
+                    });
                 }
                 if let Some(o) = store.operations.get_mut(&hash) {
                     o.transaction_hash = Some(tx);

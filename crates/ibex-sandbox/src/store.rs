@@ -30,7 +30,10 @@ pub struct Store {
     /// By `0x` userOpHash.
     pub operations: BTreeMap<String, Operation>,
     pub quotes: BTreeMap<String, Quote>,
-    pub used_refresh: BTreeSet<u64>,
+    /// `jti`s of single-use tokens already spent (refresh, safe-provision).
+    pub consumed_tokens: BTreeSet<u64>,
+    /// Asynchronous sign-in enrichment requests by id (auth.md §8).
+    pub data_requests: BTreeMap<String, DataRequest>,
     /// Latest OTP per e-mail address.
     pub mailbox: BTreeMap<String, Otp>,
 }
@@ -213,6 +216,15 @@ pub struct Quote {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DataRequest {
+    pub user: String,
+    pub signer: String,
+    /// The sign-in body, whose `include*` flags say what to return.
+    pub flags: Value,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Otp {
     pub code: String,
     pub external_user_id: String,
@@ -274,7 +286,6 @@ impl Store {
         ready_after_ms: Millis,
     ) -> String {
         let signer_id = crate::b64::url(&self.new_id("signer")[..16]);
-        let safe_key = safe_address.to_ascii_lowercase();
         let signer = Signer {
             id: signer_id.clone(),
             user: user.to_owned(),
@@ -284,7 +295,7 @@ impl Store {
             key_display_name: key_name.clone().unwrap_or_else(|| "Sandbox key".into()),
             key_name: key_name.unwrap_or_else(|| "sandbox-key".into()),
             created_at: now,
-            safe: safe_key.clone(),
+            safe: safe_address.to_ascii_lowercase(),
             credential_id: None,
             prf_capable: false,
         };
@@ -292,34 +303,41 @@ impl Store {
         if let Some(u) = self.users.get_mut(user) {
             u.signers.push(signer_id.clone());
         }
-        if !self.safes.contains_key(&safe_key) {
-            let safe = self.genesis_safe(safe_address, user, &signer_id, now, ready_after_ms);
-            self.safes.insert(safe_key, safe);
-        }
+        let schedule = ledger::CHAINS
+            .iter()
+            .map(|c| {
+                let expansion = if c.id == ledger::DEFAULT_CHAIN || ready_after_ms == 0 {
+                    0
+                } else {
+                    1000
+                };
+                (c.id, now + ready_after_ms + expansion)
+            })
+            .collect();
+        self.add_safe(safe_address, user, &signer_id, now, schedule);
         signer_id
     }
 
-    fn genesis_safe(
-        &self,
+    /// Registers a Safe (unless it exists) with its genesis ledger on the chains of `chains`
+    /// (chain → when its registration completes).
+    pub fn add_safe(
+        &mut self,
         address: String,
         user: &str,
         signer: &str,
         now: Millis,
-        ready_after_ms: Millis,
-    ) -> Safe {
-        let mut chains = BTreeMap::new();
+        chains: BTreeMap<u64, Millis>,
+    ) {
+        let key = address.to_ascii_lowercase();
+        if self.safes.contains_key(&key) {
+            return;
+        }
         let mut balances = Balances::new();
         let mut transfers = Vec::new();
-        for chain in ledger::CHAINS {
-            let delay = if chain.id == ledger::DEFAULT_CHAIN {
-                ready_after_ms
-            } else {
-                ready_after_ms + 1000
-            };
-            chains.insert(chain.id, now + if ready_after_ms == 0 { 0 } else { delay });
-            for t in ledger::genesis(self.seed, &address.to_ascii_lowercase(), chain.id, now) {
+        for chain in chains.keys().copied() {
+            for t in ledger::genesis(self.seed, &key, chain, now) {
                 *balances
-                    .entry(chain.id)
+                    .entry(chain)
                     .or_default()
                     .entry(t.token.clone())
                     .or_default() += t.value;
@@ -327,7 +345,7 @@ impl Store {
             }
         }
         transfers.sort_by_key(|t| std::cmp::Reverse(t.at));
-        Safe {
+        let safe = Safe {
             owners: vec![ids::address_from(&[b"owner", signer.as_bytes()])],
             address,
             user: user.to_owned(),
@@ -341,7 +359,8 @@ impl Store {
             pools: Balances::new(),
             recovery: Recovery::default(),
             automation: None,
-        }
+        };
+        self.safes.insert(key, safe);
     }
 
     /// Stores a single-use challenge and returns its base64url form.
@@ -373,11 +392,9 @@ impl Store {
         self.quotes.retain(|_, q| q.valid_to > now - 3_600_000);
     }
 
-    pub fn safes_of_signer(&self, signer: &str) -> impl Iterator<Item = &Safe> {
-        let safe = self.signers.get(signer).map(|s| s.safe.clone());
-        self.safes
-            .values()
-            .filter(move |s| Some(s.address.to_ascii_lowercase()) == safe)
+    pub fn safes_of_signer(&self, signer: &str) -> impl Iterator<Item = &Safe> + '_ {
+        let signer = signer.to_owned();
+        self.safes.values().filter(move |s| s.signer == signer)
     }
 }
 

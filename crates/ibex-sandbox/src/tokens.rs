@@ -15,30 +15,39 @@ use crate::store::Store;
 /// Issues an access + refresh pair for `user`/`signer` and returns the common response fields
 /// (README §4): tokens, `token_type`, `expires_in`, `issuer`, `audience`, `subject`, `roles`.
 pub fn issue(state: &AppState, store: &mut Store, user: &str, signer: &str) -> Value {
-    let now_s = state.now() / 1000;
     let rp_id = &state.settings.rp_id;
-    let mut claims = |typ, ttl| Claims {
-        iss: rp_id.clone(),
-        aud: rp_id.clone(),
-        sub: user.to_owned(),
-        sid: signer.to_owned(),
-        roles: vec!["USER".into()],
-        iat: now_s,
-        exp: now_s + ttl,
-        jti: store.next(),
-        typ,
-    };
-    let access = claims(Kind::Access, jwt::ACCESS_TTL_S);
-    let refresh = claims(Kind::Refresh, jwt::REFRESH_TTL_S);
     json!({
-        "access_token": state.jwt.sign(&access),
-        "refresh_token": state.jwt.sign(&refresh),
+        "access_token": sign(state, store, user, signer, Kind::Access, jwt::ACCESS_TTL_S),
+        "refresh_token": sign(state, store, user, signer, Kind::Refresh, jwt::REFRESH_TTL_S),
         "token_type": "Bearer",
         "expires_in": jwt::ACCESS_TTL_S,
         "issuer": rp_id,
         "audience": rp_id,
         "subject": user,
         "roles": ["USER"],
+    })
+}
+
+/// One signed token of `typ` living `ttl_s` seconds from now.
+pub fn sign(
+    state: &AppState,
+    store: &mut Store,
+    user: &str,
+    signer: &str,
+    typ: Kind,
+    ttl_s: i64,
+) -> String {
+    let now_s = state.now() / 1000;
+    state.jwt.sign(&Claims {
+        iss: state.settings.rp_id.clone(),
+        aud: state.settings.rp_id.clone(),
+        sub: user.to_owned(),
+        sid: signer.to_owned(),
+        roles: vec!["USER".into()],
+        iat: now_s,
+        exp: now_s + ttl_s,
+        jti: store.next(),
+        typ,
     })
 }
 

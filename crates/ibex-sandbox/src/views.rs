@@ -87,8 +87,12 @@ pub fn addresses(
                 "primary": i == 0,
             });
             if include_derived {
+                let lower = safe.address.to_ascii_lowercase();
                 wallet["derived"] = json!({
-                    "perSafe": { "EVM": [ids::address_from(&[b"evm:safe", safe.address.to_ascii_lowercase().as_bytes(), b":i:0"])] },
+                    "perSafe": {
+                        "EVM": [ids::address_from(&[format!("evm:safe:{lower}:i:0").as_bytes()])],
+                        "SOLANA": [ids::base58(&ids::seeded(store.seed, &format!("solana:safe:{lower}:i:0")))],
+                    },
                     "global": { "eoaAddresses": eoa_addresses(store, signer) },
                 });
             }
@@ -341,9 +345,22 @@ pub fn chainid(safes: &[&Safe], now: Millis) -> Value {
     let chains: Vec<Value> = ledger::CHAINS
         .iter()
         .map(|c| {
-            let flag = |on: bool| if on { json!(true) } else { json!("N/A") };
-            let wallets: Vec<Value> = safes.iter().filter(|s| s.registered(now).contains(&c.id)).map(|s| json!({ "address": s.address })).collect();
-            json!({ "chainId": c.id, "chainName": c.name, "modules": { "recovery": flag(c.recovery), "automation": flag(c.automation), "multisig": true }, "wallets": wallets })
+            let mine: Vec<&&Safe> = safes
+                .iter()
+                .filter(|s| s.registered(now).contains(&c.id))
+                .collect();
+            // "N/A": the module does not exist on the chain; otherwise whether it is on for the signer.
+            let flag = |available: bool, on: bool| if available { json!(on) } else { json!("N/A") };
+            let modules = json!({
+                "recovery": flag(c.recovery, mine.iter().any(|s| s.recovery.enabled)),
+                "automation": flag(c.automation, mine.iter().any(|s| s.automation.is_some())),
+                "multisig": true,
+            });
+            let wallets: Vec<Value> = mine
+                .iter()
+                .map(|s| json!({ "address": s.address }))
+                .collect();
+            json!({ "chainId": c.id, "chainName": c.name, "modules": modules, "wallets": wallets })
         })
         .collect();
     json!({ "defaultChainId": ledger::DEFAULT_CHAIN, "chains": chains })
@@ -385,4 +402,52 @@ pub fn user_sections(
         ("kycStatus", kyc(user)),
         ("addressbook", addressbook(user)),
     ]
+}
+
+/// The `balance` / `transactions` / `userdata` blocks a sign-in asked for with its
+/// `include*` flags (auth.md §7).
+pub fn enrichment(
+    store: &Store,
+    rp_id: &str,
+    user: &str,
+    signer: &str,
+    flags: &Value,
+    now: Millis,
+) -> Map<String, Value> {
+    let wants = |flag: &str| flags.get(flag) == Some(&Value::Bool(true));
+    let safes = signer_safes(store, signer);
+    let mut out = Map::new();
+    if wants("includeBalance") {
+        let q = BalanceQuery {
+            chain: None,
+            include_zero: true,
+            include_prices: true,
+        };
+        out.insert("balance".into(), balances(&safes, &q, now));
+    }
+    if wants("includeTransactions") {
+        let q = TxQuery {
+            scope: "mixed".into(),
+            start: "2025-01-01".into(),
+            end: "9999-12-31".into(),
+            page: 1,
+            limit: 50,
+            include_prices: true,
+            ..TxQuery::default()
+        };
+        out.insert("transactions".into(), transactions(&safes, &q, now));
+    }
+    if let (true, Some(user)) = (wants("includeUserdata"), store.users.get(user)) {
+        let sections = user_sections(store, rp_id, user, signer, now);
+        out.insert(
+            "userdata".into(),
+            Value::Object(
+                sections
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            ),
+        );
+    }
+    out
 }

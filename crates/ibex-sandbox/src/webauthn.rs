@@ -361,6 +361,75 @@ impl<'a> AuthData<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use p256::ecdsa::signature::Signer;
+    use p256::ecdsa::{DerSignature, SigningKey};
+    use serde_json::json;
+
+    /// A registration as an authenticator with `fmt` would produce it (self-attested if packed).
+    fn registration(fmt: &str, signer: &SigningKey, key: &SigningKey) -> Value {
+        let id = [9u8; 16];
+        let point = key.verifying_key().to_encoded_point(false);
+        let cose = Cbor::Map(vec![
+            (1.into(), 2.into()),
+            (3.into(), (-7).into()),
+            ((-1).into(), 1.into()),
+            ((-2).into(), Cbor::Bytes(point.x().unwrap().to_vec())),
+            ((-3).into(), Cbor::Bytes(point.y().unwrap().to_vec())),
+        ]);
+        let mut auth_data = sha256(&[b"localhost"]).to_vec();
+        auth_data.extend_from_slice(&[FLAG_UP | FLAG_UV | FLAG_AT, 0, 0, 0, 0]);
+        auth_data.extend_from_slice(&[0; 16]);
+        auth_data.extend_from_slice(&[0, 16]);
+        auth_data.extend_from_slice(&id);
+        ciborium::into_writer(&cose, &mut auth_data).unwrap();
+        let client_data = br#"{"type":"webauthn.create","challenge":"AQID","origin":"http://localhost:5173","crossOrigin":false}"#;
+        let mut signed = auth_data.clone();
+        signed.extend_from_slice(&sha256(&[client_data]));
+        let signature: DerSignature = signer.sign(&signed);
+        let statement = match fmt {
+            "packed" => vec![
+                (Cbor::from("alg"), Cbor::from(-7)),
+                (
+                    Cbor::from("sig"),
+                    Cbor::Bytes(signature.as_bytes().to_vec()),
+                ),
+            ],
+            _ => vec![],
+        };
+        let mut object = Vec::new();
+        let attestation = Cbor::Map(vec![
+            (Cbor::from("fmt"), Cbor::from(fmt)),
+            (Cbor::from("attStmt"), Cbor::Map(statement)),
+            (Cbor::from("authData"), Cbor::Bytes(auth_data)),
+        ]);
+        ciborium::into_writer(&attestation, &mut object).unwrap();
+        json!({ "id": b64::url(&id), "rawId": b64::url(&id), "type": "public-key",
+                "response": { "clientDataJSON": b64::url(client_data), "attestationObject": b64::url(&object) } })
+    }
+
+    #[test]
+    fn packed_self_attestation_is_verified() {
+        let policy = OriginPolicy {
+            rp_id: "localhost".into(),
+            allowed: vec![],
+        };
+        let key = SigningKey::from_slice(&[5; 32]).unwrap();
+        let verify = |credential: Value| {
+            let client = ClientData::from_credential(&credential).unwrap();
+            verify_registration(&credential, &client, &policy, true).map(|c| c.id)
+        };
+        assert_eq!(verify(registration("none", &key, &key)), Ok(vec![9; 16]));
+        assert_eq!(verify(registration("packed", &key, &key)), Ok(vec![9; 16]));
+        let other = SigningKey::from_slice(&[6; 32]).unwrap();
+        assert_eq!(
+            verify(registration("packed", &other, &key)),
+            Err(WebauthnError::Signature)
+        );
+        assert!(matches!(
+            verify(registration("tpm", &key, &key)),
+            Err(WebauthnError::Attestation(_))
+        ));
+    }
 
     #[test]
     fn localhost_origins() {

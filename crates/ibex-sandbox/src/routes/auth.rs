@@ -21,6 +21,8 @@ use crate::tokens::{self, Tenant};
 use crate::views;
 use crate::webauthn::{self, ClientData, WebauthnError};
 
+use super::sign_in_extras;
+
 type Params = Query<HashMap<String, String>>;
 
 const KDF_CHALLENGE_TTL_MS: Millis = 5 * 60_000;
@@ -311,40 +313,24 @@ pub async fn sign_in(
             json!({ "flow": "pin-kdf", "publicKey": public_key, "signerVersion": 1 }),
         );
     }
-    let safes = views::signer_safes(&store, &signer);
-    if body.get("includeBalance") == Some(&Value::Bool(true)) {
-        let q = views::BalanceQuery {
-            chain: None,
-            include_zero: true,
-            include_prices: true,
-        };
-        out["balance"] = views::balances(&safes, &q, now);
-    }
-    if body.get("includeTransactions") == Some(&Value::Bool(true)) {
-        let q = views::TxQuery {
-            scope: "mixed".into(),
-            start: "2025-01-01".into(),
-            end: "9999-12-31".into(),
-            page: 1,
-            limit: 50,
-            include_prices: true,
-            ..Default::default()
-        };
-        out["transactions"] = views::transactions(&safes, &q, now);
-    }
-    if body.get("includeUserdata") == Some(&Value::Bool(true)) {
-        let sections = views::user_sections(
-            &store,
-            &state.settings.rp_id,
-            &store.users[&user],
-            &signer,
-            now,
+    if body.get("asyncData") == Some(&Value::Bool(true)) {
+        let id = sign_in_extras::defer_enrichment(&mut store, &user, &signer, &body, now);
+        ledger::merge(
+            &mut out,
+            json!({ "dataRequestId": id, "dataStatus": "PENDING" }),
         );
-        out["userdata"] = Value::Object(
-            sections
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
+    } else {
+        let extra = views::enrichment(&store, &state.settings.rp_id, &user, &signer, &body, now);
+        ledger::merge(&mut out, Value::Object(extra));
+    }
+    let intent = body
+        .get("intent")
+        .and_then(Value::as_str)
+        .or(params.get("intent").map(String::as_str));
+    if intent == Some("safe_provision") {
+        ledger::merge(
+            &mut out,
+            sign_in_extras::provision_grant(&state, &mut store, &user, &signer)?,
         );
     }
     Ok(Json(out))
@@ -364,7 +350,7 @@ pub async fn refresh(
         .verify(token, Kind::Refresh, &state.settings.rp_id, state.now())
         .map_err(|e| ApiError::unauthorized(e.to_string()))?;
     let mut store = state.store();
-    if !store.used_refresh.insert(claims.jti) {
+    if !store.consumed_tokens.insert(claims.jti) {
         return Err(ApiError::unauthorized("refresh token already used"));
     }
     if !store.users.contains_key(&claims.sub) {

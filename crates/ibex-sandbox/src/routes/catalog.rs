@@ -41,7 +41,7 @@ pub fn token_catalog(chain: Option<u64>) -> Value {
         Some(chain) => json!(ledger::tokens(chain).map(token_json).collect::<Vec<_>>()),
         None => json!(ledger::CHAINS
             .iter()
-            .map(|c| json!({ "blockchainId": c.id, "tokens": ledger::tokens(c.id).map(token_json).collect::<Vec<_>>() }))
+            .map(|c| json!({ "blockchainId": c.id.to_string(), "tokens": ledger::tokens(c.id).map(token_json).collect::<Vec<_>>() }))
             .collect::<Vec<_>>()),
     }
 }

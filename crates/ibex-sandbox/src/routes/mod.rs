@@ -5,6 +5,8 @@ pub mod auth;
 mod catalog;
 mod safes;
 mod sandbox;
+mod sign_in_extras;
+pub mod userdata;
 pub mod users;
 
 use axum::routing::{delete, get, post, put};
@@ -24,6 +26,11 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/v1.2/auth/sign-in",
             get(auth::sign_in_options).post(auth::sign_in),
+        )
+        .route("/v1.2/auth/sign-in/data/{id}", get(sign_in_extras::data))
+        .route(
+            "/v1.2/auth/sign-in/safe-provision",
+            post(sign_in_extras::provision),
         )
         .route("/v1.2/auth/refresh", post(auth::refresh))
         .route("/v1.2/auth/email/recover", post(auth::email_recover))
@@ -57,6 +64,13 @@ pub fn router(state: Shared) -> Router {
             delete(users::addressbook_delete_crypto),
         )
         .route("/v1.2/users/kyc/status", get(users::kyc_status))
+        .route("/v1.2/ibexsafe/userdata/external/{id}", get(userdata::read))
+        .route("/v1.2/ibexsafe/userdata", post(userdata::write))
+        .route("/v1.1/ibexsafe/userdata", post(userdata::write))
+        .route(
+            "/v1.2/safes/{safe}/automation-module/config",
+            put(safes::automation_config),
+        )
         .route("/v1.2/chains/", get(catalog::chains))
         .route("/v1.2/chains", get(catalog::chains))
         .route("/v1.2/chain/tokens", get(catalog::chain_tokens))

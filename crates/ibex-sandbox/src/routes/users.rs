@@ -12,7 +12,7 @@ use crate::clock::iso;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::ledger::{self, Direction};
-use crate::state::{AppState, Shared};
+use crate::state::{frame, AppState, Event, Shared};
 use crate::store::{Safe, Store, User};
 use crate::tokens::Session;
 use crate::views::{self, BalanceQuery, TxQuery};
@@ -105,26 +105,8 @@ pub async fn write_me(
         .and_then(Value::as_object)
         .ok_or_else(|| ApiError::bad_request("data must be an object"))?;
     let mut store = state.store();
-    let userdata = &mut store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
-        .userdata;
-    for (key, value) in data {
-        match value {
-            Value::Null => {
-                userdata.remove(key);
-            }
-            Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-                userdata.insert(key.clone(), value.clone());
-            }
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "{key}: values must be string, number, boolean or null"
-                )))
-            }
-        }
-    }
+    let user = store.users.get_mut(&session.0.sub).expect("session user");
+    crate::routes::userdata::apply(&mut user.userdata, data)?;
     Ok(Json(json!({ "success": true })))
 }
 
@@ -154,7 +136,7 @@ pub async fn balances(
     Query(params): Params,
 ) -> ApiResult<Json<Value>> {
     let store = state.store();
-    if params.contains_key("iban") {
+    if params.contains_key("iban") && !params.contains_key("walletAddress") {
         let fiat = json!({ "type": "fiat", "identifier": params["iban"].replace(' ', "").to_uppercase(), "balance": { "amount": "0.00", "currency": "EUR" } });
         return Ok(Json(fiat));
     }
@@ -334,17 +316,18 @@ pub async fn iframe(State(state): State<Shared>, session: Session) -> Json<Value
     let already = user.kyc_level >= 1;
     // Opening the KYC flow marks it submitted; the sandbox approves on the next call.
     user.kyc_level = (user.kyc_level + 1).min(2);
+    let signal = frame("user_ky_updated", json!({ "ky": "changed" }), state.now());
+    state.publish(Event {
+        user: session.0.sub.clone(),
+        frame: signal,
+    });
     let url = "https://kyc.sandbox.invalid/chat";
     Json(
         json!({ "chatbotURL": url, "sessionId": session_id, "chatbotFullURL": format!("{url}?session={session_id}"), "alreadySent": already }),
     )
 }
 
-pub async fn validate_email(
-    State(_state): State<Shared>,
-    _: Session,
-    Json(body): Json<Value>,
-) -> ApiResult<Json<Value>> {
+pub async fn validate_email(_: Session, Json(body): Json<Value>) -> ApiResult<Json<Value>> {
     body.get("email")
         .and_then(Value::as_str)
         .filter(|e| e.contains('@'))
@@ -385,7 +368,8 @@ fn crypto_rows(body: &Value) -> ApiResult<Vec<Value>> {
         .map(|row| {
             let chain = row.get("chainId").and_then(|c| c.as_u64().or_else(|| c.as_str().and_then(|s| s.parse().ok()))).ok_or_else(|| ApiError::bad_request("crypto[].chainId is required"))?;
             let address = row.get("address").and_then(Value::as_str).filter(|a| ids::is_evm_address(a)).ok_or_else(|| ApiError::bad_request("crypto[].address must be 0x + 40 hex digits"))?;
-            Ok(json!({ "chainId": chain, "address": ids::checksum_address(&ids::parse_hex(address).unwrap_or_default()) }))
+            // Stored with a string chainId, as the documented GET response prints it.
+            Ok(json!({ "chainId": chain.to_string(), "address": ids::checksum_address(&ids::parse_hex(address).unwrap_or_default()) }))
         })
         .collect()
 }
@@ -511,7 +495,7 @@ pub async fn addressbook_delete_crypto(
     let rows = entry["crypto"].as_array_mut().expect("crypto is an array");
     let before = rows.len();
     rows.retain(|r| {
-        !(r["chainId"] == json!(chain)
+        !(r["chainId"] == json!(chain.to_string())
             && r["address"]
                 .as_str()
                 .is_some_and(|a| a.eq_ignore_ascii_case(&address)))
