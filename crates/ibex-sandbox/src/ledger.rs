@@ -329,6 +329,21 @@ mod tests {
     }
 
     #[test]
+    fn catalog_addresses_are_eip55_or_lower_case() {
+        let addresses = TOKENS
+            .iter()
+            .map(|t| t.address)
+            .chain([crate::views::RECOVERY_MODULE, crate::views::GUARDIAN]);
+        for address in addresses {
+            let canonical = ids::checksum_address(&ids::parse_hex(address).unwrap());
+            assert!(
+                address == canonical || address == address.to_ascii_lowercase(),
+                "{address} should be {canonical}"
+            );
+        }
+    }
+
+    #[test]
     fn native_sentinels() {
         assert_eq!(token(100, NATIVE).unwrap().symbol, "xDAI");
         assert_eq!(

@@ -819,7 +819,7 @@ fn siwe_sign_in(
         &mut out,
         json!({
             "authMethod": "EOA", "walletMode": "EOA_7702", "hasPasskey": false, "safe": safe,
-            "delegation": { "implementation": siwe::DELEGATION_PROXY, "chainId": ledger::DEFAULT_CHAIN },
+            "delegation": { "implementation": ids::checksum_address(&ids::parse_hex(siwe::DELEGATION_PROXY).unwrap_or_default()), "chainId": ledger::DEFAULT_CHAIN },
         }),
     );
     Ok(out)
