@@ -12,6 +12,10 @@ macro_rules! for_each_command {
             settings_set_lock(minutes: u32) -> Settings;
             network_status() -> NetworkStatus;
             passkey_capabilities(webview: WebviewInfo) -> PasskeyCapabilities;
+            session_get() -> SessionInfo;
+            auth_begin(intent: AuthIntent) -> Ceremony;
+            auth_complete(ceremony_id: String, credential_json: String) -> SessionInfo;
+            session_sign_out() -> SessionInfo;
         }
     };
 }

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use ibex_wallet_core::providers::{PasskeyCapabilities, WebviewInfo};
 use ibex_wallet_core::{
-    AppError, AppInfo, Core, CoreEvent, NetworkChoice, NetworkStatus, Settings, Theme,
+    AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, NetworkChoice, NetworkStatus,
+    SessionInfo, Settings, Theme,
 };
 use serde::Serialize;
 

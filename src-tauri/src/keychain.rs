@@ -2,7 +2,10 @@
 //! Credential Manager on Windows. Never a plain file: where no keychain answers, the app
 //! keeps the session in memory only and says so.
 
+use std::sync::{Arc, OnceLock};
+
 use ibex::{Secret, SecretStore, StoreError};
+use ibex_wallet_core::secrets::SecretStores;
 use keyring::Entry;
 
 /// Service name under which every IBEx Wallet secret is filed.
@@ -65,4 +68,19 @@ fn describe(e: keyring::Error) -> StoreError {
         _ => format!("keychain error: {e}"),
     };
     StoreError(reason)
+}
+
+/// The app's refresh-token stores: one keychain item per network, when a keychain answers.
+#[derive(Default)]
+pub struct KeychainSecrets {
+    /// Probed once: a missing Secret Service does not appear mid-run.
+    available: OnceLock<Result<(), String>>,
+}
+
+impl SecretStores for KeychainSecrets {
+    fn open(&self, base_url: &str, rp_id: &str) -> Result<Arc<dyn SecretStore>, String> {
+        self.available.get_or_init(Keychain::probe).clone()?;
+        let keychain = Keychain::for_network(base_url, rp_id).map_err(|e| e.0)?;
+        Ok(Arc::new(keychain))
+    }
 }

@@ -8,7 +8,7 @@ mod platform;
 
 use std::sync::Arc;
 
-use ibex_wallet_core::Core;
+use ibex_wallet_core::{Core, CoreDeps};
 use tauri::Manager;
 
 /// File (in the app's data directory) holding settings and caches; no secrets.
@@ -24,7 +24,11 @@ pub fn run() {
             builder.mount_events(app);
             let store = platform::PluginStore::open(app.handle(), STORE_FILE)?;
             let events = platform::WindowEvents::new(app.handle().clone());
-            let core = Arc::new(Core::new(Arc::new(store), Arc::new(events)));
+            let core = Arc::new(Core::new(CoreDeps {
+                store: Arc::new(store),
+                events: Arc::new(events),
+                secrets: Arc::new(keychain::KeychainSecrets::default()),
+            }));
             app.manage(core.clone());
             tauri::async_runtime::spawn(async move { core.warm_up().await });
             Ok(())

@@ -53,3 +53,54 @@ fn bindings_expose_exactly_the_command_list() {
     declared.sort();
     assert_eq!(exported, declared);
 }
+
+/// No token, PIN, PRF output or key ever comes back from the core: no field of any type a
+/// command can return is named like one. Input-only types (what the user types in, such as a
+/// tenant API key) are listed and must never be a command's result.
+#[test]
+fn no_ipc_type_carries_a_secret() {
+    const INPUT_ONLY: &[&str] = &["NetworkChoice"];
+    let fresh = generate();
+    let (commands, types) = fresh.split_once("/* Types */").expect("types section");
+    for input in INPUT_ONLY {
+        assert!(
+            !commands.contains(&format!("typedError<{input}")),
+            "{input} is input-only but a command returns it"
+        );
+    }
+    let forbidden = [
+        "token",
+        "secret",
+        "password",
+        "pin",
+        "prf",
+        "privatekey",
+        "seed",
+        "mnemonic",
+        "apikey",
+    ];
+    let mut offending = Vec::new();
+    for def in types.split("export type ").skip(1) {
+        let name = def.split([' ', '=']).next().unwrap_or_default();
+        if INPUT_ONLY.iter().any(|i| name.starts_with(i)) {
+            continue;
+        }
+        // Field declarations look like `name: Type` or `name?: Type`.
+        for part in def.split(['{', ';', ',', '\n']) {
+            let Some((field, _)) = part.split_once(':') else {
+                continue;
+            };
+            let field = field.trim().trim_end_matches('?').to_ascii_lowercase();
+            if field.is_empty() || field.contains(' ') || field.starts_with("/*") {
+                continue;
+            }
+            if forbidden.iter().any(|f| field.contains(f)) && field != "hasapikey" {
+                offending.push(format!("{name}.{field}"));
+            }
+        }
+    }
+    assert!(
+        offending.is_empty(),
+        "secret-looking fields in IPC types: {offending:?}"
+    );
+}

@@ -5,8 +5,9 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::store::MemoryStore;
-use ibex_wallet_core::{Core, CoreEvent, ErrorCode, EventSink};
+use ibex_wallet_core::{Core, CoreDeps, CoreEvent, ErrorCode, EventSink};
 use ibex_wallet_lib::commands::{dispatch, COMMAND_NAMES};
 
 struct Ignore;
@@ -15,7 +16,11 @@ impl EventSink for Ignore {
 }
 
 fn core() -> Core {
-    Core::new(Arc::new(MemoryStore::default()), Arc::new(Ignore))
+    Core::new(CoreDeps {
+        store: Arc::new(MemoryStore::default()),
+        events: Arc::new(Ignore),
+        secrets: Arc::new(MemorySecrets::default()),
+    })
 }
 
 fn is_unknown(result: &Result<serde_json::Value, ibex_wallet_core::AppError>) -> bool {

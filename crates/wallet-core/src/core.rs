@@ -5,10 +5,13 @@ use std::sync::{Arc, RwLock};
 use serde::Serialize;
 use tokio::sync::Mutex;
 
+use crate::account::SessionInfo;
+use crate::auth::{AuthIntent, Ceremony};
 use crate::error::AppError;
 use crate::events::{CoreEvent, EventSink};
 use crate::network::{Connection, NetworkStatus};
 use crate::providers::{self, BuildProviders, PasskeyCapabilities, Platform, WebviewInfo};
+use crate::secrets::SecretStores;
 use crate::settings::{validate_custom, NetworkChoice, NetworkSetting, Settings, Theme};
 use crate::store::KvStore;
 
@@ -26,9 +29,19 @@ pub struct AppInfo {
     pub sandbox_available: bool,
 }
 
+/// What the platform provides to the core.
+pub struct CoreDeps {
+    /// Settings and caches (no secrets).
+    pub store: Arc<dyn KvStore>,
+    pub events: Arc<dyn EventSink>,
+    /// Refresh-token stores (the OS keychain in the app).
+    pub secrets: Arc<dyn SecretStores>,
+}
+
 pub struct Core {
     store: Arc<dyn KvStore>,
     events: Arc<dyn EventSink>,
+    secrets: Arc<dyn SecretStores>,
     settings: RwLock<Settings>,
     /// The tenant API key for a custom network; kept in the core only.
     api_key: RwLock<Option<String>>,
@@ -38,7 +51,12 @@ pub struct Core {
 
 /// The async methods named like commands are the IPC commands (`src-tauri/src/command_list.rs`).
 impl Core {
-    pub fn new(store: Arc<dyn KvStore>, events: Arc<dyn EventSink>) -> Self {
+    pub fn new(deps: CoreDeps) -> Self {
+        let CoreDeps {
+            store,
+            events,
+            secrets,
+        } = deps;
         let settings = store
             .get(SETTINGS_KEY)
             .and_then(|v| match serde_json::from_value::<Settings>(v) {
@@ -52,16 +70,19 @@ impl Core {
         Self {
             store,
             events,
+            secrets,
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
         }
     }
 
-    /// Opens the connection ahead of the first command (starts the embedded sandbox).
+    /// Opens the connection ahead of the first command (starts the embedded sandbox) and
+    /// resumes the stored session, if any.
     pub async fn warm_up(&self) {
-        if let Err(e) = self.connection().await {
-            tracing::warn!(error = %e, "network not ready at start-up");
+        match self.connection().await {
+            Ok(conn) => conn.auth.restore(self.secrets.as_ref()).await,
+            Err(e) => tracing::warn!(error = %e, "network not ready at start-up"),
         }
     }
 
@@ -132,6 +153,31 @@ impl Core {
         self.connection().await?.status().await
     }
 
+    pub async fn session_get(&self) -> Result<SessionInfo, AppError> {
+        Ok(self.connection().await?.auth.info())
+    }
+
+    /// Step 1 of a passkey sign-up or sign-in: the options for the provider.
+    pub async fn auth_begin(&self, intent: AuthIntent) -> Result<Ceremony, AppError> {
+        self.connection().await?.auth.begin(intent).await
+    }
+
+    /// Step 2: the provider's credential (WebAuthn L3 JSON text) for ceremony `ceremony_id`.
+    pub async fn auth_complete(
+        &self,
+        ceremony_id: String,
+        credential_json: String,
+    ) -> Result<SessionInfo, AppError> {
+        let conn = self.connection().await?;
+        conn.auth
+            .complete(&ceremony_id, &credential_json, self.secrets.as_ref())
+            .await
+    }
+
+    pub async fn session_sign_out(&self) -> Result<SessionInfo, AppError> {
+        self.connection().await?.auth.sign_out().await
+    }
+
     /// Which passkey providers can sign for the current network's rpId in this page.
     pub async fn passkey_capabilities(
         &self,
@@ -172,7 +218,7 @@ impl Core {
         }
         let network = read(&self.settings).network.clone();
         let api_key = read(&self.api_key).clone();
-        let conn = Arc::new(Connection::open(&network, api_key).await?);
+        let conn = Arc::new(Connection::open(&network, api_key, self.events.clone()).await?);
         *slot = Some(conn.clone());
         Ok(conn)
     }

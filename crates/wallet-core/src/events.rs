@@ -2,7 +2,18 @@
 
 use serde::Serialize;
 
+use crate::account::SessionInfo;
 use crate::settings::Settings;
+
+/// Steps of sign-up/sign-in after the passkey answered, for the progress screen.
+#[derive(Debug, Clone, Copy, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum AuthStep {
+    /// IBEx is checking the passkey's signature.
+    Verifying,
+    /// IBEx is deploying or expanding the wallet (the documented 204 window).
+    PreparingWallet,
+}
 
 /// Everything the core announces. One tagged union, so the UI handles one typed stream.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -10,6 +21,10 @@ use crate::settings::Settings;
 pub enum CoreEvent {
     /// Settings were saved (by this window or another).
     SettingsChanged { settings: Settings },
+    /// Sign-up/sign-in progressed.
+    AuthProgress { step: AuthStep },
+    /// Signed in, signed out, or the session ended (e.g. the refresh token expired).
+    SessionChanged { session: SessionInfo },
 }
 
 /// Where events go: the Tauri shell emits them to the window; the web host streams them.

@@ -3,16 +3,22 @@
 //! `src-tauri` exposes [`Core`]'s methods as IPC commands; the dev-only web host exposes the
 //! same methods over loopback HTTP. Platform effects (storage, events) come in through traits.
 
+mod account;
+mod auth;
+mod ceremony;
 mod core;
 mod error;
 mod events;
 mod network;
 pub mod providers;
+pub mod secrets;
 mod settings;
 pub mod store;
 
-pub use crate::core::{AppInfo, Core};
+pub use crate::core::{AppInfo, Core, CoreDeps};
+pub use account::{Account, Persistence, SafeWallet, SessionInfo};
+pub use auth::{AuthIntent, Ceremony, CeremonyKind};
 pub use error::{AppError, ErrorCode};
-pub use events::{CoreEvent, EventSink};
+pub use events::{AuthStep, CoreEvent, EventSink};
 pub use network::NetworkStatus;
 pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};

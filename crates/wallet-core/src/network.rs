@@ -1,10 +1,13 @@
 //! The connection to the chosen IBEx: a client, and the embedded sandbox when that is the choice.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
 
+use crate::auth::AuthState;
 use crate::error::AppError;
+use crate::events::EventSink;
 use crate::settings::NetworkSetting;
 
 /// The embedded sandbox serves this rpId, so browser passkeys work from `http://localhost`.
@@ -26,26 +29,35 @@ pub struct NetworkStatus {
     pub latency_ms: u32,
 }
 
-/// A live connection: the client plus, for the sandbox, the server it talks to.
+/// A live connection: the client, its sign-in state and, for the sandbox, the server it talks
+/// to. Changing network drops it, and with it the session (whose refresh token stays filed
+/// under that network for when the user switches back).
 pub(crate) struct Connection {
     pub client: ibex::Client,
+    pub auth: Arc<AuthState>,
     label: String,
     #[cfg(feature = "sandbox")]
     _sandbox: Option<ibex_sandbox::Sandbox>,
 }
 
 impl Connection {
-    pub async fn open(setting: &NetworkSetting, api_key: Option<String>) -> Result<Self, AppError> {
+    pub async fn open(
+        setting: &NetworkSetting,
+        api_key: Option<String>,
+        events: Arc<dyn EventSink>,
+    ) -> Result<Self, AppError> {
         match setting {
-            NetworkSetting::Sandbox => Self::sandbox().await,
+            NetworkSetting::Sandbox => Self::sandbox(events).await,
             NetworkSetting::Custom {
                 base_url, rp_id, ..
             } => {
                 let mut config = ibex::Config::new(base_url, rp_id.clone())?;
                 config.api_key = api_key;
                 let label = config.base_url.host_str().unwrap_or("IBEx").to_owned();
+                let client = ibex::Client::new(config)?;
                 Ok(Self {
-                    client: ibex::Client::new(config)?,
+                    auth: AuthState::new(client.clone(), events),
+                    client,
                     label,
                     #[cfg(feature = "sandbox")]
                     _sandbox: None,
@@ -55,20 +67,22 @@ impl Connection {
     }
 
     #[cfg(feature = "sandbox")]
-    async fn sandbox() -> Result<Self, AppError> {
+    async fn sandbox(events: Arc<dyn EventSink>) -> Result<Self, AppError> {
         let sandbox = ibex_sandbox::Sandbox::start(ibex_sandbox::SandboxConfig::default())
             .await
             .map_err(|e| AppError::internal(format!("cannot start the local sandbox: {e}")))?;
         let config = ibex::Config::new(&sandbox.base_url(), SANDBOX_RP_ID)?;
+        let client = ibex::Client::new(config)?;
         Ok(Self {
-            client: ibex::Client::new(config)?,
+            auth: AuthState::new(client.clone(), events),
+            client,
             label: "Local sandbox".to_owned(),
             _sandbox: Some(sandbox),
         })
     }
 
     #[cfg(not(feature = "sandbox"))]
-    async fn sandbox() -> Result<Self, AppError> {
+    async fn sandbox(_events: Arc<dyn EventSink>) -> Result<Self, AppError> {
         Err(AppError::validation(
             "This build has no embedded sandbox; choose an IBEx server in Settings.",
         ))

@@ -92,22 +92,25 @@ pub fn decide(
 ) -> PasskeyCapabilities {
     let webview_reason = webview_blocker(platform, webview, rp_id);
     let native_reason = match platform {
-        Platform::Linux => None,
+        Platform::Linux => {
+            Some("Passkeys through your web browser are not in this build yet.".to_owned())
+        }
         Platform::MacOs => Some(
             "Touch ID for this wallet needs the signed macOS build with Associated Domains."
                 .to_owned(),
         ),
         Platform::Windows => Some("Windows Hello is not available in this build yet.".to_owned()),
     };
-    let soft_reason =
-        (!build.soft).then(|| "The test authenticator exists only in test builds.".to_owned());
+    // The software authenticator is listed only where it is compiled in (test builds).
+    let soft = build.soft.then_some((ProviderKind::Soft, None));
     let providers: Vec<ProviderOption> = [
-        (ProviderKind::Webview, webview_reason),
-        (ProviderKind::Native, native_reason),
-        (ProviderKind::Soft, soft_reason),
-        (ProviderKind::Kdf, None),
+        Some((ProviderKind::Webview, webview_reason)),
+        Some((ProviderKind::Native, native_reason)),
+        soft,
+        Some((ProviderKind::Kdf, None)),
     ]
     .into_iter()
+    .flatten()
     .map(|(kind, reason)| ProviderOption {
         kind,
         available: reason.is_none(),
@@ -208,11 +211,18 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("Linux WebView has no passkey support"));
-        assert_eq!(c.recommended, ProviderKind::Native);
         assert!(c
             .providers
             .iter()
             .any(|p| p.kind == ProviderKind::Soft && p.available));
+        assert_eq!(c.recommended, ProviderKind::Soft);
+        let release = decide(
+            Platform::Linux,
+            &page(false, "tauri://localhost"),
+            "localhost",
+            RELEASE,
+        );
+        assert_eq!(release.recommended, ProviderKind::Kdf);
     }
 
     #[test]

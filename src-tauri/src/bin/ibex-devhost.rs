@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::store::JsonFileStore;
-use ibex_wallet_core::Core;
+use ibex_wallet_core::{Core, CoreDeps};
 use ibex_wallet_lib::devhost::{self, BroadcastEvents};
 
 const USAGE: &str = "usage: ibex-devhost [--port N] [--dist DIR] [--data-dir DIR]
@@ -70,7 +71,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&data_dir)?;
     let events = BroadcastEvents::new();
     let store = JsonFileStore::open(data_dir.join("devhost.json"));
-    let core = Arc::new(Core::new(Arc::new(store), Arc::new(events.clone())));
+    // Test host: sessions stay in memory (a browser test must not touch the user's keychain).
+    let core = Arc::new(Core::new(CoreDeps {
+        store: Arc::new(store),
+        events: Arc::new(events.clone()),
+        secrets: Arc::new(MemorySecrets::default()),
+    }));
     core.warm_up().await;
     let host = devhost::start(core, events, args.dist, args.port).await?;
     println!("IBEX_DEVHOST_URL={}", host.url());

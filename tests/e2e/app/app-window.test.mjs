@@ -72,12 +72,13 @@ test('the app window renders the first screen with data from the embedded sandbo
   assert.equal(await session.waitForText('[data-testid="server-status"]', /Online/), '● Online');
   assert.equal(await session.waitForText('[data-testid="network-label"]', /./), 'Local sandbox');
 
-  // WebKitGTK has no WebAuthn: the core says so and recommends the system-browser hand-off.
+  // WebKitGTK has no WebAuthn: the core says so, and does not offer what this build lacks.
   assert.match(
     await session.waitForText('[data-testid="provider-webview"]', /./),
     /Linux WebView has no passkey support/,
   );
-  assert.match(await session.waitForText('[data-testid="provider-native"]', /./), /Recommended/);
+  assert.match(await session.waitForText('[data-testid="provider-native"]', /./), /not in this build yet/);
+  assert.match(await session.waitForText('[data-testid="auth-blocker"]', /./), /no passkey support/);
 
   // What a person sees: capture the real X window (not WebDriver's snapshot, which can lag the
   // DOM) until it shows the green "Online" pill (--ok-bg #d1fae5, light theme).

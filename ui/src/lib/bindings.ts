@@ -15,14 +15,32 @@ export const commands = {
 	settingsSetLock: (minutes: number) => typedError<Settings, AppError>(__TAURI_INVOKE("settings_set_lock", { minutes })),
 	networkStatus: () => typedError<NetworkStatus, AppError>(__TAURI_INVOKE("network_status")),
 	passkeyCapabilities: (webview: WebviewInfo) => typedError<PasskeyCapabilities_Serialize, AppError>(__TAURI_INVOKE("passkey_capabilities", { webview })),
+	sessionGet: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_get")),
+	authBegin: (intent: AuthIntent) => typedError<Ceremony, AppError>(__TAURI_INVOKE("auth_begin", { intent })),
+	authComplete: (ceremonyId: string, credentialJson: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("auth_complete", { ceremonyId, credentialJson })),
+	sessionSignOut: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_sign_out")),
 };
 
 /** Events */
 export const events = {
-	appEvent: makeEvent<AppEvent, AppEvent>("app-event"),
+	appEvent: makeEvent<AppEvent_Serialize, AppEvent_Deserialize>("app-event"),
 };
 
 /* Types */
+export type Account = Account_Serialize | Account_Deserialize;
+
+export type Account_Deserialize = {
+	/**  IBEx's `externalUserId` (the JWT `sub`). */
+	externalUserId?: string | null,
+	wallets: SafeWallet[],
+};
+
+export type Account_Serialize = {
+	/**  IBEx's `externalUserId` (the JWT `sub`). */
+	externalUserId: string | null,
+	wallets: SafeWallet[],
+};
+
 /**  An error as the UI sees it. */
 export type AppError = {
 	code: ErrorCode,
@@ -30,7 +48,13 @@ export type AppError = {
 };
 
 /**  The core's events as one typed Tauri event (`appEvent` in the bindings). */
-export type AppEvent = CoreEvent;
+export type AppEvent = AppEvent_Serialize | AppEvent_Deserialize;
+
+/**  The core's events as one typed Tauri event (`appEvent` in the bindings). */
+export type AppEvent_Deserialize = CoreEvent_Deserialize;
+
+/**  The core's events as one typed Tauri event (`appEvent` in the bindings). */
+export type AppEvent_Serialize = CoreEvent_Serialize;
 
 /**  Facts about this build the UI shows in its footer and settings. */
 export type AppInfo = {
@@ -42,10 +66,56 @@ export type AppInfo = {
 	sandboxAvailable: boolean,
 };
 
+export type AuthIntent = 
+/**  Create a wallet with a new passkey. */
+"signUp" | 
+/**  Use an existing passkey (discoverable: no user name needed). */
+"signIn";
+
+/**  Steps of sign-up/sign-in after the passkey answered, for the progress screen. */
+export type AuthStep = 
+/**  IBEx is checking the passkey's signature. */
+"verifying" | 
+/**  IBEx is deploying or expanding the wallet (the documented 204 window). */
+"preparingWallet";
+
+/**
+ *  What a provider needs to run a ceremony. The options are WebAuthn L3 JSON (binary fields
+ *  base64url), sent as JSON text: their numbers are the server's, not ours to narrow.
+ */
+export type Ceremony = {
+	id: string,
+	kind: CeremonyKind,
+	rpId: string,
+	optionsJson: string,
+};
+
+export type CeremonyKind = 
+/**  `navigator.credentials.create`. */
+"create" | 
+/**  `navigator.credentials.get`. */
+"get";
+
 /**  Everything the core announces. One tagged union, so the UI handles one typed stream. */
-export type CoreEvent = 
+export type CoreEvent = CoreEvent_Serialize | CoreEvent_Deserialize;
+
+/**  Everything the core announces. One tagged union, so the UI handles one typed stream. */
+export type CoreEvent_Deserialize = 
 /**  Settings were saved (by this window or another). */
-{ kind: "settingsChanged"; settings: Settings };
+{ kind: "settingsChanged"; settings: Settings } | 
+/**  Sign-up/sign-in progressed. */
+{ kind: "authProgress"; step: AuthStep } | 
+/**  Signed in, signed out, or the session ended (e.g. the refresh token expired). */
+{ kind: "sessionChanged"; session: SessionInfo_Deserialize };
+
+/**  Everything the core announces. One tagged union, so the UI handles one typed stream. */
+export type CoreEvent_Serialize = 
+/**  Settings were saved (by this window or another). */
+{ kind: "settingsChanged"; settings: Settings } | 
+/**  Sign-up/sign-in progressed. */
+{ kind: "authProgress"; step: AuthStep } | 
+/**  Signed in, signed out, or the session ended (e.g. the refresh token expired). */
+{ kind: "sessionChanged"; session: SessionInfo_Serialize };
 
 /**  Stable error codes. The UI branches on these; never rename one. */
 export type ErrorCode = 
@@ -126,6 +196,13 @@ export type PasskeyCapabilities_Serialize = {
 	recommended: ProviderKind,
 };
 
+/**  Where the refresh token lives. */
+export type Persistence = 
+/**  In the OS keychain: the session survives a restart. */
+{ kind: "keychain" } | 
+/**  No keychain here: the session ends when the app closes. */
+{ kind: "memoryOnly"; reason: string };
+
 export type ProviderKind = 
 /**  The page's own `navigator.credentials`. */
 "webview" | 
@@ -151,6 +228,24 @@ export type ProviderOption_Serialize = {
 	/**  Why it cannot run here, in words for the UI; `None` when available. */
 	reason: string | null,
 };
+
+/**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
+export type SafeWallet = {
+	/**  EIP-55 checksummed. */
+	address: string,
+	chainIds: number[],
+	primary: boolean,
+};
+
+export type SessionInfo = SessionInfo_Serialize | SessionInfo_Deserialize;
+
+export type SessionInfo_Deserialize = { status: "signedOut"; 
+/**  Why the last session ended, when it did not end by signing out. */
+reason?: string | null } | { status: "signedIn"; account: Account_Deserialize; persistence: Persistence };
+
+export type SessionInfo_Serialize = { status: "signedOut"; 
+/**  Why the last session ended, when it did not end by signing out. */
+reason: string | null } | { status: "signedIn"; account: Account_Serialize; persistence: Persistence };
 
 export type Settings = {
 	network: NetworkSetting,

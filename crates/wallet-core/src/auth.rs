@@ -1,0 +1,348 @@
+//! Sign-up, sign-in, restore and sign-out for one network.
+//!
+//! A passkey ceremony runs in two steps so the UI's provider can sit in the middle:
+//! [`AuthState::begin`] fetches IBEx's options and remembers the challenge;
+//! [`AuthState::complete`] checks that the credential answers that challenge, posts it, starts
+//! the session (refresh token to the keychain first) and waits out the wallet's 204 window.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ibex::models::auth::{ChallengeRequest, SignInRequest, SignUpRequest, WalletKind};
+use ibex::models::webauthn::{Credential, WebAuthnOptions};
+use ibex::{Client, Session, SessionConfig, SessionState};
+use serde::{Deserialize, Serialize};
+
+use crate::account::{Account, Persistence, SessionInfo};
+use crate::ceremony::{check_client_data, random_id, ClientDataType};
+use crate::error::{AppError, ErrorCode};
+use crate::events::{AuthStep, CoreEvent, EventSink};
+use crate::secrets::SecretStores;
+
+/// How long a ceremony may wait for the authenticator before its challenge is dropped.
+const CEREMONY_TTL: Duration = Duration::from_secs(300);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum AuthIntent {
+    /// Create a wallet with a new passkey.
+    SignUp,
+    /// Use an existing passkey (discoverable: no user name needed).
+    SignIn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum CeremonyKind {
+    /// `navigator.credentials.create`.
+    Create,
+    /// `navigator.credentials.get`.
+    Get,
+}
+
+/// What a provider needs to run a ceremony. The options are WebAuthn L3 JSON (binary fields
+/// base64url), sent as JSON text: their numbers are the server's, not ours to narrow.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Ceremony {
+    pub id: String,
+    pub kind: CeremonyKind,
+    pub rp_id: String,
+    pub options_json: String,
+}
+
+struct Pending {
+    id: String,
+    intent: AuthIntent,
+    challenge: String,
+    started: Instant,
+}
+
+struct Active {
+    session: Session,
+    account: Account,
+    persistence: Persistence,
+}
+
+/// Authentication state of one connection.
+pub(crate) struct AuthState {
+    client: Client,
+    events: Arc<dyn EventSink>,
+    pending: Mutex<Option<Pending>>,
+    active: Mutex<Option<Active>>,
+    last_end: Mutex<Option<String>>,
+}
+
+impl AuthState {
+    pub fn new(client: Client, events: Arc<dyn EventSink>) -> Arc<Self> {
+        Arc::new(Self {
+            client,
+            events,
+            pending: Mutex::new(None),
+            active: Mutex::new(None),
+            last_end: Mutex::new(None),
+        })
+    }
+
+    pub fn info(&self) -> SessionInfo {
+        match &*lock(&self.active) {
+            Some(a) => SessionInfo::SignedIn {
+                account: a.account.clone(),
+                persistence: a.persistence.clone(),
+            },
+            None => SessionInfo::SignedOut {
+                reason: lock(&self.last_end).clone(),
+            },
+        }
+    }
+
+    pub async fn begin(&self, intent: AuthIntent) -> Result<Ceremony, AppError> {
+        let req = ChallengeRequest::passkeys();
+        let challenge = match intent {
+            AuthIntent::SignUp => self.client.sign_up_challenge(&req).await?,
+            AuthIntent::SignIn => self.client.sign_in_challenge(&req).await?,
+        };
+        let options: WebAuthnOptions = challenge.credential_request_options.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BadResponse,
+                "IBEx sent no passkey options for this request.",
+            )
+        })?;
+        let expected = match intent {
+            AuthIntent::SignUp => CeremonyKind::Create,
+            AuthIntent::SignIn => CeremonyKind::Get,
+        };
+        let kind = if options.is_creation() {
+            CeremonyKind::Create
+        } else {
+            CeremonyKind::Get
+        };
+        if kind != expected {
+            return Err(AppError::new(
+                ErrorCode::BadResponse,
+                "IBEx sent the wrong kind of passkey options for this request.",
+            ));
+        }
+        let challenge = options.challenge.clone().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BadResponse,
+                "IBEx's passkey options have no challenge.",
+            )
+        })?;
+        let rp_id = options
+            .rp
+            .as_ref()
+            .map(|rp| rp.id.clone())
+            .or_else(|| options.rp_id.clone())
+            .unwrap_or_else(|| self.client.config().rp_id.clone());
+        let id = random_id();
+        *lock(&self.pending) = Some(Pending {
+            id: id.clone(),
+            intent,
+            challenge,
+            started: Instant::now(),
+        });
+        Ok(Ceremony {
+            id,
+            kind,
+            rp_id,
+            options_json: options.for_authenticator().to_string(),
+        })
+    }
+
+    pub async fn complete(
+        self: &Arc<Self>,
+        ceremony_id: &str,
+        credential_json: &str,
+        secrets: &dyn SecretStores,
+    ) -> Result<SessionInfo, AppError> {
+        let pending = self.take_pending(ceremony_id)?;
+        let credential: serde_json::Value = serde_json::from_str(credential_json)
+            .map_err(|e| AppError::validation(format!("The passkey response is not JSON: {e}")))?;
+        let expected_type = match pending.intent {
+            AuthIntent::SignUp => ClientDataType::Create,
+            AuthIntent::SignIn => ClientDataType::Get,
+        };
+        check_client_data(&credential, expected_type, &pending.challenge)?;
+        let credential: Credential = serde_json::from_value(credential).map_err(|e| {
+            AppError::validation(format!("The passkey response is not a credential: {e}"))
+        })?;
+        self.events.emit(CoreEvent::AuthProgress {
+            step: AuthStep::Verifying,
+        });
+        let tokens = match pending.intent {
+            AuthIntent::SignUp => {
+                let body = SignUpRequest {
+                    wallet: Some(WalletKind::Passkeys),
+                    credential: Some(credential),
+                    ..SignUpRequest::default()
+                };
+                self.client
+                    .sign_up(&body, None)
+                    .await
+                    .map_err(rejected_passkey)?
+                    .tokens
+            }
+            AuthIntent::SignIn => {
+                let body = SignInRequest {
+                    wallet: Some(WalletKind::Passkeys),
+                    credential: Some(credential),
+                    ..SignInRequest::default()
+                };
+                self.client
+                    .sign_in(&body)
+                    .await
+                    .map_err(rejected_passkey)?
+                    .tokens
+            }
+        };
+        let (store, persistence) = self.open_store(secrets);
+        let session = Session::start(
+            self.client.clone(),
+            store,
+            &tokens,
+            SessionConfig::default(),
+        )
+        .await?;
+        self.activate(session, persistence).await
+    }
+
+    /// Resumes the session whose refresh token is in the store, if any.
+    pub async fn restore(self: &Arc<Self>, secrets: &dyn SecretStores) {
+        let (store, persistence) = self.open_store(secrets);
+        match Session::restore(self.client.clone(), store, SessionConfig::default()).await {
+            Ok(session) => {
+                if let Err(e) = self.activate(session, persistence).await {
+                    tracing::warn!(error = %e, "restored session has no wallet yet");
+                }
+            }
+            Err(ibex::Error::SessionExpired(_)) => {}
+            Err(e) => {
+                tracing::info!(error = %e, "stored session could not be resumed");
+                *lock(&self.last_end) =
+                    Some(format!("Your last session could not be resumed: {e}"));
+            }
+        }
+    }
+
+    pub async fn sign_out(&self) -> Result<SessionInfo, AppError> {
+        let active = lock(&self.active).take();
+        *lock(&self.last_end) = None;
+        if let Some(active) = active {
+            active.session.sign_out().await?;
+        }
+        let info = self.info();
+        self.events.emit(CoreEvent::SessionChanged {
+            session: info.clone(),
+        });
+        Ok(info)
+    }
+
+    fn take_pending(&self, ceremony_id: &str) -> Result<Pending, AppError> {
+        let pending = lock(&self.pending).take();
+        match pending {
+            Some(p) if p.id == ceremony_id && p.started.elapsed() <= CEREMONY_TTL => Ok(p),
+            Some(p) if p.id == ceremony_id => Err(AppError::new(
+                ErrorCode::Conflict,
+                "This passkey request expired. Start again.",
+            )),
+            _ => Err(AppError::new(
+                ErrorCode::Conflict,
+                "This passkey request is no longer open (another one started, or it was used). Start again.",
+            )),
+        }
+    }
+
+    fn open_store(&self, secrets: &dyn SecretStores) -> (Arc<dyn ibex::SecretStore>, Persistence) {
+        let config = self.client.config();
+        match secrets.open(config.base_url.as_str(), &config.rp_id) {
+            Ok(store) => (store, Persistence::Keychain),
+            Err(reason) => (
+                Arc::new(ibex::MemoryStore::new()),
+                Persistence::MemoryOnly { reason },
+            ),
+        }
+    }
+
+    async fn activate(
+        self: &Arc<Self>,
+        session: Session,
+        persistence: Persistence,
+    ) -> Result<SessionInfo, AppError> {
+        self.events.emit(CoreEvent::AuthProgress {
+            step: AuthStep::PreparingWallet,
+        });
+        let wallets = session.address(false).await?;
+        let account = Account::from_wallets(wallets);
+        self.watch_end(&session);
+        session.spawn_refresher();
+        *lock(&self.active) = Some(Active {
+            session,
+            account,
+            persistence,
+        });
+        *lock(&self.last_end) = None;
+        let info = self.info();
+        self.events.emit(CoreEvent::SessionChanged {
+            session: info.clone(),
+        });
+        Ok(info)
+    }
+
+    /// Tells the UI once when IBEx ends the session (refresh rejected, store failed).
+    fn watch_end(self: &Arc<Self>, session: &Session) {
+        let mut rx = session.subscribe();
+        let weak = Arc::downgrade(self);
+        tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let SessionState::Ended(reason) = rx.borrow().clone() else {
+                    continue;
+                };
+                let Some(state) = weak.upgrade() else { return };
+                if lock(&state.active).take().is_some() {
+                    let why = format!("{reason:?}");
+                    *lock(&state.last_end) = Some(end_message(&reason).unwrap_or(why));
+                    state.events.emit(CoreEvent::SessionChanged {
+                        session: state.info(),
+                    });
+                }
+                return;
+            }
+        });
+    }
+}
+
+/// IBEx refusing a credential (400/401/403) is about the passkey, not the connection: say so,
+/// with the server's own reason when it gave one.
+fn rejected_passkey(e: ibex::Error) -> AppError {
+    let (code, body) = match &e {
+        ibex::Error::Unauthorized { body, .. } => (ErrorCode::Unauthorized, body),
+        ibex::Error::Status { status: 400, body } => (ErrorCode::Unauthorized, body),
+        _ => return e.into(),
+    };
+    let reason = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
+        .unwrap_or_else(|| body.clone());
+    AppError::new(
+        code,
+        format!("IBEx did not accept this passkey ({reason}). Nothing was changed; try again."),
+    )
+}
+
+fn end_message(reason: &ibex::EndReason) -> Option<String> {
+    match reason {
+        ibex::EndReason::SignedOut => None,
+        ibex::EndReason::RefreshRejected => {
+            Some("Your session expired. Sign in again with your passkey.".to_owned())
+        }
+        ibex::EndReason::StoreFailed(why) => Some(format!(
+            "The keychain could not save your session ({why}). Sign in again."
+        )),
+        ibex::EndReason::NoStoredToken => None,
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}

@@ -1,0 +1,125 @@
+//! Checks on a ceremony's result before anything is sent: the credential must answer the
+//! challenge this core handed out, for the right ceremony type.
+
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use rand::RngCore;
+use serde::Deserialize;
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClientDataType {
+    Create,
+    Get,
+}
+
+impl ClientDataType {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "webauthn.create",
+            Self::Get => "webauthn.get",
+        }
+    }
+}
+
+/// Decodes base64url, tolerating padding and the standard alphabet (auth.md §3.3, gaps G34).
+pub(crate) fn decode_b64(value: &str) -> Option<Vec<u8>> {
+    let trimmed = value.trim().trim_end_matches('=');
+    URL_SAFE_NO_PAD
+        .decode(trimmed)
+        .or_else(|_| STANDARD_NO_PAD.decode(trimmed))
+        .ok()
+}
+
+#[derive(Deserialize)]
+struct ClientData {
+    #[serde(rename = "type")]
+    kind: String,
+    challenge: String,
+}
+
+/// `credential.response.clientDataJSON` must name `expected` and carry `challenge`.
+pub(crate) fn check_client_data(
+    credential: &serde_json::Value,
+    expected: ClientDataType,
+    challenge: &str,
+) -> Result<(), AppError> {
+    let encoded = credential
+        .pointer("/response/clientDataJSON")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| {
+            AppError::validation("The passkey response has no response.clientDataJSON.")
+        })?;
+    let bytes = decode_b64(encoded).ok_or_else(|| {
+        AppError::validation("The passkey response's clientDataJSON is not base64url.")
+    })?;
+    let data: ClientData = serde_json::from_slice(&bytes).map_err(|e| {
+        AppError::validation(format!(
+            "The passkey response's clientDataJSON is unreadable: {e}"
+        ))
+    })?;
+    if data.kind != expected.as_str() {
+        return Err(AppError::validation(format!(
+            "The passkey response is a {} ceremony, expected {}.",
+            data.kind,
+            expected.as_str()
+        )));
+    }
+    let same = matches!((decode_b64(&data.challenge), decode_b64(challenge)), (Some(a), Some(b)) if a == b);
+    if !same {
+        return Err(AppError::validation(
+            "The passkey signed a different challenge than this request's. Nothing was sent; start again.",
+        ));
+    }
+    Ok(())
+}
+
+/// An unguessable identifier for a pending ceremony.
+pub(crate) fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn credential(client_data: &str) -> serde_json::Value {
+        json!({"id": "AQ", "rawId": "AQ", "type": "public-key",
+               "response": {"clientDataJSON": URL_SAFE_NO_PAD.encode(client_data)}})
+    }
+
+    #[test]
+    fn accepts_the_challenge_it_issued_in_any_base64_form() {
+        let c = credential(
+            r#"{"type":"webauthn.get","challenge":"_-8","origin":"http://localhost:1","crossOrigin":false}"#,
+        );
+        assert!(check_client_data(&c, ClientDataType::Get, "_-8").is_ok());
+        assert!(check_client_data(&c, ClientDataType::Get, "/+8=").is_ok());
+    }
+
+    #[test]
+    fn rejects_wrong_challenge_type_or_shape_specifically() {
+        let c = credential(r#"{"type":"webauthn.get","challenge":"AAAA"}"#);
+        let e = check_client_data(&c, ClientDataType::Get, "AAAB").unwrap_err();
+        assert!(e.message.contains("different challenge"));
+        let e = check_client_data(&c, ClientDataType::Create, "AAAA").unwrap_err();
+        assert!(e.message.contains("expected webauthn.create"));
+        let e = check_client_data(&json!({}), ClientDataType::Get, "AAAA").unwrap_err();
+        assert!(e.message.contains("clientDataJSON"));
+        let e =
+            check_client_data(&credential("not json"), ClientDataType::Get, "AAAA").unwrap_err();
+        assert!(e.message.contains("unreadable"));
+    }
+
+    #[test]
+    fn decode_is_tolerant_but_not_lax() {
+        assert_eq!(decode_b64("AQID").unwrap(), vec![1, 2, 3]);
+        assert_eq!(decode_b64("AQI=").unwrap(), vec![1, 2]);
+        assert_eq!(decode_b64("+/8").unwrap(), vec![0xfb, 0xff]);
+        assert!(decode_b64("a$b").is_none());
+    }
+}

@@ -1,0 +1,122 @@
+// Sign up, sign out and sign in with a real WebAuthn ceremony: headless Chromium's virtual
+// authenticator (PRF on) answers the UI's navigator.credentials calls, and the sandbox verifies
+// every attestation and assertion against the challenges it issued.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { collectPageErrors, launchChromium, seriousA11yViolations, startDevhost } from '../support/browser.mjs';
+import { artifactsDir } from '../support/paths.mjs';
+
+/** @type {Awaited<ReturnType<typeof startDevhost>>} */
+let host;
+/** @type {import('playwright-core').Browser} */
+let browser;
+const shots = artifactsDir('web/passkey');
+
+before(async () => {
+  host = await startDevhost();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.stop();
+});
+
+/** @param {import('playwright-core').Page} page */
+async function addVirtualAuthenticator(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      ctap2Version: 'ctap2_1',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      hasPrf: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+/** The host is shared by the tests of this file: start each from the signed-out screen.
+ * @param {import('playwright-core').Page} page */
+async function openSignedOut(page) {
+  await page.goto(host.url);
+  await page.locator('[data-testid="sign-out"], [data-testid="create-wallet"]').first().waitFor();
+  if (await page.getByTestId('sign-out').isVisible()) await page.getByTestId('sign-out').click();
+  await page.getByTestId('create-wallet').waitFor();
+}
+
+/** Route counts as the sandbox saw them. @param {string} sandboxUrl */
+async function sandboxCounters(sandboxUrl) {
+  return /** @type {{ routes: Record<string, number> }} */ (await (await fetch(`${sandboxUrl}/__sandbox/counters`)).json());
+}
+
+test('sign up, sign out and sign in again with a passkey', async () => {
+  const page = await browser.newPage();
+  const errors = collectPageErrors(page);
+  const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
+  await openSignedOut(page);
+  const sandboxUrl = (await page.getByTestId('base-url').textContent()) ?? '';
+  const before = await sandboxCounters(sandboxUrl);
+
+  await page.getByTestId('create-wallet').click();
+  const address = page.getByTestId('safe-address').first();
+  await address.waitFor({ timeout: 30000 });
+  const safe = (await address.textContent()) ?? '';
+  assert.match(safe, /^0x[0-9a-fA-F]{40}$/);
+  assert.notEqual(safe, safe.toLowerCase(), 'the address is shown EIP-55 checksummed');
+  await page.screenshot({ path: join(shots, '1-signed-up.png'), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), []);
+
+  // The authenticator really holds one discoverable credential, and the sandbox verified it.
+  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  assert.equal(credentials.length, 1);
+  assert.equal(credentials[0]?.isResidentCredential, true);
+  const afterSignUp = await sandboxCounters(sandboxUrl);
+  const count = (/** @type {typeof before} */ c, /** @type {string} */ route) => c.routes[route] ?? 0;
+  assert.equal(count(afterSignUp, 'POST /v1.2/auth/sign-up') - count(before, 'POST /v1.2/auth/sign-up'), 1);
+
+  await page.getByTestId('sign-out').click();
+  await page.getByTestId('sign-in').waitFor();
+  await page.screenshot({ path: join(shots, '2-signed-out.png'), fullPage: true });
+
+  await page.getByTestId('sign-in').click();
+  await address.waitFor({ timeout: 30000 });
+  assert.equal(await address.textContent(), safe, 'the same Safe after signing in');
+  const afterSignIn = await sandboxCounters(sandboxUrl);
+  assert.equal(count(afterSignIn, 'POST /v1.2/auth/sign-in') - count(afterSignUp, 'POST /v1.2/auth/sign-in'), 1);
+  const { credentials: after } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  assert.ok((after[0]?.signCount ?? 0) >= 1, 'the assertion bumped the sign counter');
+  await page.screenshot({ path: join(shots, '3-signed-in.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a passkey IBEx rejects comes back as a clear message, and signing in again works', async () => {
+  const page = await browser.newPage();
+  const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
+  await openSignedOut(page);
+  await page.getByTestId('create-wallet').click();
+  await page.getByTestId('safe-address').first().waitFor({ timeout: 30000 });
+  await page.getByTestId('sign-out').click();
+
+  // The authenticator answers without the user-presence flag: the sandbox must refuse it.
+  await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBadUP: true });
+  await page.getByTestId('sign-in').click();
+  const error = page.getByTestId('auth-error');
+  await error.waitFor({ timeout: 30000 });
+  assert.match((await error.textContent()) ?? '', /IBEx did not accept this passkey/);
+  await page.screenshot({ path: join(shots, '4-rejected.png'), fullPage: true });
+
+  // Nothing is lost: the same screen, and a normal assertion signs in.
+  await cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId, isBadUP: false });
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('safe-address').first().waitFor({ timeout: 30000 });
+  assert.equal(await error.count(), 0);
+  await page.close();
+});
