@@ -283,7 +283,7 @@ async fn swap_quote_executes_before_valid_to_only() {
 #[tokio::test]
 async fn recovery_timeline_on_an_accelerated_clock() {
     let h = common::start_with(ibex_sandbox::SandboxConfig {
-        time_scale: 3600.0,
+        time_scale: 60.0,
         ..Default::default()
     })
     .await;
@@ -293,7 +293,8 @@ async fn recovery_timeline_on_an_accelerated_clock() {
         .as_str()
         .unwrap()
         .to_owned();
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await; // 3 simulated minutes: the Safe is registered
+    // 60×: 60 s challenges last 1 s of wall time; 100 ms is 6 simulated seconds.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await; // the Safe is registered
     let path = format!("/v1.2/recovery/status/{safe}");
     let (_, status) = h.get(&path, Some(&token)).await;
     assert_shape(
@@ -308,11 +309,11 @@ async fn recovery_timeline_on_an_accelerated_clock() {
     h.run_operation(&authenticator, &token, &safe, CHAIN, enable.clone())
         .await;
     let (_, pending) = h.get(&path, Some(&token)).await;
-    // At 3600× the 2 s to execution pass in under a millisecond: it is pending or executed.
+    // At 60× the 2 s to execution pass in 33 ms: it is pending or executed.
     let listed = pending["pending"].as_array().unwrap().len()
         + pending["executed"].as_array().unwrap().len();
     assert_eq!(listed, 1, "{pending}");
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await; // > 2 simulated seconds
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await; // > 2 simulated seconds
     let (_, enabled) = h
         .get(&format!("/v1.1/recovery/status/{safe}"), Some(&token))
         .await;
@@ -358,7 +359,7 @@ async fn recovery_timeline_on_an_accelerated_clock() {
         &time::format_description::well_known::Rfc3339,
     )
     .unwrap();
-    // A day at 3600× is 24 s; jump most of it instead of waiting (and refresh the 1 h token).
+    // A day at 60× is 24 min; jump most of it instead of waiting (and refresh the 1 h token).
     h.advance(85_000).await;
     let (_, renewed) = h
         .post(
@@ -378,7 +379,7 @@ async fn recovery_timeline_on_an_accelerated_clock() {
         example("safes-operations-post-request.cancel-recovery.json")["operations"].clone();
     h.run_operation(&authenticator, &token, &safe, CHAIN, cancel)
         .await;
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let (_, cancelled) = h.get(&path, Some(&token)).await;
     assert_eq!(
         (
