@@ -42,7 +42,13 @@ async fn main() {
     )
     .await
     .unwrap();
-    let raw = reqwest::Client::new();
+    // The bare client gets the same transport settings (timeout, user agent) as ibex's, so the
+    // difference is the client's own work.
+    let raw = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .user_agent("bench")
+        .build()
+        .unwrap();
     let url = format!("{base}/v1.2/users/me/signers");
     let token = auth.tokens.access_token.expose().to_owned();
 

@@ -300,19 +300,20 @@ impl Client {
             .await
             .map_err(Error::Transport)?;
         let status = resp.status();
-        let headers = resp.headers().clone();
+        // Only a 429 needs a header (Retry-After); keep the rest of the answer as bytes.
+        let headers = (status == StatusCode::TOO_MANY_REQUESTS).then(|| resp.headers().clone());
         let body = resp.bytes().await.map_err(Error::Transport)?.to_vec();
         if status.is_success() {
             return Ok(Answer { status, body });
         }
-        Err(classify(status, &headers, body, req))
+        Err(classify(status, &headers.unwrap_or_default(), body, req))
     }
 
     /// The HTTP request for `req`: rpId header (and query on auth calls), API key, chain,
     /// bearer, JSON body.
     fn build(&self, req: &Request, bearer: Option<&str>) -> Result<reqwest::RequestBuilder, Error> {
         let mut url = self.url(&req.path)?;
-        {
+        if req.rp_query || !req.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             if req.rp_query {
                 pairs.append_pair("rpId", &self.config.rp_id);
@@ -320,9 +321,6 @@ impl Client {
             for (k, v) in &req.query {
                 pairs.append_pair(k, v);
             }
-        }
-        if url.query() == Some("") {
-            url.set_query(None);
         }
         let mut builder = self
             .http

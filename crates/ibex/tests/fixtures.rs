@@ -54,8 +54,44 @@ fn parse<T: DeserializeOwned>(v: &Value) -> Result<T, String> {
         .map_err(|e| format!("at `{}`: {}", e.path(), e.inner()))
 }
 
-fn response<T: DeserializeOwned>(v: &Value) -> Result<(), String> {
+/// Parses, and checks no field of the fixture was silently dropped (a misnamed optional field
+/// would otherwise parse as "absent").
+fn response<T: DeserializeOwned + Serialize>(v: &Value) -> Result<(), String> {
+    let typed: T = parse(v)?;
+    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    let mut dropped = Vec::new();
+    dropped_keys(v, &back, "", &mut dropped);
+    if dropped.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("fields not modelled: {dropped:?}"))
+    }
+}
+
+/// Parses only: for read-only types (WebSocket frames, the `users/me` aggregate) whose
+/// sections are unwrapped while reading.
+fn frame<T: DeserializeOwned>(v: &Value) -> Result<(), String> {
     parse::<T>(v).map(drop)
+}
+
+fn dropped_keys(original: &Value, back: &Value, path: &str, out: &mut Vec<String>) {
+    match (original, back) {
+        (Value::Object(o), Value::Object(b)) => {
+            for (key, value) in o {
+                let here = format!("{path}.{key}");
+                match b.get(key) {
+                    Some(again) => dropped_keys(value, again, &here, out),
+                    None => out.push(here),
+                }
+            }
+        }
+        (Value::Array(o), Value::Array(b)) => {
+            for (i, (x, y)) in o.iter().zip(b).enumerate() {
+                dropped_keys(x, y, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn request<T: DeserializeOwned + Serialize>(v: &Value) -> Result<(), String> {
@@ -323,11 +359,11 @@ fn table() -> Vec<(&'static str, Check)> {
         ("ws-client-auth.json", Request(request::<ClientMessage>)),
         (
             "ws-server-auth_error.token-expired.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "ws-server-auth_success.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/auth-iframe-post-request.json",
@@ -650,17 +686,14 @@ fn table() -> Vec<(&'static str, Check)> {
             "mirror/users-me-chainid-get-response.json",
             Response(response::<UserChains>),
         ),
-        (
-            "mirror/users-me-get-response.json",
-            Response(response::<Me>),
-        ),
+        ("mirror/users-me-get-response.json", Response(frame::<Me>)),
         (
             "mirror/users-me-get-response.llms.json",
-            Response(response::<Me>),
+            Response(frame::<Me>),
         ),
         (
             "mirror/users-me-get-response.partial-failure.json",
-            Response(response::<Me>),
+            Response(frame::<Me>),
         ),
         (
             "mirror/users-me-operations-get-response.json",
@@ -720,79 +753,79 @@ fn table() -> Vec<(&'static str, Check)> {
         ),
         (
             "mirror/ws-server-auth_error.already-connected.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-auth_error.token-expired.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-auth_success.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-balance_data.initial.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-balance_data.request.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-balance_update.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-chainid_data.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-connection_success.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-envelope.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-error.balance-fetch-failed.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-fiat_balance_update.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-fiat_transaction_update.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-new_transaction.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-recovery_data.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-transaction_data.initial.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-transaction_data.request.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-user_data.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-user_iban_updated.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
         (
             "mirror/ws-server-user_ky_updated.json",
-            Response(response::<ServerFrame>),
+            Response(frame::<ServerFrame>),
         ),
     ]
 }
@@ -939,4 +972,13 @@ fn placeholders_are_recognised_and_real_values_kept() {
         "0x6cdab85147c3472499aa9859e1af51844d853f098d57ca14baf977a83c6f7400"
     ));
     assert!(!is_placeholder("tb1q..."));
+}
+
+#[test]
+fn a_field_the_types_do_not_model_is_reported() {
+    let err = response::<Ack>(&serde_json::json!({ "success": true, "extra": 1 })).unwrap_err();
+    assert!(err.contains(".extra"), "{err}");
+    let nested = serde_json::json!({ "count": 1, "signers": [{ "id": "s", "type": "PASSKEY", "nickname": "x" }] });
+    let err = response::<SignerList>(&nested).unwrap_err();
+    assert!(err.contains(".signers[0].nickname"), "{err}");
 }

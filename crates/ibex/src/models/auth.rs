@@ -397,9 +397,9 @@ pub struct AuthSession {
     pub signer_version: Option<u32>,
     #[serde(default)]
     pub signer_bound: Option<bool>,
-    #[serde(default)]
+    #[serde(default, rename = "safe_provision_token")]
     pub safe_provision_token: Option<Secret>,
-    #[serde(default)]
+    #[serde(default, rename = "safe_provision_expires_in")]
     pub safe_provision_expires_in: Option<u64>,
     #[serde(default)]
     pub data_request_id: Option<String>,
@@ -474,7 +474,7 @@ pub struct SafeProvision {
     pub salt_nonce: Option<String>,
     #[serde(default)]
     pub deploy_salt_nonce: Option<String>,
-    #[serde(default)]
+    #[serde(default, rename = "safe_provision_expires_in")]
     pub safe_provision_expires_in: Option<u64>,
 }
 

@@ -6,11 +6,12 @@ use ibex::models::auth::{
     SignInRequest, SignUpRequest, WalletKind,
 };
 use ibex::models::webauthn::Credential;
-use ibex::{Client, Error, Secret};
+use ibex::{Address, Client, Error, Secret};
 use k256::ecdsa::signature::Signer;
 use k256::ecdsa::{Signature, SigningKey};
 use passkey_soft::Authenticator;
 use serde_json::{json, Value};
+use sha3::{Digest, Keccak256};
 
 use crate::harness::{Harness, ORIGIN};
 
@@ -245,6 +246,72 @@ async fn email_sign_up_sign_in_and_recover() {
         .await
         .unwrap();
     assert_eq!(signed_in.tokens.subject.as_deref(), Some(user.as_str()));
+}
+
+fn personal_sign(key: &SigningKey, message: &str) -> String {
+    let mut hasher = Keccak256::new();
+    hasher.update(format!("\x19Ethereum Signed Message:\n{}", message.len()));
+    hasher.update(message);
+    let (signature, recovery) = key.sign_prehash_recoverable(&hasher.finalize()).unwrap();
+    let mut bytes = signature.to_bytes().to_vec();
+    bytes.push(27 + recovery.to_byte());
+    format!("0x{}", hex(&bytes))
+}
+
+fn eoa(key: &SigningKey) -> Address {
+    let point = key.verifying_key().to_encoded_point(false);
+    let hash = Keccak256::digest(&point.as_bytes()[1..]);
+    let mut bytes = [0u8; 20];
+    bytes.copy_from_slice(&hash[12..]);
+    Address::from_bytes(bytes)
+}
+
+#[tokio::test]
+async fn eip7702_sign_up_and_sign_in() {
+    let h = Harness::start().await;
+    let client = h.client();
+    let key = SigningKey::from_slice(&[0x77; 32]).unwrap();
+    let address = eoa(&key);
+    let request = ChallengeRequest::Eip7702 {
+        address,
+        chain_id: None,
+    };
+    let siwe = |c: AuthChallenge| match c.challenge {
+        Some(Challenge::Siwe { message, nonce }) => (message, nonce),
+        other => panic!("7702 challenge {other:?}"),
+    };
+    let (message, nonce) = siwe(client.sign_up_challenge(&request).await.unwrap());
+    assert!(message
+        .to_lowercase()
+        .contains(&address.to_string().to_lowercase()));
+    let signed_up = client
+        .sign_up(
+            &SignUpRequest {
+                wallet: Some(WalletKind::Eip7702),
+                address: Some(address),
+                signature: Some(personal_sign(&key, &message)),
+                nonce: Some(nonce),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(signed_up.safe, Some(address));
+    assert!(signed_up.delegation.is_some());
+
+    let (message, nonce) = siwe(client.sign_in_challenge(&request).await.unwrap());
+    let signed_in = client
+        .sign_in(&SignInRequest {
+            wallet: Some(WalletKind::Eip7702),
+            address: Some(address),
+            signature: Some(personal_sign(&key, &message)),
+            nonce: Some(nonce),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(signed_in.tokens.access_token.expose().len() > 10);
 }
 
 #[tokio::test]

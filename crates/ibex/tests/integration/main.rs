@@ -3,6 +3,7 @@
 
 mod account;
 mod auth;
+mod extras;
 mod faults;
 mod harness;
 mod operations;
