@@ -95,6 +95,12 @@ pub struct Signer {
     pub safe: String,
     pub credential_id: Option<String>,
     pub prf_capable: bool,
+    /// Derived global addresses per family (count, index 0 included).
+    #[serde(default)]
+    pub derived: BTreeMap<String, u32>,
+    /// Last derivation request, for the ~5 s per-signer limit.
+    #[serde(default)]
+    pub last_derivation: Millis,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -129,6 +135,9 @@ pub struct Safe {
     pub pools: Balances,
     pub recovery: Recovery,
     pub automation: Option<Value>,
+    /// Derived per-Safe addresses per family (count, index 0 included).
+    #[serde(default)]
+    pub derived: BTreeMap<String, u32>,
 }
 
 impl Safe {
@@ -298,6 +307,8 @@ impl Store {
             safe: safe_address.to_ascii_lowercase(),
             credential_id: None,
             prf_capable: false,
+            derived: BTreeMap::new(),
+            last_derivation: 0,
         };
         self.signers.insert(signer_id.clone(), signer);
         if let Some(u) = self.users.get_mut(user) {
@@ -359,6 +370,7 @@ impl Store {
             pools: Balances::new(),
             recovery: Recovery::default(),
             automation: None,
+            derived: BTreeMap::new(),
         };
         self.safes.insert(key, safe);
     }

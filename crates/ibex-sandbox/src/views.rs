@@ -23,10 +23,44 @@ pub fn signer_safes<'a>(store: &'a Store, signer: &str) -> Vec<&'a Safe> {
 
 /// Derived addresses shown as `eoaAddresses` (auth.md §3.5): EVM and Solana.
 pub fn eoa_addresses(store: &Store, signer: &str) -> Value {
-    json!([
-        { "type": "EVM", "address": ids::address_from(&[b"evm:global", signer.as_bytes()]) },
-        { "type": "SOLANA", "address": ids::base58(&ids::seeded(store.seed, &format!("solana:global|{signer}"))) },
-    ])
+    let scope = format!("global:{signer}");
+    Value::Array(
+        FAMILIES
+            .iter()
+            .map(|f| json!({ "type": f, "address": derived_address(store.seed, f, &scope, 0) }))
+            .collect(),
+    )
+}
+
+/// The address families the sandbox derives (auth.md §3.5 lists more; these two have
+/// encodings here).
+pub const FAMILIES: [&str; 2] = ["EVM", "SOLANA"];
+
+/// The derived address `index` of `family` in `scope` (`global:<signer>` or `safe:<address>`),
+/// standing in for HKDF over the signer's master.
+pub fn derived_address(seed: u64, family: &str, scope: &str, index: u32) -> String {
+    let label = format!("{family}:{scope}:i:{index}");
+    match family {
+        "SOLANA" => ids::base58(&ids::seeded(seed, &label)),
+        _ => ids::address_from(&[&seed.to_be_bytes(), label.as_bytes()]),
+    }
+}
+
+/// `{FAMILY: [address of index 0, 1, …]}` for the counts in `derived` (at least index 0).
+pub fn derived_lists(seed: u64, scope: &str, derived: &BTreeMap<String, u32>) -> Value {
+    let lists: Map<String, Value> = FAMILIES
+        .iter()
+        .map(|f| {
+            let count = derived.get(*f).copied().unwrap_or(1).max(1);
+            (
+                f.to_string(),
+                json!((0..count)
+                    .map(|i| derived_address(seed, f, scope, i))
+                    .collect::<Vec<_>>()),
+            )
+        })
+        .collect();
+    Value::Object(lists)
 }
 
 /// `safeAddress` map `{ "<chainId>": "<address>" }` of the chains registered by now.
@@ -87,12 +121,9 @@ pub fn addresses(
                 "primary": i == 0,
             });
             if include_derived {
-                let lower = safe.address.to_ascii_lowercase();
+                let scope = format!("safe:{}", safe.address.to_ascii_lowercase());
                 wallet["derived"] = json!({
-                    "perSafe": {
-                        "EVM": [ids::address_from(&[format!("evm:safe:{lower}:i:0").as_bytes()])],
-                        "SOLANA": [ids::base58(&ids::seeded(store.seed, &format!("solana:safe:{lower}:i:0")))],
-                    },
+                    "perSafe": derived_lists(store.seed, &scope, &safe.derived),
                     "global": { "eoaAddresses": eoa_addresses(store, signer) },
                 });
             }

@@ -330,3 +330,59 @@ async fn async_enrichment_safe_provisioning_and_automation_config() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn derived_wallets_grow_per_family_and_are_throttled() {
+    let h = start().await;
+    let (_, session) = h.post("/__sandbox/session", None, json!({})).await;
+    let token = token(&session);
+    let body = example("mirror/users-me-wallets-global-post-request.json");
+    let (status, grown) = h
+        .post("/v1.2/users/me/wallets/global", Some(&token), body.clone())
+        .await;
+    assert_eq!(status, StatusCode::OK, "{grown}");
+    assert_shape(
+        &grown,
+        &example("mirror/users-me-wallets-global-post-response.json"),
+        "wallets/global",
+    );
+    assert_eq!(
+        grown["added"][0]["index"], 1,
+        "index 0 is the sign-in eoaAddress"
+    );
+    let (_, address) = h
+        .get("/v1.2/users/me/address?includeDerived=true", Some(&token))
+        .await;
+    let evm0 = &address["wallets"][0]["derived"]["global"]["eoaAddresses"][0]["address"];
+    assert_eq!(&grown["globalIndexed"]["EVM"][0], evm0);
+
+    let (status, _) = h
+        .post("/v1.2/users/me/wallets/global", Some(&token), body.clone())
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    h.advance(6).await;
+    let (status, bad) = h
+        .post(
+            "/v1.2/users/me/wallets/global",
+            Some(&token),
+            json!({ "add": [{ "family": "EVM", "count": 11 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+
+    h.advance(6).await;
+    let safe = session["safeAddress"]["421614"].as_str().unwrap();
+    let (status, per_safe) = h
+        .post(
+            &format!("/v1.2/safes/{safe}/wallets"),
+            Some(&token),
+            example("mirror/safes-wallets-post-request.json"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{per_safe}");
+    assert_shape(
+        &per_safe,
+        &example("mirror/safes-wallets-post-response.json"),
+        "safes/wallets",
+    );
+}

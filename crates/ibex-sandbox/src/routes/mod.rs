@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod catalog;
+mod derived;
 mod safes;
 mod sandbox;
 mod sign_in_extras;
@@ -64,6 +65,12 @@ pub fn router(state: Shared) -> Router {
             delete(users::addressbook_delete_crypto),
         )
         .route("/v1.2/users/kyc/status", get(users::kyc_status))
+        .route("/v1.2/users/me/wallets/global", post(derived::global))
+        .route("/v1.2/safes/{safe}/wallets", post(derived::per_safe))
+        .route(
+            "/v1.2/safes/operations/batch/{id}/status",
+            get(safes::batch_status),
+        )
         .route("/v1.2/ibexsafe/userdata/external/{id}", get(userdata::read))
         .route("/v1.2/ibexsafe/userdata", post(userdata::write))
         .route("/v1.1/ibexsafe/userdata", post(userdata::write))

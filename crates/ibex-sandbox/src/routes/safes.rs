@@ -167,6 +167,7 @@ pub async fn execute(
         .cloned()
         .ok_or(WebauthnError::ChallengeUnknown)?;
     let safe = owned_safe(&store, &session, &op.safe)?.address.clone();
+    let batch_id = op.batch_id.clone();
     verify_passkey(&state, &mut store, credential, &client, Some(&op.signer))?;
     store.take_challenge(&client.challenge);
     let wallet_mode = store
@@ -184,7 +185,7 @@ pub async fn execute(
         frame: frame("operation_status", status, now),
     });
     Ok(Json(
-        json!({ "userOpHash": user_op_hash, "status": "SIGNED", "safeAddress": safe, "success": true, "walletMode": wallet_mode }),
+        json!({ "userOpHash": user_op_hash, "status": "SIGNED", "safeAddress": safe, "success": true, "walletMode": wallet_mode, "batchId": batch_id }),
     ))
 }
 
@@ -497,4 +498,29 @@ pub async fn automation_config(
     }
     safe.automation = Some(config);
     Ok(Json(json!({ "success": true, "updated": updated })))
+}
+
+/// `GET /v1.2/safes/operations/batch/{batchId}/status` (operations.md §2).
+pub async fn batch_status(
+    State(state): State<Shared>,
+    session: Session,
+    Path(batch_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let store = state.store();
+    let op = store
+        .operations
+        .values()
+        .find(|o| {
+            o.batch_id == batch_id
+                && store
+                    .safes
+                    .get(&o.safe)
+                    .is_some_and(|s| s.user == session.0.sub)
+        })
+        .ok_or_else(|| ApiError::not_found("unknown batchId"))?;
+    let status = operations::status_json(op, store.safes.get(&op.safe));
+    Ok(Json(json!({
+        "batchId": batch_id, "safeAddress": status["safeAddress"], "chainId": op.chain, "status": op.status,
+        "userOpHash": op.user_op_hash, "operations": status["operations"], "expiresAt": iso(op.expires_at),
+    })))
 }
