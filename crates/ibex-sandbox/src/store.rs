@@ -108,6 +108,8 @@ pub struct Credential {
     pub signer: String,
     pub public_key: Vec<u8>,
     pub counter: u32,
+    /// WebAuthn `user.id` given at registration.
+    pub user_handle: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -214,7 +216,6 @@ pub struct Operation {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Quote {
-    pub id: String,
     pub chain: u64,
     pub safe: String,
     pub sell: String,

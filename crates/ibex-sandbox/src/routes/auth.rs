@@ -419,9 +419,9 @@ fn passkey_sign_up(
         .ok_or_else(|| ApiError::bad_request("credential is required"))?;
     let client = ClientData::from_credential(credential)?;
     let Purpose::Register {
+        user_handle,
         key_name,
         key_display_name,
-        ..
     } = live_challenge(store, &client.challenge, now)?
     else {
         return Err(WebauthnError::ChallengeUnknown.into());
@@ -466,6 +466,7 @@ fn passkey_sign_up(
             signer: signer.clone(),
             public_key: accepted.public_key,
             counter: accepted.counter,
+            user_handle,
         },
     );
     let mut out = auth_response(state, store, &user, &signer, now);
@@ -512,6 +513,16 @@ pub fn verify_passkey(
         .ok_or(WebauthnError::UnknownCredential)?;
     if signer.is_some_and(|s| s != stored.signer) {
         return Err(WebauthnError::UnknownCredential.into());
+    }
+    // WebAuthn §7.2: a returned userHandle must be the account the credential was made for.
+    let handle = credential
+        .pointer("/response/userHandle")
+        .and_then(Value::as_str)
+        .filter(|h| !h.is_empty());
+    if handle.is_some_and(|h| crate::b64::decode(h).as_deref() != Some(&stored.user_handle[..])) {
+        return Err(ApiError::bad_request(
+            "userHandle does not match the credential's account",
+        ));
     }
     let counter = webauthn::verify_assertion(
         credential,

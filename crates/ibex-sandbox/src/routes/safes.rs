@@ -260,7 +260,6 @@ pub async fn quote(
     store.quotes.insert(
         id.clone(),
         crate::store::Quote {
-            id: id.clone(),
             chain,
             safe: safe_key,
             sell: sell.address.to_ascii_lowercase(),
