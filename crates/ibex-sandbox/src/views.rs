@@ -482,3 +482,17 @@ pub fn enrichment(
     }
     out
 }
+
+/// AAVE positions of one Safe on one chain in the BCReader per-address shape (account.md §6).
+pub fn pool_positions(safe: &Safe, chain: u64, include_zero: bool, now: Millis) -> Value {
+    let items: Vec<Value> = ledger::tokens(chain)
+        .filter_map(|t| {
+            let position = safe.pools.get(&chain).and_then(|p| p.get(&t.address.to_ascii_lowercase())).copied().unwrap_or(0);
+            (position > 0 || include_zero).then(|| {
+                let balance = amount::format(position, t.decimals);
+                json!({ "tokenAddress": t.address, "symbol": t.symbol, "decimals": t.decimals, "baseBalance": balance, "currentBalance": balance, "gain": "0.0", "gainPct": 0, "method": "ATOKEN_INDEX", "apr": 0.0305, "apy": 0.031 })
+            })
+        })
+        .collect();
+    json!({ "timestamp": iso(now), "blockchainId": chain.to_string(), "address": safe.address, "pools": [{ "provider": "AAVE", "items": items }] })
+}

@@ -386,3 +386,61 @@ async fn derived_wallets_grow_per_family_and_are_throttled() {
         "safes/wallets",
     );
 }
+
+#[tokio::test]
+async fn legacy_bcreader_reads_have_documented_shapes() {
+    let h = start().await;
+    let (_, session) = h.post("/__sandbox/session", None, json!({})).await;
+    let token = token(&session);
+    let safe = session["safeAddress"]["421614"].as_str().unwrap();
+    let on_chain = |path: String| {
+        let request = h
+            .http
+            .get(h.url(&path))
+            .bearer_auth(&token)
+            .header("X-Blockchain-Id", "421614");
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    assert_shape(
+        &on_chain("/v1.1/bcreader/balances".into()).await,
+        &example("bcreader-balances-get-response.v1.json"),
+        "v1 balance",
+    );
+    let paged = on_chain(format!(
+        "/v1.2/bcreader/v1.1/balances?address={safe}&page=1&limit=10"
+    ))
+    .await;
+    assert_shape(
+        &paged,
+        &example("bcreader-v1.1-balances-get-response.single-chain.json"),
+        "v1.1 balances",
+    );
+    let history = on_chain(format!("/v1.1/bcreader/transactions?address={safe}")).await;
+    assert_shape(
+        &history,
+        &example("bcreader-transactions-get-response.v1.json"),
+        "v1 transactions",
+    );
+    assert_shape(
+        &on_chain("/v1.1/bcreader/pools".into()).await,
+        &example("bcreader-pools-get-response.json"),
+        "pools",
+    );
+    let positions = on_chain(format!("/v1.1/bcreader/pools/{safe}?includeZero=true")).await;
+    assert_shape(
+        &positions,
+        &example("mirror/bcreader-api-pools-address-get-response.json"),
+        "pool positions",
+    );
+    let (status, _) = h
+        .get(
+            "/v1.2/bcreader/v1.1/balances/0x1111111111111111111111111111111111111111",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not watched");
+}

@@ -2,6 +2,7 @@
 //! all counted.
 
 pub mod auth;
+mod bcreader;
 mod catalog;
 mod derived;
 mod safes;
@@ -112,6 +113,25 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/v1.2/safes/bitcoin/tx/broadcast",
             post(safes::bitcoin_broadcast),
+        )
+        .route("/v1.1/bcreader/balances", get(bcreader::native_balance))
+        .route("/v1.1/bcreader/v1.1/balances", get(bcreader::balances))
+        .route("/v1.2/bcreader/v1.1/balances", get(bcreader::balances))
+        .route(
+            "/v1.2/bcreader/v1.1/balances/{address}",
+            get(bcreader::address_balance),
+        )
+        .route("/v1.1/bcreader/transactions", get(bcreader::transactions))
+        .route("/v1.2/bcreader/transactions", get(bcreader::transactions))
+        .route("/v1.1/bcreader/pools", get(bcreader::pools))
+        .route("/v1.2/bcreader/pools", get(bcreader::pools))
+        .route(
+            "/v1.1/bcreader/pools/{address}",
+            get(bcreader::address_pools),
+        )
+        .route(
+            "/v1.2/bcreader/pools/{address}",
+            get(bcreader::address_pools),
         )
         .route("/ws", get(ws::upgrade))
         .route_layer(middleware::from_fn_with_state(

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::clock::iso;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::ledger::{self, Direction};
+use crate::ledger::Direction;
 use crate::state::{frame, AppState, Event, Shared};
 use crate::store::{Safe, Store, User};
 use crate::tokens::Session;
@@ -217,18 +217,9 @@ pub async fn pools(
     let rows: Vec<Value> = safes
         .iter()
         .flat_map(|safe| {
-            safe.registered(now).into_iter().map(move |chain| {
-                let items: Vec<Value> = ledger::tokens(chain)
-                    .filter_map(|t| {
-                        let position = safe.pools.get(&chain).and_then(|p| p.get(&t.address.to_ascii_lowercase())).copied().unwrap_or(0);
-                        (position > 0 || include_zero).then(|| {
-                            let balance = crate::amount::format(position, t.decimals);
-                            json!({ "tokenAddress": t.address, "symbol": t.symbol, "decimals": t.decimals, "baseBalance": balance, "currentBalance": balance, "gain": "0.0", "gainPct": 0, "apy": 3.1 })
-                        })
-                    })
-                    .collect();
-                json!({ "timestamp": iso(now), "blockchainId": chain, "address": safe.address, "pools": [{ "provider": "AAVE", "items": items }] })
-            })
+            safe.registered(now)
+                .into_iter()
+                .map(move |chain| views::pool_positions(safe, chain, include_zero, now))
         })
         .collect();
     Ok(Json(json!(rows)))
