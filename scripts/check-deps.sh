@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# The core crates must build and test without Tauri: fail if any of them pulls it in.
+# Dependency rules the architecture relies on:
+# - the core crates build and test without Tauri;
+# - a release build (default features, as `tauri build` uses) carries neither the software
+#   passkey authenticator nor the dev web host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for crate in ibex ibex-sandbox ibex-wallet-core; do
@@ -11,3 +14,14 @@ for crate in ibex ibex-sandbox ibex-wallet-core; do
   fi
 done
 echo "ibex, ibex-sandbox, ibex-wallet-core: no Tauri dependency"
+
+release=$(cargo tree -q -p ibex-wallet -e normal,features --prefix none)
+for banned in 'passkey-soft ' 'ibex-wallet feature "devhost"' 'ibex-wallet feature "soft-passkey"'; do
+  if grep -qF "$banned" <<<"$release"; then
+    echo "the release feature set of ibex-wallet contains $banned" >&2
+    exit 1
+  fi
+done
+# And the test features really do bring them in (so the check above can fail).
+grep -qF 'passkey-soft ' <<<"$(cargo tree -q -p ibex-wallet -e normal --prefix none --features soft-passkey)"
+echo "release build: no software authenticator, no dev web host"

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh all
 export PATH="$HOME/.cargo/bin:$PATH"
 # The feature set is the same for clippy, tests and builds, so everything compiles once.
-FEATURES=(--workspace --all-targets --features ibex-wallet/devhost)
+FEATURES=(--workspace --all-targets --features ibex-wallet/devhost,ibex-wallet/soft-passkey)
 log=$(mktemp)
 start=$SECONDS
 
@@ -19,14 +19,14 @@ step() {
 }
 
 step "rustfmt" cargo fmt --all --check
-step "layering: nothing below src-tauri depends on Tauri" scripts/check-layering.sh
+step "dependency rules (layering, release contents)" scripts/check-deps.sh
 step "UI build" npm run build --silent
 step "clippy" cargo clippy "${FEATURES[@]}" -- -D warnings
 step "Rust tests (with a real Secret Service)" scripts/with-keyring.sh cargo test "${FEATURES[@]}"
 step "UI type-check" npm run check --silent
 step "UI lint" npm run lint --silent
 step "UI unit tests" npm run test:unit --silent
-step "build app + web host" cargo build -p ibex-wallet --features devhost --bins
+step "build app + web host (test features)" cargo build -p ibex-wallet --features devhost,soft-passkey --bins
 step "e2e: UI in Chromium over the web transport" npm run test:e2e:web --silent
 step "e2e: the app under Xvfb" scripts/with-display.sh npm run test:e2e:app --silent
 

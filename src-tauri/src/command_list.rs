@@ -15,6 +15,7 @@ macro_rules! for_each_command {
             session_get() -> SessionInfo;
             auth_begin(intent: AuthIntent) -> Ceremony;
             auth_complete(ceremony_id: String, credential_json: String) -> SessionInfo;
+            auth_complete_native(ceremony_id: String, provider: ProviderKind) -> SessionInfo;
             session_sign_out() -> SessionInfo;
         }
     };

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ibex_wallet_core::providers::{PasskeyCapabilities, WebviewInfo};
+use ibex_wallet_core::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};
 use ibex_wallet_core::{
     AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, NetworkChoice, NetworkStatus,
     SessionInfo, Settings, Theme,

@@ -17,6 +17,7 @@ use crate::account::{Account, Persistence, SessionInfo};
 use crate::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::error::{AppError, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
+use crate::native::{origin_for, NativeBackend};
 use crate::secrets::SecretStores;
 
 /// How long a ceremony may wait for the authenticator before its challenge is dropped.
@@ -55,6 +56,9 @@ struct Pending {
     id: String,
     intent: AuthIntent,
     challenge: String,
+    /// What the authenticator is given (for providers the core runs itself).
+    options: serde_json::Value,
+    rp_id: String,
     started: Instant,
 }
 
@@ -136,20 +140,24 @@ impl AuthState {
             .or_else(|| options.rp_id.clone())
             .unwrap_or_else(|| self.client.config().rp_id.clone());
         let id = random_id();
+        let options = options.for_authenticator();
         *lock(&self.pending) = Some(Pending {
             id: id.clone(),
             intent,
             challenge,
+            options: options.clone(),
+            rp_id: rp_id.clone(),
             started: Instant::now(),
         });
         Ok(Ceremony {
             id,
             kind,
             rp_id,
-            options_json: options.for_authenticator().to_string(),
+            options_json: options.to_string(),
         })
     }
 
+    /// Completes with a credential the WebView's provider produced.
     pub async fn complete(
         self: &Arc<Self>,
         ceremony_id: &str,
@@ -159,6 +167,32 @@ impl AuthState {
         let pending = self.take_pending(ceremony_id)?;
         let credential: serde_json::Value = serde_json::from_str(credential_json)
             .map_err(|e| AppError::validation(format!("The passkey response is not JSON: {e}")))?;
+        self.finish(pending, credential, secrets).await
+    }
+
+    /// Runs the pending ceremony on a provider the core drives (the credential, PRF output
+    /// included, never leaves Rust), then completes it.
+    pub async fn complete_native(
+        self: &Arc<Self>,
+        ceremony_id: &str,
+        backend: &dyn NativeBackend,
+        secrets: &dyn SecretStores,
+    ) -> Result<SessionInfo, AppError> {
+        let pending = self.take_pending(ceremony_id)?;
+        let origin = origin_for(&pending.rp_id);
+        let credential = match pending.intent {
+            AuthIntent::SignUp => backend.create(&pending.options, &origin).await?,
+            AuthIntent::SignIn => backend.get(&pending.options, &origin).await?,
+        };
+        self.finish(pending, credential, secrets).await
+    }
+
+    async fn finish(
+        self: &Arc<Self>,
+        pending: Pending,
+        credential: serde_json::Value,
+        secrets: &dyn SecretStores,
+    ) -> Result<SessionInfo, AppError> {
         let expected_type = match pending.intent {
             AuthIntent::SignUp => ClientDataType::Create,
             AuthIntent::SignIn => ClientDataType::Get,

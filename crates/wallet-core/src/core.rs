@@ -8,9 +8,13 @@ use tokio::sync::Mutex;
 use crate::account::SessionInfo;
 use crate::auth::{AuthIntent, Ceremony};
 use crate::error::AppError;
+use crate::error::ErrorCode;
 use crate::events::{CoreEvent, EventSink};
+use crate::native::NativeBackend;
 use crate::network::{Connection, NetworkStatus};
-use crate::providers::{self, BuildProviders, PasskeyCapabilities, Platform, WebviewInfo};
+use crate::providers::{
+    self, BuildProviders, PasskeyCapabilities, Platform, ProviderKind, WebviewInfo,
+};
 use crate::secrets::SecretStores;
 use crate::settings::{validate_custom, NetworkChoice, NetworkSetting, Settings, Theme};
 use crate::store::KvStore;
@@ -45,6 +49,8 @@ pub struct Core {
     settings: RwLock<Settings>,
     /// The tenant API key for a custom network; kept in the core only.
     api_key: RwLock<Option<String>>,
+    /// Passkey providers the core runs itself.
+    natives: Vec<Arc<dyn NativeBackend>>,
     /// Opened on first use and replaced when the network setting changes.
     connection: Mutex<Option<Arc<Connection>>>,
 }
@@ -71,6 +77,7 @@ impl Core {
             store,
             events,
             secrets,
+            natives: native_backends(),
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
@@ -174,6 +181,28 @@ impl Core {
             .await
     }
 
+    /// Step 2 on a provider the core runs itself (`soft`; `native` where built).
+    pub async fn auth_complete_native(
+        &self,
+        ceremony_id: String,
+        provider: ProviderKind,
+    ) -> Result<SessionInfo, AppError> {
+        let backend = self
+            .natives
+            .iter()
+            .find(|b| b.kind() == provider)
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::PasskeyUnsupported,
+                    format!("The {provider:?} passkey provider is not available in this build."),
+                )
+            })?;
+        let conn = self.connection().await?;
+        conn.auth
+            .complete_native(&ceremony_id, backend.as_ref(), self.secrets.as_ref())
+            .await
+    }
+
     pub async fn session_sign_out(&self) -> Result<SessionInfo, AppError> {
         self.connection().await?.auth.sign_out().await
     }
@@ -189,7 +218,7 @@ impl Core {
             &webview,
             &conn.client.config().rp_id,
             BuildProviders {
-                soft: cfg!(feature = "soft-passkey"),
+                soft: self.natives.iter().any(|b| b.kind() == ProviderKind::Soft),
             },
         ))
     }
@@ -222,6 +251,14 @@ impl Core {
         *slot = Some(conn.clone());
         Ok(conn)
     }
+}
+
+/// The providers this build runs in Rust.
+fn native_backends() -> Vec<Arc<dyn NativeBackend>> {
+    vec![
+        #[cfg(feature = "soft-passkey")]
+        Arc::new(crate::native::SoftBackend::default()),
+    ]
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {

@@ -9,6 +9,7 @@ mod ceremony;
 mod core;
 mod error;
 mod events;
+pub mod native;
 mod network;
 pub mod providers;
 pub mod secrets;

@@ -78,7 +78,8 @@ test('the app window renders the first screen with data from the embedded sandbo
     /Linux WebView has no passkey support/,
   );
   assert.match(await session.waitForText('[data-testid="provider-native"]', /./), /not in this build yet/);
-  assert.match(await session.waitForText('[data-testid="auth-blocker"]', /./), /no passkey support/);
+  // This test build carries the software authenticator, so the core recommends it.
+  assert.match(await session.waitForText('[data-testid="provider-soft"]', /./), /Recommended/);
 
   // What a person sees: capture the real X window (not WebDriver's snapshot, which can lag the
   // DOM) until it shows the green "Online" pill (--ok-bg #d1fae5, light theme).
@@ -104,4 +105,19 @@ test('WebDriver can click: "Check again" runs a fresh health check', async () =>
   await session.waitForText('[data-testid="theme-dark"]', /Dark/);
   assert.equal(await session.attribute(dark, 'aria-pressed'), 'true');
   writeFileSync(join(shots, 'app-window-dark.png'), await session.screenshot());
+});
+
+test('with the test authenticator, the app signs up, signs out and signs in again', async () => {
+  const create = await session.find('[data-testid="create-wallet"]');
+  await session.click(create);
+  const safe = await session.waitForText('[data-testid="safe-address"]', /^0x[0-9a-fA-F]{40}$/, 60000);
+  // The session's refresh token went to the real Secret Service, so no memory-only warning.
+  await assert.rejects(session.find('[data-testid="memory-only"]'));
+  captureWindow('IBEx Wallet', join(shots, 'app-signed-up.png'));
+
+  await session.click(await session.find('[data-testid="sign-out"]'));
+  await session.waitForText('[data-testid="sign-in"]', /I have a passkey/);
+  await session.click(await session.find('[data-testid="sign-in"]'));
+  assert.equal(await session.waitForText('[data-testid="safe-address"]', /^0x/, 60000), safe);
+  captureWindow('IBEx Wallet', join(shots, 'app-signed-in.png'));
 });

@@ -18,6 +18,7 @@ export const commands = {
 	sessionGet: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_get")),
 	authBegin: (intent: AuthIntent) => typedError<Ceremony, AppError>(__TAURI_INVOKE("auth_begin", { intent })),
 	authComplete: (ceremonyId: string, credentialJson: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("auth_complete", { ceremonyId, credentialJson })),
+	authCompleteNative: (ceremonyId: string, provider: ProviderKind) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("auth_complete_native", { ceremonyId, provider })),
 	sessionSignOut: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_sign_out")),
 };
 

@@ -1,22 +1,30 @@
 // One passkey sign-up or sign-in, whatever the provider: the core hands out options, the
-// provider answers, the core checks and completes.
+// provider answers, the core checks and completes. Providers the core runs itself (`soft`,
+// `native`) never hand their credential to the page.
 import { call, type Backend } from '../backend';
-import type { AuthIntent, SessionInfo } from '../bindings';
+import type { AuthIntent, ProviderKind, SessionInfo } from '../bindings';
 import type { CreationOptionsJSON, RequestOptionsJSON } from './json';
-import type { CeremonyProvider } from './webview';
+import { webviewProvider } from './webview';
+
+/** Providers that sign passkeys (the PIN signer has its own flow). */
+export const PASSKEY_PROVIDERS: readonly ProviderKind[] = ['webview', 'native', 'soft'];
 
 export async function authenticate(
   backend: Backend,
-  provider: CeremonyProvider,
+  provider: ProviderKind,
   intent: AuthIntent,
   onPrompt: () => void,
 ): Promise<SessionInfo> {
   const ceremony = await call(backend.commands.authBegin(intent));
-  const options: unknown = JSON.parse(ceremony.optionsJson);
   onPrompt();
+  if (provider !== 'webview') {
+    return call(backend.commands.authCompleteNative(ceremony.id, provider));
+  }
+  const webview = webviewProvider();
+  const options: unknown = JSON.parse(ceremony.optionsJson);
   const credential =
     ceremony.kind === 'create'
-      ? await provider.create(options as CreationOptionsJSON)
-      : await provider.get(options as RequestOptionsJSON);
+      ? await webview.create(options as CreationOptionsJSON)
+      : await webview.get(options as RequestOptionsJSON);
   return call(backend.commands.authComplete(ceremony.id, JSON.stringify(credential)));
 }
