@@ -1,0 +1,177 @@
+//! E-mail wallets (auth.md §4–§11): one-shot 30 s OTPs, the encrypted-key backup, recovery.
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::clock::{iso, Millis};
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+use crate::kdf;
+use crate::ledger;
+use crate::state::{AppState, Shared};
+use crate::store::{Otp, SignerKind, Store, WalletMode};
+use crate::tokens::{self, Tenant};
+
+use super::{auth_response, existing_user, ready_after, Params, PROOF_CHALLENGE_TTL_MS};
+
+const OTP_TTL_MS: Millis = 30_000;
+
+/// `GET /v1.2/auth/sign-up?wallet=email&email=…`: a pending user, a pending token pair and an OTP.
+pub fn pending_sign_up(
+    state: &AppState,
+    store: &mut Store,
+    params: &Params,
+    now: Millis,
+) -> ApiResult<Json<Value>> {
+    let rp_id = state.settings.rp_id.clone();
+    let email = params
+        .get("email")
+        .filter(|e| e.contains('@'))
+        .ok_or_else(|| ApiError::bad_request("email is required"))?;
+    let user = store.create_user(now, None);
+    store.users.get_mut(&user).expect("just created").email = Some(email.clone());
+    let otp = send_otp(store, email, &user, now);
+    let challenge = crate::b64::standard(&ids::random_bytes::<32>());
+    let expires = iso(now + PROOF_CHALLENGE_TTL_MS);
+    let mut body = tokens::issue(state, store, &user, "");
+    ledger::merge(
+        &mut body,
+        json!({
+            "userId": store.users[&user].user_id, "externalUserId": user,
+            "authMethod": "EMAIL_TOKEN_PENDING", "flow": "email", "wallet": "email",
+            "emailOtpExpiresAt": iso(otp.expires_at), "emailOtp": otp.code,
+            "challenge": challenge, "challengeExpiresAt": expires,
+            "serverSignature": kdf::server_signature(&state.jwt.0, &challenge, &expires, &user, &rp_id),
+            "serverKeyId": "email-token-hmac-v1", "hasPasskey": false,
+        }),
+    );
+    Ok(Json(body))
+}
+
+/// `GET /v1.2/auth/sign-in?wallet=email&externalUserId=…`: mails a sign-in code.
+pub fn sign_in_code(store: &mut Store, params: &Params, now: Millis) -> ApiResult<Json<Value>> {
+    let user = existing_user(store, params)?;
+    let email = store.users[&user]
+        .email
+        .clone()
+        .ok_or_else(|| ApiError::bad_request("user has no e-mail wallet"))?;
+    let otp = send_otp(store, &email, &user, now);
+    Ok(Json(
+        json!({ "externalUserId": user, "wallet": "email", "hasPasskey": false, "emailOtpExpiresAt": iso(otp.expires_at), "emailOtp": otp.code }),
+    ))
+}
+
+/// `POST /v1.2/auth/sign-up` (email): the OTP, plus the key backup stored verbatim (gaps.md G6).
+pub fn sign_up(
+    state: &AppState,
+    store: &mut Store,
+    body: &Value,
+    now: Millis,
+) -> ApiResult<Json<Value>> {
+    let user = check_otp(store, body, now)?;
+    let mut backup = body.clone();
+    if let Some(map) = backup.as_object_mut() {
+        map.retain(|k, _| {
+            !["emailOtp", "emailCode", "externalUserId", "wallet"].contains(&k.as_str())
+        });
+    }
+    store.users.get_mut(&user).expect("checked").email_backup = Some(backup);
+    let safe = ids::address_from(&[b"safe:email", user.as_bytes()]);
+    let ready = ready_after(state);
+    let signer = store.add_signer(
+        &user,
+        SignerKind::EmailToken,
+        WalletMode::Safe4337,
+        "EMAIL",
+        safe,
+        Some("email".into()),
+        now,
+        ready,
+    );
+    Ok(Json(auth_response(state, store, &user, &signer, now)))
+}
+
+/// `POST /v1.2/auth/email/recover` (auth.md §11, gaps.md G9): `{email}` alone sends an OTP;
+/// `externalUserId` + `emailOtp`/`code` returns the stored backup and a fresh challenge.
+pub async fn email_recover(
+    State(state): State<Shared>,
+    _: Tenant,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let mut store = state.store();
+    if body.get("emailOtp").is_none() && body.get("code").is_none() {
+        let email = body
+            .get("email")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ApiError::bad_request("email is required"))?;
+        let user = store
+            .users
+            .values()
+            .find(|u| u.email.as_deref() == Some(email))
+            .map(|u| u.external_user_id.clone());
+        if let Some(user) = user {
+            send_otp(&mut store, email, &user, now);
+        }
+        return Ok(Json(
+            json!({ "success": true, "message": "If the address is registered, a code was sent" }),
+        ));
+    }
+    let mut body = body;
+    if let Some(code) = body.get("code").cloned() {
+        body["emailOtp"] = code;
+    }
+    let user = check_otp(&mut store, &body, now)?;
+    let backup = store.users[&user].email_backup.clone().unwrap_or(json!({}));
+    let challenge = crate::b64::standard(&ids::random_bytes::<32>());
+    let expires = iso(now + PROOF_CHALLENGE_TTL_MS);
+    Ok(Json(json!({
+        "externalUserId": user, "wallet": "email",
+        "encryptedPrivateKey": backup.get("encryptedPrivateKey"), "backupSalt": backup.get("backupSalt"),
+        "backupKdf": backup.get("backupKdf").cloned().unwrap_or(json!({})),
+        "challenge": challenge, "challengeExpiresAt": expires,
+        "serverSignature": kdf::server_signature(&state.jwt.0, &challenge, &expires, &user, &state.settings.rp_id),
+        "serverKeyId": "email-token-hmac-v1",
+    })))
+}
+
+pub fn send_otp(store: &mut Store, email: &str, user: &str, now: Millis) -> Otp {
+    let code = format!(
+        "{:06}",
+        u32::from_be_bytes(ids::random_bytes::<4>()) % 1_000_000
+    );
+    let otp = Otp {
+        code,
+        external_user_id: user.to_owned(),
+        expires_at: now + OTP_TTL_MS,
+    };
+    store.mailbox.insert(email.to_owned(), otp.clone());
+    otp
+}
+
+/// Consumes a valid, unexpired OTP sent to the user named in `body`.
+pub fn check_otp(store: &mut Store, body: &Value, now: Millis) -> ApiResult<String> {
+    let user = body
+        .get("externalUserId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request("externalUserId is required"))?;
+    let code = body
+        .get("emailOtp")
+        .or(body.get("emailCode"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request("emailOtp is required"))?;
+    let email = store
+        .users
+        .get(user)
+        .and_then(|u| u.email.clone())
+        .ok_or_else(|| ApiError::bad_request("user has no e-mail wallet"))?;
+    match store.mailbox.get(&email) {
+        Some(otp) if otp.external_user_id == user && otp.code == code && otp.expires_at > now => {
+            store.mailbox.remove(&email);
+            Ok(user.to_owned())
+        }
+        Some(otp) if otp.code == code => Err(ApiError::unauthorized("code expired")),
+        _ => Err(ApiError::unauthorized("invalid code")),
+    }
+}
