@@ -1,7 +1,6 @@
 //! `/v1.2/users/me*` reads and writes, userdata, email/SMS validation (account.md).
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::auth::seg;
 use crate::client::{Expect, Request};
@@ -9,8 +8,8 @@ use crate::models::account::{
     AddressBook, AddressBookEntry, AddressBookUpdate, Balances, ConfirmEmailRequest,
     ConfirmSmsRequest, CryptoContact, DeriveRequest, GlobalWallets, IbanList, LendingEntry, Me,
     NewAddressBookEntry, OperationHistory, Pools, Scope, SignerList, SmsConfirmation,
-    TransactionFilter, Transactions, UserChains, UserData, UserDataWrite, ValidateEmailRequest,
-    ValidateSmsRequest, WalletList,
+    SmsValidation, TransactionFilter, Transactions, UserChains, UserData, UserDataWrite,
+    ValidateEmailRequest, ValidateSmsRequest, WalletList,
 };
 use crate::models::catalog::TokenList;
 use crate::models::{Ack, ChainId};
@@ -222,7 +221,7 @@ impl Session {
     }
 
     /// `POST /v1.2/users/me/validate-sms` (may echo `code` outside production).
-    pub async fn validate_sms(&self, body: &ValidateSmsRequest) -> Result<Value, Error> {
+    pub async fn validate_sms(&self, body: &ValidateSmsRequest) -> Result<SmsValidation, Error> {
         self.call(Request::post("/v1.2/users/me/validate-sms").json(body)?)
             .await
     }

@@ -85,6 +85,15 @@ pub(crate) struct Request {
     pub expect: Expect,
 }
 
+impl Drop for Request {
+    /// Bodies may carry a refresh token or an OTP: wipe our copy once the call is done.
+    fn drop(&mut self) {
+        if let Some(body) = &mut self.body {
+            zeroize::Zeroize::zeroize(body);
+        }
+    }
+}
+
 impl Request {
     pub fn new(method: Method, path: impl Into<String>) -> Self {
         Self {

@@ -344,10 +344,11 @@ pub struct Me {
     pub addressbook: Option<AddressBook>,
     #[serde(default, deserialize_with = "section::deserialize")]
     pub chainid: Option<UserChains>,
+    /// Passthrough (gaps.md G39); [`LendingEntry`] rows when the server sends a list.
     #[serde(default, deserialize_with = "section::deserialize")]
     pub lending: Option<Value>,
     #[serde(default, deserialize_with = "section::deserialize")]
-    pub pools: Option<Value>,
+    pub pools: Option<Pools>,
     #[serde(default)]
     pub errors: BTreeMap<String, SectionError>,
 }
@@ -839,6 +840,17 @@ pub struct ConfirmSmsRequest {
     pub phone_policy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persist_telephone_to_kyb: Option<bool>,
+}
+
+/// `POST /v1.2/users/me/validate-sms` answer; `code` is echoed outside production only.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+pub struct SmsValidation {
+    #[serde(default)]
+    pub success: Option<bool>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub code: Option<crate::Secret>,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]

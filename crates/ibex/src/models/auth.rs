@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::account::{Balances, Transactions};
 use super::common::{ChainId, EoaAddress, WalletMode};
 use super::webauthn::{Credential, WebAuthnOptions};
 use crate::{Address, Secret};
@@ -405,13 +406,13 @@ pub struct AuthSession {
     pub data_request_id: Option<String>,
     #[serde(default)]
     pub data_status: Option<DataStatus>,
-    /// Enrichment (`include*` flags): the same payloads as the `/users/me*` reads. `userdata` is
-    /// the aggregated profile in the reference and the flat IBEX Safe map in the IBExSafe guide,
-    /// so the three stay JSON until the caller picks a shape.
+    /// Enrichment (`include*` flags): the payloads of `/users/me/balances` and
+    /// `/users/me/transactions`. `userdata` is the aggregated profile in the reference but the
+    /// flat IBEX Safe map in the IBExSafe guide, so it stays JSON until the caller picks one.
     #[serde(default)]
-    pub balance: Option<Value>,
+    pub balance: Option<Balances>,
     #[serde(default)]
-    pub transactions: Option<Value>,
+    pub transactions: Option<Transactions>,
     #[serde(default)]
     pub userdata: Option<Value>,
 }
@@ -443,9 +444,9 @@ pub struct SignInData {
     #[serde(alias = "status")]
     pub data_status: DataStatus,
     #[serde(default)]
-    pub balance: Option<Value>,
+    pub balance: Option<Balances>,
     #[serde(default)]
-    pub transactions: Option<Value>,
+    pub transactions: Option<Transactions>,
     #[serde(default)]
     pub userdata: Option<Value>,
 }
