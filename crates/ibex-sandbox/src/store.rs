@@ -53,6 +53,9 @@ pub struct User {
     pub kdf: Option<KdfBinding>,
     /// Whatever an e-mail wallet uploaded at sign-up (encrypted key backup), kept verbatim.
     pub email_backup: Option<Value>,
+    /// The business (KYB) enrollment, once requested.
+    #[serde(default)]
+    pub kyb: Option<Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -275,6 +278,7 @@ impl Store {
             signers: Vec::new(),
             kdf: None,
             email_backup: None,
+            kyb: None,
         };
         self.users.insert(external_user_id.clone(), user);
         external_user_id

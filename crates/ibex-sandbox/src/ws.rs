@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
 
@@ -20,10 +21,14 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 
 pub async fn upgrade(
     State(state): State<Shared>,
+    headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let chain = params.get("blockchainId").and_then(|c| c.parse().ok());
+    // Header over query (the session rule of gaps.md G23).
+    let chain = crate::routes::users::chain_of(&headers, &params)
+        .ok()
+        .flatten();
     ws.on_upgrade(move |socket| serve(state, socket, chain))
 }
 

@@ -157,6 +157,28 @@ async fn account_reads_have_documented_shapes() {
         "iframe",
     );
     assert_eq!(get("/v1.2/users/kyc/status").await["status"], "pending");
+
+    let (status, enrolled) = h
+        .post(
+            "/v1.2/auth/enroll",
+            Some(&token),
+            json!({ "email": "ceo@example.com", "companyRegistrationNumber": "123456789" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{enrolled}");
+    assert_shape(
+        &enrolled,
+        &example("auth-enroll-post-response.json"),
+        "enroll",
+    );
+    let (status, _) = h
+        .post(
+            "/v1.2/auth/enroll",
+            Some(&token),
+            json!({ "email": "ceo@example.com", "companyRegistrationNumber": "123456789" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
 }
 
 #[tokio::test]

@@ -37,6 +37,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1.2/auth/refresh", post(auth::refresh))
         .route("/v1.2/auth/email/recover", post(auth::email_recover))
         .route("/v1.2/auth/iframe", post(users::iframe))
+        .route("/v1.2/auth/enroll", post(users::enroll))
         .route("/v1.2/users/me", get(users::me).post(users::write_me))
         .route("/v1.2/users/me/address", get(users::address))
         .route("/v1.2/users/me/balances", get(users::balances))

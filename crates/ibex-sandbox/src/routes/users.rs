@@ -318,6 +318,37 @@ pub async fn iframe(State(state): State<Shared>, session: Session) -> Json<Value
     )
 }
 
+/// `POST /v1.2/auth/enroll` (account.md §10): business KYB; one per user (409 after).
+pub async fn enroll(
+    State(state): State<Shared>,
+    session: Session,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    body.get("email")
+        .and_then(Value::as_str)
+        .filter(|e| e.contains('@'))
+        .ok_or_else(|| ApiError::bad_request("email is required"))?;
+    body.get("companyRegistrationNumber")
+        .and_then(Value::as_str)
+        .filter(|n| n.len() == 9 && n.chars().all(|c| c.is_ascii_digit()))
+        .ok_or_else(|| {
+            ApiError::bad_request("companyRegistrationNumber must be a 9-digit SIREN")
+        })?;
+    let mut store = state.store();
+    let session_id = ids::hex(&store.new_id("kyb")[..12]);
+    let user = store.users.get_mut(&session.0.sub).expect("session user");
+    if user.kyb.is_some() {
+        return Err(ApiError::conflict("a KYB enrollment already exists"));
+    }
+    let url = "https://kyb.sandbox.invalid/chat";
+    let enrollment = json!({
+        "userId": user.user_id, "status": "pending_submit", "sessionId": session_id,
+        "chatbotURL": url, "chatbotFullURL": format!("{url}?session={session_id}"),
+    });
+    user.kyb = Some(enrollment.clone());
+    Ok(Json(enrollment))
+}
+
 pub async fn validate_email(_: Session, Json(body): Json<Value>) -> ApiResult<Json<Value>> {
     body.get("email")
         .and_then(Value::as_str)
