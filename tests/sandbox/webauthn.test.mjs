@@ -2,6 +2,7 @@
 // (ctap2, resident keys, UV, PRF — passkeys.md §5) runs create/get on a page served by the
 // `ibex-sandbox` binary at http://localhost:<port>, and the sandbox must accept the genuine
 // credentials and refuse tampered, replayed and wrong-origin ones.
+// Run: `cargo build -p ibex-sandbox --bin ibex-sandbox && node --test tests/sandbox/`.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../e2e/support/browser.mjs';

@@ -237,11 +237,22 @@ pub struct DataRequest {
     pub created_at: Millis,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Otp {
     pub code: String,
     pub external_user_id: String,
     pub expires_at: Millis,
+}
+
+/// The code is a credential: never in logs.
+impl std::fmt::Debug for Otp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Otp")
+            .field("code", &"<redacted>")
+            .field("external_user_id", &self.external_user_id)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 impl Store {
