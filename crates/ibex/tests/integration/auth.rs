@@ -63,6 +63,8 @@ pub async fn passkey_user(h: &Harness) -> (Client, Authenticator, ibex::models::
         .sign_in(&SignInRequest {
             credential: Some(credential(assertion)),
             include_balance: Some(true),
+            include_transactions: Some(true),
+            include_userdata: Some(true),
             ..Default::default()
         })
         .await
@@ -75,10 +77,10 @@ pub async fn passkey_user(h: &Harness) -> (Client, Authenticator, ibex::models::
 async fn passkeys_sign_up_and_sign_in() {
     let h = Harness::start().await;
     let (_, _, session) = passkey_user(&h).await;
-    assert!(
-        session.balance.is_some(),
-        "includeBalance enriches the answer"
-    );
+    // The include* flags enrich the answer with the typed read payloads.
+    assert!(session.balance.is_some());
+    assert!(session.transactions.is_some());
+    assert!(session.userdata.is_some());
     assert!(session.tokens.expires_in() > 300);
 }
 

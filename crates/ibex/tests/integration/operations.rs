@@ -330,3 +330,170 @@ async fn batches_swaps_bitcoin_and_solana() {
     assert!(matches!(not_solana, Err(Error::Invalid(_))));
     let _: Decimal = "1".parse().unwrap();
 }
+
+/// Every operation type the sandbox implements is accepted as the client serialises it, and
+/// an expired quote is a conflict (410), not a generic failure.
+#[tokio::test]
+async fn every_supported_operation_type_is_prepared() {
+    let h = Harness::start().await;
+    let (session, _, auth) = h.session().await;
+    let wallets = auth.safe_address.unwrap();
+    let (chain, safe) = wallets
+        .get("421614")
+        .map(|s| ("421614".to_owned(), *s))
+        .unwrap_or_else(|| wallets.into_iter().next().unwrap());
+    let chain = ChainId(chain.parse().unwrap());
+    let balances = session
+        .balances(&Scope {
+            chain_id: Some(chain),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let held = balances.crypto[&chain.to_string()]
+        .values()
+        .flat_map(|w| w.tokens.iter())
+        .find(|t| t.balance.to_base_units(t.decimals.unwrap_or(18)).unwrap() > 0)
+        .cloned()
+        .expect("a held token");
+    let token = held.token_address.unwrap();
+    let symbol = held.symbol.clone().unwrap();
+    let tokens = session.tokens(Some(chain)).await.unwrap();
+    let other = tokens
+        .tokens()
+        .into_iter()
+        .find(|t| t.address != token)
+        .cloned()
+        .expect("a second token");
+    let quote = session
+        .swap_quote(&SwapQuoteRequest {
+            sell_token_address: token,
+            buy_token_address: other.address,
+            amount: "0.001".parse().unwrap(),
+            chain_id: Some(chain),
+            safe_address: Some(safe),
+            provider: Some("COWSWAP".into()),
+        })
+        .await
+        .unwrap();
+    let small: Decimal = "0.001".parse().unwrap();
+    let mut operations = vec![
+        Operation::TransferToken {
+            token_address: token.into(),
+            to: recipient().into(),
+            amount: small.clone(),
+            decimals: held.decimals,
+        },
+        Operation::SignMessage {
+            message: "hello".into(),
+        },
+        Operation::AddOwner {
+            owner: recipient(),
+            threshold: 1,
+        },
+        Operation::ChangeThreshold { threshold: 1 },
+        Operation::EnableAutomationModule {
+            config: ibex::models::operations::AutomationConfig {
+                target_address: Some(recipient()),
+                mode: Some("PERCENT_OF_RECEIVED".into()),
+                percentage: Some("25".parse().unwrap()),
+                ..Default::default()
+            },
+        },
+        Operation::AaveSupply {
+            amount: small.clone(),
+            asset_ticker: Some(symbol.clone()),
+            token_address: None,
+            decimals: None,
+            referral_code: None,
+            pool_address: None,
+        },
+        Operation::AaveSupply {
+            amount: small.clone(),
+            asset_ticker: None,
+            token_address: Some(token),
+            decimals: held.decimals,
+            referral_code: Some(0),
+            pool_address: None,
+        },
+        Operation::SwapFromQuote {
+            quote_id: quote.quote_id.clone(),
+            slippage: Some("0.5".parse().unwrap()),
+            order_uid: None,
+            aggregator: None,
+            calldata: None,
+            min_out: None,
+            deadline: None,
+        },
+        Operation::MoneriumCreateIban,
+        Operation::EnableRecovery {
+            first_name: "Jane".into(),
+            last_name: "Doe".into(),
+            birth_date: "1990-01-01".into(),
+            birth_city: "Paris".into(),
+            birth_country: "France".into(),
+            new_owners: None,
+            threshold: None,
+        },
+    ];
+    if let Some(eure) = tokens.tokens().into_iter().find(|t| t.symbol == "EURe") {
+        assert!(eure.decimals > 0);
+        operations.push(Operation::TransferEure {
+            to: recipient(),
+            amount: small.clone(),
+        });
+    }
+    for operation in operations {
+        let kind = serde_json::to_value(&operation).unwrap()["type"].clone();
+        let mut body = PrepareRequest::new(safe, vec![operation]);
+        body.chain_id = Some(chain);
+        let prepared = session
+            .prepare(&body)
+            .await
+            .unwrap_or_else(|e| panic!("{kind} refused: {e}"));
+        assert!(
+            prepared.credential_request_options.challenge.is_some(),
+            "{kind}: no challenge"
+        );
+    }
+
+    // Operations the Safe's state forbids are refused by validation, not silently built.
+    for refused in [
+        Operation::RemoveOwner {
+            owner: recipient(),
+            threshold: 1,
+        },
+        Operation::AaveWithdraw {
+            amount: small.clone(),
+            asset_ticker: Some(symbol.clone()),
+            token_address: None,
+            decimals: None,
+            pool_address: None,
+        },
+    ] {
+        let mut body = PrepareRequest::new(safe, vec![refused]);
+        body.chain_id = Some(chain);
+        let err = session.prepare(&body).await.unwrap_err();
+        assert!(matches!(err, Error::Status { status: 400, .. }), "{err:?}");
+    }
+
+    h.advance(3600).await;
+    let mut stale = PrepareRequest::new(
+        safe,
+        vec![Operation::SwapFromQuote {
+            quote_id: quote.quote_id,
+            slippage: None,
+            order_uid: None,
+            aggregator: None,
+            calldata: None,
+            min_out: None,
+            deadline: None,
+        }],
+    );
+    stale.chain_id = Some(chain);
+    let err = session.prepare(&stale).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Conflict { status: 410, .. }),
+        "{err:?}"
+    );
+}
