@@ -142,3 +142,44 @@ async fn session_endpoint_reuses_a_named_user() {
     let (_, clock) = h.get("/__sandbox/clock", None).await;
     assert_eq!(clock["timeScale"], 1.0);
 }
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_world() {
+    async fn world(seed: u64) -> (serde_json::Value, serde_json::Value) {
+        let h = common::start_with(ibex_sandbox::SandboxConfig {
+            seed,
+            ..Default::default()
+        })
+        .await;
+        let (_, session) = h.post("/__sandbox/session", None, json!({})).await;
+        let (_, balances) = h
+            .get(
+                "/v1.2/users/me/balances?includePrices=false",
+                Some(&token(&session)),
+            )
+            .await;
+        let (_, history) = h
+            .get(
+                "/v1.2/users/me/transactions?includePrices=false",
+                Some(&token(&session)),
+            )
+            .await;
+        (
+            json!([
+                session["subject"],
+                session["safeAddress"],
+                balances["crypto"]
+            ]),
+            history["crypto"]["transactions"].clone(),
+        )
+    }
+    let (a, a_history) = world(7).await;
+    let (b, b_history) = world(7).await;
+    assert_eq!(a, b);
+    assert_eq!(
+        a_history["100"]["data"][0]["transactionHash"],
+        b_history["100"]["data"][0]["transactionHash"]
+    );
+    let (c, _) = world(8).await;
+    assert_ne!(a, c);
+}
