@@ -203,6 +203,9 @@ pub enum OpStatus {
 pub struct Operation {
     pub user_op_hash: String,
     pub batch_id: String,
+    /// The Safe nonce the userOpHash commits to; the bundler executes in this order.
+    #[serde(default)]
+    pub nonce: u64,
     pub safe: String,
     pub chain: u64,
     pub signer: String,

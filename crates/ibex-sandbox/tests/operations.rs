@@ -391,3 +391,77 @@ async fn recovery_timeline_on_an_accelerated_clock() {
     );
     assert_eq!(cancelled["executed"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn an_operation_that_no_longer_fits_fails_at_execution() {
+    let h = start().await;
+    let (authenticator, auth) = h.passkey_user().await;
+    let token = token(&auth);
+    let safe = auth["safeAddress"][CHAIN.to_string()]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, balances) = h
+        .get(
+            &format!("/v1.2/users/me/balances?blockchainId={CHAIN}"),
+            Some(&token),
+        )
+        .await;
+    let whole: u128 = usdc_balance(&balances, &safe)
+        .split('.')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let spend = json!([{ "type": "TRANSFER_TOKEN", "tokenAddress": USDC, "to": "0x1111111111111111111111111111111111111111", "amount": (whole * 2 / 3).to_string() }]);
+    // Both intents fit on their own, so both are prepared; once the first is signed the second
+    // would no longer be accepted, but it was prepared before and is signed afterwards.
+    let prepare = |ops: Value| {
+        let body = json!({ "safeAddress": safe, "chainId": CHAIN, "operations": ops });
+        let (h, token) = (&h, token.clone());
+        async move { h.post("/v1.2/safes/operations", Some(&token), body).await.1 }
+    };
+    let first = prepare(spend.clone()).await;
+    let second = prepare(spend.clone()).await;
+    assert_ne!(
+        first["data"]["userOpHash"], second["data"]["userOpHash"],
+        "distinct nonces, distinct hashes"
+    );
+    for prepared in [&first, &second] {
+        let assertion = authenticator.get(prepared, ORIGIN).unwrap();
+        let (status, body) = h
+            .put(
+                "/v1.2/safes/operations",
+                Some(&token),
+                json!({ "credential": assertion }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, third) = h
+        .post(
+            "/v1.2/safes/operations",
+            Some(&token),
+            json!({ "safeAddress": safe, "chainId": CHAIN, "operations": spend }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "signed-but-pending spends count at prepare: {third}"
+    );
+    h.advance(3).await;
+    let status_of = |v: &Value| {
+        format!(
+            "/v1.2/safes/operations/{}/status",
+            v["data"]["userOpHash"].as_str().unwrap()
+        )
+    };
+    let (_, a) = h.get(&status_of(&first), Some(&token)).await;
+    let (_, b) = h.get(&status_of(&second), Some(&token)).await;
+    assert_eq!(a["status"], "EXECUTED");
+    assert_eq!(
+        (b["status"].as_str(), b["error"].as_str()),
+        (Some("FAILED"), Some("insufficient balance"))
+    );
+}

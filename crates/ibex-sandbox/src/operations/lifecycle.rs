@@ -225,7 +225,7 @@ pub fn check_executable(
 /// Moves every operation whose time has come and returns the events to publish.
 pub fn tick(store: &mut Store, settings: &Settings, now: Millis) -> Vec<Event> {
     let mut events = Vec::new();
-    let due: Vec<String> = store
+    let mut due: Vec<&Operation> = store
         .operations
         .values()
         .filter(|o| match (o.status, o.signed_at) {
@@ -233,8 +233,10 @@ pub fn tick(store: &mut Store, settings: &Settings, now: Millis) -> Vec<Event> {
             (OpStatus::Executed, Some(at)) => at + settings.confirm_after_ms <= now,
             _ => false,
         })
-        .map(|o| o.user_op_hash.clone())
         .collect();
+    // Per Safe in nonce order, as a bundler would include them.
+    due.sort_by(|a, b| (&a.safe, a.nonce).cmp(&(&b.safe, b.nonce)));
+    let due: Vec<String> = due.into_iter().map(|o| o.user_op_hash.clone()).collect();
     for hash in due {
         let Some(op) = store.operations.get(&hash).cloned() else {
             continue;

@@ -85,7 +85,8 @@ pub async fn prepare(
                 && matches!(o.status, OpStatus::Created | OpStatus::Signed)
         })
         .count() as u64;
-    let hash = operations::user_op_hash(chain, &safe.address, safe.nonce + in_flight, items);
+    let nonce = safe.nonce + in_flight;
+    let hash = operations::user_op_hash(chain, &safe.address, nonce, items);
     let user_op_hash = ids::hex_0x(&hash);
     let safe_key = safe.address.to_ascii_lowercase();
     let signer = store.signers.get(&session.0.sid);
@@ -108,6 +109,7 @@ pub async fn prepare(
         Operation {
             user_op_hash: user_op_hash.clone(),
             batch_id: batch_id.clone(),
+            nonce,
             safe: safe_key,
             chain,
             signer: session.0.sid.clone(),
