@@ -72,8 +72,9 @@ pub(crate) enum Expect {
     Indexed,
 }
 
-/// One HTTP call, reusable for retries and the post-refresh replay.
-#[derive(Clone, Debug)]
+/// One HTTP call, reusable for retries and the post-refresh replay. No `Debug`: the body may
+/// hold a refresh token.
+#[derive(Clone)]
 pub(crate) struct Request {
     pub method: Method,
     pub path: String,
@@ -167,8 +168,7 @@ impl Request {
     }
 }
 
-/// A successful answer: status (2xx) and body.
-#[derive(Debug)]
+/// A successful answer: status (2xx) and body (which may hold tokens, hence no `Debug`).
 pub(crate) struct Answer {
     pub status: StatusCode,
     pub body: Vec<u8>,

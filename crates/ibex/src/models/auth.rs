@@ -294,7 +294,10 @@ pub struct SignUpRequest {
     pub provisioning: Option<Value>,
     /// Legacy email-validation code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_code: Option<String>,
+    pub email_code: Option<Secret>,
+    /// Email mode: the one-time code mailed at step 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_otp: Option<Secret>,
     /// 7702: the EOA, its signature of the challenge message, and the challenge nonce.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
@@ -345,7 +348,10 @@ pub struct SignInRequest {
     pub nonce: Option<String>,
     #[serde(flatten)]
     pub kdf_proof: Option<KdfProof>,
-    /// Email-mode proof fields are not documented by name (auth.md §7); passed verbatim.
+    /// Email mode: the one-time code mailed at step 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_otp: Option<Secret>,
+    /// Other email-mode proof fields are not documented by name (auth.md §7); passed verbatim.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

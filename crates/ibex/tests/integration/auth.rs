@@ -194,12 +194,12 @@ async fn email_sign_up_sign_in_and_recover() {
     let mut backup = serde_json::Map::new();
     backup.insert("encryptedPrivateKey".into(), json!("ciphertext"));
     backup.insert("backupSalt".into(), json!("salt"));
-    backup.insert("emailOtp".into(), json!(code));
     let signed_up = client
         .sign_up(
             &SignUpRequest {
                 wallet: Some(WalletKind::Email),
                 external_user_id: Some(user.clone()),
+                email_otp: Some(Secret::new(code)),
                 extra: backup,
                 ..Default::default()
             },
@@ -236,13 +236,11 @@ async fn email_sign_up_sign_in_and_recover() {
         })
         .await
         .unwrap();
-    let mut otp = serde_json::Map::new();
-    otp.insert("emailOtp".into(), json!(h.mailbox(email).await));
     let signed_in = client
         .sign_in(&SignInRequest {
             wallet: Some(WalletKind::Email),
             external_user_id: Some(user.clone()),
-            extra: otp,
+            email_otp: Some(Secret::new(h.mailbox(email).await)),
             ..Default::default()
         })
         .await
