@@ -50,12 +50,15 @@ after(async () => {
   await sandbox?.stop();
 });
 
-/** @param {string} method @param {string} path @param {unknown} [body] @param {string} [token] */
-async function api(method, path, body, token) {
+/**
+ * @param {string} method @param {string} path @param {unknown} [body] @param {string} [token]
+ * @param {string} [server] another sandbox's base URL
+ */
+async function api(method, path, body, token, server = base) {
   /** @type {Record<string, string>} */
   const headers = { 'X-RpId': 'localhost', 'Content-Type': 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(`${base}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const response = await fetch(`${server}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
@@ -132,4 +135,25 @@ test('a registration and assertions from Chromium are verified; tampering is ref
   const signed = await ceremony('get', prepared.body.credentialRequestOptions);
   const executed = await api('PUT', '/v1.2/safes/operations', { credential: signed }, token);
   assert.deepEqual([executed.status, executed.body.status], [200, 'SIGNED']);
+});
+
+test('a genuine credential from an origin the tenant does not list is refused', async () => {
+  // A second sandbox whose tenant only accepts https://wallet.example: Chromium signs for rpId
+  // localhost from this page (http://localhost:<port>), which that tenant must not accept.
+  const strict = startProcess(
+    binary('ibex-sandbox'),
+    ['--port', '0', '--origin', 'https://wallet.example'],
+    /listening on http:\/\/127\.0\.0\.1:(\d+)/,
+    { env: { RUST_LOG: 'warn' } },
+  );
+  try {
+    const [, port] = await strict.matched;
+    const server = `http://127.0.0.1:${port}`;
+    const options = await api('GET', '/v1.2/auth/sign-up?rpId=localhost', undefined, undefined, server);
+    const registration = await ceremony('create', options.body.credentialRequestOptions);
+    const refused = await api('POST', '/v1.2/auth/sign-up', { credential: registration }, undefined, server);
+    assert.deepEqual([refused.status, refused.body.code], [400, 'ORIGIN_MISMATCH']);
+  } finally {
+    await strict.stop();
+  }
 });
