@@ -240,6 +240,14 @@ pub struct DataRequest {
     pub created_at: Millis,
 }
 
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CodeError {
+    #[error("invalid code")]
+    Invalid,
+    #[error("code expired")]
+    Expired,
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Otp {
     pub code: String,
@@ -415,6 +423,44 @@ impl Store {
     /// Removes and returns the challenge, so a second use finds nothing.
     pub fn take_challenge(&mut self, bytes: &[u8]) -> Option<Challenge> {
         self.challenges.remove(&crate::b64::url(bytes))
+    }
+
+    /// Mails a fresh 6-digit code to `email` (readable at `/__sandbox/mailbox`), replacing the
+    /// previous one.
+    pub fn mail_code(&mut self, email: &str, user: &str, expires_at: Millis) -> Otp {
+        let code = format!(
+            "{:06}",
+            u32::from_be_bytes(ids::random_bytes::<4>()) % 1_000_000
+        );
+        let otp = Otp {
+            code,
+            external_user_id: user.to_owned(),
+            expires_at,
+        };
+        self.mailbox.insert(email.to_owned(), otp.clone());
+        otp
+    }
+
+    /// Consumes the code mailed to `email` for `user` if it matches and is still valid.
+    pub fn take_code(
+        &mut self,
+        email: &str,
+        user: &str,
+        code: &str,
+        now: Millis,
+    ) -> Result<(), CodeError> {
+        match self.mailbox.get(email) {
+            Some(otp) if otp.external_user_id == user && otp.code == code => {
+                let expired = otp.expires_at <= now;
+                self.mailbox.remove(email);
+                if expired {
+                    Err(CodeError::Expired)
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Err(CodeError::Invalid),
+        }
     }
 
     /// Forgets expired challenges so the map stays small under load.

@@ -466,3 +466,54 @@ async fn legacy_bcreader_reads_have_documented_shapes() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "not watched");
 }
+
+#[tokio::test]
+async fn email_validation_codes_come_from_the_mailbox() {
+    let h = start().await;
+    let (_, session) = h.post("/__sandbox/session", None, json!({})).await;
+    let token = token(&session);
+    let user = session["subject"].clone();
+    let (status, sent) = h
+        .post(
+            "/v1.2/users/me/validate-email",
+            Some(&token),
+            json!({ "email": "jane@example.com", "externalUserId": user }),
+        )
+        .await;
+    assert_eq!((status, sent), (StatusCode::OK, json!({})));
+    let (_, mail) = h.get("/__sandbox/mailbox/jane@example.com", None).await;
+    let confirm =
+        |code: Value| json!({ "email": "jane@example.com", "code": code, "externalUserId": user });
+    let (status, _) = h
+        .post(
+            "/v1.2/users/me/confirm-email",
+            Some(&token),
+            confirm(json!("000000x")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = h
+        .post(
+            "/v1.2/users/me/confirm-email",
+            Some(&token),
+            confirm(mail["code"].clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, me) = h
+        .post(
+            "/v1.2/ibexsafe/userdata",
+            Some(&token),
+            json!({ "externalUserId": user, "data": {} }),
+        )
+        .await;
+    assert_eq!(me["marketing.email"], "jane@example.com");
+    let (status, _) = h
+        .post(
+            "/v1.2/users/me/confirm-email",
+            Some(&token),
+            confirm(mail["code"].clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "codes are single-use");
+}

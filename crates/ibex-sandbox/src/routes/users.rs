@@ -349,15 +349,11 @@ pub async fn enroll(
     Ok(Json(enrollment))
 }
 
-pub async fn validate_email(_: Session, Json(body): Json<Value>) -> ApiResult<Json<Value>> {
-    body.get("email")
-        .and_then(Value::as_str)
-        .filter(|e| e.contains('@'))
-        .ok_or_else(|| ApiError::bad_request("email is required"))?;
-    Ok(Json(json!({})))
-}
+/// Verification codes from `validate-email` live 15 minutes ("typically 10–15 min").
+const EMAIL_CODE_TTL_MS: i64 = 15 * 60_000;
 
-pub async fn confirm_email(
+/// `POST /v1.2/users/me/validate-email`: mails a code (see `/__sandbox/mailbox`).
+pub async fn validate_email(
     State(state): State<Shared>,
     session: Session,
     Json(body): Json<Value>,
@@ -365,13 +361,42 @@ pub async fn confirm_email(
     let email = body
         .get("email")
         .and_then(Value::as_str)
+        .filter(|e| e.contains('@'))
         .ok_or_else(|| ApiError::bad_request("email is required"))?;
-    body.get("code")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::bad_request("code is required"))?;
+    state
+        .store()
+        .mail_code(email, &session.0.sub, state.now() + EMAIL_CODE_TTL_MS);
+    Ok(Json(json!({})))
+}
+
+/// `POST /v1.2/users/me/confirm-email`: the mailed code, once, in time; stores the address.
+pub async fn confirm_email(
+    State(state): State<Shared>,
+    session: Session,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let field = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .ok_or_else(|| ApiError::bad_request(format!("{k} is required")))
+    };
+    let (email, code) = (field("email")?, field("code")?);
+    let now = state.now();
     let mut store = state.store();
-    let user = store.users.get_mut(&session.0.sub).expect("session user");
-    user.userdata.insert("marketing.email".into(), json!(email));
+    store
+        .take_code(email, &session.0.sub, code, now)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let key = body
+        .get("userDataName")
+        .and_then(Value::as_str)
+        .unwrap_or("marketing.email")
+        .to_owned();
+    store
+        .users
+        .get_mut(&session.0.sub)
+        .expect("session user")
+        .userdata
+        .insert(key, json!(email));
     Ok(Json(json!({})))
 }
 

@@ -10,7 +10,7 @@ use crate::ids;
 use crate::kdf;
 use crate::ledger;
 use crate::state::{AppState, Shared};
-use crate::store::{Otp, SignerKind, Store, WalletMode};
+use crate::store::{SignerKind, Store, WalletMode};
 use crate::tokens::{self, Tenant};
 
 use super::{auth_response, existing_user, ready_after, Params, PROOF_CHALLENGE_TTL_MS};
@@ -31,7 +31,7 @@ pub fn pending_sign_up(
         .ok_or_else(|| ApiError::bad_request("email is required"))?;
     let user = store.create_user(now, None);
     store.users.get_mut(&user).expect("just created").email = Some(email.clone());
-    let otp = send_otp(store, email, &user, now);
+    let otp = store.mail_code(email, &user, now + OTP_TTL_MS);
     let challenge = crate::b64::standard(&ids::random_bytes::<32>());
     let expires = iso(now + PROOF_CHALLENGE_TTL_MS);
     let mut body = tokens::issue(state, store, &user, "");
@@ -56,7 +56,7 @@ pub fn sign_in_code(store: &mut Store, params: &Params, now: Millis) -> ApiResul
         .email
         .clone()
         .ok_or_else(|| ApiError::bad_request("user has no e-mail wallet"))?;
-    let otp = send_otp(store, &email, &user, now);
+    let otp = store.mail_code(&email, &user, now + OTP_TTL_MS);
     Ok(Json(
         json!({ "externalUserId": user, "wallet": "email", "hasPasskey": false, "emailOtpExpiresAt": iso(otp.expires_at), "emailOtp": otp.code }),
     ))
@@ -112,7 +112,7 @@ pub async fn email_recover(
             .find(|u| u.email.as_deref() == Some(email))
             .map(|u| u.external_user_id.clone());
         if let Some(user) = user {
-            send_otp(&mut store, email, &user, now);
+            store.mail_code(email, &user, now + OTP_TTL_MS);
         }
         return Ok(Json(
             json!({ "success": true, "message": "If the address is registered, a code was sent" }),
@@ -136,20 +136,6 @@ pub async fn email_recover(
     })))
 }
 
-pub fn send_otp(store: &mut Store, email: &str, user: &str, now: Millis) -> Otp {
-    let code = format!(
-        "{:06}",
-        u32::from_be_bytes(ids::random_bytes::<4>()) % 1_000_000
-    );
-    let otp = Otp {
-        code,
-        external_user_id: user.to_owned(),
-        expires_at: now + OTP_TTL_MS,
-    };
-    store.mailbox.insert(email.to_owned(), otp.clone());
-    otp
-}
-
 /// Consumes a valid, unexpired OTP sent to the user named in `body`.
 pub fn check_otp(store: &mut Store, body: &Value, now: Millis) -> ApiResult<String> {
     let user = body
@@ -166,12 +152,8 @@ pub fn check_otp(store: &mut Store, body: &Value, now: Millis) -> ApiResult<Stri
         .get(user)
         .and_then(|u| u.email.clone())
         .ok_or_else(|| ApiError::bad_request("user has no e-mail wallet"))?;
-    match store.mailbox.get(&email) {
-        Some(otp) if otp.external_user_id == user && otp.code == code && otp.expires_at > now => {
-            store.mailbox.remove(&email);
-            Ok(user.to_owned())
-        }
-        Some(otp) if otp.code == code => Err(ApiError::unauthorized("code expired")),
-        _ => Err(ApiError::unauthorized("invalid code")),
-    }
+    store
+        .take_code(&email, user, code, now)
+        .map(|()| user.to_owned())
+        .map_err(|e| ApiError::unauthorized(e.to_string()))
 }
