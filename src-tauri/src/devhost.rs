@@ -183,15 +183,15 @@ async fn invoke(
         }
     };
     match commands::dispatch(&state.core, &command, args).await {
-        Ok(value) => Json(value).into_response(),
+        Ok(value) => Json(serde_json::json!({ "ok": value })).into_response(),
         Err(err) => error_response(err),
     }
 }
 
-/// Errors go back as the `AppError` JSON, which the page's transport rejects with as-is,
-/// exactly like Tauri's IPC does.
+/// A command's error is an answer, not a transport failure: `200 {"err": AppError}`, which the
+/// page's transport rejects with as-is, exactly like Tauri's IPC does.
 fn error_response(err: AppError) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(err)).into_response()
+    Json(serde_json::json!({ "err": err })).into_response()
 }
 
 #[derive(serde::Deserialize)]

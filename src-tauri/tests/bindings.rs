@@ -68,17 +68,17 @@ fn no_ipc_type_carries_a_secret() {
             "{input} is input-only but a command returns it"
         );
     }
-    let forbidden = [
-        "token",
+    // accessToken, refreshToken, safeProvisionToken… (but not tokenAddress), and the rest.
+    let contains = [
         "secret",
         "password",
-        "pin",
-        "prf",
         "privatekey",
-        "seed",
+        "prf",
         "mnemonic",
+        "seedphrase",
         "apikey",
     ];
+    let exact = ["pin", "pincode", "seed", "key"];
     let mut offending = Vec::new();
     for def in types.split("export type ").skip(1) {
         let name = def.split([' ', '=']).next().unwrap_or_default();
@@ -94,7 +94,10 @@ fn no_ipc_type_carries_a_secret() {
             if field.is_empty() || field.contains(' ') || field.starts_with("/*") {
                 continue;
             }
-            if forbidden.iter().any(|f| field.contains(f)) && field != "hasapikey" {
+            let secret_like = field.ends_with("token")
+                || contains.iter().any(|c| field.contains(c))
+                || exact.contains(&field.as_str());
+            if secret_like && field != "hasapikey" {
                 offending.push(format!("{name}.{field}"));
             }
         }

@@ -100,6 +100,31 @@ impl AuthState {
         }
     }
 
+    /// The live session and the primary Safe, or a clear "sign in first".
+    pub fn signed_in(&self) -> Result<(Session, ibex::Address), AppError> {
+        let active = lock(&self.active);
+        let active = active.as_ref().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::SessionExpired,
+                "Sign in with your passkey first.",
+            )
+        })?;
+        let wallet = active
+            .account
+            .wallets
+            .iter()
+            .find(|w| w.primary)
+            .or_else(|| active.account.wallets.first())
+            .ok_or_else(|| {
+                AppError::new(ErrorCode::NotReady, "Your wallet is still being prepared.")
+            })?;
+        let safe = wallet
+            .address
+            .parse()
+            .map_err(|e: ibex::Error| AppError::internal(e.to_string()))?;
+        Ok((active.session.clone(), safe))
+    }
+
     pub async fn begin(&self, intent: AuthIntent) -> Result<Ceremony, AppError> {
         let req = ChallengeRequest::passkeys();
         let challenge = match intent {

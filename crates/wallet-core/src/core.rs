@@ -16,6 +16,7 @@ use crate::providers::{
     self, BuildProviders, PasskeyCapabilities, Platform, ProviderKind, WebviewInfo,
 };
 use crate::secrets::SecretStores;
+use crate::send::{Holding, OperationReview, OperationUpdate, Operations, TransferDraft};
 use crate::settings::{validate_custom, NetworkChoice, NetworkSetting, Settings, Theme};
 use crate::store::KvStore;
 
@@ -187,19 +188,52 @@ impl Core {
         ceremony_id: String,
         provider: ProviderKind,
     ) -> Result<SessionInfo, AppError> {
-        let backend = self
-            .natives
-            .iter()
-            .find(|b| b.kind() == provider)
-            .ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::PasskeyUnsupported,
-                    format!("The {provider:?} passkey provider is not available in this build."),
-                )
-            })?;
+        let backend = self.native(provider)?;
         let conn = self.connection().await?;
         conn.auth
             .complete_native(&ceremony_id, backend.as_ref(), self.secrets.as_ref())
+            .await
+    }
+
+    /// Tokens the signed-in Safe holds, per chain.
+    pub async fn wallet_holdings(&self) -> Result<Vec<Holding>, AppError> {
+        let conn = self.connection().await?;
+        let (session, safe) = conn.auth.signed_in()?;
+        Operations::holdings(&session, safe).await
+    }
+
+    /// Validates a transfer and prepares it; the review shows what the passkey will sign.
+    pub async fn send_prepare(&self, draft: TransferDraft) -> Result<OperationReview, AppError> {
+        let conn = self.connection().await?;
+        let (session, safe) = conn.auth.signed_in()?;
+        let rp_id = conn.client.config().rp_id.clone();
+        conn.ops.prepare(&session, safe, &rp_id, draft).await
+    }
+
+    /// Executes a reviewed operation with the WebView's assertion (JSON text).
+    pub async fn operation_approve(
+        &self,
+        review_id: String,
+        credential_json: String,
+    ) -> Result<OperationUpdate, AppError> {
+        let conn = self.connection().await?;
+        let (session, _) = conn.auth.signed_in()?;
+        conn.ops
+            .approve(&session, &review_id, &credential_json)
+            .await
+    }
+
+    /// Executes a reviewed operation, signing with a provider the core runs.
+    pub async fn operation_approve_native(
+        &self,
+        review_id: String,
+        provider: ProviderKind,
+    ) -> Result<OperationUpdate, AppError> {
+        let backend = self.native(provider)?;
+        let conn = self.connection().await?;
+        let (session, _) = conn.auth.signed_in()?;
+        conn.ops
+            .approve_native(&session, &review_id, backend.as_ref())
             .await
     }
 
@@ -221,6 +255,19 @@ impl Core {
                 soft: self.natives.iter().any(|b| b.kind() == ProviderKind::Soft),
             },
         ))
+    }
+
+    fn native(&self, provider: ProviderKind) -> Result<Arc<dyn NativeBackend>, AppError> {
+        self.natives
+            .iter()
+            .find(|b| b.kind() == provider)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::PasskeyUnsupported,
+                    format!("The {provider:?} passkey provider is not available in this build."),
+                )
+            })
     }
 
     fn update(&self, change: impl FnOnce(&mut Settings)) -> Result<Settings, AppError> {

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::account::SessionInfo;
+use crate::send::OperationUpdate;
 use crate::settings::Settings;
 
 /// Steps of sign-up/sign-in after the passkey answered, for the progress screen.
@@ -25,6 +26,8 @@ pub enum CoreEvent {
     AuthProgress { step: AuthStep },
     /// Signed in, signed out, or the session ended (e.g. the refresh token expired).
     SessionChanged { session: SessionInfo },
+    /// An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED.
+    OperationUpdated { update: OperationUpdate },
 }
 
 /// Where events go: the Tauri shell emits them to the window; the web host streams them.

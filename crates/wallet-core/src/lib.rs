@@ -13,6 +13,7 @@ pub mod native;
 mod network;
 pub mod providers;
 pub mod secrets;
+pub mod send;
 mod settings;
 pub mod store;
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::auth::AuthState;
 use crate::error::AppError;
 use crate::events::EventSink;
+use crate::send::Operations;
 use crate::settings::NetworkSetting;
 
 /// The embedded sandbox serves this rpId, so browser passkeys work from `http://localhost`.
@@ -35,6 +36,7 @@ pub struct NetworkStatus {
 pub(crate) struct Connection {
     pub client: ibex::Client,
     pub auth: Arc<AuthState>,
+    pub ops: Operations,
     label: String,
     #[cfg(feature = "sandbox")]
     _sandbox: Option<ibex_sandbox::Sandbox>,
@@ -56,7 +58,8 @@ impl Connection {
                 let label = config.base_url.host_str().unwrap_or("IBEx").to_owned();
                 let client = ibex::Client::new(config)?;
                 Ok(Self {
-                    auth: AuthState::new(client.clone(), events),
+                    auth: AuthState::new(client.clone(), events.clone()),
+                    ops: Operations::new(events),
                     client,
                     label,
                     #[cfg(feature = "sandbox")]
@@ -74,7 +77,8 @@ impl Connection {
         let config = ibex::Config::new(&sandbox.base_url(), SANDBOX_RP_ID)?;
         let client = ibex::Client::new(config)?;
         Ok(Self {
-            auth: AuthState::new(client.clone(), events),
+            auth: AuthState::new(client.clone(), events.clone()),
+            ops: Operations::new(events),
             client,
             label: "Local sandbox".to_owned(),
             _sandbox: Some(sandbox),

@@ -120,3 +120,45 @@ test('a passkey IBEx rejects comes back as a clear message, and signing in again
   assert.equal(await error.count(), 0);
   await page.close();
 });
+
+test('send: bad checksum and excess amounts are refused; a transfer approved with the passkey confirms', async () => {
+  const page = await browser.newPage();
+  const errors = collectPageErrors(page);
+  await addVirtualAuthenticator(page);
+  await openSignedOut(page);
+  const sandboxUrl = (await page.getByTestId('base-url').textContent()) ?? '';
+  await page.getByTestId('create-wallet').click();
+  await page.getByTestId('send-token').waitFor({ timeout: 30000 });
+
+  const send = async (/** @type {string} */ to, /** @type {string} */ amount) => {
+    await page.getByTestId('send-to').fill(to);
+    await page.getByTestId('send-amount').fill(amount);
+    await page.getByTestId('review-send').click();
+  };
+  // EIP-55 test vector, with one letter's case flipped.
+  const recipient = '0x52908400098527886E0F7030069857D2E4169EE7';
+  await send('0x52908400098527886e0F7030069857D2E4169EE7', '0.0001');
+  await page.getByText(/fails its checksum/).waitFor();
+  await send(recipient, '999999999');
+  await page.getByText(/Insufficient balance/).waitFor();
+  await page.screenshot({ path: join(shots, '5-send-refused.png'), fullPage: true });
+
+  const before = await sandboxCounters(sandboxUrl);
+  await send(recipient, '0.0001');
+  await page.getByTestId('review').waitFor();
+  assert.equal(await page.getByTestId('review-to').textContent(), recipient);
+  assert.match((await page.getByTestId('review-hash').textContent()) ?? '', /^0x[0-9a-f]{64}$/);
+  assert.match((await page.getByTestId('review-amount').textContent()) ?? '', /^0\.0001 /);
+  await page.screenshot({ path: join(shots, '6-send-review.png'), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), []);
+
+  await page.getByTestId('approve').click();
+  const result = page.getByTestId('op-result');
+  await result.waitFor({ timeout: 90000 });
+  assert.match((await result.textContent()) ?? '', /^Confirmed/);
+  const after = await sandboxCounters(sandboxUrl);
+  assert.equal((after.routes['PUT /v1.2/safes/operations'] ?? 0) - (before.routes['PUT /v1.2/safes/operations'] ?? 0), 1);
+  await page.screenshot({ path: join(shots, '7-send-confirmed.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

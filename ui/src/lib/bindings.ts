@@ -20,6 +20,10 @@ export const commands = {
 	authComplete: (ceremonyId: string, credentialJson: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("auth_complete", { ceremonyId, credentialJson })),
 	authCompleteNative: (ceremonyId: string, provider: ProviderKind) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("auth_complete_native", { ceremonyId, provider })),
 	sessionSignOut: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_sign_out")),
+	walletHoldings: () => typedError<Holding[], AppError>(__TAURI_INVOKE("wallet_holdings")),
+	sendPrepare: (draft: TransferDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("send_prepare", { draft })),
+	operationApprove: (reviewId: string, credentialJson: string) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve", { reviewId, credentialJson })),
+	operationApproveNative: (reviewId: string, provider: ProviderKind) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve_native", { reviewId, provider })),
 };
 
 /** Events */
@@ -107,7 +111,9 @@ export type CoreEvent_Deserialize =
 /**  Sign-up/sign-in progressed. */
 { kind: "authProgress"; step: AuthStep } | 
 /**  Signed in, signed out, or the session ended (e.g. the refresh token expired). */
-{ kind: "sessionChanged"; session: SessionInfo_Deserialize };
+{ kind: "sessionChanged"; session: SessionInfo_Deserialize } | 
+/**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
+{ kind: "operationUpdated"; update: OperationUpdate_Deserialize };
 
 /**  Everything the core announces. One tagged union, so the UI handles one typed stream. */
 export type CoreEvent_Serialize = 
@@ -116,7 +122,9 @@ export type CoreEvent_Serialize =
 /**  Sign-up/sign-in progressed. */
 { kind: "authProgress"; step: AuthStep } | 
 /**  Signed in, signed out, or the session ended (e.g. the refresh token expired). */
-{ kind: "sessionChanged"; session: SessionInfo_Serialize };
+{ kind: "sessionChanged"; session: SessionInfo_Serialize } | 
+/**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
+{ kind: "operationUpdated"; update: OperationUpdate_Serialize };
 
 /**  Stable error codes. The UI branches on these; never rename one. */
 export type ErrorCode = 
@@ -147,6 +155,17 @@ export type ErrorCode =
 /**  A bug or an unexpected local failure. */
 "Internal";
 
+/**  A token the signed-in Safe holds on one chain. */
+export type Holding = {
+	chainId: number,
+	/**  EIP-55; the zero address is the chain's native coin. */
+	tokenAddress: string,
+	symbol: string,
+	decimals: number,
+	/**  Exact decimal text. */
+	balance: string,
+};
+
 /**  What the UI submits to change network. `api_key: None` on `Custom` keeps no key. */
 export type NetworkChoice = NetworkChoice_Serialize | NetworkChoice_Deserialize;
 
@@ -175,6 +194,65 @@ export type NetworkStatus = {
 	serverTime: string,
 	/**  Round trip of the health call, in milliseconds. */
 	latencyMs: number,
+};
+
+export type OpStatus = "created" | "signed" | "executed" | "confirmed" | "failed" | 
+/**  A state IBEx reports that this version does not know yet. */
+"pending";
+
+/**  Everything the review screen shows: what the passkey is about to sign. */
+export type OperationReview = OperationReview_Serialize | OperationReview_Deserialize;
+
+/**  Everything the review screen shows: what the passkey is about to sign. */
+export type OperationReview_Deserialize = {
+	id: string,
+	from: string,
+	to: string,
+	chainId: number,
+	symbol: string,
+	amount: string,
+	/**  IBEx's paymaster pays the gas: the user pays nothing. */
+	gasSponsored: boolean,
+	/**  The hash the passkey signs (0x-hex), checked against the options' challenge. */
+	userOpHash: string,
+	expiresAt?: string | null,
+	/**  Request options for the WebView provider (JSON text). */
+	optionsJson: string,
+};
+
+/**  Everything the review screen shows: what the passkey is about to sign. */
+export type OperationReview_Serialize = {
+	id: string,
+	from: string,
+	to: string,
+	chainId: number,
+	symbol: string,
+	amount: string,
+	/**  IBEx's paymaster pays the gas: the user pays nothing. */
+	gasSponsored: boolean,
+	/**  The hash the passkey signs (0x-hex), checked against the options' challenge. */
+	userOpHash: string,
+	expiresAt: string | null,
+	/**  Request options for the WebView provider (JSON text). */
+	optionsJson: string,
+};
+
+export type OperationUpdate = OperationUpdate_Serialize | OperationUpdate_Deserialize;
+
+export type OperationUpdate_Deserialize = {
+	userOpHash: string,
+	status: OpStatus,
+	txHash?: string | null,
+	/**  Why it failed, when it did. */
+	error?: string | null,
+};
+
+export type OperationUpdate_Serialize = {
+	userOpHash: string,
+	status: OpStatus,
+	txHash: string | null,
+	/**  Why it failed, when it did. */
+	error: string | null,
 };
 
 export type PasskeyCapabilities = PasskeyCapabilities_Serialize | PasskeyCapabilities_Deserialize;
@@ -256,6 +334,15 @@ export type Settings = {
 };
 
 export type Theme = "system" | "light" | "dark";
+
+/**  What the user filled in. */
+export type TransferDraft = {
+	chainId: number,
+	tokenAddress: string,
+	to: string,
+	/**  Decimal text in whole tokens, e.g. "1.5". */
+	amount: string,
+};
 
 /**  What the page tells the core about itself. */
 export type WebviewInfo = {

@@ -11,8 +11,8 @@ fakeFetch.last = undefined as undefined | { url: string; init?: RequestInit };
 
 describe('webInvoke', () => {
   it('posts camelCase args with the secret and returns the body', async () => {
-    const invoke = webInvoke('s3cret', fakeFetch(200, { ok: 1 }));
-    await expect(invoke('settings_set_theme', { theme: 'dark' })).resolves.toEqual({ ok: 1 });
+    const invoke = webInvoke('s3cret', fakeFetch(200, { ok: { theme: 'dark' } }));
+    await expect(invoke('settings_set_theme', { theme: 'dark' })).resolves.toEqual({ theme: 'dark' });
     expect(fakeFetch.last?.url).toBe('/ipc/settings_set_theme');
     expect(new Headers(fakeFetch.last?.init?.headers).get('x-devhost-secret')).toBe('s3cret');
     expect(fakeFetch.last?.init?.body).toBe('{"theme":"dark"}');
@@ -20,6 +20,10 @@ describe('webInvoke', () => {
 
   it('rejects with the AppError value, like Tauri IPC', async () => {
     const err = { code: 'Validation', message: 'bad' };
-    await expect(webInvoke('x', fakeFetch(422, err))('app_info')).rejects.toEqual(err);
+    await expect(webInvoke('x', fakeFetch(200, { err }))('app_info')).rejects.toEqual(err);
+  });
+
+  it('reports a refused request (wrong secret) as a network error', async () => {
+    await expect(webInvoke('x', fakeFetch(401, 'no'))('app_info')).rejects.toMatchObject({ code: 'Network' });
   });
 });

@@ -31,10 +31,11 @@ export function webInvoke(secret: string, fetchFn: typeof fetch = fetch): Invoke
       headers: { 'content-type': 'application/json', 'x-devhost-secret': secret },
       body: JSON.stringify(args),
     });
-    const body: unknown = await resp.json().catch(() => null);
-    if (resp.ok) return body;
+    const body = (await resp.json().catch(() => null)) as { ok?: unknown; err?: unknown } | null;
+    if (!resp.ok || body === null) throw { code: 'Network', message: `web host answered ${resp.status}` };
     // Like Tauri's IPC, a command error rejects with the AppError value itself.
-    throw body ?? { code: 'Network', message: `web host answered ${resp.status}` };
+    if ('err' in body) throw body.err;
+    return body.ok;
   };
 }
 

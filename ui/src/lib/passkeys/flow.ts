@@ -2,7 +2,7 @@
 // provider answers, the core checks and completes. Providers the core runs itself (`soft`,
 // `native`) never hand their credential to the page.
 import { call, type Backend } from '../backend';
-import type { AuthIntent, ProviderKind, SessionInfo } from '../bindings';
+import type { AuthIntent, OperationReview, OperationUpdate, ProviderKind, SessionInfo } from '../bindings';
 import type { CreationOptionsJSON, RequestOptionsJSON } from './json';
 import { webviewProvider } from './webview';
 
@@ -27,4 +27,17 @@ export async function authenticate(
       ? await webview.create(options as CreationOptionsJSON)
       : await webview.get(options as RequestOptionsJSON);
   return call(backend.commands.authComplete(ceremony.id, JSON.stringify(credential)));
+}
+
+/** Approves a reviewed operation: the passkey signs its userOpHash. */
+export async function approveOperation(
+  backend: Backend,
+  provider: ProviderKind,
+  review: OperationReview,
+): Promise<OperationUpdate> {
+  if (provider !== 'webview') {
+    return call(backend.commands.operationApproveNative(review.id, provider));
+  }
+  const assertion = await webviewProvider().get(JSON.parse(review.optionsJson) as RequestOptionsJSON);
+  return call(backend.commands.operationApprove(review.id, JSON.stringify(assertion)));
 }

@@ -1,0 +1,464 @@
+//! Sending tokens: validate the draft, prepare the operation, show exactly what the passkey
+//! will sign, then execute and track it to a final status.
+//!
+//! The passkey signs the userOpHash: before anything is shown, the core checks that the
+//! challenge IBEx put in the options *is* that hash, so a server cannot slip a different
+//! operation under the user's fingerprint.
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ibex::models::account::Scope;
+use ibex::models::operations::{ExecuteRequest, Operation, OperationStatus, PrepareRequest};
+use ibex::models::webauthn::Credential;
+use ibex::models::ChainId;
+use ibex::{Address, ChainAddress, Decimal, Session};
+use serde::{Deserialize, Serialize};
+
+use crate::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
+use crate::error::{AppError, ErrorCode};
+use crate::events::{CoreEvent, EventSink};
+use crate::native::{origin_for, NativeBackend};
+
+/// How long a reviewed operation may wait for the passkey (IBEx's intents live ~5 min).
+const REVIEW_TTL: Duration = Duration::from_secs(240);
+const POLL_INTERVAL: Duration = Duration::from_millis(750);
+const TRACK_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// A token the signed-in Safe holds on one chain.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Holding {
+    pub chain_id: u32,
+    /// EIP-55; the zero address is the chain's native coin.
+    pub token_address: String,
+    pub symbol: String,
+    pub decimals: u8,
+    /// Exact decimal text.
+    pub balance: String,
+}
+
+/// What the user filled in.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferDraft {
+    pub chain_id: u32,
+    pub token_address: String,
+    pub to: String,
+    /// Decimal text in whole tokens, e.g. "1.5".
+    pub amount: String,
+}
+
+/// Everything the review screen shows: what the passkey is about to sign.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationReview {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub chain_id: u32,
+    pub symbol: String,
+    pub amount: String,
+    /// IBEx's paymaster pays the gas: the user pays nothing.
+    pub gas_sponsored: bool,
+    /// The hash the passkey signs (0x-hex), checked against the options' challenge.
+    pub user_op_hash: String,
+    pub expires_at: Option<String>,
+    /// Request options for the WebView provider (JSON text).
+    pub options_json: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum OpStatus {
+    Created,
+    Signed,
+    Executed,
+    Confirmed,
+    Failed,
+    /// A state IBEx reports that this version does not know yet.
+    Pending,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationUpdate {
+    pub user_op_hash: String,
+    pub status: OpStatus,
+    pub tx_hash: Option<String>,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+}
+
+struct PendingOp {
+    id: String,
+    user_op_hash: String,
+    challenge: String,
+    options: serde_json::Value,
+    rp_id: String,
+    chain: ChainId,
+    started: Instant,
+}
+
+/// Operation state of one connection.
+pub(crate) struct Operations {
+    events: Arc<dyn EventSink>,
+    pending: Mutex<Option<PendingOp>>,
+}
+
+impl Operations {
+    pub fn new(events: Arc<dyn EventSink>) -> Self {
+        Self {
+            events,
+            pending: Mutex::new(None),
+        }
+    }
+
+    /// From the aggregated balances (`crypto[chain][wallet]`), which name each token's chain;
+    /// the wallet-scoped shape puts the chain on each row instead.
+    pub async fn holdings(session: &Session, safe: Address) -> Result<Vec<Holding>, AppError> {
+        let balances = session.balances(&Scope::default()).await?;
+        let mut out = Vec::new();
+        for (chain, wallets) in balances.crypto {
+            let Ok(chain_id) = chain.parse::<u32>() else {
+                continue;
+            };
+            let mine = wallets.into_iter().filter(|(wallet, _)| {
+                wallet
+                    .parse::<Address>()
+                    .is_ok_and(|address| address == safe)
+            });
+            for (_, wallet) in mine {
+                out.extend(wallet.tokens.into_iter().map(|t| Holding {
+                    chain_id,
+                    token_address: t.token_address.unwrap_or(Address::ZERO).to_checksum(),
+                    symbol: t.symbol.unwrap_or_else(|| "?".to_owned()),
+                    decimals: t.decimals.unwrap_or(18),
+                    balance: t.balance.as_str().to_owned(),
+                }));
+            }
+        }
+        out.sort_by(|a, b| (a.chain_id, &a.symbol).cmp(&(b.chain_id, &b.symbol)));
+        Ok(out)
+    }
+
+    pub async fn prepare(
+        &self,
+        session: &Session,
+        safe: Address,
+        rp_id: &str,
+        draft: TransferDraft,
+    ) -> Result<OperationReview, AppError> {
+        let to = Address::from_str(draft.to.trim()).map_err(|e| match e {
+            ibex::Error::Invalid(m) if m.contains("checksum") => AppError::validation(
+                "This address fails its checksum (EIP-55): a character is wrong. Copy it again from the recipient.",
+            ),
+            _ => AppError::validation("The recipient must be 0x followed by 40 hexadecimal characters."),
+        })?;
+        if to == safe {
+            return Err(AppError::validation(
+                "This is your own wallet; choose another recipient.",
+            ));
+        }
+        let holdings = Self::holdings(session, safe).await?;
+        let holding = holdings
+            .iter()
+            .find(|h| {
+                h.chain_id == draft.chain_id
+                    && h.token_address
+                        .eq_ignore_ascii_case(draft.token_address.trim())
+            })
+            .ok_or_else(|| {
+                AppError::validation("This wallet holds no such token on that chain.")
+            })?;
+        let amount = parse_amount(&draft.amount, holding)?;
+        let chain = ChainId(u64::from(draft.chain_id));
+        let token: Address = holding
+            .token_address
+            .parse()
+            .map_err(|e: ibex::Error| AppError::internal(e.to_string()))?;
+        let mut request = PrepareRequest::new(
+            safe,
+            vec![Operation::TransferToken {
+                token_address: ChainAddress::Evm(token),
+                to: ChainAddress::Evm(to),
+                amount: amount.clone(),
+                decimals: Some(holding.decimals),
+            }],
+        );
+        request.chain_id = Some(chain);
+        let prepared = session.prepare(&request).await.map_err(refused)?;
+        let options = prepared.credential_request_options.clone();
+        let challenge = options.challenge.clone().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BadResponse,
+                "IBEx's operation has no challenge to sign.",
+            )
+        })?;
+        let user_op_hash = prepared.user_op_hash().map(str::to_owned).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BadResponse,
+                "IBEx did not say which operation this is (no userOpHash).",
+            )
+        })?;
+        check_challenge_is_hash(&challenge, &user_op_hash)?;
+        let id = random_id();
+        let options_json = options.for_authenticator();
+        *lock(&self.pending) = Some(PendingOp {
+            id: id.clone(),
+            user_op_hash: user_op_hash.clone(),
+            challenge,
+            options: options_json.clone(),
+            rp_id: options.rp_id.clone().unwrap_or_else(|| rp_id.to_owned()),
+            chain,
+            started: Instant::now(),
+        });
+        Ok(OperationReview {
+            id,
+            from: safe.to_checksum(),
+            to: to.to_checksum(),
+            chain_id: draft.chain_id,
+            symbol: holding.symbol.clone(),
+            amount: amount.as_str().to_owned(),
+            gas_sponsored: true,
+            user_op_hash,
+            expires_at: prepared.expires_at.clone(),
+            options_json: options_json.to_string(),
+        })
+    }
+
+    /// Executes the reviewed operation with a WebView credential.
+    pub async fn approve(
+        &self,
+        session: &Session,
+        review_id: &str,
+        credential_json: &str,
+    ) -> Result<OperationUpdate, AppError> {
+        let op = self.take(review_id)?;
+        let credential: serde_json::Value = serde_json::from_str(credential_json)
+            .map_err(|e| AppError::validation(format!("The passkey response is not JSON: {e}")))?;
+        self.execute(session, op, credential).await
+    }
+
+    /// Executes the reviewed operation, signing with a provider the core runs.
+    pub async fn approve_native(
+        &self,
+        session: &Session,
+        review_id: &str,
+        backend: &dyn NativeBackend,
+    ) -> Result<OperationUpdate, AppError> {
+        let op = self.take(review_id)?;
+        let credential = backend.get(&op.options, &origin_for(&op.rp_id)).await?;
+        self.execute(session, op, credential).await
+    }
+
+    async fn execute(
+        &self,
+        session: &Session,
+        op: PendingOp,
+        credential: serde_json::Value,
+    ) -> Result<OperationUpdate, AppError> {
+        check_client_data(&credential, ClientDataType::Get, &op.challenge)?;
+        let credential: Credential = serde_json::from_value(credential).map_err(|e| {
+            AppError::validation(format!("The passkey response is not a credential: {e}"))
+        })?;
+        let executed = session
+            .execute(&ExecuteRequest {
+                credential,
+                chain_id: Some(op.chain),
+            })
+            .await
+            .map_err(refused)?;
+        let first = OperationUpdate {
+            user_op_hash: op.user_op_hash.clone(),
+            status: executed.status.as_ref().map_or(OpStatus::Signed, op_status),
+            tx_hash: executed.tx_hash.clone(),
+            error: None,
+        };
+        self.events.emit(CoreEvent::OperationUpdated {
+            update: first.clone(),
+        });
+        self.track(session.clone(), op.user_op_hash);
+        Ok(first)
+    }
+
+    /// Polls the status until it is final, announcing each change (the WebSocket's fallback).
+    fn track(&self, session: Session, user_op_hash: String) {
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let deadline = Instant::now() + TRACK_TIMEOUT;
+            let mut last = None;
+            while Instant::now() < deadline {
+                match session.operation_status(&user_op_hash).await {
+                    Ok(state) => {
+                        let status = op_status(&state.status);
+                        if last != Some(status) {
+                            last = Some(status);
+                            events.emit(CoreEvent::OperationUpdated {
+                                update: OperationUpdate {
+                                    user_op_hash: user_op_hash.clone(),
+                                    status,
+                                    tx_hash: state.transaction_hash.clone(),
+                                    error: state.error.as_ref().map(describe_failure),
+                                },
+                            });
+                        }
+                        if state.status.is_final() {
+                            return;
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "operation status check failed"),
+                }
+                tokio::time::sleep(POLL_INTERVAL).await;
+            }
+        });
+    }
+
+    fn take(&self, review_id: &str) -> Result<PendingOp, AppError> {
+        match lock(&self.pending).take() {
+            Some(op) if op.id == review_id && op.started.elapsed() <= REVIEW_TTL => Ok(op),
+            Some(op) if op.id == review_id => Err(AppError::new(
+                ErrorCode::Conflict,
+                "This review expired before it was approved. Review the transfer again.",
+            )),
+            _ => Err(AppError::new(
+                ErrorCode::Conflict,
+                "This transfer is no longer waiting for approval. Review it again.",
+            )),
+        }
+    }
+}
+
+/// The amount as exact decimals within the token's precision and the balance.
+fn parse_amount(text: &str, holding: &Holding) -> Result<Decimal, AppError> {
+    let text = text.trim();
+    let amount = Decimal::from_str(text).map_err(|_| {
+        AppError::validation(format!(
+            "“{text}” is not an amount: use digits and one dot, like 12.5."
+        ))
+    })?;
+    let units = amount.to_base_units(holding.decimals).map_err(|_| {
+        if text.starts_with('-') {
+            AppError::validation("The amount must be positive.")
+        } else {
+            AppError::validation(format!(
+                "{} has at most {} decimals.",
+                holding.symbol, holding.decimals
+            ))
+        }
+    })?;
+    if units == 0 {
+        return Err(AppError::validation("The amount must be more than zero."));
+    }
+    let balance = Decimal::from_str(&holding.balance)
+        .and_then(|b| b.to_base_units(holding.decimals))
+        .map_err(|e| AppError::new(ErrorCode::BadResponse, format!("unreadable balance: {e}")))?;
+    if units > balance {
+        return Err(AppError::validation(format!(
+            "Insufficient balance: you have {} {}.",
+            holding.balance, holding.symbol
+        )));
+    }
+    Ok(Decimal::from_base_units(units, holding.decimals))
+}
+
+/// The options' challenge must be the base64url of the userOpHash's bytes.
+fn check_challenge_is_hash(challenge: &str, user_op_hash: &str) -> Result<(), AppError> {
+    let hash_bytes = hex_bytes(user_op_hash);
+    let challenge_bytes = decode_b64(challenge);
+    match (hash_bytes, challenge_bytes) {
+        (Some(h), Some(c)) if h == c => Ok(()),
+        _ => Err(AppError::new(
+            ErrorCode::BadResponse,
+            "IBEx asked the passkey to sign something other than this operation; nothing was signed.",
+        )),
+    }
+}
+
+fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    let hex = s.strip_prefix("0x").unwrap_or(s);
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn op_status(s: &OperationStatus) -> OpStatus {
+    match s {
+        OperationStatus::Created => OpStatus::Created,
+        OperationStatus::Signed => OpStatus::Signed,
+        OperationStatus::Executed => OpStatus::Executed,
+        OperationStatus::Confirmed => OpStatus::Confirmed,
+        OperationStatus::Failed => OpStatus::Failed,
+        _ => OpStatus::Pending,
+    }
+}
+
+fn describe_failure(error: &serde_json::Value) -> String {
+    error
+        .get("message")
+        .and_then(|m| m.as_str())
+        .map_or_else(|| error.to_string(), str::to_owned)
+}
+
+/// IBEx refusing the operation (400: insufficient balance, unknown Safe…) in its own words.
+fn refused(e: ibex::Error) -> AppError {
+    if let ibex::Error::Status { status: 400, body } = &e {
+        let reason = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
+            .unwrap_or_else(|| body.clone());
+        return AppError::validation(format!("IBEx refused this operation: {reason}"));
+    }
+    e.into()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usdc(balance: &str) -> Holding {
+        Holding {
+            chain_id: 100,
+            token_address: "0x0000000000000000000000000000000000000001".into(),
+            symbol: "USDC".into(),
+            decimals: 6,
+            balance: balance.into(),
+        }
+    }
+
+    #[test]
+    fn amounts_are_exact_and_checked_before_prepare() {
+        assert_eq!(parse_amount("1.5", &usdc("2")).unwrap().as_str(), "1.5");
+        assert_eq!(parse_amount("2.000000", &usdc("2")).unwrap().as_str(), "2");
+        for (text, needle) in [
+            ("1.0000001", "at most 6 decimals"),
+            ("2.000001", "Insufficient balance"),
+            ("0", "more than zero"),
+            ("-1", "must be positive"),
+            ("1e3", "not an amount"),
+            ("", "not an amount"),
+            ("1,5", "not an amount"),
+        ] {
+            let e = parse_amount(text, &usdc("2")).unwrap_err();
+            assert!(e.message.contains(needle), "{text}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn the_challenge_must_be_the_user_op_hash() {
+        let hash = "0x00ff10";
+        assert!(check_challenge_is_hash("AP8Q", hash).is_ok());
+        assert!(check_challenge_is_hash("AP8Q==", hash).is_ok());
+        assert!(check_challenge_is_hash("AP8R", hash).is_err());
+        assert!(check_challenge_is_hash("AP8Q", "0xzz").is_err());
+    }
+}

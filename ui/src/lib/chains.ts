@@ -1,0 +1,12 @@
+// Display names of the chains IBEx documents; others show their id.
+const NAMES: Record<number, string> = {
+  100: 'Gnosis',
+  421614: 'Arbitrum Sepolia',
+  8453: 'Base',
+  42161: 'Arbitrum',
+  11155111: 'Sepolia',
+};
+
+export function chainName(id: number): string {
+  return NAMES[id] ?? `Chain ${id}`;
+}
