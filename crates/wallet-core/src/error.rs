@@ -62,6 +62,10 @@ impl From<ibex::Error> for AppError {
     fn from(e: ibex::Error) -> Self {
         let code = match &e {
             ibex::Error::Transport(_) | ibex::Error::Realtime(_) => ErrorCode::Network,
+            // IBEx refused the request itself (bad input, unknown Safe, insufficient balance).
+            ibex::Error::Status { status, .. } if (400..500).contains(status) => {
+                ErrorCode::Validation
+            }
             ibex::Error::Status { .. } => ErrorCode::Server,
             ibex::Error::Decode { .. } => ErrorCode::BadResponse,
             ibex::Error::Config(_) | ibex::Error::Invalid(_) => ErrorCode::Validation,
