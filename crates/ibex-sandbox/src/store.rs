@@ -84,6 +84,16 @@ pub enum WalletMode {
     Eoa7702,
 }
 
+/// What kind of signer to add.
+#[derive(Debug)]
+pub struct SignerSpec {
+    pub kind: SignerKind,
+    pub wallet_mode: WalletMode,
+    /// `authMethod` reported in auth responses (`PASSKEY`, `PIN_KDF`, `EMAIL`, `EOA`).
+    pub auth_method: &'static str,
+    pub key_name: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Signer {
     pub id: String,
@@ -309,15 +319,11 @@ impl Store {
     /// Adds a signer and its Safe at `safe_address`; the Safe is registered on the default chain
     /// after `ready_after_ms` and on every other chain a second later (the documented
     /// asynchronous multi-chain expansion, account.md §3).
-    #[allow(clippy::too_many_arguments)]
     pub fn add_signer(
         &mut self,
         user: &str,
-        kind: SignerKind,
-        wallet_mode: WalletMode,
-        auth_method: &str,
+        spec: SignerSpec,
         safe_address: String,
-        key_name: Option<String>,
         now: Millis,
         ready_after_ms: Millis,
     ) -> String {
@@ -325,11 +331,11 @@ impl Store {
         let signer = Signer {
             id: signer_id.clone(),
             user: user.to_owned(),
-            kind,
-            wallet_mode,
-            auth_method: auth_method.to_owned(),
-            key_display_name: key_name.clone().unwrap_or_else(|| "Sandbox key".into()),
-            key_name: key_name.unwrap_or_else(|| "sandbox-key".into()),
+            kind: spec.kind,
+            wallet_mode: spec.wallet_mode,
+            auth_method: spec.auth_method.to_owned(),
+            key_display_name: spec.key_name.clone(),
+            key_name: spec.key_name,
             created_at: now,
             safe: safe_address.to_ascii_lowercase(),
             credential_id: None,

@@ -30,21 +30,12 @@ fn apply(
 ) -> Result<Vec<Credit>, String> {
     let mut credits = Vec::new();
     let address = safe.address.clone();
+    let inclusion = Inclusion { chain, tx, at: now };
     for plan in plans {
         match plan {
             Plan::Transfer { token, to, amount } => {
                 debit(safe, chain, token, *amount)?;
-                record(
-                    safe,
-                    chain,
-                    tx,
-                    now,
-                    token,
-                    *amount,
-                    Direction::Out,
-                    &address,
-                    to,
-                );
+                record(safe, &inclusion, token, *amount, Direction::Out, to);
                 credits.push(Credit {
                     to: to.to_ascii_lowercase(),
                     token: token.clone(),
@@ -121,25 +112,19 @@ fn apply(
                 let settlement = ids::address_from(&[b"cow-settlement"]);
                 record(
                     safe,
-                    chain,
-                    tx,
-                    now,
+                    &inclusion,
                     sell,
                     *sell_amount,
                     Direction::Out,
-                    &address,
                     &settlement,
                 );
                 record(
                     safe,
-                    chain,
-                    tx,
-                    now,
+                    &inclusion,
                     buy,
                     *buy_amount,
                     Direction::In,
                     &settlement,
-                    &address,
                 );
             }
             Plan::EnableAutomation { config } => safe.automation = Some(config.clone()),
@@ -171,33 +156,39 @@ fn set_threshold(safe: &mut Safe, threshold: u32) -> Result<(), String> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where a transfer landed: chain, transaction and time.
+struct Inclusion<'a> {
+    chain: u64,
+    tx: &'a str,
+    at: Millis,
+}
+
+/// Adds a transfer of `value` `token` between the Safe and `counterparty` to its history.
 fn record(
     safe: &mut Safe,
-    chain: u64,
-    tx: &str,
-    now: Millis,
+    at: &Inclusion,
     token: &str,
     value: u128,
     direction: Direction,
-    from: &str,
-    to: &str,
+    counterparty: &str,
 ) {
-    safe.transfers.insert(
-        0,
-        Transfer {
-            chain,
-            hash: tx.to_owned(),
-            block: 10_000_000 + (now / 1000) as u64 % 1_000_000,
-            at: now,
-            from: from.to_owned(),
-            to: to.to_owned(),
-            token: token.to_owned(),
-            value,
-            direction,
-            watched: safe.address.clone(),
-        },
-    );
+    let (from, to) = match direction {
+        Direction::Out => (safe.address.clone(), counterparty.to_owned()),
+        Direction::In => (counterparty.to_owned(), safe.address.clone()),
+    };
+    let transfer = Transfer {
+        chain: at.chain,
+        hash: at.tx.to_owned(),
+        block: 10_000_000 + (at.at / 1000) as u64 % 1_000_000,
+        at: at.at,
+        from,
+        to,
+        token: token.to_owned(),
+        value,
+        direction,
+        watched: safe.address.clone(),
+    };
+    safe.transfers.insert(0, transfer);
 }
 
 /// Dry-runs `plans` on top of the Safe's already signed, not yet executed operations, so an
@@ -345,16 +336,14 @@ fn credit_safe(store: &mut Store, chain: u64, credit: &Credit, tx: &str, at: Mil
         .entry(credit.token.clone())
         .or_default() += credit.amount;
     let to = safe.address.clone();
+    let inclusion = Inclusion { chain, tx, at };
     record(
         safe,
-        chain,
-        tx,
-        at,
+        &inclusion,
         &credit.token,
         credit.amount,
         Direction::In,
         &credit.from,
-        &to,
     );
     let plan = [Plan::Transfer {
         token: credit.token.clone(),

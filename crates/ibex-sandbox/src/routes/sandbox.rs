@@ -13,7 +13,7 @@ use crate::faults::{ActiveFaults, Faults};
 use crate::ids;
 use crate::ledger;
 use crate::state::{frame, Event, Shared};
-use crate::store::{SignerKind, WalletMode};
+use crate::store::{SignerKind, SignerSpec, WalletMode};
 use crate::tokens;
 use crate::views;
 
@@ -165,11 +165,13 @@ pub async fn session(State(state): State<Shared>, body: Option<Json<NewSession>>
                 .map_or(0, |s| s as i64 * 1000);
             let signer = store.add_signer(
                 &user,
-                SignerKind::Passkey,
-                WalletMode::Safe4337,
-                "PASSKEY",
+                SignerSpec {
+                    kind: SignerKind::Passkey,
+                    wallet_mode: WalletMode::Safe4337,
+                    auth_method: "PASSKEY",
+                    key_name: "sandbox-session".into(),
+                },
                 safe,
-                Some("sandbox-session".into()),
                 now,
                 ready,
             );

@@ -10,7 +10,7 @@ use crate::ids;
 use crate::kdf;
 use crate::ledger;
 use crate::state::{AppState, Shared};
-use crate::store::{SignerKind, Store, WalletMode};
+use crate::store::{SignerKind, SignerSpec, Store, WalletMode};
 use crate::tokens::{self, Tenant};
 
 use super::{auth_response, existing_user, ready_after, Params, PROOF_CHALLENGE_TTL_MS};
@@ -81,11 +81,13 @@ pub fn sign_up(
     let ready = ready_after(state);
     let signer = store.add_signer(
         &user,
-        SignerKind::EmailToken,
-        WalletMode::Safe4337,
-        "EMAIL",
+        SignerSpec {
+            kind: SignerKind::EmailToken,
+            wallet_mode: WalletMode::Safe4337,
+            auth_method: "EMAIL",
+            key_name: "email".into(),
+        },
         safe,
-        Some("email".into()),
         now,
         ready,
     );

@@ -9,7 +9,7 @@ use crate::ids;
 use crate::ledger;
 use crate::siwe;
 use crate::state::AppState;
-use crate::store::{Purpose, SignerKind, Store, WalletMode};
+use crate::store::{Purpose, SignerKind, SignerSpec, Store, WalletMode};
 use crate::tokens;
 use crate::webauthn::WebauthnError;
 
@@ -86,11 +86,13 @@ pub fn sign_in(
             let checksummed = ids::checksum_address(&ids::parse_hex(&expected).unwrap_or_default());
             let signer = store.add_signer(
                 &user,
-                SignerKind::Eoa,
-                WalletMode::Eoa7702,
-                "EOA",
+                SignerSpec {
+                    kind: SignerKind::Eoa,
+                    wallet_mode: WalletMode::Eoa7702,
+                    auth_method: "EOA",
+                    key_name: "eoa".into(),
+                },
                 checksummed,
-                Some("eoa".into()),
                 now,
                 0,
             );

@@ -9,7 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::ledger;
 use crate::state::AppState;
-use crate::store::{Purpose, SignerKind, Store, WalletMode};
+use crate::store::{Purpose, SignerKind, SignerSpec, Store, WalletMode};
 use crate::webauthn::{self, ClientData, WebauthnError};
 
 use super::{auth_response, live_challenge, ready_after, Params};
@@ -127,11 +127,13 @@ pub fn sign_up(state: &AppState, store: &mut Store, body: &Value, now: Millis) -
     let ready = ready_after(state);
     let signer = store.add_signer(
         &user,
-        SignerKind::Passkey,
-        WalletMode::Safe4337,
-        "PASSKEY",
+        SignerSpec {
+            kind: SignerKind::Passkey,
+            wallet_mode: WalletMode::Safe4337,
+            auth_method: "PASSKEY",
+            key_name,
+        },
         safe,
-        Some(key_name),
         now,
         ready,
     );

@@ -10,7 +10,7 @@ use crate::ids;
 use crate::kdf;
 use crate::ledger;
 use crate::state::AppState;
-use crate::store::{KdfBinding, Purpose, SignerKind, Store, WalletMode};
+use crate::store::{KdfBinding, Purpose, SignerKind, SignerSpec, Store, WalletMode};
 use crate::tokens;
 use crate::webauthn::WebauthnError;
 
@@ -71,11 +71,13 @@ pub fn sign_up(
     let ready = ready_after(state);
     let signer = store.add_signer(
         &user,
-        SignerKind::Eoa,
-        WalletMode::Safe4337,
-        "PIN_KDF",
+        SignerSpec {
+            kind: SignerKind::Eoa,
+            wallet_mode: WalletMode::Safe4337,
+            auth_method: "PIN_KDF",
+            key_name: "pin".into(),
+        },
         safe,
-        Some("pin".into()),
         now,
         ready,
     );
