@@ -299,7 +299,12 @@ impl Session {
             generation,
             refresh_at: Instant::now() + lifetime - margin,
         });
-        self.inner.state.send_replace(SessionState::Active);
+        // Only a real change is an event: a routine refresh keeps the session Active.
+        self.inner.state.send_if_modified(|state| {
+            let changed = *state != SessionState::Active;
+            *state = SessionState::Active;
+            changed
+        });
         (tokens.access_token.clone(), generation)
     }
 
