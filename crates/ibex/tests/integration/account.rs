@@ -129,8 +129,7 @@ async fn user_data_and_email_validation() {
         })
         .await
         .unwrap();
-    // The sandbox does not mail validation codes; it accepts any code.
-    let code = "123456".to_owned();
+    let code = h.mailbox(email).await;
     session
         .confirm_email(&ConfirmEmailRequest {
             email: email.into(),

@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use ibex::models::account::UserDataWrite;
+use ibex::models::account::{DeriveRequest, DeriveSpec, KybEnrollRequest, UserDataWrite};
 use ibex::models::auth::{ChallengeRequest, DataStatus, SafeProvisionRequest, SignInRequest};
 use ibex::models::operations::AutomationConfig;
 use ibex::models::ChainId;
-use ibex::{MemoryStore, Session, SessionConfig};
+use ibex::{Error, MemoryStore, Session, SessionConfig};
 use serde_json::json;
 
 use crate::auth::{credential, passkey_user};
@@ -117,4 +117,63 @@ async fn the_automation_policy_is_updated() {
         .unwrap();
     assert!(updated.success);
     assert!(!updated.updated.is_empty());
+}
+
+#[tokio::test]
+async fn derived_addresses_are_added_globally_and_per_safe() {
+    let h = Harness::start().await;
+    let (session, _, auth) = h.session().await;
+    let request = DeriveRequest {
+        add: vec![
+            DeriveSpec {
+                family: "EVM".into(),
+                count: Some(2),
+            },
+            DeriveSpec {
+                family: "SOLANA".into(),
+                count: None,
+            },
+        ],
+    };
+    let global = session.derive_global_wallets(&request).await.unwrap();
+    assert_eq!(global.added.len(), 3, "{global:?}");
+    let safe = *auth.safe_address.unwrap().values().next().unwrap();
+    // One derivation per signer every ~5 s: a POST is not repeated, the wait is reported.
+    let limited = session
+        .derive_safe_wallets(&safe, &request)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            limited,
+            Error::RateLimited {
+                retry_after: Some(_),
+                ..
+            }
+        ),
+        "{limited:?}"
+    );
+    h.advance(6).await;
+    let per_safe = session.derive_safe_wallets(&safe, &request).await.unwrap();
+    assert_eq!(per_safe.safe_address, safe);
+    assert_eq!(per_safe.added.len(), 3);
+    assert!(per_safe.per_safe.contains_key("EVM"));
+}
+
+#[tokio::test]
+async fn business_enrollment_is_created_once() {
+    let h = Harness::start().await;
+    let (session, _, _) = h.session().await;
+    let request = KybEnrollRequest {
+        email: "ceo@example.com".into(),
+        company_registration_number: "123456789".into(),
+        return_url: None,
+    };
+    let enrollment = session.kyb_enroll(&request).await.unwrap();
+    assert!(!enrollment.chatbot_full_url.is_empty());
+    let again = session.kyb_enroll(&request).await.unwrap_err();
+    assert!(
+        matches!(again, Error::Conflict { status: 409, .. }),
+        "{again:?}"
+    );
 }

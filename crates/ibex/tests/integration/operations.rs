@@ -247,6 +247,12 @@ async fn batches_swaps_bitcoin_and_solana() {
         .await
         .unwrap();
     assert!(!executed.user_op_hash.is_empty());
+    let batch = u
+        .session
+        .batch_status(intent.batch_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(batch.batch_id, intent.batch_id.clone().unwrap());
 
     let tokens = u.session.tokens(Some(u.chain)).await.unwrap();
     let all = tokens.tokens();
