@@ -17,6 +17,7 @@ macro_rules! for_each_command {
             auth_complete(ceremony_id: String, credential_json: String) -> SessionInfo;
             auth_complete_native(ceremony_id: String, provider: ProviderKind) -> SessionInfo;
             session_sign_out() -> SessionInfo;
+            session_lock() -> SessionInfo;
             wallet_holdings() -> Vec<Holding>;
             send_prepare(draft: TransferDraft) -> OperationReview;
             operation_approve(review_id: String, credential_json: String) -> OperationUpdate;

@@ -40,6 +40,8 @@ pub enum SessionInfo {
     SignedIn {
         account: Account,
         persistence: Persistence,
+        /// Locked after inactivity: every wallet command waits for a fresh passkey assertion.
+        locked: bool,
     },
 }
 

@@ -66,6 +66,7 @@ struct Active {
     session: Session,
     account: Account,
     persistence: Persistence,
+    locked: bool,
 }
 
 /// Authentication state of one connection.
@@ -93,6 +94,7 @@ impl AuthState {
             Some(a) => SessionInfo::SignedIn {
                 account: a.account.clone(),
                 persistence: a.persistence.clone(),
+                locked: a.locked,
             },
             None => SessionInfo::SignedOut {
                 reason: lock(&self.last_end).clone(),
@@ -109,6 +111,12 @@ impl AuthState {
                 "Sign in with your passkey first.",
             )
         })?;
+        if active.locked {
+            return Err(AppError::new(
+                ErrorCode::Locked,
+                "The wallet is locked. Unlock it with your passkey.",
+            ));
+        }
         let wallet = active
             .account
             .wallets
@@ -284,6 +292,18 @@ impl AuthState {
         }
     }
 
+    /// Locks the wallet until the next passkey sign-in; the session itself stays alive.
+    pub fn lock(&self) -> SessionInfo {
+        if let Some(active) = lock(&self.active).as_mut() {
+            active.locked = true;
+        }
+        let info = self.info();
+        self.events.emit(CoreEvent::SessionChanged {
+            session: info.clone(),
+        });
+        info
+    }
+
     pub async fn sign_out(&self) -> Result<SessionInfo, AppError> {
         let active = lock(&self.active).take();
         *lock(&self.last_end) = None;
@@ -335,11 +355,15 @@ impl AuthState {
         let account = Account::from_wallets(wallets);
         self.watch_end(&session);
         session.spawn_refresher();
-        *lock(&self.active) = Some(Active {
+        // A fresh sign-in (also the way to unlock) replaces the previous session. It is
+        // dropped, not signed out: signing out would clear the keychain item the new session
+        // just wrote.
+        drop(lock(&self.active).replace(Active {
             session,
             account,
             persistence,
-        });
+            locked: false,
+        }));
         *lock(&self.last_end) = None;
         let info = self.info();
         self.events.emit(CoreEvent::SessionChanged {

@@ -237,6 +237,11 @@ impl Core {
             .await
     }
 
+    /// Locks the wallet now (the UI calls this after the configured inactivity).
+    pub async fn session_lock(&self) -> Result<SessionInfo, AppError> {
+        Ok(self.connection().await?.auth.lock())
+    }
+
     pub async fn session_sign_out(&self) -> Result<SessionInfo, AppError> {
         self.connection().await?.auth.sign_out().await
     }

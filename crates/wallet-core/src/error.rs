@@ -29,6 +29,8 @@ pub enum ErrorCode {
     PasskeyCancelled,
     /// No passkey provider can run here.
     PasskeyUnsupported,
+    /// The wallet is locked after inactivity; unlock with the passkey.
+    Locked,
     /// A bug or an unexpected local failure.
     Internal,
 }

@@ -162,3 +162,30 @@ test('send: bad checksum and excess amounts are refused; a transfer approved wit
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a locked wallet refuses wallet commands until the passkey unlocks it', async () => {
+  const page = await browser.newPage();
+  await addVirtualAuthenticator(page);
+  await openSignedOut(page);
+  await page.getByTestId('create-wallet').click();
+  const safe = await page.getByTestId('safe-address').first().textContent({ timeout: 30000 });
+  await page.getByTestId('lock-now').click();
+  await page.getByTestId('lock-screen').waitFor();
+  await page.screenshot({ path: join(shots, '8-locked.png'), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), []);
+
+  // The core itself refuses while locked, whatever the page does.
+  const secret = await page.evaluate(() => sessionStorage.getItem('ibex-devhost-secret'));
+  const resp = await fetch(`${host.origin}/ipc/wallet_holdings`, {
+    method: 'POST',
+    headers: { 'x-devhost-secret': secret ?? '' },
+    body: '{}',
+  });
+  const answer = await resp.json();
+  assert.equal(answer.err?.code, 'Locked', JSON.stringify(answer).slice(0, 200));
+
+  await page.getByTestId('unlock').click();
+  await page.getByTestId('safe-address').first().waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId('safe-address').first().textContent(), safe);
+  await page.close();
+});

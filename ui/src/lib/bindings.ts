@@ -20,6 +20,7 @@ export const commands = {
 	authComplete: (ceremonyId: string, credentialJson: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("auth_complete", { ceremonyId, credentialJson })),
 	authCompleteNative: (ceremonyId: string, provider: ProviderKind) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("auth_complete_native", { ceremonyId, provider })),
 	sessionSignOut: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_sign_out")),
+	sessionLock: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_lock")),
 	walletHoldings: () => typedError<Holding[], AppError>(__TAURI_INVOKE("wallet_holdings")),
 	sendPrepare: (draft: TransferDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("send_prepare", { draft })),
 	operationApprove: (reviewId: string, credentialJson: string) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve", { reviewId, credentialJson })),
@@ -152,6 +153,8 @@ export type ErrorCode =
 "PasskeyCancelled" | 
 /**  No passkey provider can run here. */
 "PasskeyUnsupported" | 
+/**  The wallet is locked after inactivity; unlock with the passkey. */
+"Locked" | 
 /**  A bug or an unexpected local failure. */
 "Internal";
 
@@ -320,11 +323,15 @@ export type SessionInfo = SessionInfo_Serialize | SessionInfo_Deserialize;
 
 export type SessionInfo_Deserialize = { status: "signedOut"; 
 /**  Why the last session ended, when it did not end by signing out. */
-reason?: string | null } | { status: "signedIn"; account: Account_Deserialize; persistence: Persistence };
+reason?: string | null } | { status: "signedIn"; account: Account_Deserialize; persistence: Persistence; 
+/**  Locked after inactivity: every wallet command waits for a fresh passkey assertion. */
+locked: boolean };
 
 export type SessionInfo_Serialize = { status: "signedOut"; 
 /**  Why the last session ended, when it did not end by signing out. */
-reason: string | null } | { status: "signedIn"; account: Account_Serialize; persistence: Persistence };
+reason: string | null } | { status: "signedIn"; account: Account_Serialize; persistence: Persistence; 
+/**  Locked after inactivity: every wallet command waits for a fresh passkey assertion. */
+locked: boolean };
 
 export type Settings = {
 	network: NetworkSetting,
