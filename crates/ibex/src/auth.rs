@@ -122,16 +122,13 @@ impl Session {
         interval: Duration,
         timeout: Duration,
     ) -> Result<SignInData, Error> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let data = self.sign_in_data(data_request_id).await?;
-            if data.data_status != DataStatus::Pending
-                || tokio::time::Instant::now() + interval > deadline
-            {
-                return Ok(data);
-            }
-            tokio::time::sleep(interval).await;
-        }
+        self.poll(
+            interval,
+            timeout,
+            || self.sign_in_data(data_request_id),
+            |data| data.data_status != DataStatus::Pending,
+        )
+        .await
     }
 }
 

@@ -43,14 +43,13 @@ impl Session {
         interval: Duration,
         timeout: Duration,
     ) -> Result<OperationState, Error> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let state = self.operation_status(user_op_hash).await?;
-            if state.status.is_final() || tokio::time::Instant::now() + interval > deadline {
-                return Ok(state);
-            }
-            tokio::time::sleep(interval).await;
-        }
+        self.poll(
+            interval,
+            timeout,
+            || self.operation_status(user_op_hash),
+            |state| state.status.is_final(),
+        )
+        .await
     }
 
     /// `POST /v1.2/safes/operations/batch-intent`.

@@ -9,6 +9,7 @@
 //! - a refresh the server rejects (consumed or expired token) ends the session with
 //!   [`SessionState::Ended`], once; later calls fail fast with [`Error::SessionExpired`].
 
+use std::future::Future;
 use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
@@ -211,14 +212,11 @@ impl Session {
     /// An authenticated call: one refresh and one replay on 401/403, never more.
     pub(crate) async fn call<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error> {
         let client = &self.inner.client;
-        let (token, generation) = self.current().await?;
-        match client.call(&req, Some(token.expose())).await {
-            Err(Error::Unauthorized { .. }) => {
-                let (token, _) = self.refresh(generation).await?;
-                client.call(&req, Some(token.expose())).await
-            }
-            other => other,
-        }
+        self.authed(|token| {
+            let req = &req;
+            async move { client.call(req, Some(token.expose())).await }
+        })
+        .await
     }
 
     /// [`Session::call`] for endpoints where 204 means "nothing".
@@ -227,13 +225,48 @@ impl Session {
         req: Request,
     ) -> Result<Option<T>, Error> {
         let client = &self.inner.client;
+        self.authed(|token| {
+            let req = &req;
+            async move { client.call_optional(req, Some(token.expose())).await }
+        })
+        .await
+    }
+
+    async fn authed<T, F, Fut>(&self, send: F) -> Result<T, Error>
+    where
+        F: Fn(Secret) -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
         let (token, generation) = self.current().await?;
-        match client.call_optional(&req, Some(token.expose())).await {
+        match send(token).await {
             Err(Error::Unauthorized { .. }) => {
                 let (token, _) = self.refresh(generation).await?;
-                client.call_optional(&req, Some(token.expose())).await
+                send(token).await
             }
             other => other,
+        }
+    }
+
+    /// Calls `fetch` every `interval` until `done` holds or `timeout` passes (then the last
+    /// answer): the shared shape of the documented polling loops.
+    pub(crate) async fn poll<T, F, Fut>(
+        &self,
+        interval: Duration,
+        timeout: Duration,
+        fetch: F,
+        done: impl Fn(&T) -> bool,
+    ) -> Result<T, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let value = fetch().await?;
+            if done(&value) || Instant::now() + interval > deadline {
+                return Ok(value);
+            }
+            tokio::time::sleep(interval).await;
         }
     }
 
