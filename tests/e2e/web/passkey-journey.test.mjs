@@ -169,6 +169,9 @@ test('a locked wallet refuses wallet commands until the passkey unlocks it', asy
   await openSignedOut(page);
   await page.getByTestId('create-wallet').click();
   const safe = await page.getByTestId('safe-address').first().textContent({ timeout: 30000 });
+  // The delay is a setting the core keeps.
+  await page.getByTestId('lock-after').selectOption('15');
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
   await page.getByTestId('lock-now').click();
   await page.getByTestId('lock-screen').waitFor();
   await page.screenshot({ path: join(shots, '8-locked.png'), fullPage: true });
@@ -187,5 +190,6 @@ test('a locked wallet refuses wallet commands until the passkey unlocks it', asy
   await page.getByTestId('unlock').click();
   await page.getByTestId('safe-address').first().waitFor({ timeout: 30000 });
   assert.equal(await page.getByTestId('safe-address').first().textContent(), safe);
+  assert.equal(await page.getByTestId('lock-after').inputValue(), '15');
   await page.close();
 });
