@@ -15,6 +15,7 @@ use url::Url;
 
 use crate::models::realtime::{ClientMessage, ServerFrame, ServerMessage};
 use crate::models::ChainId;
+use crate::retry::jittered_backoff;
 use crate::{Error, Secret, Session};
 
 /// Close code of a duplicate session: the other session must be closed first.
@@ -199,12 +200,11 @@ async fn pause(
         )));
         return false;
     }
-    let exp = config
-        .backoff_base
-        .saturating_mul(2u32.saturating_pow(failures.saturating_sub(1)))
-        .min(config.backoff_max);
-    let ms = exp.as_millis() as u64;
-    let retry_in = Duration::from_millis(fastrand::u64(ms / 2..=ms.max(1)));
+    let retry_in = jittered_backoff(
+        config.backoff_base,
+        config.backoff_max,
+        failures.saturating_sub(1),
+    );
     let _ = events.send(RealtimeEvent::Disconnected { code, retry_in });
     tokio::time::sleep(retry_in).await;
     true

@@ -15,7 +15,7 @@ pub struct RetryPolicy {
     pub rate_limit_default: Duration,
     pub max_retry_after: Duration,
     pub rate_limit_retries: u32,
-    /// Transient failures (network, 5xx) of idempotent reads: exponential backoff with full
+    /// Transient failures (network, 5xx) of idempotent reads: exponential backoff with
     /// jitter from `backoff_base`, capped at `backoff_max`, `transient_attempts` retries.
     pub transient_attempts: u32,
     pub backoff_base: Duration,
@@ -61,15 +61,18 @@ impl RetryPolicy {
         }
     }
 
-    /// Full-jitter backoff before retry number `attempt` (0-based).
+    /// Jittered backoff before retry number `attempt` (0-based).
     pub fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .backoff_base
-            .saturating_mul(2u32.saturating_pow(attempt))
-            .min(self.backoff_max);
-        let ms = exp.as_millis() as u64;
-        Duration::from_millis(fastrand::u64(ms / 2..=ms.max(1)))
+        jittered_backoff(self.backoff_base, self.backoff_max, attempt)
     }
+}
+
+/// `base · 2^attempt`, capped at `max`, then a random point in its upper half so that many
+/// clients failing together do not retry in lockstep.
+pub(crate) fn jittered_backoff(base: Duration, max: Duration, attempt: u32) -> Duration {
+    let exp = base.saturating_mul(2u32.saturating_pow(attempt)).min(max);
+    let ms = exp.as_millis() as u64;
+    Duration::from_millis(fastrand::u64(ms / 2..=ms.max(1)))
 }
 
 /// Parses `Retry-After` given in seconds (the HTTP-date form is not used by IBEx).
