@@ -26,8 +26,8 @@ step "Rust tests (with a real Secret Service)" scripts/with-keyring.sh cargo tes
 step "UI type-check" npm run check --silent
 step "UI lint" npm run lint --silent
 step "UI unit tests" npm run test:unit --silent
-step "build app + web host (test features)" cargo build -p ibex-wallet --features devhost,soft-passkey --bins
-step "e2e: UI in Chromium over the web transport" npm run test:e2e:web --silent
+step "build app, web host and sandbox (test features)" cargo build -p ibex-wallet -p ibex-sandbox --features ibex-wallet/devhost,ibex-wallet/soft-passkey --bins
+step "e2e: UI in Chromium over the web transport; WebAuthn against the sandbox" npm run test:e2e:web --silent
 step "e2e: the app under Xvfb" scripts/with-display.sh npm run test:e2e:app --silent
 
 passed=$(grep -hoE '(test result: ok\. [0-9]+ passed|^# pass [0-9]+|Tests +[0-9]+ passed)' "$log" | grep -oE '[0-9]+' | paste -sd+ | bc)

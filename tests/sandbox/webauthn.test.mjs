@@ -5,7 +5,7 @@
 // Run: `cargo build -p ibex-sandbox --bin ibex-sandbox && node --test tests/sandbox/`.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchChromium } from '../e2e/support/browser.mjs';
+import { addVirtualAuthenticator, launchChromium } from '../e2e/support/browser.mjs';
 import { binary } from '../e2e/support/paths.mjs';
 import { startProcess } from '../e2e/support/process.mjs';
 
@@ -29,20 +29,7 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(`${base}/__sandbox/blank`);
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      ctap2Version: 'ctap2_1',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      hasPrf: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  await addVirtualAuthenticator(page);
 });
 
 after(async () => {

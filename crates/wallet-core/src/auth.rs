@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Persistence, SessionInfo};
 use crate::ceremony::{check_client_data, random_id, ClientDataType};
-use crate::error::{AppError, ErrorCode};
+use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
 use crate::native::{origin_for, NativeBackend};
 use crate::secrets::SecretStores;
@@ -403,10 +403,7 @@ fn rejected_passkey(e: ibex::Error) -> AppError {
         ibex::Error::Status { status: 400, body } => (ErrorCode::Unauthorized, body),
         _ => return e.into(),
     };
-    let reason = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
-        .unwrap_or_else(|| body.clone());
+    let reason = server_message(body);
     AppError::new(
         code,
         format!("IBEx did not accept this passkey ({reason}). Nothing was changed; try again."),

@@ -60,6 +60,15 @@ impl AppError {
     }
 }
 
+/// IBEx's own reason from an error body (`{"message": …}`, no uniform envelope: README §6),
+/// or the body itself.
+pub(crate) fn server_message(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
+        .unwrap_or_else(|| body.to_owned())
+}
+
 impl From<ibex::Error> for AppError {
     fn from(e: ibex::Error) -> Self {
         let code = match &e {

@@ -17,7 +17,7 @@ use ibex::{Address, ChainAddress, Decimal, Session};
 use serde::{Deserialize, Serialize};
 
 use crate::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
-use crate::error::{AppError, ErrorCode};
+use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
 use crate::native::{origin_for, NativeBackend};
 
@@ -408,10 +408,7 @@ fn describe_failure(error: &serde_json::Value) -> String {
 /// IBEx refusing the operation (400: insufficient balance, unknown Safe…) in its own words.
 fn refused(e: ibex::Error) -> AppError {
     if let ibex::Error::Status { status: 400, body } = &e {
-        let reason = serde_json::from_str::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
-            .unwrap_or_else(|| body.clone());
+        let reason = server_message(body);
         return AppError::validation(format!("IBEx refused this operation: {reason}"));
     }
     e.into()

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { binary, repoRoot } from './paths.mjs';
 import { startProcess } from './process.mjs';
@@ -70,4 +71,50 @@ export async function seriousA11yViolations(page) {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * A CDP virtual authenticator on `page` (passkeys.md §5): discoverable credentials, user
+ * verification and PRF, with user presence simulated.
+ * @param {import('playwright-core').Page} page
+ */
+export async function addVirtualAuthenticator(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      ctap2Version: 'ctap2_1',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      hasPrf: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+/**
+ * Registers before/after hooks that start the dev web host and Chromium for one test file.
+ * @returns {{ host: () => Awaited<ReturnType<typeof startDevhost>>, browser: () => import('playwright-core').Browser }}
+ */
+export function useHostAndBrowser() {
+  /** @type {Awaited<ReturnType<typeof startDevhost>> | undefined} */
+  let host;
+  /** @type {import('playwright-core').Browser | undefined} */
+  let browser;
+  before(async () => {
+    host = await startDevhost();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+  return {
+    host: () => /** @type {Awaited<ReturnType<typeof startDevhost>>} */ (host),
+    browser: () => /** @type {import('playwright-core').Browser} */ (browser),
+  };
 }

@@ -1,32 +1,18 @@
 // The UI in headless Chromium, through the web transport, against the real core and the
 // real (in-process) sandbox.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import http from 'node:http';
 import { join } from 'node:path';
-import { collectPageErrors, launchChromium, seriousA11yViolations, startDevhost } from '../support/browser.mjs';
+import { collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
-/** @type {Awaited<ReturnType<typeof startDevhost>>} */
-let host;
-/** @type {import('playwright-core').Browser} */
-let browser;
+const env = useHostAndBrowser();
 const shots = artifactsDir('web');
-
-before(async () => {
-  host = await startDevhost();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-});
-
 test('first screen shows the sandbox health that the core fetched', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser().newPage();
   const errors = collectPageErrors(page);
-  await page.goto(host.url);
+  await page.goto(env.host().url);
 
   const status = page.getByTestId('server-status');
   await status.waitFor();
@@ -55,9 +41,9 @@ test('first screen shows the sandbox health that the core fetched', async () => 
 });
 
 test('theme choice is saved by the core and survives a reload', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser().newPage();
   const errors = collectPageErrors(page);
-  await page.goto(host.url);
+  await page.goto(env.host().url);
   await page.getByTestId('theme-dark').click();
   await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
   await page.getByTestId('server-status').waitFor();
@@ -74,8 +60,8 @@ test('theme choice is saved by the core and survives a reload', async () => {
 });
 
 test('a bad custom network is refused with a specific message, and nothing changes', async () => {
-  const page = await browser.newPage();
-  await page.goto(host.url);
+  const page = await env.browser().newPage();
+  await page.goto(env.host().url);
   await page.getByTestId('server-status').waitFor();
   await page.getByLabel('IBEx server').check();
   await page.getByLabel('Server URL').fill('http://remote.example.com');
@@ -90,10 +76,10 @@ test('a bad custom network is refused with a specific message, and nothing chang
 });
 
 test('the web host refuses commands without the per-run secret', async () => {
-  const noSecret = await fetch(`${host.origin}/ipc/app_info`, { method: 'POST', body: '{}' });
+  const noSecret = await fetch(`${env.host().origin}/ipc/app_info`, { method: 'POST', body: '{}' });
   assert.equal(noSecret.status, 401);
   // A DNS-rebinding page would reach 127.0.0.1 with a foreign Host header.
-  const url = new URL(host.origin);
+  const url = new URL(env.host().origin);
   const status = await new Promise((resolve, reject) => {
     http
       .get({ host: '127.0.0.1', port: url.port, path: '/', headers: { host: 'evil.example' } }, (res) => {

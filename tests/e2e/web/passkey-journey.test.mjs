@@ -3,49 +3,17 @@
 // every attestation and assertion against the challenges it issued.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { collectPageErrors, launchChromium, seriousA11yViolations, startDevhost } from '../support/browser.mjs';
+import { test } from 'node:test';
+import { addVirtualAuthenticator, collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
-/** @type {Awaited<ReturnType<typeof startDevhost>>} */
-let host;
-/** @type {import('playwright-core').Browser} */
-let browser;
+const env = useHostAndBrowser();
 const shots = artifactsDir('web/passkey');
-
-before(async () => {
-  host = await startDevhost();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-});
-
-/** @param {import('playwright-core').Page} page */
-async function addVirtualAuthenticator(page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable', { enableUI: false });
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      ctap2Version: 'ctap2_1',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      hasPrf: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { cdp, authenticatorId };
-}
 
 /** The host is shared by the tests of this file: start each from the signed-out screen.
  * @param {import('playwright-core').Page} page */
 async function openSignedOut(page) {
-  await page.goto(host.url);
+  await page.goto(env.host().url);
   await page.locator('[data-testid="sign-out"], [data-testid="create-wallet"]').first().waitFor();
   if (await page.getByTestId('sign-out').isVisible()) await page.getByTestId('sign-out').click();
   await page.getByTestId('create-wallet').waitFor();
@@ -57,7 +25,7 @@ async function sandboxCounters(sandboxUrl) {
 }
 
 test('sign up, sign out and sign in again with a passkey', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser().newPage();
   const errors = collectPageErrors(page);
   const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
   await openSignedOut(page);
@@ -98,7 +66,7 @@ test('sign up, sign out and sign in again with a passkey', async () => {
 });
 
 test('a passkey IBEx rejects comes back as a clear message, and signing in again works', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser().newPage();
   const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
   await openSignedOut(page);
   await page.getByTestId('create-wallet').click();
@@ -122,7 +90,7 @@ test('a passkey IBEx rejects comes back as a clear message, and signing in again
 });
 
 test('send: bad checksum and excess amounts are refused; a transfer approved with the passkey confirms', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser().newPage();
   const errors = collectPageErrors(page);
   await addVirtualAuthenticator(page);
   await openSignedOut(page);
@@ -164,7 +132,7 @@ test('send: bad checksum and excess amounts are refused; a transfer approved wit
 });
 
 test('a locked wallet refuses wallet commands until the passkey unlocks it', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser().newPage();
   await addVirtualAuthenticator(page);
   await openSignedOut(page);
   await page.getByTestId('create-wallet').click();
@@ -179,7 +147,7 @@ test('a locked wallet refuses wallet commands until the passkey unlocks it', asy
 
   // The core itself refuses while locked, whatever the page does.
   const secret = await page.evaluate(() => sessionStorage.getItem('ibex-devhost-secret'));
-  const resp = await fetch(`${host.origin}/ipc/wallet_holdings`, {
+  const resp = await fetch(`${env.host().origin}/ipc/wallet_holdings`, {
     method: 'POST',
     headers: { 'x-devhost-secret': secret ?? '' },
     body: '{}',

@@ -82,14 +82,22 @@ function extensionResults(cred: PublicKeyCredential): ClientExtensionResultsJSON
   return { prf: out };
 }
 
+/** What every credential JSON carries besides its `response`. */
+function envelope(cred: PublicKeyCredential) {
+  return {
+    id: cred.id,
+    rawId: encode(cred.rawId),
+    type: 'public-key' as const,
+    authenticatorAttachment: cred.authenticatorAttachment ?? null,
+    clientExtensionResults: extensionResults(cred),
+  };
+}
+
 export function registrationJSON(cred: PublicKeyCredential): RegistrationResponseJSON {
   const r = cred.response as AuthenticatorAttestationResponse;
   const publicKey = r.getPublicKey?.();
   return {
-    id: cred.id,
-    rawId: encode(cred.rawId),
-    type: 'public-key',
-    authenticatorAttachment: cred.authenticatorAttachment ?? null,
+    ...envelope(cred),
     response: {
       clientDataJSON: encode(r.clientDataJSON),
       attestationObject: encode(r.attestationObject),
@@ -98,23 +106,18 @@ export function registrationJSON(cred: PublicKeyCredential): RegistrationRespons
       ...(publicKey ? { publicKey: encode(publicKey) } : {}),
       ...(r.getAuthenticatorData ? { authenticatorData: encode(r.getAuthenticatorData()) } : {}),
     },
-    clientExtensionResults: extensionResults(cred),
   };
 }
 
 export function authenticationJSON(cred: PublicKeyCredential): AuthenticationResponseJSON {
   const r = cred.response as AuthenticatorAssertionResponse;
   return {
-    id: cred.id,
-    rawId: encode(cred.rawId),
-    type: 'public-key',
-    authenticatorAttachment: cred.authenticatorAttachment ?? null,
+    ...envelope(cred),
     response: {
       clientDataJSON: encode(r.clientDataJSON),
       authenticatorData: encode(r.authenticatorData),
       signature: encode(r.signature),
       userHandle: r.userHandle ? encode(r.userHandle) : null,
     },
-    clientExtensionResults: extensionResults(cred),
   };
 }

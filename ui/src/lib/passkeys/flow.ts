@@ -2,12 +2,35 @@
 // provider answers, the core checks and completes. Providers the core runs itself (`soft`,
 // `native`) never hand their credential to the page.
 import { call, type Backend } from '../backend';
-import type { AuthIntent, OperationReview, OperationUpdate, ProviderKind, SessionInfo } from '../bindings';
+import type {
+  AuthIntent,
+  OperationReview,
+  OperationUpdate,
+  PasskeyCapabilities,
+  ProviderKind,
+  SessionInfo,
+} from '../bindings';
 import type { CreationOptionsJSON, RequestOptionsJSON } from './json';
-import { webviewProvider } from './webview';
+import { webviewHasWebAuthn, webviewProvider } from './webview';
 
 /** Providers that sign passkeys (the PIN signer has its own flow). */
 export const PASSKEY_PROVIDERS: readonly ProviderKind[] = ['webview', 'native', 'soft'];
+
+/** What the core says can sign here, for this page. */
+export function passkeyCapabilities(backend: Backend): Promise<PasskeyCapabilities> {
+  return call(
+    backend.commands.passkeyCapabilities({ hasWebauthn: webviewHasWebAuthn(), origin: window.location.origin }),
+  );
+}
+
+/** The passkey provider the core recommends, or null when none can sign here. */
+export function passkeyProvider(caps: PasskeyCapabilities): ProviderKind | null {
+  return PASSKEY_PROVIDERS.includes(caps.recommended) ? caps.recommended : null;
+}
+
+export async function recommendedPasskeyProvider(backend: Backend): Promise<ProviderKind | null> {
+  return passkeyProvider(await passkeyCapabilities(backend));
+}
 
 export async function authenticate(
   backend: Backend,
