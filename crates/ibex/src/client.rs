@@ -399,8 +399,12 @@ fn error_code(body: &[u8]) -> Option<String> {
         .then(|| symbol.to_owned())
 }
 
-/// Reads a JSON body into `T`, naming the JSON path on a shape mismatch.
+/// Reads a JSON body into `T`, naming the JSON path on a shape mismatch. Path tracking costs
+/// on every value, so it only runs again to explain a failure.
 pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Result<T, Error> {
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
         endpoint: endpoint.to_owned(),
@@ -483,6 +487,18 @@ mod tests {
             Error::Conflict { status: 422, .. }
         ));
         assert!(classify_as(503, &none, &plain, "").is_transient());
+    }
+
+    #[test]
+    fn a_shape_mismatch_names_its_json_path() {
+        let body = br#"{"count":1,"signers":[{"id":"a","type":"PASSKEY","safesCount":"two"}]}"#;
+        match decode::<crate::models::account::SignerList>(body, "GET /v1.2/users/me/signers") {
+            Err(Error::Decode { path, endpoint, .. }) => {
+                assert_eq!(path, "signers[0].safesCount");
+                assert_eq!(endpoint, "GET /v1.2/users/me/signers");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
     }
 
     #[test]
