@@ -1,7 +1,7 @@
 // The real desktop app under Xvfb: its window renders the UI, and WebDriver (tauri-driver +
 // WebKitWebDriver) finds and clicks an element. Needs DISPLAY (run through scripts/with-display).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,8 @@ function isolatedHome() {
 after(async () => {
   await session?.close().catch(() => {});
   await driver?.stop();
+  // If the driver went away without closing it, end the app this test started.
+  spawnSync('pkill', ['-INT', '-f', `^${binary('ibex-wallet')}$`]);
 });
 
 test('the app window renders the first screen with data from the embedded sandbox', async () => {

@@ -48,12 +48,16 @@ export function startProcess(cmd, args, ready, opts = {}) {
     output: () => output,
     /** Stops the process (SIGINT first: tauri-driver ignores SIGTERM). */
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGINT');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      // Grandchildren (the app under tauri-driver) inherit these pipes; don't wait on them.
+      child.stdout.destroy();
+      child.stderr.destroy();
     },
   };
 }
