@@ -2,7 +2,7 @@
 // WebKitWebDriver) finds and clicks an element. Needs DISPLAY (run through scripts/with-display).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -53,9 +53,10 @@ function colourShare(path, hex) {
   return Number(mean.toString());
 }
 
+const home = mkdtempSync(join(tmpdir(), 'ibex-app-home-'));
+
 /** The app (a child of tauri-driver) keeps its settings in a fresh directory, not the user's. */
 function isolatedHome() {
-  const home = mkdtempSync(join(tmpdir(), 'ibex-app-home-'));
   return {
     XDG_DATA_HOME: join(home, 'data'),
     XDG_CONFIG_HOME: join(home, 'config'),
@@ -68,6 +69,7 @@ after(async () => {
   await driver?.stop();
   // If the driver went away without closing it, end the app this test started.
   spawnSync('pkill', ['-INT', '-f', `^${binary('ibex-wallet')}$`]);
+  rmSync(home, { recursive: true, force: true });
 });
 
 test('the app window renders the first screen with data from the embedded sandbox', async () => {

@@ -1,6 +1,6 @@
 // Headless Debian Chromium through playwright-core (no browser download), and the dev web
 // host serving the real UI and core.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +37,11 @@ export async function startDevhost() {
     { env: { RUST_LOG: 'warn' } },
   );
   const [, url] = await proc.matched;
-  return { url, origin: new URL(url).origin, dataDir, stop: proc.stop };
+  const stop = async () => {
+    await proc.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { url, origin: new URL(url).origin, dataDir, stop };
 }
 
 /**
