@@ -18,6 +18,9 @@ macro_rules! for_each_command {
             auth_complete_native(ceremony_id: String, provider: ProviderKind) -> SessionInfo;
             session_sign_out() -> SessionInfo;
             session_lock() -> SessionInfo;
+            pin_sign_up(pin: String) -> SessionInfo;
+            pin_sign_in(pin: String) -> SessionInfo;
+            pin_remembered() -> bool;
             wallet_holdings() -> Vec<Holding>;
             send_prepare(draft: TransferDraft) -> OperationReview;
             operation_approve(review_id: String, credential_json: String) -> OperationUpdate;

@@ -12,12 +12,22 @@ pub struct SafeWallet {
     pub primary: bool,
 }
 
+/// What signs for this account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SignerKind {
+    Passkey,
+    /// IBEx's KDF signer, derived from a PIN on this device.
+    Pin,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     /// IBEx's `externalUserId` (the JWT `sub`).
     pub external_user_id: Option<String>,
     pub wallets: Vec<SafeWallet>,
+    pub signer: SignerKind,
 }
 
 /// Where the refresh token lives.
@@ -46,8 +56,12 @@ pub enum SessionInfo {
 }
 
 impl Account {
-    pub(crate) fn from_wallets(list: ibex::models::account::WalletList) -> Self {
+    pub(crate) fn from_wallets(
+        list: ibex::models::account::WalletList,
+        signer: SignerKind,
+    ) -> Self {
         Self {
+            signer,
             external_user_id: list.external_user_id,
             wallets: list
                 .wallets

@@ -13,11 +13,12 @@ use ibex::models::webauthn::{Credential, WebAuthnOptions};
 use ibex::{Client, Session, SessionConfig, SessionState};
 use serde::{Deserialize, Serialize};
 
-use crate::account::{Account, Persistence, SessionInfo};
+use crate::account::{Account, Persistence, SessionInfo, SignerKind};
 use crate::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
 use crate::native::{origin_for, NativeBackend};
+use crate::pin::{self, Pin};
 use crate::secrets::SecretStores;
 
 /// How long a ceremony may wait for the authenticator before its challenge is dropped.
@@ -190,6 +191,85 @@ impl AuthState {
         })
     }
 
+    /// Creates a PIN wallet; returns the new `externalUserId` with the session (the device
+    /// remembers it: signing in with a PIN needs it).
+    pub async fn pin_sign_up(
+        self: &Arc<Self>,
+        pin: &Pin,
+        secrets: &dyn SecretStores,
+    ) -> Result<(SessionInfo, String), AppError> {
+        let material = self
+            .client
+            .sign_up_challenge(&ChallengeRequest::Kdf {
+                external_user_id: None,
+            })
+            .await?;
+        let user = material.external_user_id.clone().ok_or_else(|| {
+            AppError::new(ErrorCode::BadResponse, "IBEx did not create an account id.")
+        })?;
+        let pending = material.tokens.as_ref().map(|t| t.access_token.clone());
+        let body = SignUpRequest {
+            wallet: Some(WalletKind::Kdf),
+            external_user_id: Some(user.clone()),
+            kdf_proof: Some(self.pin_proof(pin, &material, &user)?),
+            ..SignUpRequest::default()
+        };
+        self.events.emit(CoreEvent::AuthProgress {
+            step: AuthStep::Verifying,
+        });
+        let tokens = self
+            .client
+            .sign_up(&body, pending.as_ref())
+            .await
+            .map_err(rejected_pin)?
+            .tokens;
+        Ok((self.start(&tokens, SignerKind::Pin, secrets).await?, user))
+    }
+
+    pub async fn pin_sign_in(
+        self: &Arc<Self>,
+        pin: &Pin,
+        user: &str,
+        secrets: &dyn SecretStores,
+    ) -> Result<SessionInfo, AppError> {
+        let material = self
+            .client
+            .sign_in_challenge(&ChallengeRequest::Kdf {
+                external_user_id: Some(user.to_owned()),
+            })
+            .await?;
+        let body = SignInRequest {
+            wallet: Some(WalletKind::Kdf),
+            external_user_id: Some(user.to_owned()),
+            kdf_proof: Some(self.pin_proof(pin, &material, user)?),
+            ..SignInRequest::default()
+        };
+        self.events.emit(CoreEvent::AuthProgress {
+            step: AuthStep::Verifying,
+        });
+        let tokens = self
+            .client
+            .sign_in(&body)
+            .await
+            .map_err(rejected_pin)?
+            .tokens;
+        self.start(&tokens, SignerKind::Pin, secrets).await
+    }
+
+    fn pin_proof(
+        &self,
+        pin: &Pin,
+        material: &ibex::models::auth::AuthChallenge,
+        user: &str,
+    ) -> Result<ibex::models::auth::KdfProof, AppError> {
+        let app_id = self.client.config().rp_id.clone();
+        let key = pin::derive_key(pin, material, &app_id, user)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        pin::proof(&key, material, &app_id, user, now)
+    }
+
     /// Completes with a credential the WebView's provider produced.
     pub async fn complete(
         self: &Arc<Self>,
@@ -263,23 +343,29 @@ impl AuthState {
                     .tokens
             }
         };
-        let (store, persistence) = self.open_store(secrets);
-        let session = Session::start(
-            self.client.clone(),
-            store,
-            &tokens,
-            SessionConfig::default(),
-        )
-        .await?;
-        self.activate(session, persistence).await
+        self.start(&tokens, SignerKind::Passkey, secrets).await
     }
 
-    /// Resumes the session whose refresh token is in the store, if any.
-    pub async fn restore(self: &Arc<Self>, secrets: &dyn SecretStores) {
+    /// Starts the session from fresh tokens (refresh token stored first) and loads the wallet.
+    async fn start(
+        self: &Arc<Self>,
+        tokens: &ibex::models::auth::AuthTokens,
+        signer: SignerKind,
+        secrets: &dyn SecretStores,
+    ) -> Result<SessionInfo, AppError> {
+        let (store, persistence) = self.open_store(secrets);
+        let session =
+            Session::start(self.client.clone(), store, tokens, SessionConfig::default()).await?;
+        self.activate(session, persistence, signer).await
+    }
+
+    /// Resumes the session whose refresh token is in the store, if any; `signer` is what
+    /// signed in last time on this network.
+    pub async fn restore(self: &Arc<Self>, secrets: &dyn SecretStores, signer: SignerKind) {
         let (store, persistence) = self.open_store(secrets);
         match Session::restore(self.client.clone(), store, SessionConfig::default()).await {
             Ok(session) => {
-                if let Err(e) = self.activate(session, persistence).await {
+                if let Err(e) = self.activate(session, persistence, signer).await {
                     tracing::warn!(error = %e, "restored session has no wallet yet");
                 }
             }
@@ -347,12 +433,13 @@ impl AuthState {
         self: &Arc<Self>,
         session: Session,
         persistence: Persistence,
+        signer: SignerKind,
     ) -> Result<SessionInfo, AppError> {
         self.events.emit(CoreEvent::AuthProgress {
             step: AuthStep::PreparingWallet,
         });
         let wallets = session.address(false).await?;
-        let account = Account::from_wallets(wallets);
+        let account = Account::from_wallets(wallets, signer);
         self.watch_end(&session);
         session.spawn_refresher();
         // A fresh sign-in (also the way to unlock) replaces the previous session. It is
@@ -408,6 +495,19 @@ fn rejected_passkey(e: ibex::Error) -> AppError {
         code,
         format!("IBEx did not accept this passkey ({reason}). Nothing was changed; try again."),
     )
+}
+
+/// A refused PIN proof is almost always a wrong PIN (the derived key differs).
+fn rejected_pin(e: ibex::Error) -> AppError {
+    match &e {
+        ibex::Error::Unauthorized { .. } | ibex::Error::Status { status: 400, .. } => {
+            AppError::new(
+                ErrorCode::Unauthorized,
+                "That PIN is not right for this wallet. Nothing was changed; try again.",
+            )
+        }
+        _ => e.into(),
+    }
 }
 
 fn end_message(reason: &ibex::EndReason) -> Option<String> {

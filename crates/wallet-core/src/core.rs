@@ -5,13 +5,14 @@ use std::sync::{Arc, RwLock};
 use serde::Serialize;
 use tokio::sync::Mutex;
 
-use crate::account::SessionInfo;
+use crate::account::{SessionInfo, SignerKind};
 use crate::auth::{AuthIntent, Ceremony};
 use crate::error::AppError;
 use crate::error::ErrorCode;
 use crate::events::{CoreEvent, EventSink};
 use crate::native::NativeBackend;
 use crate::network::{Connection, NetworkStatus};
+use crate::pin::Pin;
 use crate::providers::{
     self, BuildProviders, PasskeyCapabilities, Platform, ProviderKind, WebviewInfo,
 };
@@ -89,7 +90,10 @@ impl Core {
     /// resumes the stored session, if any.
     pub async fn warm_up(&self) {
         match self.connection().await {
-            Ok(conn) => conn.auth.restore(self.secrets.as_ref()).await,
+            Ok(conn) => {
+                let signer = self.last_signer(&conn);
+                conn.auth.restore(self.secrets.as_ref(), signer).await;
+            }
             Err(e) => tracing::warn!(error = %e, "network not ready at start-up"),
         }
     }
@@ -177,9 +181,11 @@ impl Core {
         credential_json: String,
     ) -> Result<SessionInfo, AppError> {
         let conn = self.connection().await?;
-        conn.auth
+        let info = conn
+            .auth
             .complete(&ceremony_id, &credential_json, self.secrets.as_ref())
-            .await
+            .await?;
+        Ok(self.remember_signer(&conn, info))
     }
 
     /// Step 2 on a provider the core runs itself (`soft`; `native` where built).
@@ -190,9 +196,11 @@ impl Core {
     ) -> Result<SessionInfo, AppError> {
         let backend = self.native(provider)?;
         let conn = self.connection().await?;
-        conn.auth
+        let info = conn
+            .auth
             .complete_native(&ceremony_id, backend.as_ref(), self.secrets.as_ref())
-            .await
+            .await?;
+        Ok(self.remember_signer(&conn, info))
     }
 
     /// Tokens the signed-in Safe holds, per chain.
@@ -240,6 +248,64 @@ impl Core {
     /// Locks the wallet now (the UI calls this after the configured inactivity).
     pub async fn session_lock(&self) -> Result<SessionInfo, AppError> {
         Ok(self.connection().await?.auth.lock())
+    }
+
+    /// Creates a PIN wallet (the KDF signer) and remembers its account on this device.
+    pub async fn pin_sign_up(&self, pin: String) -> Result<SessionInfo, AppError> {
+        let pin = Pin::new(pin)?;
+        let conn = self.connection().await?;
+        let (info, user) = conn.auth.pin_sign_up(&pin, self.secrets.as_ref()).await?;
+        self.store
+            .set(
+                &network_key("pin-account", &conn),
+                serde_json::Value::String(user),
+            )
+            .map_err(|e| AppError::internal(format!("the PIN account was not remembered: {e}")))?;
+        Ok(self.remember_signer(&conn, info))
+    }
+
+    /// Signs in to the PIN wallet this device remembers for the current network.
+    pub async fn pin_sign_in(&self, pin: String) -> Result<SessionInfo, AppError> {
+        let pin = Pin::new(pin)?;
+        let conn = self.connection().await?;
+        let user = self.pin_account(&conn).ok_or_else(|| {
+            AppError::validation("No PIN wallet was created on this device for this network.")
+        })?;
+        let info = conn
+            .auth
+            .pin_sign_in(&pin, &user, self.secrets.as_ref())
+            .await?;
+        Ok(self.remember_signer(&conn, info))
+    }
+
+    /// Whether this device has a PIN wallet for the current network.
+    pub async fn pin_remembered(&self) -> Result<bool, AppError> {
+        let conn = self.connection().await?;
+        Ok(self.pin_account(&conn).is_some())
+    }
+
+    /// Files which signer signed in, so a restored session knows it too (not a secret).
+    fn remember_signer(&self, conn: &Connection, info: SessionInfo) -> SessionInfo {
+        if let SessionInfo::SignedIn { account, .. } = &info {
+            let value = serde_json::to_value(account.signer).unwrap_or_default();
+            if let Err(e) = self.store.set(&network_key("signer", conn), value) {
+                tracing::warn!(error = %e, "signer kind not saved");
+            }
+        }
+        info
+    }
+
+    fn last_signer(&self, conn: &Connection) -> SignerKind {
+        self.store
+            .get(&network_key("signer", conn))
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or(SignerKind::Passkey)
+    }
+
+    fn pin_account(&self, conn: &Connection) -> Option<String> {
+        self.store
+            .get(&network_key("pin-account", conn))
+            .and_then(|v| v.as_str().map(str::to_owned))
     }
 
     pub async fn session_sign_out(&self) -> Result<SessionInfo, AppError> {
@@ -303,6 +369,13 @@ impl Core {
         *slot = Some(conn.clone());
         Ok(conn)
     }
+}
+
+/// Settings-store key of a per-network fact (the PIN account's `externalUserId`, the last
+/// signer kind; none of them secret).
+fn network_key(what: &str, conn: &Connection) -> String {
+    let config = conn.client.config();
+    format!("{what}|{}@{}", config.rp_id, config.base_url)
 }
 
 /// The providers this build runs in Rust.

@@ -11,6 +11,7 @@ mod error;
 mod events;
 pub mod native;
 mod network;
+mod pin;
 pub mod providers;
 pub mod secrets;
 pub mod send;

@@ -125,3 +125,20 @@ test('with the test authenticator, the app signs up, signs out and signs in agai
   assert.equal(await session.waitForText('[data-testid="safe-address"]', /^0x/, 60000), safe);
   captureWindow('IBEx Wallet', join(shots, 'app-signed-in.png'));
 });
+
+test('with a PIN, the app creates a wallet, signs out and signs in again', async () => {
+  await session.click(await session.waitFor('[data-testid="sign-out"]'));
+  await session.click(await session.waitFor('[data-testid="use-pin"]'));
+  // This device has no PIN wallet yet, so the form creates one.
+  await session.type(await session.waitFor('[data-testid="pin"]'), '246810');
+  await session.type(await session.waitFor('[data-testid="pin-confirm"]'), '246810');
+  await session.click(await session.waitFor('[data-testid="pin-submit"]'));
+  const safe = await session.waitForText('[data-testid="safe-address"]', /^0x[0-9a-fA-F]{40}$/, 60000);
+  captureWindow('IBEx Wallet', join(shots, 'app-pin-wallet.png'));
+
+  await session.click(await session.waitFor('[data-testid="sign-out"]'));
+  await session.click(await session.waitFor('[data-testid="use-pin"]'));
+  await session.type(await session.waitFor('[data-testid="pin"]'), '246810');
+  await session.click(await session.waitFor('[data-testid="pin-submit"]'));
+  assert.equal(await session.waitForText('[data-testid="safe-address"]', /^0x/, 60000), safe);
+});

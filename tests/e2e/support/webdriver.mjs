@@ -30,6 +30,18 @@ export function webdriver(base) {
           const el = await send('POST', `${s}/element`, { using: 'css selector', value: css });
           return el[ELEMENT];
         },
+        /** Polls until `css` exists; returns the element. @param {string} css */
+        async waitFor(css, timeoutMs = 30000) {
+          const end = Date.now() + timeoutMs;
+          for (;;) {
+            try {
+              return await this.find(css);
+            } catch (e) {
+              if (Date.now() > end) throw e;
+              await new Promise((r) => setTimeout(r, 200));
+            }
+          }
+        },
         /** Polls until `css` exists and its text matches. @param {string} css @param {RegExp} re */
         async waitForText(css, re, timeoutMs = 30000) {
           const end = Date.now() + timeoutMs;
@@ -48,6 +60,8 @@ export function webdriver(base) {
         },
         /** @param {string} el */
         click: (el) => send('POST', `${s}/element/${el}/click`, {}),
+        /** Types into an input. @param {string} el @param {string} text */
+        type: (el, text) => send('POST', `${s}/element/${el}/value`, { text }),
         /** @param {string} el @param {string} name */
         attribute: (el, name) => send('GET', `${s}/element/${el}/attribute/${name}`),
         /** @returns {Promise<Buffer>} PNG of the viewport */

@@ -161,3 +161,52 @@ test('a locked wallet refuses wallet commands until the passkey unlocks it', asy
   assert.equal(await page.getByTestId('lock-after').inputValue(), '15');
   await page.close();
 });
+
+test('a PIN wallet: bad PINs are refused specifically; sign up, sign out, sign in', async () => {
+  const page = await env.browser().newPage();
+  const errors = collectPageErrors(page);
+  await openSignedOut(page);
+  await page.getByTestId('use-pin').click();
+  const submit = page.getByTestId('pin-submit');
+  const error = page.getByTestId('pin-error');
+
+  await page.getByTestId('pin').fill('13579');
+  await page.getByTestId('pin-confirm').fill('13579');
+  await submit.click();
+  assert.match((await error.textContent()) ?? '', /at least 6/);
+  await page.getByTestId('pin').fill('135790');
+  await page.getByTestId('pin-confirm').fill('135791');
+  await submit.click();
+  assert.match((await error.textContent()) ?? '', /differ/);
+
+  await page.getByTestId('pin').fill('135790');
+  await page.getByTestId('pin-confirm').fill('135790');
+  await submit.click();
+  const address = page.getByTestId('safe-address').first();
+  await address.waitFor({ timeout: 60000 });
+  const safe = await address.textContent();
+  await page.screenshot({ path: join(shots, '9-pin-wallet.png'), fullPage: true });
+
+  await page.getByTestId('sign-out').click();
+  await page.getByTestId('use-pin').click();
+  // The device remembers its PIN wallet: the form opens on "Sign in".
+  await page.getByTestId('pin').fill('000000');
+  await submit.click();
+  await error.waitFor({ timeout: 30000 });
+  assert.match((await error.textContent()) ?? '', /PIN is not right/);
+  await page.getByTestId('pin').fill('135790');
+  await submit.click();
+  await address.waitFor({ timeout: 60000 });
+  assert.equal(await address.textContent(), safe);
+  // Honest about what a PIN wallet cannot do yet.
+  await page.getByTestId('send-unavailable').waitFor();
+
+  // Locked, it unlocks with the PIN.
+  await page.getByTestId('lock-now').click();
+  await page.getByTestId('lock-screen').waitFor();
+  await page.getByTestId('pin').fill('135790');
+  await submit.click();
+  await address.waitFor({ timeout: 60000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -21,6 +21,9 @@ export const commands = {
 	authCompleteNative: (ceremonyId: string, provider: ProviderKind) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("auth_complete_native", { ceremonyId, provider })),
 	sessionSignOut: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_sign_out")),
 	sessionLock: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_lock")),
+	pinSignUp: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("pin_sign_up", { pin })),
+	pinSignIn: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("pin_sign_in", { pin })),
+	pinRemembered: () => typedError<boolean, AppError>(__TAURI_INVOKE("pin_remembered")),
 	walletHoldings: () => typedError<Holding[], AppError>(__TAURI_INVOKE("wallet_holdings")),
 	sendPrepare: (draft: TransferDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("send_prepare", { draft })),
 	operationApprove: (reviewId: string, credentialJson: string) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve", { reviewId, credentialJson })),
@@ -39,12 +42,14 @@ export type Account_Deserialize = {
 	/**  IBEx's `externalUserId` (the JWT `sub`). */
 	externalUserId?: string | null,
 	wallets: SafeWallet[],
+	signer: SignerKind,
 };
 
 export type Account_Serialize = {
 	/**  IBEx's `externalUserId` (the JWT `sub`). */
 	externalUserId: string | null,
 	wallets: SafeWallet[],
+	signer: SignerKind,
 };
 
 /**  An error as the UI sees it. */
@@ -339,6 +344,11 @@ export type Settings = {
 	/**  Lock the wallet after this many minutes without input (0 = never). */
 	lockAfterMinutes: number,
 };
+
+/**  What signs for this account. */
+export type SignerKind = "passkey" | 
+/**  IBEx's KDF signer, derived from a PIN on this device. */
+"pin";
 
 export type Theme = "system" | "light" | "dark";
 
