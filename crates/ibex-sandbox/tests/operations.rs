@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_shape, example, start, token, ORIGIN};
+use common::{assert_shape, example, safe_on, start, token, ORIGIN};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -26,14 +26,8 @@ async fn transfer_moves_through_the_lifecycle_and_the_ledger() {
     let (authenticator, auth) = h.passkey_user().await;
     let (_, receiver_auth) = h.passkey_user().await;
     let token = token(&auth);
-    let safe = auth["safeAddress"][CHAIN.to_string()]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let receiver = receiver_auth["safeAddress"][CHAIN.to_string()]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let safe = safe_on(&auth, CHAIN);
+    let receiver = safe_on(&receiver_auth, CHAIN);
 
     let (_, balances) = h.get("/v1.2/users/me/balances", Some(&token)).await;
     assert_shape(
@@ -174,7 +168,7 @@ async fn prepare_validates_each_operation() {
     let h = start().await;
     let (_, auth) = h.passkey_user().await;
     let token = token(&auth);
-    let safe = auth["safeAddress"][CHAIN.to_string()].as_str().unwrap();
+    let safe = &safe_on(&auth, CHAIN);
     let prepare = |operations: Value, safe: &str| {
         let body = json!({ "safeAddress": safe, "chainId": CHAIN, "operations": operations });
         let token = token.clone();
@@ -254,10 +248,7 @@ async fn swap_quote_executes_before_valid_to_only() {
     let h = start().await;
     let (authenticator, auth) = h.passkey_user().await;
     let token = token(&auth);
-    let safe = auth["safeAddress"][CHAIN.to_string()]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let safe = safe_on(&auth, CHAIN);
     let eure = "0x0c0a4f4c0d1fd81a0f4e8b1f3c8c0e4d2b1a9e71";
     let (status, quote) = h.get(&format!("/v1.2/safes/swap/quote?sellTokenAddress={USDC}&buyTokenAddress={eure}&amount=10&chainId={CHAIN}"), Some(&token)).await;
     assert_eq!(status, StatusCode::OK, "{quote}");
@@ -289,10 +280,7 @@ async fn recovery_timeline_on_an_accelerated_clock() {
     .await;
     let (authenticator, auth) = h.passkey_sign_up().await;
     let token = token(&auth);
-    let safe = auth["safeAddress"][CHAIN.to_string()]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let safe = safe_on(&auth, CHAIN);
     // 60×: 60 s challenges last 1 s of wall time; 100 ms is 6 simulated seconds.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await; // the Safe is registered
     let path = format!("/v1.2/recovery/status/{safe}");
@@ -397,10 +385,7 @@ async fn an_operation_that_no_longer_fits_fails_at_execution() {
     let h = start().await;
     let (authenticator, auth) = h.passkey_user().await;
     let token = token(&auth);
-    let safe = auth["safeAddress"][CHAIN.to_string()]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let safe = safe_on(&auth, CHAIN);
     let (_, balances) = h
         .get(
             &format!("/v1.2/users/me/balances?blockchainId={CHAIN}"),

@@ -469,13 +469,7 @@ pub async fn addressbook_update(
 ) -> ApiResult<Json<Value>> {
     let mut store = state.store();
     let now = iso(state.now());
-    let entry = store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
-        .addressbook
-        .get_mut(&id)
-        .ok_or_else(|| ApiError::not_found("unknown address book entry"))?;
+    let entry = address_book_entry(&mut store, &session, &id)?;
     for key in ["name", "label", "userValidated"] {
         if let Some(v) = body.get(key) {
             entry[key] = v.clone();
@@ -483,6 +477,21 @@ pub async fn addressbook_update(
     }
     entry["updatedAt"] = json!(now);
     Ok(Json(json!({ "success": true, "data": entry })))
+}
+
+/// The signed-in user's address-book entry `id`, or 404.
+fn address_book_entry<'a>(
+    store: &'a mut Store,
+    session: &Session,
+    id: &str,
+) -> ApiResult<&'a mut Value> {
+    store
+        .users
+        .get_mut(&session.0.sub)
+        .expect("session user")
+        .addressbook
+        .get_mut(id)
+        .ok_or_else(|| ApiError::not_found("unknown address book entry"))
 }
 
 pub async fn addressbook_delete(
@@ -509,13 +518,7 @@ pub async fn addressbook_add_crypto(
 ) -> ApiResult<Json<Value>> {
     let row = crypto_rows(&json!({ "crypto": [body] }))?.remove(0);
     let mut store = state.store();
-    let entry = store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
-        .addressbook
-        .get_mut(&id)
-        .ok_or_else(|| ApiError::not_found("unknown address book entry"))?;
+    let entry = address_book_entry(&mut store, &session, &id)?;
     let rows = entry["crypto"].as_array_mut().expect("crypto is an array");
     if rows.len() >= 50 {
         return Err(ApiError::bad_request("at most 50 crypto rows per entry"));
@@ -530,13 +533,7 @@ pub async fn addressbook_delete_crypto(
     Path((id, chain, address)): Path<(String, u64, String)>,
 ) -> ApiResult<Json<Value>> {
     let mut store = state.store();
-    let entry = store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
-        .addressbook
-        .get_mut(&id)
-        .ok_or_else(|| ApiError::not_found("unknown address book entry"))?;
+    let entry = address_book_entry(&mut store, &session, &id)?;
     let rows = entry["crypto"].as_array_mut().expect("crypto is an array");
     let before = rows.len();
     rows.retain(|r| {

@@ -150,6 +150,14 @@ pub fn token(auth: &Value) -> String {
         .to_owned()
 }
 
+/// The Safe address an auth response gives for `chain`.
+pub fn safe_on(auth: &Value, chain: u64) -> String {
+    auth["safeAddress"][chain.to_string()]
+        .as_str()
+        .expect("safeAddress for the chain")
+        .to_owned()
+}
+
 pub fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ibex-api/examples")
 }
