@@ -2,12 +2,7 @@
 
 use std::sync::Arc;
 
-use ibex_wallet_core::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};
-use ibex_wallet_core::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
-use ibex_wallet_core::{
-    AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, NetworkChoice, NetworkStatus,
-    SessionInfo, Settings, Theme,
-};
+use ibex_wallet_core::ipc::*;
 use serde::Serialize;
 
 include!("command_list.rs");

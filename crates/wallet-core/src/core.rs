@@ -17,7 +17,6 @@ use crate::providers::{
     self, BuildProviders, PasskeyCapabilities, Platform, ProviderKind, WebviewInfo,
 };
 use crate::secrets::SecretStores;
-use crate::send::{Holding, OperationReview, OperationUpdate, Operations, TransferDraft};
 use crate::settings::{validate_custom, NetworkChoice, NetworkSetting, Settings, Theme};
 use crate::store::KvStore;
 
@@ -44,11 +43,13 @@ pub struct CoreDeps {
     pub secrets: Arc<dyn SecretStores>,
 }
 
+/// Commands live in `impl Core` blocks beside the feature they serve (this file: settings,
+/// session and sign-in; `send.rs`, …), so the fields are crate-visible.
 pub struct Core {
-    store: Arc<dyn KvStore>,
-    events: Arc<dyn EventSink>,
-    secrets: Arc<dyn SecretStores>,
-    settings: RwLock<Settings>,
+    pub(crate) store: Arc<dyn KvStore>,
+    pub(crate) events: Arc<dyn EventSink>,
+    pub(crate) secrets: Arc<dyn SecretStores>,
+    pub(crate) settings: RwLock<Settings>,
     /// The tenant API key for a custom network; kept in the core only.
     api_key: RwLock<Option<String>>,
     /// Passkey providers the core runs itself.
@@ -203,48 +204,6 @@ impl Core {
         Ok(self.remember_signer(&conn, info))
     }
 
-    /// Tokens the signed-in Safe holds, per chain.
-    pub async fn wallet_holdings(&self) -> Result<Vec<Holding>, AppError> {
-        let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
-        Operations::holdings(&session, safe).await
-    }
-
-    /// Validates a transfer and prepares it; the review shows what the passkey will sign.
-    pub async fn send_prepare(&self, draft: TransferDraft) -> Result<OperationReview, AppError> {
-        let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
-        let rp_id = conn.client.config().rp_id.clone();
-        conn.ops.prepare(&session, safe, &rp_id, draft).await
-    }
-
-    /// Executes a reviewed operation with the WebView's assertion (JSON text).
-    pub async fn operation_approve(
-        &self,
-        review_id: String,
-        credential_json: String,
-    ) -> Result<OperationUpdate, AppError> {
-        let conn = self.connection().await?;
-        let (session, _) = conn.auth.signed_in()?;
-        conn.ops
-            .approve(&session, &review_id, &credential_json)
-            .await
-    }
-
-    /// Executes a reviewed operation, signing with a provider the core runs.
-    pub async fn operation_approve_native(
-        &self,
-        review_id: String,
-        provider: ProviderKind,
-    ) -> Result<OperationUpdate, AppError> {
-        let backend = self.native(provider)?;
-        let conn = self.connection().await?;
-        let (session, _) = conn.auth.signed_in()?;
-        conn.ops
-            .approve_native(&session, &review_id, backend.as_ref())
-            .await
-    }
-
     /// Locks the wallet now (the UI calls this after the configured inactivity).
     pub async fn session_lock(&self) -> Result<SessionInfo, AppError> {
         Ok(self.connection().await?.auth.lock())
@@ -328,7 +287,10 @@ impl Core {
         ))
     }
 
-    fn native(&self, provider: ProviderKind) -> Result<Arc<dyn NativeBackend>, AppError> {
+    pub(crate) fn native(
+        &self,
+        provider: ProviderKind,
+    ) -> Result<Arc<dyn NativeBackend>, AppError> {
         self.natives
             .iter()
             .find(|b| b.kind() == provider)
@@ -341,7 +303,7 @@ impl Core {
             })
     }
 
-    fn update(&self, change: impl FnOnce(&mut Settings)) -> Result<Settings, AppError> {
+    pub(crate) fn update(&self, change: impl FnOnce(&mut Settings)) -> Result<Settings, AppError> {
         let settings = {
             let mut guard = write(&self.settings);
             change(&mut guard);
@@ -358,7 +320,7 @@ impl Core {
         Ok(settings)
     }
 
-    async fn connection(&self) -> Result<Arc<Connection>, AppError> {
+    pub(crate) async fn connection(&self) -> Result<Arc<Connection>, AppError> {
         let mut slot = self.connection.lock().await;
         if let Some(conn) = slot.as_ref() {
             return Ok(conn.clone());
@@ -373,7 +335,7 @@ impl Core {
 
 /// Settings-store key of a per-network fact (the PIN account's `externalUserId`, the last
 /// signer kind; none of them secret).
-fn network_key(what: &str, conn: &Connection) -> String {
+pub(crate) fn network_key(what: &str, conn: &Connection) -> String {
     let config = conn.client.config();
     format!("{what}|{}@{}", config.rp_id, config.base_url)
 }
@@ -386,10 +348,10 @@ fn native_backends() -> Vec<Arc<dyn NativeBackend>> {
     ]
 }
 
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+pub(crate) fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(|p| p.into_inner())
 }
 
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+pub(crate) fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(|p| p.into_inner())
 }

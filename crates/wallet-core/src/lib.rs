@@ -25,3 +25,14 @@ pub use error::{AppError, ErrorCode};
 pub use events::{AuthStep, CoreEvent, EventSink};
 pub use network::NetworkStatus;
 pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};
+
+/// Every type a command takes or returns, for the app shell's command list
+/// (`src-tauri/src/command_list.rs`). Add a command's types here.
+pub mod ipc {
+    pub use crate::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};
+    pub use crate::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
+    pub use crate::{
+        AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, NetworkChoice, NetworkStatus,
+        SessionInfo, Settings, Theme,
+    };
+}

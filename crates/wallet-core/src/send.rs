@@ -20,6 +20,7 @@ use crate::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
 use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
 use crate::native::{origin_for, NativeBackend};
+use crate::providers::ProviderKind;
 
 /// How long a reviewed operation may wait for the passkey (IBEx's intents live ~5 min).
 const REVIEW_TTL: Duration = Duration::from_secs(240);
@@ -416,6 +417,51 @@ fn refused(e: ibex::Error) -> AppError {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The send commands.
+impl crate::Core {
+    /// Tokens the signed-in Safe holds, per chain.
+    pub async fn wallet_holdings(&self) -> Result<Vec<Holding>, AppError> {
+        let conn = self.connection().await?;
+        let (session, safe) = conn.auth.signed_in()?;
+        Operations::holdings(&session, safe).await
+    }
+
+    /// Validates a transfer and prepares it; the review shows what the passkey will sign.
+    pub async fn send_prepare(&self, draft: TransferDraft) -> Result<OperationReview, AppError> {
+        let conn = self.connection().await?;
+        let (session, safe) = conn.auth.signed_in()?;
+        let rp_id = conn.client.config().rp_id.clone();
+        conn.ops.prepare(&session, safe, &rp_id, draft).await
+    }
+
+    /// Executes a reviewed operation with the WebView's assertion (JSON text).
+    pub async fn operation_approve(
+        &self,
+        review_id: String,
+        credential_json: String,
+    ) -> Result<OperationUpdate, AppError> {
+        let conn = self.connection().await?;
+        let (session, _) = conn.auth.signed_in()?;
+        conn.ops
+            .approve(&session, &review_id, &credential_json)
+            .await
+    }
+
+    /// Executes a reviewed operation, signing with a provider the core runs.
+    pub async fn operation_approve_native(
+        &self,
+        review_id: String,
+        provider: ProviderKind,
+    ) -> Result<OperationUpdate, AppError> {
+        let backend = self.native(provider)?;
+        let conn = self.connection().await?;
+        let (session, _) = conn.auth.signed_in()?;
+        conn.ops
+            .approve_native(&session, &review_id, backend.as_ref())
+            .await
+    }
 }
 
 #[cfg(test)]

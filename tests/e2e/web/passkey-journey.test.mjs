@@ -96,6 +96,7 @@ test('send: bad checksum and excess amounts are refused; a transfer approved wit
   await openSignedOut(page);
   const sandboxUrl = (await page.getByTestId('base-url').textContent()) ?? '';
   await page.getByTestId('create-wallet').click();
+  await page.getByTestId('nav-send').click({ timeout: 30000 });
   await page.getByTestId('send-token').waitFor({ timeout: 30000 });
 
   const send = async (/** @type {string} */ to, /** @type {string} */ amount) => {
@@ -138,6 +139,7 @@ test('a locked wallet refuses wallet commands until the passkey unlocks it', asy
   await page.getByTestId('create-wallet').click();
   const safe = await page.getByTestId('safe-address').first().textContent({ timeout: 30000 });
   // The delay is a setting the core keeps.
+  await page.getByTestId('nav-settings').click();
   await page.getByTestId('lock-after').selectOption('15');
   await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
   await page.getByTestId('lock-now').click();
@@ -155,10 +157,12 @@ test('a locked wallet refuses wallet commands until the passkey unlocks it', asy
   const answer = await resp.json();
   assert.equal(answer.err?.code, 'Locked', JSON.stringify(answer).slice(0, 200));
 
+  // Unlocking returns to the page the wallet was locked on.
   await page.getByTestId('unlock').click();
-  await page.getByTestId('safe-address').first().waitFor({ timeout: 30000 });
-  assert.equal(await page.getByTestId('safe-address').first().textContent(), safe);
+  await page.getByTestId('lock-after').waitFor({ timeout: 30000 });
   assert.equal(await page.getByTestId('lock-after').inputValue(), '15');
+  await page.getByTestId('nav-portfolio').click();
+  assert.equal(await page.getByTestId('safe-address').first().textContent(), safe);
   await page.close();
 });
 
@@ -199,6 +203,7 @@ test('a PIN wallet: bad PINs are refused specifically; sign up, sign out, sign i
   await address.waitFor({ timeout: 60000 });
   assert.equal(await address.textContent(), safe);
   // Honest about what a PIN wallet cannot do yet.
+  await page.getByTestId('nav-send').click();
   await page.getByTestId('send-unavailable').waitFor();
 
   // Locked, it unlocks with the PIN.
@@ -206,7 +211,7 @@ test('a PIN wallet: bad PINs are refused specifically; sign up, sign out, sign i
   await page.getByTestId('lock-screen').waitFor();
   await page.getByTestId('pin').fill('135790');
   await submit.click();
-  await address.waitFor({ timeout: 60000 });
+  await page.getByTestId('send-unavailable').waitFor({ timeout: 60000 });
   assert.deepEqual(errors, []);
   await page.close();
 });

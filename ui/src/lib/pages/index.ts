@@ -1,0 +1,34 @@
+// The signed-in wallet's pages, in navigation order. Every page takes the same props, so a new
+// page is one entry here and one component.
+import type { Component } from 'svelte';
+import type { Backend } from '../backend';
+import type { AppInfo, Persistence, SessionInfo, Settings } from '../bindings';
+import PortfolioPage from './PortfolioPage.svelte';
+import SendPage from './SendPage.svelte';
+import SettingsPage from './SettingsPage.svelte';
+
+export type SignedIn = Extract<SessionInfo, { status: 'signedIn' }>;
+
+export interface PageProps {
+  backend: Backend;
+  session: SignedIn;
+  persistence: Persistence;
+  settings: Settings;
+  info: AppInfo | null;
+  /** Shows another page, e.g. Send from the portfolio. */
+  navigate: (id: PageId) => void;
+}
+
+export type PageId = 'portfolio' | 'send' | 'settings';
+
+export interface Page {
+  id: PageId;
+  label: string;
+  component: Component<PageProps>;
+}
+
+export const pages: Page[] = [
+  { id: 'portfolio', label: 'Portfolio', component: PortfolioPage },
+  { id: 'send', label: 'Send', component: SendPage },
+  { id: 'settings', label: 'Settings', component: SettingsPage },
+];
