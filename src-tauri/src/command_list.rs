@@ -25,6 +25,13 @@ macro_rules! for_each_command {
             send_prepare(draft: TransferDraft) -> OperationReview;
             operation_approve(review_id: String, credential_json: String) -> OperationUpdate;
             operation_approve_native(review_id: String, provider: ProviderKind) -> OperationUpdate;
+            recipient_check(address: String) -> RecipientCheck;
+            recipients_suggest() -> Vec<KnownRecipient>;
+            contacts_list() -> Vec<Contact>;
+            contacts_save(id: Option<String>, draft: ContactDraft) -> Vec<Contact>;
+            contacts_delete(id: String) -> Vec<Contact>;
+            account_signers() -> Vec<SignerView>;
+            kyc_status() -> KycView;
         }
     };
 }

@@ -56,6 +56,7 @@ pub struct Core {
     natives: Vec<Arc<dyn NativeBackend>>,
     /// Opened on first use and replaced when the network setting changes.
     connection: Mutex<Option<Arc<Connection>>>,
+    pub(crate) reviewed_recipients: crate::recipients::ReviewedRecipients,
 }
 
 /// The async methods named like commands are the IPC commands (`src-tauri/src/command_list.rs`).
@@ -84,6 +85,7 @@ impl Core {
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
+            reviewed_recipients: Default::default(),
         }
     }
 

@@ -6,13 +6,16 @@
 mod account;
 mod auth;
 mod ceremony;
+pub mod contacts;
 mod core;
 mod error;
 mod events;
 pub mod native;
 mod network;
 mod pin;
+pub mod profile;
 pub mod providers;
+pub mod recipients;
 pub mod secrets;
 pub mod send;
 mod settings;
@@ -29,7 +32,10 @@ pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};
 /// Every type a command takes or returns, for the app shell's command list
 /// (`src-tauri/src/command_list.rs`). Add a command's types here.
 pub mod ipc {
+    pub use crate::contacts::{Contact, ContactDraft};
+    pub use crate::profile::{KycView, SignerView};
     pub use crate::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};
+    pub use crate::recipients::{KnownRecipient, RecipientCheck};
     pub use crate::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
     pub use crate::{
         AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, NetworkChoice, NetworkStatus,

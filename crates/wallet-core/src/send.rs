@@ -21,6 +21,7 @@ use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
 use crate::native::{origin_for, NativeBackend};
 use crate::providers::ProviderKind;
+use crate::recipients::{self, parse_recipient};
 
 /// How long a reviewed operation may wait for the passkey (IBEx's intents live ~5 min).
 const REVIEW_TTL: Duration = Duration::from_secs(240);
@@ -49,6 +50,9 @@ pub struct TransferDraft {
     pub to: String,
     /// Decimal text in whole tokens, e.g. "1.5".
     pub amount: String,
+    /// The user confirmed this recipient although it looks like another address they know.
+    #[serde(default)]
+    pub look_alike_confirmed: bool,
 }
 
 /// Everything the review screen shows: what the passkey is about to sign.
@@ -151,12 +155,7 @@ impl Operations {
         rp_id: &str,
         draft: TransferDraft,
     ) -> Result<OperationReview, AppError> {
-        let to = Address::from_str(draft.to.trim()).map_err(|e| match e {
-            ibex::Error::Invalid(m) if m.contains("checksum") => AppError::validation(
-                "This address fails its checksum (EIP-55): a character is wrong. Copy it again from the recipient.",
-            ),
-            _ => AppError::validation("The recipient must be 0x followed by 40 hexadecimal characters."),
-        })?;
+        let to = parse_recipient(&draft.to)?;
         if to == safe {
             return Err(AppError::validation(
                 "This is your own wallet; choose another recipient.",
@@ -429,11 +428,22 @@ impl crate::Core {
     }
 
     /// Validates a transfer and prepares it; the review shows what the passkey will sign.
+    /// A recipient that looks like a known address is refused unless the user confirmed it.
     pub async fn send_prepare(&self, draft: TransferDraft) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
         let (session, safe) = conn.auth.signed_in()?;
+        let to = parse_recipient(&draft.to)?;
+        let seen = recipients::check(to, &self.recipients_known().await?);
+        if let Some(similar) = seen.look_alike.filter(|_| !draft.look_alike_confirmed) {
+            return Err(AppError::validation(format!(
+                "This address only looks like {} ({}). Check every character, then confirm it is the one you mean.",
+                similar.name, similar.address
+            )));
+        }
         let rp_id = conn.client.config().rp_id.clone();
-        conn.ops.prepare(&session, safe, &rp_id, draft).await
+        let review = conn.ops.prepare(&session, safe, &rp_id, draft).await?;
+        self.reviewed(&review.id, to);
+        Ok(review)
     }
 
     /// Executes a reviewed operation with the WebView's assertion (JSON text).
@@ -444,9 +454,12 @@ impl crate::Core {
     ) -> Result<OperationUpdate, AppError> {
         let conn = self.connection().await?;
         let (session, _) = conn.auth.signed_in()?;
-        conn.ops
+        let first = conn
+            .ops
             .approve(&session, &review_id, &credential_json)
-            .await
+            .await?;
+        self.approved(&review_id).await;
+        Ok(first)
     }
 
     /// Executes a reviewed operation, signing with a provider the core runs.
@@ -458,9 +471,12 @@ impl crate::Core {
         let backend = self.native(provider)?;
         let conn = self.connection().await?;
         let (session, _) = conn.auth.signed_in()?;
-        conn.ops
+        let first = conn
+            .ops
             .approve_native(&session, &review_id, backend.as_ref())
-            .await
+            .await?;
+        self.approved(&review_id).await;
+        Ok(first)
     }
 }
 

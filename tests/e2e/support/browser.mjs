@@ -122,3 +122,12 @@ export function useHostAndBrowser() {
     browser: () => /** @type {import('playwright-core').Browser} */ (browser),
   };
 }
+
+/** The web host is shared by a file's tests: start each from the signed-out screen.
+ * @param {import('playwright-core').Page} page @param {string} url */
+export async function openSignedOutAt(page, url) {
+  await page.goto(url);
+  await page.locator('[data-testid="sign-out"], [data-testid="create-wallet"]').first().waitFor();
+  if (await page.getByTestId('sign-out').isVisible()) await page.getByTestId('sign-out').click();
+  await page.getByTestId('create-wallet').waitFor();
+}

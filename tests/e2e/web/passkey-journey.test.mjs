@@ -4,20 +4,20 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { addVirtualAuthenticator, collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
+import {
+  addVirtualAuthenticator,
+  collectPageErrors,
+  openSignedOutAt,
+  seriousA11yViolations,
+  useHostAndBrowser,
+} from '../support/browser.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/passkey');
 
-/** The host is shared by the tests of this file: start each from the signed-out screen.
- * @param {import('playwright-core').Page} page */
-async function openSignedOut(page) {
-  await page.goto(env.host().url);
-  await page.locator('[data-testid="sign-out"], [data-testid="create-wallet"]').first().waitFor();
-  if (await page.getByTestId('sign-out').isVisible()) await page.getByTestId('sign-out').click();
-  await page.getByTestId('create-wallet').waitFor();
-}
+/** @param {import('playwright-core').Page} page */
+const openSignedOut = (page) => openSignedOutAt(page, env.host().url);
 
 /** Route counts as the sandbox saw them. @param {string} sandboxUrl */
 async function sandboxCounters(sandboxUrl) {

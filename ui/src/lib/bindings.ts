@@ -25,9 +25,16 @@ export const commands = {
 	pinSignIn: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("pin_sign_in", { pin })),
 	pinRemembered: () => typedError<boolean, AppError>(__TAURI_INVOKE("pin_remembered")),
 	walletHoldings: () => typedError<Holding[], AppError>(__TAURI_INVOKE("wallet_holdings")),
-	sendPrepare: (draft: TransferDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("send_prepare", { draft })),
+	sendPrepare: (draft: TransferDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("send_prepare", { draft })),
 	operationApprove: (reviewId: string, credentialJson: string) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve", { reviewId, credentialJson })),
 	operationApproveNative: (reviewId: string, provider: ProviderKind) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve_native", { reviewId, provider })),
+	recipientCheck: (address: string) => typedError<RecipientCheck_Serialize, AppError>(__TAURI_INVOKE("recipient_check", { address })),
+	recipientsSuggest: () => typedError<KnownRecipient[], AppError>(__TAURI_INVOKE("recipients_suggest")),
+	contactsList: () => typedError<Contact_Serialize[], AppError>(__TAURI_INVOKE("contacts_list")),
+	contactsSave: (id: string | null, draft: ContactDraft_Deserialize) => typedError<Contact_Serialize[], AppError>(__TAURI_INVOKE("contacts_save", { id, draft })),
+	contactsDelete: (id: string) => typedError<Contact_Serialize[], AppError>(__TAURI_INVOKE("contacts_delete", { id })),
+	accountSigners: () => typedError<SignerView_Serialize[], AppError>(__TAURI_INVOKE("account_signers")),
+	kycStatus: () => typedError<KycView_Serialize, AppError>(__TAURI_INVOKE("kyc_status")),
 };
 
 /** Events */
@@ -107,6 +114,45 @@ export type CeremonyKind =
 /**  `navigator.credentials.get`. */
 "get";
 
+export type Contact = Contact_Serialize | Contact_Deserialize;
+
+export type ContactAddress = {
+	chainId: number,
+	/**  EIP-55 when it comes from the core. */
+	address: string,
+};
+
+/**  A contact as the user typed it. */
+export type ContactDraft = ContactDraft_Serialize | ContactDraft_Deserialize;
+
+/**  A contact as the user typed it. */
+export type ContactDraft_Deserialize = {
+	name: string,
+	label?: string | null,
+	addresses: ContactAddress[],
+};
+
+/**  A contact as the user typed it. */
+export type ContactDraft_Serialize = {
+	name: string,
+	label: string | null,
+	addresses: ContactAddress[],
+};
+
+export type Contact_Deserialize = {
+	id: string,
+	name: string,
+	label?: string | null,
+	addresses: ContactAddress[],
+};
+
+export type Contact_Serialize = {
+	id: string,
+	name: string,
+	label: string | null,
+	addresses: ContactAddress[],
+};
+
 /**  Everything the core announces. One tagged union, so the UI handles one typed stream. */
 export type CoreEvent = CoreEvent_Serialize | CoreEvent_Deserialize;
 
@@ -172,6 +218,31 @@ export type Holding = {
 	decimals: number,
 	/**  Exact decimal text. */
 	balance: string,
+};
+
+/**  An address the user has used or saved before. */
+export type KnownRecipient = {
+	/**  EIP-55. */
+	address: string,
+	/**  The contact's name, or a description ("Recent recipient", "Your Safe"). */
+	name: string,
+	source: RecipientSource,
+};
+
+export type KycProgress = "notStarted" | "pending" | "verified" | "unknown";
+
+export type KycView = KycView_Serialize | KycView_Deserialize;
+
+export type KycView_Deserialize = {
+	progress: KycProgress,
+	/**  IBEx's level ("0", "1", "2"…). */
+	level?: string | null,
+};
+
+export type KycView_Serialize = {
+	progress: KycProgress,
+	/**  IBEx's level ("0", "1", "2"…). */
+	level: string | null,
 };
 
 /**  What the UI submits to change network. `api_key: None` on `Custom` keeps no key. */
@@ -316,6 +387,37 @@ export type ProviderOption_Serialize = {
 	reason: string | null,
 };
 
+/**  What the send form learns about a recipient before review. */
+export type RecipientCheck = RecipientCheck_Serialize | RecipientCheck_Deserialize;
+
+/**  What the send form learns about a recipient before review. */
+export type RecipientCheck_Deserialize = {
+	/**  The address in EIP-55 form. */
+	address: string,
+	/**  The known entry this exact address is, if any. */
+	known?: KnownRecipient | null,
+	/**
+	 *  A *different* known address with the same first and last 4 hex characters. Sending
+	 *  needs an explicit confirmation while this is set.
+	 */
+	lookAlike?: KnownRecipient | null,
+};
+
+/**  What the send form learns about a recipient before review. */
+export type RecipientCheck_Serialize = {
+	/**  The address in EIP-55 form. */
+	address: string,
+	/**  The known entry this exact address is, if any. */
+	known: KnownRecipient | null,
+	/**
+	 *  A *different* known address with the same first and last 4 hex characters. Sending
+	 *  needs an explicit confirmation while this is set.
+	 */
+	lookAlike: KnownRecipient | null,
+};
+
+export type RecipientSource = "contact" | "recent" | "ownWallet";
+
 /**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
 export type SafeWallet = {
 	/**  EIP-55 checksummed. */
@@ -350,15 +452,62 @@ export type SignerKind = "passkey" |
 /**  IBEx's KDF signer, derived from a PIN on this device. */
 "pin";
 
+/**  One device or key that can sign for the account. */
+export type SignerView = SignerView_Serialize | SignerView_Deserialize;
+
+/**  One device or key that can sign for the account. */
+export type SignerView_Deserialize = {
+	id: string,
+	/**  "Passkey", "Wallet key", "Email code", or IBEx's own description. */
+	kind: string,
+	/**  "Safe (ERC-4337)" or "EIP-7702 account"; None when IBEx does not say. */
+	walletMode?: string | null,
+	/**  The name the authenticator or user gave it. */
+	name?: string | null,
+	/**  ISO 8601, as IBEx sent it. */
+	createdAt?: string | null,
+	safes?: number | null,
+};
+
+/**  One device or key that can sign for the account. */
+export type SignerView_Serialize = {
+	id: string,
+	/**  "Passkey", "Wallet key", "Email code", or IBEx's own description. */
+	kind: string,
+	/**  "Safe (ERC-4337)" or "EIP-7702 account"; None when IBEx does not say. */
+	walletMode: string | null,
+	/**  The name the authenticator or user gave it. */
+	name: string | null,
+	/**  ISO 8601, as IBEx sent it. */
+	createdAt: string | null,
+	safes: number | null,
+};
+
 export type Theme = "system" | "light" | "dark";
 
 /**  What the user filled in. */
-export type TransferDraft = {
+export type TransferDraft = TransferDraft_Serialize | TransferDraft_Deserialize;
+
+/**  What the user filled in. */
+export type TransferDraft_Deserialize = {
 	chainId: number,
 	tokenAddress: string,
 	to: string,
 	/**  Decimal text in whole tokens, e.g. "1.5". */
 	amount: string,
+	/**  The user confirmed this recipient although it looks like another address they know. */
+	lookAlikeConfirmed?: boolean,
+};
+
+/**  What the user filled in. */
+export type TransferDraft_Serialize = {
+	chainId: number,
+	tokenAddress: string,
+	to: string,
+	/**  Decimal text in whole tokens, e.g. "1.5". */
+	amount: string,
+	/**  The user confirmed this recipient although it looks like another address they know. */
+	lookAlikeConfirmed: boolean,
 };
 
 /**  What the page tells the core about itself. */

@@ -6,6 +6,7 @@ import type { AppInfo, Persistence, SessionInfo, Settings } from '../bindings';
 import PortfolioPage from './PortfolioPage.svelte';
 import SendPage from './SendPage.svelte';
 import SettingsPage from './SettingsPage.svelte';
+import ContactsPage from './ContactsPage.svelte';
 
 export type SignedIn = Extract<SessionInfo, { status: 'signedIn' }>;
 
@@ -19,7 +20,7 @@ export interface PageProps {
   navigate: (id: PageId) => void;
 }
 
-export type PageId = 'portfolio' | 'send' | 'settings';
+export type PageId = 'portfolio' | 'send' | 'contacts' | 'settings';
 
 export interface Page {
   id: PageId;
@@ -27,8 +28,9 @@ export interface Page {
   component: Component<PageProps>;
 }
 
-export const pages: Page[] = [
+export const pages: [Page, ...Page[]] = [
   { id: 'portfolio', label: 'Portfolio', component: PortfolioPage },
   { id: 'send', label: 'Send', component: SendPage },
+  { id: 'contacts', label: 'Contacts', component: ContactsPage },
   { id: 'settings', label: 'Settings', component: SettingsPage },
 ];

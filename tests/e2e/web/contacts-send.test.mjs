@@ -1,0 +1,106 @@
+// The address book and the recipient checks of Send, through the UI against the real core and
+// the sandbox: contacts are saved at IBEx, offered when sending, and an address that only
+// looks like one of them is blocked until the user confirms it.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  addVirtualAuthenticator,
+  collectPageErrors,
+  openSignedOutAt,
+  seriousA11yViolations,
+  useHostAndBrowser,
+} from '../support/browser.mjs';
+import { artifactsDir } from '../support/paths.mjs';
+
+const env = useHostAndBrowser();
+const shots = artifactsDir('web/contacts');
+// The EIP-55 test vector, and a poisoning address that shares its 5290…9EE7 ends.
+const ALICE = '0x52908400098527886E0F7030069857D2E4169EE7';
+const POISON = '0x5290aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa9ee7';
+const BOB = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
+
+test('contacts: add with validation, edit, offer in Send, look-alike blocked, recent recipient, delete', async () => {
+  const page = await env.browser().newPage();
+  const errors = collectPageErrors(page);
+  await addVirtualAuthenticator(page);
+  await openSignedOutAt(page, env.host().url);
+  await page.getByTestId('create-wallet').click();
+
+  await page.getByTestId('nav-contacts').click({ timeout: 30000 });
+  await page.getByTestId('contacts-empty').waitFor({ timeout: 30000 });
+  await page.getByTestId('contact-add').click();
+  await page.getByTestId('contact-save').click();
+  assert.match((await page.getByTestId('contact-error').textContent()) ?? '', /Give the contact a name/);
+  await page.getByTestId('contact-name-input').fill('Alice');
+  await page.getByTestId('contact-address-input').fill('0x52908400098527886E0F7030069857D2E4169Ee7');
+  await page.getByTestId('contact-save').click();
+  await page.getByText(/fails its checksum/).waitFor();
+  await page.getByTestId('contact-address-input').fill(ALICE);
+  await page.getByTestId('contact-save').click();
+  await page.getByTestId('contacts-notice').filter({ hasText: 'Added Alice.' }).waitFor();
+  assert.deepEqual(await page.getByTestId('contact-name').allTextContents(), ['Alice']);
+
+  // Edit: rename; the address stays.
+  await page.getByTestId('contact-edit').click();
+  await page.getByTestId('contact-name-input').fill('Alice Martin');
+  await page.getByTestId('contact-save').click();
+  await page.getByTestId('contacts-notice').filter({ hasText: 'Saved Alice Martin.' }).waitFor();
+  await page.getByTestId('contact').getByText(ALICE).waitFor();
+  await page.screenshot({ path: join(shots, '1-contacts.png'), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), []);
+
+  // Send offers the contact; a look-alike of it is blocked until confirmed.
+  await page.getByTestId('nav-send').click();
+  await page.getByTestId('suggestion').filter({ hasText: 'Alice Martin' }).waitFor({ timeout: 30000 });
+  await page.getByTestId('send-to').fill(POISON);
+  const warning = page.getByTestId('lookalike');
+  await warning.waitFor();
+  assert.match((await warning.textContent()) ?? '', /only looks like Alice Martin's/);
+  // Both addresses are shown, with the differing middle marked and the shared ends not.
+  const marked = await page.getByTestId('lookalike-entered').locator('mark').allTextContents();
+  assert.equal(marked.join('').length > 20, true, `marked: ${marked.join('')}`);
+  assert.equal(await page.getByTestId('lookalike-known').textContent(), ALICE);
+  assert.equal(await page.getByTestId('review-send').isDisabled(), true);
+  await page.getByTestId('send-amount').fill('0.0001');
+  await page.screenshot({ path: join(shots, '2-lookalike.png'), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), []);
+  await page.getByTestId('lookalike-confirm').check();
+  assert.equal(await page.getByTestId('review-send').isDisabled(), false);
+
+  // Picking the contact instead: recognised, and the transfer goes through.
+  await page.getByTestId('send-to').fill('');
+  await page.getByTestId('suggestion').filter({ hasText: 'Alice Martin' }).click();
+  await page.getByTestId('recipient-known').filter({ hasText: 'Alice Martin' }).waitFor();
+  await page.getByTestId('review-send').click();
+  await page.getByTestId('review').waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId('review-to').textContent(), ALICE);
+  await page.getByRole('button', { name: 'Back' }).click();
+
+  // A new recipient becomes a recent one once the transfer is approved.
+  await page.getByTestId('send-to').fill(BOB);
+  await page.getByTestId('send-amount').fill('0.0001');
+  await page.getByTestId('review-send').click();
+  await page.getByTestId('approve').click({ timeout: 30000 });
+  await page.getByTestId('op-result').waitFor({ timeout: 90000 });
+  await page.getByRole('button', { name: 'New transfer' }).click();
+  await page.getByTestId('suggestion').filter({ hasText: 'Recent recipient' }).waitFor({ timeout: 30000 });
+  await page.getByTestId('suggestion').filter({ hasText: 'Recent recipient' }).click();
+  assert.equal(await page.getByTestId('send-to').inputValue(), BOB);
+
+  // Delete asks first.
+  await page.getByTestId('nav-contacts').click();
+  await page.getByTestId('contact-delete').click();
+  await page.getByTestId('contact-delete-confirm').click();
+  await page.getByTestId('contacts-empty').waitFor();
+
+  // Settings lists this device's passkey and the KYC status.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('signer').first().waitFor({ timeout: 30000 });
+  assert.match((await page.getByTestId('signer').first().textContent()) ?? '', /Passkey/);
+  assert.equal(await page.getByTestId('kyc-status').textContent(), 'Not verified yet');
+  await page.screenshot({ path: join(shots, '3-settings.png'), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
