@@ -145,6 +145,11 @@ impl Session {
         &self.inner.client
     }
 
+    /// Whether both handles are the same sign-in (clones share it; a new sign-in does not).
+    pub fn same_as(&self, other: &Session) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Session state changes (the UI's "session ended" event).
     pub fn subscribe(&self) -> watch::Receiver<SessionState> {
         self.inner.state.subscribe()

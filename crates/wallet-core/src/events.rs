@@ -28,6 +28,10 @@ pub enum CoreEvent {
     SessionChanged { session: SessionInfo },
     /// An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED.
     OperationUpdated { update: OperationUpdate },
+    /// The account's WebSocket connected or dropped (then the core polls over HTTP).
+    Realtime { connected: bool },
+    /// IBEx pushed a new transaction or balance: shown balances and history are stale.
+    WalletChanged,
 }
 
 /// Where events go: the Tauri shell emits them to the window; the web host streams them.

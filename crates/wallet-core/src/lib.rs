@@ -10,6 +10,7 @@ pub mod contacts;
 mod core;
 mod error;
 mod events;
+mod live;
 pub mod native;
 mod network;
 mod pin;

@@ -15,13 +15,30 @@ use ibex::models::webauthn::Credential;
 use ibex::models::ChainId;
 use ibex::{Address, ChainAddress, Decimal, Session};
 use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
 
 use crate::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
 use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
+use crate::live::{Live, Signal};
 use crate::native::{origin_for, NativeBackend};
 use crate::providers::ProviderKind;
 use crate::recipients::{self, parse_recipient};
+
+/// Waits for the next poll, or less when the WebSocket reports a transaction or balance.
+async fn next_check(signals: &mut Option<broadcast::Receiver<Signal>>) {
+    let Some(rx) = signals.as_mut() else {
+        return tokio::time::sleep(POLL_INTERVAL).await;
+    };
+    tokio::select! {
+        () = tokio::time::sleep(POLL_INTERVAL) => {}
+        signal = rx.recv() => {
+            if matches!(signal, Err(broadcast::error::RecvError::Closed)) {
+                *signals = None; // the socket is gone for good: poll only
+            }
+        }
+    }
+}
 
 /// How long a reviewed operation may wait for the passkey (IBEx's intents live ~5 min).
 const REVIEW_TTL: Duration = Duration::from_secs(240);
@@ -109,15 +126,22 @@ struct PendingOp {
 /// Operation state of one connection.
 pub(crate) struct Operations {
     events: Arc<dyn EventSink>,
+    live: Live,
     pending: Mutex<Option<PendingOp>>,
 }
 
 impl Operations {
     pub fn new(events: Arc<dyn EventSink>) -> Self {
         Self {
+            live: Live::new(events.clone()),
             events,
             pending: Mutex::new(None),
         }
+    }
+
+    /// Opens the account's WebSocket if it is not open, so the UI hears of new transactions.
+    pub fn go_live(&self, session: &Session) {
+        drop(self.live.subscribe(session));
     }
 
     /// From the aggregated balances (`crypto[chain][wallet]`), which name each token's chain;
@@ -283,9 +307,12 @@ impl Operations {
         Ok(first)
     }
 
-    /// Polls the status until it is final, announcing each change (the WebSocket's fallback).
+    /// Follows the status until it is final, announcing each change. IBEx's WebSocket pushes
+    /// no operation status, but it does push the on-chain transaction: that wakes the tracker
+    /// at once; HTTP polling covers the other steps and a socket that is down.
     fn track(&self, session: Session, user_op_hash: String) {
         let events = self.events.clone();
+        let mut signals = Some(self.live.subscribe(&session));
         tokio::spawn(async move {
             let deadline = Instant::now() + TRACK_TIMEOUT;
             let mut last = None;
@@ -310,7 +337,7 @@ impl Operations {
                     }
                     Err(e) => tracing::warn!(error = %e, "operation status check failed"),
                 }
-                tokio::time::sleep(POLL_INTERVAL).await;
+                next_check(&mut signals).await;
             }
         });
     }
@@ -424,6 +451,7 @@ impl crate::Core {
     pub async fn wallet_holdings(&self) -> Result<Vec<Holding>, AppError> {
         let conn = self.connection().await?;
         let (session, safe) = conn.auth.signed_in()?;
+        conn.ops.go_live(&session);
         Operations::holdings(&session, safe).await
     }
 

@@ -165,7 +165,11 @@ export type CoreEvent_Deserialize =
 /**  Signed in, signed out, or the session ended (e.g. the refresh token expired). */
 { kind: "sessionChanged"; session: SessionInfo_Deserialize } | 
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
-{ kind: "operationUpdated"; update: OperationUpdate_Deserialize };
+{ kind: "operationUpdated"; update: OperationUpdate_Deserialize } | 
+/**  The account's WebSocket connected or dropped (then the core polls over HTTP). */
+{ kind: "realtime"; connected: boolean } | 
+/**  IBEx pushed a new transaction or balance: shown balances and history are stale. */
+{ kind: "walletChanged" };
 
 /**  Everything the core announces. One tagged union, so the UI handles one typed stream. */
 export type CoreEvent_Serialize = 
@@ -176,7 +180,11 @@ export type CoreEvent_Serialize =
 /**  Signed in, signed out, or the session ended (e.g. the refresh token expired). */
 { kind: "sessionChanged"; session: SessionInfo_Serialize } | 
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
-{ kind: "operationUpdated"; update: OperationUpdate_Serialize };
+{ kind: "operationUpdated"; update: OperationUpdate_Serialize } | 
+/**  The account's WebSocket connected or dropped (then the core polls over HTTP). */
+{ kind: "realtime"; connected: boolean } | 
+/**  IBEx pushed a new transaction or balance: shown balances and history are stale. */
+{ kind: "walletChanged" };
 
 /**  Stable error codes. The UI branches on these; never rename one. */
 export type ErrorCode = 
