@@ -48,6 +48,9 @@ pub struct Faults {
     /// Drop every WebSocket now, and each new one right after its initial burst.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drop_web_sockets: Option<bool>,
+    /// The next N operations to execute revert on chain (FAILED, "execution reverted").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revert_operations: Option<u32>,
 }
 
 impl Faults {
@@ -67,6 +70,7 @@ pub struct ActiveFaults {
     pub config: Faults,
     window: Option<(Millis, u64)>,
     reads: BTreeMap<String, u32>,
+    reverted: u32,
 }
 
 impl ActiveFaults {
@@ -89,8 +93,12 @@ impl ActiveFaults {
             not_indexed_reads,
             not_ready_seconds,
             expire_access_tokens,
-            drop_web_sockets
+            drop_web_sockets,
+            revert_operations
         );
+        if update.revert_operations.is_some() {
+            self.reverted = 0;
+        }
         if update.rate_limit.is_some() {
             self.window = None;
         }
@@ -107,6 +115,14 @@ impl ActiveFaults {
         let reads = self.reads.entry(address.to_ascii_lowercase()).or_default();
         *reads += 1;
         *reads <= limit
+    }
+
+    /// Counts an execution; true while it is one of the `revert_operations` to fail.
+    pub fn reverts_next(&mut self) -> bool {
+        let limit = self.config.revert_operations.unwrap_or(0);
+        let revert = self.reverted < limit;
+        self.reverted += u32::from(revert);
+        revert
     }
 
     pub fn drops_websockets(&self) -> bool {

@@ -102,7 +102,8 @@ impl AppState {
     pub fn store(&self) -> MutexGuard<'_, Store> {
         let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
         let now = self.now();
-        for event in operations::tick(&mut store, &self.settings, now) {
+        let mut reverts = || self.faults().reverts_next();
+        for event in operations::tick(&mut store, &self.settings, now, &mut reverts) {
             self.publish(event);
         }
         store

@@ -425,11 +425,15 @@ fn op_status(s: &OperationStatus) -> OpStatus {
     }
 }
 
+/// IBEx's failure reason: a string, or an object with a `message`.
 fn describe_failure(error: &serde_json::Value) -> String {
-    error
-        .get("message")
-        .and_then(|m| m.as_str())
-        .map_or_else(|| error.to_string(), str::to_owned)
+    match error {
+        serde_json::Value::String(reason) => reason.clone(),
+        other => other
+            .get("message")
+            .and_then(|m| m.as_str())
+            .map_or_else(|| other.to_string(), str::to_owned),
+    }
 }
 
 /// IBEx refusing the operation (400: insufficient balance, unknown Safe…) in its own words.

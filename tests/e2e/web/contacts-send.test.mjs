@@ -104,3 +104,39 @@ test('contacts: add with validation, edit, offer in Send, look-alike blocked, re
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('send: a transfer that reverts on chain ends FAILED with the reason, and nothing is lost', async () => {
+  const page = await env.browser().newPage();
+  await addVirtualAuthenticator(page);
+  await openSignedOutAt(page, env.host().url);
+  const sandboxUrl = (await page.getByTestId('base-url').textContent()) ?? '';
+  await page.getByTestId('create-wallet').click();
+  await page.getByTestId('nav-send').click({ timeout: 30000 });
+  const token = page.getByTestId('send-token');
+  await token.waitFor({ timeout: 30000 });
+  const balanceBefore = await token.locator('option:checked').textContent();
+
+  const fault = await fetch(`${sandboxUrl}/__sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ revertOperations: 1 }),
+  });
+  assert.equal(fault.status, 200);
+  try {
+    await page.getByTestId('send-to').fill(BOB);
+    await page.getByTestId('send-amount').fill('1');
+    await page.getByTestId('review-send').click();
+    await page.getByTestId('approve').click({ timeout: 30000 });
+    const result = page.getByTestId('op-result');
+    await result.waitFor({ timeout: 90000 });
+    assert.equal(await result.textContent(), 'Failed: execution reverted (sandbox fault)');
+    await page.screenshot({ path: join(shots, '4-send-failed.png'), fullPage: true });
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    // The balance is untouched, and the form is ready for another try.
+    await page.getByRole('button', { name: 'Try again' }).click();
+    assert.equal(await token.locator('option:checked').textContent(), balanceBefore);
+  } finally {
+    await fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'DELETE' });
+  }
+  await page.close();
+});

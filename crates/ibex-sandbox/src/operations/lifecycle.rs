@@ -214,7 +214,13 @@ pub fn check_executable(
 }
 
 /// Moves every operation whose time has come and returns the events to publish.
-pub fn tick(store: &mut Store, settings: &Settings, now: Millis) -> Vec<Event> {
+/// `reverts` says whether the next execution is to fail (the `revertOperations` fault).
+pub fn tick(
+    store: &mut Store,
+    settings: &Settings,
+    now: Millis,
+    reverts: &mut dyn FnMut() -> bool,
+) -> Vec<Event> {
     let mut events = Vec::new();
     let mut due: Vec<&Operation> = store
         .operations
@@ -245,6 +251,18 @@ pub fn tick(store: &mut Store, settings: &Settings, now: Millis) -> Vec<Event> {
             continue;
         }
         let executed_at = at + settings.execute_after_ms;
+        if reverts() {
+            let reason = "execution reverted (sandbox fault)".to_owned();
+            update(
+                store,
+                &hash,
+                OpStatus::Failed,
+                executed_at,
+                Some(reason),
+                &mut events,
+            );
+            continue;
+        }
         let tx = ids::hex_0x(&ids::keccak(&[b"tx", hash.as_bytes()]));
         let Some(safe) = store.safes.get(&op.safe) else {
             continue;
