@@ -17,7 +17,7 @@ use crate::account::{Account, Persistence, SessionInfo, SignerKind};
 use crate::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
-use crate::native::{origin_for, NativeBackend};
+use crate::native::NativeBackend;
 use crate::pin::{self, Pin};
 use crate::secrets::SecretStores;
 
@@ -280,7 +280,7 @@ impl AuthState {
         let pending = self.take_pending(ceremony_id)?;
         let credential: serde_json::Value = serde_json::from_str(credential_json)
             .map_err(|e| AppError::validation(format!("The passkey response is not JSON: {e}")))?;
-        self.finish(pending, credential, secrets).await
+        self.finish(pending, credential, None, secrets).await
     }
 
     /// Runs the pending ceremony on a provider the core drives (the credential, PRF output
@@ -292,25 +292,26 @@ impl AuthState {
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
         let pending = self.take_pending(ceremony_id)?;
-        let origin = origin_for(&pending.rp_id);
-        let credential = match pending.intent {
-            AuthIntent::SignUp => backend.create(&pending.options, &origin).await?,
-            AuthIntent::SignIn => backend.get(&pending.options, &origin).await?,
+        let answer = match pending.intent {
+            AuthIntent::SignUp => backend.create(&pending.options, &pending.rp_id).await?,
+            AuthIntent::SignIn => backend.get(&pending.options, &pending.rp_id).await?,
         };
-        self.finish(pending, credential, secrets).await
+        self.finish(pending, answer.credential, Some(&answer.origin), secrets)
+            .await
     }
 
     async fn finish(
         self: &Arc<Self>,
         pending: Pending,
         credential: serde_json::Value,
+        origin: Option<&str>,
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
         let expected_type = match pending.intent {
             AuthIntent::SignUp => ClientDataType::Create,
             AuthIntent::SignIn => ClientDataType::Get,
         };
-        check_client_data(&credential, expected_type, &pending.challenge)?;
+        check_client_data(&credential, expected_type, &pending.challenge, origin)?;
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
             AppError::validation(format!("The passkey response is not a credential: {e}"))
         })?;

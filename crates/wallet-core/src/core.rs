@@ -80,11 +80,17 @@ impl Core {
             store,
             events,
             secrets,
-            natives: native_backends(),
+            natives: native_backends(crate::handoff::DEFAULT_TIMEOUT),
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
         }
+    }
+
+    /// Gives the browser hand-off `timeout` to answer instead of the default (tests use seconds).
+    pub fn with_handoff_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.natives = native_backends(timeout);
+        self
     }
 
     /// Opens the connection ahead of the first command (starts the embedded sandbox) and
@@ -287,6 +293,11 @@ impl Core {
         ))
     }
 
+    /// Ends the passkey ceremony waiting in the browser (or another native prompt), if any.
+    pub async fn passkey_cancel(&self) -> Result<bool, AppError> {
+        Ok(self.natives.iter().any(|b| b.cancel()))
+    }
+
     pub(crate) fn native(
         &self,
         provider: ProviderKind,
@@ -340,11 +351,14 @@ pub(crate) fn network_key(what: &str, conn: &Connection) -> String {
     format!("{what}|{}@{}", config.rp_id, config.base_url)
 }
 
-/// The providers this build runs in Rust.
-fn native_backends() -> Vec<Arc<dyn NativeBackend>> {
+/// The providers this build runs in Rust (the browser hand-off on Linux, release included).
+#[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
+fn native_backends(handoff_timeout: std::time::Duration) -> Vec<Arc<dyn NativeBackend>> {
     vec![
         #[cfg(feature = "soft-passkey")]
         Arc::new(crate::native::SoftBackend::default()),
+        #[cfg(target_os = "linux")]
+        Arc::new(crate::handoff::HandoffBackend::new(handoff_timeout)),
     ]
 }
 

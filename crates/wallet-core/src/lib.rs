@@ -9,6 +9,7 @@ mod ceremony;
 mod core;
 mod error;
 mod events;
+pub mod handoff;
 pub mod native;
 mod network;
 mod pin;
