@@ -25,6 +25,7 @@ macro_rules! for_each_command {
             send_prepare(draft: TransferDraft) -> OperationReview;
             operation_approve(review_id: String, credential_json: String) -> OperationUpdate;
             operation_approve_native(review_id: String, provider: ProviderKind) -> OperationUpdate;
+            passkey_cancel() -> bool;
         }
     };
 }

@@ -73,6 +73,8 @@ struct Active {
 /// Authentication state of one connection.
 pub(crate) struct AuthState {
     client: Client,
+    /// Names this network's keychain item (see `Connection::identity`).
+    identity: String,
     events: Arc<dyn EventSink>,
     pending: Mutex<Option<Pending>>,
     active: Mutex<Option<Active>>,
@@ -80,9 +82,10 @@ pub(crate) struct AuthState {
 }
 
 impl AuthState {
-    pub fn new(client: Client, events: Arc<dyn EventSink>) -> Arc<Self> {
+    pub fn new(client: Client, identity: String, events: Arc<dyn EventSink>) -> Arc<Self> {
         Arc::new(Self {
             client,
+            identity,
             events,
             pending: Mutex::new(None),
             active: Mutex::new(None),
@@ -420,8 +423,7 @@ impl AuthState {
     }
 
     fn open_store(&self, secrets: &dyn SecretStores) -> (Arc<dyn ibex::SecretStore>, Persistence) {
-        let config = self.client.config();
-        match secrets.open(config.base_url.as_str(), &config.rp_id) {
+        match secrets.open(&self.identity, &self.client.config().rp_id) {
             Ok(store) => (store, Persistence::Keychain),
             Err(reason) => (
                 Arc::new(ibex::MemoryStore::new()),

@@ -56,6 +56,8 @@ pub struct Core {
     natives: Vec<Arc<dyn NativeBackend>>,
     /// Opened on first use and replaced when the network setting changes.
     connection: Mutex<Option<Arc<Connection>>>,
+    /// The embedded sandbox's state file (in the app's data directory), if it persists.
+    sandbox_state: Option<std::path::PathBuf>,
 }
 
 /// The async methods named like commands are the IPC commands (`src-tauri/src/command_list.rs`).
@@ -84,7 +86,15 @@ impl Core {
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
+            sandbox_state: None,
         }
+    }
+
+    /// Keeps the embedded sandbox's accounts in `file`, so a session restored from the keychain
+    /// finds its account after a restart.
+    pub fn with_sandbox_state(mut self, file: std::path::PathBuf) -> Self {
+        self.sandbox_state = Some(file);
+        self
     }
 
     /// Gives the browser hand-off `timeout` to answer instead of the default (tests use seconds).
@@ -338,7 +348,15 @@ impl Core {
         }
         let network = read(&self.settings).network.clone();
         let api_key = read(&self.api_key).clone();
-        let conn = Arc::new(Connection::open(&network, api_key, self.events.clone()).await?);
+        let conn = Arc::new(
+            Connection::open(
+                &network,
+                api_key,
+                self.events.clone(),
+                self.sandbox_state.as_deref(),
+            )
+            .await?,
+        );
         *slot = Some(conn.clone());
         Ok(conn)
     }
@@ -348,7 +366,7 @@ impl Core {
 /// signer kind; none of them secret).
 pub(crate) fn network_key(what: &str, conn: &Connection) -> String {
     let config = conn.client.config();
-    format!("{what}|{}@{}", config.rp_id, config.base_url)
+    format!("{what}|{}@{}", config.rp_id, conn.identity)
 }
 
 /// The providers this build runs in Rust (the browser hand-off on Linux, release included).
