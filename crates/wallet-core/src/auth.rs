@@ -176,6 +176,13 @@ impl AuthState {
             .map(|rp| rp.id.clone())
             .or_else(|| options.rp_id.clone())
             .unwrap_or_else(|| self.client.config().rp_id.clone());
+        let configured = &self.client.config().rp_id;
+        if !rp_id.eq_ignore_ascii_case(configured) {
+            return Err(AppError::new(
+                ErrorCode::BadResponse,
+                format!("IBEx asked for a passkey for {rp_id}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings."),
+            ));
+        }
         let id = random_id();
         let options = options.for_authenticator();
         *lock(&self.pending) = Some(Pending {
@@ -494,10 +501,17 @@ fn rejected_passkey(e: ibex::Error) -> AppError {
         _ => return e.into(),
     };
     let reason = server_message(body);
-    AppError::new(
-        code,
-        format!("IBEx did not accept this passkey ({reason}). Nothing was changed; try again."),
-    )
+    let symbol = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("code")?.as_str().map(str::to_owned));
+    let message = match symbol.as_deref() {
+        Some("CHALLENGE_EXPIRED") => "Your passkey answered after this request had expired (IBEx allows about a minute). Nothing was changed; try again.".to_owned(),
+        Some("CHALLENGE_UNKNOWN") => "IBEx no longer knows this passkey request (it was already used or replaced). Nothing was changed; try again.".to_owned(),
+        Some("ORIGIN_MISMATCH") => format!("IBEx does not accept passkeys used from this page ({reason}). Nothing was changed; sign from a page this IBEx allows, or use a PIN."),
+        Some("RPID_MISMATCH") => "This passkey belongs to a different site than this IBEx network. Nothing was changed; use a passkey made for this network.".to_owned(),
+        _ => format!("IBEx did not accept this passkey ({reason}). Nothing was changed; try again."),
+    };
+    AppError::new(code, message)
 }
 
 /// A refused PIN proof is almost always a wrong PIN (the derived key differs).

@@ -28,6 +28,7 @@ export const commands = {
 	sendPrepare: (draft: TransferDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("send_prepare", { draft })),
 	operationApprove: (reviewId: string, credentialJson: string) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve", { reviewId, credentialJson })),
 	operationApproveNative: (reviewId: string, provider: ProviderKind) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve_native", { reviewId, provider })),
+	passkeyCancel: () => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_cancel")),
 };
 
 /** Events */
@@ -161,7 +162,9 @@ export type ErrorCode =
 /**  The wallet is locked after inactivity; unlock with the passkey. */
 "Locked" | 
 /**  A bug or an unexpected local failure. */
-"Internal";
+"Internal" | 
+/**  The passkey prompt (e.g. the browser hand-off) got no answer in time. */
+"PasskeyTimedOut";
 
 /**  A token the signed-in Safe holds on one chain. */
 export type Holding = {
