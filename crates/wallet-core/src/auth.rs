@@ -140,9 +140,10 @@ impl AuthState {
     pub async fn begin(&self, intent: AuthIntent) -> Result<Ceremony, AppError> {
         let req = ChallengeRequest::passkeys();
         let challenge = match intent {
-            AuthIntent::SignUp => self.client.sign_up_challenge(&req).await?,
-            AuthIntent::SignIn => self.client.sign_in_challenge(&req).await?,
-        };
+            AuthIntent::SignUp => self.client.sign_up_challenge(&req).await,
+            AuthIntent::SignIn => self.client.sign_in_challenge(&req).await,
+        }
+        .map_err(|e| self.unknown_rp_id(e))?;
         let options: WebAuthnOptions = challenge.credential_request_options.ok_or_else(|| {
             AppError::new(
                 ErrorCode::BadResponse,
@@ -199,6 +200,19 @@ impl AuthState {
             rp_id,
             options_json: options.to_string(),
         })
+    }
+
+    /// IBEx answers `UNKNOWN_RP_ID` when the network's rpId is not one of its tenants'.
+    fn unknown_rp_id(&self, e: ibex::Error) -> AppError {
+        match &e {
+            ibex::Error::Status { status: 400, body } if body.contains("UNKNOWN_RP_ID") => {
+                AppError::validation(format!(
+                    "This IBEx server does not serve the rpId {}. Check the network's rpId in the settings.",
+                    self.client.config().rp_id
+                ))
+            }
+            _ => e.into(),
+        }
     }
 
     /// Creates a PIN wallet; returns the new `externalUserId` with the session (the device
