@@ -109,10 +109,14 @@ mod tests {
         );
         assert!(check_client_data(&c, ClientDataType::Get, "_-8", None).is_ok());
         assert!(check_client_data(&c, ClientDataType::Get, "/+8=", None).is_ok());
-        assert!(check_client_data(&c, ClientDataType::Get, "_-8", Some("http://localhost:1")).is_ok());
+        assert!(
+            check_client_data(&c, ClientDataType::Get, "_-8", Some("http://localhost:1")).is_ok()
+        );
         let e = check_client_data(&c, ClientDataType::Get, "_-8", Some("http://localhost:2"))
             .unwrap_err();
-        assert!(e.message.contains("page http://localhost:1, not for http://localhost:2"));
+        assert!(e
+            .message
+            .contains("page http://localhost:1, not for http://localhost:2"));
     }
 
     #[test]
@@ -124,8 +128,8 @@ mod tests {
         assert!(e.message.contains("expected webauthn.create"));
         let e = check_client_data(&json!({}), ClientDataType::Get, "AAAA", None).unwrap_err();
         assert!(e.message.contains("clientDataJSON"));
-        let e =
-            check_client_data(&credential("not json"), ClientDataType::Get, "AAAA", None).unwrap_err();
+        let e = check_client_data(&credential("not json"), ClientDataType::Get, "AAAA", None)
+            .unwrap_err();
         assert!(e.message.contains("unreadable"));
     }
 

@@ -326,7 +326,10 @@ async fn page_route(
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -447,7 +450,8 @@ mod tests {
     fn browser_test(timeout: Duration) -> (Arc<HandoffBackend>, mpsc::UnboundedReceiver<String>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let open: Opener = Arc::new(move |url: &str| {
-            tx.send(url.to_owned()).map_err(|e| AppError::internal(e.to_string()))
+            tx.send(url.to_owned())
+                .map_err(|e| AppError::internal(e.to_string()))
         });
         (Arc::new(HandoffBackend::with_opener(timeout, open)), rx)
     }
@@ -506,11 +510,17 @@ mod tests {
         assert_eq!(status, 200);
         let csp = page
             .lines()
-            .find(|l| l.to_ascii_lowercase().starts_with("content-security-policy:"))
+            .find(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with("content-security-policy:")
+            })
             .unwrap();
         assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'nonce-"));
         assert!(!csp.contains("unsafe-inline"));
-        assert!(page.contains(r"\u003c/script\u003e"), "options cannot close the script");
+        assert!(
+            page.contains(r"\u003c/script\u003e"),
+            "options cannot close the script"
+        );
         assert!(!page.contains("</script><b>"));
 
         for (path, host) in [
@@ -547,9 +557,7 @@ mod tests {
         assert!(!ceremony.is_finished());
 
         let good = json!({"state": state, "credential": credential}).to_string();
-        let (status, _) = http(port, "POST", "/callback", &host, &good)
-            .await
-            .unwrap();
+        let (status, _) = http(port, "POST", "/callback", &host, &good).await.unwrap();
         assert_eq!(status, 200);
         // A second answer is refused (or finds the listener already gone).
         if let Ok((status, _)) = http(port, "POST", "/callback", &host, &good).await {
@@ -571,10 +579,15 @@ mod tests {
         let (backend, mut opened) = browser_test(Duration::from_secs(30));
         let ceremony = tokio::spawn({
             let backend = backend.clone();
-            async move { backend.create(&json!({"challenge": "AA"}), "localhost").await }
+            async move {
+                backend
+                    .create(&json!({"challenge": "AA"}), "localhost")
+                    .await
+            }
         });
         let (port, state) = port_and_state(&opened.recv().await.unwrap());
-        let body = json!({"state": state, "error": {"name": "NotAllowedError", "message": "denied"}});
+        let body =
+            json!({"state": state, "error": {"name": "NotAllowedError", "message": "denied"}});
         let (status, _) = http(
             port,
             "POST",
@@ -614,7 +627,11 @@ mod tests {
         let (port, _) = port_and_state(&opened.recv().await.unwrap());
         let e = ceremony.await.unwrap().unwrap_err();
         assert_eq!(e.code, ErrorCode::PasskeyTimedOut);
-        assert!(e.message.contains("did not answer within a second"), "{}", e.message);
+        assert!(
+            e.message.contains("did not answer within a second"),
+            "{}",
+            e.message
+        );
         assert!(tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_err());
