@@ -32,6 +32,7 @@ macro_rules! for_each_command {
             contacts_delete(id: String) -> Vec<Contact>;
             account_signers() -> Vec<SignerView>;
             kyc_status() -> KycView;
+            passkey_cancel() -> bool;
         }
     };
 }

@@ -13,6 +13,8 @@ use tauri::Manager;
 
 /// File (in the app's data directory) holding settings and caches; no secrets.
 const STORE_FILE: &str = "ibex-wallet.json";
+/// File (in the app's data directory) where the embedded sandbox keeps its accounts.
+const SANDBOX_STATE_FILE: &str = "sandbox-state.json";
 
 pub fn run() {
     init_logging();
@@ -24,11 +26,16 @@ pub fn run() {
             builder.mount_events(app);
             let store = platform::PluginStore::open(app.handle(), STORE_FILE)?;
             let events = platform::WindowEvents::new(app.handle().clone());
-            let core = Arc::new(Core::new(CoreDeps {
-                store: Arc::new(store),
-                events: Arc::new(events),
-                secrets: Arc::new(keychain::KeychainSecrets::default()),
-            }));
+            let data_dir = app.path().app_data_dir()?;
+            std::fs::create_dir_all(&data_dir)?;
+            let core = Arc::new(
+                Core::new(CoreDeps {
+                    store: Arc::new(store),
+                    events: Arc::new(events),
+                    secrets: Arc::new(keychain::KeychainSecrets::default()),
+                })
+                .with_sandbox_state(data_dir.join(SANDBOX_STATE_FILE)),
+            );
             app.manage(core.clone());
             tauri::async_runtime::spawn(async move { core.warm_up().await });
             Ok(())

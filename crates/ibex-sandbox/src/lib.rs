@@ -56,7 +56,8 @@ pub struct SandboxConfig {
     pub allowed_origins: Vec<String>,
     /// Faults active from the start.
     pub faults: Faults,
-    /// Load the state from this file at start (if it exists) and save it at stop.
+    /// Load the state from this file at start (if it exists); save it within a second of each
+    /// change and at stop, atomically (a crash never leaves half a file).
     pub state_file: Option<PathBuf>,
     /// How long after sign-up `/users/me/address` answers 204 (the documented brief window).
     pub address_ready: Duration,
@@ -165,6 +166,7 @@ impl Sandbox {
         let app = routes::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let ticker = state.clone();
+        let saver = state.clone();
         let task = tokio::spawn(async move {
             // Pushes due status changes to WebSocket clients even when no request arrives.
             let tick = tokio::spawn(async move {
@@ -175,6 +177,19 @@ impl Sandbox {
                     ticker.store().prune(now);
                 }
             });
+            // An app that is killed never reaches `stop`: keep the file current as we go.
+            let save = tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(1));
+                let mut last = Vec::new();
+                loop {
+                    every.tick().await;
+                    match save_if_changed(&saver, &last) {
+                        Ok(Some(saved)) => last = saved,
+                        Ok(None) => {}
+                        Err(e) => tracing::error!(error = %e, "cannot save sandbox state"),
+                    }
+                }
+            });
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = rx.await;
             });
@@ -182,6 +197,7 @@ impl Sandbox {
                 tracing::error!(error = %e, "sandbox server stopped");
             }
             tick.abort();
+            save.abort();
         });
         tracing::info!(%addr, "sandbox listening");
         Ok(Self {
@@ -219,18 +235,42 @@ impl Sandbox {
     }
 
     fn save(&self) -> std::io::Result<()> {
-        let Some(path) = &self.state.state_file else {
-            return Ok(());
-        };
-        let store = self.state.store();
-        let persisted = Persisted {
-            jwt_key: ids::hex(&self.state.jwt.0),
-            saved_at: self.state.now(),
-            store: &*store,
-        };
-        let json = serde_json::to_vec_pretty(&persisted).map_err(std::io::Error::other)?;
-        std::fs::write(path, json)
+        save_if_changed(&self.state, &[]).map(drop)
     }
+}
+
+/// Writes the state file when the store's serialisation differs from `last`; returns the new
+/// serialisation when it wrote. No-op without a state file.
+fn save_if_changed(state: &AppState, last: &[u8]) -> std::io::Result<Option<Vec<u8>>> {
+    let Some(path) = &state.state_file else {
+        return Ok(None);
+    };
+    let store = state.store();
+    let current = serde_json::to_vec(&*store).map_err(std::io::Error::other)?;
+    if current == last {
+        return Ok(None);
+    }
+    let persisted = Persisted {
+        jwt_key: ids::hex(&state.jwt.0),
+        saved_at: state.now(),
+        store: &*store,
+    };
+    let json = serde_json::to_vec_pretty(&persisted).map_err(std::io::Error::other)?;
+    drop(store);
+    write_atomically(path, &json)?;
+    Ok(Some(current))
+}
+
+/// A temporary file beside `path`, flushed, then renamed over it.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 fn load(config: &SandboxConfig) -> Result<(Store, jwt::Key, i64), StartError> {

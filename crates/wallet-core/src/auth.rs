@@ -17,7 +17,7 @@ use crate::account::{Account, Persistence, SessionInfo, SignerKind};
 use crate::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
-use crate::native::{origin_for, NativeBackend};
+use crate::native::NativeBackend;
 use crate::pin::{self, Pin};
 use crate::secrets::SecretStores;
 
@@ -73,6 +73,8 @@ struct Active {
 /// Authentication state of one connection.
 pub(crate) struct AuthState {
     client: Client,
+    /// Names this network's keychain item (see `Connection::identity`).
+    identity: String,
     events: Arc<dyn EventSink>,
     pending: Mutex<Option<Pending>>,
     active: Mutex<Option<Active>>,
@@ -80,9 +82,10 @@ pub(crate) struct AuthState {
 }
 
 impl AuthState {
-    pub fn new(client: Client, events: Arc<dyn EventSink>) -> Arc<Self> {
+    pub fn new(client: Client, identity: String, events: Arc<dyn EventSink>) -> Arc<Self> {
         Arc::new(Self {
             client,
+            identity,
             events,
             pending: Mutex::new(None),
             active: Mutex::new(None),
@@ -137,9 +140,10 @@ impl AuthState {
     pub async fn begin(&self, intent: AuthIntent) -> Result<Ceremony, AppError> {
         let req = ChallengeRequest::passkeys();
         let challenge = match intent {
-            AuthIntent::SignUp => self.client.sign_up_challenge(&req).await?,
-            AuthIntent::SignIn => self.client.sign_in_challenge(&req).await?,
-        };
+            AuthIntent::SignUp => self.client.sign_up_challenge(&req).await,
+            AuthIntent::SignIn => self.client.sign_in_challenge(&req).await,
+        }
+        .map_err(|e| self.unknown_rp_id(e))?;
         let options: WebAuthnOptions = challenge.credential_request_options.ok_or_else(|| {
             AppError::new(
                 ErrorCode::BadResponse,
@@ -173,6 +177,13 @@ impl AuthState {
             .map(|rp| rp.id.clone())
             .or_else(|| options.rp_id.clone())
             .unwrap_or_else(|| self.client.config().rp_id.clone());
+        let configured = &self.client.config().rp_id;
+        if !rp_id.eq_ignore_ascii_case(configured) {
+            return Err(AppError::new(
+                ErrorCode::BadResponse,
+                format!("IBEx asked for a passkey for {rp_id}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings."),
+            ));
+        }
         let id = random_id();
         let options = options.for_authenticator();
         *lock(&self.pending) = Some(Pending {
@@ -189,6 +200,19 @@ impl AuthState {
             rp_id,
             options_json: options.to_string(),
         })
+    }
+
+    /// IBEx answers `UNKNOWN_RP_ID` when the network's rpId is not one of its tenants'.
+    fn unknown_rp_id(&self, e: ibex::Error) -> AppError {
+        match &e {
+            ibex::Error::Status { status: 400, body } if body.contains("UNKNOWN_RP_ID") => {
+                AppError::validation(format!(
+                    "This IBEx server does not serve the rpId {}. Check the network's rpId in the settings.",
+                    self.client.config().rp_id
+                ))
+            }
+            _ => e.into(),
+        }
     }
 
     /// Creates a PIN wallet; returns the new `externalUserId` with the session (the device
@@ -280,7 +304,7 @@ impl AuthState {
         let pending = self.take_pending(ceremony_id)?;
         let credential: serde_json::Value = serde_json::from_str(credential_json)
             .map_err(|e| AppError::validation(format!("The passkey response is not JSON: {e}")))?;
-        self.finish(pending, credential, secrets).await
+        self.finish(pending, credential, None, secrets).await
     }
 
     /// Runs the pending ceremony on a provider the core drives (the credential, PRF output
@@ -292,25 +316,26 @@ impl AuthState {
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
         let pending = self.take_pending(ceremony_id)?;
-        let origin = origin_for(&pending.rp_id);
-        let credential = match pending.intent {
-            AuthIntent::SignUp => backend.create(&pending.options, &origin).await?,
-            AuthIntent::SignIn => backend.get(&pending.options, &origin).await?,
+        let answer = match pending.intent {
+            AuthIntent::SignUp => backend.create(&pending.options, &pending.rp_id).await?,
+            AuthIntent::SignIn => backend.get(&pending.options, &pending.rp_id).await?,
         };
-        self.finish(pending, credential, secrets).await
+        self.finish(pending, answer.credential, Some(&answer.origin), secrets)
+            .await
     }
 
     async fn finish(
         self: &Arc<Self>,
         pending: Pending,
         credential: serde_json::Value,
+        origin: Option<&str>,
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
         let expected_type = match pending.intent {
             AuthIntent::SignUp => ClientDataType::Create,
             AuthIntent::SignIn => ClientDataType::Get,
         };
-        check_client_data(&credential, expected_type, &pending.challenge)?;
+        check_client_data(&credential, expected_type, &pending.challenge, origin)?;
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
             AppError::validation(format!("The passkey response is not a credential: {e}"))
         })?;
@@ -419,8 +444,7 @@ impl AuthState {
     }
 
     fn open_store(&self, secrets: &dyn SecretStores) -> (Arc<dyn ibex::SecretStore>, Persistence) {
-        let config = self.client.config();
-        match secrets.open(config.base_url.as_str(), &config.rp_id) {
+        match secrets.open(&self.identity, &self.client.config().rp_id) {
             Ok(store) => (store, Persistence::Keychain),
             Err(reason) => (
                 Arc::new(ibex::MemoryStore::new()),
@@ -491,10 +515,17 @@ fn rejected_passkey(e: ibex::Error) -> AppError {
         _ => return e.into(),
     };
     let reason = server_message(body);
-    AppError::new(
-        code,
-        format!("IBEx did not accept this passkey ({reason}). Nothing was changed; try again."),
-    )
+    let symbol = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("code")?.as_str().map(str::to_owned));
+    let message = match symbol.as_deref() {
+        Some("CHALLENGE_EXPIRED") => "Your passkey answered after this request had expired (IBEx allows about a minute). Nothing was changed; try again.".to_owned(),
+        Some("CHALLENGE_UNKNOWN") => "IBEx no longer knows this passkey request (it was already used or replaced). Nothing was changed; try again.".to_owned(),
+        Some("ORIGIN_MISMATCH") => format!("IBEx does not accept passkeys used from this page ({reason}). Nothing was changed; sign from a page this IBEx allows, or use a PIN."),
+        Some("RPID_MISMATCH") => "This passkey belongs to a different site than this IBEx network. Nothing was changed; use a passkey made for this network.".to_owned(),
+        _ => format!("IBEx did not accept this passkey ({reason}). Nothing was changed; try again."),
+    };
+    AppError::new(code, message)
 }
 
 /// A refused PIN proof is almost always a wrong PIN (the derived key differs).

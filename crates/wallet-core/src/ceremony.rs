@@ -37,13 +37,17 @@ struct ClientData {
     #[serde(rename = "type")]
     kind: String,
     challenge: String,
+    #[serde(default)]
+    origin: String,
 }
 
-/// `credential.response.clientDataJSON` must name `expected` and carry `challenge`.
+/// `credential.response.clientDataJSON` must name `expected`, carry `challenge` and, for a
+/// provider the core ran (which knows its page), come from exactly `origin`.
 pub(crate) fn check_client_data(
     credential: &serde_json::Value,
     expected: ClientDataType,
     challenge: &str,
+    origin: Option<&str>,
 ) -> Result<(), AppError> {
     let encoded = credential
         .pointer("/response/clientDataJSON")
@@ -72,6 +76,12 @@ pub(crate) fn check_client_data(
             "The passkey signed a different challenge than this request's. Nothing was sent; start again.",
         ));
     }
+    if let Some(origin) = origin.filter(|o| *o != data.origin) {
+        return Err(AppError::validation(format!(
+            "The passkey answered for the page {}, not for {origin}. Nothing was sent; start again.",
+            if data.origin.is_empty() { "(none)" } else { &data.origin }
+        )));
+    }
     Ok(())
 }
 
@@ -97,21 +107,29 @@ mod tests {
         let c = credential(
             r#"{"type":"webauthn.get","challenge":"_-8","origin":"http://localhost:1","crossOrigin":false}"#,
         );
-        assert!(check_client_data(&c, ClientDataType::Get, "_-8").is_ok());
-        assert!(check_client_data(&c, ClientDataType::Get, "/+8=").is_ok());
+        assert!(check_client_data(&c, ClientDataType::Get, "_-8", None).is_ok());
+        assert!(check_client_data(&c, ClientDataType::Get, "/+8=", None).is_ok());
+        assert!(
+            check_client_data(&c, ClientDataType::Get, "_-8", Some("http://localhost:1")).is_ok()
+        );
+        let e = check_client_data(&c, ClientDataType::Get, "_-8", Some("http://localhost:2"))
+            .unwrap_err();
+        assert!(e
+            .message
+            .contains("page http://localhost:1, not for http://localhost:2"));
     }
 
     #[test]
     fn rejects_wrong_challenge_type_or_shape_specifically() {
         let c = credential(r#"{"type":"webauthn.get","challenge":"AAAA"}"#);
-        let e = check_client_data(&c, ClientDataType::Get, "AAAB").unwrap_err();
+        let e = check_client_data(&c, ClientDataType::Get, "AAAB", None).unwrap_err();
         assert!(e.message.contains("different challenge"));
-        let e = check_client_data(&c, ClientDataType::Create, "AAAA").unwrap_err();
+        let e = check_client_data(&c, ClientDataType::Create, "AAAA", None).unwrap_err();
         assert!(e.message.contains("expected webauthn.create"));
-        let e = check_client_data(&json!({}), ClientDataType::Get, "AAAA").unwrap_err();
+        let e = check_client_data(&json!({}), ClientDataType::Get, "AAAA", None).unwrap_err();
         assert!(e.message.contains("clientDataJSON"));
-        let e =
-            check_client_data(&credential("not json"), ClientDataType::Get, "AAAA").unwrap_err();
+        let e = check_client_data(&credential("not json"), ClientDataType::Get, "AAAA", None)
+            .unwrap_err();
         assert!(e.message.contains("unreadable"));
     }
 

@@ -57,6 +57,8 @@ pub struct Core {
     /// Opened on first use and replaced when the network setting changes.
     connection: Mutex<Option<Arc<Connection>>>,
     pub(crate) reviewed_recipients: crate::recipients::ReviewedRecipients,
+    /// The embedded sandbox's state file (in the app's data directory), if it persists.
+    sandbox_state: Option<std::path::PathBuf>,
 }
 
 /// The async methods named like commands are the IPC commands (`src-tauri/src/command_list.rs`).
@@ -81,12 +83,26 @@ impl Core {
             store,
             events,
             secrets,
-            natives: native_backends(),
+            natives: native_backends(crate::handoff::DEFAULT_TIMEOUT),
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
             reviewed_recipients: Default::default(),
+            sandbox_state: None,
         }
+    }
+
+    /// Keeps the embedded sandbox's accounts in `file`, so a session restored from the keychain
+    /// finds its account after a restart.
+    pub fn with_sandbox_state(mut self, file: std::path::PathBuf) -> Self {
+        self.sandbox_state = Some(file);
+        self
+    }
+
+    /// Gives the browser hand-off `timeout` to answer instead of the default (tests use seconds).
+    pub fn with_handoff_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.natives = native_backends(timeout);
+        self
     }
 
     /// Opens the connection ahead of the first command (starts the embedded sandbox) and
@@ -289,6 +305,11 @@ impl Core {
         ))
     }
 
+    /// Ends the passkey ceremony waiting in the browser (or another native prompt), if any.
+    pub async fn passkey_cancel(&self) -> Result<bool, AppError> {
+        Ok(self.natives.iter().any(|b| b.cancel()))
+    }
+
     pub(crate) fn native(
         &self,
         provider: ProviderKind,
@@ -329,7 +350,15 @@ impl Core {
         }
         let network = read(&self.settings).network.clone();
         let api_key = read(&self.api_key).clone();
-        let conn = Arc::new(Connection::open(&network, api_key, self.events.clone()).await?);
+        let conn = Arc::new(
+            Connection::open(
+                &network,
+                api_key,
+                self.events.clone(),
+                self.sandbox_state.as_deref(),
+            )
+            .await?,
+        );
         *slot = Some(conn.clone());
         Ok(conn)
     }
@@ -339,14 +368,17 @@ impl Core {
 /// signer kind; none of them secret).
 pub(crate) fn network_key(what: &str, conn: &Connection) -> String {
     let config = conn.client.config();
-    format!("{what}|{}@{}", config.rp_id, config.base_url)
+    format!("{what}|{}@{}", config.rp_id, conn.identity)
 }
 
-/// The providers this build runs in Rust.
-fn native_backends() -> Vec<Arc<dyn NativeBackend>> {
+/// The providers this build runs in Rust (the browser hand-off on Linux, release included).
+#[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
+fn native_backends(handoff_timeout: std::time::Duration) -> Vec<Arc<dyn NativeBackend>> {
     vec![
         #[cfg(feature = "soft-passkey")]
         Arc::new(crate::native::SoftBackend::default()),
+        #[cfg(target_os = "linux")]
+        Arc::new(crate::handoff::HandoffBackend::new(handoff_timeout)),
     ]
 }
 

@@ -33,6 +33,8 @@ pub enum ErrorCode {
     Locked,
     /// A bug or an unexpected local failure.
     Internal,
+    /// The passkey prompt (e.g. the browser hand-off) got no answer in time.
+    PasskeyTimedOut,
 }
 
 /// An error as the UI sees it.

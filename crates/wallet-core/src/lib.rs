@@ -10,6 +10,7 @@ pub mod contacts;
 mod core;
 mod error;
 mod events;
+pub mod handoff;
 mod live;
 pub mod native;
 mod network;

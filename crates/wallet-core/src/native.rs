@@ -9,20 +9,32 @@ use crate::providers::ProviderKind;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// A backend's credential and the page origin it was made for; the core accepts exactly that
+/// origin in its clientDataJSON.
+#[derive(Debug)]
+pub struct Answer {
+    pub credential: serde_json::Value,
+    pub origin: String,
+}
+
 pub trait NativeBackend: Send + Sync {
     fn kind(&self) -> ProviderKind;
-    /// `navigator.credentials.create` for a page at `origin`.
+    /// `navigator.credentials.create` for `rp_id`.
     fn create<'a>(
         &'a self,
         options: &'a serde_json::Value,
-        origin: &'a str,
-    ) -> BoxFuture<'a, Result<serde_json::Value, AppError>>;
-    /// `navigator.credentials.get` for a page at `origin`.
+        rp_id: &'a str,
+    ) -> BoxFuture<'a, Result<Answer, AppError>>;
+    /// `navigator.credentials.get` for `rp_id`.
     fn get<'a>(
         &'a self,
         options: &'a serde_json::Value,
-        origin: &'a str,
-    ) -> BoxFuture<'a, Result<serde_json::Value, AppError>>;
+        rp_id: &'a str,
+    ) -> BoxFuture<'a, Result<Answer, AppError>>;
+    /// Ends the ceremony waiting on the user, if this backend has one; true if it did.
+    fn cancel(&self) -> bool {
+        false
+    }
 }
 
 /// The origin a native ceremony claims: the rpId's own web origin, as a browser on the
@@ -43,8 +55,11 @@ pub struct SoftBackend(passkey_soft::Authenticator);
 
 #[cfg(feature = "soft-passkey")]
 impl SoftBackend {
-    fn run(result: passkey_soft::Result<serde_json::Value>) -> Result<serde_json::Value, AppError> {
-        result.map_err(|e| match e {
+    fn run(
+        result: passkey_soft::Result<serde_json::Value>,
+        origin: String,
+    ) -> Result<Answer, AppError> {
+        let credential = result.map_err(|e| match e {
             passkey_soft::Error::NotAllowed(_) => AppError::new(
                 crate::ErrorCode::PasskeyCancelled,
                 format!("The test authenticator declined: {e}"),
@@ -53,7 +68,8 @@ impl SoftBackend {
                 crate::ErrorCode::PasskeyUnsupported,
                 format!("The test authenticator failed: {other}"),
             ),
-        })
+        })?;
+        Ok(Answer { credential, origin })
     }
 }
 
@@ -66,17 +82,19 @@ impl NativeBackend for SoftBackend {
     fn create<'a>(
         &'a self,
         options: &'a serde_json::Value,
-        origin: &'a str,
-    ) -> BoxFuture<'a, Result<serde_json::Value, AppError>> {
-        Box::pin(async move { Self::run(self.0.create(options, origin)) })
+        rp_id: &'a str,
+    ) -> BoxFuture<'a, Result<Answer, AppError>> {
+        let origin = origin_for(rp_id);
+        Box::pin(async move { Self::run(self.0.create(options, &origin), origin) })
     }
 
     fn get<'a>(
         &'a self,
         options: &'a serde_json::Value,
-        origin: &'a str,
-    ) -> BoxFuture<'a, Result<serde_json::Value, AppError>> {
-        Box::pin(async move { Self::run(self.0.get(options, origin)) })
+        rp_id: &'a str,
+    ) -> BoxFuture<'a, Result<Answer, AppError>> {
+        let origin = origin_for(rp_id);
+        Box::pin(async move { Self::run(self.0.get(options, &origin), origin) })
     }
 }
 

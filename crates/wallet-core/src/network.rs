@@ -1,5 +1,6 @@
 //! The connection to the chosen IBEx: a client, and the embedded sandbox when that is the choice.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,6 +14,8 @@ use crate::settings::NetworkSetting;
 
 /// The embedded sandbox serves this rpId, so browser passkeys work from `http://localhost`.
 pub const SANDBOX_RP_ID: &str = "localhost";
+/// The embedded sandbox's identity: its port changes every run, its accounts (persisted) don't.
+const SANDBOX_IDENTITY: &str = "embedded-sandbox";
 
 /// What the first screen shows about the connection.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -35,6 +38,9 @@ pub struct NetworkStatus {
 /// under that network for when the user switches back).
 pub(crate) struct Connection {
     pub client: ibex::Client,
+    /// What per-network facts (keychain item, remembered signer) are filed under: the base URL
+    /// of a tenant, a fixed name for the embedded sandbox.
+    pub identity: String,
     pub auth: Arc<AuthState>,
     pub ops: Operations,
     label: String,
@@ -43,13 +49,15 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
+    /// `sandbox_state`: where the embedded sandbox keeps its accounts across restarts.
     pub async fn open(
         setting: &NetworkSetting,
         api_key: Option<String>,
         events: Arc<dyn EventSink>,
+        sandbox_state: Option<&Path>,
     ) -> Result<Self, AppError> {
         match setting {
-            NetworkSetting::Sandbox => Self::sandbox(events).await,
+            NetworkSetting::Sandbox => Self::sandbox(events, sandbox_state).await,
             NetworkSetting::Custom {
                 base_url, rp_id, ..
             } => {
@@ -57,8 +65,10 @@ impl Connection {
                 config.api_key = api_key;
                 let label = config.base_url.host_str().unwrap_or("IBEx").to_owned();
                 let client = ibex::Client::new(config)?;
+                let identity = client.config().base_url.to_string();
                 Ok(Self {
-                    auth: AuthState::new(client.clone(), events.clone()),
+                    auth: AuthState::new(client.clone(), identity.clone(), events.clone()),
+                    identity,
                     ops: Operations::new(events),
                     client,
                     label,
@@ -70,14 +80,22 @@ impl Connection {
     }
 
     #[cfg(feature = "sandbox")]
-    async fn sandbox(events: Arc<dyn EventSink>) -> Result<Self, AppError> {
-        let sandbox = ibex_sandbox::Sandbox::start(ibex_sandbox::SandboxConfig::default())
+    async fn sandbox(
+        events: Arc<dyn EventSink>,
+        state_file: Option<&Path>,
+    ) -> Result<Self, AppError> {
+        let config = ibex_sandbox::SandboxConfig {
+            state_file: state_file.map(Path::to_path_buf),
+            ..ibex_sandbox::SandboxConfig::default()
+        };
+        let sandbox = ibex_sandbox::Sandbox::start(config)
             .await
             .map_err(|e| AppError::internal(format!("cannot start the local sandbox: {e}")))?;
         let config = ibex::Config::new(&sandbox.base_url(), SANDBOX_RP_ID)?;
         let client = ibex::Client::new(config)?;
         Ok(Self {
-            auth: AuthState::new(client.clone(), events.clone()),
+            auth: AuthState::new(client.clone(), SANDBOX_IDENTITY.to_owned(), events.clone()),
+            identity: SANDBOX_IDENTITY.to_owned(),
             ops: Operations::new(events),
             client,
             label: "Local sandbox".to_owned(),
@@ -86,7 +104,10 @@ impl Connection {
     }
 
     #[cfg(not(feature = "sandbox"))]
-    async fn sandbox(_events: Arc<dyn EventSink>) -> Result<Self, AppError> {
+    async fn sandbox(
+        _events: Arc<dyn EventSink>,
+        _state_file: Option<&Path>,
+    ) -> Result<Self, AppError> {
         Err(AppError::validation(
             "This build has no embedded sandbox; choose an IBEx server in Settings.",
         ))

@@ -92,21 +92,20 @@ pub fn decide(
 ) -> PasskeyCapabilities {
     let webview_reason = webview_blocker(platform, webview, rp_id);
     let native_reason = match platform {
-        Platform::Linux => {
-            Some("Passkeys through your web browser are not in this build yet.".to_owned())
-        }
+        Platform::Linux => crate::handoff::unavailable_reason(rp_id),
         Platform::MacOs => Some(
             "Touch ID for this wallet needs the signed macOS build with Associated Domains."
                 .to_owned(),
         ),
         Platform::Windows => Some("Windows Hello is not available in this build yet.".to_owned()),
     };
-    // The software authenticator is listed only where it is compiled in (test builds).
+    // The software authenticator is listed only where it is compiled in (test builds), where
+    // it goes before the hand-off so automated runs never wait on a browser.
     let soft = build.soft.then_some((ProviderKind::Soft, None));
     let providers: Vec<ProviderOption> = [
         Some((ProviderKind::Webview, webview_reason)),
-        Some((ProviderKind::Native, native_reason)),
         soft,
+        Some((ProviderKind::Native, native_reason)),
         Some((ProviderKind::Kdf, None)),
     ]
     .into_iter()
@@ -216,13 +215,41 @@ mod tests {
             .iter()
             .any(|p| p.kind == ProviderKind::Soft && p.available));
         assert_eq!(c.recommended, ProviderKind::Soft);
+        // Release: the system browser signs for rpId localhost, ahead of the PIN.
         let release = decide(
             Platform::Linux,
             &page(false, "tauri://localhost"),
             "localhost",
             RELEASE,
         );
-        assert_eq!(release.recommended, ProviderKind::Kdf);
+        assert_eq!(release.recommended, ProviderKind::Native);
+        let native = release
+            .providers
+            .iter()
+            .find(|p| p.kind == ProviderKind::Native)
+            .unwrap();
+        assert!(native.available && native.reason.is_none());
+    }
+
+    #[test]
+    fn the_browser_hand_off_cannot_sign_for_a_tenant_rp_id_on_linux() {
+        let c = decide(
+            Platform::Linux,
+            &page(false, "tauri://localhost"),
+            "wallet.example",
+            RELEASE,
+        );
+        let native = c
+            .providers
+            .iter()
+            .find(|p| p.kind == ProviderKind::Native)
+            .unwrap();
+        assert!(!native.available);
+        assert_eq!(
+            native.reason.as_deref(),
+            Some("Passkeys for wallet.example open in your browser only from wallet.example's own sign-in page, which this tenant does not publish.")
+        );
+        assert_eq!(c.recommended, ProviderKind::Kdf);
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use ibex::{MemoryStore, SecretStore};
 
-/// Opens the refresh-token store of one network (base URL + rpId).
+/// Opens the refresh-token store of one network (rpId + the network's identity: a tenant's base
+/// URL, or the embedded sandbox's fixed name).
 pub trait SecretStores: Send + Sync {
     /// The store, or why none is available here (the session then lives in memory only).
     fn open(&self, base_url: &str, rp_id: &str) -> Result<Arc<dyn SecretStore>, String>;

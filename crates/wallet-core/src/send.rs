@@ -21,7 +21,7 @@ use crate::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
 use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
 use crate::live::{Live, Signal};
-use crate::native::{origin_for, NativeBackend};
+use crate::native::NativeBackend;
 use crate::providers::ProviderKind;
 use crate::recipients::{self, parse_recipient};
 
@@ -262,7 +262,7 @@ impl Operations {
         let op = self.take(review_id)?;
         let credential: serde_json::Value = serde_json::from_str(credential_json)
             .map_err(|e| AppError::validation(format!("The passkey response is not JSON: {e}")))?;
-        self.execute(session, op, credential).await
+        self.execute(session, op, credential, None).await
     }
 
     /// Executes the reviewed operation, signing with a provider the core runs.
@@ -273,8 +273,9 @@ impl Operations {
         backend: &dyn NativeBackend,
     ) -> Result<OperationUpdate, AppError> {
         let op = self.take(review_id)?;
-        let credential = backend.get(&op.options, &origin_for(&op.rp_id)).await?;
-        self.execute(session, op, credential).await
+        let answer = backend.get(&op.options, &op.rp_id).await?;
+        self.execute(session, op, answer.credential, Some(&answer.origin))
+            .await
     }
 
     async fn execute(
@@ -282,8 +283,9 @@ impl Operations {
         session: &Session,
         op: PendingOp,
         credential: serde_json::Value,
+        origin: Option<&str>,
     ) -> Result<OperationUpdate, AppError> {
-        check_client_data(&credential, ClientDataType::Get, &op.challenge)?;
+        check_client_data(&credential, ClientDataType::Get, &op.challenge, origin)?;
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
             AppError::validation(format!("The passkey response is not a credential: {e}"))
         })?;

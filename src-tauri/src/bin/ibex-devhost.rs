@@ -12,7 +12,8 @@ const USAGE: &str = "usage: ibex-devhost [--port N] [--dist DIR] [--data-dir DIR
 
 Serves the built UI (default ui/dist) and the wallet's commands on 127.0.0.1.
 Prints `IBEX_DEVHOST_URL=<url>` once ready; open that URL (it carries the per-run secret).
-Settings live in DATA_DIR/devhost.json (default: a fresh temporary directory).";
+Settings live in DATA_DIR/devhost.json (default: a fresh temporary directory).
+IBEX_HANDOFF_TIMEOUT_SECS shortens the browser hand-off's wait (tests of its timeout).";
 
 struct Args {
     port: u16,
@@ -72,11 +73,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let events = BroadcastEvents::new();
     let store = JsonFileStore::open(data_dir.join("devhost.json"));
     // Test host: sessions stay in memory (a browser test must not touch the user's keychain).
-    let core = Arc::new(Core::new(CoreDeps {
+    let mut core = Core::new(CoreDeps {
         store: Arc::new(store),
         events: Arc::new(events.clone()),
         secrets: Arc::new(MemorySecrets::default()),
-    }));
+    })
+    .with_sandbox_state(data_dir.join("sandbox-state.json"));
+    if let Ok(secs) = std::env::var("IBEX_HANDOFF_TIMEOUT_SECS") {
+        let secs: u64 = secs
+            .parse()
+            .map_err(|e| format!("IBEX_HANDOFF_TIMEOUT_SECS: {e}"))?;
+        core = core.with_handoff_timeout(std::time::Duration::from_secs(secs));
+    }
+    let core = Arc::new(core);
     core.warm_up().await;
     let host = devhost::start(core, events, args.dist, args.port).await?;
     println!("IBEX_DEVHOST_URL={}", host.url());

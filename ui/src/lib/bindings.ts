@@ -35,6 +35,7 @@ export const commands = {
 	contactsDelete: (id: string) => typedError<Contact_Serialize[], AppError>(__TAURI_INVOKE("contacts_delete", { id })),
 	accountSigners: () => typedError<SignerView_Serialize[], AppError>(__TAURI_INVOKE("account_signers")),
 	kycStatus: () => typedError<KycView_Serialize, AppError>(__TAURI_INVOKE("kyc_status")),
+	passkeyCancel: () => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_cancel")),
 };
 
 /** Events */
@@ -215,7 +216,9 @@ export type ErrorCode =
 /**  The wallet is locked after inactivity; unlock with the passkey. */
 "Locked" | 
 /**  A bug or an unexpected local failure. */
-"Internal";
+"Internal" | 
+/**  The passkey prompt (e.g. the browser hand-off) got no answer in time. */
+"PasskeyTimedOut";
 
 /**  A token the signed-in Safe holds on one chain. */
 export type Holding = {

@@ -10,6 +10,7 @@ import type {
   ProviderKind,
   SessionInfo,
 } from '../bindings';
+import { providerChoice } from './choice.svelte';
 import type { CreationOptionsJSON, RequestOptionsJSON } from './json';
 import { webviewHasWebAuthn, webviewProvider } from './webview';
 
@@ -23,9 +24,22 @@ export function passkeyCapabilities(backend: Backend): Promise<PasskeyCapabiliti
   );
 }
 
-/** The passkey provider the core recommends, or null when none can sign here. */
-export function passkeyProvider(caps: PasskeyCapabilities): ProviderKind | null {
+/** The passkey providers that can sign here, in the core's order of preference. */
+export function availablePasskeyProviders(caps: PasskeyCapabilities): ProviderKind[] {
+  return caps.providers.filter((p) => p.available && PASSKEY_PROVIDERS.includes(p.kind)).map((p) => p.kind);
+}
+
+/** The provider the user chose when it can sign here, else the core's recommendation; null
+ * when no passkey provider can sign here. */
+export function passkeyProvider(caps: PasskeyCapabilities, chosen = providerChoice.value): ProviderKind | null {
+  const available = availablePasskeyProviders(caps);
+  if (chosen && available.includes(chosen)) return chosen;
   return PASSKEY_PROVIDERS.includes(caps.recommended) ? caps.recommended : null;
+}
+
+/** Ends a passkey prompt the core is waiting on (the browser hand-off). */
+export function cancelPasskey(backend: Backend): Promise<boolean> {
+  return call(backend.commands.passkeyCancel());
 }
 
 export async function recommendedPasskeyProvider(backend: Backend): Promise<ProviderKind | null> {

@@ -1,0 +1,651 @@
+//! Linux's native passkey path: hand the ceremony to the system browser (passkeys.md §2).
+//!
+//! Linux has no platform authenticator API and WebKitGTK no WebAuthn, but any browser signs for
+//! rpId `localhost` from an `http://localhost:<port>` page. So the core serves a one-time page
+//! on a loopback port, opens it in the default browser, and waits for the page to POST the
+//! credential back with the random `state` it was given (RFC 8252's loopback redirect, §7.3 and
+//! §8.9). A tenant rpId cannot work this way: only the tenant's own origin may use it.
+
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::ceremony::random_id;
+use crate::error::{AppError, ErrorCode};
+use crate::native::{Answer, BoxFuture, NativeBackend};
+use crate::providers::ProviderKind;
+
+/// How long the browser may take by default before the ceremony gives up.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);
+
+const PAGE: &str = include_str!("handoff_page.html");
+
+/// Why the hand-off cannot sign for `rp_id`, or `None` when it can.
+pub fn unavailable_reason(rp_id: &str) -> Option<String> {
+    (!rp_id.eq_ignore_ascii_case("localhost")).then(|| {
+        format!(
+            "Passkeys for {rp_id} open in your browser only from {rp_id}'s own sign-in page, which this tenant does not publish."
+        )
+    })
+}
+
+/// Opens a URL in the user's browser.
+pub type Opener = Arc<dyn Fn(&str) -> Result<(), AppError> + Send + Sync>;
+
+pub struct HandoffBackend {
+    timeout: Duration,
+    open: Opener,
+    /// Ends the ceremony in progress, if any (the UI's Cancel button).
+    cancel: Mutex<Option<oneshot::Sender<()>>>,
+}
+
+impl HandoffBackend {
+    /// Opens pages with `$BROWSER` or `xdg-open`.
+    pub fn new(timeout: Duration) -> Self {
+        Self::with_opener(timeout, Arc::new(open_in_browser))
+    }
+
+    pub fn with_opener(timeout: Duration, open: Opener) -> Self {
+        Self {
+            timeout,
+            open,
+            cancel: Mutex::new(None),
+        }
+    }
+
+    async fn ceremony(
+        &self,
+        kind: &'static str,
+        options: &serde_json::Value,
+        rp_id: &str,
+    ) -> Result<Answer, AppError> {
+        if let Some(reason) = unavailable_reason(rp_id) {
+            return Err(AppError::new(ErrorCode::PasskeyUnsupported, reason));
+        }
+        let mut server = LoopbackServer::start(kind, options).await?;
+        let (cancel_tx, cancel_rx) = oneshot::channel();
+        // A newer ceremony replaces (and thereby cancels) an older one.
+        drop(lock(&self.cancel).replace(cancel_tx));
+        let outcome = match (self.open)(&server.url) {
+            Err(e) => Err(e),
+            Ok(()) => {
+                tokio::select! {
+                    reply = &mut server.reply => reply.map_err(|_| internal_gone()).and_then(Reply::into_result),
+                    _ = cancel_rx => Err(AppError::new(
+                        ErrorCode::PasskeyCancelled,
+                        "You cancelled the passkey request. Nothing was signed.",
+                    )),
+                    () = tokio::time::sleep(self.timeout) => Err(AppError::new(
+                        ErrorCode::PasskeyTimedOut,
+                        format!(
+                            "Your browser did not answer within {}. Nothing was signed; try again, and confirm the passkey in the browser tab that opens.",
+                            human_duration(self.timeout)
+                        ),
+                    )),
+                }
+            }
+        };
+        lock(&self.cancel).take();
+        let origin = server.origin.clone();
+        server.close().await;
+        outcome.map(|credential| Answer { credential, origin })
+    }
+}
+
+impl NativeBackend for HandoffBackend {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Native
+    }
+
+    fn create<'a>(
+        &'a self,
+        options: &'a serde_json::Value,
+        rp_id: &'a str,
+    ) -> BoxFuture<'a, Result<Answer, AppError>> {
+        Box::pin(self.ceremony("create", options, rp_id))
+    }
+
+    fn get<'a>(
+        &'a self,
+        options: &'a serde_json::Value,
+        rp_id: &'a str,
+    ) -> BoxFuture<'a, Result<Answer, AppError>> {
+        Box::pin(self.ceremony("get", options, rp_id))
+    }
+
+    fn cancel(&self) -> bool {
+        lock(&self.cancel)
+            .take()
+            .is_some_and(|tx| tx.send(()).is_ok())
+    }
+}
+
+/// What the page reported.
+#[derive(Debug)]
+enum Reply {
+    Credential(serde_json::Value),
+    /// The browser's DOMException.
+    Failed {
+        name: String,
+        message: String,
+    },
+}
+
+impl Reply {
+    fn into_result(self) -> Result<serde_json::Value, AppError> {
+        let (name, message) = match self {
+            Self::Credential(c) => return Ok(c),
+            Self::Failed { name, message } => (name, message),
+        };
+        Err(match name.as_str() {
+            "NotAllowedError" | "AbortError" => AppError::new(
+                ErrorCode::PasskeyCancelled,
+                "The passkey prompt in your browser was closed or timed out. Nothing was signed; you can try again.",
+            ),
+            "InvalidStateError" => AppError::new(
+                ErrorCode::Conflict,
+                "Your browser's authenticator already holds a passkey for this wallet. Sign in instead.",
+            ),
+            "SecurityError" => AppError::new(
+                ErrorCode::PasskeyUnsupported,
+                format!("Your browser refused passkeys on the hand-off page: {message}"),
+            ),
+            "NotSupportedError" => AppError::new(
+                ErrorCode::PasskeyUnsupported,
+                format!("Your browser cannot create this kind of passkey: {message}"),
+            ),
+            _ => AppError::new(
+                ErrorCode::PasskeyUnsupported,
+                format!("The passkey request failed in your browser ({name}: {message})."),
+            ),
+        })
+    }
+}
+
+fn internal_gone() -> AppError {
+    AppError::internal("the browser hand-off stopped without an answer")
+}
+
+/// The one-time page and callback on `127.0.0.1:<port>`.
+struct LoopbackServer {
+    url: String,
+    origin: String,
+    reply: oneshot::Receiver<Reply>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+struct Shared {
+    port: u16,
+    state: String,
+    page: String,
+    nonce: String,
+    /// Taken by the first callback with the right `state`.
+    answer: Mutex<Option<oneshot::Sender<Reply>>>,
+}
+
+impl LoopbackServer {
+    async fn start(kind: &'static str, options: &serde_json::Value) -> Result<Self, AppError> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
+            AppError::internal(format!("cannot open a loopback port for the browser: {e}"))
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| AppError::internal(e.to_string()))?
+            .port();
+        let state = random_id();
+        let nonce = random_id();
+        let data = serde_json::json!({ "kind": kind, "state": state, "options": options });
+        let what = match kind {
+            "create" => "IBEx Wallet asks your browser to create the passkey for your new wallet.",
+            _ => "IBEx Wallet asks your browser to sign with your passkey.",
+        };
+        let page = PAGE
+            .replace("{{NONCE}}", &nonce)
+            .replace("{{WHAT}}", what)
+            .replace("{{DATA}}", &script_safe_json(&data));
+        let (tx, reply) = oneshot::channel();
+        let shared = Arc::new(Shared {
+            port,
+            state: state.clone(),
+            page,
+            nonce,
+            answer: Mutex::new(Some(tx)),
+        });
+        let app = Router::new()
+            .route("/", get(page_route))
+            .route("/callback", post(callback_route))
+            .with_state(shared);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!(error = %e, "browser hand-off server failed");
+            }
+        });
+        let origin = format!("http://localhost:{port}");
+        Ok(Self {
+            url: format!("{origin}/?state={state}"),
+            origin,
+            reply,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    /// Stops listening; in-flight answers finish, a lingering browser connection is cut after
+    /// a second.
+    async fn close(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if tokio::time::timeout(Duration::from_secs(1), &mut self.task)
+            .await
+            .is_err()
+        {
+            self.task.abort();
+        }
+    }
+}
+
+/// JSON that cannot end the `<script>` element it sits in.
+fn script_safe_json(value: &serde_json::Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// Only `localhost:<port>` / `127.0.0.1:<port>`: a page on another name that resolves to
+/// loopback (DNS rebinding) must not reach the ceremony.
+fn host_ok(headers: &HeaderMap, port: u16) -> bool {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| h == format!("localhost:{port}") || h == format!("127.0.0.1:{port}"))
+}
+
+fn text(status: StatusCode, body: &'static str) -> Response {
+    (
+        status,
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        body,
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    state: Option<String>,
+}
+
+async fn page_route(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    if !host_ok(&headers, shared.port) {
+        return text(StatusCode::MISDIRECTED_REQUEST, "Wrong host.");
+    }
+    if !query
+        .state
+        .as_deref()
+        .is_some_and(|s| same(s, &shared.state))
+    {
+        return text(
+            StatusCode::FORBIDDEN,
+            "This link is not for an open IBEx Wallet request.",
+        );
+    }
+    let csp = format!(
+        "default-src 'none'; script-src 'nonce-{n}'; style-src 'nonce-{n}'; connect-src 'self'; \
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        n = shared.nonce
+    );
+    let mut response = shared.page.clone().into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if let Ok(csp) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+#[derive(Deserialize)]
+struct Callback {
+    state: Option<String>,
+    credential: Option<serde_json::Value>,
+    error: Option<PageError>,
+}
+
+#[derive(Deserialize)]
+struct PageError {
+    name: String,
+    #[serde(default)]
+    message: String,
+}
+
+async fn callback_route(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !host_ok(&headers, shared.port) {
+        return text(StatusCode::MISDIRECTED_REQUEST, "Wrong host.");
+    }
+    let own_origin = format!("http://localhost:{}", shared.port);
+    if headers
+        .get(header::ORIGIN)
+        .is_some_and(|o| o.as_bytes() != own_origin.as_bytes())
+    {
+        return text(StatusCode::FORBIDDEN, "Wrong origin.");
+    }
+    let Ok(callback) = serde_json::from_slice::<Callback>(&body) else {
+        return text(StatusCode::BAD_REQUEST, "Not a hand-off answer.");
+    };
+    if !callback
+        .state
+        .as_deref()
+        .is_some_and(|s| same(s, &shared.state))
+    {
+        return text(StatusCode::FORBIDDEN, "Wrong state.");
+    }
+    let reply = match (callback.credential, callback.error) {
+        (Some(credential), None) => Reply::Credential(credential),
+        (None, Some(e)) => Reply::Failed {
+            name: e.name,
+            message: e.message,
+        },
+        _ => return text(StatusCode::BAD_REQUEST, "Not a hand-off answer."),
+    };
+    let Some(answer) = lock(&shared.answer).take() else {
+        return text(StatusCode::GONE, "This request was already answered.");
+    };
+    match answer.send(reply) {
+        Ok(()) => text(StatusCode::OK, "Received."),
+        Err(_) => text(StatusCode::GONE, "IBEx Wallet stopped waiting."),
+    }
+}
+
+/// Compares secrets without an early exit.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// `$BROWSER` (its first entry, as a command) if set, else `xdg-open`. The command is spawned
+/// and reaped on a blocking thread, so the async runtime never waits on it.
+fn open_in_browser(url: &str) -> Result<(), AppError> {
+    let browser = std::env::var("BROWSER").ok();
+    let program = browser
+        .as_deref()
+        .and_then(|b| b.split(':').map(str::trim).find(|c| !c.is_empty()))
+        .unwrap_or("xdg-open");
+    let mut child = Command::new(program)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::PasskeyUnsupported,
+                format!("Your web browser could not be opened ({program}: {e}). Set BROWSER, or use a PIN."),
+            )
+        })?;
+    tokio::task::spawn_blocking(move || child.wait());
+    Ok(())
+}
+
+fn human_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=1 => "a second".to_owned(),
+        2..=119 => format!("{s} seconds"),
+        _ => format!("{} minutes", s / 60),
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::sync::mpsc;
+
+    /// A backend whose "browser" is this test: opened URLs arrive on the channel.
+    fn browser_test(timeout: Duration) -> (Arc<HandoffBackend>, mpsc::UnboundedReceiver<String>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let open: Opener = Arc::new(move |url: &str| {
+            tx.send(url.to_owned())
+                .map_err(|e| AppError::internal(e.to_string()))
+        });
+        (Arc::new(HandoffBackend::with_opener(timeout, open)), rx)
+    }
+
+    /// One HTTP/1.1 request over a fresh connection: (status, headers+body text).
+    async fn http(
+        port: u16,
+        method: &str,
+        path: &str,
+        host: &str,
+        body: &str,
+    ) -> std::io::Result<(u16, String)> {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(req.as_bytes()).await?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).await?;
+        let status = out
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        Ok((status, out))
+    }
+
+    fn port_and_state(url: &str) -> (u16, String) {
+        let url = url::Url::parse(url).unwrap();
+        assert_eq!(url.host_str(), Some("localhost"));
+        let state = url
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .unwrap()
+            .1
+            .into_owned();
+        (url.port().unwrap(), state)
+    }
+
+    #[tokio::test]
+    async fn serves_the_page_and_accepts_exactly_one_answer_with_the_right_state() {
+        let (backend, mut opened) = browser_test(Duration::from_secs(30));
+        let options = json!({"challenge": "AQID", "rpId": "localhost", "note": "</script><b>"});
+        let ceremony = tokio::spawn({
+            let backend = backend.clone();
+            async move { backend.get(&options, "localhost").await }
+        });
+        let url = opened.recv().await.unwrap();
+        let (port, state) = port_and_state(&url);
+        let host = format!("localhost:{port}");
+
+        let (status, page) = http(port, "GET", &format!("/?state={state}"), &host, "")
+            .await
+            .unwrap();
+        assert_eq!(status, 200);
+        let csp = page
+            .lines()
+            .find(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with("content-security-policy:")
+            })
+            .unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'nonce-"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert!(
+            page.contains(r"\u003c/script\u003e"),
+            "options cannot close the script"
+        );
+        assert!(!page.contains("</script><b>"));
+
+        for (path, host) in [
+            ("/?state=wrong".to_owned(), host.clone()),
+            ("/".to_owned(), host.clone()),
+            (format!("/?state={state}"), format!("evil.example:{port}")),
+            (format!("/?state={state}"), "localhost:1".to_owned()),
+        ] {
+            let (status, _) = http(port, "GET", &path, &host, "").await.unwrap();
+            assert!(matches!(status, 403 | 421), "{path} {host}: {status}");
+        }
+
+        // A wrong or missing state is refused and the ceremony keeps waiting.
+        let credential = json!({"id": "AQ", "response": {"clientDataJSON": "e30"}});
+        for body in [
+            json!({"state": "guess", "credential": credential}),
+            json!({"credential": credential}),
+        ] {
+            let (status, _) = http(port, "POST", "/callback", &host, &body.to_string())
+                .await
+                .unwrap();
+            assert_eq!(status, 403);
+        }
+        let (status, _) = http(
+            port,
+            "POST",
+            "/callback",
+            &format!("127.0.0.1:{port}"),
+            "not json",
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 400);
+        assert!(!ceremony.is_finished());
+
+        let good = json!({"state": state, "credential": credential}).to_string();
+        let (status, _) = http(port, "POST", "/callback", &host, &good).await.unwrap();
+        assert_eq!(status, 200);
+        // A second answer is refused (or finds the listener already gone).
+        if let Ok((status, _)) = http(port, "POST", "/callback", &host, &good).await {
+            assert_eq!(status, 410);
+        }
+        let answer = ceremony.await.unwrap().unwrap();
+        assert_eq!(answer.credential, credential);
+        assert_eq!(answer.origin, format!("http://localhost:{port}"));
+        assert!(
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_err(),
+            "the listener is shut down after the answer"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_dom_exception_from_the_page_is_a_typed_cancellation() {
+        let (backend, mut opened) = browser_test(Duration::from_secs(30));
+        let ceremony = tokio::spawn({
+            let backend = backend.clone();
+            async move {
+                backend
+                    .create(&json!({"challenge": "AA"}), "localhost")
+                    .await
+            }
+        });
+        let (port, state) = port_and_state(&opened.recv().await.unwrap());
+        let body =
+            json!({"state": state, "error": {"name": "NotAllowedError", "message": "denied"}});
+        let (status, _) = http(
+            port,
+            "POST",
+            "/callback",
+            &format!("localhost:{port}"),
+            &body.to_string(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 200);
+        let e = ceremony.await.unwrap().unwrap_err();
+        assert_eq!(e.code, ErrorCode::PasskeyCancelled);
+        assert!(e.message.contains("closed or timed out"), "{}", e.message);
+    }
+
+    #[tokio::test]
+    async fn cancel_and_timeout_end_the_wait_and_close_the_port() {
+        let (backend, mut opened) = browser_test(Duration::from_secs(30));
+        assert!(!backend.cancel(), "nothing to cancel yet");
+        let ceremony = tokio::spawn({
+            let backend = backend.clone();
+            async move { backend.get(&json!({"challenge": "AA"}), "localhost").await }
+        });
+        let (port, _) = port_and_state(&opened.recv().await.unwrap());
+        assert!(backend.cancel());
+        let e = ceremony.await.unwrap().unwrap_err();
+        assert_eq!(e.code, ErrorCode::PasskeyCancelled);
+        assert!(tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err());
+
+        let (backend, mut opened) = browser_test(Duration::from_millis(300));
+        let ceremony = tokio::spawn({
+            let backend = backend.clone();
+            async move { backend.get(&json!({"challenge": "AA"}), "localhost").await }
+        });
+        let (port, _) = port_and_state(&opened.recv().await.unwrap());
+        let e = ceremony.await.unwrap().unwrap_err();
+        assert_eq!(e.code, ErrorCode::PasskeyTimedOut);
+        assert!(
+            e.message.contains("did not answer within a second"),
+            "{}",
+            e.message
+        );
+        assert!(tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err());
+    }
+
+    #[tokio::test]
+    async fn a_tenant_rp_id_is_refused_before_anything_opens() {
+        let (backend, mut opened) = browser_test(Duration::from_secs(30));
+        let e = backend
+            .get(&json!({"challenge": "AA"}), "wallet.example")
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::PasskeyUnsupported);
+        assert!(e.message.contains("wallet.example's own sign-in page"));
+        assert!(opened.try_recv().is_err());
+    }
+}
