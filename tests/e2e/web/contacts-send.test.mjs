@@ -124,7 +124,7 @@ test('send: a transfer that reverts on chain ends FAILED with the reason, and no
   assert.equal(fault.status, 200);
   try {
     await page.getByTestId('send-to').fill(BOB);
-    await page.getByTestId('send-amount').fill('1');
+    await page.getByTestId('send-amount').fill('0.001');
     await page.getByTestId('review-send').click();
     await page.getByTestId('approve').click({ timeout: 30000 });
     const result = page.getByTestId('op-result');
