@@ -13,6 +13,8 @@ use tauri::Manager;
 
 /// File (in the app's data directory) holding settings and caches; no secrets.
 const STORE_FILE: &str = "ibex-wallet.json";
+/// File (beside it) holding snapshots shown at start before the network answers.
+const CACHE_FILE: &str = "cache.json";
 
 pub fn run() {
     init_logging();
@@ -23,11 +25,13 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             let store = platform::PluginStore::open(app.handle(), STORE_FILE)?;
+            let cache = platform::PluginStore::open_cache(app.handle(), CACHE_FILE)?;
             let events = platform::WindowEvents::new(app.handle().clone());
             let core = Arc::new(Core::new(CoreDeps {
                 store: Arc::new(store),
                 events: Arc::new(events),
                 secrets: Arc::new(keychain::KeychainSecrets::default()),
+                cache: Arc::new(cache),
             }));
             app.manage(core.clone());
             tauri::async_runtime::spawn(async move { core.warm_up().await });

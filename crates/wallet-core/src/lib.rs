@@ -9,9 +9,11 @@ mod ceremony;
 mod core;
 mod error;
 mod events;
+mod money;
 pub mod native;
 mod network;
 mod pin;
+pub mod portfolio;
 pub mod providers;
 pub mod secrets;
 pub mod send;
@@ -29,6 +31,7 @@ pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};
 /// Every type a command takes or returns, for the app shell's command list
 /// (`src-tauri/src/command_list.rs`). Add a command's types here.
 pub mod ipc {
+    pub use crate::portfolio::Portfolio;
     pub use crate::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};
     pub use crate::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
     pub use crate::{

@@ -185,6 +185,14 @@ pub struct TokenBalance {
     pub secondary_address: Option<Address>,
     #[serde(default)]
     pub active: Option<bool>,
+    /// Token name (BCReader passthrough; seen on the sandbox and the tokens catalog).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// "Also seen" fields of account.md §4.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
