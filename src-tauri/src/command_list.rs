@@ -25,6 +25,11 @@ macro_rules! for_each_command {
             send_prepare(draft: TransferDraft) -> OperationReview;
             operation_approve(review_id: String, credential_json: String) -> OperationUpdate;
             operation_approve_native(review_id: String, provider: ProviderKind) -> OperationUpdate;
+            portfolio_cached() -> Option<Portfolio>;
+            portfolio_refresh() -> Portfolio;
+            activity_page(query: ActivityQuery) -> ActivityPage;
+            activity_pending() -> Vec<PendingOperation>;
+            activity_export(request: ExportRequest) -> ExportResult;
         }
     };
 }
