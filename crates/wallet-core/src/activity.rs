@@ -294,12 +294,15 @@ fn fiat_row(index: usize, v: &Value) -> ActivityRow {
     }
 }
 
-/// ISO 8601 in UTC (`Z`); text that is not RFC 3339 is kept as IBEx wrote it.
+/// ISO 8601 in UTC with milliseconds (`2026-05-14T19:07:41.697Z`, as JavaScript prints
+/// dates); text that is not RFC 3339 is kept as IBEx wrote it.
 fn utc(text: &str) -> String {
-    use time::format_description::well_known::Rfc3339;
-    time::OffsetDateTime::parse(text, &Rfc3339)
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         .ok()
-        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).ok())
+        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(FORMAT).ok())
         .unwrap_or_else(|| text.to_owned())
 }
 
@@ -551,9 +554,9 @@ mod tests {
         );
         assert_eq!(
             lines[2],
-            "2026-05-13T08:00:00Z,crypto,100,out,\"'=HYPERLINK(\"\"x\"\",\"\"a, b\"\")\",0.25,0x52908400098527886E0F7030069857D2E4169EE7,,,0xbb"
+            "2026-05-13T08:00:00.000Z,crypto,100,out,\"'=HYPERLINK(\"\"x\"\",\"\"a, b\"\")\",0.25,0x52908400098527886E0F7030069857D2E4169EE7,,,0xbb"
         );
-        assert_eq!(lines[3], "2026-05-12T10:00:00Z,fiat,,out,EUR,150.00,FR76 3000,,,");
+        assert_eq!(lines[3], "2026-05-12T10:00:00.000Z,fiat,,out,EUR,150.00,FR76 3000,,,");
         assert_eq!(lines[4], "");
         assert_eq!(lines.len(), 5);
     }

@@ -27,14 +27,17 @@ export async function launchChromium() {
   });
 }
 
-/** Starts `ibex-devhost` on a free port; resolves with its secret-bearing URL. */
-export async function startDevhost() {
+/**
+ * Starts `ibex-devhost` on a free port; resolves with its secret-bearing URL.
+ * @param {Record<string, string>} [env] extra environment (e.g. `IBEX_DOWNLOAD_DIR`)
+ */
+export async function startDevhost(env = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'ibex-devhost-'));
   const proc = startProcess(
     binary('ibex-devhost'),
     ['--dist', join(repoRoot, 'ui/dist'), '--data-dir', dataDir],
     /IBEX_DEVHOST_URL=(\S+)/,
-    { env: { RUST_LOG: 'warn' } },
+    { env: { RUST_LOG: 'warn', ...env } },
   );
   const [, url] = await proc.matched;
   const stop = async () => {
@@ -102,15 +105,16 @@ export async function addVirtualAuthenticator(page) {
 
 /**
  * Registers before/after hooks that start the dev web host and Chromium for one test file.
+ * @param {Record<string, string>} [env] extra environment of the host
  * @returns {{ host: () => Awaited<ReturnType<typeof startDevhost>>, browser: () => import('playwright-core').Browser }}
  */
-export function useHostAndBrowser() {
+export function useHostAndBrowser(env = {}) {
   /** @type {Awaited<ReturnType<typeof startDevhost>> | undefined} */
   let host;
   /** @type {import('playwright-core').Browser | undefined} */
   let browser;
   before(async () => {
-    host = await startDevhost();
+    host = await startDevhost(env);
     browser = await launchChromium();
   });
   after(async () => {

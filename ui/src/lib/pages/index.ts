@@ -3,6 +3,7 @@
 import type { Component } from 'svelte';
 import type { Backend } from '../backend';
 import type { AppInfo, Persistence, SessionInfo, Settings } from '../bindings';
+import ActivityPage from './ActivityPage.svelte';
 import PortfolioPage from './PortfolioPage.svelte';
 import SendPage from './SendPage.svelte';
 import SettingsPage from './SettingsPage.svelte';
@@ -19,7 +20,7 @@ export interface PageProps {
   navigate: (id: PageId) => void;
 }
 
-export type PageId = 'portfolio' | 'send' | 'settings';
+export type PageId = 'portfolio' | 'activity' | 'send' | 'settings';
 
 export interface Page {
   id: PageId;
@@ -29,6 +30,7 @@ export interface Page {
 
 export const pages: Page[] = [
   { id: 'portfolio', label: 'Portfolio', component: PortfolioPage },
+  { id: 'activity', label: 'Activity', component: ActivityPage },
   { id: 'send', label: 'Send', component: SendPage },
   { id: 'settings', label: 'Settings', component: SettingsPage },
 ];
