@@ -136,14 +136,14 @@ type Decimals = BTreeMap<(u64, String), u8>;
 async fn decimals(session: &Session) -> Decimals {
     match session.tokens(None).await {
         Ok(list) => {
-            let groups: Vec<(Option<ChainId>, Vec<&ibex::models::catalog::TokenInfo>)> =
-                match &list {
-                    ibex::models::catalog::TokenList::Grouped(g) => g
-                        .iter()
-                        .map(|g| (Some(g.blockchain_id), g.tokens.iter().collect()))
-                        .collect(),
-                    ibex::models::catalog::TokenList::Flat(t) => vec![(None, t.iter().collect())],
-                };
+            let groups: Vec<(Option<ChainId>, Vec<&ibex::models::catalog::TokenInfo>)> = match &list
+            {
+                ibex::models::catalog::TokenList::Grouped(g) => g
+                    .iter()
+                    .map(|g| (Some(g.blockchain_id), g.tokens.iter().collect()))
+                    .collect(),
+                ibex::models::catalog::TokenList::Flat(t) => vec![(None, t.iter().collect())],
+            };
             groups
                 .into_iter()
                 .flat_map(|(chain, tokens)| {
@@ -214,9 +214,13 @@ pub(crate) fn page_of(tx: Transactions, decimals: &Decimals) -> ActivityPage {
                 .collect()
         })
         .unwrap_or_default();
-    let fiat = tx
-        .fiat
-        .map(|f| f.data.iter().enumerate().map(|(i, v)| fiat_row(i, v)).collect());
+    let fiat = tx.fiat.map(|f| {
+        f.data
+            .iter()
+            .enumerate()
+            .map(|(i, v)| fiat_row(i, v))
+            .collect()
+    });
     ActivityPage { chains, fiat }
 }
 
@@ -277,7 +281,10 @@ fn fiat_row(index: usize, v: &Value) -> ActivityRow {
     ActivityRow {
         id: text("id").unwrap_or_else(|| format!("fiat-{index}")),
         chain_id: None,
-        date: text("createdAt").or_else(|| text("date")).as_deref().map(utc),
+        date: text("createdAt")
+            .or_else(|| text("date"))
+            .as_deref()
+            .map(utc),
         direction: Some(if out { Flow::Out } else { Flow::In }),
         counterparty: if out {
             text("beneficiaryIban").or_else(|| text("beneficiaryName"))
@@ -464,8 +471,8 @@ impl crate::Core {
         if request.scope != ActivityScope::Fiat {
             for loaded in &request.chains {
                 for page in 1..=loaded.pages.max(1) {
-                    let tx = fetch(&session, ActivityScope::Crypto, Some(loaded.chain_id), page)
-                        .await?;
+                    let tx =
+                        fetch(&session, ActivityScope::Crypto, Some(loaded.chain_id), page).await?;
                     rows.extend(
                         page_of(tx, &decimals)
                             .chains
@@ -518,25 +525,44 @@ mod tests {
     }
 
     fn decimals() -> Decimals {
-        Decimals::from([((100, "0x420ca0f9b9b604ce0fd9c18ef134c705e5fa3430".to_owned()), 18)])
+        Decimals::from([(
+            (100, "0x420ca0f9b9b604ce0fd9c18ef134c705e5fa3430".to_owned()),
+            18,
+        )])
     }
 
     #[test]
     fn rows_are_exact_dated_in_utc_and_name_the_other_side() {
         let page = page_of(sample(), &decimals());
         let chain = &page.chains[0];
-        assert_eq!((chain.chain_id, chain.page, chain.total_pages, chain.total), (100, 1, 3, 41));
+        assert_eq!(
+            (chain.chain_id, chain.page, chain.total_pages, chain.total),
+            (100, 1, 3, 41)
+        );
         let first = &chain.rows[0];
         // From the raw value, not the float-ish valueFormatted.
         assert_eq!(first.amount, "1.000000000000000001");
         assert_eq!(first.date.as_deref(), Some("2026-05-14T19:07:41.697Z"));
         assert_eq!(first.direction, Some(Flow::In));
-        assert_eq!(first.counterparty.as_deref(), Some("0x52908400098527886E0F7030069857D2E4169EE7"));
+        assert_eq!(
+            first.counterparty.as_deref(),
+            Some("0x52908400098527886E0F7030069857D2E4169EE7")
+        );
         let second = &chain.rows[1];
-        assert_eq!((second.amount.as_str(), second.direction), ("0.25", Some(Flow::Out)));
+        assert_eq!(
+            (second.amount.as_str(), second.direction),
+            ("0.25", Some(Flow::Out))
+        );
         assert_eq!(second.id, "0xbb");
         let fiat = page.fiat.unwrap();
-        assert_eq!((fiat[0].amount.as_str(), fiat[0].direction, fiat[0].counterparty.as_deref()), ("150.00", Some(Flow::Out), Some("FR76 3000")));
+        assert_eq!(
+            (
+                fiat[0].amount.as_str(),
+                fiat[0].direction,
+                fiat[0].counterparty.as_deref()
+            ),
+            ("150.00", Some(Flow::Out), Some("FR76 3000"))
+        );
     }
 
     #[test]
@@ -556,7 +582,10 @@ mod tests {
             lines[2],
             "2026-05-13T08:00:00.000Z,crypto,100,out,\"'=HYPERLINK(\"\"x\"\",\"\"a, b\"\")\",0.25,0x52908400098527886E0F7030069857D2E4169EE7,,,0xbb"
         );
-        assert_eq!(lines[3], "2026-05-12T10:00:00.000Z,fiat,,out,EUR,150.00,FR76 3000,,,");
+        assert_eq!(
+            lines[3],
+            "2026-05-12T10:00:00.000Z,fiat,,out,EUR,150.00,FR76 3000,,,"
+        );
         assert_eq!(lines[4], "");
         assert_eq!(lines.len(), 5);
     }

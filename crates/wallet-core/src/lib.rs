@@ -3,8 +3,8 @@
 //! `src-tauri` exposes [`Core`]'s methods as IPC commands; the dev-only web host exposes the
 //! same methods over loopback HTTP. Platform effects (storage, events) come in through traits.
 
-pub mod activity;
 mod account;
+pub mod activity;
 mod auth;
 mod ceremony;
 mod core;
@@ -32,8 +32,10 @@ pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};
 /// Every type a command takes or returns, for the app shell's command list
 /// (`src-tauri/src/command_list.rs`). Add a command's types here.
 pub mod ipc {
+    pub use crate::activity::{
+        ActivityPage, ActivityQuery, ExportRequest, ExportResult, PendingOperation,
+    };
     pub use crate::portfolio::Portfolio;
-    pub use crate::activity::{ActivityPage, ActivityQuery, ExportRequest, ExportResult, PendingOperation};
     pub use crate::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};
     pub use crate::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
     pub use crate::{
