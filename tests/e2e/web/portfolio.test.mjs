@@ -19,7 +19,7 @@ function cents(text) {
   return BigInt(`${m[1]?.replaceAll(',', '')}${m[2]}`);
 }
 
-/** @param {string} sandboxUrl @param {string} path @param {unknown} body */
+/** @param {string} sandboxUrl @param {string} path @param {unknown} [body] */
 async function sandbox(sandboxUrl, path, body) {
   const r = await fetch(`${sandboxUrl}/__sandbox/${path}`, {
     method: body === undefined ? 'DELETE' : 'POST',

@@ -28,7 +28,7 @@ export interface Page {
   component: Component<PageProps>;
 }
 
-export const pages: Page[] = [
+export const pages: [Page, ...Page[]] = [
   { id: 'portfolio', label: 'Portfolio', component: PortfolioPage },
   { id: 'activity', label: 'Activity', component: ActivityPage },
   { id: 'send', label: 'Send', component: SendPage },
