@@ -33,6 +33,11 @@ macro_rules! for_each_command {
             account_signers() -> Vec<SignerView>;
             kyc_status() -> KycView;
             passkey_cancel() -> bool;
+            portfolio_cached() -> Option<Portfolio>;
+            portfolio_refresh() -> Portfolio;
+            activity_page(query: ActivityQuery) -> ActivityPage;
+            activity_pending() -> Vec<PendingOperation>;
+            activity_export(request: ExportRequest) -> ExportResult;
         }
     };
 }

@@ -15,6 +15,8 @@ use tauri::Manager;
 const STORE_FILE: &str = "ibex-wallet.json";
 /// File (in the app's data directory) where the embedded sandbox keeps its accounts.
 const SANDBOX_STATE_FILE: &str = "sandbox-state.json";
+/// File (beside it) holding snapshots shown at start before the network answers.
+const CACHE_FILE: &str = "cache.json";
 
 pub fn run() {
     init_logging();
@@ -25,6 +27,7 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             let store = platform::PluginStore::open(app.handle(), STORE_FILE)?;
+            let cache = platform::PluginStore::open_cache(app.handle(), CACHE_FILE)?;
             let events = platform::WindowEvents::new(app.handle().clone());
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
@@ -33,6 +36,7 @@ pub fn run() {
                     store: Arc::new(store),
                     events: Arc::new(events),
                     secrets: Arc::new(keychain::KeychainSecrets::default()),
+                    cache: Arc::new(cache),
                 })
                 .with_sandbox_state(data_dir.join(SANDBOX_STATE_FILE)),
             );

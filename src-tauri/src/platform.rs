@@ -5,7 +5,7 @@ use std::sync::Arc;
 use ibex_wallet_core::store::KvStore;
 use ibex_wallet_core::{CoreEvent, EventSink};
 use serde_json::Value;
-use tauri::{AppHandle, Wry};
+use tauri::{AppHandle, Manager, Wry};
 use tauri_plugin_store::{Store, StoreExt};
 use tauri_specta::Event;
 
@@ -17,6 +17,20 @@ pub struct PluginStore(Arc<Store<Wry>>);
 impl PluginStore {
     pub fn open(app: &AppHandle, file: &str) -> Result<Self, tauri_plugin_store::Error> {
         Ok(Self(app.store(file)?))
+    }
+
+    /// Opens a cache file; the plugin silently starts empty on a corrupt file, so say so and
+    /// remove it (a cache is only ever a head start).
+    pub fn open_cache(app: &AppHandle, file: &str) -> Result<Self, tauri_plugin_store::Error> {
+        if let Ok(path) = app.path().app_data_dir().map(|dir| dir.join(file)) {
+            if let Ok(bytes) = std::fs::read(&path) {
+                if let Err(e) = serde_json::from_slice::<serde_json::Map<String, Value>>(&bytes) {
+                    tracing::warn!(path = %path.display(), error = %e, "discarding unreadable cache");
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
+        Self::open(app, file)
     }
 }
 

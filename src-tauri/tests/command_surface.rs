@@ -20,6 +20,7 @@ fn core() -> Core {
         store: Arc::new(MemoryStore::default()),
         events: Arc::new(Ignore),
         secrets: Arc::new(MemorySecrets::default()),
+        cache: Arc::new(MemoryStore::default()),
     })
 }
 

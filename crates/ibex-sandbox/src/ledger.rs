@@ -72,6 +72,13 @@ pub struct Token {
     pub drip: u128,
 }
 
+impl Token {
+    /// Tokens without a market price (price 0 in the catalog) get no price fields.
+    pub fn priced(&self) -> bool {
+        self.price_usd > 0 || self.price_eur > 0
+    }
+}
+
 pub const TOKENS: &[Token] = &[
     Token {
         chain: 100,
@@ -150,6 +157,31 @@ pub const TOKENS: &[Token] = &[
         price_eur: 10_000,
         drip: 400_000,
     },
+    // Monitored but not handed out at genesis: a wallet holds none unless a test deposits some
+    // (`POST /__sandbox/ledger/transfers`), so `includeZero=true` lists them with balance 0.
+    Token {
+        chain: 8453,
+        address: "0x4200000000000000000000000000000000000006",
+        symbol: "WETH",
+        name: "Wrapped Ether",
+        decimals: 18,
+        kind: "WRAPPED",
+        price_usd: 30_000_000,
+        price_eur: 25_430_000,
+        drip: 0,
+    },
+    // An airdropped scam token as indexers see them: no price, a lure for a name.
+    Token {
+        chain: 8453,
+        address: "0x5c1a1ab5a1e0e2e4b2d1a1c9f0e8d7c6b5a4f3e2",
+        symbol: "CLAIM-BASE.XYZ",
+        name: "Visit https://claim-base.xyz to claim rewards",
+        decimals: 18,
+        kind: "UNKNOWN",
+        price_usd: 0,
+        price_eur: 0,
+        drip: 0,
+    },
 ];
 
 pub fn chain(id: u64) -> Option<&'static Chain> {
@@ -205,7 +237,7 @@ pub type Balances = BTreeMap<u64, BTreeMap<String, u128>>;
 pub fn genesis(seed: u64, safe: &str, chain: u64, now: Millis) -> Vec<Transfer> {
     let faucet = ids::address_from(&[b"faucet", &chain.to_be_bytes()]);
     let mut transfers = Vec::new();
-    for token in tokens(chain) {
+    for token in tokens(chain).filter(|t| t.drip > 0) {
         let label = format!("{safe}|{chain}|{}", token.address);
         let count = 1 + ids::seeded_below(seed, &format!("count|{label}"), 6);
         for i in 0..count {
@@ -239,10 +271,10 @@ pub fn balance_row(token: &Token, balance: u128, include_prices: bool, now: Mill
         "name": token.name,
         "decimals": token.decimals,
         "balance": amount::format(balance, token.decimals),
-        "active": true,
+        "active": token.priced(),
         "status": "CONFIRMED",
     });
-    if include_prices {
+    if include_prices && token.priced() {
         let extra = json!({
             "price_usd": amount::fiat_number(token.price_usd),
             "price_eur": amount::fiat_number(token.price_eur),
@@ -277,7 +309,7 @@ pub fn transfer_row(t: &Transfer, include_prices: bool) -> Value {
         "watchedAddress": t.watched,
         "blockchainId": t.chain.to_string(),
     });
-    if let (true, Some(token)) = (include_prices, token) {
+    if let (true, Some(token)) = (include_prices, token.filter(|t| t.priced())) {
         merge(
             &mut row,
             json!({

@@ -41,6 +41,9 @@ pub struct CoreDeps {
     pub events: Arc<dyn EventSink>,
     /// Refresh-token stores (the OS keychain in the app).
     pub secrets: Arc<dyn SecretStores>,
+    /// Snapshots shown before the network answers (portfolio); separate from settings so
+    /// discarding a bad cache never touches them.
+    pub cache: Arc<dyn KvStore>,
 }
 
 /// Commands live in `impl Core` blocks beside the feature they serve (this file: settings,
@@ -49,6 +52,7 @@ pub struct Core {
     pub(crate) store: Arc<dyn KvStore>,
     pub(crate) events: Arc<dyn EventSink>,
     pub(crate) secrets: Arc<dyn SecretStores>,
+    pub(crate) cache: Arc<dyn KvStore>,
     pub(crate) settings: RwLock<Settings>,
     /// The tenant API key for a custom network; kept in the core only.
     api_key: RwLock<Option<String>>,
@@ -68,6 +72,7 @@ impl Core {
             store,
             events,
             secrets,
+            cache,
         } = deps;
         let settings = store
             .get(SETTINGS_KEY)
@@ -83,6 +88,7 @@ impl Core {
             store,
             events,
             secrets,
+            cache,
             natives: native_backends(crate::handoff::DEFAULT_TIMEOUT),
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),

@@ -4,6 +4,7 @@
 //! same methods over loopback HTTP. Platform effects (storage, events) come in through traits.
 
 mod account;
+pub mod activity;
 mod auth;
 mod ceremony;
 pub mod contacts;
@@ -12,9 +13,11 @@ mod error;
 mod events;
 pub mod handoff;
 mod live;
+mod money;
 pub mod native;
 mod network;
 mod pin;
+pub mod portfolio;
 pub mod profile;
 pub mod providers;
 pub mod recipients;
@@ -34,7 +37,11 @@ pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};
 /// Every type a command takes or returns, for the app shell's command list
 /// (`src-tauri/src/command_list.rs`). Add a command's types here.
 pub mod ipc {
+    pub use crate::activity::{
+        ActivityPage, ActivityQuery, ExportRequest, ExportResult, PendingOperation,
+    };
     pub use crate::contacts::{Contact, ContactDraft};
+    pub use crate::portfolio::Portfolio;
     pub use crate::profile::{KycView, SignerView};
     pub use crate::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};
     pub use crate::recipients::{KnownRecipient, RecipientCheck};

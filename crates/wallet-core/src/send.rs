@@ -416,7 +416,7 @@ fn hex_bytes(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn op_status(s: &OperationStatus) -> OpStatus {
+pub(crate) fn op_status(s: &OperationStatus) -> OpStatus {
     match s {
         OperationStatus::Created => OpStatus::Created,
         OperationStatus::Signed => OpStatus::Signed,

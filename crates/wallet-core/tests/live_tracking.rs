@@ -75,6 +75,7 @@ async fn transfers_confirm_with_the_websocket_and_without_it() {
         store: Arc::new(MemoryStore::default()),
         events: events.clone(),
         secrets: Arc::new(MemorySecrets::default()),
+        cache: Arc::new(MemoryStore::default()),
     });
     let ceremony = core.auth_begin(AuthIntent::SignUp).await.unwrap();
     core.auth_complete_native(ceremony.id, ProviderKind::Soft)

@@ -33,6 +33,7 @@ async fn a_restored_session_finds_its_account_after_a_restart() {
             store: store.clone(),
             events: Arc::new(NoEvents),
             secrets: secrets.clone(),
+            cache: Arc::new(MemoryStore::default()),
         })
         .with_sandbox_state(state.clone())
     };

@@ -12,7 +12,8 @@ const USAGE: &str = "usage: ibex-devhost [--port N] [--dist DIR] [--data-dir DIR
 
 Serves the built UI (default ui/dist) and the wallet's commands on 127.0.0.1.
 Prints `IBEX_DEVHOST_URL=<url>` once ready; open that URL (it carries the per-run secret).
-Settings live in DATA_DIR/devhost.json (default: a fresh temporary directory).
+Settings live in DATA_DIR/devhost.json, snapshots in DATA_DIR/cache.json (default: a fresh
+temporary directory). CSV exports go to IBEX_DOWNLOAD_DIR when set.
 IBEX_HANDOFF_TIMEOUT_SECS shortens the browser hand-off's wait (tests of its timeout).";
 
 struct Args {
@@ -72,11 +73,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&data_dir)?;
     let events = BroadcastEvents::new();
     let store = JsonFileStore::open(data_dir.join("devhost.json"));
+    let cache = JsonFileStore::open(data_dir.join("cache.json"));
     // Test host: sessions stay in memory (a browser test must not touch the user's keychain).
     let mut core = Core::new(CoreDeps {
         store: Arc::new(store),
         events: Arc::new(events.clone()),
         secrets: Arc::new(MemorySecrets::default()),
+        cache: Arc::new(cache),
     })
     .with_sandbox_state(data_dir.join("sandbox-state.json"));
     if let Ok(secs) = std::env::var("IBEX_HANDOFF_TIMEOUT_SECS") {

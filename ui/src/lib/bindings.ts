@@ -36,6 +36,11 @@ export const commands = {
 	accountSigners: () => typedError<SignerView_Serialize[], AppError>(__TAURI_INVOKE("account_signers")),
 	kycStatus: () => typedError<KycView_Serialize, AppError>(__TAURI_INVOKE("kyc_status")),
 	passkeyCancel: () => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_cancel")),
+	portfolioCached: () => typedError<Portfolio_Serialize | null, AppError>(__TAURI_INVOKE("portfolio_cached")),
+	portfolioRefresh: () => typedError<Portfolio_Serialize, AppError>(__TAURI_INVOKE("portfolio_refresh")),
+	activityPage: (query: ActivityQuery_Deserialize) => typedError<ActivityPage_Serialize, AppError>(__TAURI_INVOKE("activity_page", { query })),
+	activityPending: () => typedError<PendingOperation_Serialize[], AppError>(__TAURI_INVOKE("activity_pending")),
+	activityExport: (request: ExportRequest) => typedError<ExportResult, AppError>(__TAURI_INVOKE("activity_export", { request })),
 };
 
 /** Events */
@@ -59,6 +64,81 @@ export type Account_Serialize = {
 	wallets: SafeWallet[],
 	signer: SignerKind,
 };
+
+export type ActivityPage = ActivityPage_Serialize | ActivityPage_Deserialize;
+
+export type ActivityPage_Deserialize = {
+	chains: ChainHistory_Deserialize[],
+	/**  Bank movements (`None` when the scope leaves them out). */
+	fiat?: ActivityRow_Deserialize[] | null,
+};
+
+export type ActivityPage_Serialize = {
+	chains: ChainHistory_Serialize[],
+	/**  Bank movements (`None` when the scope leaves them out). */
+	fiat: ActivityRow_Serialize[] | null,
+};
+
+/**  One page: all chains (`chainId` absent, page 1) or one chain's page `page` ("Load more"). */
+export type ActivityQuery = ActivityQuery_Serialize | ActivityQuery_Deserialize;
+
+/**  One page: all chains (`chainId` absent, page 1) or one chain's page `page` ("Load more"). */
+export type ActivityQuery_Deserialize = {
+	scope: ActivityScope,
+	chainId?: number | null,
+	page: number,
+};
+
+/**  One page: all chains (`chainId` absent, page 1) or one chain's page `page` ("Load more"). */
+export type ActivityQuery_Serialize = {
+	scope: ActivityScope,
+	chainId: number | null,
+	page: number,
+};
+
+/**  One line of history, crypto or fiat. */
+export type ActivityRow = ActivityRow_Serialize | ActivityRow_Deserialize;
+
+/**  One line of history, crypto or fiat. */
+export type ActivityRow_Deserialize = {
+	id: string,
+	/**  `None` for bank (fiat) movements. */
+	chainId?: number | null,
+	/**  ISO 8601 UTC, when IBEx gives a date. */
+	date?: string | null,
+	direction?: Flow | null,
+	/**  The other side: sender of an incoming, recipient of an outgoing movement. */
+	counterparty?: string | null,
+	/**  Token symbol or currency. */
+	asset: string,
+	/**  Exact decimal text in whole tokens (or currency units). */
+	amount: string,
+	valueEur?: string | null,
+	valueUsd?: string | null,
+	txHash?: string | null,
+};
+
+/**  One line of history, crypto or fiat. */
+export type ActivityRow_Serialize = {
+	id: string,
+	/**  `None` for bank (fiat) movements. */
+	chainId: number | null,
+	/**  ISO 8601 UTC, when IBEx gives a date. */
+	date: string | null,
+	direction: Flow | null,
+	/**  The other side: sender of an incoming, recipient of an outgoing movement. */
+	counterparty: string | null,
+	/**  Token symbol or currency. */
+	asset: string,
+	/**  Exact decimal text in whole tokens (or currency units). */
+	amount: string,
+	valueEur: string | null,
+	valueUsd: string | null,
+	txHash: string | null,
+};
+
+/**  The `scope` of `GET /v1.2/users/me/transactions`. */
+export type ActivityScope = "mixed" | "crypto" | "fiat";
 
 /**  An error as the UI sees it. */
 export type AppError = {
@@ -114,6 +194,35 @@ export type CeremonyKind =
 "create" | 
 /**  `navigator.credentials.get`. */
 "get";
+
+/**  One chain's page of history. */
+export type ChainHistory = ChainHistory_Serialize | ChainHistory_Deserialize;
+
+/**  One chain's page of history. */
+export type ChainHistory_Deserialize = {
+	chainId: number,
+	page: number,
+	totalPages: number,
+	total: number,
+	rows: ActivityRow_Deserialize[],
+};
+
+/**  One chain's page of history. */
+export type ChainHistory_Serialize = {
+	chainId: number,
+	page: number,
+	totalPages: number,
+	total: number,
+	rows: ActivityRow_Serialize[],
+};
+
+/**  The value held on one chain, and per wallet there. */
+export type ChainTotal = {
+	chainId: number,
+	valueEur: string,
+	valueUsd: string,
+	wallets: WalletTotal[],
+};
 
 export type Contact = Contact_Serialize | Contact_Deserialize;
 
@@ -220,6 +329,30 @@ export type ErrorCode =
 /**  The passkey prompt (e.g. the browser hand-off) got no answer in time. */
 "PasskeyTimedOut";
 
+/**  What to export: the scope and, per chain, how many pages the user has loaded. */
+export type ExportRequest = {
+	scope: ActivityScope,
+	chains: LoadedPages[],
+};
+
+export type ExportResult = {
+	path: string,
+	rows: number,
+};
+
+export type Flow = "in" | "out";
+
+/**  Why a row is hidden until the user asks to see everything. */
+export type HiddenReason = 
+/**  Balance 0 (listed because the wallet asks for `includeZero`). */
+"zero" | 
+/**  Symbol or name looks like a lure: a web address or "claim your reward" wording. */
+"suspicious" | 
+/**  The indexer marks the token inactive. */
+"unverified" | 
+/**  No market price while prices are available for other tokens. */
+"unpriced";
+
 /**  A token the signed-in Safe holds on one chain. */
 export type Holding = {
 	chainId: number,
@@ -254,6 +387,11 @@ export type KycView_Serialize = {
 	progress: KycProgress,
 	/**  IBEx's level ("0", "1", "2"…). */
 	level: string | null,
+};
+
+export type LoadedPages = {
+	chainId: number,
+	pages: number,
 };
 
 /**  What the UI submits to change network. `api_key: None` on `Custom` keeps no key. */
@@ -365,12 +503,70 @@ export type PasskeyCapabilities_Serialize = {
 	recommended: ProviderKind,
 };
 
+/**  An operation IBEx has not finished (signed, executing). */
+export type PendingOperation = PendingOperation_Serialize | PendingOperation_Deserialize;
+
+/**  An operation IBEx has not finished (signed, executing). */
+export type PendingOperation_Deserialize = {
+	userOpHash: string,
+	status: OpStatus,
+	/**  The operation type, e.g. `TRANSFER_TOKEN`. */
+	kind: string,
+	amount?: string | null,
+	to?: string | null,
+	createdAt?: string | null,
+};
+
+/**  An operation IBEx has not finished (signed, executing). */
+export type PendingOperation_Serialize = {
+	userOpHash: string,
+	status: OpStatus,
+	/**  The operation type, e.g. `TRANSFER_TOKEN`. */
+	kind: string,
+	amount: string | null,
+	to: string | null,
+	createdAt: string | null,
+};
+
 /**  Where the refresh token lives. */
 export type Persistence = 
 /**  In the OS keychain: the session survives a restart. */
 { kind: "keychain" } | 
 /**  No keychain here: the session ends when the app closes. */
 { kind: "memoryOnly"; reason: string };
+
+/**  Everything the portfolio page shows. Fiat amounts are exact decimal text. */
+export type Portfolio = Portfolio_Serialize | Portfolio_Deserialize;
+
+/**  Everything the portfolio page shows. Fiat amounts are exact decimal text. */
+export type Portfolio_Deserialize = {
+	/**  When IBEx computed these balances (its `timestamp`), ISO 8601. */
+	updatedAt: string,
+	/**  `grand_total_value_eur` (documented totals). */
+	totalEur: string,
+	/**  `grand_total_value_usd`, or the EUR total at `conversion_rate_eur_usd`. */
+	totalUsd: string,
+	conversionRateEurUsd?: string | null,
+	pricesAvailable: boolean,
+	chains: ChainTotal[],
+	/**  By chain, then by fiat value (largest first), then symbol. */
+	tokens: TokenRow_Deserialize[],
+};
+
+/**  Everything the portfolio page shows. Fiat amounts are exact decimal text. */
+export type Portfolio_Serialize = {
+	/**  When IBEx computed these balances (its `timestamp`), ISO 8601. */
+	updatedAt: string,
+	/**  `grand_total_value_eur` (documented totals). */
+	totalEur: string,
+	/**  `grand_total_value_usd`, or the EUR total at `conversion_rate_eur_usd`. */
+	totalUsd: string,
+	conversionRateEurUsd: string | null,
+	pricesAvailable: boolean,
+	chains: ChainTotal[],
+	/**  By chain, then by fiat value (largest first), then symbol. */
+	tokens: TokenRow_Serialize[],
+};
 
 export type ProviderKind = 
 /**  The page's own `navigator.credentials`. */
@@ -496,6 +692,55 @@ export type SignerView_Serialize = {
 
 export type Theme = "system" | "light" | "dark";
 
+/**  One token held by one wallet on one chain. */
+export type TokenRow = TokenRow_Serialize | TokenRow_Deserialize;
+
+/**  One token held by one wallet on one chain. */
+export type TokenRow_Deserialize = {
+	chainId: number,
+	/**  The wallet (Safe) holding it, as IBEx wrote it. */
+	wallet: string,
+	/**  EIP-55; the zero address is the chain's native coin. */
+	tokenAddress: string,
+	symbol: string,
+	name?: string | null,
+	decimals: number,
+	/**  Exact decimal text, whole tokens. */
+	balance: string,
+	/**  Exact decimal text from IBEx; absent without a price. */
+	valueEur?: string | null,
+	valueUsd?: string | null,
+	priceEur?: string | null,
+	priceUsd?: string | null,
+	/**  Where the price comes from (e.g. `coinbase`). */
+	priceSource?: string | null,
+	/**  Set when the row is hidden by default. */
+	hidden?: HiddenReason | null,
+};
+
+/**  One token held by one wallet on one chain. */
+export type TokenRow_Serialize = {
+	chainId: number,
+	/**  The wallet (Safe) holding it, as IBEx wrote it. */
+	wallet: string,
+	/**  EIP-55; the zero address is the chain's native coin. */
+	tokenAddress: string,
+	symbol: string,
+	name: string | null,
+	decimals: number,
+	/**  Exact decimal text, whole tokens. */
+	balance: string,
+	/**  Exact decimal text from IBEx; absent without a price. */
+	valueEur: string | null,
+	valueUsd: string | null,
+	priceEur: string | null,
+	priceUsd: string | null,
+	/**  Where the price comes from (e.g. `coinbase`). */
+	priceSource: string | null,
+	/**  Set when the row is hidden by default. */
+	hidden: HiddenReason | null,
+};
+
 /**  What the user filled in. */
 export type TransferDraft = TransferDraft_Serialize | TransferDraft_Deserialize;
 
@@ -519,6 +764,13 @@ export type TransferDraft_Serialize = {
 	amount: string,
 	/**  The user confirmed this recipient although it looks like another address they know. */
 	lookAlikeConfirmed: boolean,
+};
+
+/**  The value held by one wallet on one chain. */
+export type WalletTotal = {
+	wallet: string,
+	valueEur: string,
+	valueUsd: string,
 };
 
 /**  What the page tells the core about itself. */

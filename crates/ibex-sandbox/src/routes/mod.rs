@@ -155,6 +155,8 @@ pub fn router(state: Shared) -> Router {
         .route("/__sandbox/mailbox/{email}", get(sandbox::mailbox))
         .route("/__sandbox/recovery/start", post(sandbox::start_recovery))
         .route("/__sandbox/session", post(sandbox::session))
+        .route("/__sandbox/ledger/transfers", post(sandbox::seed_transfers))
+        .route("/__sandbox/ledger/{safe}", get(sandbox::ledger_of))
         .route("/__sandbox/blank", get(sandbox::blank));
 
     api.merge(test)

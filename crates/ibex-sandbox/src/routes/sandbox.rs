@@ -199,3 +199,112 @@ pub async fn session(State(state): State<Shared>, body: Option<Json<NewSession>>
 pub async fn blank() -> Html<&'static str> {
     Html("<!doctype html><html><head><meta charset=\"utf-8\"><title>ibex-sandbox</title></head><body></body></html>")
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Seed {
+    safe_address: String,
+    chain_id: u64,
+    token_address: String,
+    /// Whole tokens, decimal text (e.g. `"1.000000000000000001"`).
+    amount: String,
+    #[serde(default)]
+    direction: Option<ledger::Direction>,
+    /// How many identical transfers (for pagination tests); default 1, at most 500.
+    #[serde(default)]
+    count: Option<u32>,
+    #[serde(default)]
+    counterparty: Option<String>,
+}
+
+/// Seeds the ledger: `count` transfers of `amount` into (or out of) a Safe, one second apart
+/// and newest last, applied to its balance like a real deposit. Answers the rows as
+/// `GET /v1.2/users/me/transactions` prints them.
+pub async fn seed_transfers(
+    State(state): State<Shared>,
+    Json(body): Json<Seed>,
+) -> ApiResult<Json<Value>> {
+    let token = ledger::token(body.chain_id, &body.token_address)
+        .ok_or_else(|| ApiError::bad_request("unknown token on this chain"))?;
+    let value = crate::amount::parse(&body.amount, token.decimals)
+        .filter(|v| *v > 0)
+        .ok_or_else(|| {
+            ApiError::bad_request("amount must be a positive decimal within the token's decimals")
+        })?;
+    let count = body.count.unwrap_or(1);
+    if !(1..=500).contains(&count) {
+        return Err(ApiError::bad_request("count must be within 1–500"));
+    }
+    let direction = body.direction.unwrap_or(ledger::Direction::In);
+    let counterparty = body
+        .counterparty
+        .unwrap_or_else(|| ids::address_from(&[b"sandbox-seed", &body.chain_id.to_be_bytes()]));
+    let now = state.now();
+    let mut store = state.store();
+    let seed = store.seed;
+    let safe = store
+        .safes
+        .get_mut(&body.safe_address.to_ascii_lowercase())
+        .ok_or_else(|| ApiError::bad_request("unknown safe address"))?;
+    let balance = safe
+        .balances
+        .entry(body.chain_id)
+        .or_default()
+        .entry(token.address.to_ascii_lowercase())
+        .or_default();
+    let total = value * u128::from(count);
+    *balance = match direction {
+        ledger::Direction::In => *balance + total,
+        ledger::Direction::Out => balance
+            .checked_sub(total)
+            .ok_or_else(|| ApiError::bad_request("insufficient balance for these transfers"))?,
+    };
+    let (from, to) = match direction {
+        ledger::Direction::In => (counterparty, safe.address.clone()),
+        ledger::Direction::Out => (safe.address.clone(), counterparty),
+    };
+    let first = safe.transfers.len();
+    let rows: Vec<Value> = (0..count)
+        .map(|i| {
+            let at = now - i64::from(count - i) * 1000;
+            let transfer = ledger::Transfer {
+                chain: body.chain_id,
+                hash: ids::hex_0x(&ids::seeded(
+                    seed,
+                    &format!("seed|{}|{first}|{i}|{now}", safe.address),
+                )),
+                block: 10_000_000 + (at / 1000) as u64 % 1_000_000,
+                at,
+                from: from.clone(),
+                to: to.clone(),
+                token: token.address.to_ascii_lowercase(),
+                value,
+                direction,
+                watched: safe.address.clone(),
+            };
+            let row = ledger::transfer_row(&transfer, true);
+            safe.transfers.push(transfer);
+            row
+        })
+        .collect();
+    safe.transfers.sort_by_key(|t| std::cmp::Reverse(t.at));
+    Ok(Json(json!({ "transfers": rows })))
+}
+
+/// Every transfer of a Safe, newest first, as the transactions route prints them.
+pub async fn ledger_of(
+    State(state): State<Shared>,
+    Path(safe): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let store = state.store();
+    let safe = store
+        .safes
+        .get(&safe.to_ascii_lowercase())
+        .ok_or_else(|| ApiError::not_found("unknown safe address"))?;
+    let rows: Vec<Value> = safe
+        .transfers
+        .iter()
+        .map(|t| ledger::transfer_row(t, true))
+        .collect();
+    Ok(Json(json!({ "transfers": rows })))
+}

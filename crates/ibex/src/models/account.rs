@@ -185,6 +185,14 @@ pub struct TokenBalance {
     pub secondary_address: Option<Address>,
     #[serde(default)]
     pub active: Option<bool>,
+    /// Token name (BCReader passthrough; seen on the sandbox and the tokens catalog).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// "Also seen" fields of account.md §4.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
@@ -299,7 +307,9 @@ pub struct TransactionRow {
     pub token_type: Option<String>,
     #[serde(default)]
     pub value: Option<Decimal>,
-    #[serde(default)]
+    /// Informational (a JSON number, sometimes in exponent form like `1e-18`): dropped when it
+    /// is not plain decimal text; `value` is the exact amount.
+    #[serde(default, deserialize_with = "lenient_decimal")]
     pub value_formatted: Option<Decimal>,
     #[serde(default)]
     pub direction: Option<Direction>,
@@ -321,6 +331,11 @@ pub struct TransactionRow {
     pub value_usd: Option<Decimal>,
     #[serde(default, rename = "value_eur")]
     pub value_eur: Option<Decimal>,
+}
+
+fn lenient_decimal<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    let value = Option::<Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 /// `GET /v1.2/users/me` (and WebSocket `user_data`, whose sections are wrapped): every section
@@ -886,4 +901,22 @@ pub struct GlobalWallets {
     pub global_eoa_addresses: Vec<EoaAddress>,
     #[serde(default)]
     pub limits: Option<Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exponent_value_formatted_does_not_sink_the_row() {
+        let row: TransactionRow = serde_json::from_value(serde_json::json!({
+            "value": "1", "valueFormatted": 1e-18, "direction": "OUT"
+        }))
+        .unwrap();
+        assert_eq!(row.value_formatted, None);
+        assert_eq!(row.value.unwrap().as_str(), "1");
+        let row: TransactionRow =
+            serde_json::from_value(serde_json::json!({ "valueFormatted": 2.5 })).unwrap();
+        assert_eq!(row.value_formatted.unwrap().as_str(), "2.5");
+    }
 }

@@ -3,6 +3,7 @@
 import type { Component } from 'svelte';
 import type { Backend } from '../backend';
 import type { AppInfo, Persistence, SessionInfo, Settings } from '../bindings';
+import ActivityPage from './ActivityPage.svelte';
 import PortfolioPage from './PortfolioPage.svelte';
 import SendPage from './SendPage.svelte';
 import SettingsPage from './SettingsPage.svelte';
@@ -20,7 +21,7 @@ export interface PageProps {
   navigate: (id: PageId) => void;
 }
 
-export type PageId = 'portfolio' | 'send' | 'contacts' | 'settings';
+export type PageId = 'portfolio' | 'activity' | 'send' | 'contacts' | 'settings';
 
 export interface Page {
   id: PageId;
@@ -30,6 +31,7 @@ export interface Page {
 
 export const pages: [Page, ...Page[]] = [
   { id: 'portfolio', label: 'Portfolio', component: PortfolioPage },
+  { id: 'activity', label: 'Activity', component: ActivityPage },
   { id: 'send', label: 'Send', component: SendPage },
   { id: 'contacts', label: 'Contacts', component: ContactsPage },
   { id: 'settings', label: 'Settings', component: SettingsPage },
