@@ -1,5 +1,6 @@
 //! [`Core`]: the state behind every command.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
@@ -12,7 +13,9 @@ use crate::error::ErrorCode;
 use crate::events::{CoreEvent, EventSink};
 use crate::native::NativeBackend;
 use crate::network::{Connection, NetworkStatus};
+use crate::notify::Notifier;
 use crate::pin::Pin;
+use crate::recovery::RecoveryWatch;
 use crate::providers::{
     self, BuildProviders, PasskeyCapabilities, Platform, ProviderKind, WebviewInfo,
 };
@@ -41,6 +44,8 @@ pub struct CoreDeps {
     pub events: Arc<dyn EventSink>,
     /// Refresh-token stores (the OS keychain in the app).
     pub secrets: Arc<dyn SecretStores>,
+    /// Desktop notifications (the OS notification centre in the app).
+    pub notifier: Arc<dyn Notifier>,
 }
 
 /// Commands live in `impl Core` blocks beside the feature they serve (this file: settings,
@@ -56,6 +61,10 @@ pub struct Core {
     natives: Vec<Arc<dyn NativeBackend>>,
     /// Opened on first use and replaced when the network setting changes.
     connection: Mutex<Option<Arc<Connection>>>,
+    pub(crate) notifier: Arc<dyn Notifier>,
+    /// Whether the user is looking at the wallet's window (set by the app shell).
+    pub(crate) focused: AtomicBool,
+    pub(crate) recovery: RecoveryWatch,
 }
 
 /// The async methods named like commands are the IPC commands (`src-tauri/src/command_list.rs`).
@@ -65,6 +74,7 @@ impl Core {
             store,
             events,
             secrets,
+            notifier,
         } = deps;
         let settings = store
             .get(SETTINGS_KEY)
@@ -76,6 +86,7 @@ impl Core {
                 }
             })
             .unwrap_or_default();
+        let store_for_recovery = store.clone();
         Self {
             store,
             events,
@@ -84,6 +95,9 @@ impl Core {
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
+            notifier,
+            focused: AtomicBool::new(true),
+            recovery: RecoveryWatch::new(store_for_recovery),
         }
     }
 

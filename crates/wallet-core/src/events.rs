@@ -28,6 +28,9 @@ pub enum CoreEvent {
     SessionChanged { session: SessionInfo },
     /// An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED.
     OperationUpdated { update: OperationUpdate },
+    /// A desktop notification was shown (the web host's notifier reports it, for tests and
+    /// an in-page toast).
+    NotificationShown { title: String, body: String },
 }
 
 /// Where events go: the Tauri shell emits them to the window; the web host streams them.

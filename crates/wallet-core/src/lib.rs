@@ -7,12 +7,15 @@ mod account;
 mod auth;
 mod ceremony;
 mod core;
+pub mod deadlines;
 mod error;
 mod events;
 pub mod native;
 mod network;
+pub mod notify;
 mod pin;
 pub mod providers;
+pub mod recovery;
 pub mod secrets;
 pub mod send;
 mod settings;
@@ -31,6 +34,7 @@ pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};
 pub mod ipc {
     pub use crate::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};
     pub use crate::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
+    pub use crate::recovery::{FieldProblem, PersonalData, RecoveryInfo, RecoveryReview};
     pub use crate::{
         AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, NetworkChoice, NetworkStatus,
         SessionInfo, Settings, Theme,
