@@ -25,6 +25,11 @@ macro_rules! for_each_command {
             send_prepare(draft: TransferDraft) -> OperationReview;
             operation_approve(review_id: String, credential_json: String) -> OperationUpdate;
             operation_approve_native(review_id: String, provider: ProviderKind) -> OperationUpdate;
+            recovery_status() -> RecoveryInfo;
+            recovery_check_personal_data(data: PersonalData) -> Vec<FieldProblem>;
+            recovery_enable(data: PersonalData) -> RecoveryReview;
+            recovery_cancel() -> RecoveryReview;
+            settings_set_recovery_alerts(lead_minutes: Vec<u32>) -> Settings;
         }
     };
 }

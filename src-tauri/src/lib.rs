@@ -5,6 +5,7 @@ pub mod commands;
 pub mod devhost;
 pub mod keychain;
 mod platform;
+mod tray;
 
 use std::sync::Arc;
 
@@ -19,7 +20,9 @@ pub fn run() {
     let builder = commands::specta_builder();
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
+        .on_window_event(tray::on_window_event)
         .setup(move |app| {
             builder.mount_events(app);
             let store = platform::PluginStore::open(app.handle(), STORE_FILE)?;
@@ -28,9 +31,14 @@ pub fn run() {
                 store: Arc::new(store),
                 events: Arc::new(events),
                 secrets: Arc::new(keychain::KeychainSecrets::default()),
+                notifier: Arc::new(platform::OsNotifier::new(app.handle().clone())),
             }));
             app.manage(core.clone());
-            tauri::async_runtime::spawn(async move { core.warm_up().await });
+            tray::install(app)?;
+            tauri::async_runtime::spawn(async move {
+                core.warm_up().await;
+                core.run_recovery_watch().await;
+            });
             Ok(())
         })
         .run(tauri::generate_context!())

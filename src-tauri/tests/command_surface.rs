@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use ibex_wallet_core::notify::Notifier;
 use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::store::MemoryStore;
 use ibex_wallet_core::{Core, CoreDeps, CoreEvent, ErrorCode, EventSink};
@@ -15,11 +16,17 @@ impl EventSink for Ignore {
     fn emit(&self, _: CoreEvent) {}
 }
 
+struct Silent;
+impl Notifier for Silent {
+    fn notify(&self, _: &str, _: &str) {}
+}
+
 fn core() -> Core {
     Core::new(CoreDeps {
         store: Arc::new(MemoryStore::default()),
         events: Arc::new(Ignore),
         secrets: Arc::new(MemorySecrets::default()),
+        notifier: Arc::new(Silent),
     })
 }
 

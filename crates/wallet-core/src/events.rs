@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::account::SessionInfo;
+use crate::recovery::RecoveryInfo;
 use crate::send::OperationUpdate;
 use crate::settings::Settings;
 
@@ -28,6 +29,8 @@ pub enum CoreEvent {
     SessionChanged { session: SessionInfo },
     /// An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED.
     OperationUpdated { update: OperationUpdate },
+    /// The recovery state changed (seen by the background check or a command).
+    RecoveryChanged { info: RecoveryInfo },
     /// A desktop notification was shown (the web host's notifier reports it, for tests and
     /// an in-page toast).
     NotificationShown { title: String, body: String },

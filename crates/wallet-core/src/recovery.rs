@@ -157,6 +157,8 @@ pub(crate) struct RecoveryWatch {
     check: RwLock<RecoveryCheck>,
     /// The recovery chain per IBEx base URL (from `/v1.2/chains/`).
     chain: Mutex<Option<(String, Option<ChainId>)>>,
+    /// What the UI was last told (state, deadline, alerts fired), to announce only changes.
+    last_seen: Mutex<Option<(RecoveryState, Option<String>, usize)>>,
 }
 
 impl RecoveryWatch {
@@ -167,6 +169,7 @@ impl RecoveryWatch {
             clock,
             check: RwLock::new(RecoveryCheck::default()),
             chain: Mutex::new(None),
+            last_seen: Mutex::new(None),
         }
     }
 }
@@ -455,6 +458,14 @@ impl crate::Core {
             })
             .collect();
         fill(&mut info, &status);
+        let seen = (
+            info.state,
+            info.execute_after.clone(),
+            info.alerts.iter().filter(|a| a.fired).count(),
+        );
+        if lock(&self.recovery.last_seen).replace(seen.clone()) != Some(seen) {
+            self.events.emit(crate::CoreEvent::RecoveryChanged { info: info.clone() });
+        }
         Ok(info)
     }
 

@@ -2,22 +2,26 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::store::JsonFileStore;
 use ibex_wallet_core::{Core, CoreDeps};
-use ibex_wallet_lib::devhost::{self, BroadcastEvents};
+use ibex_wallet_core::recovery::RecoveryCheck;
+use ibex_wallet_lib::devhost::{self, BroadcastEvents, RecordingNotifier};
 
-const USAGE: &str = "usage: ibex-devhost [--port N] [--dist DIR] [--data-dir DIR]
+const USAGE: &str = "usage: ibex-devhost [--port N] [--dist DIR] [--data-dir DIR] [--recovery-check-seconds N]
 
 Serves the built UI (default ui/dist) and the wallet's commands on 127.0.0.1.
 Prints `IBEX_DEVHOST_URL=<url>` once ready; open that URL (it carries the per-run secret).
-Settings live in DATA_DIR/devhost.json (default: a fresh temporary directory).";
+Settings live in DATA_DIR/devhost.json (default: a fresh temporary directory).
+--recovery-check-seconds paces the background recovery check (tests: 1).";
 
 struct Args {
     port: u16,
     dist: PathBuf,
     data_dir: Option<PathBuf>,
+    recovery_check: Option<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -25,6 +29,7 @@ fn parse_args() -> Result<Args, String> {
         port: 0,
         dist: PathBuf::from("ui/dist"),
         data_dir: None,
+        recovery_check: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -33,6 +38,12 @@ fn parse_args() -> Result<Args, String> {
             "--port" => args.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
             "--dist" => args.dist = value()?.into(),
             "--data-dir" => args.data_dir = Some(value()?.into()),
+            "--recovery-check-seconds" => {
+                let secs = value()?
+                    .parse()
+                    .map_err(|e| format!("--recovery-check-seconds: {e}"))?;
+                args.recovery_check = Some(secs);
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -72,13 +83,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let events = BroadcastEvents::new();
     let store = JsonFileStore::open(data_dir.join("devhost.json"));
     // Test host: sessions stay in memory (a browser test must not touch the user's keychain).
+    let notifications = RecordingNotifier::new(events.clone());
     let core = Arc::new(Core::new(CoreDeps {
         store: Arc::new(store),
         events: Arc::new(events.clone()),
         secrets: Arc::new(MemorySecrets::default()),
+        notifier: Arc::new(notifications.clone()),
     }));
+    if let Some(secs) = args.recovery_check {
+        let every = Duration::from_secs(secs.max(1));
+        core.set_recovery_check(RecoveryCheck {
+            every,
+            near_every: every,
+        });
+    }
     core.warm_up().await;
-    let host = devhost::start(core, events, args.dist, args.port).await?;
+    tokio::spawn(core.clone().run_recovery_watch());
+    let host = devhost::start(core, events, notifications, args.dist, args.port).await?;
     println!("IBEX_DEVHOST_URL={}", host.url());
     tokio::signal::ctrl_c().await?;
     Ok(())

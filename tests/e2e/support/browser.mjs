@@ -27,12 +27,15 @@ export async function launchChromium() {
   });
 }
 
-/** Starts `ibex-devhost` on a free port; resolves with its secret-bearing URL. */
-export async function startDevhost() {
+/**
+ * Starts `ibex-devhost` on a free port; resolves with its secret-bearing URL.
+ * @param {string[]} [extraArgs] more devhost flags, e.g. `--recovery-check-seconds 1`
+ */
+export async function startDevhost(extraArgs = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'ibex-devhost-'));
   const proc = startProcess(
     binary('ibex-devhost'),
-    ['--dist', join(repoRoot, 'ui/dist'), '--data-dir', dataDir],
+    ['--dist', join(repoRoot, 'ui/dist'), '--data-dir', dataDir, ...extraArgs],
     /IBEX_DEVHOST_URL=(\S+)/,
     { env: { RUST_LOG: 'warn' } },
   );
@@ -102,15 +105,16 @@ export async function addVirtualAuthenticator(page) {
 
 /**
  * Registers before/after hooks that start the dev web host and Chromium for one test file.
+ * @param {string[]} [devhostArgs] more devhost flags
  * @returns {{ host: () => Awaited<ReturnType<typeof startDevhost>>, browser: () => import('playwright-core').Browser }}
  */
-export function useHostAndBrowser() {
+export function useHostAndBrowser(devhostArgs = []) {
   /** @type {Awaited<ReturnType<typeof startDevhost>> | undefined} */
   let host;
   /** @type {import('playwright-core').Browser | undefined} */
   let browser;
   before(async () => {
-    host = await startDevhost();
+    host = await startDevhost(devhostArgs);
     browser = await launchChromium();
   });
   after(async () => {

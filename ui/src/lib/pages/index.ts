@@ -4,6 +4,7 @@ import type { Component } from 'svelte';
 import type { Backend } from '../backend';
 import type { AppInfo, Persistence, SessionInfo, Settings } from '../bindings';
 import PortfolioPage from './PortfolioPage.svelte';
+import RecoveryPage from './RecoveryPage.svelte';
 import SendPage from './SendPage.svelte';
 import SettingsPage from './SettingsPage.svelte';
 
@@ -19,7 +20,7 @@ export interface PageProps {
   navigate: (id: PageId) => void;
 }
 
-export type PageId = 'portfolio' | 'send' | 'settings';
+export type PageId = 'portfolio' | 'send' | 'recovery' | 'settings';
 
 export interface Page {
   id: PageId;
@@ -27,8 +28,9 @@ export interface Page {
   component: Component<PageProps>;
 }
 
-export const pages: Page[] = [
+export const pages: [Page, ...Page[]] = [
   { id: 'portfolio', label: 'Portfolio', component: PortfolioPage },
   { id: 'send', label: 'Send', component: SendPage },
+  { id: 'recovery', label: 'Recovery', component: RecoveryPage },
   { id: 'settings', label: 'Settings', component: SettingsPage },
 ];
