@@ -529,7 +529,9 @@ fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
         .iter()
         .find(|w| w.primary)
         .or_else(|| account.wallets.first())
-        .ok_or_else(|| AppError::new(ErrorCode::NotReady, "Your wallet is still being prepared."))?;
+        .ok_or_else(|| {
+            AppError::new(ErrorCode::NotReady, "Your wallet is still being prepared.")
+        })?;
     wallet
         .address
         .parse()

@@ -15,10 +15,10 @@ use crate::native::NativeBackend;
 use crate::network::{Connection, NetworkStatus};
 use crate::notify::Notifier;
 use crate::pin::Pin;
-use crate::recovery::RecoveryWatch;
 use crate::providers::{
     self, BuildProviders, PasskeyCapabilities, Platform, ProviderKind, WebviewInfo,
 };
+use crate::recovery::RecoveryWatch;
 use crate::secrets::SecretStores;
 use crate::settings::{validate_custom, NetworkChoice, NetworkSetting, Settings, Theme};
 use crate::store::KvStore;

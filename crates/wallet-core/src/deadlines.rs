@@ -334,7 +334,11 @@ mod tests {
             [(1440, true), (60, false), (0, false)]
         );
         clock.set(23 * HOUR);
-        assert_eq!(again.due(&DEFAULT_LEADS).len(), 1, "re-armed from the store");
+        assert_eq!(
+            again.due(&DEFAULT_LEADS).len(),
+            1,
+            "re-armed from the store"
+        );
         // Seeing the same deadline again keeps the marks.
         again.observe(SCOPE, Some(24 * HOUR));
         assert!(again.due(&DEFAULT_LEADS).is_empty());
@@ -381,7 +385,10 @@ mod tests {
         let leads = normalise_leads(vec![10, 120, 10]).unwrap();
         assert_eq!(leads, [120, 10]);
         d.observe(SCOPE, Some(24 * HOUR));
-        assert!(d.due(&leads).is_empty(), "no alert a day ahead when not asked");
+        assert!(
+            d.due(&leads).is_empty(),
+            "no alert a day ahead when not asked"
+        );
         clock.set(22 * HOUR);
         assert_eq!(d.due(&leads).len(), 1);
         clock.set(24 * HOUR);

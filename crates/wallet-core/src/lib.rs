@@ -33,8 +33,8 @@ pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};
 /// (`src-tauri/src/command_list.rs`). Add a command's types here.
 pub mod ipc {
     pub use crate::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};
-    pub use crate::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
     pub use crate::recovery::{FieldProblem, PersonalData, RecoveryInfo, RecoveryReview};
+    pub use crate::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
     pub use crate::{
         AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, NetworkChoice, NetworkStatus,
         SessionInfo, Settings, Theme,

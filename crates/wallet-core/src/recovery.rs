@@ -464,7 +464,8 @@ impl crate::Core {
             info.alerts.iter().filter(|a| a.fired).count(),
         );
         if lock(&self.recovery.last_seen).replace(seen.clone()) != Some(seen) {
-            self.events.emit(crate::CoreEvent::RecoveryChanged { info: info.clone() });
+            self.events
+                .emit(crate::CoreEvent::RecoveryChanged { info: info.clone() });
         }
         Ok(info)
     }

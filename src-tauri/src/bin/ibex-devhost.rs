@@ -4,13 +4,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ibex_wallet_core::recovery::RecoveryCheck;
 use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::store::JsonFileStore;
 use ibex_wallet_core::{Core, CoreDeps};
-use ibex_wallet_core::recovery::RecoveryCheck;
 use ibex_wallet_lib::devhost::{self, BroadcastEvents, RecordingNotifier};
 
-const USAGE: &str = "usage: ibex-devhost [--port N] [--dist DIR] [--data-dir DIR] [--recovery-check-seconds N]
+const USAGE: &str =
+    "usage: ibex-devhost [--port N] [--dist DIR] [--data-dir DIR] [--recovery-check-seconds N]
 
 Serves the built UI (default ui/dist) and the wallet's commands on 127.0.0.1.
 Prints `IBEX_DEVHOST_URL=<url>` once ready; open that URL (it carries the per-run secret).

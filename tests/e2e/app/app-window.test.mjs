@@ -159,6 +159,8 @@ test('a pending recovery reaches the desktop notification daemon through the app
   await session.click(await session.find('[data-testid="recovery-review-enable"]'));
   await session.click(await session.waitFor('[data-testid="recovery-approve"]'));
   await session.waitForText('[data-testid="recovery-op-result"]', /Confirmed/, 90000);
+  await session.click(await session.find('[data-testid="recovery-done"]'));
+  await session.waitFor('[data-testid="recovery-enabled"]');
 
   // The guardian starts a recovery; the next status check notifies through tauri-plugin-notification.
   const started = await fetch(`${sandboxUrl}/__sandbox/recovery/start`, {

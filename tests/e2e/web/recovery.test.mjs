@@ -88,7 +88,7 @@ test('recovery: validation, enable, a guardian recovery with deadline alerts, ca
   await page.getByTestId('recovery-approve').click();
   await page.getByTestId('recovery-op-result').filter({ hasText: 'Confirmed' }).waitFor({ timeout: 90000 });
   await page.getByTestId('recovery-state').filter({ hasText: 'Enabled' }).waitFor({ timeout: 30000 });
-  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByTestId('recovery-done').click();
   await page.getByTestId('recovery-enabled').waitFor();
   assert.deepEqual(await notifications(page), [], 'nothing to warn about yet');
 
@@ -125,7 +125,7 @@ test('recovery: validation, enable, a guardian recovery with deadline alerts, ca
   await page.getByTestId('recovery-approve').click();
   await page.getByTestId('recovery-op-result').filter({ hasText: 'Confirmed' }).waitFor({ timeout: 90000 });
   await page.getByTestId('recovery-state').filter({ hasText: 'Enabled' }).waitFor({ timeout: 30000 });
-  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByTestId('recovery-done').click();
   await page.getByTestId('recovery-enabled').waitFor();
   assert.equal(await countdown.count(), 0);
   assert.equal(await page.getByTestId('recovery-alerts').count(), 0);
