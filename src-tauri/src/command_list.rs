@@ -38,6 +38,11 @@ macro_rules! for_each_command {
             activity_page(query: ActivityQuery) -> ActivityPage;
             activity_pending() -> Vec<PendingOperation>;
             activity_export(request: ExportRequest) -> ExportResult;
+            recovery_status() -> RecoveryInfo;
+            recovery_check_personal_data(data: PersonalData) -> Vec<FieldProblem>;
+            recovery_enable(data: PersonalData) -> RecoveryReview;
+            recovery_cancel() -> RecoveryReview;
+            settings_set_recovery_alerts(lead_minutes: Vec<u32>) -> Settings;
         }
     };
 }

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::Stream;
+use ibex_wallet_core::notify::Notifier;
 use ibex_wallet_core::{AppError, Core, CoreEvent, EventSink};
 use rand::RngCore;
 use tokio::net::TcpListener;
@@ -56,10 +57,41 @@ impl EventSink for BroadcastEvents {
     }
 }
 
+/// The web host's notifier: there is no OS to show notifications, so it keeps them (for tests,
+/// at `GET /test/notifications`) and announces each as an event (an in-page toast).
+#[derive(Clone)]
+pub struct RecordingNotifier {
+    events: BroadcastEvents,
+    shown: Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+impl RecordingNotifier {
+    pub fn new(events: BroadcastEvents) -> Self {
+        Self {
+            events,
+            shown: Arc::default(),
+        }
+    }
+}
+
+impl Notifier for RecordingNotifier {
+    fn notify(&self, title: &str, body: &str) {
+        self.shown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(serde_json::json!({ "title": title, "body": body }));
+        self.events.emit(CoreEvent::NotificationShown {
+            title: title.to_owned(),
+            body: body.to_owned(),
+        });
+    }
+}
+
 #[derive(Clone)]
 struct HostState {
     core: Arc<Core>,
     events: BroadcastEvents,
+    notifications: RecordingNotifier,
     secret: Arc<str>,
     port: u16,
 }
@@ -86,6 +118,7 @@ impl DevHost {
 pub async fn start(
     core: Arc<Core>,
     events: BroadcastEvents,
+    notifications: RecordingNotifier,
     dist: PathBuf,
     port: u16,
 ) -> std::io::Result<DevHost> {
@@ -95,6 +128,7 @@ pub async fn start(
     let state = HostState {
         core,
         events,
+        notifications,
         secret: secret.clone(),
         port: addr.port(),
     };
@@ -103,6 +137,7 @@ pub async fn start(
     let app = Router::new()
         .route("/ipc/{command}", post(invoke))
         .route("/events", get(event_stream))
+        .route("/test/notifications", get(list_notifications))
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -192,6 +227,23 @@ async fn invoke(
 /// page's transport rejects with as-is, exactly like Tauri's IPC does.
 fn error_response(err: AppError) -> Response {
     Json(serde_json::json!({ "err": err })).into_response()
+}
+
+/// Every notification shown so far, oldest first (secret required).
+async fn list_notifications(State(state): State<HostState>, headers: HeaderMap) -> Response {
+    let given = headers
+        .get("x-devhost-secret")
+        .and_then(|v| v.to_str().ok());
+    if !secret_ok(&state, given) {
+        return (StatusCode::UNAUTHORIZED, "missing or wrong devhost secret").into_response();
+    }
+    let shown = state
+        .notifications
+        .shown
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    Json(shown).into_response()
 }
 
 #[derive(serde::Deserialize)]

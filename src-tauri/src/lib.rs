@@ -5,6 +5,7 @@ pub mod commands;
 pub mod devhost;
 pub mod keychain;
 mod platform;
+mod tray;
 
 use std::sync::Arc;
 
@@ -23,7 +24,9 @@ pub fn run() {
     let builder = commands::specta_builder();
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
+        .on_window_event(tray::on_window_event)
         .setup(move |app| {
             builder.mount_events(app);
             let store = platform::PluginStore::open(app.handle(), STORE_FILE)?;
@@ -37,11 +40,16 @@ pub fn run() {
                     events: Arc::new(events),
                     secrets: Arc::new(keychain::KeychainSecrets::default()),
                     cache: Arc::new(cache),
+                    notifier: Arc::new(platform::OsNotifier::new(app.handle().clone())),
                 })
                 .with_sandbox_state(data_dir.join(SANDBOX_STATE_FILE)),
             );
             app.manage(core.clone());
-            tauri::async_runtime::spawn(async move { core.warm_up().await });
+            tray::install(app)?;
+            tauri::async_runtime::spawn(async move {
+                core.warm_up().await;
+                core.run_recovery_watch().await;
+            });
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use ibex_wallet_core::notify::Notifier;
 use ibex_wallet_core::store::KvStore;
 use ibex_wallet_core::{CoreEvent, EventSink};
 use serde_json::Value;
@@ -59,5 +60,29 @@ impl EventSink for WindowEvents {
         if let Err(e) = AppEvent(event).emit(&self.0) {
             tracing::warn!(error = %e, "event not delivered to the window");
         }
+    }
+}
+
+/// Desktop notifications through tauri-plugin-notification (D-Bus `org.freedesktop.Notifications`
+/// on Linux, the notification centre on macOS and Windows).
+pub struct OsNotifier(AppHandle);
+
+impl OsNotifier {
+    pub fn new(app: AppHandle) -> Self {
+        Self(app)
+    }
+}
+
+impl Notifier for OsNotifier {
+    fn notify(&self, title: &str, body: &str) {
+        use tauri_plugin_notification::NotificationExt;
+        let (app, title, body) = (self.0.clone(), title.to_owned(), body.to_owned());
+        // Delivery is a blocking D-Bus call on Linux: keep it off the async workers.
+        tauri::async_runtime::spawn_blocking(move || {
+            let shown = app.notification().builder().title(title).body(body).show();
+            if let Err(e) = shown {
+                tracing::warn!(error = %e, "notification not shown");
+            }
+        });
     }
 }

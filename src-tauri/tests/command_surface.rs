@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use ibex_wallet_core::notify::NoNotifications;
 use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::store::MemoryStore;
 use ibex_wallet_core::{Core, CoreDeps, CoreEvent, ErrorCode, EventSink};
@@ -21,6 +22,7 @@ fn core() -> Core {
         events: Arc::new(Ignore),
         secrets: Arc::new(MemorySecrets::default()),
         cache: Arc::new(MemoryStore::default()),
+        notifier: Arc::new(NoNotifications),
     })
 }
 

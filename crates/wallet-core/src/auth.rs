@@ -121,20 +121,15 @@ impl AuthState {
                 "The wallet is locked. Unlock it with your passkey.",
             ));
         }
-        let wallet = active
-            .account
-            .wallets
-            .iter()
-            .find(|w| w.primary)
-            .or_else(|| active.account.wallets.first())
-            .ok_or_else(|| {
-                AppError::new(ErrorCode::NotReady, "Your wallet is still being prepared.")
-            })?;
-        let safe = wallet
-            .address
-            .parse()
-            .map_err(|e: ibex::Error| AppError::internal(e.to_string()))?;
-        Ok((active.session.clone(), safe))
+        Ok((active.session.clone(), primary_safe(&active.account)?))
+    }
+
+    /// The session and primary Safe even while locked, for background reads that never sign
+    /// (the recovery check); `None` when signed out.
+    pub fn watched(&self) -> Option<(Session, ibex::Address)> {
+        let active = lock(&self.active);
+        let active = active.as_ref()?;
+        Some((active.session.clone(), primary_safe(&active.account).ok()?))
     }
 
     pub async fn begin(&self, intent: AuthIntent) -> Result<Ceremony, AppError> {
@@ -556,4 +551,20 @@ fn end_message(reason: &ibex::EndReason) -> Option<String> {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The account's primary Safe (or its first one).
+fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
+    let wallet = account
+        .wallets
+        .iter()
+        .find(|w| w.primary)
+        .or_else(|| account.wallets.first())
+        .ok_or_else(|| {
+            AppError::new(ErrorCode::NotReady, "Your wallet is still being prepared.")
+        })?;
+    wallet
+        .address
+        .parse()
+        .map_err(|e: ibex::Error| AppError::internal(e.to_string()))
 }

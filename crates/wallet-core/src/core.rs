@@ -1,5 +1,6 @@
 //! [`Core`]: the state behind every command.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
@@ -12,10 +13,12 @@ use crate::error::ErrorCode;
 use crate::events::{CoreEvent, EventSink};
 use crate::native::NativeBackend;
 use crate::network::{Connection, NetworkStatus};
+use crate::notify::Notifier;
 use crate::pin::Pin;
 use crate::providers::{
     self, BuildProviders, PasskeyCapabilities, Platform, ProviderKind, WebviewInfo,
 };
+use crate::recovery::RecoveryWatch;
 use crate::secrets::SecretStores;
 use crate::settings::{validate_custom, NetworkChoice, NetworkSetting, Settings, Theme};
 use crate::store::KvStore;
@@ -44,6 +47,8 @@ pub struct CoreDeps {
     /// Snapshots shown before the network answers (portfolio); separate from settings so
     /// discarding a bad cache never touches them.
     pub cache: Arc<dyn KvStore>,
+    /// Desktop notifications (the OS notification centre in the app).
+    pub notifier: Arc<dyn Notifier>,
 }
 
 /// Commands live in `impl Core` blocks beside the feature they serve (this file: settings,
@@ -63,6 +68,10 @@ pub struct Core {
     pub(crate) reviewed_recipients: crate::recipients::ReviewedRecipients,
     /// The embedded sandbox's state file (in the app's data directory), if it persists.
     sandbox_state: Option<std::path::PathBuf>,
+    pub(crate) notifier: Arc<dyn Notifier>,
+    /// Whether the user is looking at the wallet's window (set by the app shell).
+    pub(crate) focused: Arc<AtomicBool>,
+    pub(crate) recovery: RecoveryWatch,
 }
 
 /// The async methods named like commands are the IPC commands (`src-tauri/src/command_list.rs`).
@@ -73,6 +82,7 @@ impl Core {
             events,
             secrets,
             cache,
+            notifier,
         } = deps;
         let settings = store
             .get(SETTINGS_KEY)
@@ -84,6 +94,13 @@ impl Core {
                 }
             })
             .unwrap_or_default();
+        let store_for_recovery = store.clone();
+        let focused = Arc::new(AtomicBool::new(true));
+        let events: Arc<dyn EventSink> = Arc::new(crate::notify::OutcomeAlerts {
+            inner: events,
+            notifier: notifier.clone(),
+            focused: focused.clone(),
+        });
         Self {
             store,
             events,
@@ -95,6 +112,9 @@ impl Core {
             connection: Mutex::new(None),
             reviewed_recipients: Default::default(),
             sandbox_state: None,
+            notifier,
+            focused,
+            recovery: RecoveryWatch::new(store_for_recovery),
         }
     }
 

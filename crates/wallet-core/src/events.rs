@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::account::SessionInfo;
+use crate::recovery::RecoveryInfo;
 use crate::send::OperationUpdate;
 use crate::settings::Settings;
 
@@ -32,6 +33,11 @@ pub enum CoreEvent {
     Realtime { connected: bool },
     /// IBEx pushed a new transaction or balance: shown balances and history are stale.
     WalletChanged,
+    /// The recovery state changed (seen by the background check or a command).
+    RecoveryChanged { info: RecoveryInfo },
+    /// A desktop notification was shown (the web host's notifier reports it, for tests and
+    /// an in-page toast).
+    NotificationShown { title: String, body: String },
 }
 
 /// Where events go: the Tauri shell emits them to the window; the web host streams them.

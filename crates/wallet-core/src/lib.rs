@@ -9,6 +9,7 @@ mod auth;
 mod ceremony;
 pub mod contacts;
 mod core;
+pub mod deadlines;
 mod error;
 mod events;
 pub mod handoff;
@@ -16,11 +17,13 @@ mod live;
 mod money;
 pub mod native;
 mod network;
+pub mod notify;
 mod pin;
 pub mod portfolio;
 pub mod profile;
 pub mod providers;
 pub mod recipients;
+pub mod recovery;
 pub mod secrets;
 pub mod send;
 mod settings;
@@ -45,6 +48,7 @@ pub mod ipc {
     pub use crate::profile::{KycView, SignerView};
     pub use crate::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};
     pub use crate::recipients::{KnownRecipient, RecipientCheck};
+    pub use crate::recovery::{FieldProblem, PersonalData, RecoveryInfo, RecoveryReview};
     pub use crate::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
     pub use crate::{
         AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, NetworkChoice, NetworkStatus,

@@ -113,6 +113,17 @@ pub struct OperationUpdate {
     pub error: Option<String>,
 }
 
+/// A prepared operation waiting for the passkey, whatever it does.
+pub(crate) struct PreparedOperation {
+    /// The review id the approve commands take.
+    pub id: String,
+    /// The hash the passkey signs (0x-hex), checked against the options' challenge.
+    pub user_op_hash: String,
+    pub expires_at: Option<String>,
+    /// Request options for the WebView provider (JSON text).
+    pub options_json: String,
+}
+
 struct PendingOp {
     id: String,
     user_op_hash: String,
@@ -202,15 +213,40 @@ impl Operations {
             .token_address
             .parse()
             .map_err(|e: ibex::Error| AppError::internal(e.to_string()))?;
-        let mut request = PrepareRequest::new(
-            safe,
-            vec![Operation::TransferToken {
-                token_address: ChainAddress::Evm(token),
-                to: ChainAddress::Evm(to),
-                amount: amount.clone(),
-                decimals: Some(holding.decimals),
-            }],
-        );
+        let operation = Operation::TransferToken {
+            token_address: ChainAddress::Evm(token),
+            to: ChainAddress::Evm(to),
+            amount: amount.clone(),
+            decimals: Some(holding.decimals),
+        };
+        let prepared = self
+            .prepare_operations(session, safe, rp_id, chain, vec![operation])
+            .await?;
+        Ok(OperationReview {
+            id: prepared.id,
+            from: safe.to_checksum(),
+            to: to.to_checksum(),
+            chain_id: draft.chain_id,
+            symbol: holding.symbol.clone(),
+            amount: amount.as_str().to_owned(),
+            gas_sponsored: true,
+            user_op_hash: prepared.user_op_hash,
+            expires_at: prepared.expires_at,
+            options_json: prepared.options_json,
+        })
+    }
+
+    /// Prepares any operations on `chain` and files them for approval, after checking the
+    /// challenge is their userOpHash. Each feature builds its own review around the result.
+    pub(crate) async fn prepare_operations(
+        &self,
+        session: &Session,
+        safe: Address,
+        rp_id: &str,
+        chain: ChainId,
+        operations: Vec<Operation>,
+    ) -> Result<PreparedOperation, AppError> {
+        let mut request = PrepareRequest::new(safe, operations);
         request.chain_id = Some(chain);
         let prepared = session.prepare(&request).await.map_err(refused)?;
         let options = prepared.credential_request_options.clone();
@@ -238,14 +274,8 @@ impl Operations {
             chain,
             started: Instant::now(),
         });
-        Ok(OperationReview {
+        Ok(PreparedOperation {
             id,
-            from: safe.to_checksum(),
-            to: to.to_checksum(),
-            chain_id: draft.chain_id,
-            symbol: holding.symbol.clone(),
-            amount: amount.as_str().to_owned(),
-            gas_sponsored: true,
             user_op_hash,
             expires_at: prepared.expires_at.clone(),
             options_json: options_json.to_string(),
@@ -349,11 +379,11 @@ impl Operations {
             Some(op) if op.id == review_id && op.started.elapsed() <= REVIEW_TTL => Ok(op),
             Some(op) if op.id == review_id => Err(AppError::new(
                 ErrorCode::Conflict,
-                "This review expired before it was approved. Review the transfer again.",
+                "This review expired before it was approved. Review the operation again.",
             )),
             _ => Err(AppError::new(
                 ErrorCode::Conflict,
-                "This transfer is no longer waiting for approval. Review it again.",
+                "This operation is no longer waiting for approval. Review it again.",
             )),
         }
     }

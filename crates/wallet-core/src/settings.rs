@@ -48,6 +48,9 @@ pub struct Settings {
     pub theme: Theme,
     /// Lock the wallet after this many minutes without input (0 = never).
     pub lock_after_minutes: u32,
+    /// Alert this many minutes before a pending recovery's deadline (0 = at the deadline).
+    #[serde(default = "default_recovery_alerts")]
+    pub recovery_alert_minutes: Vec<u32>,
 }
 
 impl Default for Settings {
@@ -56,8 +59,13 @@ impl Default for Settings {
             network: default_network(),
             theme: Theme::System,
             lock_after_minutes: 5,
+            recovery_alert_minutes: default_recovery_alerts(),
         }
     }
+}
+
+fn default_recovery_alerts() -> Vec<u32> {
+    crate::deadlines::DEFAULT_LEADS.to_vec()
 }
 
 /// Every build starts on the embedded sandbox, so a new user can try the wallet offline; a
@@ -152,7 +160,7 @@ mod tests {
         let json = serde_json::to_value(Settings::default()).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"network":{"kind":"sandbox"},"theme":"system","lockAfterMinutes":5})
+            serde_json::json!({"network":{"kind":"sandbox"},"theme":"system","lockAfterMinutes":5,"recoveryAlertMinutes":[1440,60,0]})
         );
     }
 }

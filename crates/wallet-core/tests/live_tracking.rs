@@ -6,6 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use ibex_wallet_core::notify::Notifier;
 use ibex_wallet_core::providers::ProviderKind;
 use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::send::{OpStatus, TransferDraft};
@@ -14,6 +15,16 @@ use ibex_wallet_core::{AuthIntent, Core, CoreDeps, CoreEvent, EventSink};
 
 #[derive(Default)]
 struct Recorder(Mutex<Vec<CoreEvent>>);
+
+/// The OS notification centre, as far as the core can tell.
+#[derive(Default)]
+struct Shown(Mutex<Vec<String>>);
+
+impl Notifier for Shown {
+    fn notify(&self, title: &str, body: &str) {
+        self.0.lock().unwrap().push(format!("{title}: {body}"));
+    }
+}
 
 impl EventSink for Recorder {
     fn emit(&self, event: CoreEvent) {
@@ -71,11 +82,13 @@ async fn send_one(core: &Core) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transfers_confirm_with_the_websocket_and_without_it() {
     let events = Arc::new(Recorder::default());
+    let shown = Arc::new(Shown::default());
     let core = Core::new(CoreDeps {
         store: Arc::new(MemoryStore::default()),
         events: events.clone(),
         secrets: Arc::new(MemorySecrets::default()),
         cache: Arc::new(MemoryStore::default()),
+        notifier: shown.clone(),
     });
     let ceremony = core.auth_begin(AuthIntent::SignUp).await.unwrap();
     core.auth_complete_native(ceremony.id, ProviderKind::Soft)
@@ -89,6 +102,8 @@ async fn transfers_confirm_with_the_websocket_and_without_it() {
         })
         .await;
     events.wait_for("CONFIRMED", confirmed).await;
+    // The window had focus: the page shows the outcome, no OS notification.
+    assert!(shown.0.lock().unwrap().is_empty());
     events
         .wait_for("the pushed transaction", |e| {
             matches!(e, CoreEvent::WalletChanged)
@@ -110,7 +125,12 @@ async fn transfers_confirm_with_the_websocket_and_without_it() {
         })
         .await;
     events.clear();
+    core.set_window_focused(false);
     send_one(&core).await;
     events.wait_for("CONFIRMED by polling", confirmed).await;
     assert!(!events.seen(|e| matches!(e, CoreEvent::WalletChanged)));
+    // In the background, the outcome reaches the OS notification centre, once.
+    let shown = shown.0.lock().unwrap().clone();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(shown[0].starts_with("Operation confirmed: 0x"), "{shown:?}");
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use ibex_wallet_core::ipc::ProviderKind;
+use ibex_wallet_core::notify::NoNotifications;
 use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::store::MemoryStore;
 use ibex_wallet_core::{AuthIntent, Core, CoreDeps, CoreEvent, EventSink, SessionInfo};
@@ -34,6 +35,7 @@ async fn a_restored_session_finds_its_account_after_a_restart() {
             events: Arc::new(NoEvents),
             secrets: secrets.clone(),
             cache: Arc::new(MemoryStore::default()),
+            notifier: Arc::new(NoNotifications),
         })
         .with_sandbox_state(state.clone())
     };

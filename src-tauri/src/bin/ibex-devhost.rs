@@ -2,24 +2,29 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
+use ibex_wallet_core::recovery::RecoveryCheck;
 use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::store::JsonFileStore;
 use ibex_wallet_core::{Core, CoreDeps};
-use ibex_wallet_lib::devhost::{self, BroadcastEvents};
+use ibex_wallet_lib::devhost::{self, BroadcastEvents, RecordingNotifier};
 
-const USAGE: &str = "usage: ibex-devhost [--port N] [--dist DIR] [--data-dir DIR]
+const USAGE: &str =
+    "usage: ibex-devhost [--port N] [--dist DIR] [--data-dir DIR] [--recovery-check-seconds N]
 
 Serves the built UI (default ui/dist) and the wallet's commands on 127.0.0.1.
 Prints `IBEX_DEVHOST_URL=<url>` once ready; open that URL (it carries the per-run secret).
 Settings live in DATA_DIR/devhost.json, snapshots in DATA_DIR/cache.json (default: a fresh
 temporary directory). CSV exports go to IBEX_DOWNLOAD_DIR when set.
-IBEX_HANDOFF_TIMEOUT_SECS shortens the browser hand-off's wait (tests of its timeout).";
+IBEX_HANDOFF_TIMEOUT_SECS shortens the browser hand-off's wait (tests of its timeout).
+--recovery-check-seconds paces the background recovery check (tests: 1).";
 
 struct Args {
     port: u16,
     dist: PathBuf,
     data_dir: Option<PathBuf>,
+    recovery_check: Option<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -27,6 +32,7 @@ fn parse_args() -> Result<Args, String> {
         port: 0,
         dist: PathBuf::from("ui/dist"),
         data_dir: None,
+        recovery_check: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -35,6 +41,12 @@ fn parse_args() -> Result<Args, String> {
             "--port" => args.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
             "--dist" => args.dist = value()?.into(),
             "--data-dir" => args.data_dir = Some(value()?.into()),
+            "--recovery-check-seconds" => {
+                let secs = value()?
+                    .parse()
+                    .map_err(|e| format!("--recovery-check-seconds: {e}"))?;
+                args.recovery_check = Some(secs);
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -75,11 +87,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = JsonFileStore::open(data_dir.join("devhost.json"));
     let cache = JsonFileStore::open(data_dir.join("cache.json"));
     // Test host: sessions stay in memory (a browser test must not touch the user's keychain).
+    let notifications = RecordingNotifier::new(events.clone());
     let mut core = Core::new(CoreDeps {
         store: Arc::new(store),
         events: Arc::new(events.clone()),
         secrets: Arc::new(MemorySecrets::default()),
         cache: Arc::new(cache),
+        notifier: Arc::new(notifications.clone()),
     })
     .with_sandbox_state(data_dir.join("sandbox-state.json"));
     if let Ok(secs) = std::env::var("IBEX_HANDOFF_TIMEOUT_SECS") {
@@ -89,8 +103,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         core = core.with_handoff_timeout(std::time::Duration::from_secs(secs));
     }
     let core = Arc::new(core);
+    if let Some(secs) = args.recovery_check {
+        let every = Duration::from_secs(secs.max(1));
+        core.set_recovery_check(RecoveryCheck {
+            every,
+            near_every: every,
+        });
+    }
     core.warm_up().await;
-    let host = devhost::start(core, events, args.dist, args.port).await?;
+    tokio::spawn(core.clone().run_recovery_watch());
+    let host = devhost::start(core, events, notifications, args.dist, args.port).await?;
     println!("IBEX_DEVHOST_URL={}", host.url());
     tokio::signal::ctrl_c().await?;
     Ok(())

@@ -2,7 +2,7 @@
 // WebKitWebDriver) finds and clicks an element. Needs DISPLAY (run through scripts/with-display).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -141,4 +141,42 @@ test('with a PIN, the app creates a wallet, signs out and signs in again', async
   await session.type(await session.waitFor('[data-testid="pin"]'), '246810');
   await session.click(await session.waitFor('[data-testid="pin-submit"]'));
   assert.equal(await session.waitForText('[data-testid="safe-address"]', /^0x/, 60000), safe);
+});
+
+test('a pending recovery reaches the desktop notification daemon through the app notifier', async () => {
+  const log = process.env.IBEX_NOTIFICATION_LOG;
+  assert.ok(log, 'IBEX_NOTIFICATION_LOG must be set (run under scripts/with-display.sh)');
+  // Back to the passkey wallet: the software authenticator signs operations, a PIN cannot yet.
+  await session.click(await session.waitFor('[data-testid="sign-out"]'));
+  const sandboxUrl = await session.waitForText('[data-testid="base-url"]', /^http/);
+  await session.click(await session.waitFor('[data-testid="sign-in"]'));
+  const safe = await session.waitForText('[data-testid="safe-address"]', /^0x[0-9a-fA-F]{40}$/, 60000);
+  await session.click(await session.waitFor('[data-testid="nav-recovery"]'));
+  const identity = { firstName: 'Ada', lastName: 'Lovelace', birthDate: '1985-12-10', birthCity: 'London', birthCountry: 'United Kingdom' };
+  for (const [field, value] of Object.entries(identity)) {
+    await session.type(await session.waitFor(`[data-testid="recovery-${field}"]`), value);
+  }
+  await session.click(await session.find('[data-testid="recovery-review-enable"]'));
+  await session.click(await session.waitFor('[data-testid="recovery-approve"]'));
+  await session.waitForText('[data-testid="recovery-op-result"]', /Confirmed/, 90000);
+  await session.click(await session.find('[data-testid="recovery-done"]'));
+  await session.waitFor('[data-testid="recovery-enabled"]');
+
+  // The guardian starts a recovery; the next status check notifies through tauri-plugin-notification.
+  const started = await fetch(`${sandboxUrl}/__sandbox/recovery/start`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ safeAddress: safe }),
+  });
+  assert.equal(started.status, 200);
+  await session.click(await session.find('[data-testid="recovery-refresh"]'));
+  await session.waitFor('[data-testid="recovery-countdown"]');
+  let seen = '';
+  for (let i = 0; i < 150 && !seen.includes('Wallet recovery pending'); i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 200));
+    seen = readFileSync(log, 'utf8');
+  }
+  assert.match(seen, /string "Wallet recovery pending"/, 'the daemon never received the notification');
+  assert.match(seen, /can be executed in (1 day|23 h 5\d min)/);
+  captureWindow('IBEx Wallet', join(shots, 'app-recovery-pending.png'));
 });

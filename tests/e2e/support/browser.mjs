@@ -29,13 +29,14 @@ export async function launchChromium() {
 
 /**
  * Starts `ibex-devhost` on a free port; resolves with its secret-bearing URL.
- * @param {{ env?: NodeJS.ProcessEnv }} [opts] extra environment (e.g. `BROWSER`)
+ * @param {{ env?: NodeJS.ProcessEnv, args?: string[] }} [opts] extra environment (e.g. `BROWSER`)
+ *   and flags (e.g. `--recovery-check-seconds 1`)
  */
 export async function startDevhost(opts = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'ibex-devhost-'));
   const proc = startProcess(
     binary('ibex-devhost'),
-    ['--dist', join(repoRoot, 'ui/dist'), '--data-dir', dataDir],
+    ['--dist', join(repoRoot, 'ui/dist'), '--data-dir', dataDir, ...(opts.args ?? [])],
     /IBEX_DEVHOST_URL=(\S+)/,
     { env: { RUST_LOG: 'warn', ...opts.env } },
   );
@@ -105,7 +106,7 @@ export async function addVirtualAuthenticator(page) {
 
 /**
  * Registers before/after hooks that start the dev web host and Chromium for one test file.
- * @param {{ env?: NodeJS.ProcessEnv }} [opts] passed to {@link startDevhost}
+ * @param {{ env?: NodeJS.ProcessEnv, args?: string[] }} [opts] passed to {@link startDevhost}
  * @returns {{ host: () => Awaited<ReturnType<typeof startDevhost>>, browser: () => import('playwright-core').Browser }}
  */
 export function useHostAndBrowser(opts = {}) {

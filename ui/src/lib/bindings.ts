@@ -9,10 +9,10 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("app_info")),
-	settingsGet: () => typedError<Settings, AppError>(__TAURI_INVOKE("settings_get")),
-	settingsSetNetwork: (choice: NetworkChoice_Deserialize) => typedError<Settings, AppError>(__TAURI_INVOKE("settings_set_network", { choice })),
-	settingsSetTheme: (theme: Theme) => typedError<Settings, AppError>(__TAURI_INVOKE("settings_set_theme", { theme })),
-	settingsSetLock: (minutes: number) => typedError<Settings, AppError>(__TAURI_INVOKE("settings_set_lock", { minutes })),
+	settingsGet: () => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_get")),
+	settingsSetNetwork: (choice: NetworkChoice_Deserialize) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_network", { choice })),
+	settingsSetTheme: (theme: Theme) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_theme", { theme })),
+	settingsSetLock: (minutes: number) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_lock", { minutes })),
 	networkStatus: () => typedError<NetworkStatus, AppError>(__TAURI_INVOKE("network_status")),
 	passkeyCapabilities: (webview: WebviewInfo) => typedError<PasskeyCapabilities_Serialize, AppError>(__TAURI_INVOKE("passkey_capabilities", { webview })),
 	sessionGet: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_get")),
@@ -41,6 +41,11 @@ export const commands = {
 	activityPage: (query: ActivityQuery_Deserialize) => typedError<ActivityPage_Serialize, AppError>(__TAURI_INVOKE("activity_page", { query })),
 	activityPending: () => typedError<PendingOperation_Serialize[], AppError>(__TAURI_INVOKE("activity_pending")),
 	activityExport: (request: ExportRequest) => typedError<ExportResult, AppError>(__TAURI_INVOKE("activity_export", { request })),
+	recoveryStatus: () => typedError<RecoveryInfo_Serialize, AppError>(__TAURI_INVOKE("recovery_status")),
+	recoveryCheckPersonalData: (data: PersonalData) => typedError<FieldProblem[], AppError>(__TAURI_INVOKE("recovery_check_personal_data", { data })),
+	recoveryEnable: (data: PersonalData) => typedError<RecoveryReview_Serialize, AppError>(__TAURI_INVOKE("recovery_enable", { data })),
+	recoveryCancel: () => typedError<RecoveryReview_Serialize, AppError>(__TAURI_INVOKE("recovery_cancel")),
+	settingsSetRecoveryAlerts: (leadMinutes: number[]) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_recovery_alerts", { leadMinutes })),
 };
 
 /** Events */
@@ -269,7 +274,7 @@ export type CoreEvent = CoreEvent_Serialize | CoreEvent_Deserialize;
 /**  Everything the core announces. One tagged union, so the UI handles one typed stream. */
 export type CoreEvent_Deserialize = 
 /**  Settings were saved (by this window or another). */
-{ kind: "settingsChanged"; settings: Settings } | 
+{ kind: "settingsChanged"; settings: Settings_Deserialize } | 
 /**  Sign-up/sign-in progressed. */
 { kind: "authProgress"; step: AuthStep } | 
 /**  Signed in, signed out, or the session ended (e.g. the refresh token expired). */
@@ -279,12 +284,19 @@ export type CoreEvent_Deserialize =
 /**  The account's WebSocket connected or dropped (then the core polls over HTTP). */
 { kind: "realtime"; connected: boolean } | 
 /**  IBEx pushed a new transaction or balance: shown balances and history are stale. */
-{ kind: "walletChanged" };
+{ kind: "walletChanged" } | 
+/**  The recovery state changed (seen by the background check or a command). */
+{ kind: "recoveryChanged"; info: RecoveryInfo_Deserialize } | 
+/**
+ *  A desktop notification was shown (the web host's notifier reports it, for tests and
+ *  an in-page toast).
+ */
+{ kind: "notificationShown"; title: string; body: string };
 
 /**  Everything the core announces. One tagged union, so the UI handles one typed stream. */
 export type CoreEvent_Serialize = 
 /**  Settings were saved (by this window or another). */
-{ kind: "settingsChanged"; settings: Settings } | 
+{ kind: "settingsChanged"; settings: Settings_Serialize } | 
 /**  Sign-up/sign-in progressed. */
 { kind: "authProgress"; step: AuthStep } | 
 /**  Signed in, signed out, or the session ended (e.g. the refresh token expired). */
@@ -294,7 +306,14 @@ export type CoreEvent_Serialize =
 /**  The account's WebSocket connected or dropped (then the core polls over HTTP). */
 { kind: "realtime"; connected: boolean } | 
 /**  IBEx pushed a new transaction or balance: shown balances and history are stale. */
-{ kind: "walletChanged" };
+{ kind: "walletChanged" } | 
+/**  The recovery state changed (seen by the background check or a command). */
+{ kind: "recoveryChanged"; info: RecoveryInfo_Serialize } | 
+/**
+ *  A desktop notification was shown (the web host's notifier reports it, for tests and
+ *  an in-page toast).
+ */
+{ kind: "notificationShown"; title: string; body: string };
 
 /**  Stable error codes. The UI branches on these; never rename one. */
 export type ErrorCode = 
@@ -338,6 +357,12 @@ export type ExportRequest = {
 export type ExportResult = {
 	path: string,
 	rows: number,
+};
+
+/**  One field the UI must flag, with the sentence to show beside it. */
+export type FieldProblem = {
+	field: PersonalField,
+	message: string,
 };
 
 export type Flow = "in" | "out";
@@ -535,6 +560,19 @@ export type Persistence =
 /**  No keychain here: the session ends when the app closes. */
 { kind: "memoryOnly"; reason: string };
 
+/**  What the owner registers with IBEX Safe to prove who they are (`ENABLE_RECOVERY`). */
+export type PersonalData = {
+	/**  First names, as on the identity document. */
+	firstName: string,
+	lastName: string,
+	/**  `YYYY-MM-DD`. */
+	birthDate: string,
+	birthCity: string,
+	birthCountry: string,
+};
+
+export type PersonalField = "firstName" | "lastName" | "birthDate" | "birthCity" | "birthCountry";
+
 /**  Everything the portfolio page shows. Fiat amounts are exact decimal text. */
 export type Portfolio = Portfolio_Serialize | Portfolio_Deserialize;
 
@@ -625,12 +663,112 @@ export type RecipientCheck_Serialize = {
 
 export type RecipientSource = "contact" | "recent" | "ownWallet";
 
+export type RecoveryAction = "enable" | "cancel";
+
+export type RecoveryInfo = RecoveryInfo_Serialize | RecoveryInfo_Deserialize;
+
+export type RecoveryInfo_Deserialize = {
+	state: RecoveryState,
+	/**  EIP-55. */
+	safe: string,
+	chainId?: number | null,
+	/**  Guardian (or module, per the mirror) address. */
+	guardian?: string | null,
+	delaySeconds?: number | null,
+	/**  When the pending recovery becomes executable (RFC 3339, server time). */
+	executeAfter?: string | null,
+	canExecute: boolean,
+	/**  The server's time when this was read, so a countdown is right even on a skewed clock. */
+	serverTime: string,
+	/**  IBEX Safe holds the owner's identity for this Safe. */
+	identityRegistered: boolean,
+	/**  Recovery operations not yet executed (userOpHash). */
+	operationsInFlight: string[],
+	/**  The deadline alerts of a pending recovery. */
+	alerts: ScheduledAlert[],
+};
+
+export type RecoveryInfo_Serialize = {
+	state: RecoveryState,
+	/**  EIP-55. */
+	safe: string,
+	chainId: number | null,
+	/**  Guardian (or module, per the mirror) address. */
+	guardian: string | null,
+	delaySeconds: number | null,
+	/**  When the pending recovery becomes executable (RFC 3339, server time). */
+	executeAfter: string | null,
+	canExecute: boolean,
+	/**  The server's time when this was read, so a countdown is right even on a skewed clock. */
+	serverTime: string,
+	/**  IBEX Safe holds the owner's identity for this Safe. */
+	identityRegistered: boolean,
+	/**  Recovery operations not yet executed (userOpHash). */
+	operationsInFlight: string[],
+	/**  The deadline alerts of a pending recovery. */
+	alerts: ScheduledAlert[],
+};
+
+/**  What the passkey is about to sign for a recovery operation. */
+export type RecoveryReview = RecoveryReview_Serialize | RecoveryReview_Deserialize;
+
+/**  What the passkey is about to sign for a recovery operation. */
+export type RecoveryReview_Deserialize = {
+	id: string,
+	action: RecoveryAction,
+	safe: string,
+	chainId: number,
+	/**  What the operation registers or changes, line by line. */
+	details: ReviewDetail[],
+	gasSponsored: boolean,
+	/**  The hash the passkey signs (0x-hex), checked against the options' challenge. */
+	userOpHash: string,
+	expiresAt?: string | null,
+	/**  Request options for the WebView provider (JSON text). */
+	optionsJson: string,
+};
+
+/**  What the passkey is about to sign for a recovery operation. */
+export type RecoveryReview_Serialize = {
+	id: string,
+	action: RecoveryAction,
+	safe: string,
+	chainId: number,
+	/**  What the operation registers or changes, line by line. */
+	details: ReviewDetail[],
+	gasSponsored: boolean,
+	/**  The hash the passkey signs (0x-hex), checked against the options' challenge. */
+	userOpHash: string,
+	expiresAt: string | null,
+	/**  Request options for the WebView provider (JSON text). */
+	optionsJson: string,
+};
+
+export type RecoveryState = 
+/**  No chain of this IBEx offers the recovery module. */
+"unavailable" | "notEnabled" | "enabled" | 
+/**  A guardian started a recovery: it becomes executable at `executeAfter`. */
+"pending";
+
+export type ReviewDetail = {
+	label: string,
+	value: string,
+};
+
 /**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
 export type SafeWallet = {
 	/**  EIP-55 checksummed. */
 	address: string,
 	chainIds: number[],
 	primary: boolean,
+};
+
+/**  One alert of the deadline schedule. */
+export type ScheduledAlert = {
+	leadMinutes: number,
+	/**  RFC 3339, server time. */
+	at: string,
+	fired: boolean,
 };
 
 export type SessionInfo = SessionInfo_Serialize | SessionInfo_Deserialize;
@@ -647,11 +785,24 @@ reason: string | null } | { status: "signedIn"; account: Account_Serialize; pers
 /**  Locked after inactivity: every wallet command waits for a fresh passkey assertion. */
 locked: boolean };
 
-export type Settings = {
+export type Settings = Settings_Serialize | Settings_Deserialize;
+
+export type Settings_Deserialize = {
 	network: NetworkSetting,
 	theme: Theme,
 	/**  Lock the wallet after this many minutes without input (0 = never). */
 	lockAfterMinutes: number,
+	/**  Alert this many minutes before a pending recovery's deadline (0 = at the deadline). */
+	recoveryAlertMinutes?: number[],
+};
+
+export type Settings_Serialize = {
+	network: NetworkSetting,
+	theme: Theme,
+	/**  Lock the wallet after this many minutes without input (0 = never). */
+	lockAfterMinutes: number,
+	/**  Alert this many minutes before a pending recovery's deadline (0 = at the deadline). */
+	recoveryAlertMinutes: number[],
 };
 
 /**  What signs for this account. */

@@ -50,8 +50,9 @@ fn apply(
                 safe.recovery.enabled = true;
                 safe.recovery.identity = Some(identity.clone());
             }
+            // `cancelRecovery()` stops a pending recovery; the module stays enabled (turning it
+            // off is the contract's separate `disableRecovery()`, operations.md §3.3).
             Plan::CancelRecovery => {
-                safe.recovery.enabled = false;
                 safe.recovery.execute_after = None;
             }
             Plan::AddOwner { owner, threshold } => {

@@ -5,6 +5,7 @@ import type { Backend } from '../backend';
 import type { AppInfo, Persistence, SessionInfo, Settings } from '../bindings';
 import ActivityPage from './ActivityPage.svelte';
 import PortfolioPage from './PortfolioPage.svelte';
+import RecoveryPage from './RecoveryPage.svelte';
 import SendPage from './SendPage.svelte';
 import SettingsPage from './SettingsPage.svelte';
 import ContactsPage from './ContactsPage.svelte';
@@ -21,7 +22,7 @@ export interface PageProps {
   navigate: (id: PageId) => void;
 }
 
-export type PageId = 'portfolio' | 'activity' | 'send' | 'contacts' | 'settings';
+export type PageId = 'portfolio' | 'activity' | 'send' | 'recovery' | 'contacts' | 'settings';
 
 export interface Page {
   id: PageId;
@@ -33,6 +34,7 @@ export const pages: [Page, ...Page[]] = [
   { id: 'portfolio', label: 'Portfolio', component: PortfolioPage },
   { id: 'activity', label: 'Activity', component: ActivityPage },
   { id: 'send', label: 'Send', component: SendPage },
+  { id: 'recovery', label: 'Recovery', component: RecoveryPage },
   { id: 'contacts', label: 'Contacts', component: ContactsPage },
   { id: 'settings', label: 'Settings', component: SettingsPage },
 ];

@@ -66,11 +66,11 @@ export async function authenticate(
   return call(backend.commands.authComplete(ceremony.id, JSON.stringify(credential)));
 }
 
-/** Approves a reviewed operation: the passkey signs its userOpHash. */
+/** Approves a reviewed operation (a transfer, a recovery change…): the passkey signs its userOpHash. */
 export async function approveOperation(
   backend: Backend,
   provider: ProviderKind,
-  review: OperationReview,
+  review: Pick<OperationReview, 'id' | 'optionsJson'>,
 ): Promise<OperationUpdate> {
   if (provider !== 'webview') {
     return call(backend.commands.operationApproveNative(review.id, provider));

@@ -1,0 +1,410 @@
+//! Recovery deadline alerts: while someone else's recovery of the wallet is pending, warn the
+//! owner before it becomes executable (by default 24 h and 1 h before, and at the deadline).
+//!
+//! Pure logic over a [`Clock`] and the [`KvStore`]: the schedule and its "already announced"
+//! marks are persisted, so a restart re-arms it and never repeats an alert; after time passed
+//! unobserved (app closed, clock jump) the overdue alerts collapse into one, the most urgent.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::KvStore;
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = i64;
+
+/// Store key of every pending schedule, by scope (`<safe>@<IBEx base URL>`).
+const KEY: &str = "recovery-deadlines";
+const MINUTE: Millis = 60_000;
+
+/// Default alert lead times in minutes before the deadline (0 = at the deadline).
+pub const DEFAULT_LEADS: [u32; 3] = [24 * 60, 60, 0];
+
+/// "Now", injected so tests move time by hand.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Millis;
+}
+
+/// The server's time: the local clock corrected by the offset last measured against IBEx's
+/// `/health` timestamp. Deadlines are server times, so a skewed (or, on the sandbox,
+/// accelerated) server clock still gets its alerts on time.
+#[derive(Default)]
+pub struct ServerClock {
+    offset: AtomicI64,
+}
+
+impl ServerClock {
+    /// Records that the server said `server_now` just now.
+    pub fn learn(&self, server_now: Millis) {
+        self.offset
+            .store(server_now - local_now(), Ordering::Relaxed);
+    }
+}
+
+impl Clock for ServerClock {
+    fn now(&self) -> Millis {
+        local_now() + self.offset.load(Ordering::Relaxed)
+    }
+}
+
+fn local_now() -> Millis {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as Millis
+}
+
+/// One pending recovery: its deadline and the lead times already announced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Schedule {
+    execute_after: Millis,
+    fired: BTreeSet<u32>,
+}
+
+/// A notification to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub title: String,
+    pub body: String,
+}
+
+/// One planned alert of a pending recovery, for the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedAlert {
+    pub lead_minutes: u32,
+    pub at: Millis,
+    pub fired: bool,
+}
+
+pub struct Deadlines {
+    store: Arc<dyn KvStore>,
+    clock: Arc<dyn Clock>,
+    /// Serialises read-modify-write of the stored schedules (the background check and a
+    /// command may observe at once; each alert must fire once).
+    guard: Mutex<()>,
+}
+
+impl Deadlines {
+    pub fn new(store: Arc<dyn KvStore>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            clock,
+            guard: Mutex::new(()),
+        }
+    }
+
+    pub fn now(&self) -> Millis {
+        self.clock.now()
+    }
+
+    /// A status check of `scope` saw this deadline (`None`: nothing pending, e.g. cancelled or
+    /// executed, which clears the schedule). A new deadline starts a fresh schedule.
+    pub fn observe(&self, scope: &str, execute_after: Option<Millis>) {
+        let _g = lock(&self.guard);
+        let mut all = self.load();
+        match execute_after {
+            None => {
+                if all.remove(scope).is_none() {
+                    return;
+                }
+            }
+            Some(at) if all.get(scope).is_some_and(|s| s.execute_after == at) => return,
+            Some(at) => {
+                all.insert(
+                    scope.to_owned(),
+                    Schedule {
+                        execute_after: at,
+                        fired: BTreeSet::new(),
+                    },
+                );
+            }
+        }
+        self.save(&all);
+    }
+
+    /// The alerts due now, at most one per scope, each lead time announced once.
+    pub fn due(&self, leads: &[u32]) -> Vec<Alert> {
+        let _g = lock(&self.guard);
+        let now = self.clock.now();
+        let mut all = self.load();
+        let mut alerts = Vec::new();
+        for schedule in all.values_mut() {
+            let overdue: Vec<u32> = leads
+                .iter()
+                .copied()
+                .filter(|lead| !schedule.fired.contains(lead))
+                .filter(|lead| fire_time(schedule.execute_after, *lead) <= now)
+                .collect();
+            // Several overdue at once (the app was closed): say the most urgent thing once.
+            if let Some(most_urgent) = overdue.iter().min() {
+                alerts.push(alert(*most_urgent, schedule.execute_after, now));
+                schedule.fired.extend(overdue);
+            }
+        }
+        if !alerts.is_empty() {
+            self.save(&all);
+        }
+        alerts
+    }
+
+    /// When the next alert of any scope falls due.
+    pub fn next_due(&self, leads: &[u32]) -> Option<Millis> {
+        self.load()
+            .values()
+            .flat_map(|s| {
+                leads
+                    .iter()
+                    .filter(|lead| !s.fired.contains(lead))
+                    .map(|lead| fire_time(s.execute_after, *lead))
+            })
+            .min()
+    }
+
+    /// The schedule of `scope`, if a recovery is pending there.
+    pub fn planned(&self, scope: &str, leads: &[u32]) -> Vec<PlannedAlert> {
+        let Some(schedule) = self.load().remove(scope) else {
+            return Vec::new();
+        };
+        let mut planned: Vec<PlannedAlert> = leads
+            .iter()
+            .map(|&lead_minutes| PlannedAlert {
+                lead_minutes,
+                at: fire_time(schedule.execute_after, lead_minutes),
+                fired: schedule.fired.contains(&lead_minutes),
+            })
+            .collect();
+        planned.sort_by_key(|p| p.at);
+        planned
+    }
+
+    fn load(&self) -> BTreeMap<String, Schedule> {
+        self.store
+            .get(KEY)
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default()
+    }
+
+    fn save(&self, all: &BTreeMap<String, Schedule>) {
+        let value = serde_json::to_value(all).unwrap_or_default();
+        if let Err(e) = self.store.set(KEY, value) {
+            tracing::warn!(error = %e, "recovery deadlines not saved");
+        }
+    }
+}
+
+fn fire_time(execute_after: Millis, lead_minutes: u32) -> Millis {
+    execute_after - Millis::from(lead_minutes) * MINUTE
+}
+
+fn alert(lead_minutes: u32, execute_after: Millis, now: Millis) -> Alert {
+    let left = execute_after - now;
+    if lead_minutes == 0 || left <= 0 {
+        return Alert {
+            title: "Wallet recovery can now be executed".to_owned(),
+            body: "The recovery delay is over: ownership of your wallet can now be transferred. \
+                   If you did not ask for this recovery, open IBEx Wallet and cancel it now."
+                .to_owned(),
+        };
+    }
+    Alert {
+        title: "Wallet recovery pending".to_owned(),
+        body: format!(
+            "A recovery of your wallet can be executed in {}. If you did not ask for it, open \
+             IBEx Wallet and cancel it before then.",
+            describe_duration(left)
+        ),
+    }
+}
+
+/// "23 h 59 min", "2 days 3 h", "45 min", "less than a minute".
+pub fn describe_duration(ms: Millis) -> String {
+    let minutes = ms / MINUTE;
+    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => "less than a minute".to_owned(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (1, 0, _) => "1 day".to_owned(),
+        (1, h, _) => format!("1 day {h} h"),
+        (d, 0, _) => format!("{d} days"),
+        (d, h, _) => format!("{d} days {h} h"),
+    }
+}
+
+/// Lead times as the settings keep them: distinct, latest first, at most a week ahead.
+pub fn normalise_leads(leads: Vec<u32>) -> Result<Vec<u32>, String> {
+    if leads.len() > 6 {
+        return Err("Choose at most 6 alert times.".to_owned());
+    }
+    if let Some(too_far) = leads.iter().find(|&&m| m > 7 * 24 * 60) {
+        return Err(format!(
+            "{too_far} minutes is more than a week ahead; the recovery delay is usually one day."
+        ));
+    }
+    let set: BTreeSet<u32> = leads.into_iter().collect();
+    Ok(set.into_iter().rev().collect())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    const HOUR: Millis = 60 * MINUTE;
+    const SCOPE: &str = "0xSafe@http://127.0.0.1:1";
+
+    /// A clock tests move by hand.
+    #[derive(Default)]
+    struct FakeClock(AtomicI64);
+
+    impl FakeClock {
+        fn set(&self, t: Millis) {
+            self.0.store(t, Ordering::Relaxed);
+        }
+    }
+
+    impl Clock for FakeClock {
+        fn now(&self) -> Millis {
+            self.0.load(Ordering::Relaxed)
+        }
+    }
+
+    fn setup() -> (Arc<MemoryStore>, Arc<FakeClock>, Deadlines) {
+        let store = Arc::new(MemoryStore::default());
+        let clock = Arc::new(FakeClock::default());
+        let deadlines = Deadlines::new(store.clone(), clock.clone());
+        (store, clock, deadlines)
+    }
+
+    fn titles(alerts: &[Alert]) -> Vec<&str> {
+        alerts.iter().map(|a| a.title.as_str()).collect()
+    }
+
+    #[test]
+    fn each_lead_time_fires_once_at_its_time() {
+        let (_, clock, d) = setup();
+        let deadline = 24 * HOUR;
+        d.observe(SCOPE, Some(deadline));
+        // The guardian started it just now: the 24 h alert is due at once.
+        let first = d.due(&DEFAULT_LEADS);
+        assert_eq!(titles(&first), ["Wallet recovery pending"]);
+        assert!(first[0].body.contains("in 1 day"), "{}", first[0].body);
+        assert!(d.due(&DEFAULT_LEADS).is_empty(), "no repeat");
+        assert_eq!(d.next_due(&DEFAULT_LEADS), Some(23 * HOUR));
+
+        clock.set(23 * HOUR - 1);
+        assert!(d.due(&DEFAULT_LEADS).is_empty(), "not before its time");
+        clock.set(23 * HOUR);
+        let second = d.due(&DEFAULT_LEADS);
+        assert_eq!(titles(&second), ["Wallet recovery pending"]);
+        assert!(second[0].body.contains("in 1 h"), "{}", second[0].body);
+
+        clock.set(deadline);
+        assert_eq!(
+            titles(&d.due(&DEFAULT_LEADS)),
+            ["Wallet recovery can now be executed"]
+        );
+        clock.set(deadline + HOUR);
+        assert!(d.due(&DEFAULT_LEADS).is_empty());
+        assert_eq!(d.next_due(&DEFAULT_LEADS), None);
+    }
+
+    #[test]
+    fn the_schedule_is_persisted_and_rearmed_after_a_restart_without_repeats() {
+        let (store, clock, d) = setup();
+        d.observe(SCOPE, Some(24 * HOUR));
+        assert_eq!(d.due(&DEFAULT_LEADS).len(), 1);
+        drop(d);
+
+        // A new process: same store, no status check yet (e.g. still signed out).
+        let again = Deadlines::new(store.clone(), clock.clone());
+        assert!(again.due(&DEFAULT_LEADS).is_empty(), "fired marks survive");
+        let planned = again.planned(SCOPE, &DEFAULT_LEADS);
+        assert_eq!(
+            planned
+                .iter()
+                .map(|p| (p.lead_minutes, p.fired))
+                .collect::<Vec<_>>(),
+            [(1440, true), (60, false), (0, false)]
+        );
+        clock.set(23 * HOUR);
+        assert_eq!(
+            again.due(&DEFAULT_LEADS).len(),
+            1,
+            "re-armed from the store"
+        );
+        // Seeing the same deadline again keeps the marks.
+        again.observe(SCOPE, Some(24 * HOUR));
+        assert!(again.due(&DEFAULT_LEADS).is_empty());
+    }
+
+    #[test]
+    fn closed_past_several_lead_times_catches_up_with_one_alert() {
+        let (_, clock, d) = setup();
+        d.observe(SCOPE, Some(24 * HOUR));
+        // First seen 30 minutes before the deadline: 24 h and 1 h are both overdue.
+        clock.set(24 * HOUR - 30 * MINUTE);
+        let alerts = d.due(&DEFAULT_LEADS);
+        assert_eq!(alerts.len(), 1);
+        assert!(alerts[0].body.contains("in 30 min"), "{}", alerts[0].body);
+        assert!(d.due(&DEFAULT_LEADS).is_empty());
+        // Closed again until well after the deadline: one deadline alert.
+        clock.set(30 * HOUR);
+        assert_eq!(
+            titles(&d.due(&DEFAULT_LEADS)),
+            ["Wallet recovery can now be executed"]
+        );
+    }
+
+    #[test]
+    fn cancel_or_execution_clears_and_a_new_recovery_starts_fresh() {
+        let (store, clock, d) = setup();
+        d.observe(SCOPE, Some(24 * HOUR));
+        assert_eq!(d.due(&DEFAULT_LEADS).len(), 1);
+        d.observe(SCOPE, None);
+        assert!(d.planned(SCOPE, &DEFAULT_LEADS).is_empty());
+        assert_eq!(store.get(KEY), Some(serde_json::json!({})));
+        clock.set(23 * HOUR);
+        assert!(d.due(&DEFAULT_LEADS).is_empty(), "nothing after a cancel");
+
+        // The guardian starts again later: a new deadline, all alerts armed again.
+        d.observe(SCOPE, Some(47 * HOUR));
+        assert_eq!(d.due(&DEFAULT_LEADS).len(), 1);
+        assert_eq!(d.next_due(&DEFAULT_LEADS), Some(46 * HOUR));
+    }
+
+    #[test]
+    fn custom_lead_times_and_their_validation() {
+        let (_, clock, d) = setup();
+        let leads = normalise_leads(vec![10, 120, 10]).unwrap();
+        assert_eq!(leads, [120, 10]);
+        d.observe(SCOPE, Some(24 * HOUR));
+        assert!(
+            d.due(&leads).is_empty(),
+            "no alert a day ahead when not asked"
+        );
+        clock.set(22 * HOUR);
+        assert_eq!(d.due(&leads).len(), 1);
+        clock.set(24 * HOUR);
+        assert_eq!(d.due(&leads).len(), 1);
+        assert!(normalise_leads(vec![1, 2, 3, 4, 5, 6, 7]).is_err());
+        assert!(normalise_leads(vec![8 * 24 * 60]).is_err());
+        assert_eq!(normalise_leads(vec![]).unwrap(), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(describe_duration(30 * 1000), "less than a minute");
+        assert_eq!(describe_duration(45 * MINUTE), "45 min");
+        assert_eq!(describe_duration(HOUR), "1 h");
+        assert_eq!(describe_duration(23 * HOUR + 59 * MINUTE), "23 h 59 min");
+        assert_eq!(describe_duration(24 * HOUR), "1 day");
+        assert_eq!(describe_duration(51 * HOUR), "2 days 3 h");
+    }
+}

@@ -1,0 +1,67 @@
+//! Desktop notifications: the platform shows them (the OS notification centre in the app; the
+//! web host records them for tests), the core decides when.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::events::{CoreEvent, EventSink};
+use crate::send::OpStatus;
+
+/// Shows one notification to the user.
+pub trait Notifier: Send + Sync {
+    fn notify(&self, title: &str, body: &str);
+}
+
+/// For hosts without a notification centre (headless tools, tests that do not look).
+pub struct NoNotifications;
+
+impl Notifier for NoNotifications {
+    fn notify(&self, _: &str, _: &str) {}
+}
+
+/// Passes every event on, and tells the user through the OS when an operation ends (confirmed
+/// or failed) while they are not looking at the wallet; the window shows it otherwise.
+pub(crate) struct OutcomeAlerts {
+    pub inner: Arc<dyn EventSink>,
+    pub notifier: Arc<dyn Notifier>,
+    pub focused: Arc<AtomicBool>,
+}
+
+impl EventSink for OutcomeAlerts {
+    fn emit(&self, event: CoreEvent) {
+        if let CoreEvent::OperationUpdated { update } = &event {
+            if !self.focused.load(Ordering::Relaxed) {
+                let hash = short_hash(&update.user_op_hash);
+                match update.status {
+                    OpStatus::Confirmed => self.notifier.notify(
+                        "Operation confirmed",
+                        &format!("{hash} is confirmed on chain."),
+                    ),
+                    OpStatus::Failed => self.notifier.notify(
+                        "Operation failed",
+                        &format!(
+                            "{hash} failed: {}",
+                            update.error.as_deref().unwrap_or("IBEx gave no reason.")
+                        ),
+                    ),
+                    _ => {}
+                }
+            }
+        }
+        self.inner.emit(event);
+    }
+}
+
+fn short_hash(hash: &str) -> String {
+    match (hash.get(..10), hash.len() > 14) {
+        (Some(head), true) => format!("{head}…{}", &hash[hash.len() - 4..]),
+        _ => hash.to_owned(),
+    }
+}
+
+impl crate::Core {
+    /// The app shell reports window focus here (and "unfocused" when hidden to the tray).
+    pub fn set_window_focused(&self, focused: bool) {
+        self.focused.store(focused, Ordering::Relaxed);
+    }
+}
