@@ -32,6 +32,7 @@ macro_rules! for_each_command {
             contacts_delete(id: String) -> Vec<Contact>;
             account_signers() -> Vec<SignerView>;
             kyc_status() -> KycView;
+            kyc_open() -> String;
             passkey_cancel() -> bool;
             portfolio_cached() -> Option<Portfolio>;
             portfolio_refresh() -> Portfolio;

@@ -6,7 +6,6 @@
 //! credential back with the random `state` it was given (RFC 8252's loopback redirect, §7.3 and
 //! §8.9). A tenant rpId cannot work this way: only the tenant's own origin may use it.
 
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -402,28 +401,14 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// `$BROWSER` (its first entry, as a command) if set, else `xdg-open`. The command is spawned
-/// and reaped on a blocking thread, so the async runtime never waits on it.
+/// The system browser, with the hand-off's advice when it cannot be opened.
 fn open_in_browser(url: &str) -> Result<(), AppError> {
-    let browser = std::env::var("BROWSER").ok();
-    let program = browser
-        .as_deref()
-        .and_then(|b| b.split(':').map(str::trim).find(|c| !c.is_empty()))
-        .unwrap_or("xdg-open");
-    let mut child = Command::new(program)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| {
-            AppError::new(
-                ErrorCode::PasskeyUnsupported,
-                format!("Your web browser could not be opened ({program}: {e}). Set BROWSER, or use a PIN."),
-            )
-        })?;
-    tokio::task::spawn_blocking(move || child.wait());
-    Ok(())
+    crate::browser::open(url).map_err(|e| {
+        AppError::new(
+            ErrorCode::PasskeyUnsupported,
+            format!("Your web browser could not be opened ({e}). Set BROWSER, or use a PIN."),
+        )
+    })
 }
 
 fn human_duration(d: Duration) -> String {

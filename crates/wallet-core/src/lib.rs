@@ -6,6 +6,7 @@
 mod account;
 pub mod activity;
 mod auth;
+mod browser;
 mod ceremony;
 pub mod contacts;
 mod core;

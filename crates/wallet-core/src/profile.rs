@@ -1,7 +1,7 @@
 //! What IBEx knows about the account beyond its wallets: the signers (passkeys, keys) that can
 //! approve for it, and the identity-verification (KYC) status.
 
-use ibex::models::account::{KycState, Signer, SignerKind};
+use ibex::models::account::{KycIframeRequest, KycState, Signer, SignerKind};
 use ibex::models::WalletMode;
 use serde::Serialize;
 
@@ -73,6 +73,38 @@ impl crate::Core {
             .into_iter()
             .map(signer_view)
             .collect())
+    }
+
+    /// Opens IBEx's identity-verification flow in the system browser (it cannot run inside the
+    /// wallet's window) and returns the address opened.
+    pub async fn kyc_open(&self) -> Result<String, AppError> {
+        let (session, _) = self.connection().await?.auth.signed_in()?;
+        let flow = session.kyc_iframe(&KycIframeRequest::default()).await?;
+        let url = match flow.chatbot_full_url {
+            Some(full) => full,
+            None => format!("{}?session={}", flow.chatbot_url, flow.session_id),
+        };
+        // Only a web page: never hand a server-chosen `file:` or other scheme to the OS.
+        let parsed = url::Url::parse(&url)
+            .ok()
+            .filter(|u| u.scheme() == "https" || u.scheme() == "http");
+        let url = parsed
+            .ok_or_else(|| {
+                AppError::new(
+                    crate::ErrorCode::BadResponse,
+                    format!("IBEx sent a verification link that is not a web address: {url}"),
+                )
+            })?
+            .to_string();
+        crate::browser::open(&url).map_err(|e| {
+            AppError::new(
+                crate::ErrorCode::Network,
+                format!(
+                    "Your web browser could not be opened ({e}). Open this address yourself: {url}"
+                ),
+            )
+        })?;
+        Ok(url)
     }
 
     pub async fn kyc_status(&self) -> Result<KycView, AppError> {

@@ -11,9 +11,12 @@ import {
   seriousA11yViolations,
   useHostAndBrowser,
 } from '../support/browser.mjs';
+import { recordingBrowser } from '../support/handoff.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
-const env = useHostAndBrowser();
+// The "system browser" records what the wallet opens (the identity-verification flow).
+const browserLog = recordingBrowser();
+const env = useHostAndBrowser({ env: browserLog.env });
 const shots = artifactsDir('web/contacts');
 // The EIP-55 test vector, and a poisoning address that shares its 5290…9EE7 ends.
 const ALICE = '0x52908400098527886E0F7030069857D2E4169EE7';
@@ -100,6 +103,12 @@ test('contacts: add with validation, edit, offer in Send, look-alike blocked, re
   assert.match((await page.getByTestId('signer').first().textContent()) ?? '', /Passkey/);
   assert.equal(await page.getByTestId('kyc-status').textContent(), 'Not verified yet');
   await page.screenshot({ path: join(shots, '3-settings.png'), fullPage: true });
+  // Identity verification runs in the system browser, on IBEx's page.
+  await page.getByTestId('kyc-open').click();
+  await page.getByTestId('kyc-opened').waitFor({ timeout: 30000 });
+  assert.match(await browserLog.nth(1), /^https:\/\/kyc\.sandbox\.invalid\/chat\?session=[0-9a-f]+$/);
+  await page.getByRole('button', { name: 'Check status' }).click();
+  await page.getByTestId('kyc-status').filter({ hasText: 'Verification in progress' }).waitFor();
   assert.deepEqual(await seriousA11yViolations(page), []);
   assert.deepEqual(errors, []);
   await page.close();

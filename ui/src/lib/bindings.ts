@@ -35,6 +35,7 @@ export const commands = {
 	contactsDelete: (id: string) => typedError<Contact_Serialize[], AppError>(__TAURI_INVOKE("contacts_delete", { id })),
 	accountSigners: () => typedError<SignerView_Serialize[], AppError>(__TAURI_INVOKE("account_signers")),
 	kycStatus: () => typedError<KycView_Serialize, AppError>(__TAURI_INVOKE("kyc_status")),
+	kycOpen: () => typedError<string, AppError>(__TAURI_INVOKE("kyc_open")),
 	passkeyCancel: () => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_cancel")),
 	portfolioCached: () => typedError<Portfolio_Serialize | null, AppError>(__TAURI_INVOKE("portfolio_cached")),
 	portfolioRefresh: () => typedError<Portfolio_Serialize, AppError>(__TAURI_INVOKE("portfolio_refresh")),
