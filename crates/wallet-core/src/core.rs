@@ -206,6 +206,14 @@ impl Core {
         self.update(|s| s.lock_after_minutes = minutes)
     }
 
+    /// The chain Send and the portfolio open on (`None`: all chains).
+    pub async fn settings_set_chain(&self, chain_id: Option<u32>) -> Result<Settings, AppError> {
+        if chain_id == Some(0) {
+            return Err(AppError::validation("Choose a network, or all networks."));
+        }
+        self.update(|s| s.preferred_chain = chain_id)
+    }
+
     pub async fn network_status(&self) -> Result<NetworkStatus, AppError> {
         self.connection().await?.status().await
     }

@@ -51,6 +51,9 @@ pub struct Settings {
     /// Alert this many minutes before a pending recovery's deadline (0 = at the deadline).
     #[serde(default = "default_recovery_alerts")]
     pub recovery_alert_minutes: Vec<u32>,
+    /// The chain Send and the portfolio start on; `None` = all chains.
+    #[serde(default)]
+    pub preferred_chain: Option<u32>,
 }
 
 impl Default for Settings {
@@ -60,6 +63,7 @@ impl Default for Settings {
             theme: Theme::System,
             lock_after_minutes: 5,
             recovery_alert_minutes: default_recovery_alerts(),
+            preferred_chain: None,
         }
     }
 }
@@ -160,7 +164,14 @@ mod tests {
         let json = serde_json::to_value(Settings::default()).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"network":{"kind":"sandbox"},"theme":"system","lockAfterMinutes":5,"recoveryAlertMinutes":[1440,60,0]})
+            serde_json::json!({"network":{"kind":"sandbox"},"theme":"system","lockAfterMinutes":5,"recoveryAlertMinutes":[1440,60,0],"preferredChain":null})
         );
+        // Settings saved before a field existed still load, with its default.
+        let old: Settings = serde_json::from_value(
+            serde_json::json!({"network":{"kind":"sandbox"},"theme":"dark","lockAfterMinutes":1}),
+        )
+        .unwrap();
+        assert_eq!(old.preferred_chain, None);
+        assert_eq!(old.recovery_alert_minutes, vec![1440, 60, 0]);
     }
 }

@@ -102,6 +102,14 @@ test('contacts: add with validation, edit, offer in Send, look-alike blocked, re
   await page.getByTestId('signer').first().waitFor({ timeout: 30000 });
   assert.match((await page.getByTestId('signer').first().textContent()) ?? '', /Passkey/);
   assert.equal(await page.getByTestId('kyc-status').textContent(), 'Not verified yet');
+  // Send opens on the preferred network.
+  await page.getByTestId('preferred-chain').selectOption({ label: 'Gnosis' });
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).first().waitFor();
+  await page.getByTestId('nav-send').click();
+  await page.getByTestId('send-token').waitFor({ timeout: 30000 });
+  assert.match((await page.getByTestId('send-token').locator('option:checked').textContent()) ?? '', / on Gnosis — /);
+  await page.getByTestId('nav-settings').click();
+  assert.equal(await page.getByTestId('preferred-chain').inputValue(), '100');
   await page.screenshot({ path: join(shots, '3-settings.png'), fullPage: true });
   // Identity verification runs in the system browser, on IBEx's page.
   await page.getByTestId('kyc-open').click();

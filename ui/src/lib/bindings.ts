@@ -13,6 +13,7 @@ export const commands = {
 	settingsSetNetwork: (choice: NetworkChoice_Deserialize) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_network", { choice })),
 	settingsSetTheme: (theme: Theme) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_theme", { theme })),
 	settingsSetLock: (minutes: number) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_lock", { minutes })),
+	settingsSetChain: (chainId: number | null) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_chain", { chainId })),
 	networkStatus: () => typedError<NetworkStatus, AppError>(__TAURI_INVOKE("network_status")),
 	passkeyCapabilities: (webview: WebviewInfo) => typedError<PasskeyCapabilities_Serialize, AppError>(__TAURI_INVOKE("passkey_capabilities", { webview })),
 	sessionGet: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_get")),
@@ -795,6 +796,8 @@ export type Settings_Deserialize = {
 	lockAfterMinutes: number,
 	/**  Alert this many minutes before a pending recovery's deadline (0 = at the deadline). */
 	recoveryAlertMinutes?: number[],
+	/**  The chain Send and the portfolio start on; `None` = all chains. */
+	preferredChain?: number | null,
 };
 
 export type Settings_Serialize = {
@@ -804,6 +807,8 @@ export type Settings_Serialize = {
 	lockAfterMinutes: number,
 	/**  Alert this many minutes before a pending recovery's deadline (0 = at the deadline). */
 	recoveryAlertMinutes: number[],
+	/**  The chain Send and the portfolio start on; `None` = all chains. */
+	preferredChain: number | null,
 };
 
 /**  What signs for this account. */
