@@ -127,6 +127,26 @@ test('with the test authenticator, the app signs up, signs out and signs in agai
   captureWindow('IBEx Wallet', join(shots, 'app-signed-in.png'));
 });
 
+test('in WebKitGTK every wallet page renders with data from the core', async () => {
+  const pages = [
+    ['portfolio', '[data-testid="total-eur"]', /€/],
+    ['activity', '[data-testid="chain-history"]', /Received/],
+    ['send', '[data-testid="send-token"]', / on /],
+    ['recovery', '[data-testid="recovery-state"]', /./],
+    ['contacts', '[data-testid="contacts-empty"]', /No contacts yet/],
+    ['settings', '[data-testid="signer"]', /Passkey/],
+  ];
+  for (const [id, selector, expected] of /** @type {[string, string, RegExp][]} */ (pages)) {
+    await session.click(await session.waitFor(`[data-testid="nav-${id}"]`));
+    await session.waitForText(selector, expected, 30000);
+  }
+  await session.click(await session.waitFor('[data-testid="nav-portfolio"]'));
+  await session.waitForText('[data-testid="total-eur"]', /€/, 30000);
+  // The X window repaints a moment after the DOM changes.
+  await new Promise((r) => setTimeout(r, 1000));
+  captureWindow('IBEx Wallet', join(shots, 'app-portfolio.png'));
+});
+
 test('with a PIN, the app creates a wallet, signs out and signs in again', async () => {
   await session.click(await session.waitFor('[data-testid="sign-out"]'));
   await session.click(await session.waitFor('[data-testid="use-pin"]'));
