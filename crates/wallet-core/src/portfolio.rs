@@ -325,6 +325,8 @@ impl crate::Core {
     pub async fn portfolio_refresh(&self) -> Result<Portfolio, AppError> {
         let conn = self.connection().await?;
         let (session, safe) = conn.auth.signed_in()?;
+        // From here on IBEx pushes new transactions and balances.
+        conn.ops.go_live(&session);
         let scope = Scope {
             include_zero: Some(true),
             ..Scope::default()

@@ -54,6 +54,8 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
   const safe = (await page.getByTestId('safe-address').first().textContent({ timeout: 30000 })) ?? '';
   const state = page.getByTestId('portfolio-state');
   await page.locator('[data-testid="portfolio-state"][data-source="fresh"]').waitFor({ timeout: 30000 });
+  // The account's WebSocket is open from the first portfolio fetch on.
+  await page.getByTestId('live-status').filter({ hasText: 'Live updates' }).waitFor({ timeout: 30000 });
   // IBEx registers the Safe on the other chains a moment after sign-up: refresh until all show.
   while ((await page.getByTestId('chain-total').count()) < 3) {
     await page.waitForTimeout(500);
