@@ -78,6 +78,7 @@ test('contacts: add with validation, edit, offer in Send, look-alike blocked, re
   await page.getByTestId('review-send').click();
   await page.getByTestId('review').waitFor({ timeout: 30000 });
   assert.equal(await page.getByTestId('review-to').textContent(), ALICE);
+  assert.equal(await page.getByTestId('review-to-name').textContent(), 'Alice Martin');
   await page.getByRole('button', { name: 'Back' }).click();
 
   // A new recipient becomes a recent one once the transfer is approved.
