@@ -35,6 +35,7 @@ macro_rules! for_each_command {
             kyc_status() -> KycView;
             kyc_open() -> String;
             passkey_cancel() -> bool;
+            passkey_browser_page() -> Option<String>;
             portfolio_cached() -> Option<Portfolio>;
             portfolio_refresh() -> Portfolio;
             activity_page(query: ActivityQuery) -> ActivityPage;

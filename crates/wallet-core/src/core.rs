@@ -344,6 +344,12 @@ impl Core {
         Ok(self.natives.iter().any(|b| b.cancel()))
     }
 
+    /// The address of the passkey page waiting in the browser, for a user whose browser did
+    /// not open it (a one-time page on loopback: it only accepts this ceremony's answer).
+    pub async fn passkey_browser_page(&self) -> Result<Option<String>, AppError> {
+        Ok(self.natives.iter().find_map(|b| b.page()))
+    }
+
     pub(crate) fn native(
         &self,
         provider: ProviderKind,

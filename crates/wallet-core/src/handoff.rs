@@ -40,19 +40,21 @@ pub fn unavailable_reason(rp_id: &str) -> Option<String> {
 }
 
 /// Opens a URL in the user's browser.
-pub type Opener = Arc<dyn Fn(&str) -> Result<(), AppError> + Send + Sync>;
+pub type Opener = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
 pub struct HandoffBackend {
     timeout: Duration,
     open: Opener,
     /// Ends the ceremony in progress, if any (the UI's Cancel button).
     cancel: Mutex<Option<oneshot::Sender<()>>>,
+    /// The page of the ceremony in progress, for a user whose browser did not open it.
+    page: Mutex<Option<String>>,
 }
 
 impl HandoffBackend {
     /// Opens pages with `$BROWSER` or `xdg-open`.
     pub fn new(timeout: Duration) -> Self {
-        Self::with_opener(timeout, Arc::new(open_in_browser))
+        Self::with_opener(timeout, Arc::new(crate::browser::open))
     }
 
     pub fn with_opener(timeout: Duration, open: Opener) -> Self {
@@ -60,6 +62,7 @@ impl HandoffBackend {
             timeout,
             open,
             cancel: Mutex::new(None),
+            page: Mutex::new(None),
         }
     }
 
@@ -76,25 +79,27 @@ impl HandoffBackend {
         let (cancel_tx, cancel_rx) = oneshot::channel();
         // A newer ceremony replaces (and thereby cancels) an older one.
         drop(lock(&self.cancel).replace(cancel_tx));
-        let outcome = match (self.open)(&server.url) {
-            Err(e) => Err(e),
-            Ok(()) => {
-                tokio::select! {
-                    reply = &mut server.reply => reply.map_err(|_| internal_gone()).and_then(Reply::into_result),
-                    _ = cancel_rx => Err(AppError::new(
-                        ErrorCode::PasskeyCancelled,
-                        "You cancelled the passkey request. Nothing was signed.",
-                    )),
-                    () = tokio::time::sleep(self.timeout) => Err(AppError::new(
-                        ErrorCode::PasskeyTimedOut,
-                        format!(
-                            "Your browser did not answer within {}. Nothing was signed; try again, and confirm the passkey in the browser tab that opens.",
-                            human_duration(self.timeout)
-                        ),
-                    )),
-                }
-            }
+        *lock(&self.page) = Some(server.url.clone());
+        // A browser that fails to start is not the end: the UI offers the page's address to
+        // open by hand, and the ceremony waits for it as usual.
+        if let Err(e) = (self.open)(&server.url) {
+            tracing::warn!(error = %e, "the browser did not open; waiting for a manual open");
+        }
+        let outcome = tokio::select! {
+            reply = &mut server.reply => reply.map_err(|_| internal_gone()).and_then(Reply::into_result),
+            _ = cancel_rx => Err(AppError::new(
+                ErrorCode::PasskeyCancelled,
+                "You cancelled the passkey request. Nothing was signed.",
+            )),
+            () = tokio::time::sleep(self.timeout) => Err(AppError::new(
+                ErrorCode::PasskeyTimedOut,
+                format!(
+                    "Your browser did not answer within {}. Nothing was signed; try again, and confirm the passkey in the browser tab that opens.",
+                    human_duration(self.timeout)
+                ),
+            )),
         };
+        lock(&self.page).take();
         lock(&self.cancel).take();
         let origin = server.origin.clone();
         server.close().await;
@@ -121,6 +126,10 @@ impl NativeBackend for HandoffBackend {
         rp_id: &'a str,
     ) -> BoxFuture<'a, Result<Answer, AppError>> {
         Box::pin(self.ceremony("get", options, rp_id))
+    }
+
+    fn page(&self) -> Option<String> {
+        lock(&self.page).clone()
     }
 
     fn cancel(&self) -> bool {
@@ -401,16 +410,6 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// The system browser, with the hand-off's advice when it cannot be opened.
-fn open_in_browser(url: &str) -> Result<(), AppError> {
-    crate::browser::open(url).map_err(|e| {
-        AppError::new(
-            ErrorCode::PasskeyUnsupported,
-            format!("Your web browser could not be opened ({e}). Set BROWSER, or use a PIN."),
-        )
-    })
-}
-
 fn human_duration(d: Duration) -> String {
     let s = d.as_secs();
     match s {
@@ -434,10 +433,8 @@ mod tests {
     /// A backend whose "browser" is this test: opened URLs arrive on the channel.
     fn browser_test(timeout: Duration) -> (Arc<HandoffBackend>, mpsc::UnboundedReceiver<String>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let open: Opener = Arc::new(move |url: &str| {
-            tx.send(url.to_owned())
-                .map_err(|e| AppError::internal(e.to_string()))
-        });
+        let open: Opener =
+            Arc::new(move |url: &str| tx.send(url.to_owned()).map_err(|e| e.to_string()));
         (Arc::new(HandoffBackend::with_opener(timeout, open)), rx)
     }
 
@@ -620,6 +617,39 @@ mod tests {
         assert!(tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_err());
+    }
+
+    #[tokio::test]
+    async fn a_browser_that_fails_to_start_leaves_the_page_to_open_by_hand() {
+        let open: Opener = Arc::new(|_: &str| Err("no-such-browser: not found".to_owned()));
+        let backend = Arc::new(HandoffBackend::with_opener(Duration::from_secs(30), open));
+        assert_eq!(backend.page(), None);
+        let ceremony = tokio::spawn({
+            let backend = backend.clone();
+            async move { backend.get(&json!({"challenge": "AA"}), "localhost").await }
+        });
+        let page = loop {
+            if let Some(page) = backend.page() {
+                break page;
+            }
+            tokio::task::yield_now().await;
+        };
+        // The user opens the address by hand and cancels there: the ceremony was still waiting.
+        let (port, state) = port_and_state(&page);
+        let body = json!({"state": state, "error": {"name": "AbortError", "message": "closed"}});
+        let (status, _) = http(
+            port,
+            "POST",
+            "/callback",
+            &format!("localhost:{port}"),
+            &body.to_string(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 200);
+        let e = ceremony.await.unwrap().unwrap_err();
+        assert_eq!(e.code, ErrorCode::PasskeyCancelled);
+        assert_eq!(backend.page(), None, "no page once the ceremony is over");
     }
 
     #[tokio::test]

@@ -35,6 +35,10 @@ pub trait NativeBackend: Send + Sync {
     fn cancel(&self) -> bool {
         false
     }
+    /// The page the ceremony in progress waits on, if it runs in the user's browser.
+    fn page(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The origin a native ceremony claims: the rpId's own web origin, as a browser on the

@@ -139,3 +139,27 @@ test('a browser that never answers ends with a clear timeout', async () => {
     await host.stop();
   }
 });
+
+test('when the browser cannot be started, the wallet shows the page to open by hand', async () => {
+  const host = await startDevhost({ env: { BROWSER: '/nonexistent/browser' } });
+  try {
+    const wallet = await env.browser().newPage();
+    await openSignedOut(wallet, host.url);
+    await wallet.getByTestId('create-wallet').click();
+    const page = wallet.getByTestId('handoff-page');
+    await page.waitFor({ timeout: 30000 });
+    const url = (await page.textContent()) ?? '';
+    assert.match(url, /^http:\/\/localhost:\d+\/\?state=/);
+    await wallet.screenshot({ path: join(shots, '5-open-by-hand.png'), fullPage: true });
+    assert.deepEqual(await seriousA11yViolations(wallet), []);
+    // The user pastes it into their browser: the ceremony was waiting and completes.
+    const system = await env.browser().newPage();
+    await addVirtualAuthenticator(system);
+    await system.goto(url);
+    await wallet.getByTestId('safe-address').first().waitFor({ timeout: 30000 });
+    await system.close();
+    await wallet.close();
+  } finally {
+    await host.stop();
+  }
+});

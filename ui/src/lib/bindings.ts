@@ -38,6 +38,7 @@ export const commands = {
 	kycStatus: () => typedError<KycView_Serialize, AppError>(__TAURI_INVOKE("kyc_status")),
 	kycOpen: () => typedError<string, AppError>(__TAURI_INVOKE("kyc_open")),
 	passkeyCancel: () => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_cancel")),
+	passkeyBrowserPage: () => typedError<string | null, AppError>(__TAURI_INVOKE("passkey_browser_page")),
 	portfolioCached: () => typedError<Portfolio_Serialize | null, AppError>(__TAURI_INVOKE("portfolio_cached")),
 	portfolioRefresh: () => typedError<Portfolio_Serialize, AppError>(__TAURI_INVOKE("portfolio_refresh")),
 	activityPage: (query: ActivityQuery_Deserialize) => typedError<ActivityPage_Serialize, AppError>(__TAURI_INVOKE("activity_page", { query })),
