@@ -46,6 +46,10 @@ macro_rules! for_each_command {
             recovery_enable(data: PersonalData) -> RecoveryReview;
             recovery_cancel() -> RecoveryReview;
             settings_set_recovery_alerts(lead_minutes: Vec<u32>) -> Settings;
+            update_status() -> UpdateStatus;
+            update_check() -> UpdateStatus;
+            update_install() -> UpdateStatus;
+            update_later() -> UpdateStatus;
         }
     };
 }

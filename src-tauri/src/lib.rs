@@ -6,6 +6,7 @@ pub mod devhost;
 pub mod keychain;
 mod platform;
 mod tray;
+mod updates;
 
 use std::sync::Arc;
 
@@ -23,6 +24,11 @@ pub fn run() {
     init_logging();
     let builder = commands::specta_builder();
     tauri::Builder::default()
+        // First, so a second launch hands over to the running app before anything starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tray::show_main(app)
+        }))
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
@@ -42,10 +48,15 @@ pub fn run() {
                     cache: Arc::new(cache),
                     notifier: Arc::new(platform::OsNotifier::new(app.handle().clone())),
                 })
-                .with_sandbox_state(data_dir.join(SANDBOX_STATE_FILE)),
+                .with_sandbox_state(data_dir.join(SANDBOX_STATE_FILE))
+                .with_updates(Arc::new(updates::PluginUpdates::new(app.handle().clone()))),
             );
             app.manage(core.clone());
             tray::install(app)?;
+            tauri::async_runtime::spawn({
+                let core = core.clone();
+                async move { core.run_update_schedule().await }
+            });
             tauri::async_runtime::spawn(async move {
                 core.warm_up().await;
                 core.run_recovery_watch().await;

@@ -62,9 +62,9 @@ pub struct Core {
     /// The tenant API key for a custom network; kept in the core only.
     api_key: RwLock<Option<String>>,
     /// Passkey providers the core runs itself.
-    natives: Vec<Arc<dyn NativeBackend>>,
+    pub(crate) natives: Vec<Arc<dyn NativeBackend>>,
     /// Opened on first use and replaced when the network setting changes.
-    connection: Mutex<Option<Arc<Connection>>>,
+    pub(crate) connection: Mutex<Option<Arc<Connection>>>,
     pub(crate) reviewed_recipients: crate::recipients::ReviewedRecipients,
     /// The embedded sandbox's state file (in the app's data directory), if it persists.
     sandbox_state: Option<std::path::PathBuf>,
@@ -72,6 +72,7 @@ pub struct Core {
     /// Whether the user is looking at the wallet's window (set by the app shell).
     pub(crate) focused: Arc<AtomicBool>,
     pub(crate) recovery: RecoveryWatch,
+    pub(crate) updates: crate::updates::Updates,
 }
 
 /// The async methods named like commands are the IPC commands (`src-tauri/src/command_list.rs`).
@@ -96,6 +97,11 @@ impl Core {
             .unwrap_or_default();
         let store_for_recovery = store.clone();
         let focused = Arc::new(AtomicBool::new(true));
+        let in_flight = Arc::new(crate::updates::OperationsInFlight::default());
+        let events: Arc<dyn EventSink> = Arc::new(crate::updates::WatchOperations {
+            inner: events,
+            in_flight: in_flight.clone(),
+        });
         let events: Arc<dyn EventSink> = Arc::new(crate::notify::OutcomeAlerts {
             inner: events,
             notifier: notifier.clone(),
@@ -115,6 +121,10 @@ impl Core {
             notifier,
             focused,
             recovery: RecoveryWatch::new(store_for_recovery),
+            updates: crate::updates::Updates::new(
+                Arc::new(crate::updates::NoSelfUpdate),
+                in_flight,
+            ),
         }
     }
 
@@ -146,7 +156,8 @@ impl Core {
     pub async fn app_info(&self) -> Result<AppInfo, AppError> {
         Ok(AppInfo {
             name: "IBEx Wallet".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
+            // The installed package's version, which the updater compares with releases.
+            version: self.updates.current_version(),
             build: if cfg!(debug_assertions) {
                 "debug"
             } else {

@@ -29,6 +29,7 @@ pub mod secrets;
 pub mod send;
 mod settings;
 pub mod store;
+pub mod updates;
 
 pub use crate::core::{AppInfo, Core, CoreDeps};
 pub use account::{Account, Persistence, SafeWallet, SessionInfo};
@@ -51,6 +52,7 @@ pub mod ipc {
     pub use crate::recipients::{KnownRecipient, RecipientCheck};
     pub use crate::recovery::{FieldProblem, PersonalData, RecoveryInfo, RecoveryReview};
     pub use crate::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
+    pub use crate::updates::UpdateStatus;
     pub use crate::{
         AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, NetworkChoice, NetworkStatus,
         SessionInfo, Settings, Theme,
