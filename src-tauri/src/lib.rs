@@ -26,6 +26,7 @@ pub fn run() {
     tauri::Builder::default()
         // First, so a second launch hands over to the running app before anything starts.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tracing::info!("another launch handed over to this instance; showing the window");
             tray::show_main(app)
         }))
         .plugin(tauri_plugin_updater::Builder::new().build())
