@@ -35,6 +35,7 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .on_window_event(tray::on_window_event)
         .setup(move |app| {
+            tracing::info!(version = %app.package_info().version, pid = std::process::id(), "IBEx Wallet started");
             builder.mount_events(app);
             let store = platform::PluginStore::open(app.handle(), STORE_FILE)?;
             let cache = platform::PluginStore::open_cache(app.handle(), CACHE_FILE)?;

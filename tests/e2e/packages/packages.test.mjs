@@ -15,8 +15,10 @@ import { after, before, test } from 'node:test';
 import { artifactsDir, repoRoot } from '../support/paths.mjs';
 import { freePort, startProcess } from '../support/process.mjs';
 import { webdriver } from '../support/webdriver.mjs';
+import { buildManifest } from '../../../scripts/release-manifest.mjs';
 
-const PACKAGE = 'ibex-wallet';
+/** The Debian package name the bundler derives from the product name (kebab case of "IBEx Wallet"). */
+const PACKAGE = 'ib-ex-wallet';
 const BIN = '/usr/bin/ibex-wallet';
 /** The loopback address in tests/update/tauri.test.conf.json. */
 const UPDATE_PORT = 47613;
@@ -29,8 +31,14 @@ const env = {
   XDG_DATA_HOME: join(home, 'data'),
   XDG_CONFIG_HOME: join(home, 'config'),
   XDG_CACHE_HOME: join(home, 'cache'),
+  NO_COLOR: '1',
 };
 const dataDir = join(env.XDG_DATA_HOME, 'fi.ibex.wallet');
+/** Every instance's log, the relaunched one's included (it inherits the descriptors). */
+const appLog = join(home, 'app.log');
+/** WebDriver starts this, which becomes the installed app with its output in `appLog`: the
+ * relaunched app must not inherit WebKitWebDriver's pipes, which close with the old process. */
+const launcher = join(home, 'launch.sh');
 
 /** What the loopback update server answers: `latest.json` and the package bytes. */
 const served = { manifest: /** @type {object | null} */ (null), pkg: Buffer.alloc(0) };
@@ -45,16 +53,15 @@ const esc = (v) => v.replace(/\./g, '\\.');
 const deb = (/** @type {string} */ v) => join(packages, `ibex-wallet_${v}.deb`);
 const sig = (/** @type {string} */ v) => readFileSync(`${deb(v)}.sig`, 'utf8').trim();
 
-/** `latest.json` as the release workflow writes it, with our extra `size`. */
+/** `latest.json` as the release workflow writes it (same generator). */
 function manifest(/** @type {string} */ version, /** @type {string} */ signature, /** @type {number} */ size) {
-  return {
+  return buildManifest({
     version,
     notes: `IBEx Wallet ${version}: test release.`,
-    pub_date: new Date().toISOString(),
-    platforms: {
-      'linux-x86_64-deb': { url: `http://127.0.0.1:${UPDATE_PORT}/package.deb`, signature, size },
-    },
-  };
+    pubDate: new Date().toISOString(),
+    baseUrl: `http://127.0.0.1:${UPDATE_PORT}/download`,
+    assets: [{ name: `IBEx-Wallet_${version}_amd64.deb`, size, signature }],
+  });
 }
 
 function dpkgVersion() {
@@ -101,20 +108,27 @@ function windowOf(/** @type {number} */ pid) {
 
 /** The installed app under WebDriver, with this test's data directories. */
 async function openApp() {
-  const session = await webdriver(driverBase).newSession(BIN);
+  const session = await webdriver(driverBase).newSession(launcher);
   await session.waitForText('footer', /IBEx Wallet/);
   return session;
 }
 
 async function closeApp(/** @type {Awaited<ReturnType<typeof openApp>>} */ session) {
-  await session.close().catch(() => {});
+  // The session of an app that restarted never answers: do not wait for it.
+  await Promise.race([session.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
   killInstalledApps();
+}
+
+/** Clicks without waiting for the answer (the click may end the app). @param {Awaited<ReturnType<typeof openApp>>} session @param {string} css */
+async function clickAway(session, css) {
+  const el = await session.find(css);
+  session.click(el).catch(() => {});
 }
 
 /** The offer in the banner, then Install and restart; resolves with the banner's problem. */
 async function installFromBanner(/** @type {Awaited<ReturnType<typeof openApp>>} */ session) {
   await session.waitForText('[data-testid=update-banner] [data-testid=update-version]', new RegExp(current), 60000);
-  await session.click(await session.find('[data-testid=update-install]'));
+  await clickAway(session, '[data-testid=update-install]');
 }
 
 const settingsHash = () =>
@@ -129,10 +143,11 @@ before(async () => {
   assert.notEqual(previous, current);
   // A package left by an interrupted run would hide what this one installs.
   spawnSync('dpkg', ['-r', PACKAGE]);
+  writeFileSync(launcher, `#!/bin/sh\nexec ${BIN} "$@" >>${appLog} 2>&1\n`, { mode: 0o755 });
   server = createServer((req, res) => {
     if (req.url === '/latest.json' && served.manifest) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(served.manifest));
-    } else if (req.url === '/package.deb') {
+    } else if (req.url?.startsWith('/download/')) {
       res.writeHead(200, { 'content-length': served.pkg.length }).end(served.pkg);
     } else {
       res.writeHead(404).end();
@@ -259,7 +274,7 @@ test('N−1 updates to N through the UI: dpkg -s reports N and the relaunched ap
   const banner = await session.waitForText('[data-testid=update-banner]', /MB/);
   assert.match(banner, /Install and restart/);
   await writeShot(session, 'update-offered.png');
-  await session.click(await session.find('[data-testid=update-install]'));
+  await clickAway(session, '[data-testid=update-install]');
 
   // dpkg replaces the binary, the old process ends and starts the new one.
   await until(
@@ -279,8 +294,10 @@ test('N−1 updates to N through the UI: dpkg -s reports N and the relaunched ap
   assert.ok(relaunched);
   await until(() => windowOf(relaunched.pid) !== '', 'the relaunched app’s window', 60000);
   execFileSync('/usr/bin/import', ['-window', windowOf(relaunched.pid), join(shots, 'relaunched.png')]);
-  await session.close().catch(() => {});
-  killInstalledApps();
+  // The relaunched process says which version it is.
+  const started = readFileSync(appLog, 'utf8');
+  assert.match(started, new RegExp(`IBEx Wallet started version=${esc(current)} pid=${relaunched.pid}\\b`));
+  await closeApp(session);
 
   // The binary the relaunched process ran is N: the same binary under WebDriver says so.
   const again = await openApp();
