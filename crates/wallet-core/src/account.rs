@@ -1,81 +1,61 @@
-//! The signed-in account as the UI sees it, and the session state it travels in.
+//! What IBEx knows about the account beyond its wallets: the signers (passkeys, keys) that can
+//! approve for it.
 
+use ibex::models::account::{Signer, SignerKind};
+use ibex::models::WalletMode;
 use serde::Serialize;
 
-/// One Safe of the account; the address is the same on each chain listed (counterfactual).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+use crate::error::AppError;
+
+/// One device or key that can sign for the account.
+#[derive(Debug, Clone, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
-pub struct SafeWallet {
-    /// EIP-55 checksummed.
-    pub address: String,
-    pub chain_ids: Vec<u32>,
-    pub primary: bool,
+pub struct SignerView {
+    pub id: String,
+    /// "Passkey", "Wallet key", "Email code", or IBEx's own description.
+    pub kind: String,
+    /// "Safe (ERC-4337)" or "EIP-7702 account"; None when IBEx does not say.
+    pub wallet_mode: Option<String>,
+    /// The name the authenticator or user gave it.
+    pub name: Option<String>,
+    /// ISO 8601, as IBEx sent it.
+    pub created_at: Option<String>,
+    pub safes: Option<u32>,
 }
 
-/// What signs for this account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum SignerKind {
-    Passkey,
-    /// IBEx's KDF signer, derived from a PIN on this device.
-    Pin,
+fn signer_view(s: Signer) -> SignerView {
+    let kind = match s.kind {
+        SignerKind::Passkey => "Passkey".to_owned(),
+        SignerKind::Eoa => "Wallet key".to_owned(),
+        SignerKind::EmailToken => "Email code".to_owned(),
+        SignerKind::Unknown => s.type_description.unwrap_or_else(|| "Other".to_owned()),
+    };
+    let wallet_mode = s.wallet_mode.and_then(|m| match m {
+        WalletMode::Safe4337 => Some("Safe (ERC-4337)".to_owned()),
+        WalletMode::Eoa7702 => Some("EIP-7702 account".to_owned()),
+        WalletMode::Unknown => None,
+    });
+    SignerView {
+        id: s.id,
+        kind,
+        wallet_mode,
+        name: s.key_display_name.or(s.key_name),
+        created_at: s.created_at,
+        safes: s.safes_count,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct Account {
-    /// IBEx's `externalUserId` (the JWT `sub`).
-    pub external_user_id: Option<String>,
-    pub wallets: Vec<SafeWallet>,
-    pub signer: SignerKind,
-}
-
-/// Where the refresh token lives.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Persistence {
-    /// In the OS keychain: the session survives a restart.
-    Keychain,
-    /// No keychain here: the session ends when the app closes.
-    MemoryOnly { reason: String },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(tag = "status", rename_all = "camelCase")]
-pub enum SessionInfo {
-    SignedOut {
-        /// Why the last session ended, when it did not end by signing out.
-        reason: Option<String>,
-    },
-    SignedIn {
-        account: Account,
-        persistence: Persistence,
-        /// Locked after inactivity: every wallet command waits for a fresh passkey assertion.
-        locked: bool,
-    },
-}
-
-impl Account {
-    pub(crate) fn from_wallets(
-        list: ibex::models::account::WalletList,
-        signer: SignerKind,
-    ) -> Self {
-        Self {
-            signer,
-            external_user_id: list.external_user_id,
-            wallets: list
-                .wallets
-                .into_iter()
-                .map(|w| SafeWallet {
-                    address: w.safe_address.to_checksum(),
-                    chain_ids: w
-                        .chain_ids
-                        .iter()
-                        .filter_map(|c| u32::try_from(c.0).ok())
-                        .collect(),
-                    primary: w.primary,
-                })
-                .collect(),
-        }
+/// The account commands.
+impl crate::Core {
+    /// The passkeys and keys that can approve operations for this account.
+    pub async fn account_signers(&self) -> Result<Vec<SignerView>, AppError> {
+        let (session, _) = self.connection().await?.auth.signed_in()?;
+        Ok(session
+            .signers()
+            .await?
+            .signers
+            .into_iter()
+            .map(signer_view)
+            .collect())
     }
 }
