@@ -13,13 +13,13 @@ use ibex::models::webauthn::{Credential, WebAuthnOptions};
 use ibex::{Client, Session, SessionConfig, SessionState};
 use serde::{Deserialize, Serialize};
 
+use crate::account::{Account, Persistence, SessionInfo, SignerKind};
 use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
 use crate::passkey::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
 use crate::secrets::SecretStores;
-use crate::session::account::{Account, Persistence, SessionInfo, SignerKind};
 
 /// How long a ceremony may wait for the authenticator before its challenge is dropped.
 const CEREMONY_TTL: Duration = Duration::from_secs(300);

@@ -1,13 +1,12 @@
-//! The session: who is signed in on the current network (`account`), how they sign in and out
-//! (`auth`), and what this device remembers about it (the last signer kind).
+//! The session: who is signed in on the current network (the `account`), how they sign in and
+//! out (`auth`), and what this device remembers about it (the last signer kind).
 
-pub mod account;
 pub(crate) mod auth;
 
+pub use crate::account::{Account, Persistence, SafeWallet, SessionInfo, SignerKind};
 use crate::core::network_key;
 use crate::error::AppError;
 use crate::network::Connection;
-pub use account::{Account, Persistence, SafeWallet, SessionInfo, SignerKind};
 pub use auth::{AuthIntent, Ceremony, CeremonyKind};
 
 /// The session commands.
