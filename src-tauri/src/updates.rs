@@ -8,7 +8,7 @@
 
 use std::sync::Mutex;
 
-use ibex_wallet_core::native::BoxFuture;
+use ibex_wallet_core::passkey::native::BoxFuture;
 use ibex_wallet_core::updates::{Failure, Progress, Release, UpdateSource};
 use tauri::AppHandle;
 use tauri_plugin_updater::{Error, Update, UpdaterExt};

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::account::SessionInfo;
+use crate::operations::OperationUpdate;
 use crate::recovery::RecoveryInfo;
-use crate::send::OperationUpdate;
+use crate::session::SessionInfo;
 use crate::settings::Settings;
 use crate::updates::UpdateStatus;
 

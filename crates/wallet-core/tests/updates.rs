@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ibex_wallet_core::native::BoxFuture;
 use ibex_wallet_core::notify::NoNotifications;
+use ibex_wallet_core::passkey::native::BoxFuture;
 use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::store::MemoryStore;
 use ibex_wallet_core::updates::{
@@ -378,7 +378,7 @@ async fn install_shows_progress_then_restarts_into_the_new_version() {
 #[cfg(all(feature = "sandbox", feature = "soft-passkey"))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_restart_waits_for_the_passkey_prompt_and_the_operation() {
-    use ibex_wallet_core::providers::ProviderKind;
+    use ibex_wallet_core::passkey::ProviderKind;
     use ibex_wallet_core::send::TransferDraft;
     use ibex_wallet_core::AuthIntent;
 

@@ -641,6 +641,7 @@ export type ProblemCode =
 /**  This copy cannot update itself (not installed from a package the updater replaces). */
 "unsupported";
 
+/**  Who runs a passkey ceremony: the page, or the core through one of its backends. */
 export type ProviderKind = 
 /**  The page's own `navigator.credentials`. */
 "webview" | 

@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 
 use crate::error::AppError;
 use crate::events::{CoreEvent, EventSink};
-use crate::send::OpStatus;
+use crate::operations::OpStatus;
 use policy::{Schedule, Stage, Verdict};
 pub use source::{Failure, NoSelfUpdate, Progress, Release, UpdateSource};
 

@@ -3,7 +3,7 @@
 
 use std::io::ErrorKind;
 
-use crate::native::BoxFuture;
+use crate::passkey::native::BoxFuture;
 
 /// A release the update server announced (any version: the core decides what it means).
 #[derive(Debug, Clone, PartialEq, Eq)]
