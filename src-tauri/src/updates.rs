@@ -230,6 +230,8 @@ fn free_space(dir: &std::path::Path) -> Option<u64> {
         }
         stat.assume_init()
     };
+    // The field types differ between platforms (u32 blocks on macOS, u64 on Linux).
+    #[allow(clippy::useless_conversion)]
     Some(u64::from(stat.f_bavail).saturating_mul(u64::from(stat.f_frsize)))
 }
 

@@ -183,6 +183,10 @@ pub struct Client {
 
 impl Client {
     pub fn new(config: Config) -> Result<Self, Error> {
+        // With two crypto providers compiled in (ring for the updater, aws-lc-rs for reqwest)
+        // rustls has no process default, and the account's WebSocket over wss would panic.
+        // One provider for every TLS user: ring. Already installed: fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .user_agent(config.user_agent.clone())
