@@ -35,10 +35,13 @@ empty_bin=$target/release/empty-app
 
 # Starts a binary 4 times (the first warms the page cache and is not counted), prints the
 # median time to its first window, then after the last start idles 10 s and prints the PSS
-# of the app and every process it started.
+# of the app and every process it started. Prints "<ms> <MiB>" (the display session's own
+# chatter on stdout is dropped: the figures go through a file).
 measure() {
+  local result
+  result=$(mktemp)
   scripts/with-display.sh bash -c '
-    bin=$1 title=$2
+    bin=$1 title=$2 result=$3
     descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
     times=()
     for run in 0 1 2 3; do
@@ -57,8 +60,10 @@ measure() {
       pss=$((pss + s))
     done
     kill "$app"; wait "$app" 2>/dev/null || true
-    echo "$(printf "%s\n" "${times[@]}" | sort -n | sed -n 2p) $((pss / 1024))"
-  ' bash "$@"
+    echo "$(printf "%s\n" "${times[@]}" | sort -n | sed -n 2p) $((pss / 1024))" >"$result"
+  ' bash "$@" "$result" >/dev/null 2>&1
+  cat "$result"
+  rm -f "$result"
 }
 
 read -r ours_ms ours_pss < <(measure "$ours_bin" "IBEx Wallet")
