@@ -830,8 +830,13 @@ fn table() -> Vec<(&'static str, Check)> {
     ]
 }
 
+/// The API contract's fixtures: `$IBEX_API_EXAMPLES`, else `shared/ibex-api/examples` beside
+/// the checkout (a git worktree elsewhere sets the variable).
 fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ibex-api/examples")
+    std::env::var_os("IBEX_API_EXAMPLES").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ibex-api/examples"),
+        PathBuf::from,
+    )
 }
 
 /// Every `*.json` under the examples directory, relative, `mirror/` included.

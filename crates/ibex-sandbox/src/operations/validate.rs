@@ -7,19 +7,13 @@ use crate::clock::Millis;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::ledger;
+use crate::routes::extract::Fields;
 use crate::store::{Safe, Store};
 
 use super::Plan;
 
-fn text<'a>(item: &'a Value, field: &str) -> ApiResult<&'a str> {
-    item.get(field)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| ApiError::bad_request(format!("{field} is required")))
-}
-
 fn address(item: &Value, field: &str) -> ApiResult<String> {
-    let value = text(item, field)?;
+    let value = item.text(field)?;
     if ids::is_evm_address(value) {
         Ok(value.to_owned())
     } else {
@@ -48,7 +42,7 @@ fn token_amount(chain: u64, token: &ledger::Token, item: &Value) -> ApiResult<u1
             token.symbol, token.decimals
         )));
     }
-    match amount::parse(text(item, "amount")?, decimals) {
+    match amount::parse(item.text("amount")?, decimals) {
         Some(0) | None => Err(ApiError::bad_request(
             "amount must be a positive decimal string",
         )),
@@ -73,10 +67,10 @@ pub fn plan(
     item: &Value,
     now: Millis,
 ) -> ApiResult<(Plan, Option<Value>)> {
-    let kind = text(item, "type")?;
+    let kind = item.text("type")?;
     let plan = match kind {
         "TRANSFER_TOKEN" => {
-            let token = known_token(chain, text(item, "tokenAddress")?)?;
+            let token = known_token(chain, item.text("tokenAddress")?)?;
             Plan::Transfer {
                 token: token.address.to_ascii_lowercase(),
                 to: address(item, "to")?,
@@ -96,7 +90,7 @@ pub fn plan(
             }
         }
         "SIGN_MESSAGE" => {
-            text(item, "message")?;
+            item.text("message")?;
             Plan::SignMessage
         }
         "ENABLE_RECOVERY" => {
@@ -118,9 +112,9 @@ pub fn plan(
                 "birthCity",
                 "birthCountry",
             ] {
-                identity.insert(field.into(), json!(text(item, field)?));
+                identity.insert(field.into(), json!(item.text(field)?));
             }
-            let birth = text(item, "birthDate")?;
+            let birth = item.text("birthDate")?;
             if birth.len() != 10 || birth.as_bytes()[4] != b'-' || birth.as_bytes()[7] != b'-' {
                 return Err(ApiError::bad_request("birthDate must be YYYY-MM-DD"));
             }
@@ -188,7 +182,7 @@ pub fn plan(
             }
         }
         "SWAP_FROM_QUOTE" => {
-            let id = text(item, "quoteId")?;
+            let id = item.text("quoteId")?;
             let quote = store
                 .quotes
                 .get(id)
@@ -218,8 +212,8 @@ pub fn plan(
         },
         "BITCOIN_SEND" => return Ok((Plan::OffChain, Some(bitcoin_prepared(item)?))),
         "SOLANA_PREPARE" => {
-            text(item, "payer")?;
-            let blockhash = text(item, "recentBlockhash")?;
+            item.text("payer")?;
+            let blockhash = item.text("recentBlockhash")?;
             let message =
                 crate::b64::standard(&ids::sha256(&[ids::canonical_json(item).as_bytes()]));
             let expires = item
@@ -245,8 +239,8 @@ pub fn plan(
 
 /// `prepared` for `BITCOIN_SEND` (operations.md §8): a single-input spend with a fixed fee.
 pub fn bitcoin_prepared(item: &Value) -> ApiResult<Value> {
-    let from = text(item, "from")?;
-    let to = text(item, "to")?;
+    let from = item.text("from")?;
+    let to = item.text("to")?;
     let amount = item
         .get("amountSat")
         .and_then(Value::as_u64)

@@ -5,6 +5,7 @@ pub mod auth;
 mod bcreader;
 mod catalog;
 mod derived;
+pub mod extract;
 mod safes;
 mod sandbox;
 mod sign_in_extras;

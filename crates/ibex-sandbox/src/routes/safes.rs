@@ -1,10 +1,8 @@
 //! `/v1.2/safes/*`: operation prepare/execute/status, swap quotes, recovery status and the
 //! Bitcoin reads (operations.md).
 
-use std::collections::HashMap;
-
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
 
@@ -15,55 +13,30 @@ use crate::ids;
 use crate::ledger;
 use crate::operations::{self, check_executable};
 use crate::routes::auth::{live_challenge, verify_passkey};
-use crate::routes::users::chain_of;
+use crate::routes::extract::{Body, Chain, Fields, Params};
 use crate::state::{frame, Event, Shared};
-use crate::store::{OpStatus, Operation, Purpose, Safe};
+use crate::store::{OpStatus, Operation, Purpose};
 use crate::tokens::Session;
 use crate::views;
 use crate::webauthn::{ClientData, WebauthnError};
-
-type Params = Query<HashMap<String, String>>;
-
-fn unknown_safe() -> ApiError {
-    ApiError::bad_request("unknown safe address")
-}
-
-fn owned_safe<'a>(
-    store: &'a crate::store::Store,
-    session: &Session,
-    address: &str,
-) -> ApiResult<&'a Safe> {
-    store
-        .safes
-        .get(&address.to_ascii_lowercase())
-        .filter(|s| s.user == session.0.sub)
-        .ok_or_else(unknown_safe)
-}
 
 /// `POST /v1.2/safes/operations` (also `/intent`, `/batch-intent`): validate, freeze, challenge.
 pub async fn prepare(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
-    Json(body): Json<Value>,
+    chain: Chain,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
-    let address = body
-        .get("safeAddress")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::bad_request("safeAddress is required"))?;
+    let address = body.text("safeAddress")?;
     let items = body
         .get("operations")
         .and_then(Value::as_array)
         .filter(|o| !o.is_empty())
         .ok_or_else(|| ApiError::bad_request("operations must be a non-empty array"))?;
-    let chain = match body.get("chainId").and_then(Value::as_u64) {
-        Some(c) => c,
-        None => chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN),
-    };
+    let chain = chain.with_body(&body, "chainId")?;
     let mut store = state.store();
-    let safe = owned_safe(&store, &session, address)?;
+    let safe = session.safe(&store, address)?;
     if !safe.registered(now).contains(&chain) {
         return Err(ApiError::bad_request(format!(
             "safe is not registered on chain {chain}"
@@ -144,7 +117,7 @@ pub async fn prepare(
 pub async fn execute(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
     let credential = body
@@ -168,7 +141,7 @@ pub async fn execute(
         .get(&user_op_hash)
         .cloned()
         .ok_or(WebauthnError::ChallengeUnknown)?;
-    let safe = owned_safe(&store, &session, &op.safe)?.address.clone();
+    let safe = session.safe(&store, &op.safe)?.address.clone();
     let batch_id = op.batch_id.clone();
     verify_passkey(&state, &mut store, credential, &client, Some(&op.signer))?;
     store.take_challenge(&client.challenge);
@@ -201,7 +174,8 @@ pub async fn status(
         .operations
         .get(&hash.to_ascii_lowercase())
         .ok_or_else(|| ApiError::not_found("unknown userOpHash"))?;
-    let safe = owned_safe(&store, &session, &op.safe)
+    let safe = session
+        .safe(&store, &op.safe)
         .map_err(|_| ApiError::not_found("unknown userOpHash"))?;
     Ok(Json(operations::status_json(op, Some(safe))))
 }
@@ -211,42 +185,33 @@ pub async fn status(
 pub async fn quote(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
-    let param = |a: &str, b: &str| {
-        params
-            .get(a)
-            .or(params.get(b))
-            .cloned()
-            .ok_or_else(|| ApiError::bad_request(format!("{a} is required")))
-    };
     let (sell_address, buy_address, amount_text) = (
-        param("sellTokenAddress", "from")?,
-        param("buyTokenAddress", "to")?,
-        param("amount", "amount")?,
+        params.require_any(&["sellTokenAddress", "from"])?,
+        params.require_any(&["buyTokenAddress", "to"])?,
+        params.require("amount")?,
     );
     let chain = match params.get("chainId") {
-        Some(c) => c
-            .parse()
-            .map_err(|_| ApiError::bad_request("chainId must be a number"))?,
-        None => chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN),
+        Some(_) => params.number("chainId", ledger::DEFAULT_CHAIN)?,
+        None => chain.or_default(),
     };
-    let sell = ledger::token(chain, &sell_address)
+    let sell = ledger::token(chain, sell_address)
         .ok_or_else(|| ApiError::bad_request("sellTokenAddress is unknown on this chain"))?;
-    let buy = ledger::token(chain, &buy_address)
+    let buy = ledger::token(chain, buy_address)
         .ok_or_else(|| ApiError::bad_request("buyTokenAddress is unknown on this chain"))?;
-    let sell_amount = amount::parse(&amount_text, sell.decimals)
+    let sell_amount = amount::parse(amount_text, sell.decimals)
         .filter(|a| *a > 0)
         .ok_or_else(|| ApiError::bad_request("amount must be a positive decimal string"))?;
     let mut store = state.store();
     let safe = match params.get("safeAddress") {
-        Some(a) => owned_safe(&store, &session, a)?,
+        Some(a) => session.safe(&store, a)?,
         None => views::signer_safes(&store, &session.0.sid)
             .into_iter()
             .next()
-            .ok_or_else(unknown_safe)?,
+            .ok_or_else(|| ApiError::bad_request("unknown safe address"))?,
     };
     if safe.balance(chain, sell.address) < sell_amount {
         return Err(ApiError::bad_request("insufficient balance"));
@@ -295,7 +260,7 @@ pub async fn recovery_status(
     Path(address): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let store = state.store();
-    let safe = owned_safe(&store, &session, &address)?;
+    let safe = session.safe(&store, &address)?;
     Ok(Json(views::recovery(
         &store,
         safe,
@@ -304,18 +269,14 @@ pub async fn recovery_status(
     )))
 }
 
-fn network(params: &HashMap<String, String>) -> ApiResult<String> {
-    match params
-        .get("network")
-        .map(String::as_str)
-        .unwrap_or("testnet")
-    {
+fn network(params: &Params) -> ApiResult<String> {
+    match params.get("network").unwrap_or("testnet") {
         n @ ("mainnet" | "testnet") => Ok(n.to_owned()),
         _ => Err(ApiError::bad_request("network must be mainnet or testnet")),
     }
 }
 
-pub async fn bitcoin_info(_: Session, Query(params): Params) -> ApiResult<Json<Value>> {
+pub async fn bitcoin_info(_: Session, params: Params) -> ApiResult<Json<Value>> {
     let network = network(&params)?;
     let chain = if network == "mainnet" { "main" } else { "test" };
     Ok(Json(
@@ -323,7 +284,7 @@ pub async fn bitcoin_info(_: Session, Query(params): Params) -> ApiResult<Json<V
     ))
 }
 
-pub async fn bitcoin_fees(_: Session, Query(params): Params) -> ApiResult<Json<Value>> {
+pub async fn bitcoin_fees(_: Session, params: Params) -> ApiResult<Json<Value>> {
     network(&params)?;
     Ok(Json(
         json!({ "feeRateSatVb": { "fast": 20, "standard": 10, "slow": 5 } }),
@@ -333,7 +294,7 @@ pub async fn bitcoin_fees(_: Session, Query(params): Params) -> ApiResult<Json<V
 pub async fn bitcoin_utxos(
     State(state): State<Shared>,
     _: Session,
-    Query(params): Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
     let network = network(&params)?;
     let address = params
@@ -348,11 +309,11 @@ pub async fn bitcoin_utxos(
     ))
 }
 
-pub async fn bitcoin_prepare(_: Session, Json(body): Json<Value>) -> ApiResult<Json<Value>> {
+pub async fn bitcoin_prepare(_: Session, Body(body): Body) -> ApiResult<Json<Value>> {
     operations::bitcoin_prepared(&body).map(Json)
 }
 
-pub async fn bitcoin_broadcast(_: Session, Json(body): Json<Value>) -> ApiResult<Json<Value>> {
+pub async fn bitcoin_broadcast(_: Session, Body(body): Body) -> ApiResult<Json<Value>> {
     let raw = body
         .get("rawtx")
         .and_then(Value::as_str)
@@ -378,16 +339,15 @@ pub async fn not_implemented() -> ApiError {
 pub async fn automation_config(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
     Path(address): Path<String>,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let fields = body
         .as_object()
         .filter(|b| !b.is_empty())
         .ok_or_else(|| ApiError::bad_request("No fields to update"))?;
-    let chain = chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN);
+    let chain = chain.or_default();
     let mut store = state.store();
     let now = state.now();
     let safe = store

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -12,34 +12,11 @@ use crate::clock::iso;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::ledger::Direction;
+use crate::routes::extract::{Body, Chain, Fields, Params};
 use crate::state::{frame, AppState, Event, Shared};
-use crate::store::{Safe, Store, User};
+use crate::store::{Safe, Store};
 use crate::tokens::Session;
 use crate::views::{self, BalanceQuery, TxQuery};
-
-type Params = Query<HashMap<String, String>>;
-
-fn user<'a>(store: &'a Store, session: &Session) -> &'a User {
-    &store.users[&session.0.sub]
-}
-
-/// The chain a request selects: `X-Blockchain-Id` header, else `blockchainId` query.
-pub fn chain_of(headers: &HeaderMap, params: &HashMap<String, String>) -> ApiResult<Option<u64>> {
-    let raw = headers
-        .get("x-blockchain-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| params.get("blockchainId").cloned());
-    raw.map(|r| {
-        r.parse()
-            .map_err(|_| ApiError::bad_request("blockchainId must be a number"))
-    })
-    .transpose()
-}
-
-fn flag(params: &HashMap<String, String>, name: &str, default: bool) -> bool {
-    params.get(name).map_or(default, |v| v == "true")
-}
 
 /// The Safes a balance/transaction read covers: every Safe of the signer, or the one named by
 /// `walletAddress` (which must be the user's: 400 otherwise, and with `iban` too).
@@ -47,9 +24,9 @@ fn scope<'a>(
     state: &AppState,
     store: &'a Store,
     session: &Session,
-    params: &HashMap<String, String>,
+    params: &Params,
 ) -> ApiResult<(Vec<&'a Safe>, bool)> {
-    if params.contains_key("walletAddress") && params.contains_key("iban") {
+    if params.has("walletAddress") && params.has("iban") {
         return Err(ApiError::bad_request(
             "ambiguous scope: walletAddress and iban are exclusive",
         ));
@@ -64,11 +41,9 @@ fn scope<'a>(
         }
         return Ok((safes, false));
     };
-    let safe = store
-        .safes
-        .get(&wallet.to_ascii_lowercase())
-        .filter(|s| s.user == session.0.sub)
-        .ok_or_else(|| ApiError::bad_request("walletAddress is not owned by the user"))?;
+    let safe = session
+        .safe(store, wallet)
+        .map_err(|_| ApiError::bad_request("walletAddress is not owned by the user"))?;
     if state.faults().not_indexed(wallet) {
         return Err(ApiError::not_found(
             "wallet address not indexed yet; retry in 5–10 s",
@@ -82,7 +57,7 @@ pub async fn me(State(state): State<Shared>, session: Session) -> Json<Value> {
     let sections = views::user_sections(
         &store,
         &state.settings.rp_id,
-        user(&store, &session),
+        session.user(&store),
         &session.0.sid,
         state.now(),
     );
@@ -98,23 +73,16 @@ pub async fn me(State(state): State<Shared>, session: Session) -> Json<Value> {
 pub async fn write_me(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
-    let data = body
-        .get("data")
-        .and_then(Value::as_object)
-        .ok_or_else(|| ApiError::bad_request("data must be an object"))?;
+    let data = body.object("data")?;
     let mut store = state.store();
-    let user = store.users.get_mut(&session.0.sub).expect("session user");
+    let user = session.user_mut(&mut store);
     crate::routes::userdata::apply(&mut user.userdata, data)?;
     Ok(Json(json!({ "success": true })))
 }
 
-pub async fn address(
-    State(state): State<Shared>,
-    session: Session,
-    Query(params): Params,
-) -> Response {
+pub async fn address(State(state): State<Shared>, session: Session, params: Params) -> Response {
     let store = state.store();
     match views::addresses(
         &store,
@@ -122,7 +90,7 @@ pub async fn address(
         &session.0.sub,
         &session.0.sid,
         state.now(),
-        flag(&params, "includeDerived", false),
+        params.flag("includeDerived", false),
     ) {
         Some(body) => Json(body).into_response(),
         None => StatusCode::NO_CONTENT.into_response(),
@@ -132,19 +100,19 @@ pub async fn address(
 pub async fn balances(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
     let store = state.store();
-    if params.contains_key("iban") && !params.contains_key("walletAddress") {
-        let fiat = json!({ "type": "fiat", "identifier": params["iban"].replace(' ', "").to_uppercase(), "balance": { "amount": "0.00", "currency": "EUR" } });
+    if let (Some(iban), false) = (params.get("iban"), params.has("walletAddress")) {
+        let fiat = json!({ "type": "fiat", "identifier": iban.replace(' ', "").to_uppercase(), "balance": { "amount": "0.00", "currency": "EUR" } });
         return Ok(Json(fiat));
     }
     let (safes, scoped) = scope(&state, &store, &session, &params)?;
     let q = BalanceQuery {
-        chain: chain_of(&headers, &params)?,
-        include_zero: flag(&params, "includeZero", false),
-        include_prices: flag(&params, "includePrices", true),
+        chain: chain.0,
+        include_zero: params.flag("includeZero", false),
+        include_prices: params.flag("includePrices", true),
     };
     Ok(Json(if scoped {
         views::wallet_balances(safes[0], &q, state.now())
@@ -156,29 +124,23 @@ pub async fn balances(
 pub async fn transactions(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
     let store = state.store();
     let (safes, _) = scope(&state, &store, &session, &params)?;
-    let number = |name: &str, default: usize| {
-        params.get(name).map_or(Ok(default), |v| {
-            v.parse::<usize>()
-                .map_err(|_| ApiError::bad_request(format!("{name} must be a positive integer")))
-        })
-    };
-    let (page, limit) = (number("page", 1)?.max(1), number("limit", 50)?);
+    let (page, limit) = (
+        params.number::<usize>("page", 1)?.max(1),
+        params.number::<usize>("limit", 50)?,
+    );
     if !(1..=100).contains(&limit) {
         return Err(ApiError::bad_request("limit must be within 1–100"));
     }
-    let scope = params
-        .get("scope")
-        .cloned()
-        .unwrap_or_else(|| "mixed".into());
+    let scope = params.get("scope").unwrap_or("mixed").to_owned();
     if !["mixed", "crypto", "fiat"].contains(&scope.as_str()) {
         return Err(ApiError::bad_request("scope must be mixed, crypto or fiat"));
     }
-    let direction = match params.get("direction").map(String::as_str) {
+    let direction = match params.get("direction") {
         None => None,
         Some("IN") => Some(Direction::In),
         Some("OUT") => Some(Direction::Out),
@@ -186,21 +148,18 @@ pub async fn transactions(
     };
     let tomorrow = iso(state.now() + 86_400_000)[..10].to_owned();
     let q = TxQuery {
-        chain: chain_of(&headers, &params)?,
+        chain: chain.0,
         scope,
         direction,
         token: params
             .get("tokenAddress")
             .map(|t| t.split(',').map(str::to_owned).collect()),
-        hash: params.get("hash").cloned(),
-        start: params
-            .get("startDate")
-            .cloned()
-            .unwrap_or_else(|| "2025-01-01".into()),
-        end: params.get("endDate").cloned().unwrap_or(tomorrow),
+        hash: params.get("hash").map(str::to_owned),
+        start: params.get("startDate").unwrap_or("2025-01-01").to_owned(),
+        end: params.get("endDate").map_or(tomorrow, str::to_owned),
         page,
         limit,
-        include_prices: flag(&params, "includePrices", true),
+        include_prices: params.flag("includePrices", true),
     };
     Ok(Json(views::transactions(&safes, &q, state.now())))
 }
@@ -208,11 +167,11 @@ pub async fn transactions(
 pub async fn pools(
     State(state): State<Shared>,
     session: Session,
-    Query(params): Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
     let store = state.store();
     let (safes, _) = scope(&state, &store, &session, &params)?;
-    let include_zero = flag(&params, "includeZero", false);
+    let include_zero = params.flag("includeZero", false);
     let now = state.now();
     let rows: Vec<Value> = safes
         .iter()
@@ -225,29 +184,23 @@ pub async fn pools(
     Ok(Json(json!(rows)))
 }
 
-pub async fn tokens(
-    _: Session,
-    headers: HeaderMap,
-    Query(params): Params,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(crate::routes::catalog::token_catalog(chain_of(
-        &headers, &params,
-    )?)))
+pub async fn tokens(_: Session, chain: Chain) -> Json<Value> {
+    Json(crate::routes::catalog::token_catalog(chain.0))
 }
 
 pub async fn signers(State(state): State<Shared>, session: Session) -> Json<Value> {
     let store = state.store();
-    Json(views::signers(&store, user(&store, &session)))
+    Json(views::signers(&store, session.user(&store)))
 }
 
 pub async fn ibans(State(state): State<Shared>, session: Session) -> Json<Value> {
     let store = state.store();
-    Json(views::ibans(user(&store, &session)))
+    Json(views::ibans(session.user(&store)))
 }
 
 pub async fn kyc_status(State(state): State<Shared>, session: Session) -> Json<Value> {
     let store = state.store();
-    Json(views::kyc(user(&store, &session)))
+    Json(views::kyc(session.user(&store)))
 }
 
 pub async fn chainid(State(state): State<Shared>, session: Session) -> Json<Value> {
@@ -262,7 +215,7 @@ pub async fn chainid(State(state): State<Shared>, session: Session) -> Json<Valu
 pub async fn operations(
     State(state): State<Shared>,
     session: Session,
-    Query(params): Params,
+    params: Params,
 ) -> Json<Value> {
     let store = state.store();
     let mut by_safe: HashMap<String, Vec<Value>> = HashMap::new();
@@ -303,7 +256,7 @@ pub async fn operations(
 pub async fn iframe(State(state): State<Shared>, session: Session) -> Json<Value> {
     let mut store = state.store();
     let session_id = ids::hex(&store.new_id("kyc")[..12]);
-    let user = store.users.get_mut(&session.0.sub).expect("session user");
+    let user = session.user_mut(&mut store);
     let already = user.kyc_level >= 1;
     // Opening the KYC flow marks it submitted; the sandbox approves on the next call.
     user.kyc_level = (user.kyc_level + 1).min(2);
@@ -322,7 +275,7 @@ pub async fn iframe(State(state): State<Shared>, session: Session) -> Json<Value
 pub async fn enroll(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     body.get("email")
         .and_then(Value::as_str)
@@ -336,7 +289,7 @@ pub async fn enroll(
         })?;
     let mut store = state.store();
     let session_id = ids::hex(&store.new_id("kyb")[..12]);
-    let user = store.users.get_mut(&session.0.sub).expect("session user");
+    let user = session.user_mut(&mut store);
     if user.kyb.is_some() {
         return Err(ApiError::conflict("a KYB enrollment already exists"));
     }
@@ -356,7 +309,7 @@ const EMAIL_CODE_TTL_MS: i64 = 15 * 60_000;
 pub async fn validate_email(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let email = body
         .get("email")
@@ -375,24 +328,16 @@ pub async fn validate_email(
 pub async fn confirm_email(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
-    let field = |k: &str| {
-        body.get(k)
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::bad_request(format!("{k} is required")))
-    };
-    let (email, _code) = (field("email")?, field("code")?);
+    let (email, _code) = (body.text("email")?, body.text("code")?);
     let mut store = state.store();
     let key = body
-        .get("userDataName")
-        .and_then(Value::as_str)
+        .opt_text("userDataName")
         .unwrap_or("marketing.email")
         .to_owned();
-    store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
+    session
+        .user_mut(&mut store)
         .userdata
         .insert(key, json!(email));
     Ok(Json(json!({})))
@@ -400,7 +345,7 @@ pub async fn confirm_email(
 
 pub async fn addressbook(State(state): State<Shared>, session: Session) -> Json<Value> {
     let store = state.store();
-    Json(views::addressbook(user(&store, &session)))
+    Json(views::addressbook(session.user(&store)))
 }
 
 fn crypto_rows(body: &Value) -> ApiResult<Vec<Value>> {
@@ -422,13 +367,9 @@ fn crypto_rows(body: &Value) -> ApiResult<Vec<Value>> {
 pub async fn addressbook_create(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let name = body
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| ApiError::bad_request("name is required"))?;
+    let name = body.text("name")?;
     if body.get("iban").is_some() != body.get("respondingPspBic").is_some() {
         return Err(ApiError::bad_request(
             "iban and respondingPspBic must come together",
@@ -446,11 +387,7 @@ pub async fn addressbook_create(
         "userValidated": body.get("userValidated").cloned().unwrap_or(json!(true)),
         "crypto": crypto, "ibans": ibans, "createdAt": now, "updatedAt": now,
     });
-    let book = &mut store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
-        .addressbook;
+    let book = &mut session.user_mut(&mut store).addressbook;
     if book.len() >= 500 {
         return Err(ApiError::bad_request("address book is full (500 entries)"));
     }
@@ -465,7 +402,7 @@ pub async fn addressbook_update(
     State(state): State<Shared>,
     session: Session,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let mut store = state.store();
     let now = iso(state.now());
@@ -485,10 +422,8 @@ fn address_book_entry<'a>(
     session: &Session,
     id: &str,
 ) -> ApiResult<&'a mut Value> {
-    store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
+    session
+        .user_mut(store)
         .addressbook
         .get_mut(id)
         .ok_or_else(|| ApiError::not_found("unknown address book entry"))
@@ -500,10 +435,8 @@ pub async fn addressbook_delete(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let mut store = state.store();
-    store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
+    session
+        .user_mut(&mut store)
         .addressbook
         .remove(&id)
         .ok_or_else(|| ApiError::not_found("unknown address book entry"))?;
@@ -514,7 +447,7 @@ pub async fn addressbook_add_crypto(
     State(state): State<Shared>,
     session: Session,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let row = crypto_rows(&json!({ "crypto": [body] }))?.remove(0);
     let mut store = state.store();

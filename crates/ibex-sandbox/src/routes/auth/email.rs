@@ -9,6 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::kdf;
 use crate::ledger;
+use crate::routes::extract::{Body, Fields};
 use crate::state::{AppState, Shared};
 use crate::store::{SignerKind, SignerSpec, Store, WalletMode};
 use crate::tokens::{self, Tenant};
@@ -30,7 +31,7 @@ pub fn pending_sign_up(
         .filter(|e| e.contains('@'))
         .ok_or_else(|| ApiError::bad_request("email is required"))?;
     let user = store.create_user(now, None);
-    store.users.get_mut(&user).expect("just created").email = Some(email.clone());
+    store.users.get_mut(&user).expect("just created").email = Some(email.to_owned());
     let otp = store.mail_code(email, &user, now + OTP_TTL_MS);
     let challenge = crate::b64::standard(&ids::random_bytes::<32>());
     let expires = iso(now + PROOF_CHALLENGE_TTL_MS);
@@ -99,15 +100,12 @@ pub fn sign_up(
 pub async fn email_recover(
     State(state): State<Shared>,
     _: Tenant,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
     let mut store = state.store();
     if body.get("emailOtp").is_none() && body.get("code").is_none() {
-        let email = body
-            .get("email")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::bad_request("email is required"))?;
+        let email = body.text("email")?;
         let user = store
             .users
             .values()
@@ -140,10 +138,7 @@ pub async fn email_recover(
 
 /// Consumes a valid, unexpired OTP sent to the user named in `body`.
 pub fn check_otp(store: &mut Store, body: &Value, now: Millis) -> ApiResult<String> {
-    let user = body
-        .get("externalUserId")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::bad_request("externalUserId is required"))?;
+    let user = body.text("externalUserId")?;
     let code = body
         .get("emailOtp")
         .or(body.get("emailCode"))

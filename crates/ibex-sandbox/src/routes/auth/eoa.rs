@@ -7,6 +7,7 @@ use crate::clock::Millis;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::ledger;
+use crate::routes::extract::Fields;
 use crate::siwe;
 use crate::state::AppState;
 use crate::store::{Purpose, SignerKind, SignerSpec, Store, WalletMode};
@@ -50,12 +51,11 @@ pub fn sign_in(
     now: Millis,
     sign_up: bool,
 ) -> ApiResult<Value> {
-    let field = |k: &str| {
-        body.get(k)
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::bad_request(format!("{k} is required")))
-    };
-    let (address, signature, nonce) = (field("address")?, field("signature")?, field("nonce")?);
+    let (address, signature, nonce) = (
+        body.text("address")?,
+        body.text("signature")?,
+        body.text("nonce")?,
+    );
     let Purpose::Siwe {
         address: expected,
         message,
