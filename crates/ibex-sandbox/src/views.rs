@@ -135,10 +135,12 @@ pub fn addresses(
     })
 }
 
-pub struct BalanceQuery {
+pub struct BalanceQuery<'a> {
     pub chain: Option<u64>,
     pub include_zero: bool,
     pub include_prices: bool,
+    /// Vault totals, for the aTokens of Aave positions.
+    pub books: &'a crate::defi::Books,
 }
 
 fn token_rows(
@@ -148,7 +150,7 @@ fn token_rows(
     now: Millis,
 ) -> (Vec<Value>, Fiat4, Fiat4) {
     let (mut eur, mut usd) = (0, 0);
-    let rows = ledger::tokens(chain)
+    let mut rows: Vec<Value> = ledger::tokens(chain)
         .filter_map(|token| {
             let balance = safe.balance(chain, token.address);
             if balance == 0 && !q.include_zero {
@@ -159,6 +161,11 @@ fn token_rows(
             Some(ledger::balance_row(token, balance, q.include_prices, now))
         })
         .collect();
+    for (row, e, u) in crate::defi::a_token_rows(safe, q.books, chain, q.include_prices, now) {
+        rows.push(row);
+        eur += e;
+        usd += u;
+    }
     (rows, eur, usd)
 }
 
@@ -419,6 +426,7 @@ pub fn user_sections(
         chain: None,
         include_zero: false,
         include_prices: true,
+        books: &store.books,
     };
     vec![
         (
@@ -453,6 +461,7 @@ pub fn enrichment(
             chain: None,
             include_zero: true,
             include_prices: true,
+            books: &store.books,
         };
         out.insert("balance".into(), balances(&safes, &q, now));
     }
@@ -481,18 +490,4 @@ pub fn enrichment(
         );
     }
     out
-}
-
-/// AAVE positions of one Safe on one chain in the BCReader per-address shape (account.md §6).
-pub fn pool_positions(safe: &Safe, chain: u64, include_zero: bool, now: Millis) -> Value {
-    let items: Vec<Value> = ledger::tokens(chain)
-        .filter_map(|t| {
-            let position = safe.pools.get(&chain).and_then(|p| p.get(&t.address.to_ascii_lowercase())).copied().unwrap_or(0);
-            (position > 0 || include_zero).then(|| {
-                let balance = amount::format(position, t.decimals);
-                json!({ "tokenAddress": t.address, "symbol": t.symbol, "decimals": t.decimals, "baseBalance": balance, "currentBalance": balance, "gain": "0.0", "gainPct": 0, "method": "ATOKEN_INDEX", "apr": 0.0305, "apy": 0.031 })
-            })
-        })
-        .collect();
-    json!({ "timestamp": iso(now), "blockchainId": chain.to_string(), "address": safe.address, "pools": [{ "provider": "AAVE", "items": items }] })
 }

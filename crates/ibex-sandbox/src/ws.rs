@@ -238,6 +238,7 @@ fn burst(state: &AppState, claims: &Claims, chain: Option<u64>) -> Vec<(&'static
         chain,
         include_zero: false,
         include_prices: true,
+        books: &store.books,
     };
     let tx = TxQuery {
         chain,
@@ -312,6 +313,7 @@ fn reply(
                 chain,
                 include_zero: false,
                 include_prices: true,
+                books: &store.books,
             };
             ("balance_data", views::balances(&safes, &q, now))
         }

@@ -76,6 +76,7 @@ pub async fn balances(
         chain,
         include_zero: params.flag("includeZero", false),
         include_prices: params.flag("includePrices", true),
+        books: &store.books,
     };
     let paging = params.get("page").zip(params.get("limit")).map(|(p, l)| {
         (
@@ -126,6 +127,7 @@ pub async fn address_balance(
         chain: Some(chain),
         include_zero: true,
         include_prices: true,
+        books: &store.books,
     };
     let tokens = views::wallet_balances(safe, &q, now)["balance"]["tokens"].clone();
     Ok(Json(
@@ -216,8 +218,9 @@ pub async fn address_pools(
     let chain = chain.or_default();
     let store = state.store();
     let safe = watched(&store, &session, Some(&address))?.remove(0);
-    Ok(Json(views::pool_positions(
+    Ok(Json(crate::defi::positions(
         safe,
+        &store.books,
         chain,
         params.flag("includeZero", false),
         state.now(),

@@ -4,7 +4,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use crate::ledger;
-use crate::routes::extract::{Chain, Params};
+use crate::routes::extract::Chain;
 use crate::tokens::Session;
 
 /// `GET /v1.2/chains/`.
@@ -43,24 +43,4 @@ pub fn token_catalog(chain: Option<u64>) -> Value {
 
 pub async fn chain_tokens(_: Session, chain: Chain) -> Json<Value> {
     Json(token_catalog(chain.0))
-}
-
-/// `GET /v1.2/safes/vaults` — one AAVE pool per token on the selected chain (default chain).
-pub async fn vaults(_: Session, chain: Chain, params: Params) -> Json<Value> {
-    let chain = chain.or_default();
-    if params.get("provider").is_some_and(|p| p != "AAVE") {
-        return Json(json!([]));
-    }
-    let pool = crate::ids::address_from(&[b"aave-pool", &chain.to_be_bytes()]);
-    let list: Vec<Value> = ledger::tokens(chain)
-        .map(|t| {
-            json!({
-                "id": format!("aave:{chain}:{}", t.symbol), "blockchainId": chain, "provider": "AAVE", "name": format!("Aave {}", t.symbol),
-                "poolAddress": pool, "assetTicker": t.symbol, "assetAddress": t.address, "assetDecimals": t.decimals,
-                "apy": "3.10", "tvl": "1000000", "isDefault": t.symbol == "USDC",
-                "supplyToken": t.address, "borrowToken": t.address, "metadata": { "poolContract": pool, "market": "sandbox" },
-            })
-        })
-        .collect();
-    Json(json!(list))
 }

@@ -1,5 +1,5 @@
-//! `/v1.2/safes/*`: operation prepare/execute/status, swap quotes, recovery status and the
-//! Bitcoin reads (operations.md).
+//! `/v1.2/safes/*`: operation prepare/execute/status, recovery status and the Bitcoin reads
+//! (operations.md).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,7 +10,6 @@ use crate::amount;
 use crate::clock::iso;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::ledger;
 use crate::operations::{self, check_executable};
 use crate::routes::auth::{live_challenge, verify_passkey};
 use crate::routes::extract::{Body, Chain, Fields, Params};
@@ -97,6 +96,13 @@ pub async fn prepare(
             error: None,
         },
     );
+    for plan in store.operations[&user_op_hash].plans.clone() {
+        if let operations::Plan::Route { route_id } = plan {
+            if let Some(route) = store.routes.get_mut(&route_id) {
+                route.user_op_hash = Some(user_op_hash.clone());
+            }
+        }
+    }
     let mut out = json!({
         "credentialRequestOptions": {
             "challenge": challenge, "rpId": state.settings.rp_id, "userVerification": "required",
@@ -110,6 +116,34 @@ pub async fn prepare(
         out["prepared"] = prepared;
     }
     Ok(Json(out))
+}
+
+/// `POST /v1.2/safes/operations/batch-intent` (operations.md §2): like a prepare, except that
+/// Hyperliquid operations are `NOT_IMPLEMENTED` in batches.
+pub async fn batch_intent(
+    state: State<Shared>,
+    session: Session,
+    chain: Chain,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    let hyperliquid = body
+        .0
+        .get("operations")
+        .and_then(Value::as_array)
+        .is_some_and(|ops| {
+            ops.iter().any(|o| {
+                o.opt_text("type")
+                    .is_some_and(|t| t.starts_with("HYPERLIQUID_"))
+            })
+        });
+    if hyperliquid {
+        return Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NOT_IMPLEMENTED",
+            "Hyperliquid operations cannot be batched; send them alone to /v1.2/safes/operations",
+        ));
+    }
+    prepare(state, session, chain, body).await
 }
 
 /// `PUT /v1.2/safes/operations` (also `/batch-execute`): the assertion's challenge names the
@@ -178,79 +212,6 @@ pub async fn status(
         .safe(&store, &op.safe)
         .map_err(|_| ApiError::not_found("unknown userOpHash"))?;
     Ok(Json(operations::status_json(op, Some(safe))))
-}
-
-/// `GET /v1.2/safes/swap/quote` (and `/v1.2/safes/quote?from&to`, gaps.md G2): priced from the
-/// catalog's EUR prices with a 0.5 % fee, valid 5 minutes, balance checked at quote time.
-pub async fn quote(
-    State(state): State<Shared>,
-    session: Session,
-    chain: Chain,
-    params: Params,
-) -> ApiResult<Json<Value>> {
-    let now = state.now();
-    let (sell_address, buy_address, amount_text) = (
-        params.require_any(&["sellTokenAddress", "from"])?,
-        params.require_any(&["buyTokenAddress", "to"])?,
-        params.require("amount")?,
-    );
-    let chain = match params.get("chainId") {
-        Some(_) => params.number("chainId", ledger::DEFAULT_CHAIN)?,
-        None => chain.or_default(),
-    };
-    let sell = ledger::token(chain, sell_address)
-        .ok_or_else(|| ApiError::bad_request("sellTokenAddress is unknown on this chain"))?;
-    let buy = ledger::token(chain, buy_address)
-        .ok_or_else(|| ApiError::bad_request("buyTokenAddress is unknown on this chain"))?;
-    let sell_amount = amount::parse(amount_text, sell.decimals)
-        .filter(|a| *a > 0)
-        .ok_or_else(|| ApiError::bad_request("amount must be a positive decimal string"))?;
-    let mut store = state.store();
-    let safe = match params.get("safeAddress") {
-        Some(a) => session.safe(&store, a)?,
-        None => views::signer_safes(&store, &session.0.sid)
-            .into_iter()
-            .next()
-            .ok_or_else(|| ApiError::bad_request("unknown safe address"))?,
-    };
-    if safe.balance(chain, sell.address) < sell_amount {
-        return Err(ApiError::bad_request("insufficient balance"));
-    }
-    let fee = sell_amount / 200;
-    // (sell − fee) × price_sell / price_buy, rescaled between the two tokens' decimals.
-    let buy_amount = (sell_amount - fee) * sell.price_eur * 10u128.pow(buy.decimals)
-        / buy.price_eur.max(1)
-        / 10u128.pow(sell.decimals);
-    let valid_to = now + 300_000;
-    let safe_key = safe.address.to_ascii_lowercase();
-    let id = ids::uuid(&store.new_id("quote"));
-    store.quotes.insert(
-        id.clone(),
-        crate::store::Quote {
-            chain,
-            safe: safe_key,
-            sell: sell.address.to_ascii_lowercase(),
-            buy: buy.address.to_ascii_lowercase(),
-            sell_amount,
-            buy_amount,
-            valid_to,
-        },
-    );
-    let (buy_text, fee_text, valid_s) = (
-        amount::format(buy_amount, buy.decimals),
-        amount::format(fee, sell.decimals),
-        valid_to / 1000,
-    );
-    Ok(Json(json!({
-        "quoteId": id, "sellToken": sell.address, "sellTokenDecimals": sell.decimals, "buyToken": buy.address,
-        "buyTokenDecimals": buy.decimals, "sellAmount": amount::format(sell_amount, sell.decimals), "feeAmount": fee_text,
-        "buyAmount": buy_text, "validTo": valid_s,
-        "comparisons": {
-            "cowswap": { "provider": "COWSWAP", "buyAmount": buy_text, "feeAmount": fee_text, "validTo": valid_s },
-            "oneinch": { "provider": "1INCH", "buyAmount": amount::format(buy_amount - buy_amount / 1000, buy.decimals), "estimatedGas": "150000" },
-        },
-        "bestProvider": "COWSWAP",
-    })))
 }
 
 /// `GET /v1.2/recovery/status/{safe}` and the `/v1.1` alias.

@@ -20,7 +20,7 @@ use crate::views::{self, BalanceQuery, TxQuery};
 
 /// The Safes a balance/transaction read covers: every Safe of the signer, or the one named by
 /// `walletAddress` (which must be the user's: 400 otherwise, and with `iban` too).
-fn scope<'a>(
+pub fn scope<'a>(
     state: &AppState,
     store: &'a Store,
     session: &Session,
@@ -105,7 +105,8 @@ pub async fn balances(
 ) -> ApiResult<Json<Value>> {
     let store = state.store();
     if let (Some(iban), false) = (params.get("iban"), params.has("walletAddress")) {
-        let fiat = json!({ "type": "fiat", "identifier": iban.replace(' ', "").to_uppercase(), "balance": { "amount": "0.00", "currency": "EUR" } });
+        let account = own_iban(&store, &session, iban)?;
+        let fiat = json!({ "type": "fiat", "identifier": account.iban, "timestamp": iso(state.now()), "balance": { "amount": crate::sepa::cents(account.balance_cents), "currency": "EUR" } });
         return Ok(Json(fiat));
     }
     let (safes, scoped) = scope(&state, &store, &session, &params)?;
@@ -113,12 +114,98 @@ pub async fn balances(
         chain: chain.0,
         include_zero: params.flag("includeZero", false),
         include_prices: params.flag("includePrices", true),
+        books: &store.books,
     };
-    Ok(Json(if scoped {
-        views::wallet_balances(safes[0], &q, state.now())
-    } else {
-        views::balances(&safes, &q, state.now())
-    }))
+    if scoped {
+        return Ok(Json(views::wallet_balances(safes[0], &q, state.now())));
+    }
+    let mut out = views::balances(&safes, &q, state.now());
+    add_fiat(&mut out, &store, &session);
+    Ok(Json(out))
+}
+
+/// The user's IBAN named by `iban` (spaces and case ignored), else 400.
+fn own_iban<'a>(
+    store: &'a Store,
+    session: &Session,
+    iban: &str,
+) -> ApiResult<&'a crate::sepa::Account> {
+    store
+        .sepa
+        .ibans
+        .get(&crate::iban::normalize(iban))
+        .filter(|a| a.user == session.0.sub)
+        .ok_or_else(|| ApiError::bad_request("iban is not an IBAN of the user"))
+}
+
+/// The aggregated balances' `fiat` section (IBAN → EUR balance) and the totals with it.
+fn add_fiat(out: &mut Value, store: &Store, session: &Session) {
+    let accounts: Vec<_> = store.sepa.of_user(&session.0.sub).collect();
+    let fiat_cents: u128 = accounts.iter().map(|a| a.balance_cents).sum();
+    out["fiat"] = Value::Object(
+        accounts
+            .iter()
+            .map(|a| (a.iban.clone(), json!({ "balance": { "amount": crate::sepa::cents(a.balance_cents), "currency": "EUR" }, "provider": a.provider, "safeAddress": a.safe })))
+            .collect(),
+    );
+    let totals = &mut out["totals"];
+    let cents = |key: &str| {
+        totals[key]
+            .as_str()
+            .and_then(|t| crate::amount::parse(t, 2))
+            .unwrap_or(0)
+    };
+    // 4-decimal fixed point: cents × 100.
+    let fiat_usd = crate::amount::value(fiat_cents, 2, crate::ledger::EUR_USD * 100) / 100;
+    let (crypto_eur, crypto_usd) = (
+        cents("crypto_total_value_eur"),
+        cents("crypto_total_value_usd"),
+    );
+    totals["fiat_total_value_eur"] = json!(crate::sepa::cents(fiat_cents));
+    totals["fiat_total_value_usd"] = json!(crate::sepa::cents(fiat_usd));
+    totals["grand_total_value_eur"] = json!(crate::sepa::cents(crypto_eur + fiat_cents));
+    totals["grand_total_value_usd"] = json!(crate::sepa::cents(crypto_usd + fiat_usd));
+}
+
+/// The `fiat` part of `/users/me/transactions`: the user's SEPA rows in the date window (and
+/// direction), newest first, paginated like the crypto part.
+fn fiat_history(
+    store: &Store,
+    session: &Session,
+    q: &TxQuery,
+    iban: Option<&str>,
+    now: i64,
+) -> Value {
+    let ibans: Vec<String> = store
+        .sepa
+        .of_user(&session.0.sub)
+        .map(|a| a.iban.clone())
+        .filter(|i| iban.is_none_or(|w| crate::iban::normalize(w) == *i))
+        .collect();
+    let rows: Vec<Value> = store
+        .sepa
+        .transactions
+        .iter()
+        .rev()
+        .filter(|t| ibans.contains(&t.iban))
+        .filter(|t| {
+            let day = &iso(t.created_at)[..10];
+            day >= q.start.as_str() && day <= q.end.as_str()
+        })
+        .filter(|t| match q.direction {
+            None => true,
+            Some(Direction::In) => t.kind == crate::sepa::TxType::In,
+            Some(Direction::Out) => t.kind == crate::sepa::TxType::Out,
+        })
+        .map(|t| t.json(now))
+        .collect();
+    let total = rows.len();
+    let data: Vec<Value> = rows
+        .into_iter()
+        .skip((q.page - 1) * q.limit)
+        .take(q.limit)
+        .collect();
+    json!({ "ibans": ibans, "total": total, "page": q.page, "limit": q.limit, "data": data, "filters": { "startDate": q.start, "endDate": q.end } })
 }
 
 pub async fn transactions(
@@ -161,27 +248,14 @@ pub async fn transactions(
         limit,
         include_prices: params.flag("includePrices", true),
     };
-    Ok(Json(views::transactions(&safes, &q, state.now())))
-}
-
-pub async fn pools(
-    State(state): State<Shared>,
-    session: Session,
-    params: Params,
-) -> ApiResult<Json<Value>> {
-    let store = state.store();
-    let (safes, _) = scope(&state, &store, &session, &params)?;
-    let include_zero = params.flag("includeZero", false);
-    let now = state.now();
-    let rows: Vec<Value> = safes
-        .iter()
-        .flat_map(|safe| {
-            safe.registered(now)
-                .into_iter()
-                .map(move |chain| views::pool_positions(safe, chain, include_zero, now))
-        })
-        .collect();
-    Ok(Json(json!(rows)))
+    if let Some(iban) = params.get("iban") {
+        own_iban(&store, &session, iban)?;
+    }
+    let mut out = views::transactions(&safes, &q, state.now());
+    if out.get("fiat").is_some() {
+        out["fiat"] = fiat_history(&store, &session, &q, params.get("iban"), state.now());
+    }
+    Ok(Json(out))
 }
 
 pub async fn tokens(_: Session, chain: Chain) -> Json<Value> {
@@ -302,47 +376,6 @@ pub async fn enroll(
     Ok(Json(enrollment))
 }
 
-/// Verification codes from `validate-email` live 15 minutes ("typically 10–15 min").
-const EMAIL_CODE_TTL_MS: i64 = 15 * 60_000;
-
-/// `POST /v1.2/users/me/validate-email`: mails a code (see `/__sandbox/mailbox`).
-pub async fn validate_email(
-    State(state): State<Shared>,
-    session: Session,
-    Body(body): Body,
-) -> ApiResult<Json<Value>> {
-    let email = body
-        .get("email")
-        .and_then(Value::as_str)
-        .filter(|e| e.contains('@'))
-        .ok_or_else(|| ApiError::bad_request("email is required"))?;
-    state
-        .store()
-        .mail_code(email, &session.0.sub, state.now() + EMAIL_CODE_TTL_MS);
-    Ok(Json(json!({})))
-}
-
-/// `POST /v1.2/users/me/confirm-email`: stores the address. The code is required but not yet
-/// checked against the mailbox: the docs give no error for a wrong one (the response is an
-/// upstream passthrough) and current client tests confirm with a fixed code.
-pub async fn confirm_email(
-    State(state): State<Shared>,
-    session: Session,
-    Body(body): Body,
-) -> ApiResult<Json<Value>> {
-    let (email, _code) = (body.text("email")?, body.text("code")?);
-    let mut store = state.store();
-    let key = body
-        .opt_text("userDataName")
-        .unwrap_or("marketing.email")
-        .to_owned();
-    session
-        .user_mut(&mut store)
-        .userdata
-        .insert(key, json!(email));
-    Ok(Json(json!({})))
-}
-
 pub async fn addressbook(State(state): State<Shared>, session: Session) -> Json<Value> {
     let store = state.store();
     Json(views::addressbook(session.user(&store)))
@@ -376,12 +409,37 @@ pub async fn addressbook_create(
         ));
     }
     let crypto = crypto_rows(&body)?;
+    let iban = body
+        .opt_text("iban")
+        .map(|i| {
+            crate::iban::validate(i).map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_IBAN",
+                    format!("iban: {e}"),
+                )
+            })
+        })
+        .transpose()?;
     let mut store = state.store();
-    let now = iso(state.now());
+    let now_ms = state.now();
+    let now = iso(now_ms);
     let id = ids::uuid(&store.new_id("addressbook"));
-    let ibans: Vec<Value> = body.get("iban").and_then(Value::as_str).map(|iban| {
-        json!({ "iban": iban.replace(' ', "").to_uppercase(), "vop": true, "vopResult": "MTCH", "matchedName": name, "respondingPspBic": body["respondingPspBic"], "verifiedAt": now, "createdAt": now })
-    }).into_iter().collect();
+    let mut ibans = Vec::new();
+    if let Some(iban) = iban {
+        let taken = session.user(&store).addressbook.values().any(|e| {
+            e["ibans"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|r| r["iban"] == iban))
+        });
+        if taken {
+            return Err(ApiError::conflict(
+                "this IBAN is already in the address book",
+            ));
+        }
+        let matched = verify_payee(&mut store, &session, &iban, name, now_ms)?;
+        ibans.push(json!({ "iban": iban, "vop": true, "vopResult": "MTCH", "matchedName": matched, "respondingPspBic": body["respondingPspBic"], "verifiedAt": now, "createdAt": now }));
+    }
     let entry = json!({
         "id": id, "name": name, "label": body.get("label").cloned().unwrap_or(Value::Null),
         "userValidated": body.get("userValidated").cloned().unwrap_or(json!(true)),
@@ -396,6 +454,82 @@ pub async fn addressbook_create(
         StatusCode::CREATED,
         Json(json!({ "success": true, "data": entry })),
     ))
+}
+
+/// Failed Verification-of-Payee checks a user may make per UTC day (then 429).
+const VOP_FAILURES_PER_DAY: u32 = 10;
+
+/// Verification of Payee: the holder of a sandbox IBAN must carry `name` (case and accents
+/// aside); a name sharing a word is a close match (`CMTC`), anything else no match (`NMTC`) —
+/// both refused, nothing created. IBANs outside the sandbox bank match (nobody to ask).
+fn verify_payee(
+    store: &mut Store,
+    session: &Session,
+    iban: &str,
+    name: &str,
+    now: crate::clock::Millis,
+) -> ApiResult<String> {
+    let day = iso(now)[..10].to_owned();
+    let failures = session
+        .user(store)
+        .vop_failures
+        .get(&day)
+        .copied()
+        .unwrap_or(0);
+    if failures >= VOP_FAILURES_PER_DAY {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "VOP_LIMIT",
+            "too many failed payee verifications today; try again tomorrow",
+        ));
+    }
+    let Some(holder) = store.sepa.ibans.get(iban).map(|a| a.holder_name.clone()) else {
+        return Ok(name.to_owned());
+    };
+    let words =
+        |s: &str| -> Vec<String> { s.split_whitespace().map(|w| w.to_lowercase()).collect() };
+    let (given, actual) = (words(name), words(&holder));
+    if given == actual {
+        return Ok(holder);
+    }
+    let close = given.iter().any(|w| actual.contains(w));
+    *session.user_mut(store).vop_failures.entry(day).or_default() += 1;
+    let (code, result) = if close {
+        ("VOP_CLOSE_MATCH", "CMTC")
+    } else {
+        ("VOP_NO_MATCH", "NMTC")
+    };
+    let mut error = ApiError::new(
+        StatusCode::BAD_REQUEST,
+        code,
+        format!("Verification of Payee: the IBAN's holder is not {name} ({result})"),
+    );
+    if close {
+        error = error.with_details(json!({ "vopResult": result, "matchedName": holder }));
+    } else {
+        error = error.with_details(json!({ "vopResult": result }));
+    }
+    Err(error)
+}
+
+/// `DELETE /v1.2/users/me/addressbook/{id}/ibans/{iban}` (mirror; no VOP).
+pub async fn addressbook_delete_iban(
+    State(state): State<Shared>,
+    session: Session,
+    Path((id, iban)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let iban = crate::iban::normalize(&iban);
+    let now = iso(state.now());
+    let mut store = state.store();
+    let entry = address_book_entry(&mut store, &session, &id)?;
+    let rows = entry["ibans"].as_array_mut().expect("ibans is an array");
+    let before = rows.len();
+    rows.retain(|r| r["iban"] != iban);
+    if rows.len() == before {
+        return Err(ApiError::not_found("no such IBAN in this entry"));
+    }
+    entry["updatedAt"] = json!(now);
+    Ok(Json(json!({ "success": true, "data": entry })))
 }
 
 pub async fn addressbook_update(

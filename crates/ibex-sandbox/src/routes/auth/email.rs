@@ -138,11 +138,23 @@ pub async fn email_recover(
 
 /// Consumes a valid, unexpired OTP sent to the user named in `body`.
 pub fn check_otp(store: &mut Store, body: &Value, now: Millis) -> ApiResult<String> {
-    let user = body.text("externalUserId")?;
+    // The newer SDK names the user by `email` alone (gaps.md G9).
+    let by_email = body.opt_text("email").and_then(|email| {
+        store
+            .users
+            .values()
+            .find(|u| u.email.as_deref() == Some(email))
+            .map(|u| u.external_user_id.clone())
+    });
+    let user = match body.opt_text("externalUserId") {
+        Some(id) => id.to_owned(),
+        None => by_email.ok_or_else(|| ApiError::bad_request("externalUserId is required"))?,
+    };
+    let user = user.as_str();
     let code = body
-        .get("emailOtp")
-        .or(body.get("emailCode"))
-        .and_then(Value::as_str)
+        .opt_text("emailOtp")
+        .or(body.opt_text("emailCode"))
+        .or(body.opt_text("code"))
         .ok_or_else(|| ApiError::bad_request("emailOtp is required"))?;
     let email = store
         .users
@@ -152,5 +164,5 @@ pub fn check_otp(store: &mut Store, body: &Value, now: Millis) -> ApiResult<Stri
     store
         .take_code(&email, user, code, now)
         .map(|()| user.to_owned())
-        .map_err(|e| ApiError::unauthorized(e.to_string()))
+        .map_err(|e| e.into_api(axum::http::StatusCode::UNAUTHORIZED))
 }
