@@ -55,9 +55,9 @@ pub fn shock_key(chain: u64, token: &str) -> String {
 
 const HOUR_MS: Millis = 3_600_000;
 
-/// Pegged tokens (EUR and USD stablecoins) keep their catalog price.
+/// Pegged tokens (EUR and USD stablecoins, xDAI included) keep their catalog price.
 fn pegged(token: &Token) -> bool {
-    token.kind.starts_with("STABLECOIN") || ["USDC", "EURe"].contains(&token.symbol)
+    token.kind.starts_with("STABLECOIN") || ["USDC", "EURe", "xDAI"].contains(&token.symbol)
 }
 
 /// Basis points a token's price sits away from its catalog price at `now`: a triangle wave of
