@@ -1,9 +1,10 @@
 // One operation's life in the UI, whatever its kind: prepared into a review, approved with the
 // passkey provider the user chose (or the core recommends), then followed to its outcome from
 // the core's events. Pages hold one per form and show it with the kit's components.
-import { describeError, type Backend } from '../backend';
-import type { OperationUpdate, ProviderKind } from '../bindings';
-import { approveOperation, recommendedPasskeyProvider } from '../passkeys/flow';
+import { tick } from 'svelte';
+import { BackendError, describeError, type Backend } from '../backend';
+import type { OperationUpdate, PasskeyCapabilities, ProviderKind } from '../bindings';
+import { approveOperation, passkeyCapabilities, passkeyProvider } from '../passkeys/flow';
 import type { Review } from './review';
 import { isFinal, latest, type FinalStatus } from './status';
 
@@ -17,12 +18,18 @@ export class Operation<R extends Review = Review> {
   phase = $state<Phase>('editing');
   /** What the passkey is about to sign (in `review` and `approving`). */
   review = $state<R | null>(null);
+  /** The review that was approved (in `submitted`), for the progress to say what it follows. */
+  submitted = $state<R | null>(null);
+  /** The core no longer holds the review (it expired or was replaced): only a new one can be approved. */
+  stale = $state(false);
   /** The last failure, as a sentence; cleared by the next step. */
   error = $state<string | null>(null);
-  /** The passkey provider that approves; null until known, or when none can sign here. */
-  provider = $state<ProviderKind | null>(null);
+  /** What can sign here; null until the core answered. */
+  capabilities = $state<PasskeyCapabilities | null>(null);
   /** The latest status of the operation being approved or submitted. */
   live = $state<OperationUpdate | null>(null);
+  /** The passkey provider that approves (the user's choice, else the core's); null when none can sign here. */
+  readonly provider = $derived<ProviderKind | null>(this.capabilities ? passkeyProvider(this.capabilities) : null);
   /** The core is working (preparing or approving): inputs and actions wait. */
   readonly busy = $derived(this.phase === 'preparing' || this.phase === 'approving');
   /** How the submitted operation ended, once it has. */
@@ -32,6 +39,10 @@ export class Operation<R extends Review = Review> {
   /** The userOpHash whose events are followed. */
   #tracked: string | null = null;
   #backend: Backend | null = null;
+  /** The page's last prepare, for "Review again". */
+  #run: (() => Promise<R | null>) | null = null;
+  /** What had the focus when the review was asked for (the page's Review button), to return to on Back. */
+  #opener: HTMLElement | null = null;
 
   /** The core this operation talks to, once connected. */
   get backend(): Backend | null {
@@ -39,13 +50,13 @@ export class Operation<R extends Review = Review> {
   }
 
   /**
-   * Learns the provider and follows the core's events; call from `onMount`, returns the
+   * Learns what can sign here and follows the core's events; call from `onMount`, returns the
    * cleanup. Nothing can be approved before.
    */
   connect(backend: Backend): () => void {
     this.#backend = backend;
-    recommendedPasskeyProvider(backend)
-      .then((p) => (this.provider = p))
+    passkeyCapabilities(backend)
+      .then((c) => (this.capabilities = c))
       .catch((e: unknown) => (this.error = describeError(e)));
     return backend.subscribe((event) => {
       if (event.kind === 'operationUpdated' && event.update.userOpHash === this.#tracked) {
@@ -59,23 +70,35 @@ export class Operation<R extends Review = Review> {
    * (e.g. a field to fix): the form stays.
    */
   async prepare(run: () => Promise<R | null>): Promise<void> {
+    if (this.busy) return;
+    this.#run = run;
+    if (this.phase === 'editing') {
+      this.#opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    }
     this.phase = 'preparing';
     this.error = null;
+    this.stale = false;
     try {
       const review = await run();
       this.review = review;
       this.phase = review ? 'review' : 'editing';
     } catch (e) {
       this.error = describeError(e);
+      this.review = null;
       this.phase = 'editing';
     }
+  }
+
+  /** Prepares the same operation again from what the page holds (after the review went stale). */
+  again(): Promise<void> {
+    return this.#run ? this.prepare(this.#run) : Promise.resolve();
   }
 
   /** Asks the passkey to sign the review; on success the operation is followed to its outcome. */
   async approve(): Promise<void> {
     const { review, provider } = this;
     const backend = this.#backend;
-    if (!review || !provider || !backend || this.busy) return;
+    if (!review || !provider || !backend || this.busy || this.stale) return;
     this.phase = 'approving';
     this.error = null;
     this.live = null;
@@ -85,30 +108,43 @@ export class Operation<R extends Review = Review> {
       const first = await approveOperation(backend, provider, review);
       this.#tracked = first.userOpHash;
       this.live = latest(this.live, first);
+      this.submitted = review;
       this.review = null;
       this.phase = 'submitted';
     } catch (e) {
       this.#tracked = null;
       this.live = null;
       this.error = describeError(e);
+      // The core answers Conflict when it no longer holds this review.
+      this.stale = e instanceof BackendError && e.code === 'Conflict';
       this.phase = 'review';
     }
   }
 
-  /** Leaves the review for the page's form, which keeps what was entered. */
+  /** Leaves the review for the page's form, which keeps what was entered, and its focus. */
   back(): void {
     if (this.busy) return;
     this.review = null;
     this.error = null;
+    this.stale = false;
     this.phase = 'editing';
+    const opener = this.#opener;
+    void tick().then(() => {
+      // The form may have been drawn again: find the same control by its id.
+      const target = opener?.isConnected ? opener : opener?.id ? document.getElementById(opener.id) : null;
+      target?.focus();
+    });
   }
 
   /** Forgets the operation: the page starts again. */
   reset(): void {
     this.review = null;
+    this.submitted = null;
     this.error = null;
+    this.stale = false;
     this.live = null;
     this.#tracked = null;
+    this.#run = null;
     this.phase = 'editing';
   }
 }

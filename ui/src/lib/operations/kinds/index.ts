@@ -2,6 +2,7 @@
 // (a swap, a vault deposit, a signed message…) is one entry here and one facts component; the
 // type below fails to check until both exist.
 import type { Component } from 'svelte';
+import { shortAddress } from '../../addressDiff';
 import type { Kind, KindPart } from '../review';
 import RecoveryFacts from './RecoveryFacts.svelte';
 import TransferFacts from './TransferFacts.svelte';
@@ -14,13 +15,24 @@ export interface KindFacts<K extends Kind> {
 interface KindView<K extends Kind> {
   /** The review's heading. */
   title: (details: Extract<KindPart, { kind: K }>) => string;
+  /** What the operation does, in a few words: the heading of its progress. */
+  summary: (details: Extract<KindPart, { kind: K }>) => string;
   facts: Component<KindFacts<K>>;
 }
 
+function recoveryTitle(d: Extract<KindPart, { kind: 'recovery' }>): string {
+  return d.action === 'enable' ? 'Enable recovery' : 'Cancel the pending recovery';
+}
+
 const KINDS: { [K in Kind]: KindView<K> } = {
-  transfer: { title: () => 'Review the transfer', facts: TransferFacts },
+  transfer: {
+    title: () => 'Review the transfer',
+    summary: (d) => `Transfer of ${d.amount} ${d.symbol} to ${d.toName ?? shortAddress(d.to)}`,
+    facts: TransferFacts,
+  },
   recovery: {
-    title: (d) => (d.action === 'enable' ? 'Enable recovery' : 'Cancel the pending recovery'),
+    title: recoveryTitle,
+    summary: recoveryTitle,
     facts: RecoveryFacts,
   },
 };
