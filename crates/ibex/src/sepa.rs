@@ -5,8 +5,8 @@ use crate::auth::seg;
 use crate::client::Request;
 use crate::models::sepa::{
     Approval, ApprovalConfirmation, Envelope, IbanAddRequest, IbanAdded, IbanConfirmed, IbanLabel,
-    Mandate, MandateRequest, MandateStatus, PaymentConfirmed, PaymentRequest, SepaFilter, SepaIban,
-    SepaTransaction, SepaTransactions,
+    Mandate, MandateCreated, MandateRequest, MandateStatus, MandateStatusChange, PaymentConfirmed,
+    PaymentRequest, SepaFilter, SepaIban, SepaTransaction, SepaTransactions,
 };
 use crate::{Error, Session};
 
@@ -83,10 +83,10 @@ impl Session {
 
     /// `POST /v1.2/sepa/mandates`.
     pub async fn create_mandate(&self, body: &MandateRequest) -> Result<Mandate, Error> {
-        let env: Envelope<Mandate> = self
+        let created: MandateCreated = self
             .call(Request::post("/v1.2/sepa/mandates").json(body)?)
             .await?;
-        Ok(env.data)
+        Ok(created.data)
     }
 
     /// `GET /v1.2/sepa/mandates`.
@@ -113,7 +113,7 @@ impl Session {
             reqwest::Method::PATCH,
             format!("/v1.2/sepa/mandates/{}/status", seg(id)),
         )
-        .json(&serde_json::json!({ "status": status }))?;
+        .json(&MandateStatusChange { status })?;
         let env: Envelope<Mandate> = self.call(req).await?;
         Ok(env.data)
     }

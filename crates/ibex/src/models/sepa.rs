@@ -49,6 +49,15 @@ pub struct SepaIban {
     pub provider: Option<String>,
     #[serde(default)]
     pub date_used: Option<String>,
+    /// French bank details (`externStack`, `accountNumber`, `bankCode`, `branchCode`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extern_stack: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch_code: Option<String>,
     /// Not in the mirror's example; the sandbox adds it.
     #[serde(default)]
     pub balance: Option<Money>,
@@ -243,6 +252,8 @@ pub struct SepaTransaction {
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct SepaTransactions {
+    #[serde(default)]
+    pub success: Option<bool>,
     pub data: Vec<SepaTransaction>,
     pub pagination: SepaPagination,
 }
@@ -301,6 +312,23 @@ pub struct Mandate {
     pub updated_at: Option<String>,
     #[serde(default)]
     pub version: Option<u64>,
+}
+
+/// `POST /v1.2/sepa/mandates` answer: the mandate and the SEPA provider's sync result.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MandateCreated {
+    #[serde(default)]
+    pub success: Option<bool>,
+    pub data: Mandate,
+    #[serde(default)]
+    pub sepa_sync: Option<Value>,
+}
+
+/// `PATCH /v1.2/sepa/mandates/{id}/status` body.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct MandateStatusChange {
+    pub status: MandateStatus,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
