@@ -42,6 +42,8 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/v1.2/auth/refresh", post(auth::refresh))
         .route("/v1.2/auth/email/recover", post(auth::email_recover))
+        .route("/v1.2/auth/wallet-challenge", post(auth::wallet_challenge))
+        .route("/v1.2/auth/wallet-signin", post(auth::wallet_sign_in))
         .route("/v1.2/auth/iframe", post(users::iframe))
         .route("/v1.2/auth/enroll", post(users::enroll))
         .route("/v1.2/users/me", get(users::me).post(users::write_me))

@@ -27,6 +27,7 @@ use crate::webauthn::WebauthnError;
 use super::sign_in_extras;
 
 pub use email::email_recover;
+pub use eoa::{wallet_challenge, wallet_sign_in};
 pub use passkey::verify_passkey;
 
 /// Lifetime of KDF, e-mail and SIWE challenges.
