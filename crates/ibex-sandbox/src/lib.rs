@@ -5,6 +5,7 @@
 
 mod amount;
 mod b64;
+mod bitcoin;
 mod clock;
 mod counters;
 mod defi;

@@ -21,20 +21,40 @@ pub fn signer_safes<'a>(store: &'a Store, signer: &str) -> Vec<&'a Safe> {
     store.safes_of_signer(signer).collect()
 }
 
-/// Derived addresses shown as `eoaAddresses` (auth.md §3.5): EVM and Solana.
+/// The families sign-in returns in `eoaAddresses` (the server setting `WALLET_TYPE_SIGNIN`,
+/// as in the mirror's example; gaps.md G22).
+const SIGN_IN_FAMILIES: [&str; 3] = ["EVM", "SOLANA", "BITCOIN_P2WPKH"];
+
+/// Index 0 of each sign-in family, as auth responses list them (auth.md §3.5).
 pub fn eoa_addresses(store: &Store, signer: &str) -> Value {
+    global_addresses(store, signer, &SIGN_IN_FAMILIES)
+}
+
+/// Index 0 of every family, unfiltered (`/users/me/address?includeDerived=true`).
+pub fn all_eoa_addresses(store: &Store, signer: &str) -> Value {
+    global_addresses(store, signer, &FAMILIES)
+}
+
+fn global_addresses(store: &Store, signer: &str, families: &[&str]) -> Value {
     let scope = format!("global:{signer}");
     Value::Array(
-        FAMILIES
+        families
             .iter()
             .map(|f| json!({ "type": f, "address": derived_address(store.seed, f, &scope, 0) }))
             .collect(),
     )
 }
 
-/// The address families the sandbox derives (auth.md §3.5 lists more; these two have
-/// encodings here).
-pub const FAMILIES: [&str; 2] = ["EVM", "SOLANA"];
+/// The address families the sandbox derives (auth.md §3.5 lists more; these have encodings
+/// here).
+pub const FAMILIES: [&str; 6] = [
+    "EVM",
+    "SOLANA",
+    "BITCOIN_P2WPKH",
+    "BITCOIN_P2TR",
+    "BITCOIN_P2WPKH_TESTNET",
+    "BITCOIN_P2TR_TESTNET",
+];
 
 /// The derived address `index` of `family` in `scope` (`global:<signer>` or `safe:<address>`),
 /// standing in for HKDF over the signer's master.
@@ -42,6 +62,7 @@ pub fn derived_address(seed: u64, family: &str, scope: &str, index: u32) -> Stri
     let label = format!("{family}:{scope}:i:{index}");
     match family {
         "SOLANA" => ids::base58(&ids::seeded(seed, &label)),
+        f if f.starts_with("BITCOIN_") => crate::bitcoin::derived(seed, f, &label),
         _ => ids::address_from(&[&seed.to_be_bytes(), label.as_bytes()]),
     }
 }
@@ -124,7 +145,7 @@ pub fn addresses(
                 let scope = format!("safe:{}", safe.address.to_ascii_lowercase());
                 wallet["derived"] = json!({
                     "perSafe": derived_lists(store.seed, &scope, &safe.derived),
-                    "global": { "eoaAddresses": eoa_addresses(store, signer) },
+                    "global": { "eoaAddresses": all_eoa_addresses(store, signer) },
                 });
             }
             wallet

@@ -392,3 +392,112 @@ async fn a_signed_message_verifies_through_eip_1271() {
         (StatusCode::OK, Some(-32601))
     );
 }
+
+#[tokio::test]
+async fn bitcoin_addresses_hold_utxos_and_send_plans_add_up() {
+    let h = start().await;
+    let (_, auth) = h.passkey_user().await;
+    let token = token(&auth);
+    // Sign-in lists EVM, Solana and mainnet P2WPKH; the derived list has every family.
+    let families: Vec<&str> = auth["eoaAddresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["type"].as_str())
+        .collect();
+    assert_eq!(families, ["EVM", "SOLANA", "BITCOIN_P2WPKH"]);
+    let (_, wallets) = h
+        .get("/v1.2/users/me/address?includeDerived=true", Some(&token))
+        .await;
+    let derived = wallets["wallets"][0]["derived"]["global"]["eoaAddresses"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let address_of = |family: &str| {
+        derived.iter().find(|a| a["type"] == family).unwrap()["address"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for (family, prefix) in [
+        ("BITCOIN_P2WPKH", "bc1q"),
+        ("BITCOIN_P2TR", "bc1p"),
+        ("BITCOIN_P2WPKH_TESTNET", "tb1q"),
+        ("BITCOIN_P2TR_TESTNET", "tb1p"),
+    ] {
+        assert!(
+            address_of(family).starts_with(prefix),
+            "{family}: {}",
+            address_of(family)
+        );
+    }
+    let from = address_of("BITCOIN_P2WPKH_TESTNET");
+    let (_, utxos) = h
+        .get(
+            &format!("/v1.2/safes/bitcoin/utxos?address={from}&network=testnet"),
+            Some(&token),
+        )
+        .await;
+    let values: Vec<u64> = utxos["utxos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["value"].as_u64().unwrap())
+        .collect();
+    assert!(!values.is_empty());
+    let total: u64 = values.iter().sum();
+    let (_, none) = h
+        .get(
+            "/v1.2/safes/bitcoin/utxos?address=tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(none["utxos"], json!([]));
+
+    // Send everything at the fast rate: one output, fee = 20 sat/vB × (11 + 68·inputs + 31).
+    let (status, all) = h
+        .post("/v1.2/safes/bitcoin/send/prepare", Some(&token), json!({ "from": from, "to": from, "sendAll": true, "feeProfile": "fast", "network": "testnet" }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let fee = 20 * (11 + 68 * values.len() as u64 + 31);
+    assert_eq!(
+        (all["feeSat"].as_u64(), all["amountSat"].as_u64()),
+        (Some(fee), Some(total - fee))
+    );
+    // Too much, the wrong network, a bad fee profile: 400.
+    for bad in [
+        json!({ "from": from, "to": from, "amountSat": total, "network": "testnet" }),
+        json!({ "from": from, "to": from, "amountSat": 1000, "network": "mainnet" }),
+        json!({ "from": from, "to": from, "amountSat": 1000, "feeProfile": "turbo" }),
+    ] {
+        assert_eq!(
+            h.post(
+                "/v1.2/safes/bitcoin/send/prepare",
+                Some(&token),
+                bad.clone()
+            )
+            .await
+            .0,
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
+    // A sponsored send: the sender pays no fee; the sponsor's share is the shortfall.
+    let (_, sponsored) = h
+        .post(
+            "/v1.2/safes/bitcoin/send/prepare",
+            Some(&token),
+            json!({ "from": from, "to": from, "amountSat": 1000, "externalFeeSponsor": true }),
+        )
+        .await;
+    assert_eq!(sponsored["feeSat"], 0);
+    assert!(sponsored["sponsorShortfallSat"].as_u64().unwrap() > 0);
+    let outputs: u64 = sponsored["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["value"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sponsored["amountSat"], 1000);
+    assert!(outputs <= total, "the sender's inputs pay the outputs only");
+}

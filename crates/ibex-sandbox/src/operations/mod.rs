@@ -13,7 +13,7 @@ use crate::ids;
 use crate::store::{Operation, Safe};
 
 pub use lifecycle::{check_executable, route_status, tick};
-pub use validate::{bitcoin_prepared, plan};
+pub use validate::plan;
 
 /// What one item of `operations[]` will do once executed.
 #[derive(Debug, Clone, Serialize, Deserialize)]

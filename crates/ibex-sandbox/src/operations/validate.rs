@@ -177,7 +177,7 @@ pub fn plan(
         "ENABLE_AUTOMATION_MODULE" => Plan::EnableAutomation {
             config: item.clone(),
         },
-        "BITCOIN_SEND" => return Ok((Plan::OffChain, Some(bitcoin_prepared(item)?))),
+        "BITCOIN_SEND" => return Ok((Plan::OffChain, Some(crate::bitcoin::prepare(store, item)?))),
         "SOLANA_PREPARE" => {
             item.text("payer")?;
             let blockhash = item.text("recentBlockhash")?;
@@ -423,35 +423,4 @@ fn swap(store: &Store, safe: &Safe, chain: u64, item: &Value, now: Millis) -> Ap
             .unwrap_or(0),
         aggregator: quote.aggregator,
     })
-}
-
-/// `prepared` for `BITCOIN_SEND` (operations.md §8): a single-input spend with a fixed fee.
-pub fn bitcoin_prepared(item: &Value) -> ApiResult<Value> {
-    let from = item.text("from")?;
-    let to = item.text("to")?;
-    let amount = item
-        .get("amountSat")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| ApiError::bad_request("amountSat is required"))?;
-    let fee = match item
-        .get("feeProfile")
-        .and_then(Value::as_str)
-        .unwrap_or("standard")
-    {
-        "slow" => 700,
-        "fast" => 2_800,
-        _ => 1_400,
-    };
-    let input = 1_000_000u64;
-    if amount + fee > input {
-        return Err(ApiError::bad_request("insufficient balance"));
-    }
-    Ok(json!({
-        "from": from, "to": to, "amountSat": amount, "feeSat": fee, "inputsUsed": 1,
-        "outputs": [{ "address": to, "value": amount }, { "address": from, "value": input - amount - fee }],
-        "change": input - amount - fee,
-        "network": item.get("network").cloned().unwrap_or(json!("testnet")),
-        "externalFeeSponsor": item.get("externalFeeSponsor").cloned().unwrap_or(json!(false)),
-        "sponsorShortfallSat": 0,
-    }))
 }

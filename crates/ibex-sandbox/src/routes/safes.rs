@@ -7,6 +7,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use crate::amount;
+use crate::bitcoin;
 use crate::clock::iso;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
@@ -230,15 +231,8 @@ pub async fn recovery_status(
     )))
 }
 
-fn network(params: &Params) -> ApiResult<String> {
-    match params.get("network").unwrap_or("testnet") {
-        n @ ("mainnet" | "testnet") => Ok(n.to_owned()),
-        _ => Err(ApiError::bad_request("network must be mainnet or testnet")),
-    }
-}
-
 pub async fn bitcoin_info(_: Session, params: Params) -> ApiResult<Json<Value>> {
-    let network = network(&params)?;
+    let network = bitcoin::network(params.get("network"))?;
     let chain = if network == "mainnet" { "main" } else { "test" };
     Ok(Json(
         json!({ "network": network, "rpc": { "chain": chain, "blocks": 2_800_000, "headers": 2_800_000, "verificationprogress": 1, "initialblockdownload": false, "pruned": false } }),
@@ -246,32 +240,35 @@ pub async fn bitcoin_info(_: Session, params: Params) -> ApiResult<Json<Value>> 
 }
 
 pub async fn bitcoin_fees(_: Session, params: Params) -> ApiResult<Json<Value>> {
-    network(&params)?;
-    Ok(Json(
-        json!({ "feeRateSatVb": { "fast": 20, "standard": 10, "slow": 5 } }),
-    ))
+    bitcoin::network(params.get("network"))?;
+    let rates: serde_json::Map<String, Value> = bitcoin::FEE_RATES
+        .iter()
+        .map(|(p, r)| ((*p).to_owned(), json!(r)))
+        .collect();
+    Ok(Json(json!({ "feeRateSatVb": rates })))
 }
 
+/// `GET /v1.2/safes/bitcoin/utxos?address=&network=`: the sandbox funds the Bitcoin addresses
+/// it derived; any other address has none.
 pub async fn bitcoin_utxos(
     State(state): State<Shared>,
     _: Session,
     params: Params,
 ) -> ApiResult<Json<Value>> {
-    let network = network(&params)?;
-    let address = params
-        .get("address")
-        .ok_or_else(|| ApiError::bad_request("address is required"))?;
-    let txid = ids::hex(&ids::seeded(
-        state.settings.seed,
-        &format!("utxo|{address}"),
-    ));
+    let network = bitcoin::network(params.get("network"))?;
+    let address = params.require("address")?;
+    let utxos = bitcoin::utxos(&state.store(), address);
     Ok(Json(
-        json!({ "address": address, "network": network, "utxos": [{ "txid": txid, "vout": 0, "value": 1_000_000, "scriptPubKey": format!("0014{}", &txid[..40]) }] }),
+        json!({ "address": address, "network": network, "utxos": utxos }),
     ))
 }
 
-pub async fn bitcoin_prepare(_: Session, Body(body): Body) -> ApiResult<Json<Value>> {
-    operations::bitcoin_prepared(&body).map(Json)
+pub async fn bitcoin_prepare(
+    State(state): State<Shared>,
+    _: Session,
+    Body(body): Body,
+) -> ApiResult<Json<Value>> {
+    bitcoin::prepare(&state.store(), &body).map(Json)
 }
 
 pub async fn bitcoin_broadcast(_: Session, Body(body): Body) -> ApiResult<Json<Value>> {

@@ -293,11 +293,25 @@ async fn batches_swaps_bitcoin_and_solana() {
     assert_eq!(info.network, Network::Testnet);
     let fees = u.session.bitcoin_fees(None).await.unwrap();
     assert!(fees.fee_rate_sat_vb.fast.as_str().parse::<u64>().unwrap() > 0);
-    let from = "tb1qtfce4a3g3757k0m6sruw8jalu853sjpld3gr69";
-    u.session
+    // The signer's derived testnet P2WPKH address holds the sandbox's coins.
+    let wallets = u.session.address(true).await.unwrap();
+    let from = wallets.wallets[0]
+        .derived
+        .as_ref()
+        .and_then(|d| d.global.as_ref())
+        .into_iter()
+        .flat_map(|g| g.eoa_addresses.iter())
+        .find(|a| a.family == "BITCOIN_P2WPKH_TESTNET")
+        .map(|a| a.address.clone())
+        .expect("a derived testnet Bitcoin address");
+    let from = from.as_str();
+    assert!(from.starts_with("tb1q"), "{from}");
+    let utxos = u
+        .session
         .bitcoin_utxos(from, Some(Network::Testnet))
         .await
         .unwrap();
+    assert!(!utxos.utxos.is_empty());
     let send = BitcoinSend {
         from: from.into(),
         to: from.into(),
