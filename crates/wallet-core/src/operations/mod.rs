@@ -26,6 +26,7 @@ use crate::events::{CoreEvent, EventSink};
 use crate::live::Live;
 use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
+use crate::sync::lock;
 pub use review::{OperationReview, RecoveryIdentity, Reviewed, Signing, TransferFacts};
 pub(crate) use track::op_status;
 pub use track::{OpStatus, OperationUpdate};
@@ -257,10 +258,6 @@ fn refused(e: ibex::Error) -> AppError {
             ..Context::default()
         },
     )
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The approve commands: any reviewed operation, whatever its kind.

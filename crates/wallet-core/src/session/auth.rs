@@ -20,6 +20,7 @@ use crate::passkey::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
 use crate::secrets::SecretStores;
+use crate::sync::lock;
 
 /// How long a ceremony may wait for the authenticator before its challenge is dropped.
 const CEREMONY_TTL: Duration = Duration::from_secs(300);
@@ -543,10 +544,6 @@ fn end_message(reason: &ibex::EndReason) -> Option<String> {
         )),
         ibex::EndReason::NoStoredToken => None,
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The account's primary Safe (or its first one).
