@@ -17,6 +17,7 @@ use crate::recovery::RecoveryWatch;
 use crate::secrets::SecretStores;
 use crate::settings::Settings;
 use crate::store::KvStore;
+use crate::sync::read;
 
 /// What the platform provides to the core.
 pub struct CoreDeps {
@@ -46,7 +47,6 @@ pub struct Core {
     pub(crate) natives: Vec<Arc<dyn NativeBackend>>,
     /// Opened on first use and replaced when the network setting changes.
     pub(crate) connection: Mutex<Option<Arc<Connection>>>,
-    pub(crate) reviewed_recipients: crate::recipients::ReviewedRecipients,
     /// The embedded sandbox's state file (in the app's data directory), if it persists.
     sandbox_state: Option<std::path::PathBuf>,
     pub(crate) notifier: Arc<dyn Notifier>,
@@ -81,7 +81,6 @@ impl Core {
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
-            reviewed_recipients: Default::default(),
             sandbox_state: None,
             notifier,
             focused,
@@ -140,12 +139,4 @@ impl Core {
 pub(crate) fn network_key(what: &str, conn: &Connection) -> String {
     let config = conn.client.config();
     format!("{what}|{}@{}", config.rp_id, conn.identity)
-}
-
-pub(crate) fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|p| p.into_inner())
-}
-
-pub(crate) fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|p| p.into_inner())
 }
