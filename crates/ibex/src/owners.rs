@@ -88,9 +88,18 @@ impl Session {
             if error.to_string().contains("revert") {
                 return Ok(None);
             }
+            // A JSON-RPC error other than a revert, inside an HTTP 200.
+            let message = error
+                .get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_owned);
             return Err(Error::Status {
                 status: 200,
-                body: error.to_string(),
+                error: crate::ApiError {
+                    code: error.get("code").map(|c| c.to_string()),
+                    message,
+                    details: Some(error),
+                },
             });
         }
         Ok(answer.result.and_then(|r| r.as_str().map(str::to_owned)))

@@ -367,9 +367,10 @@ async fn eoa_wallet_challenge_and_sign_in() {
         .await
         .unwrap_err();
     assert!(
-        matches!(wrong, Error::Status { status: 400, ref body } if body.contains("INVALID_SIGNATURE")),
+        matches!(wrong, Error::Status { status: 400, .. }),
         "{wrong:?}"
     );
+    assert_eq!(wrong.code(), Some("INVALID_SIGNATURE"));
     let signed_in = client
         .wallet_sign_in(&WalletSignInRequest {
             address,
