@@ -71,6 +71,38 @@ pub struct Payment {
     pub creditor_iban: String,
 }
 
+impl Payment {
+    fn channel(&self) -> &'static str {
+        if self.instant {
+            "SEPAINSTANT"
+        } else {
+            "SEPA"
+        }
+    }
+
+    /// The row this payment leaves on the debtor's (`Out`) or the creditor's (`In`) IBAN.
+    fn row(&self, id: String, kind: TxType, at: Millis, settles_at: Millis) -> Transaction {
+        Transaction {
+            id,
+            iban: match kind {
+                TxType::Out => self.debtor_iban.clone(),
+                TxType::In => self.creditor_iban.clone(),
+            },
+            kind,
+            amount_cents: self.amount_cents,
+            sender_iban: self.debtor_iban.clone(),
+            sender_name: self.debtor_name.clone(),
+            beneficiary_iban: self.creditor_iban.clone(),
+            beneficiary_name: self.creditor_name.clone(),
+            reference: self.reference.clone(),
+            remittance: self.remittance.clone(),
+            created_at: at,
+            settles_at,
+            channel: self.channel().into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Approval {
     pub hash: String,
@@ -325,26 +357,7 @@ impl Sepa {
                 self.transactions.len()
             ),
         ));
-        let out = Transaction {
-            id,
-            iban: payment.debtor_iban.clone(),
-            kind: TxType::Out,
-            amount_cents: payment.amount_cents,
-            sender_iban: payment.debtor_iban.clone(),
-            sender_name: payment.debtor_name.clone(),
-            beneficiary_iban: payment.creditor_iban.clone(),
-            beneficiary_name: payment.creditor_name.clone(),
-            reference: payment.reference.clone(),
-            remittance: payment.remittance.clone(),
-            created_at: now,
-            settles_at,
-            channel: if payment.instant {
-                "SEPAINSTANT"
-            } else {
-                "SEPA"
-            }
-            .into(),
-        };
+        let out = payment.row(id, TxType::Out, now, settles_at);
         self.transactions.push(out.clone());
         if self.ibans.contains_key(&payment.creditor_iban) {
             self.receive(seed, payment, settles_at, 0);
@@ -360,33 +373,17 @@ impl Sepa {
         };
         account.balance_cents += payment.amount_cents;
         let holder = account.holder_name.clone();
-        self.transactions.push(Transaction {
-            id: ids::uuid(&ids::seeded(
-                seed,
-                &format!(
-                    "sepa-in|{}|{}|{at}",
-                    payment.creditor_iban,
-                    self.transactions.len()
-                ),
-            )),
-            iban: payment.creditor_iban.clone(),
-            kind: TxType::In,
-            amount_cents: payment.amount_cents,
-            sender_iban: payment.debtor_iban.clone(),
-            sender_name: payment.debtor_name.clone(),
-            beneficiary_iban: payment.creditor_iban.clone(),
-            beneficiary_name: holder.clone(),
-            reference: payment.reference.clone(),
-            remittance: payment.remittance.clone(),
-            created_at: at,
-            settles_at: at,
-            channel: if payment.instant {
-                "SEPAINSTANT"
-            } else {
-                "SEPA"
-            }
-            .into(),
-        });
+        let id = ids::uuid(&ids::seeded(
+            seed,
+            &format!(
+                "sepa-in|{}|{}|{at}",
+                payment.creditor_iban,
+                self.transactions.len()
+            ),
+        ));
+        let mut credited = payment.clone();
+        credited.creditor_name = holder.clone();
+        self.transactions.push(credited.row(id, TxType::In, at, at));
         if depth >= 3 {
             return;
         }
@@ -433,28 +430,15 @@ impl Sepa {
             .balance_cents
             .checked_sub(payment.amount_cents)
             .ok_or("funds")?;
-        self.transactions.push(Transaction {
-            id: ids::uuid(&ids::seeded(
-                seed,
-                &format!(
-                    "mandate|{}|{}|{at}",
-                    payment.debtor_iban,
-                    self.transactions.len()
-                ),
-            )),
-            iban: payment.debtor_iban.clone(),
-            kind: TxType::Out,
-            amount_cents: payment.amount_cents,
-            sender_iban: payment.debtor_iban.clone(),
-            sender_name: payment.debtor_name.clone(),
-            beneficiary_iban: payment.creditor_iban.clone(),
-            beneficiary_name: payment.creditor_name.clone(),
-            reference: payment.reference.clone(),
-            remittance: payment.remittance.clone(),
-            created_at: at,
-            settles_at: at,
-            channel: "SEPAINSTANT".into(),
-        });
+        let id = ids::uuid(&ids::seeded(
+            seed,
+            &format!(
+                "mandate|{}|{}|{at}",
+                payment.debtor_iban,
+                self.transactions.len()
+            ),
+        ));
+        self.transactions.push(payment.row(id, TxType::Out, at, at));
         self.receive(seed, payment, at, depth + 1);
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{safe_on, start, token, Harness};
+use common::{safe_on, start, token, units, Harness};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -14,24 +14,6 @@ const EURE_GNOSIS: &str = "0x420CA0f9B9b604cE0fd9C18EF134C705e5Fa3430";
 const NATIVE: &str = "0x0000000000000000000000000000000000000000";
 const USDC_BASE: &str = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913";
 const USDC_ARB: &str = "0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d";
-
-/// Base units of a decimal string with `decimals` decimals.
-fn units(text: &str, decimals: u32) -> u128 {
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let padded = format!("{fraction:0<width$}", width = decimals as usize);
-    whole.parse::<u128>().unwrap() * 10u128.pow(decimals) + padded.parse::<u128>().unwrap_or(0)
-}
-
-async fn deposit(h: &Harness, safe: &str, chain: u64, token: &str, amount: &str) {
-    let (status, body) = h
-        .post(
-            "/__sandbox/ledger/transfers",
-            None,
-            json!({ "safeAddress": safe, "chainId": chain, "tokenAddress": token, "amount": amount }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-}
 
 pub async fn status_of(h: &Harness, token: &str, hash: &str) -> Value {
     h.get(
@@ -55,7 +37,7 @@ async fn eighteen_to_eighteen_decimal_quotes_are_exact_for_large_amounts() {
     let (_, auth) = h.passkey_user().await;
     let (token, safe) = (token(&auth), safe_on(&auth, ARB));
     // One million EURe: the old u128 product (amount × price × 10^18) overflowed here.
-    deposit(&h, &safe, GNOSIS, EURE_GNOSIS, "1000000").await;
+    h.deposit(&safe, GNOSIS, EURE_GNOSIS, "1000000").await;
     let (status, quote) = h
         .get(&format!("/v1.2/safes/swap/quote?sellTokenAddress={EURE_GNOSIS}&buyTokenAddress={NATIVE}&amount=1000000&chainId={GNOSIS}"), Some(&token))
         .await;
@@ -175,7 +157,7 @@ async fn a_swap_fills_at_the_market_or_fails_beyond_its_slippage() {
     let h = start().await;
     let (authenticator, auth) = h.passkey_user().await;
     let (token, safe) = (token(&auth), safe_on(&auth, ARB));
-    deposit(&h, &safe, BASE, NATIVE, "1").await;
+    h.deposit(&safe, BASE, NATIVE, "1").await;
     let (_, before) = h.get("/v1.2/users/me/balances", Some(&token)).await;
     let usdc_before = units(&balance_of(&before, BASE, &safe, "USDC"), 6);
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{safe_on, start, token, Harness, ORIGIN};
+use common::{safe_on, start, token, units, Harness, ORIGIN};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -12,19 +12,6 @@ const ARB: u64 = 421_614;
 const USDC_BASE: &str = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913";
 const USDC_ARB: &str = "0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d";
 const MORPHO_BASE: &str = "0xBEEF01735c132Ada46AA9aA4c54623cAA92A64CB";
-
-fn units(text: &str, decimals: u32) -> u128 {
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let padded = format!("{fraction:0<width$}", width = decimals as usize);
-    whole.parse::<u128>().unwrap() * 10u128.pow(decimals) + padded.parse::<u128>().unwrap_or(0)
-}
-
-async fn deposit(h: &Harness, safe: &str, chain: u64, token: &str, amount: &str) {
-    let (status, body) = h
-        .post("/__sandbox/ledger/transfers", None, json!({ "safeAddress": safe, "chainId": chain, "tokenAddress": token, "amount": amount }))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-}
 
 async fn run(
     h: &Harness,
@@ -151,7 +138,7 @@ async fn aave_deposits_earn_on_the_clock_count_in_totals_and_withdraw_exactly() 
     let h = start().await;
     let (a, auth) = h.passkey_user().await;
     let (token, safe) = (token(&auth), safe_on(&auth, ARB));
-    deposit(&h, &safe, ARB, USDC_ARB, "1000000").await;
+    h.deposit(&safe, ARB, USDC_ARB, "1000000").await;
     let (_, before) = h.get("/v1.2/users/me/balances", Some(&token)).await;
     let status = run(
         &h,
@@ -232,7 +219,7 @@ async fn morpho_takes_both_amount_forms_and_refuses_paused_or_full_vaults() {
     let h = start().await;
     let (a, auth) = h.passkey_user().await;
     let (token, safe) = (token(&auth), safe_on(&auth, ARB));
-    deposit(&h, &safe, BASE, USDC_BASE, "10").await;
+    h.deposit(&safe, BASE, USDC_BASE, "10").await;
     // The mirror's example: "1000000" with decimals 6 reads as 1 USDC (gaps.md G21)…
     let example = json!({ "type": "MORPHO_SUPPLY", "amount": "1000000", "assetTicker": "USDC", "tokenAddress": USDC_BASE, "decimals": 6, "vaultAddress": MORPHO_BASE });
     assert_eq!(
@@ -311,7 +298,7 @@ async fn hyperliquid_moves_usdc_between_wallet_account_and_vault() {
     let h = start().await;
     let (a, auth) = h.passkey_user().await;
     let (token, safe) = (token(&auth), safe_on(&auth, ARB));
-    deposit(&h, &safe, ARB, USDC_ARB, "1000").await;
+    h.deposit(&safe, ARB, USDC_ARB, "1000").await;
     let hl = |kind: &str, action: &str, amount: Value| json!([{ "type": kind, "hyperliquidData": { "action": action, "amount": amount } }]);
     // Amounts are JSON numbers here; their exact text is read.
     assert_eq!(
