@@ -3,6 +3,8 @@
 //! use, a lifetime, and 5 attempts before the code is burnt (`INVALID_CODE` with
 //! `attemptsLeft`, `CODE_EXPIRED`).
 
+use std::sync::MutexGuard;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -11,7 +13,8 @@ use serde_json::{json, Value};
 use crate::clock::{iso, Millis};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::extract::{Body, Fields};
-use crate::state::Shared;
+use crate::state::{AppState, Shared};
+use crate::store::Store;
 use crate::tokens::Session;
 
 /// "Typically 10–15 min" (v1.1 guide); the sandbox keeps e-mail codes 15 minutes.
@@ -70,6 +73,22 @@ fn telephone(body: &Value) -> ApiResult<String> {
     Ok(number)
 }
 
+/// Consumes the `code` of `body` sent to `address` (400 `INVALID_CODE` / `CODE_EXPIRED`) and
+/// hands back the store.
+fn consume_code<'a>(
+    state: &'a AppState,
+    session: &Session,
+    body: &Value,
+    address: &str,
+) -> ApiResult<MutexGuard<'a, Store>> {
+    let code = body.text("code")?;
+    let mut store = state.store();
+    store
+        .take_code(address, &session.0.sub, code, state.now())
+        .map_err(|e| e.into_api(StatusCode::BAD_REQUEST))?;
+    Ok(store)
+}
+
 /// `POST /v1.2/users/me/validate-email` `{email, externalUserId}` → `{}` (upstream passthrough).
 pub async fn validate_email(
     State(state): State<Shared>,
@@ -94,11 +113,7 @@ pub async fn confirm_email(
 ) -> ApiResult<Json<Value>> {
     same_user(&body, &session)?;
     let email = email(&body)?;
-    let code = body.text("code")?;
-    let mut store = state.store();
-    store
-        .take_code(&email, &session.0.sub, code, state.now())
-        .map_err(|e| e.into_api(StatusCode::BAD_REQUEST))?;
+    let mut store = consume_code(&state, &session, &body, &email)?;
     let key = body
         .opt_text("userDataName")
         .unwrap_or("marketing.email")
@@ -142,11 +157,7 @@ pub async fn confirm_sms(
 ) -> ApiResult<Json<Value>> {
     same_user(&body, &session)?;
     let number = telephone(&body)?;
-    let code = body.text("code")?;
-    let mut store = state.store();
-    store
-        .take_code(&number, &session.0.sub, code, state.now())
-        .map_err(|e| e.into_api(StatusCode::BAD_REQUEST))?;
+    let mut store = consume_code(&state, &session, &body, &number)?;
     let user = session.user_mut(&mut store);
     user.userdata.insert("telephone".into(), json!(number));
     if body.get("persistTelephoneToKyb") == Some(&Value::Bool(true)) {
