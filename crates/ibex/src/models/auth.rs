@@ -487,36 +487,27 @@ pub struct SafeProvision {
 
 /// `POST /v1.2/auth/email/recover` body (gaps.md G9: `email` optional).
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct EmailRecoverRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_otp: Option<Secret>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 
-#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default, Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct EmailRecovery {
-    #[serde(default)]
     pub external_user_id: Option<String>,
-    #[serde(default)]
     pub wallet: Option<String>,
-    #[serde(default)]
     pub encrypted_private_key: Option<Secret>,
-    #[serde(default)]
     pub backup_salt: Option<String>,
-    #[serde(default)]
     pub backup_kdf: Option<Value>,
-    #[serde(default)]
     pub challenge: Option<String>,
-    #[serde(default)]
     pub challenge_expires_at: Option<String>,
-    #[serde(default)]
     pub server_signature: Option<String>,
-    #[serde(default)]
     pub server_key_id: Option<String>,
 }
 
@@ -571,15 +562,11 @@ pub struct WellKnownWebAuthn {
 
 /// The 400 body for an unknown rpId, and the lenient error body of other failures (G37).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ErrorBody {
-    #[serde(default)]
     pub message: Option<String>,
-    #[serde(default)]
     pub error: Option<Value>,
-    #[serde(default)]
     pub code: Option<Value>,
-    #[serde(default)]
     pub error_code: Option<String>,
 }
 
