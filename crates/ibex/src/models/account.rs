@@ -1,4 +1,4 @@
-//! `/v1.2/users/me*`, KYC, email/SMS validation, address book, userdata (account.md).
+//! `/v1.2/users/me*`, KYC, email/SMS validation, address book, userdata (docs/api/account.md).
 
 use std::collections::BTreeMap;
 
@@ -171,7 +171,7 @@ pub struct TokenBalance {
     /// Token name (BCReader passthrough; seen on the sandbox and the tokens catalog).
     #[serde(default)]
     pub name: Option<String>,
-    /// "Also seen" fields of account.md §4.
+    /// "Also seen" fields of docs/api/account.md §4.
     #[serde(default)]
     pub status: Option<String>,
     #[serde(default)]
@@ -312,7 +312,7 @@ pub struct Me {
     pub addressbook: Option<AddressBook>,
     #[serde(deserialize_with = "section::deserialize")]
     pub chainid: Option<UserChains>,
-    /// Passthrough (gaps.md G39); [`LendingEntry`] rows when the server sends a list.
+    /// Passthrough (docs/api/gaps.md G39); [`LendingEntry`] rows when the server sends a list.
     #[serde(deserialize_with = "section::deserialize")]
     pub lending: Option<Value>,
     #[serde(deserialize_with = "section::deserialize")]

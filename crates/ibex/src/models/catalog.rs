@@ -1,4 +1,4 @@
-//! Catalogs: chains, tokens, DeFi vaults (account.md §11).
+//! Catalogs: chains, tokens, DeFi vaults (docs/api/account.md §11).
 
 use std::collections::BTreeMap;
 

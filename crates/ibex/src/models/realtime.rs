@@ -1,4 +1,4 @@
-//! WebSocket frames (realtime.md): `{ type, data, timestamp }` from the server, `auth` /
+//! WebSocket frames (docs/api/realtime.md): `{ type, data, timestamp }` from the server, `auth` /
 //! `get_balance` / `get_transactions` from the client.
 
 use serde::de::DeserializeOwned;
@@ -67,7 +67,7 @@ pub enum ServerMessage {
     Error(WsError),
     BalanceData(Box<BalanceData>),
     TransactionData(Box<TransactionData>),
-    /// Raw base units (wei), unlike REST amounts (gaps.md G29).
+    /// Raw base units (wei), unlike REST amounts (docs/api/gaps.md G29).
     BalanceUpdate(BalanceUpdate),
     NewTransaction(NewTransaction),
     FiatBalanceUpdate(FiatBalanceUpdate),
