@@ -128,6 +128,32 @@ impl TestCore {
             .expect("sign-up with the software passkey")
     }
 
+    /// Prepares a transfer of `amount` of the first token the signed-in Safe holds to `to`.
+    pub async fn prepare_transfer(
+        &self,
+        to: &str,
+        amount: &str,
+    ) -> crate::operations::OperationReview {
+        let holding = self
+            .core
+            .wallet_holdings()
+            .await
+            .expect("holdings")
+            .into_iter()
+            .find(|h| h.balance.as_str() != "0")
+            .expect("the sandbox seeds a balance");
+        self.core
+            .send_prepare(crate::send::TransferDraft {
+                chain_id: holding.chain_id,
+                token_address: holding.token_address.to_string(),
+                to: to.to_owned(),
+                amount: amount.to_owned(),
+                look_alike_confirmed: false,
+            })
+            .await
+            .expect("the transfer is prepared")
+    }
+
     /// The embedded sandbox's base URL (for its `/__sandbox/*` controls).
     pub async fn sandbox_url(&self) -> String {
         let base = self.core.network_status().await.expect("network").base_url;

@@ -5,32 +5,17 @@
 
 use ibex_wallet_core::operations::OpStatus;
 use ibex_wallet_core::passkey::ProviderKind;
-use ibex_wallet_core::send::TransferDraft;
 use ibex_wallet_core::testing::TestCore;
-use ibex_wallet_core::{Core, CoreEvent};
+use ibex_wallet_core::CoreEvent;
 
 fn confirmed(e: &CoreEvent) -> bool {
     matches!(e, CoreEvent::OperationUpdated { update } if update.status == OpStatus::Confirmed)
 }
 
-async fn send_one(core: &Core) {
-    let holding = core
-        .wallet_holdings()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|h| h.balance.as_str() != "0")
-        .expect("the sandbox seeds a balance");
+async fn send_one(core: &TestCore) {
     let review = core
-        .send_prepare(TransferDraft {
-            chain_id: holding.chain_id,
-            token_address: holding.token_address.to_string(),
-            to: "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359".into(),
-            amount: "0.0001".into(),
-            look_alike_confirmed: false,
-        })
-        .await
-        .unwrap();
+        .prepare_transfer("0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359", "0.0001")
+        .await;
     core.operation_approve_native(review.id, ProviderKind::Soft)
         .await
         .unwrap();
