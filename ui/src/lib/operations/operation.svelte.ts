@@ -72,7 +72,7 @@ export class Operation<R extends Review = Review> {
   async prepare(run: () => Promise<R | null>): Promise<void> {
     if (this.busy) return;
     this.#run = run;
-    if (this.phase === 'editing') {
+    if (this.phase === 'editing' && typeof document !== 'undefined') {
       this.#opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     }
     this.phase = 'preparing';
