@@ -11,8 +11,15 @@ const update = (status: OpStatus): OperationUpdate => ({ userOpHash: HASH, statu
 const review = (id = 'r1'): Review => ({
   id,
   optionsJson: '{}',
-  signing: { chainId: 1, safe: '0x' + '22'.repeat(20), userOpHash: HASH, expiresAt: null, gasSponsored: true },
-  details: { kind: 'transfer', to: '0x' + '33'.repeat(20), toName: null, symbol: 'ETH', amount: '1' },
+  signing: { chainId: 1, safe: '0x' + '22'.repeat(20), userOpHash: HASH, expiresAt: null, sponsored: true },
+  operation: {
+    kind: 'transfer',
+    to: '0x' + '33'.repeat(20),
+    recipient: null,
+    tokenAddress: '0x' + '00'.repeat(20),
+    symbol: 'ETH',
+    amount: '1',
+  },
 });
 const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 const err = (error: AppError) => Promise.resolve({ status: 'error' as const, error });
