@@ -82,7 +82,7 @@ describe('Operation', () => {
 
   it('a review the core no longer holds is stale until prepared again', async () => {
     let answer: () => ReturnType<typeof ok | typeof err> = () =>
-      err({ code: 'Conflict', message: 'This operation is no longer waiting for approval. Review it again.' });
+      err({ code: 'conflict', message: 'This operation is no longer waiting for approval. Review it again.' });
     const { backend } = scriptedCore(() => answer());
     const op = new Operation();
     op.connect(backend);
@@ -105,7 +105,7 @@ describe('Operation', () => {
 
   it('a cancelled passkey keeps the review to approve again', async () => {
     const { backend } = scriptedCore(() =>
-      err({ code: 'PasskeyCancelled', message: 'You cancelled the passkey request. Nothing was signed.' }),
+      err({ code: 'passkeyCancelled', message: 'You cancelled the passkey request. Nothing was signed.' }),
     );
     const op = new Operation();
     op.connect(backend);
