@@ -9,6 +9,8 @@
 
 mod authdata;
 mod b64;
+#[cfg(feature = "ctap2")]
+pub mod ctap2;
 mod prf;
 
 use std::fmt;
