@@ -413,7 +413,10 @@ impl VirtualFidoDevice for SoftKeyDevice {
     fn get_info(&self) -> Result<AuthenticatorInfo, HIDError> {
         let pin_set = self.key.state().pin_hash.is_some();
         Ok(AuthenticatorInfo {
-            versions: vec![AuthenticatorVersion::FIDO_2_0, AuthenticatorVersion::FIDO_2_1],
+            versions: vec![
+                AuthenticatorVersion::FIDO_2_0,
+                AuthenticatorVersion::FIDO_2_1,
+            ],
             aaguid: AAGUID,
             options: AuthenticatorOptions {
                 resident_key: true,

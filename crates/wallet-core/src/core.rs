@@ -14,6 +14,7 @@ use crate::events::{CoreEvent, EventSink};
 use crate::native::NativeBackend;
 use crate::network::{Connection, NetworkStatus};
 use crate::notify::Notifier;
+use crate::passkey::ctap2::SecurityKeyBackend;
 use crate::pin::Pin;
 use crate::providers::{
     self, BuildProviders, PasskeyCapabilities, Platform, ProviderKind, WebviewInfo,
@@ -63,6 +64,8 @@ pub struct Core {
     api_key: RwLock<Option<String>>,
     /// Passkey providers the core runs itself.
     natives: Vec<Arc<dyn NativeBackend>>,
+    /// The CTAP2 security-key provider (also in `natives`), which takes the key's PIN.
+    security_key: Arc<SecurityKeyBackend>,
     /// Opened on first use and replaced when the network setting changes.
     connection: Mutex<Option<Arc<Connection>>>,
     pub(crate) reviewed_recipients: crate::recipients::ReviewedRecipients,
@@ -101,12 +104,18 @@ impl Core {
             notifier: notifier.clone(),
             focused: focused.clone(),
         });
+        let security_key = Arc::new(SecurityKeyBackend::new(
+            key_transport(),
+            events.clone(),
+            crate::passkey::ctap2::DEFAULT_TIMEOUT,
+        ));
         Self {
             store,
             events,
             secrets,
             cache,
-            natives: native_backends(crate::handoff::DEFAULT_TIMEOUT),
+            natives: native_backends(crate::handoff::DEFAULT_TIMEOUT, &security_key),
+            security_key,
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
@@ -127,7 +136,24 @@ impl Core {
 
     /// Gives the browser hand-off `timeout` to answer instead of the default (tests use seconds).
     pub fn with_handoff_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.natives = native_backends(timeout);
+        self.natives = native_backends(timeout, &self.security_key);
+        self
+    }
+
+    /// Talks to security keys through `transport` (tests: software keys) with `timeout`.
+    pub fn with_security_keys(
+        mut self,
+        transport: Box<dyn crate::passkey::ctap2::KeyTransport>,
+        timeout: std::time::Duration,
+    ) -> Self {
+        self.security_key = Arc::new(SecurityKeyBackend::new(
+            transport,
+            self.events.clone(),
+            timeout,
+        ));
+        self.natives
+            .retain(|b| b.kind() != ProviderKind::SecurityKey);
+        self.natives.push(self.security_key.clone());
         self
     }
 
@@ -344,6 +370,15 @@ impl Core {
         Ok(self.natives.iter().any(|b| b.cancel()))
     }
 
+    /// The PIN of the security key that asked for it (`CoreEvent::SecurityKey`); false when no
+    /// key is waiting for one (it was unplugged, or the ceremony ended).
+    pub async fn passkey_key_pin(&self, pin: String) -> Result<bool, AppError> {
+        if pin.is_empty() {
+            return Err(AppError::validation("Enter the security key's PIN."));
+        }
+        Ok(self.security_key.submit_pin(&pin))
+    }
+
     /// The address of the passkey page waiting in the browser, for a user whose browser did
     /// not open it (a one-time page on loopback: it only accepts this ceremony's answer).
     pub async fn passkey_browser_page(&self) -> Result<Option<String>, AppError> {
@@ -413,13 +448,29 @@ pub(crate) fn network_key(what: &str, conn: &Connection) -> String {
 
 /// The providers this build runs in Rust (the browser hand-off on Linux, release included).
 #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
-fn native_backends(handoff_timeout: std::time::Duration) -> Vec<Arc<dyn NativeBackend>> {
+fn native_backends(
+    handoff_timeout: std::time::Duration,
+    security_key: &Arc<SecurityKeyBackend>,
+) -> Vec<Arc<dyn NativeBackend>> {
     vec![
+        security_key.clone(),
         #[cfg(feature = "soft-passkey")]
         Arc::new(crate::native::SoftBackend::default()),
         #[cfg(target_os = "linux")]
         Arc::new(crate::handoff::HandoffBackend::new(handoff_timeout)),
     ]
+}
+
+/// USB keys; test builds talk to a software key instead (never to a real one).
+fn key_transport() -> Box<dyn crate::passkey::ctap2::KeyTransport> {
+    #[cfg(feature = "soft-passkey")]
+    {
+        Box::new(crate::passkey::soft_keys::SoftKeys::from_env())
+    }
+    #[cfg(not(feature = "soft-passkey"))]
+    {
+        Box::new(crate::passkey::ctap2::UsbKeys::default())
+    }
 }
 
 pub(crate) fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {

@@ -19,6 +19,7 @@ mod money;
 pub mod native;
 mod network;
 pub mod notify;
+pub mod passkey;
 mod pin;
 pub mod portfolio;
 pub mod profile;
@@ -45,6 +46,7 @@ pub mod ipc {
         ActivityPage, ActivityQuery, ExportRequest, ExportResult, PendingOperation,
     };
     pub use crate::contacts::{Contact, ContactDraft};
+    pub use crate::passkey::ctap2::KeyPrompt;
     pub use crate::portfolio::Portfolio;
     pub use crate::profile::{KycView, SignerView};
     pub use crate::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};

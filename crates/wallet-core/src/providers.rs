@@ -16,6 +16,8 @@ pub enum ProviderKind {
     Native,
     /// A software authenticator for automated tests; never in release builds.
     Soft,
+    /// A FIDO2 security key over USB (CTAP2), for any rpId.
+    SecurityKey,
     /// IBEx's PIN signer (Argon2id-derived key).
     Kdf,
 }
@@ -93,19 +95,27 @@ pub fn decide(
     let webview_reason = webview_blocker(platform, webview, rp_id);
     let native_reason = match platform {
         Platform::Linux => crate::handoff::unavailable_reason(rp_id),
-        Platform::MacOs => Some(
-            "Touch ID for this wallet needs the signed macOS build with Associated Domains."
-                .to_owned(),
-        ),
+        Platform::MacOs => Some(format!(
+            "Touch ID needs {rp_id}'s own signed app (associated with its domain) — use a security key."
+        )),
         Platform::Windows => Some("Windows Hello is not available in this build yet.".to_owned()),
     };
     // The software authenticator is listed only where it is compiled in (test builds), where
     // it goes before the hand-off so automated runs never wait on a browser.
     let soft = build.soft.then_some((ProviderKind::Soft, None));
+    let key_reason = match platform {
+        // Raw HID needs administrator rights on Windows since 1903; keys go through
+        // webauthn.dll's prompt there.
+        Platform::Windows => {
+            Some("Security keys on Windows sign through Windows Hello's prompt, which this build does not have yet.".to_owned())
+        }
+        Platform::Linux | Platform::MacOs => None,
+    };
     let providers: Vec<ProviderOption> = [
         Some((ProviderKind::Webview, webview_reason)),
         soft,
         Some((ProviderKind::Native, native_reason)),
+        Some((ProviderKind::SecurityKey, key_reason)),
         Some((ProviderKind::Kdf, None)),
     ]
     .into_iter()
@@ -249,7 +259,8 @@ mod tests {
             native.reason.as_deref(),
             Some("Passkeys for wallet.example open in your browser only from wallet.example's own sign-in page, which this tenant does not publish.")
         );
-        assert_eq!(c.recommended, ProviderKind::Kdf);
+        // A security key signs for any rpId.
+        assert_eq!(c.recommended, ProviderKind::SecurityKey);
     }
 
     #[test]

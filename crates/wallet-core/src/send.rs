@@ -263,6 +263,7 @@ impl Operations {
             )
         })?;
         check_challenge_is_hash(&challenge, &user_op_hash)?;
+        let rp_id = crate::passkey::rp::check(options.rp_id.as_deref(), rp_id, "this operation")?;
         let id = random_id();
         let options_json = options.for_authenticator();
         *lock(&self.pending) = Some(PendingOp {
@@ -270,7 +271,7 @@ impl Operations {
             user_op_hash: user_op_hash.clone(),
             challenge,
             options: options_json.clone(),
-            rp_id: options.rp_id.clone().unwrap_or_else(|| rp_id.to_owned()),
+            rp_id,
             chain,
             started: Instant::now(),
         });
@@ -304,6 +305,12 @@ impl Operations {
     ) -> Result<OperationUpdate, AppError> {
         let op = self.take(review_id)?;
         let answer = backend.get(&op.options, &op.rp_id).await?;
+        crate::passkey::verify::assertion(
+            &answer.credential,
+            &op.rp_id,
+            crate::passkey::verify::requires_uv(&op.options),
+            None,
+        )?;
         self.execute(session, op, answer.credential, Some(&answer.origin))
             .await
     }
