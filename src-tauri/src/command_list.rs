@@ -36,6 +36,7 @@ macro_rules! for_each_command {
             kyc_open() -> String;
             passkey_cancel() -> bool;
             passkey_browser_page() -> Option<String>;
+            passkey_key_pin(pin: String) -> bool;
             portfolio_cached() -> Option<Portfolio>;
             portfolio_refresh() -> Portfolio;
             activity_page(query: ActivityQuery) -> ActivityPage;

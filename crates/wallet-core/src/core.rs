@@ -458,6 +458,10 @@ fn native_backends(
         Arc::new(crate::native::SoftBackend::default()),
         #[cfg(target_os = "linux")]
         Arc::new(crate::handoff::HandoffBackend::new(handoff_timeout)),
+        #[cfg(windows)]
+        Arc::new(crate::passkey::windows::WindowsHello::new(
+            crate::passkey::ctap2::DEFAULT_TIMEOUT,
+        )),
     ]
 }
 

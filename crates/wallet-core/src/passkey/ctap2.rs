@@ -26,15 +26,16 @@ use authenticator::ctap2::server::{
 use authenticator::errors::{AuthenticatorError, CommandError, HIDError, PinError};
 use authenticator::statecallback::StateCallback;
 use authenticator::{Pin, RegisterResult, SignResult, StatusPinUv, StatusUpdate};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use p256::ecdsa::VerifyingKey;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::client_data::ClientData;
+use super::request::{
+    challenge, Assertion, Attestation, CreateRequest, GetRequest, Prf, Requirement,
+};
 use super::verify;
-use crate::ceremony::{decode_b64, ClientDataType};
+use crate::ceremony::ClientDataType;
 use crate::error::{AppError, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
 use crate::native::{origin_for, Answer, BoxFuture, NativeBackend};
@@ -75,8 +76,12 @@ pub enum KeyPrompt {
     /// Enter the key's PIN (`passkey_key_pin`); after a wrong one, with the retries left.
     Pin {
         wrong: bool,
+        #[serde(rename = "attemptsLeft")]
         attempts_left: Option<u8>,
     },
+    /// The key is done (signed, refused or gone): close the prompt; the command that
+    /// started the ceremony reports the outcome.
+    Finished,
 }
 
 /// What the status thread saw during one ceremony, for naming the outcome.
@@ -149,6 +154,9 @@ impl SecurityKeyBackend {
         let result = done_rx.await;
         self.active.store(false, Ordering::SeqCst);
         lock(&self.pin).take();
+        self.events.emit(CoreEvent::SecurityKey {
+            prompt: KeyPrompt::Finished,
+        });
         let cancelled = self.cancelled.load(Ordering::SeqCst);
         match result {
             Ok(Ok(value)) => Ok(value),
@@ -218,23 +226,21 @@ impl NativeBackend for SecurityKeyBackend {
             let origin = origin_for(rp_id);
             let client_data =
                 ClientData::build(ClientDataType::Create, challenge(options)?, &origin)?;
-            let args = register_args(options, rp_id, &origin, client_data.hash)?;
-            let timeout = ceremony_timeout(options, self.timeout);
+            let request = CreateRequest::parse(options, rp_id, self.timeout)?;
+            let args = register_args(&request, &origin, client_data.hash);
             let result = self
-                .run(|status, callback| self.transport.register(timeout, args, status, callback))
+                .run(|status, callback| {
+                    self.transport
+                        .register(request.timeout, args, status, callback)
+                })
                 .await?;
-            let credential = registration_json(&result, &client_data)?;
+            let credential = attestation(&result)?.to_json(&client_data);
             if let Some(key) =
                 verify::registration(&credential, rp_id, verify::requires_uv(options))?
             {
-                let id = result
-                    .att_obj
-                    .auth_data
-                    .credential_data
-                    .as_ref()
-                    .map(|c| c.credential_id.clone())
-                    .unwrap_or_default();
-                lock(&self.known).insert(id, key);
+                if let Some(data) = &result.att_obj.auth_data.credential_data {
+                    lock(&self.known).insert(data.credential_id.clone(), key);
+                }
             }
             Ok(Answer { credential, origin })
         })
@@ -248,21 +254,23 @@ impl NativeBackend for SecurityKeyBackend {
         Box::pin(async move {
             let origin = origin_for(rp_id);
             let client_data = ClientData::build(ClientDataType::Get, challenge(options)?, &origin)?;
-            let args = sign_args(options, rp_id, &origin, client_data.hash)?;
-            let allowed = args.allow_list.clone();
-            let timeout = ceremony_timeout(options, self.timeout);
+            let request = GetRequest::parse(options, rp_id, self.timeout)?;
+            let args = sign_args(&request, &origin, client_data.hash);
             let result = self
-                .run(|status, callback| self.transport.sign(timeout, args, status, callback))
+                .run(|status, callback| {
+                    self.transport.sign(request.timeout, args, status, callback)
+                })
                 .await?;
-            let (credential, id) = assertion_json(&result, &allowed, &client_data)?;
-            let uv_required = verify::requires_uv(options);
+            let answer = assertion(&result, &request.allow)?;
+            let credential = answer.to_json(&client_data);
+            let uv_required = request.user_verification == Requirement::Required;
             if uv_required && !verify::user_verified(&credential) {
                 return Err(AppError::new(
                     ErrorCode::KeyPinNotSet,
                     "This security key has no PIN, and this wallet needs you verified. Nothing was sent; set a PIN on the key (e.g. in your OS's security key settings) and try again.",
                 ));
             }
-            let key = lock(&self.known).get(&id).copied();
+            let key = lock(&self.known).get(&answer.credential_id).copied();
             verify::assertion(&credential, rp_id, uv_required, key.as_ref())?;
             Ok(Answer { credential, origin })
         })
@@ -284,192 +292,99 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn bad_options(what: &str) -> AppError {
-    AppError::new(
-        ErrorCode::BadResponse,
-        format!("IBEx's passkey options: {what}."),
-    )
-}
-
-fn challenge(options: &Value) -> Result<&str, AppError> {
-    options
-        .get("challenge")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad_options("no challenge"))
-}
-
-/// The options' `timeout` (ms) when it is sensible, never longer than the backend's.
-fn ceremony_timeout(options: &Value, limit: Duration) -> Duration {
-    options
-        .get("timeout")
-        .and_then(Value::as_u64)
-        .filter(|ms| *ms >= 10_000)
-        .map_or(limit, |ms| Duration::from_millis(ms).min(limit))
-}
-
-fn binary(value: Option<&Value>, what: &str) -> Result<Vec<u8>, AppError> {
-    value
-        .and_then(Value::as_str)
-        .and_then(decode_b64)
-        .ok_or_else(|| bad_options(&format!("{what} is not base64url")))
-}
-
-fn descriptors(list: Option<&Value>) -> Result<Vec<PublicKeyCredentialDescriptor>, AppError> {
-    list.and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .map(|d| {
-                    Ok(PublicKeyCredentialDescriptor {
-                        id: binary(d.get("id"), "a credential id")?,
-                        transports: vec![],
-                    })
-                })
-                .collect()
+fn descriptors(ids: &[Vec<u8>]) -> Vec<PublicKeyCredentialDescriptor> {
+    ids.iter()
+        .map(|id| PublicKeyCredentialDescriptor {
+            id: id.clone(),
+            transports: vec![],
         })
-        .unwrap_or_else(|| Ok(Vec::new()))
+        .collect()
 }
 
-fn user_verification(value: Option<&Value>) -> UserVerificationRequirement {
-    match value.and_then(Value::as_str) {
-        Some("required") => UserVerificationRequirement::Required,
-        Some("discouraged") => UserVerificationRequirement::Discouraged,
-        _ => UserVerificationRequirement::Preferred,
+fn user_verification(r: Requirement) -> UserVerificationRequirement {
+    match r {
+        Requirement::Required => UserVerificationRequirement::Required,
+        Requirement::Preferred => UserVerificationRequirement::Preferred,
+        Requirement::Discouraged => UserVerificationRequirement::Discouraged,
     }
 }
 
-/// `extensions.prf.eval` → the library's PRF input (it turns it into hmac-secret salts).
-fn prf_inputs(options: &Value) -> Result<Option<AuthenticationExtensionsPRFInputs>, AppError> {
-    let Some(eval) = options.pointer("/extensions/prf/eval") else {
-        return Ok(None);
-    };
-    Ok(Some(AuthenticationExtensionsPRFInputs {
-        eval: Some(AuthenticationExtensionsPRFValues {
-            first: binary(eval.get("first"), "extensions.prf.eval.first")?,
-            second: eval
-                .get("second")
-                .map(|s| binary(Some(s), "extensions.prf.eval.second"))
-                .transpose()?,
+/// The library turns PRF inputs into hmac-secret salts (and back).
+fn extensions(prf: Option<&Prf>) -> AuthenticationExtensionsClientInputs {
+    AuthenticationExtensionsClientInputs {
+        prf: prf.map(|p| AuthenticationExtensionsPRFInputs {
+            eval: Some(AuthenticationExtensionsPRFValues {
+                first: p.first.clone(),
+                second: p.second.clone(),
+            }),
+            eval_by_credential: None,
         }),
-        eval_by_credential: None,
-    }))
+        ..AuthenticationExtensionsClientInputs::default()
+    }
 }
 
 fn register_args(
-    options: &Value,
-    rp_id: &str,
+    request: &CreateRequest,
     origin: &str,
     client_data_hash: [u8; 32],
-) -> Result<RegisterArgs, AppError> {
-    let user = options.get("user").ok_or_else(|| bad_options("no user"))?;
-    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-    let pub_cred_params: Vec<PublicKeyCredentialParameters> = options
-        .get("pubKeyCredParams")
-        .and_then(Value::as_array)
-        .map(|params| {
-            params
-                .iter()
-                .filter_map(|p| p.get("alg")?.as_i64())
-                .filter_map(|alg| {
-                    PublicKeyCredentialParameters::try_from(i32::try_from(alg).ok()?).ok()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    if pub_cred_params.is_empty() {
-        return Err(bad_options("no algorithm a security key supports"));
-    }
-    let selection = options.get("authenticatorSelection");
-    let resident = selection
-        .and_then(|s| s.get("residentKey"))
-        .and_then(Value::as_str);
-    let require_resident = selection
-        .and_then(|s| s.get("requireResidentKey"))
-        .and_then(Value::as_bool)
-        == Some(true);
-    let resident_key_req = match resident {
-        Some("required") => ResidentKeyRequirement::Required,
-        Some("discouraged") if !require_resident => ResidentKeyRequirement::Discouraged,
-        None if require_resident => ResidentKeyRequirement::Required,
-        // IBEx signs in without a user name: a discoverable credential is what it needs.
-        _ => ResidentKeyRequirement::Preferred,
-    };
-    Ok(RegisterArgs {
+) -> RegisterArgs {
+    RegisterArgs {
         client_data_hash,
         relying_party: RelyingParty {
-            id: rp_id.to_owned(),
-            name: options
-                .pointer("/rp/name")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            id: request.rp_id.clone(),
+            name: request.rp_name.clone(),
         },
         origin: origin.to_owned(),
         user: PublicKeyCredentialUserEntity {
-            id: binary(user.get("id"), "user.id")?,
-            name: text(user, "name"),
-            display_name: text(user, "displayName"),
+            id: request.user_id.clone(),
+            name: request.user_name.clone(),
+            display_name: request.user_display_name.clone(),
         },
-        pub_cred_params,
-        exclude_list: descriptors(options.get("excludeCredentials"))?,
-        user_verification_req: user_verification(selection.and_then(|s| s.get("userVerification"))),
-        resident_key_req,
-        extensions: AuthenticationExtensionsClientInputs {
-            prf: prf_inputs(options)?,
-            ..AuthenticationExtensionsClientInputs::default()
+        // Algorithms the library knows (ES256, EdDSA, RS256, …), in the server's order.
+        pub_cred_params: request
+            .algorithms
+            .iter()
+            .filter_map(|alg| PublicKeyCredentialParameters::try_from(*alg).ok())
+            .collect(),
+        exclude_list: descriptors(&request.exclude),
+        user_verification_req: user_verification(request.user_verification),
+        resident_key_req: match request.resident_key {
+            Requirement::Required => ResidentKeyRequirement::Required,
+            Requirement::Preferred => ResidentKeyRequirement::Preferred,
+            Requirement::Discouraged => ResidentKeyRequirement::Discouraged,
         },
+        extensions: extensions(request.prf.as_ref()),
         pin: None,
         use_ctap1_fallback: false,
-    })
+    }
 }
 
-fn sign_args(
-    options: &Value,
-    rp_id: &str,
-    origin: &str,
-    client_data_hash: [u8; 32],
-) -> Result<SignArgs, AppError> {
-    Ok(SignArgs {
+fn sign_args(request: &GetRequest, origin: &str, client_data_hash: [u8; 32]) -> SignArgs {
+    SignArgs {
         client_data_hash,
         origin: origin.to_owned(),
-        relying_party_id: rp_id.to_owned(),
-        allow_list: descriptors(options.get("allowCredentials"))?,
-        user_verification_req: user_verification(options.get("userVerification")),
+        relying_party_id: request.rp_id.clone(),
+        allow_list: descriptors(&request.allow),
+        user_verification_req: user_verification(request.user_verification),
         user_presence_req: true,
-        extensions: AuthenticationExtensionsClientInputs {
-            prf: prf_inputs(options)?,
-            ..AuthenticationExtensionsClientInputs::default()
-        },
+        extensions: extensions(request.prf.as_ref()),
         pin: None,
         use_ctap1_fallback: false,
-    })
-}
-
-fn prf_json(outputs: &AuthenticationExtensionsClientOutputs) -> Map<String, Value> {
-    let mut extensions = Map::new();
-    if let Some(prf) = &outputs.prf {
-        let mut out = Map::new();
-        if let Some(enabled) = prf.enabled {
-            out.insert("enabled".into(), json!(enabled));
-        }
-        if let Some(results) = &prf.results {
-            let mut r = Map::new();
-            r.insert("first".into(), json!(b64(&results.first)));
-            if let Some(second) = &results.second {
-                r.insert("second".into(), json!(b64(second)));
-            }
-            out.insert("results".into(), Value::Object(r));
-        }
-        extensions.insert("prf".into(), Value::Object(out));
     }
-    extensions
 }
 
-/// `RegistrationResponseJSON`, as a browser's `toJSON()` writes it for a USB key.
-fn registration_json(result: &RegisterResult, client_data: &ClientData) -> Result<Value, AppError> {
+fn prf_results(outputs: &AuthenticationExtensionsClientOutputs) -> (Option<bool>, Option<Prf>) {
+    let Some(prf) = &outputs.prf else {
+        return (None, None);
+    };
+    let results = prf.results.as_ref().map(|r| Prf {
+        first: r.first.clone(),
+        second: r.second.clone(),
+    });
+    (prf.enabled, results)
+}
+
+fn attestation(result: &RegisterResult) -> Result<Attestation, AppError> {
     let auth_data = &result.att_obj.auth_data;
     let credential = auth_data.credential_data.as_ref().ok_or_else(|| {
         AppError::new(
@@ -477,71 +392,51 @@ fn registration_json(result: &RegisterResult, client_data: &ClientData) -> Resul
             "The security key's registration carries no credential.",
         )
     })?;
-    let object = serde_cbor::to_vec(&result.att_obj)
+    let attestation_object = serde_cbor::to_vec(&result.att_obj)
         .map_err(|e| AppError::internal(format!("attestation object: {e}")))?;
-    let id = b64(&credential.credential_id);
-    let mut response = json!({
-        "clientDataJSON": client_data.encoded(),
-        "attestationObject": b64(&object),
-        "authenticatorData": b64(&auth_data.to_vec()),
-        "transports": ["usb"],
-    });
-    if let Ok(spki) = credential.credential_public_key.der_spki() {
-        response["publicKey"] = json!(b64(&spki));
-        if let Ok(serde_cbor::Value::Integer(alg)) =
-            serde_cbor::value::to_value(credential.credential_public_key.alg)
-        {
-            response["publicKeyAlgorithm"] = json!(alg as i64);
-        }
-    }
-    Ok(json!({
-        "id": id,
-        "rawId": id,
-        "type": "public-key",
-        "authenticatorAttachment": "cross-platform",
-        "response": response,
-        "clientExtensionResults": prf_json(&result.extensions),
-    }))
+    let key = &credential.credential_public_key;
+    let public_key =
+        key.der_spki()
+            .ok()
+            .and_then(|spki| match serde_cbor::value::to_value(key.alg) {
+                Ok(serde_cbor::Value::Integer(alg)) => Some((spki, i64::try_from(alg).ok()?)),
+                _ => None,
+            });
+    let (prf_enabled, prf_results) = prf_results(&result.extensions);
+    Ok(Attestation {
+        credential_id: credential.credential_id.clone(),
+        attestation_object,
+        auth_data: auth_data.to_vec(),
+        public_key,
+        transports: vec!["usb"],
+        attachment: "cross-platform",
+        prf_enabled,
+        prf_results,
+    })
 }
 
-/// `AuthenticationResponseJSON` and the raw credential id.
-fn assertion_json(
-    result: &SignResult,
-    allowed: &[PublicKeyCredentialDescriptor],
-    client_data: &ClientData,
-) -> Result<(Value, Vec<u8>), AppError> {
+fn assertion(result: &SignResult, allowed: &[Vec<u8>]) -> Result<Assertion, AppError> {
     let assertion = &result.assertion;
     // CTAP 2.0 keys may omit the id when the allow list named exactly one credential.
-    let id = assertion
+    let credential_id = assertion
         .credentials
         .as_ref()
         .map(|d| d.id.clone())
-        .or_else(|| (allowed.len() == 1).then(|| allowed[0].id.clone()))
+        .or_else(|| (allowed.len() == 1).then(|| allowed[0].clone()))
         .ok_or_else(|| {
             AppError::new(
                 ErrorCode::PasskeyRefused,
                 "The security key did not say which passkey signed.",
             )
         })?;
-    let mut response = json!({
-        "clientDataJSON": client_data.encoded(),
-        "authenticatorData": b64(&assertion.auth_data.to_vec()),
-        "signature": b64(&assertion.signature),
-    });
-    if let Some(user) = &assertion.user {
-        response["userHandle"] = json!(b64(&user.id));
-    }
-    Ok((
-        json!({
-            "id": b64(&id),
-            "rawId": b64(&id),
-            "type": "public-key",
-            "authenticatorAttachment": "cross-platform",
-            "response": response,
-            "clientExtensionResults": prf_json(&result.extensions),
-        }),
-        id,
-    ))
+    Ok(Assertion {
+        credential_id,
+        auth_data: assertion.auth_data.to_vec(),
+        signature: assertion.signature.clone(),
+        user_handle: assertion.user.as_ref().map(|u| u.id.clone()),
+        attachment: "cross-platform",
+        prf_results: prf_results(&result.extensions).1,
+    })
 }
 
 /// Names a failed ceremony for the user: each outcome its own code, and never "something

@@ -3,7 +3,10 @@
 
 pub(crate) mod client_data;
 pub mod ctap2;
+pub(crate) mod request;
 pub(crate) mod rp;
 #[cfg(feature = "soft-passkey")]
 pub mod soft_keys;
 pub(crate) mod verify;
+#[cfg(windows)]
+pub mod windows;
