@@ -3,7 +3,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::providers::Platform;
+use crate::passkey::providers::Platform;
 
 /// The program and arguments that open `url` in the default browser on `platform`:
 /// `$BROWSER` (its first entry) wins everywhere; else `xdg-open` on Linux, `open` on macOS,

@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ibex_sandbox::{Sandbox, SandboxConfig};
-use ibex_wallet_core::ipc::KeyPrompt;
+use ibex_wallet_core::passkey::ctap2::KeyPrompt;
 use ibex_wallet_core::passkey::soft_keys::SoftKeys;
-use ibex_wallet_core::providers::ProviderKind;
+use ibex_wallet_core::passkey::ProviderKind;
 use ibex_wallet_core::recovery::PersonalData;
 use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::send::TransferDraft;

@@ -7,8 +7,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::ceremony::{decode_b64, ClientDataType};
 use crate::error::{AppError, ErrorCode};
+use crate::passkey::ceremony::{decode_b64, ClientDataType};
 
 /// The bytes and their SHA-256 (what CTAP2 authenticators take).
 #[derive(Debug, Clone, PartialEq, Eq)]

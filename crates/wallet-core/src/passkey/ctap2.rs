@@ -35,11 +35,11 @@ use super::request::{
     challenge, Assertion, Attestation, CreateRequest, GetRequest, Prf, Requirement,
 };
 use super::verify;
-use crate::ceremony::ClientDataType;
 use crate::error::{AppError, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
-use crate::native::{origin_for, Answer, BoxFuture, NativeBackend};
-use crate::providers::ProviderKind;
+use crate::passkey::ceremony::ClientDataType;
+use crate::passkey::native::ProviderKind;
+use crate::passkey::native::{origin_for, Answer, BoxFuture, NativeBackend};
 
 /// How long a ceremony waits for a key (a browser gives about as long).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);

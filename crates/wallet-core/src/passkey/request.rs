@@ -10,8 +10,8 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use super::client_data::ClientData;
-use crate::ceremony::decode_b64;
 use crate::error::{AppError, ErrorCode};
+use crate::passkey::ceremony::decode_b64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requirement {
@@ -321,7 +321,7 @@ pub fn windows_outcome(hresult: u32) -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ceremony::ClientDataType;
+    use crate::passkey::ceremony::ClientDataType;
 
     const LIMIT: Duration = Duration::from_secs(60);
 

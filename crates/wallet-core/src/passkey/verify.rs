@@ -9,8 +9,8 @@ use p256::ecdsa::{Signature, VerifyingKey};
 use serde_cbor::Value as Cbor;
 use sha2::{Digest, Sha256};
 
-use crate::ceremony::decode_b64;
 use crate::error::{AppError, ErrorCode};
+use crate::passkey::ceremony::decode_b64;
 
 const FLAG_UP: u8 = 0x01;
 const FLAG_UV: u8 = 0x04;

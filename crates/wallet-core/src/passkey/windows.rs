@@ -18,10 +18,10 @@ use super::request::{
     challenge, windows_outcome, Assertion, Attestation, CreateRequest, GetRequest, Prf, Requirement,
 };
 use super::verify;
-use crate::ceremony::ClientDataType;
 use crate::error::AppError;
-use crate::native::{origin_for, Answer, BoxFuture, NativeBackend};
-use crate::providers::ProviderKind;
+use crate::passkey::ceremony::ClientDataType;
+use crate::passkey::native::ProviderKind;
+use crate::passkey::native::{origin_for, Answer, BoxFuture, NativeBackend};
 
 pub struct WindowsHello {
     timeout: Duration,
