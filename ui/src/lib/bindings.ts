@@ -654,7 +654,7 @@ export type Portfolio_Serialize = {
 export type ProviderKind = 
 /**  The page's own `navigator.credentials`. */
 "webview" | 
-/**  The OS authenticator through Rust (Linux: the system browser hand-off). */
+/**  The OS authenticator through Rust (Windows Hello; Linux: the system browser hand-off). */
 "native" | 
 /**  A software authenticator for automated tests; never in release builds. */
 "soft" | 
