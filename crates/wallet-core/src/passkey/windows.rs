@@ -76,6 +76,16 @@ fn credentials(ids: &mut [Vec<u8>]) -> Vec<WEBAUTHN_CREDENTIAL> {
         .collect()
 }
 
+/// Our clientDataJSON for the OS to hash as it is (pointing into `json`, which must outlive it).
+fn raw_client_data(json: &mut [u8]) -> WEBAUTHN_CLIENT_DATA {
+    WEBAUTHN_CLIENT_DATA {
+        dwVersion: WEBAUTHN_CLIENT_DATA_CURRENT_VERSION,
+        cbClientDataJSON: len(json),
+        pbClientDataJSON: json.as_mut_ptr(),
+        pwszHashAlgId: WEBAUTHN_HASH_ALGORITHM_SHA_256,
+    }
+}
+
 /// Copies an OS-owned buffer.
 ///
 /// SAFETY: `ptr` is null or points to `count` readable bytes.
@@ -142,12 +152,7 @@ fn make_credential(
         pCredentialParameters: params.as_mut_ptr(),
     };
     let mut json = client_data.to_vec();
-    let client = WEBAUTHN_CLIENT_DATA {
-        dwVersion: WEBAUTHN_CLIENT_DATA_CURRENT_VERSION,
-        cbClientDataJSON: len(&json),
-        pbClientDataJSON: json.as_mut_ptr(),
-        pwszHashAlgId: WEBAUTHN_HASH_ALGORITHM_SHA_256,
-    };
+    let client = raw_client_data(&mut json);
     let mut exclude_ids = r.exclude.clone();
     let mut exclude = credentials(&mut exclude_ids);
     let mut cancel_id = cancel.unwrap_or_default();
@@ -220,12 +225,7 @@ fn get_assertion(
 ) -> Result<Assertion, AppError> {
     let rp_id = HSTRING::from(r.rp_id.as_str());
     let mut json = client_data.to_vec();
-    let client = WEBAUTHN_CLIENT_DATA {
-        dwVersion: WEBAUTHN_CLIENT_DATA_CURRENT_VERSION,
-        cbClientDataJSON: len(&json),
-        pbClientDataJSON: json.as_mut_ptr(),
-        pwszHashAlgId: WEBAUTHN_HASH_ALGORITHM_SHA_256,
-    };
+    let client = raw_client_data(&mut json);
     let mut allow_ids = r.allow.clone();
     let mut allow = credentials(&mut allow_ids);
     // PRF inputs as given (no HMAC_SECRET_VALUES flag): the OS hashes them into the
@@ -281,9 +281,13 @@ fn get_assertion(
     // SAFETY: as in `make_credential`.
     unsafe {
         let hwnd = GetForegroundWindow();
-        let assertion =
-            WebAuthNAuthenticatorGetAssertion(hwnd, &rp_id, &client, Some(&options as *const _))
-                .map_err(|e| windows_outcome(e.code().0 as u32))?;
+        let assertion = WebAuthNAuthenticatorGetAssertion(
+            hwnd,
+            PCWSTR(rp_id.as_ptr()),
+            &client,
+            Some(&options as *const _),
+        )
+        .map_err(|e| windows_outcome(e.code().0 as u32))?;
         let a = &*assertion;
         let prf_results = (a.dwVersion >= WEBAUTHN_ASSERTION_VERSION_3 && !a.pHmacSecret.is_null())
             .then(|| {
