@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::{read, write};
 use crate::error::AppError;
 use crate::events::CoreEvent;
 use crate::store::KvStore;
+use crate::sync::{read, write};
 
 /// Which IBEx the wallet talks to, as the UI sees it (the API key itself never leaves the core).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]

@@ -39,7 +39,6 @@ export const commands = {
 	kycOpen: () => typedError<string, AppError>(__TAURI_INVOKE("kyc_open")),
 	passkeyCancel: () => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_cancel")),
 	passkeyBrowserPage: () => typedError<string | null, AppError>(__TAURI_INVOKE("passkey_browser_page")),
-	passkeyKeyPin: (pin: string) => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_key_pin", { pin })),
 	portfolioCached: () => typedError<Portfolio_Serialize | null, AppError>(__TAURI_INVOKE("portfolio_cached")),
 	portfolioRefresh: () => typedError<Portfolio_Serialize, AppError>(__TAURI_INVOKE("portfolio_refresh")),
 	activityPage: (query: ActivityQuery_Deserialize) => typedError<ActivityPage_Serialize, AppError>(__TAURI_INVOKE("activity_page", { query })),
@@ -292,11 +291,6 @@ export type CoreEvent_Deserialize =
 /**  The recovery state changed (seen by the background check or a command). */
 { kind: "recoveryChanged"; info: RecoveryInfo_Deserialize } | 
 /**
- *  The security key in use needs the user: touch it, pick it among several, or enter its
- *  PIN (`passkey_key_pin`).
- */
-{ kind: "securityKey"; prompt: KeyPrompt_Deserialize } | 
-/**
  *  A desktop notification was shown (the web host's notifier reports it, for tests and
  *  an in-page toast).
  */
@@ -319,61 +313,46 @@ export type CoreEvent_Serialize =
 /**  The recovery state changed (seen by the background check or a command). */
 { kind: "recoveryChanged"; info: RecoveryInfo_Serialize } | 
 /**
- *  The security key in use needs the user: touch it, pick it among several, or enter its
- *  PIN (`passkey_key_pin`).
- */
-{ kind: "securityKey"; prompt: KeyPrompt_Serialize } | 
-/**
  *  A desktop notification was shown (the web host's notifier reports it, for tests and
  *  an in-page toast).
  */
 { kind: "notificationShown"; title: string; body: string };
 
-/**  Stable error codes. The UI branches on these; never rename one. */
+/**
+ *  Stable error codes. The UI branches on these; never rename one. Serialised in camelCase,
+ *  like every enum that crosses IPC.
+ */
 export type ErrorCode = 
 /**  The input was rejected before anything was sent. */
-"Validation" | 
+"validation" | 
 /**  IBEx refused the credentials of this call. */
-"Unauthorized" | 
+"unauthorized" | 
 /**  The session is over (refresh token used or expired); sign in again. */
-"SessionExpired" | 
+"sessionExpired" | 
 /**  IBEx is still preparing this resource (HTTP 204); try again shortly. */
-"NotReady" | 
+"notReady" | 
 /**  The address is not indexed yet (HTTP 404 on balances/transactions/pools). */
-"NotIndexed" | 
+"notIndexed" | 
 /**  Too many requests; wait before retrying. */
-"RateLimited" | 
+"rateLimited" | 
 /**  Stale or conflicting state (HTTP 409/410/422). */
-"Conflict" | 
+"conflict" | 
 /**  IBEx could not be reached. */
-"Network" | 
+"network" | 
 /**  IBEx answered with an error. */
-"Server" | 
+"server" | 
 /**  IBEx answered something the wallet does not understand. */
-"BadResponse" | 
+"badResponse" | 
 /**  The user cancelled the passkey prompt. */
-"PasskeyCancelled" | 
+"passkeyCancelled" | 
 /**  No passkey provider can run here. */
-"PasskeyUnsupported" | 
+"passkeyUnsupported" | 
 /**  The wallet is locked after inactivity; unlock with the passkey. */
-"Locked" | 
+"locked" | 
 /**  A bug or an unexpected local failure. */
-"Internal" | 
+"internal" | 
 /**  The passkey prompt (e.g. the browser hand-off) got no answer in time. */
-"PasskeyTimedOut" | 
-/**
- *  The authenticator's answer failed the core's checks (rpId, presence, verification,
- *  signature); nothing was sent.
- */
-"PasskeyRefused" | 
-/**  No security key answered: none is plugged in (or the OS does not let the app reach it). */
-"KeyNotFound" | 
-/**  The security key holds no passkey for this wallet. */
-"KeyNotRegistered" | 
-/**  The security key's PIN is blocked (too many wrong PINs). */
-"KeyPinBlocked" | 
-/**  The security key has no PIN, and this wallet requires user verification. */
-"KeyPinNotSet";
+"passkeyTimedOut";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {
@@ -415,37 +394,6 @@ export type Holding = {
 	/**  Exact decimal text. */
 	balance: string,
 };
-
-/**  What the key needs from the user right now, for the wallet's prompt. */
-export type KeyPrompt = KeyPrompt_Serialize | KeyPrompt_Deserialize;
-
-/**  What the key needs from the user right now, for the wallet's prompt. */
-export type KeyPrompt_Deserialize = 
-/**  Several keys are plugged in: touch the one to use. */
-{ kind: "selectKey" } | 
-/**  Touch the key (it blinks). */
-{ kind: "touch" } | 
-/**  Enter the key's PIN (`passkey_key_pin`); after a wrong one, with the retries left. */
-{ kind: "pin"; wrong: boolean; attemptsLeft?: number | null } | 
-/**
- *  The key is done (signed, refused or gone): close the prompt; the command that
- *  started the ceremony reports the outcome.
- */
-{ kind: "finished" };
-
-/**  What the key needs from the user right now, for the wallet's prompt. */
-export type KeyPrompt_Serialize = 
-/**  Several keys are plugged in: touch the one to use. */
-{ kind: "selectKey" } | 
-/**  Touch the key (it blinks). */
-{ kind: "touch" } | 
-/**  Enter the key's PIN (`passkey_key_pin`); after a wrong one, with the retries left. */
-{ kind: "pin"; wrong: boolean; attemptsLeft: number | null } | 
-/**
- *  The key is done (signed, refused or gone): close the prompt; the command that
- *  started the ceremony reports the outcome.
- */
-{ kind: "finished" };
 
 /**  An address the user has used or saved before. */
 export type KnownRecipient = {
@@ -654,12 +602,10 @@ export type Portfolio_Serialize = {
 export type ProviderKind = 
 /**  The page's own `navigator.credentials`. */
 "webview" | 
-/**  The OS authenticator through Rust (Windows Hello; Linux: the system browser hand-off). */
+/**  The OS authenticator through Rust (Linux: the system browser hand-off). */
 "native" | 
 /**  A software authenticator for automated tests; never in release builds. */
 "soft" | 
-/**  A FIDO2 security key over USB (CTAP2), for any rpId. */
-"securityKey" | 
 /**  IBEx's PIN signer (Argon2id-derived key). */
 "kdf";
 

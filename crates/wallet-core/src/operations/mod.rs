@@ -21,11 +21,12 @@ use ibex::models::webauthn::Credential;
 use ibex::models::ChainId;
 use ibex::{Address, Session};
 
-use crate::error::{server_message, AppError, ErrorCode};
+use crate::error::{AppError, Context, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
 use crate::live::Live;
 use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
+use crate::sync::lock;
 pub use review::{OperationReview, RecoveryIdentity, Reviewed, Signing, TransferFacts};
 pub(crate) use track::op_status;
 pub use track::{OpStatus, OperationUpdate};
@@ -252,17 +253,18 @@ fn hex_bytes(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// IBEx refusing the operation (400: insufficient balance, unknown Safe…) in its own words.
+/// IBEx refusing the operation (400: insufficient balance, unknown Safe…).
 fn refused(e: ibex::Error) -> AppError {
-    if let ibex::Error::Status { status: 400, body } = &e {
-        let reason = server_message(body);
-        return AppError::validation(format!("IBEx refused this operation: {reason}"));
-    }
-    e.into()
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+    AppError::from_ibex(
+        &e,
+        &Context {
+            refused: Some((
+                ErrorCode::Validation,
+                "IBEx refused this operation. Nothing was signed; check the amount, the balance and the recipient, then try again.",
+            )),
+            ..Context::default()
+        },
+    )
 }
 
 /// The approve commands: any reviewed operation, whatever its kind.

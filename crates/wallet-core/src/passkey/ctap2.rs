@@ -40,6 +40,7 @@ use crate::events::{CoreEvent, EventSink};
 use crate::passkey::ceremony::ClientDataType;
 use crate::passkey::native::ProviderKind;
 use crate::passkey::native::{origin_for, Answer, BoxFuture, NativeBackend};
+use crate::sync::lock;
 
 /// How long a ceremony waits for a key (a browser gives about as long).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -286,10 +287,6 @@ impl NativeBackend for SecurityKeyBackend {
         self.transport.cancel();
         true
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn descriptors(ids: &[Vec<u8>]) -> Vec<PublicKeyCredentialDescriptor> {

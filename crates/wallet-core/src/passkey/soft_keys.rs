@@ -15,6 +15,7 @@ use authenticator::{FidoDevice, FidoDeviceIO, RegisterResult, SignResult, Status
 use passkey_soft::ctap2::{SoftKey, SoftKeyDevice};
 
 use super::ctap2::{Callback, KeyTransport};
+use crate::sync::lock;
 
 /// The virtual port; clones share it (a test keeps one to plug and unplug keys).
 #[derive(Clone, Default)]
@@ -145,8 +146,4 @@ impl KeyTransport for SoftKeys {
     fn cancel(&self) {
         self.cancelled.store(true, Ordering::SeqCst);
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }

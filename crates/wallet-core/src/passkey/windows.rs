@@ -22,6 +22,7 @@ use crate::error::AppError;
 use crate::passkey::ceremony::ClientDataType;
 use crate::passkey::native::ProviderKind;
 use crate::passkey::native::{origin_for, Answer, BoxFuture, NativeBackend};
+use crate::sync::lock;
 
 pub struct WindowsHello {
     timeout: Duration,
@@ -47,7 +48,7 @@ impl WindowsHello {
     fn cancellation(&self) -> Option<GUID> {
         // SAFETY: writes a fresh GUID into the returned value.
         let id = unsafe { WebAuthNGetCancellationId() }.ok();
-        *self.running.lock().unwrap_or_else(|p| p.into_inner()) = id;
+        *lock(&self.running) = id;
         id
     }
 }

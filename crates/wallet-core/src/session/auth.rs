@@ -14,12 +14,13 @@ use ibex::{Client, Session, SessionConfig, SessionState};
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Persistence, SessionInfo, SignerKind};
-use crate::error::{server_message, AppError, ErrorCode};
+use crate::error::{AppError, Context, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
 use crate::passkey::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
 use crate::secrets::SecretStores;
+use crate::sync::lock;
 
 /// How long a ceremony may wait for the authenticator before its challenge is dropped.
 const CEREMONY_TTL: Duration = Duration::from_secs(300);
@@ -196,15 +197,13 @@ impl AuthState {
 
     /// IBEx answers `UNKNOWN_RP_ID` when the network's rpId is not one of its tenants'.
     fn unknown_rp_id(&self, e: ibex::Error) -> AppError {
-        match &e {
-            ibex::Error::Status { status: 400, body } if body.contains("UNKNOWN_RP_ID") => {
-                AppError::validation(format!(
-                    "This IBEx server does not serve the rpId {}. Check the network's rpId in the settings.",
-                    self.client.config().rp_id
-                ))
-            }
-            _ => e.into(),
-        }
+        AppError::from_ibex(
+            &e,
+            &Context {
+                rp_id: Some(&self.client.config().rp_id),
+                ..Context::default()
+            },
+        )
     }
 
     /// Creates a PIN wallet; returns the new `externalUserId` with the session (the device
@@ -336,7 +335,7 @@ impl AuthState {
             AuthIntent::SignUp => ClientDataType::Create,
             AuthIntent::SignIn => ClientDataType::Get,
         };
-        check_client_data(&credential, expected_type, &pending.challenge, origin)?;
+        let signed_for = check_client_data(&credential, expected_type, &pending.challenge, origin)?;
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
             AppError::validation(format!("The passkey response is not a credential: {e}"))
         })?;
@@ -353,7 +352,7 @@ impl AuthState {
                 self.client
                     .sign_up(&body, None)
                     .await
-                    .map_err(rejected_passkey)?
+                    .map_err(|e| rejected_passkey(e, &signed_for))?
                     .tokens
             }
             AuthIntent::SignIn => {
@@ -365,7 +364,7 @@ impl AuthState {
                 self.client
                     .sign_in(&body)
                     .await
-                    .map_err(rejected_passkey)?
+                    .map_err(|e| rejected_passkey(e, &signed_for))?
                     .tokens
             }
         };
@@ -398,8 +397,11 @@ impl AuthState {
             Err(ibex::Error::SessionExpired(_)) => {}
             Err(e) => {
                 tracing::info!(error = %e, "stored session could not be resumed");
-                *lock(&self.last_end) =
-                    Some(format!("Your last session could not be resumed: {e}"));
+                let why = AppError::from(e);
+                *lock(&self.last_end) = Some(format!(
+                    "Your last session could not be resumed: {}",
+                    why.message
+                ));
             }
         }
     }
@@ -508,38 +510,33 @@ impl AuthState {
 }
 
 /// IBEx refusing a credential (400/401/403) is about the passkey, not the connection: say so,
-/// with the server's own reason when it gave one.
-fn rejected_passkey(e: ibex::Error) -> AppError {
-    let (code, body) = match &e {
-        ibex::Error::Unauthorized { body, .. } => (ErrorCode::Unauthorized, body),
-        ibex::Error::Status { status: 400, body } => (ErrorCode::Unauthorized, body),
-        _ => return e.into(),
-    };
-    let reason = server_message(body);
-    let symbol = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("code")?.as_str().map(str::to_owned));
-    let message = match symbol.as_deref() {
-        Some("CHALLENGE_EXPIRED") => "Your passkey answered after this request had expired (IBEx allows about a minute). Nothing was changed; try again.".to_owned(),
-        Some("CHALLENGE_UNKNOWN") => "IBEx no longer knows this passkey request (it was already used or replaced). Nothing was changed; try again.".to_owned(),
-        Some("ORIGIN_MISMATCH") => format!("IBEx does not accept passkeys used from this page ({reason}). Nothing was changed; sign from a page this IBEx allows, or use a PIN."),
-        Some("RPID_MISMATCH") => "This passkey belongs to a different site than this IBEx network. Nothing was changed; use a passkey made for this network.".to_owned(),
-        _ => format!("IBEx did not accept this passkey ({reason}). Nothing was changed; try again."),
-    };
-    AppError::new(code, message)
+/// precisely when IBEx named why. `origin` is the page the passkey signed for.
+fn rejected_passkey(e: ibex::Error, origin: &str) -> AppError {
+    AppError::from_ibex(
+        &e,
+        &Context {
+            origin: Some(origin),
+            refused: Some((
+                ErrorCode::Unauthorized,
+                "IBEx did not accept this passkey. Nothing was changed; try again.",
+            )),
+            ..Context::default()
+        },
+    )
 }
 
 /// A refused PIN proof is almost always a wrong PIN (the derived key differs).
 fn rejected_pin(e: ibex::Error) -> AppError {
-    match &e {
-        ibex::Error::Unauthorized { .. } | ibex::Error::Status { status: 400, .. } => {
-            AppError::new(
+    AppError::from_ibex(
+        &e,
+        &Context {
+            refused: Some((
                 ErrorCode::Unauthorized,
                 "That PIN is not right for this wallet. Nothing was changed; try again.",
-            )
-        }
-        _ => e.into(),
-    }
+            )),
+            ..Context::default()
+        },
+    )
 }
 
 fn end_message(reason: &ibex::EndReason) -> Option<String> {
@@ -555,10 +552,6 @@ fn end_message(reason: &ibex::EndReason) -> Option<String> {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// The account's primary Safe (or its first one).
 fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
     let wallet = account
@@ -569,10 +562,7 @@ fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
         .ok_or_else(|| {
             AppError::new(ErrorCode::NotReady, "Your wallet is still being prepared.")
         })?;
-    wallet
-        .address
-        .parse()
-        .map_err(|e: ibex::Error| AppError::internal(e.to_string()))
+    Ok(wallet.address)
 }
 
 /// The sign-in commands.

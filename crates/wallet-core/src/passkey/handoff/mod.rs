@@ -13,6 +13,7 @@ use tokio::sync::oneshot;
 
 use crate::error::{AppError, ErrorCode};
 use crate::passkey::native::{Answer, BoxFuture, NativeBackend, ProviderKind};
+use crate::sync::lock;
 
 mod server;
 
@@ -141,10 +142,6 @@ fn human_duration(d: Duration) -> String {
         2..=119 => format!("{s} seconds"),
         _ => format!("{} minutes", s / 60),
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-// Shared wording of an operation review's signing facts.
+// The network fee line of a review, shared by every kind.
 
 /** The network fee line: IBEx's paymaster, the wallet, or unknown when IBEx did not say. */
 export function feeText(sponsored: boolean | null | undefined): string {
