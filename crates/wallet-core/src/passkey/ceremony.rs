@@ -15,7 +15,7 @@ pub(crate) enum ClientDataType {
 }
 
 impl ClientDataType {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Create => "webauthn.create",
             Self::Get => "webauthn.get",
