@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
 
-# Build and run: WebKitGTK 4.1 and friends. Tests add browsers, Xvfb, D-Bus, a keyring and a
-# notification daemon so keychain and notification code run against the real services.
-RUN_PKGS=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
+# Build and run: WebKitGTK 4.1 and friends, libudev for USB security keys (CTAP2). Tests add
+# browsers, Xvfb, D-Bus, a keyring and a notification daemon so keychain and notification code
+# run against the real services.
+RUN_PKGS=(libwebkit2gtk-4.1-dev libudev-dev build-essential libssl-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev libsoup-3.0-dev pkg-config file)
 TEST_PKGS=(xvfb xauth dbus-x11 webkit2gtk-driver chromium chromium-driver imagemagick xdotool
   gnome-keyring libsecret-tools dunst libnotify-bin shellcheck python3-venv)

@@ -1,4 +1,4 @@
-//! Bitcoin (operations.md §8): derived P2WPKH / P2TR addresses (bech32 / bech32m; the witness
+//! Bitcoin (docs/api/operations.md §8): derived P2WPKH / P2TR addresses (bech32 / bech32m; the witness
 //! program stands in for the key HKDF would derive, the server never holds it), the UTXOs the
 //! sandbox gives them, fee rates, and the `send/prepare` plan (largest-first coin selection,
 //! fee = rate × vsize, change above the dust limit).
@@ -10,7 +10,7 @@ use crate::ids;
 use crate::routes::extract::Fields;
 use crate::store::Store;
 
-/// The Bitcoin address families (auth.md §3.5).
+/// The Bitcoin address families (docs/api/auth.md §3.5).
 pub const FAMILIES: [&str; 4] = [
     "BITCOIN_P2WPKH",
     "BITCOIN_P2TR",

@@ -307,7 +307,7 @@ fn tvl_text(def: &VaultDef, book: Option<&Book>) -> String {
     amount::format(assets, def.asset.decimals)
 }
 
-/// A `GET /v1.2/safes/vaults` entry (account.md §11).
+/// A `GET /v1.2/safes/vaults` entry (docs/api/account.md §11).
 pub fn vault_json(def: &VaultDef, book: Option<&Book>) -> Value {
     let mut metadata = json!({ "poolContract": def.address, "market": "sandbox" });
     if let Some(book) = book {
@@ -334,7 +334,7 @@ fn leader() -> String {
     ids::address_from(&[b"hyperliquid-leader"])
 }
 
-/// A `GET /v1.2/users/me/lending` entry (account.md §6); with a position, the holder's figures
+/// A `GET /v1.2/users/me/lending` entry (docs/api/account.md §6); with a position, the holder's figures
 /// are added (`shares`, `deposited`, `currentBalance`: not documented, additive).
 pub fn lending_json(def: &VaultDef, book: Option<&Book>, position: Option<&Position>) -> Value {
     let mut entry = json!({
@@ -355,7 +355,7 @@ pub fn lending_json(def: &VaultDef, book: Option<&Book>, position: Option<&Posit
     entry
 }
 
-/// One position in the BCReader per-address shape (`items[]` of account.md §6).
+/// One position in the BCReader per-address shape (`items[]` of docs/api/account.md §6).
 fn position_item(def: &VaultDef, book: &Book, position: &Position) -> Value {
     let d = def.asset.decimals;
     let current = book.assets_of(position.shares);
@@ -373,7 +373,7 @@ fn position_item(def: &VaultDef, book: &Book, position: &Position) -> Value {
     })
 }
 
-/// `GET /v1.2/users/me/pools` for one Safe on one chain (account.md §6): a group per provider
+/// `GET /v1.2/users/me/pools` for one Safe on one chain (docs/api/account.md §6): a group per provider
 /// with positions (every provider with `include_zero`). Hyperliquid's account balance (bridged,
 /// not in a vault) is an item of its own.
 pub fn positions(safe: &Safe, books: &Books, chain: u64, include_zero: bool, now: Millis) -> Value {

@@ -105,7 +105,7 @@ pub fn convert(
     }
 }
 
-/// The aggregators IBEx compares (operations.md §4).
+/// The aggregators IBEx compares (docs/api/operations.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Aggregator {
     #[serde(rename = "COWSWAP")]

@@ -1,4 +1,4 @@
-//! Euro rails (account.md §17, mirror only): the user's IBANs with a euro balance and a bank
+//! Euro rails (docs/api/account.md §17, mirror only): the user's IBANs with a euro balance and a bank
 //! history, payments approved by a passkey (payment intent → WebAuthn confirmation), and
 //! mandates that forward a share of incoming transfers. Amounts are integer cents.
 

@@ -1,5 +1,5 @@
 //! Euro rails: IBANs, SEPA payments (intent → passkey → confirmation) and mandates
-//! (account.md §17).
+//! (docs/api/account.md §17).
 
 use crate::auth::seg;
 use crate::client::Request;

@@ -12,7 +12,8 @@ use crate::error::AppError;
 use crate::events::EventSink;
 use crate::network::Connection;
 use crate::notify::Notifier;
-use crate::passkey::NativeBackend;
+use crate::passkey::ctap2::SecurityKeyBackend;
+use crate::passkey::{NativeBackend, ProviderKind};
 use crate::recovery::RecoveryWatch;
 use crate::secrets::SecretStores;
 use crate::settings::Settings;
@@ -45,6 +46,8 @@ pub struct Core {
     pub(crate) api_key: RwLock<Option<String>>,
     /// Passkey providers the core runs itself.
     pub(crate) natives: Vec<Arc<dyn NativeBackend>>,
+    /// The CTAP2 security-key provider (also in `natives`), which takes the key's PIN.
+    pub(crate) security_key: Arc<SecurityKeyBackend>,
     /// Opened on first use and replaced when the network setting changes.
     pub(crate) connection: Mutex<Option<Arc<Connection>>>,
     /// The embedded sandbox's state file (in the app's data directory), if it persists.
@@ -72,12 +75,21 @@ impl Core {
             notifier: notifier.clone(),
             focused: focused.clone(),
         });
+        let security_key = Arc::new(SecurityKeyBackend::new(
+            crate::passkey::key_transport(),
+            events.clone(),
+            crate::passkey::ctap2::DEFAULT_TIMEOUT,
+        ));
         Self {
             store,
             events,
             secrets,
             cache,
-            natives: crate::passkey::native_backends(crate::passkey::handoff::DEFAULT_TIMEOUT),
+            natives: crate::passkey::native_backends(
+                crate::passkey::handoff::DEFAULT_TIMEOUT,
+                &security_key,
+            ),
+            security_key,
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
@@ -97,7 +109,24 @@ impl Core {
 
     /// Gives the browser hand-off `timeout` to answer instead of the default (tests use seconds).
     pub fn with_handoff_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.natives = crate::passkey::native_backends(timeout);
+        self.natives = crate::passkey::native_backends(timeout, &self.security_key);
+        self
+    }
+
+    /// Talks to security keys through `transport` (tests: software keys) with `timeout`.
+    pub fn with_security_keys(
+        mut self,
+        transport: Box<dyn crate::passkey::ctap2::KeyTransport>,
+        timeout: std::time::Duration,
+    ) -> Self {
+        self.security_key = Arc::new(SecurityKeyBackend::new(
+            transport,
+            self.events.clone(),
+            timeout,
+        ));
+        self.natives
+            .retain(|b| b.kind() != ProviderKind::SecurityKey);
+        self.natives.push(self.security_key.clone());
         self
     }
 

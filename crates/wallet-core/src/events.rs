@@ -35,6 +35,11 @@ pub enum CoreEvent {
     WalletChanged,
     /// The recovery state changed (seen by the background check or a command).
     RecoveryChanged { info: RecoveryInfo },
+    /// The security key in use needs the user: touch it, pick it among several, or enter its
+    /// PIN (`passkey_key_pin`).
+    SecurityKey {
+        prompt: crate::passkey::ctap2::KeyPrompt,
+    },
     /// A desktop notification was shown (the web host's notifier reports it, for tests and
     /// an in-page toast).
     NotificationShown { title: String, body: String },

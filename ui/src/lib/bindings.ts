@@ -39,6 +39,7 @@ export const commands = {
 	kycOpen: () => typedError<string, AppError>(__TAURI_INVOKE("kyc_open")),
 	passkeyCancel: () => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_cancel")),
 	passkeyBrowserPage: () => typedError<string | null, AppError>(__TAURI_INVOKE("passkey_browser_page")),
+	passkeyKeyPin: (pin: string) => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_key_pin", { pin })),
 	portfolioCached: () => typedError<Portfolio_Serialize | null, AppError>(__TAURI_INVOKE("portfolio_cached")),
 	portfolioRefresh: () => typedError<Portfolio_Serialize, AppError>(__TAURI_INVOKE("portfolio_refresh")),
 	activityPage: (query: ActivityQuery_Deserialize) => typedError<ActivityPage_Serialize, AppError>(__TAURI_INVOKE("activity_page", { query })),
@@ -291,6 +292,11 @@ export type CoreEvent_Deserialize =
 /**  The recovery state changed (seen by the background check or a command). */
 { kind: "recoveryChanged"; info: RecoveryInfo_Deserialize } | 
 /**
+ *  The security key in use needs the user: touch it, pick it among several, or enter its
+ *  PIN (`passkey_key_pin`).
+ */
+{ kind: "securityKey"; prompt: KeyPrompt_Deserialize } | 
+/**
  *  A desktop notification was shown (the web host's notifier reports it, for tests and
  *  an in-page toast).
  */
@@ -312,6 +318,11 @@ export type CoreEvent_Serialize =
 { kind: "walletChanged" } | 
 /**  The recovery state changed (seen by the background check or a command). */
 { kind: "recoveryChanged"; info: RecoveryInfo_Serialize } | 
+/**
+ *  The security key in use needs the user: touch it, pick it among several, or enter its
+ *  PIN (`passkey_key_pin`).
+ */
+{ kind: "securityKey"; prompt: KeyPrompt_Serialize } | 
 /**
  *  A desktop notification was shown (the web host's notifier reports it, for tests and
  *  an in-page toast).
@@ -352,7 +363,20 @@ export type ErrorCode =
 /**  A bug or an unexpected local failure. */
 "internal" | 
 /**  The passkey prompt (e.g. the browser hand-off) got no answer in time. */
-"passkeyTimedOut";
+"passkeyTimedOut" | 
+/**
+ *  The authenticator's answer failed the core's checks (rpId, presence, verification,
+ *  signature); nothing was sent.
+ */
+"passkeyRefused" | 
+/**  No security key answered: none is plugged in (or the OS does not let the app reach it). */
+"keyNotFound" | 
+/**  The security key holds no passkey for this wallet. */
+"keyNotRegistered" | 
+/**  The security key's PIN is blocked (too many wrong PINs). */
+"keyPinBlocked" | 
+/**  The security key has no PIN, and this wallet requires user verification. */
+"keyPinNotSet";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {
@@ -394,6 +418,37 @@ export type Holding = {
 	/**  Exact decimal text. */
 	balance: string,
 };
+
+/**  What the key needs from the user right now, for the wallet's prompt. */
+export type KeyPrompt = KeyPrompt_Serialize | KeyPrompt_Deserialize;
+
+/**  What the key needs from the user right now, for the wallet's prompt. */
+export type KeyPrompt_Deserialize = 
+/**  Several keys are plugged in: touch the one to use. */
+{ kind: "selectKey" } | 
+/**  Touch the key (it blinks). */
+{ kind: "touch" } | 
+/**  Enter the key's PIN (`passkey_key_pin`); after a wrong one, with the retries left. */
+{ kind: "pin"; wrong: boolean; attemptsLeft?: number | null } | 
+/**
+ *  The key is done (signed, refused or gone): close the prompt; the command that
+ *  started the ceremony reports the outcome.
+ */
+{ kind: "finished" };
+
+/**  What the key needs from the user right now, for the wallet's prompt. */
+export type KeyPrompt_Serialize = 
+/**  Several keys are plugged in: touch the one to use. */
+{ kind: "selectKey" } | 
+/**  Touch the key (it blinks). */
+{ kind: "touch" } | 
+/**  Enter the key's PIN (`passkey_key_pin`); after a wrong one, with the retries left. */
+{ kind: "pin"; wrong: boolean; attemptsLeft: number | null } | 
+/**
+ *  The key is done (signed, refused or gone): close the prompt; the command that
+ *  started the ceremony reports the outcome.
+ */
+{ kind: "finished" };
 
 /**  An address the user has used or saved before. */
 export type KnownRecipient = {
@@ -602,10 +657,12 @@ export type Portfolio_Serialize = {
 export type ProviderKind = 
 /**  The page's own `navigator.credentials`. */
 "webview" | 
-/**  The OS authenticator through Rust (Linux: the system browser hand-off). */
+/**  The OS authenticator through Rust (Windows Hello; Linux: the system browser hand-off). */
 "native" | 
 /**  A software authenticator for automated tests; never in release builds. */
 "soft" | 
+/**  A FIDO2 security key over USB (CTAP2), for any rpId. */
+"securityKey" | 
 /**  IBEx's PIN signer (Argon2id-derived key). */
 "kdf";
 

@@ -1,4 +1,4 @@
-//! Validating each documented operation type (operations.md §3) into a [`Plan`].
+//! Validating each documented operation type (docs/api/operations.md §3) into a [`Plan`].
 
 use serde_json::{json, Value};
 
@@ -59,7 +59,7 @@ fn known_token(chain: u64, address: &str) -> ApiResult<&'static ledger::Token> {
     })
 }
 
-/// Validates one `operations[]` item (operations.md §3) into a plan; `prepared` is returned for
+/// Validates one `operations[]` item (docs/api/operations.md §3) into a plan; `prepared` is returned for
 /// the types whose response carries it (Bitcoin, Solana).
 pub fn plan(
     store: &Store,
@@ -82,7 +82,7 @@ pub fn plan(
             let token = ledger::token_by_symbol(chain, "EURe").ok_or_else(|| {
                 ApiError::bad_request(format!("EURe is not available on chain {chain}"))
             })?;
-            // gaps.md G19: `to` or `receiver`.
+            // docs/api/gaps.md G19: `to` or `receiver`.
             let to = address(item, "to").or_else(|_| address(item, "receiver"))?;
             Plan::Transfer {
                 token: token.address.to_ascii_lowercase(),
@@ -208,7 +208,7 @@ fn gone(message: &str) -> ApiError {
     ApiError::new(axum::http::StatusCode::GONE, "GONE", message)
 }
 
-/// `AAVE_SUPPLY` / `AAVE_WITHDRAW` (operations.md §3.6): exactly one of `assetTicker` and
+/// `AAVE_SUPPLY` / `AAVE_WITHDRAW` (docs/api/operations.md §3.6): exactly one of `assetTicker` and
 /// `tokenAddress` (with `decimals`), optional `poolAddress` and `referralCode` (0–65535).
 fn aave(chain: u64, kind: &str, item: &Value) -> ApiResult<Plan> {
     let token = match (item.opt_text("assetTicker"), item.opt_text("tokenAddress")) {
@@ -260,7 +260,7 @@ fn aave(chain: u64, kind: &str, item: &Value) -> ApiResult<Plan> {
     })
 }
 
-/// gaps.md G21: Morpho amounts are human decimals like every other operation's, yet the
+/// docs/api/gaps.md G21: Morpho amounts are human decimals like every other operation's, yet the
 /// mirror's example reads as base units (`"1000000"` with `decimals: 6`). Both are accepted: a
 /// whole number too large for `available` as a human amount, but within it as base units, is
 /// read as base units.

@@ -1,4 +1,4 @@
-//! DeFi reads (account.md §6, §11): the vault catalog, lending entries and the user's positions,
+//! DeFi reads (docs/api/account.md §6, §11): the vault catalog, lending entries and the user's positions,
 //! plus the test controls that pause a vault, cap it, or shock a price.
 
 use axum::extract::State;

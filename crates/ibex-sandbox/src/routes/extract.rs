@@ -180,7 +180,7 @@ impl Session {
     }
 
     /// One of the user's Safes by address (any case), else 400 "unknown safe address"
-    /// (operations.md §1.1).
+    /// (docs/api/operations.md §1.1).
     pub fn safe<'a>(&self, store: &'a Store, address: &str) -> ApiResult<&'a Safe> {
         store
             .safes

@@ -1,4 +1,4 @@
-//! `POST /{chainId}/rpc`: the JSON-RPC proxy (operations.md §10) over the sandbox ledger, for
+//! `POST /{chainId}/rpc`: the JSON-RPC proxy (docs/api/operations.md §10) over the sandbox ledger, for
 //! what a wallet reads on-chain and the REST API does not give: a Safe's owners and threshold
 //! (`getOwners()`, `getThreshold()`, `isOwner(address)`), EIP-1271 `isValidSignature` of
 //! messages the Safe signed, ERC-20 `balanceOf`, `eth_getBalance`, `eth_chainId`,

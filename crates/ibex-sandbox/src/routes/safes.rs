@@ -1,5 +1,5 @@
 //! `/v1.2/safes/*`: operation prepare/execute/status, recovery status and the Bitcoin reads
-//! (operations.md).
+//! (docs/api/operations.md).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -119,7 +119,7 @@ pub async fn prepare(
     Ok(Json(out))
 }
 
-/// `POST /v1.2/safes/operations/batch-intent` (operations.md §2): like a prepare, except that
+/// `POST /v1.2/safes/operations/batch-intent` (docs/api/operations.md §2): like a prepare, except that
 /// Hyperliquid operations are `NOT_IMPLEMENTED` in batches.
 pub async fn batch_intent(
     state: State<Shared>,
@@ -292,7 +292,7 @@ pub async fn not_implemented() -> ApiError {
     )
 }
 
-/// `PUT /v1.2/safes/{safe}/automation-module/config` (operations.md §6): validates the field
+/// `PUT /v1.2/safes/{safe}/automation-module/config` (docs/api/operations.md §6): validates the field
 /// rules, merges into the module's policy, and names the stored columns it changed.
 pub async fn automation_config(
     State(state): State<Shared>,
@@ -419,7 +419,7 @@ pub async fn automation_config(
     Ok(Json(json!({ "success": true, "updated": updated })))
 }
 
-/// `GET /v1.2/safes/operations/batch/{batchId}/status` (operations.md §2).
+/// `GET /v1.2/safes/operations/batch/{batchId}/status` (docs/api/operations.md §2).
 pub async fn batch_status(
     State(state): State<Shared>,
     session: Session,

@@ -1,5 +1,5 @@
-//! `/v1.2/sepa/*` (13 routes) and the provider-agnostic `/v1.2/iban/*` stubs (account.md §17,
-//! gaps.md G43). Every answer is `{success, data, …}`; payments (and, with the tenant flag, IBAN
+//! `/v1.2/sepa/*` (13 routes) and the provider-agnostic `/v1.2/iban/*` stubs (docs/api/account.md §17,
+//! docs/api/gaps.md G43). Every answer is `{success, data, …}`; payments (and, with the tenant flag, IBAN
 //! creation) are an approval whose WebAuthn challenge is the approval hash, confirmed by a PUT
 //! with the assertion.
 

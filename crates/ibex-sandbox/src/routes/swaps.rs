@@ -1,5 +1,5 @@
-//! Swap quotes from CoW Swap and 1inch (operations.md §4, gaps.md G2) and the unified route
-//! engine: capabilities, quotes and status (operations.md §5). Prices come from
+//! Swap quotes from CoW Swap and 1inch (docs/api/operations.md §4, docs/api/gaps.md G2) and the unified route
+//! engine: capabilities, quotes and status (docs/api/operations.md §5). Prices come from
 //! [`crate::market`] at the sandbox clock; quotes live 5 minutes.
 
 use axum::extract::{Path, State};

@@ -1,4 +1,4 @@
-//! E-mail and SMS verification of an existing account (account.md §8): `validate-*` sends a
+//! E-mail and SMS verification of an existing account (docs/api/account.md §8): `validate-*` sends a
 //! code (readable at `/__sandbox/mailbox/{address or number}`), `confirm-*` checks it — single
 //! use, a lifetime, and 5 attempts before the code is burnt (`INVALID_CODE` with
 //! `attemptsLeft`, `CODE_EXPIRED`).

@@ -158,13 +158,8 @@ pub fn safe_on(auth: &Value, chain: u64) -> String {
         .to_owned()
 }
 
-/// The API contract's fixtures: `$IBEX_API_EXAMPLES`, else `shared/ibex-api/examples` beside
-/// the checkout (a git worktree elsewhere sets the variable).
 pub fn examples_dir() -> PathBuf {
-    std::env::var_os("IBEX_API_EXAMPLES").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ibex-api/examples"),
-        PathBuf::from,
-    )
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api/examples")
 }
 
 pub fn example(name: &str) -> Value {

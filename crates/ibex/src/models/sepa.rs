@@ -1,4 +1,4 @@
-//! Euro rails (account.md §17, mirror only): IBANs, SEPA payments and mandates. Every answer is
+//! Euro rails (docs/api/account.md §17, mirror only): IBANs, SEPA payments and mandates. Every answer is
 //! `{success, data}`; payments (and IBAN creation when the tenant asks for it) are an approval
 //! the passkey confirms. Euro amounts are [`Decimal`]s with at most 2 decimals.
 

@@ -105,6 +105,7 @@ impl Operations {
             )
         })?;
         check_challenge_is_hash(&challenge, &user_op_hash)?;
+        let rp_id = crate::passkey::rp::check(options.rp_id.as_deref(), rp_id, "this operation")?;
         let sponsored = sponsorship(session, &user_op_hash).await;
         let options_json = options.for_authenticator();
         let review = OperationReview {
@@ -123,7 +124,7 @@ impl Operations {
             review: review.clone(),
             challenge,
             options: options_json,
-            rp_id: options.rp_id.clone().unwrap_or_else(|| rp_id.to_owned()),
+            rp_id,
             started: Instant::now(),
         });
         Ok(review)
@@ -147,6 +148,12 @@ impl Operations {
             }
             Approval::Native(backend) => {
                 let answer = backend.get(&op.options, &op.rp_id).await?;
+                crate::passkey::verify::assertion(
+                    &answer.credential,
+                    &op.rp_id,
+                    crate::passkey::verify::requires_uv(&op.options),
+                    None,
+                )?;
                 (answer.credential, Some(answer.origin))
             }
         };

@@ -167,19 +167,16 @@ impl AuthState {
                 "IBEx's passkey options have no challenge.",
             )
         })?;
-        let rp_id = options
+        let named = options
             .rp
             .as_ref()
-            .map(|rp| rp.id.clone())
-            .or_else(|| options.rp_id.clone())
-            .unwrap_or_else(|| self.client.config().rp_id.clone());
-        let configured = &self.client.config().rp_id;
-        if !rp_id.eq_ignore_ascii_case(configured) {
-            return Err(AppError::new(
-                ErrorCode::BadResponse,
-                format!("IBEx asked for a passkey for {rp_id}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings."),
-            ));
-        }
+            .map(|rp| rp.id.as_str())
+            .or(options.rp_id.as_deref());
+        let what = match intent {
+            AuthIntent::SignUp => "your sign-up",
+            AuthIntent::SignIn => "your sign-in",
+        };
+        let rp_id = crate::passkey::rp::check(named, &self.client.config().rp_id, what)?;
         let id = random_id();
         let options = options.for_authenticator();
         *lock(&self.pending) = Some(Pending {
@@ -310,9 +307,18 @@ impl AuthState {
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
         let pending = self.take_pending(ceremony_id)?;
+        let uv = crate::passkey::verify::requires_uv(&pending.options);
         let answer = match pending.intent {
-            AuthIntent::SignUp => backend.create(&pending.options, &pending.rp_id).await?,
-            AuthIntent::SignIn => backend.get(&pending.options, &pending.rp_id).await?,
+            AuthIntent::SignUp => {
+                let answer = backend.create(&pending.options, &pending.rp_id).await?;
+                crate::passkey::verify::registration(&answer.credential, &pending.rp_id, uv)?;
+                answer
+            }
+            AuthIntent::SignIn => {
+                let answer = backend.get(&pending.options, &pending.rp_id).await?;
+                crate::passkey::verify::assertion(&answer.credential, &pending.rp_id, uv, None)?;
+                answer
+            }
         };
         self.finish(pending, answer.credential, Some(&answer.origin), secrets)
             .await

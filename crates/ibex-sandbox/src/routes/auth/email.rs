@@ -1,4 +1,4 @@
-//! E-mail wallets (auth.md §4–§11): one-shot 30 s OTPs, the encrypted-key backup, recovery.
+//! E-mail wallets (docs/api/auth.md §4–§11): one-shot 30 s OTPs, the encrypted-key backup, recovery.
 
 use axum::extract::State;
 use axum::Json;
@@ -63,7 +63,7 @@ pub fn sign_in_code(store: &mut Store, params: &Params, now: Millis) -> ApiResul
     ))
 }
 
-/// `POST /v1.2/auth/sign-up` (email): the OTP, plus the key backup stored verbatim (gaps.md G6).
+/// `POST /v1.2/auth/sign-up` (email): the OTP, plus the key backup stored verbatim (docs/api/gaps.md G6).
 pub fn sign_up(
     state: &AppState,
     store: &mut Store,
@@ -95,7 +95,7 @@ pub fn sign_up(
     Ok(Json(auth_response(state, store, &user, &signer, now)))
 }
 
-/// `POST /v1.2/auth/email/recover` (auth.md §11, gaps.md G9): `{email}` alone sends an OTP;
+/// `POST /v1.2/auth/email/recover` (docs/api/auth.md §11, docs/api/gaps.md G9): `{email}` alone sends an OTP;
 /// `externalUserId` + `emailOtp`/`code` returns the stored backup and a fresh challenge.
 pub async fn email_recover(
     State(state): State<Shared>,
@@ -138,7 +138,7 @@ pub async fn email_recover(
 
 /// Consumes a valid, unexpired OTP sent to the user named in `body`.
 pub fn check_otp(store: &mut Store, body: &Value, now: Millis) -> ApiResult<String> {
-    // The newer SDK names the user by `email` alone (gaps.md G9).
+    // The newer SDK names the user by `email` alone (docs/api/gaps.md G9).
     let by_email = body.opt_text("email").and_then(|email| {
         store
             .users
