@@ -14,6 +14,7 @@ mod bitcoin;
 mod catalog;
 mod client;
 mod error;
+mod exact_json;
 mod kyc;
 pub mod models;
 mod operations;

@@ -80,7 +80,7 @@ impl From<ibex::Error> for AppError {
                 ErrorCode::Validation
             }
             ibex::Error::Status { .. } => ErrorCode::Server,
-            ibex::Error::Decode { .. } => ErrorCode::BadResponse,
+            ibex::Error::Decode { .. } | ibex::Error::Refused { .. } => ErrorCode::BadResponse,
             ibex::Error::Config(_) | ibex::Error::Invalid(_) => ErrorCode::Validation,
             ibex::Error::Unauthorized { .. } => ErrorCode::Unauthorized,
             ibex::Error::SessionExpired(_) => ErrorCode::SessionExpired,
