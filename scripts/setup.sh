@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `./dev run` (setup.sh run) or `./dev test` (setup.sh all) needs on
-# Debian/Ubuntu: system packages, npm packages (from the lockfile), and tauri-driver.
+# Debian/Ubuntu: system packages, npm packages (from the lockfile), tauri-driver, cargo-deny
+# and cargo-fuzz (with the nightly toolchain it needs).
 # Steps already satisfied are skipped, so a second run takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,4 +49,9 @@ fi
 if [ "$what" = all ] && ! command -v tauri-driver >/dev/null; then
   echo "==> cargo install tauri-driver (once, ~2 min)"
   cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi
+
+if [ "$what" = all ] && ! command -v cargo-deny >/dev/null; then
+  echo "==> cargo install cargo-deny (once, ~3 min)"
+  cargo install cargo-deny --version 0.20.2 --locked --quiet
 fi

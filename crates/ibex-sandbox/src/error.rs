@@ -53,11 +53,14 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (
-            self.status,
-            Json(json!({ "message": self.message, "code": self.code })),
-        )
-            .into_response();
+        // A 401's `message` is always "Unauthorized", as IBEx's (clients decide to refresh on
+        // the status and that word); the sandbox's reason goes in `reason`.
+        let body = if self.status == StatusCode::UNAUTHORIZED {
+            json!({ "message": "Unauthorized", "code": self.code, "reason": self.message })
+        } else {
+            json!({ "message": self.message, "code": self.code })
+        };
+        let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()

@@ -63,11 +63,13 @@ impl AppError {
 }
 
 /// IBEx's own reason from an error body (`{"message": …}`, no uniform envelope: README §6),
-/// or the body itself.
+/// or the body itself. A 401 says only `"message": "Unauthorized"`; its detail, when there
+/// is one, is in `reason`.
 pub(crate) fn server_message(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
+    let v = serde_json::from_str::<serde_json::Value>(body).ok();
+    let field = |key: &str| v.as_ref()?.get(key)?.as_str().map(str::to_owned);
+    field("reason")
+        .or_else(|| field("message"))
         .unwrap_or_else(|| body.to_owned())
 }
 
