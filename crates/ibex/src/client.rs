@@ -434,7 +434,7 @@ fn error_code(body: &[u8]) -> Option<String> {
 
 /// Reads a JSON body into `T`, naming the JSON path on a shape mismatch. Path tracking costs
 /// on every value, so it only runs again to explain a failure.
-pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Result<T, Error> {
+pub fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Result<T, Error> {
     let bytes = &quote_inexact_numbers(bytes);
     if let Ok(value) = serde_json::from_slice(bytes) {
         return Ok(value);

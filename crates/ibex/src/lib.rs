@@ -28,7 +28,7 @@ mod solana;
 pub use account::AddressBookWrite;
 pub use address::{Address, ChainAddress};
 pub use amount::{BaseUnits, Decimal};
-pub use client::{Client, Config};
+pub use client::{decode, Client, Config};
 pub use error::Error;
 pub use retry::RetryPolicy;
 pub use secret::{MemoryStore, Secret, SecretStore, StoreError};

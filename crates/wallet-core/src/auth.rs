@@ -230,7 +230,7 @@ impl AuthState {
         let body = SignUpRequest {
             wallet: Some(WalletKind::Kdf),
             external_user_id: Some(user.clone()),
-            kdf_proof: Some(self.pin_proof(pin, &material, &user)?),
+            kdf_proof: Some(self.pin_proof(pin, &material, &user).await?),
             ..SignUpRequest::default()
         };
         self.events.emit(CoreEvent::AuthProgress {
@@ -260,7 +260,7 @@ impl AuthState {
         let body = SignInRequest {
             wallet: Some(WalletKind::Kdf),
             external_user_id: Some(user.to_owned()),
-            kdf_proof: Some(self.pin_proof(pin, &material, user)?),
+            kdf_proof: Some(self.pin_proof(pin, &material, user).await?),
             ..SignInRequest::default()
         };
         self.events.emit(CoreEvent::AuthProgress {
@@ -275,18 +275,25 @@ impl AuthState {
         self.start(&tokens, SignerKind::Pin, secrets).await
     }
 
-    fn pin_proof(
+    /// Argon2id takes seconds and tens of MiB: it runs on a blocking thread so the async
+    /// workers (events, the socket, other commands) keep going meanwhile.
+    async fn pin_proof(
         &self,
         pin: &Pin,
         material: &ibex::models::auth::AuthChallenge,
         user: &str,
     ) -> Result<ibex::models::auth::KdfProof, AppError> {
         let app_id = self.client.config().rp_id.clone();
-        let key = pin::derive_key(pin, material, &app_id, user)?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        pin::proof(&key, material, &app_id, user, now)
+        let (pin, material, user) = (pin.clone(), material.clone(), user.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let key = pin::derive_key(&pin, &material, &app_id, &user)?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            pin::proof(&key, &material, &app_id, &user, now)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("the PIN key derivation stopped: {e}")))?
     }
 
     /// Completes with a credential the WebView's provider produced.
@@ -488,7 +495,16 @@ impl AuthState {
                     continue;
                 };
                 let Some(state) = weak.upgrade() else { return };
-                if lock(&state.active).take().is_some() {
+                // Only this session ends: a newer sign-in that replaced it stays (an old
+                // session still running a call or a socket can end after the swap).
+                let ended = {
+                    let mut active = lock(&state.active);
+                    let ours = active
+                        .as_ref()
+                        .is_some_and(|a| a.session.subscribe().same_channel(&rx));
+                    ours && active.take().is_some()
+                };
+                if ended {
                     let why = format!("{reason:?}");
                     *lock(&state.last_end) = Some(end_message(&reason).unwrap_or(why));
                     state.events.emit(CoreEvent::SessionChanged {

@@ -141,6 +141,26 @@ pub(crate) struct Operations {
     pending: Mutex<Option<PendingOp>>,
 }
 
+impl Holding {
+    /// A balance row as something to send, or `None` when IBEx did not give the token's
+    /// `decimals`: the amount typed could not be converted to base units without guessing,
+    /// and a guess of 18 for a 6-decimal token sends a million times too much (or too little).
+    fn sendable(chain_id: u32, t: ibex::models::account::TokenBalance) -> Option<Self> {
+        let symbol = t.symbol.unwrap_or_else(|| "?".to_owned());
+        let Some(decimals) = t.decimals else {
+            tracing::warn!(%symbol, chain_id, "token without decimals: not offered for sending");
+            return None;
+        };
+        Some(Self {
+            chain_id,
+            token_address: t.token_address.unwrap_or(Address::ZERO).to_checksum(),
+            symbol,
+            decimals,
+            balance: t.balance.as_str().to_owned(),
+        })
+    }
+}
+
 impl Operations {
     pub fn new(events: Arc<dyn EventSink>) -> Self {
         Self {
@@ -170,13 +190,12 @@ impl Operations {
                     .is_ok_and(|address| address == safe)
             });
             for (_, wallet) in mine {
-                out.extend(wallet.tokens.into_iter().map(|t| Holding {
-                    chain_id,
-                    token_address: t.token_address.unwrap_or(Address::ZERO).to_checksum(),
-                    symbol: t.symbol.unwrap_or_else(|| "?".to_owned()),
-                    decimals: t.decimals.unwrap_or(18),
-                    balance: t.balance.as_str().to_owned(),
-                }));
+                out.extend(
+                    wallet
+                        .tokens
+                        .into_iter()
+                        .filter_map(|t| Holding::sendable(chain_id, t)),
+                );
             }
         }
         out.sort_by(|a, b| (a.chain_id, &a.symbol).cmp(&(b.chain_id, &b.symbol)));
@@ -205,7 +224,9 @@ impl Operations {
                         .eq_ignore_ascii_case(draft.token_address.trim())
             })
             .ok_or_else(|| {
-                AppError::validation("This wallet holds no such token on that chain.")
+                AppError::validation(
+                    "This wallet holds no such token on that chain that can be sent (IBEx must state the token's decimals).",
+                )
             })?;
         let amount = parse_amount(&draft.amount, holding)?;
         let chain = ChainId(u64::from(draft.chain_id));
@@ -556,6 +577,20 @@ mod tests {
             decimals: 6,
             balance: balance.into(),
         }
+    }
+
+    #[test]
+    fn a_token_without_decimals_is_never_offered_for_sending() {
+        let row = |decimals: Option<u8>| {
+            serde_json::from_value::<ibex::models::account::TokenBalance>(serde_json::json!({
+                "tokenAddress": "0x0000000000000000000000000000000000000001",
+                "symbol": "USDC", "decimals": decimals, "balance": "2",
+            }))
+            .unwrap()
+        };
+        assert_eq!(Holding::sendable(100, row(Some(6))).unwrap().decimals, 6);
+        // Not 18 by default: 1 USDC (6 decimals) would be sent as 10^12 USDC's worth of units.
+        assert!(Holding::sendable(100, row(None)).is_none());
     }
 
     #[test]

@@ -862,7 +862,8 @@ export type TokenRow_Deserialize = {
 	tokenAddress: string,
 	symbol: string,
 	name?: string | null,
-	decimals: number,
+	/**  `None` when IBEx did not say (such a token is shown, never sent). */
+	decimals?: number | null,
 	/**  Exact decimal text, whole tokens. */
 	balance: string,
 	/**  Exact decimal text from IBEx; absent without a price. */
@@ -885,7 +886,8 @@ export type TokenRow_Serialize = {
 	tokenAddress: string,
 	symbol: string,
 	name: string | null,
-	decimals: number,
+	/**  `None` when IBEx did not say (such a token is shown, never sent). */
+	decimals: number | null,
 	/**  Exact decimal text, whole tokens. */
 	balance: string,
 	/**  Exact decimal text from IBEx; absent without a price. */
