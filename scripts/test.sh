@@ -21,11 +21,13 @@ step() {
 step "rustfmt" cargo fmt --all --check
 step "dependency rules (layering, release contents)" scripts/check-deps.sh
 step "dependency policy (cargo-deny: licences, bans, sources)" cargo deny check licenses bans sources
+step "workflow lint (actionlint, zizmor)" scripts/lint-workflows.sh
 step "UI build" npm run build --silent
 step "clippy" cargo clippy "${FEATURES[@]}" -- -D warnings
 step "Rust tests (with a real Secret Service)" scripts/with-keyring.sh cargo test "${FEATURES[@]}"
 step "UI type-check" npm run check --silent
 step "UI lint" npm run lint --silent
+step "UI format (Prettier)" npm run format:check --silent
 step "UI unit tests" npm run test:unit --silent
 step "build app, web host and sandbox (test features)" cargo build -p ibex-wallet -p ibex-sandbox --features ibex-wallet/devhost,ibex-wallet/soft-passkey --bins
 step "e2e: UI in Chromium over the web transport; WebAuthn against the sandbox" npm run test:e2e:web --silent

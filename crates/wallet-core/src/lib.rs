@@ -2,70 +2,53 @@
 //!
 //! `src-tauri` exposes [`Core`]'s methods as IPC commands; the dev-only web host exposes the
 //! same methods over loopback HTTP. Platform effects (storage, events) come in through traits.
+//! Each command lives beside its feature, in the module its prefix names; the command list
+//! (`src-tauri/src/command_list.rs`) names its types by their path in this crate.
 
-mod account;
+pub mod account;
 pub mod activity;
-mod auth;
+pub mod app;
 mod browser;
-mod ceremony;
 pub mod contacts;
 mod core;
 pub mod deadlines;
 mod error;
-mod events;
-pub mod handoff;
+pub mod events;
+pub mod kyc;
 mod live;
 mod money;
-pub mod native;
-mod network;
+pub mod network;
 pub mod notify;
-mod pin;
+pub mod operations;
+pub mod passkey;
+pub mod pin;
 pub mod portfolio;
-pub mod profile;
-pub mod providers;
 pub mod recipients;
 pub mod recovery;
 pub mod secrets;
 pub mod send;
-mod settings;
+pub mod session;
+pub mod settings;
 pub mod store;
+pub mod wallet;
 
-pub use crate::core::{AppInfo, Core, CoreDeps};
-pub use account::{Account, Persistence, SafeWallet, SessionInfo};
-pub use auth::{AuthIntent, Ceremony, CeremonyKind};
+pub use crate::core::{Core, CoreDeps};
 pub use error::{AppError, ErrorCode};
 pub use events::{AuthStep, CoreEvent, EventSink};
-pub use network::NetworkStatus;
+pub use session::{
+    Account, AuthIntent, Ceremony, CeremonyKind, Persistence, SafeWallet, SessionInfo,
+};
 pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};
-
-/// Every type a command takes or returns, for the app shell's command list
-/// (`src-tauri/src/command_list.rs`). Add a command's types here.
-pub mod ipc {
-    pub use crate::activity::{
-        ActivityPage, ActivityQuery, ExportRequest, ExportResult, PendingOperation,
-    };
-    pub use crate::contacts::{Contact, ContactDraft};
-    pub use crate::portfolio::Portfolio;
-    pub use crate::profile::{KycView, SignerView};
-    pub use crate::providers::{PasskeyCapabilities, ProviderKind, WebviewInfo};
-    pub use crate::recipients::{KnownRecipient, RecipientCheck};
-    pub use crate::recovery::{FieldProblem, PersonalData, RecoveryInfo, RecoveryReview};
-    pub use crate::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
-    pub use crate::{
-        AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, NetworkChoice, NetworkStatus,
-        SessionInfo, Settings, Theme,
-    };
-}
 
 /// Parsers of untrusted input, reachable by the fuzz targets in `fuzz/`; nothing else uses
 /// this module.
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::handoff::{parse_answer, Reply};
+    pub use crate::passkey::handoff::{parse_answer, Reply};
 
     /// The clientDataJSON check of a passkey answer, for either ceremony type.
     pub fn check_client_data(credential: &serde_json::Value, challenge: &str, origin: &str) {
-        use crate::ceremony::{check_client_data, ClientDataType};
+        use crate::passkey::ceremony::{check_client_data, ClientDataType};
         for kind in [ClientDataType::Create, ClientDataType::Get] {
             let _ = check_client_data(credential, kind, challenge, Some(origin));
         }

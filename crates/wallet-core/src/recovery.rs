@@ -1,7 +1,7 @@
 //! Social recovery (operations.md §3.3, §7): the owner enables it with their identity, a
 //! guardian may later start a recovery that becomes executable after a delay, and the owner
 //! can cancel it until then. Enabling and cancelling are Safe operations the passkey signs
-//! through the same review → approve path as a transfer (`send.rs`).
+//! through the same review → approve path as a transfer (`operations`).
 //!
 //! While a recovery is pending the core warns before its deadline (`deadlines.rs`), from a
 //! background check that runs as long as the app is open.
@@ -18,16 +18,17 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::core::{read, write};
-use crate::deadlines::{self, Deadlines, Millis, ServerClock};
+use crate::deadlines::{Deadlines, Millis, ServerClock};
 use crate::error::{AppError, ErrorCode};
 use crate::network::Connection;
+use crate::operations::{Draft, OperationReview, RecoveryIdentity, Reviewed};
 use crate::store::KvStore;
 
 /// Check more often when an alert is due within this window.
 const NEAR: Millis = 2 * 60 * 60 * 1000;
 
 /// What the owner registers with IBEX Safe to prove who they are (`ENABLE_RECOVERY`).
-#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonalData {
     /// First names, as on the identity document.
@@ -99,38 +100,6 @@ pub struct RecoveryInfo {
     pub operations_in_flight: Vec<String>,
     /// The deadline alerts of a pending recovery.
     pub alerts: Vec<ScheduledAlert>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum RecoveryAction {
-    Enable,
-    Cancel,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ReviewDetail {
-    pub label: String,
-    pub value: String,
-}
-
-/// What the passkey is about to sign for a recovery operation.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct RecoveryReview {
-    pub id: String,
-    pub action: RecoveryAction,
-    pub safe: String,
-    pub chain_id: u32,
-    /// What the operation registers or changes, line by line.
-    pub details: Vec<ReviewDetail>,
-    pub gas_sponsored: bool,
-    /// The hash the passkey signs (0x-hex), checked against the options' challenge.
-    pub user_op_hash: String,
-    pub expires_at: Option<String>,
-    /// Request options for the WebView provider (JSON text).
-    pub options_json: String,
 }
 
 /// How often the background check reads the recovery status.
@@ -313,7 +282,7 @@ impl crate::Core {
     }
 
     /// Prepares `ENABLE_RECOVERY` with the owner's identity; the review shows what is signed.
-    pub async fn recovery_enable(&self, data: PersonalData) -> Result<RecoveryReview, AppError> {
+    pub async fn recovery_enable(&self, data: PersonalData) -> Result<OperationReview, AppError> {
         if let Some(problem) = check_personal_data(&data, today(&self.recovery.clock))
             .into_iter()
             .next()
@@ -321,43 +290,33 @@ impl crate::Core {
             return Err(AppError::validation(problem.message));
         }
         let trimmed = |s: &str| s.trim().to_owned();
-        let details = vec![
-            detail("First names", data.first_name.trim()),
-            detail("Last name", data.last_name.trim()),
-            detail("Birth date", data.birth_date.trim()),
-            detail("City of birth", data.birth_city.trim()),
-            detail("Country of birth", data.birth_country.trim()),
-        ];
-        let operation = Operation::EnableRecovery {
+        let identity = PersonalData {
             first_name: trimmed(&data.first_name),
             last_name: trimmed(&data.last_name),
             birth_date: trimmed(&data.birth_date),
             birth_city: trimmed(&data.birth_city),
             birth_country: trimmed(&data.birth_country),
+        };
+        let operation = Operation::EnableRecovery {
+            first_name: identity.first_name.clone(),
+            last_name: identity.last_name.clone(),
+            birth_date: identity.birth_date.clone(),
+            birth_city: identity.birth_city.clone(),
+            birth_country: identity.birth_country.clone(),
             new_owners: None,
             threshold: None,
         };
-        self.prepare_recovery(RecoveryAction::Enable, operation, details)
-            .await
+        self.prepare_recovery(
+            operation,
+            Reviewed::EnableRecovery(RecoveryIdentity { identity }),
+        )
+        .await
     }
 
     /// Prepares `CANCEL_RECOVERY`: stops the pending recovery; recovery stays enabled.
-    pub async fn recovery_cancel(&self) -> Result<RecoveryReview, AppError> {
-        let details = vec![detail(
-            "Effect",
-            "Stops the pending recovery: ownership of the wallet stays with you.",
-        )];
-        self.prepare_recovery(RecoveryAction::Cancel, Operation::CancelRecovery, details)
+    pub async fn recovery_cancel(&self) -> Result<OperationReview, AppError> {
+        self.prepare_recovery(Operation::CancelRecovery, Reviewed::CancelRecovery)
             .await
-    }
-
-    /// Sets when deadline alerts fire, in minutes before the deadline (0 = at the deadline).
-    pub async fn settings_set_recovery_alerts(
-        &self,
-        lead_minutes: Vec<u32>,
-    ) -> Result<crate::Settings, AppError> {
-        let leads = deadlines::normalise_leads(lead_minutes).map_err(AppError::validation)?;
-        self.update(|s| s.recovery_alert_minutes = leads)
     }
 
     /// How often the background check runs (the web host speeds it up for tests).
@@ -491,45 +450,31 @@ impl crate::Core {
         Ok(chain)
     }
 
+    /// Prepares a recovery operation on the first chain whose recovery module IBEx offers.
     async fn prepare_recovery(
         &self,
-        action: RecoveryAction,
         operation: Operation,
-        details: Vec<ReviewDetail>,
-    ) -> Result<RecoveryReview, AppError> {
+        reviewed: Reviewed,
+    ) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
         let (session, safe) = conn.auth.signed_in()?;
         let chain = self.recovery_chain(&conn, &session).await?.ok_or_else(|| {
             AppError::validation("This IBEx offers the recovery module on none of its chains.")
         })?;
-        let rp_id = conn.client.config().rp_id.clone();
-        let prepared = conn
-            .ops
-            .prepare_operations(&session, safe, &rp_id, chain, vec![operation])
-            .await?;
-        Ok(RecoveryReview {
-            id: prepared.id,
-            action,
-            safe: safe.to_checksum(),
-            chain_id: u32::try_from(chain.0).unwrap_or(u32::MAX),
-            details,
-            gas_sponsored: true,
-            user_op_hash: prepared.user_op_hash,
-            expires_at: prepared.expires_at,
-            options_json: prepared.options_json,
-        })
+        let draft = Draft {
+            safe,
+            chain,
+            operations: vec![operation],
+            reviewed,
+        };
+        conn.ops
+            .prepare(&session, &conn.client.config().rp_id, draft)
+            .await
     }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn detail(label: &str, value: &str) -> ReviewDetail {
-    ReviewDetail {
-        label: label.to_owned(),
-        value: value.to_owned(),
-    }
 }
 
 fn fill(info: &mut RecoveryInfo, status: &RecoveryStatus) {

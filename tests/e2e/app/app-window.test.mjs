@@ -41,14 +41,29 @@ before(async () => {
 
 /** Saves a PNG of the X window titled `title`. @param {string} title @param {string} path */
 function captureWindow(title, path) {
-  const id = execFileSync('xdotool', ['search', '--name', `^${title}$`]).toString().trim().split('\n')[0] ?? '';
+  const id =
+    execFileSync('xdotool', ['search', '--name', `^${title}$`])
+      .toString()
+      .trim()
+      .split('\n')[0] ?? '';
   execFileSync('/usr/bin/import', ['-window', id, path]);
 }
 
 /** Fraction of the image's pixels that are exactly `hex`. @param {string} path @param {string} hex */
 function colourShare(path, hex) {
   const mean = execFileSync('/usr/bin/convert', [
-    path, '-fill', 'black', '+opaque', hex, '-fill', 'white', '-opaque', hex, '-format', '%[fx:mean]', 'info:',
+    path,
+    '-fill',
+    'black',
+    '+opaque',
+    hex,
+    '-fill',
+    'white',
+    '-opaque',
+    hex,
+    '-format',
+    '%[fx:mean]',
+    'info:',
   ]);
   return Number(mean.toString());
 }
@@ -173,7 +188,13 @@ test('a pending recovery reaches the desktop notification daemon through the app
   await session.click(await session.waitFor('[data-testid="sign-in"]'));
   const safe = await session.waitForText('[data-testid="safe-address"]', /^0x[0-9a-fA-F]{40}$/, 60000);
   await session.click(await session.waitFor('[data-testid="nav-recovery"]'));
-  const identity = { firstName: 'Ada', lastName: 'Lovelace', birthDate: '1985-12-10', birthCity: 'London', birthCountry: 'United Kingdom' };
+  const identity = {
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    birthDate: '1985-12-10',
+    birthCity: 'London',
+    birthCountry: 'United Kingdom',
+  };
   for (const [field, value] of Object.entries(identity)) {
     await session.type(await session.waitFor(`[data-testid="recovery-${field}"]`), value);
   }

@@ -5,7 +5,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { addVirtualAuthenticator, collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
+import {
+  addVirtualAuthenticator,
+  collectPageErrors,
+  seriousA11yViolations,
+  useHostAndBrowser,
+} from '../support/browser.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 const downloads = mkdtempSync(join(tmpdir(), 'ibex-downloads-'));
@@ -20,11 +25,16 @@ const DECIMALS = /** @type {Record<string, number>} */ ({ USDC: 6 });
 
 /** @param {string} sandboxUrl @param {string} path @param {unknown} [body] */
 async function sandbox(sandboxUrl, path, body) {
-  const r = await fetch(`${sandboxUrl}/__sandbox/${path}`, body === undefined ? {} : {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const r = await fetch(
+    `${sandboxUrl}/__sandbox/${path}`,
+    body === undefined
+      ? {}
+      : {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+  );
   const text = await r.text();
   assert.ok(r.ok, `${path}: ${r.status} ${text}`);
   return JSON.parse(text);
@@ -59,8 +69,22 @@ test('activity: paging per chain, scopes, a transfer in flight, and an exact CSV
   // Wait for the Safe on every chain, then give Base more history than one page, and an
   // outgoing amount no float can hold.
   await page.waitForTimeout(3500);
-  await sandbox(sandboxUrl, 'ledger/transfers', { safeAddress: safe, chainId: BASE, tokenAddress: BASE_USDC, amount: '1.000001', count: 30, counterparty: PEER });
-  await sandbox(sandboxUrl, 'ledger/transfers', { safeAddress: safe, chainId: 100, tokenAddress: GNOSIS_EURE, amount: '0.000000000000000001', direction: 'OUT', counterparty: PEER });
+  await sandbox(sandboxUrl, 'ledger/transfers', {
+    safeAddress: safe,
+    chainId: BASE,
+    tokenAddress: BASE_USDC,
+    amount: '1.000001',
+    count: 30,
+    counterparty: PEER,
+  });
+  await sandbox(sandboxUrl, 'ledger/transfers', {
+    safeAddress: safe,
+    chainId: 100,
+    tokenAddress: GNOSIS_EURE,
+    amount: '0.000000000000000001',
+    direction: 'OUT',
+    counterparty: PEER,
+  });
   /** @type {{ transfers: Record<string, string>[] }} */
   const ledger = await sandbox(sandboxUrl, `ledger/${safe}`);
   const onBase = ledger.transfers.filter((t) => t.blockchainId === String(BASE)).length;
@@ -87,13 +111,23 @@ test('activity: paging per chain, scopes, a transfer in flight, and an exact CSV
   await page.getByTestId('fiat-history').waitFor();
 
   // "Load more" pages one chain at a time, as the API paginates.
-  const gnosisBefore = await page.locator('[data-testid="chain-history"][data-chain="100"] [data-testid="activity-row"]').count();
+  const gnosisBefore = await page
+    .locator('[data-testid="chain-history"][data-chain="100"] [data-testid="activity-row"]')
+    .count();
   await page.getByTestId(`load-more-${BASE}`).click();
-  await base.getByTestId('chain-count').getByText(`${Math.min(40, onBase)} of ${onBase}`).waitFor();
-  assert.equal(await page.locator('[data-testid="chain-history"][data-chain="100"] [data-testid="activity-row"]').count(), gnosisBefore);
+  await base
+    .getByTestId('chain-count')
+    .getByText(`${Math.min(40, onBase)} of ${onBase}`)
+    .waitFor();
+  assert.equal(
+    await page.locator('[data-testid="chain-history"][data-chain="100"] [data-testid="activity-row"]').count(),
+    gnosisBefore,
+  );
   await loadAll(page);
   assert.equal(await base.getByTestId('chain-count').textContent(), `${onBase} of ${onBase}`);
-  const outgoing = page.locator('[data-testid="chain-history"][data-chain="100"] [data-testid="activity-amount"]', { hasText: '0.000000000000000001 EURe' });
+  const outgoing = page.locator('[data-testid="chain-history"][data-chain="100"] [data-testid="activity-amount"]', {
+    hasText: '0.000000000000000001 EURe',
+  });
   await outgoing.waitFor();
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: join(shots, '2-activity-all-pages-dark.png'), fullPage: true });
@@ -116,7 +150,18 @@ test('activity: paging per chain, scopes, a transfer in flight, and an exact CSV
     const direction = t.direction === 'IN' ? 'in' : 'out';
     const counterparty = direction === 'in' ? t.from : t.to;
     const amount = units(t.value ?? '', DECIMALS[t.tokenSymbol ?? ''] ?? 18);
-    return [t.timestamp, 'crypto', t.blockchainId, direction, t.tokenSymbol, amount, counterparty, t.value_eur, t.value_usd, t.transactionHash].join(',');
+    return [
+      t.timestamp,
+      'crypto',
+      t.blockchainId,
+      direction,
+      t.tokenSymbol,
+      amount,
+      counterparty,
+      t.value_eur,
+      t.value_usd,
+      t.transactionHash,
+    ].join(',');
   });
   assert.deepEqual([...body].sort(), [...expected].sort());
   const dates = body.map((l) => l.split(',')[0] ?? '');
@@ -137,7 +182,11 @@ test('activity: paging per chain, scopes, a transfer in flight, and an exact CSV
   assert.match((await pending.textContent()) ?? '', /(Signed|Executing|Pending) Transfer of 0\.0001/);
   await page.screenshot({ path: join(shots, '3-activity-pending.png'), fullPage: true });
   await pending.waitFor({ state: 'detached', timeout: 60000 });
-  await page.getByTestId('activity-amount').filter({ hasText: /^0\.0001 / }).first().waitFor({ timeout: 30000 });
+  await page
+    .getByTestId('activity-amount')
+    .filter({ hasText: /^0\.0001 / })
+    .first()
+    .waitFor({ timeout: 30000 });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -93,7 +93,10 @@ test('a server asking for another rpId, or refusing this page origin, gets a spe
     await wallet.getByTestId('provider-choice-webview').check();
     await wallet.getByTestId('create-wallet').click();
     await error.waitFor({ timeout: 30000 });
-    assert.match((await error.textContent()) ?? '', /IBEx does not accept passkeys used from this page \(origin http:\/\/localhost:\d+/);
+    assert.match(
+      (await error.textContent()) ?? '',
+      /IBEx does not accept passkeys used from this page \(origin http:\/\/localhost:\d+/,
+    );
     await wallet.screenshot({ path: join(shots, '3-origin-refused.png'), fullPage: true });
     await wallet.close();
   } finally {

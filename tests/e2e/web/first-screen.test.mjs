@@ -30,7 +30,7 @@ test('first screen shows the sandbox health that the core fetched', async () => 
   // Chromium on http://localhost may use passkeys for rpId localhost: the core picks the page.
   const webview = page.getByTestId('provider-webview');
   await webview.waitFor();
-  assert.match(await webview.textContent() ?? '', /This window\s*Recommended/);
+  assert.match((await webview.textContent()) ?? '', /This window\s*Recommended/);
 
   // The secret left the address bar once read.
   assert.equal(new URL(page.url()).hash, '');
@@ -69,7 +69,7 @@ test('a bad custom network is refused with a specific message, and nothing chang
   await page.getByTestId('save-network').click();
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  assert.match(await alert.textContent() ?? '', /Only a server on this computer may use http:\/\//);
+  assert.match((await alert.textContent()) ?? '', /Only a server on this computer may use http:\/\//);
   await page.reload();
   assert.equal(await page.getByTestId('network-label').textContent(), 'Local sandbox');
   await page.close();

@@ -29,7 +29,9 @@ async function openSignedOut(page, url) {
 
 /** Sandbox route counts. @param {string} sandboxUrl */
 async function counters(sandboxUrl) {
-  return /** @type {{ routes: Record<string, number> }} */ (await (await fetch(`${sandboxUrl}/__sandbox/counters`)).json());
+  return /** @type {{ routes: Record<string, number> }} */ (
+    await (await fetch(`${sandboxUrl}/__sandbox/counters`)).json()
+  );
 }
 
 test('sign up, sign out and sign in through the system browser; a wrong state is refused', async () => {
@@ -90,7 +92,9 @@ test('sign up, sign out and sign in through the system browser; a wrong state is
   const count = (/** @type {typeof before} */ c, /** @type {string} */ r) => c.routes[r] ?? 0;
   assert.equal(count(after, 'POST /v1.2/auth/sign-up') - count(before, 'POST /v1.2/auth/sign-up'), 1);
   assert.equal(count(after, 'POST /v1.2/auth/sign-in') - count(before, 'POST /v1.2/auth/sign-in'), 1);
-  console.log(`hand-off round trip (click → signed in, incl. the 2 s wallet window at sign-up): sign-up ${signUpMs} ms, sign-in ${signInMs} ms`);
+  console.log(
+    `hand-off round trip (click → signed in, incl. the 2 s wallet window at sign-up): sign-up ${signUpMs} ms, sign-in ${signInMs} ms`,
+  );
   await wallet.screenshot({ path: join(shots, '3-signed-in.png'), fullPage: true });
   assert.deepEqual(errors, []);
   assert.deepEqual(systemErrors, []);

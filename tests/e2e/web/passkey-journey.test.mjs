@@ -21,7 +21,9 @@ const openSignedOut = (page) => openSignedOutAt(page, env.host().url);
 
 /** Route counts as the sandbox saw them. @param {string} sandboxUrl */
 async function sandboxCounters(sandboxUrl) {
-  return /** @type {{ routes: Record<string, number> }} */ (await (await fetch(`${sandboxUrl}/__sandbox/counters`)).json());
+  return /** @type {{ routes: Record<string, number> }} */ (
+    await (await fetch(`${sandboxUrl}/__sandbox/counters`)).json()
+  );
 }
 
 test('sign up, sign out and sign in again with a passkey', async () => {
@@ -126,7 +128,10 @@ test('send: bad checksum and excess amounts are refused; a transfer approved wit
   await result.waitFor({ timeout: 90000 });
   assert.match((await result.textContent()) ?? '', /^Confirmed/);
   const after = await sandboxCounters(sandboxUrl);
-  assert.equal((after.routes['PUT /v1.2/safes/operations'] ?? 0) - (before.routes['PUT /v1.2/safes/operations'] ?? 0), 1);
+  assert.equal(
+    (after.routes['PUT /v1.2/safes/operations'] ?? 0) - (before.routes['PUT /v1.2/safes/operations'] ?? 0),
+    1,
+  );
   await page.screenshot({ path: join(shots, '7-send-confirmed.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();

@@ -4,7 +4,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { addVirtualAuthenticator, collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
+import {
+  addVirtualAuthenticator,
+  collectPageErrors,
+  seriousA11yViolations,
+  useHostAndBrowser,
+} from '../support/browser.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 const env = useHostAndBrowser();
@@ -71,8 +76,14 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
   for (const chain of await page.getByTestId('chain-total').all()) {
     const id = await chain.getAttribute('data-chain');
     const subtotal = cents(await chain.getByTestId('chain-value-eur').textContent());
-    const values = await page.locator(`[data-testid="token-row"][data-chain="${id}"] [data-testid="token-value-eur"]`).allTextContents();
-    assert.equal(values.map(cents).reduce((a, b) => a + b, 0n), subtotal, `chain ${id}`);
+    const values = await page
+      .locator(`[data-testid="token-row"][data-chain="${id}"] [data-testid="token-value-eur"]`)
+      .allTextContents();
+    assert.equal(
+      values.map(cents).reduce((a, b) => a + b, 0n),
+      subtotal,
+      `chain ${id}`,
+    );
     sumOfChains += subtotal;
   }
   const rowCount = BigInt(await page.getByTestId('token-row').count());
@@ -80,12 +91,18 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
   assert.match((await page.getByTestId('total-usd').textContent()) ?? '', /^\$[\d,]+\.\d\d$/);
   const rows = page.getByTestId('token-row');
   assert.ok((await rows.count()) >= 6, 'every genesis token is listed');
-  for (const balance of await page.getByTestId('token-balance').allTextContents()) assert.match(balance, /^[\d,]+(\.\d+)?$/);
+  for (const balance of await page.getByTestId('token-balance').allTextContents())
+    assert.match(balance, /^[\d,]+(\.\d+)?$/);
   await page.screenshot({ path: join(shots, '1-portfolio-light.png'), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
 
   // An airdropped scam token and a zero balance are hidden until asked for.
-  await sandbox(sandboxUrl, 'ledger/transfers', { safeAddress: safe, chainId: BASE, tokenAddress: SCAM, amount: '1000' });
+  await sandbox(sandboxUrl, 'ledger/transfers', {
+    safeAddress: safe,
+    chainId: BASE,
+    tokenAddress: SCAM,
+    amount: '1000',
+  });
   await page.getByTestId('refresh-portfolio').click();
   await page.getByText('(2 hidden)').waitFor({ timeout: 30000 });
   const symbols = async () => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-symbol')));
@@ -107,7 +124,10 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
   await page.getByTestId('chain-filter').selectOption(String(BASE));
   const chainsShown = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-chain')));
   assert.ok(chainsShown.length > 0 && chainsShown.every((c) => c === String(BASE)), chainsShown.join());
-  assert.deepEqual(await page.getByTestId('chain-total').evaluateAll((els) => els.map((e) => e.getAttribute('data-chain'))), [String(BASE)]);
+  assert.deepEqual(
+    await page.getByTestId('chain-total').evaluateAll((els) => els.map((e) => e.getAttribute('data-chain'))),
+    [String(BASE)],
+  );
   await page.getByTestId('chain-filter').selectOption('all');
 
   // Refresh shows its progress (the sandbox is made slow so it can be seen).

@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { addVirtualAuthenticator, collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
+import {
+  addVirtualAuthenticator,
+  collectPageErrors,
+  seriousA11yViolations,
+  useHostAndBrowser,
+} from '../support/browser.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 // The background check runs every second here (5 min / 30 s near a deadline by default).
@@ -19,12 +24,18 @@ const shots = artifactsDir('web/recovery');
 /** What the devhost's notifier delivered so far. @param {import('playwright-core').Page} page */
 async function notifications(page) {
   const secret = await page.evaluate(() => sessionStorage.getItem('ibex-devhost-secret'));
-  const resp = await fetch(`${env.host().origin}/test/notifications`, { headers: { 'x-devhost-secret': secret ?? '' } });
+  const resp = await fetch(`${env.host().origin}/test/notifications`, {
+    headers: { 'x-devhost-secret': secret ?? '' },
+  });
   return /** @type {Shown[]} */ (await resp.json());
 }
 
 /** Polls `read` until `done` holds for its value (a wait, not a timing assertion). */
-async function until(/** @type {() => Promise<Shown[]>} */ read, /** @type {(v: Shown[]) => boolean} */ done, what = '') {
+async function until(
+  /** @type {() => Promise<Shown[]>} */ read,
+  /** @type {(v: Shown[]) => boolean} */ done,
+  what = '',
+) {
   for (let i = 0; i < 300; i++) {
     const value = await read();
     if (done(value)) return value;
@@ -82,7 +93,10 @@ test('recovery: validation, enable, a guardian recovery with deadline alerts, ca
   await page.getByTestId('recovery-birthDate').fill('1990-01-31');
   await review.click();
   await page.getByTestId('recovery-review').waitFor({ timeout: 30000 });
-  assert.match((await page.getByTestId('recovery-review').textContent()) ?? '', /Jeanne Marie.*Dupont.*1990-01-31.*Lyon.*France/s);
+  assert.match(
+    (await page.getByTestId('recovery-review').textContent()) ?? '',
+    /Jeanne Marie.*Dupont.*1990-01-31.*Lyon.*France/s,
+  );
   assert.match((await page.getByTestId('recovery-review-hash').textContent()) ?? '', /^0x[0-9a-f]{64}$/);
   await page.screenshot({ path: join(shots, '2-review.png'), fullPage: true });
   await page.getByTestId('recovery-approve').click();
@@ -102,13 +116,21 @@ test('recovery: validation, enable, a guardian recovery with deadline alerts, ca
     (await countdown.innerText()).replace(/\s+/g, ' '),
     /^(0 days 23 hours 5\d minutes \d+ seconds|1 days 0 hours 0 minutes 0 seconds)$/,
   );
-  const first = await until(() => notifications(page), (n) => n.length >= 1, 'the 24 h alert');
+  const first = await until(
+    () => notifications(page),
+    (n) => n.length >= 1,
+    'the 24 h alert',
+  );
   assert.equal(first[0]?.title, 'Wallet recovery pending');
   assert.match(first[0]?.body ?? '', /executed in (1 day|23 h 5\d min)\./);
 
   // 23 h later on the server's clock: the 1 h alert, once.
   await sandbox(sandboxUrl, 'clock/advance', { seconds: 23 * 3600 + 60 });
-  const second = await until(() => notifications(page), (n) => n.length >= 2, 'the 1 h alert');
+  const second = await until(
+    () => notifications(page),
+    (n) => n.length >= 2,
+    'the 1 h alert',
+  );
   assert.equal(second.length, 2);
   assert.equal(second[1]?.title, 'Wallet recovery pending');
   assert.match(second[1]?.body ?? '', /executed in 5\d min\./);

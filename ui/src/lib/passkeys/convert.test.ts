@@ -48,9 +48,9 @@ describe('options from IBEx JSON', () => {
 
   it('names the field that is not base64url', () => {
     expect(() => requestOptions({ challenge: 'not base64!' })).toThrow(/challenge/);
-    expect(() =>
-      requestOptions({ challenge: 'AA', allowCredentials: [{ id: '%%', type: 'public-key' }] }),
-    ).toThrow(/allowCredentials\[0\]\.id/);
+    expect(() => requestOptions({ challenge: 'AA', allowCredentials: [{ id: '%%', type: 'public-key' }] })).toThrow(
+      /allowCredentials\[0\]\.id/,
+    );
   });
 });
 

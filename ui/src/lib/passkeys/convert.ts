@@ -28,7 +28,10 @@ function extensions(ext: ExtensionsJSON): AuthenticationExtensionsClientInputs {
   if (prf.eval) converted.eval = prfValues(prf.eval, 'extensions.prf.eval');
   if (prf.evalByCredential) {
     converted.evalByCredential = Object.fromEntries(
-      Object.entries(prf.evalByCredential).map(([id, v]) => [id, prfValues(v, `extensions.prf.evalByCredential.${id}`)]),
+      Object.entries(prf.evalByCredential).map(([id, v]) => [
+        id,
+        prfValues(v, `extensions.prf.evalByCredential.${id}`),
+      ]),
     );
   }
   return { ...rest, prf: converted } as AuthenticationExtensionsClientInputs;

@@ -2,7 +2,12 @@
 // page origin may use the rpId (rpId `localhost` from http://localhost, or a tenant that lists
 // the app's origin for Related Origin Requests); WebKitGTK has no WebAuthn at all.
 import { authenticationJSON, creationOptions, registrationJSON, requestOptions } from './convert';
-import type { AuthenticationResponseJSON, CreationOptionsJSON, RegistrationResponseJSON, RequestOptionsJSON } from './json';
+import type {
+  AuthenticationResponseJSON,
+  CreationOptionsJSON,
+  RegistrationResponseJSON,
+  RequestOptionsJSON,
+} from './json';
 
 export type CeremonyErrorCode = 'PasskeyCancelled' | 'PasskeyUnsupported' | 'PasskeyExists' | 'PasskeyFailed';
 
@@ -34,10 +39,16 @@ export function explain(e: unknown, rpId: string | undefined, creating: boolean)
   switch (name) {
     case 'NotAllowedError':
     case 'AbortError':
-      return new CeremonyError('PasskeyCancelled', 'The passkey prompt was closed or timed out. Nothing was signed; you can try again.');
+      return new CeremonyError(
+        'PasskeyCancelled',
+        'The passkey prompt was closed or timed out. Nothing was signed; you can try again.',
+      );
     case 'InvalidStateError':
       return creating
-        ? new CeremonyError('PasskeyExists', 'This authenticator already holds a passkey for this account. Sign in instead.')
+        ? new CeremonyError(
+            'PasskeyExists',
+            'This authenticator already holds a passkey for this account. Sign in instead.',
+          )
         : new CeremonyError('PasskeyFailed', 'The authenticator is busy or in a bad state. Try again.');
     case 'SecurityError':
       return new CeremonyError(
@@ -45,9 +56,15 @@ export function explain(e: unknown, rpId: string | undefined, creating: boolean)
         `This window may not use passkeys for "${rpId ?? 'this site'}". Continue in your browser, or use a PIN.`,
       );
     case 'NotSupportedError':
-      return new CeremonyError('PasskeyUnsupported', 'This authenticator does not support the required passkey type (P-256).');
+      return new CeremonyError(
+        'PasskeyUnsupported',
+        'This authenticator does not support the required passkey type (P-256).',
+      );
     default:
-      return new CeremonyError('PasskeyFailed', `The passkey ceremony failed: ${e instanceof Error ? e.message : String(e)}`);
+      return new CeremonyError(
+        'PasskeyFailed',
+        `The passkey ceremony failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
   }
 }
 
@@ -62,7 +79,8 @@ export function webviewProvider(credentials: CredentialsContainer = navigator.cr
       } catch (e) {
         throw explain(e, options.rp.id, true);
       }
-      if (!(cred instanceof PublicKeyCredential)) throw new CeremonyError('PasskeyFailed', 'The authenticator returned no passkey.');
+      if (!(cred instanceof PublicKeyCredential))
+        throw new CeremonyError('PasskeyFailed', 'The authenticator returned no passkey.');
       return registrationJSON(cred);
     },
     async get(options) {
@@ -73,7 +91,8 @@ export function webviewProvider(credentials: CredentialsContainer = navigator.cr
       } catch (e) {
         throw explain(e, options.rpId, false);
       }
-      if (!(cred instanceof PublicKeyCredential)) throw new CeremonyError('PasskeyFailed', 'The authenticator returned no passkey.');
+      if (!(cred instanceof PublicKeyCredential))
+        throw new CeremonyError('PasskeyFailed', 'The authenticator returned no passkey.');
       return authenticationJSON(cred);
     },
   };

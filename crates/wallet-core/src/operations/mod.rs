@@ -1,0 +1,311 @@
+//! The operation pipeline every kind goes through (transfer, recovery, and the kinds to come):
+//! **prepare** on IBEx and file the operation with its typed [`OperationReview`] → **approve**
+//! with any provider (the WebView's assertion or a backend the core runs) → **track** it to a
+//! final status → the **outcome** (an event, and an OS notification when the window is hidden).
+//!
+//! Each kind only builds its IBEx operations and its decoded review part ([`Reviewed`]); the
+//! signing facts, the checks and the approval are the same for all.
+//!
+//! The passkey signs the userOpHash: before anything is shown, the core checks that the
+//! challenge IBEx put in the options *is* that hash, so a server cannot slip a different
+//! operation under the user's fingerprint.
+
+mod review;
+mod track;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ibex::models::operations::{ExecuteRequest, Operation, PrepareRequest};
+use ibex::models::webauthn::Credential;
+use ibex::models::ChainId;
+use ibex::{Address, Session};
+
+use crate::error::{server_message, AppError, ErrorCode};
+use crate::events::{CoreEvent, EventSink};
+use crate::live::Live;
+use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
+use crate::passkey::{NativeBackend, ProviderKind};
+pub use review::{OperationReview, RecoveryIdentity, Reviewed, Signing, TransferFacts};
+pub(crate) use track::op_status;
+pub use track::{OpStatus, OperationUpdate};
+
+/// How long a reviewed operation may wait for the passkey (IBEx's intents live ~5 min).
+const REVIEW_TTL: Duration = Duration::from_secs(240);
+
+/// The operations of one kind to prepare, and what the review shows of them.
+pub(crate) struct Draft {
+    pub safe: Address,
+    pub chain: ChainId,
+    pub operations: Vec<Operation>,
+    pub reviewed: Reviewed,
+}
+
+/// A reviewed operation waiting for the passkey.
+struct PendingOp {
+    review: OperationReview,
+    challenge: String,
+    options: serde_json::Value,
+    rp_id: String,
+    started: Instant,
+}
+
+/// How the user approves: the WebView's assertion, or a provider the core runs.
+pub(crate) enum Approval<'a> {
+    /// `PublicKeyCredential.toJSON()` of the page's `navigator.credentials.get` (JSON text).
+    Webview(&'a str),
+    Native(&'a dyn NativeBackend),
+}
+
+/// Operation state of one connection.
+pub(crate) struct Operations {
+    events: Arc<dyn EventSink>,
+    live: Live,
+    /// One review waits at a time: a new one replaces it.
+    pending: Mutex<Option<PendingOp>>,
+}
+
+impl Operations {
+    pub fn new(events: Arc<dyn EventSink>) -> Self {
+        Self {
+            live: Live::new(events.clone()),
+            events,
+            pending: Mutex::new(None),
+        }
+    }
+
+    /// Opens the account's WebSocket if it is not open, so the UI hears of new transactions.
+    pub fn go_live(&self, session: &Session) {
+        drop(self.live.subscribe(session));
+    }
+
+    /// Prepares the draft's operations on IBEx, checks the challenge is their userOpHash and
+    /// files them for approval; the review is what the passkey will sign.
+    pub async fn prepare(
+        &self,
+        session: &Session,
+        rp_id: &str,
+        draft: Draft,
+    ) -> Result<OperationReview, AppError> {
+        let mut request = PrepareRequest::new(draft.safe, draft.operations);
+        request.chain_id = Some(draft.chain);
+        let prepared = session.prepare(&request).await.map_err(refused)?;
+        let options = prepared.credential_request_options.clone();
+        let challenge = options.challenge.clone().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BadResponse,
+                "IBEx's operation has no challenge to sign.",
+            )
+        })?;
+        let user_op_hash = prepared.user_op_hash().map(str::to_owned).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BadResponse,
+                "IBEx did not say which operation this is (no userOpHash).",
+            )
+        })?;
+        check_challenge_is_hash(&challenge, &user_op_hash)?;
+        let sponsored = sponsorship(session, &user_op_hash).await;
+        let options_json = options.for_authenticator();
+        let review = OperationReview {
+            id: random_id(),
+            signing: Signing {
+                chain_id: draft.chain,
+                safe: draft.safe,
+                user_op_hash,
+                expires_at: prepared.expires_at.clone(),
+                sponsored,
+            },
+            operation: draft.reviewed,
+            options_json: options_json.to_string(),
+        };
+        *lock(&self.pending) = Some(PendingOp {
+            review: review.clone(),
+            challenge,
+            options: options_json,
+            rp_id: options.rp_id.clone().unwrap_or_else(|| rp_id.to_owned()),
+            started: Instant::now(),
+        });
+        Ok(review)
+    }
+
+    /// Signs the reviewed operation with `approval`, executes it and starts tracking it.
+    /// Returns the first status and the review it approved.
+    pub async fn approve(
+        &self,
+        session: &Session,
+        review_id: &str,
+        approval: Approval<'_>,
+    ) -> Result<(OperationUpdate, OperationReview), AppError> {
+        let op = self.take(review_id)?;
+        let (credential, origin) = match approval {
+            Approval::Webview(json) => {
+                let credential = serde_json::from_str(json).map_err(|e| {
+                    AppError::validation(format!("The passkey response is not JSON: {e}"))
+                })?;
+                (credential, None)
+            }
+            Approval::Native(backend) => {
+                let answer = backend.get(&op.options, &op.rp_id).await?;
+                (answer.credential, Some(answer.origin))
+            }
+        };
+        check_client_data(
+            &credential,
+            ClientDataType::Get,
+            &op.challenge,
+            origin.as_deref(),
+        )?;
+        let credential: Credential = serde_json::from_value(credential).map_err(|e| {
+            AppError::validation(format!("The passkey response is not a credential: {e}"))
+        })?;
+        let signing = &op.review.signing;
+        let executed = session
+            .execute(&ExecuteRequest {
+                credential,
+                chain_id: Some(signing.chain_id),
+            })
+            .await
+            .map_err(refused)?;
+        let first = OperationUpdate {
+            user_op_hash: signing.user_op_hash.clone(),
+            status: executed.status.as_ref().map_or(OpStatus::Signed, op_status),
+            tx_hash: executed.tx_hash.clone(),
+            error: None,
+        };
+        self.events.emit(CoreEvent::OperationUpdated {
+            update: first.clone(),
+        });
+        track::track(
+            self.events.clone(),
+            &self.live,
+            session.clone(),
+            signing.user_op_hash.clone(),
+        );
+        Ok((first, op.review))
+    }
+
+    fn take(&self, review_id: &str) -> Result<PendingOp, AppError> {
+        match lock(&self.pending).take() {
+            Some(op) if op.review.id == review_id && op.started.elapsed() <= REVIEW_TTL => Ok(op),
+            Some(op) if op.review.id == review_id => Err(AppError::new(
+                ErrorCode::Conflict,
+                "This review expired before it was approved. Review the operation again.",
+            )),
+            _ => Err(AppError::new(
+                ErrorCode::Conflict,
+                "This operation is no longer waiting for approval. Review it again.",
+            )),
+        }
+    }
+}
+
+/// Whether IBEx's paymaster pays for the prepared operation, as IBEx's operation record says
+/// (`safeOperation.paymaster`, "SPONSORED"); `None` when the record or the field is missing.
+/// A failed look-up never blocks the review: it only leaves the answer unknown.
+async fn sponsorship(session: &Session, user_op_hash: &str) -> Option<bool> {
+    let history = match session.operation_history(Some("CREATED"), None, None).await {
+        Ok(history) => history,
+        Err(e) => {
+            tracing::warn!(error = %e, "sponsorship of the prepared operation not known");
+            return None;
+        }
+    };
+    let record = history
+        .data
+        .into_values()
+        .flatten()
+        .filter_map(|r| r.safe_operation)
+        .find(|op| op.user_op_hash.eq_ignore_ascii_case(user_op_hash))?;
+    record
+        .paymaster
+        .map(|p| p.eq_ignore_ascii_case("SPONSORED"))
+}
+
+/// The options' challenge must be the base64url of the userOpHash's bytes.
+fn check_challenge_is_hash(challenge: &str, user_op_hash: &str) -> Result<(), AppError> {
+    let hash_bytes = hex_bytes(user_op_hash);
+    let challenge_bytes = decode_b64(challenge);
+    match (hash_bytes, challenge_bytes) {
+        (Some(h), Some(c)) if h == c => Ok(()),
+        _ => Err(AppError::new(
+            ErrorCode::BadResponse,
+            "IBEx asked the passkey to sign something other than this operation; nothing was signed.",
+        )),
+    }
+}
+
+fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    let hex = s.strip_prefix("0x").unwrap_or(s);
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// IBEx refusing the operation (400: insufficient balance, unknown Safe…) in its own words.
+fn refused(e: ibex::Error) -> AppError {
+    if let ibex::Error::Status { status: 400, body } = &e {
+        let reason = server_message(body);
+        return AppError::validation(format!("IBEx refused this operation: {reason}"));
+    }
+    e.into()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The approve commands: any reviewed operation, whatever its kind.
+impl crate::Core {
+    /// Executes a reviewed operation with the WebView's assertion (JSON text).
+    pub async fn operation_approve(
+        &self,
+        review_id: String,
+        credential_json: String,
+    ) -> Result<OperationUpdate, AppError> {
+        self.approve(&review_id, Approval::Webview(&credential_json))
+            .await
+    }
+
+    /// Executes a reviewed operation, signing with a provider the core runs.
+    pub async fn operation_approve_native(
+        &self,
+        review_id: String,
+        provider: ProviderKind,
+    ) -> Result<OperationUpdate, AppError> {
+        let backend = self.native(provider)?;
+        self.approve(&review_id, Approval::Native(backend.as_ref()))
+            .await
+    }
+
+    async fn approve(
+        &self,
+        review_id: &str,
+        approval: Approval<'_>,
+    ) -> Result<OperationUpdate, AppError> {
+        let conn = self.connection().await?;
+        let (session, _) = conn.auth.signed_in()?;
+        let (first, review) = conn.ops.approve(&session, review_id, approval).await?;
+        if let Some(to) = review.operation.recipient() {
+            self.remember_recipient(&conn, to);
+        }
+        Ok(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_challenge_must_be_the_user_op_hash() {
+        let hash = "0x00ff10";
+        assert!(check_challenge_is_hash("AP8Q", hash).is_ok());
+        assert!(check_challenge_is_hash("AP8Q==", hash).is_ok());
+        assert!(check_challenge_is_hash("AP8R", hash).is_err());
+        assert!(check_challenge_is_hash("AP8Q", "0xzz").is_err());
+    }
+}
