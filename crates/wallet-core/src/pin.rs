@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 use crate::core::network_key;
 use crate::error::{AppError, ErrorCode};
 use crate::network::Connection;
+use crate::secrets::{load_item, store_item, SecretItem};
 use crate::session::SessionInfo;
 
 pub const MIN_PIN_LEN: usize = 6;
@@ -197,12 +198,28 @@ impl crate::Core {
         let pin = Pin::new(pin)?;
         let conn = self.connection().await?;
         let (info, user) = conn.auth.pin_sign_up(&pin, self.secrets.as_ref()).await?;
-        self.store
-            .set(
-                &network_key("pin-account", &conn),
-                serde_json::Value::String(user),
-            )
-            .map_err(|e| AppError::internal(format!("the PIN account was not remembered: {e}")))?;
+        // Twice: the settings file (fast to read) and the keychain (survives losing that file).
+        // Without both, one interrupted write or one missing keychain loses nothing.
+        let in_file = self.store.set(
+            &network_key("pin-account", &conn),
+            serde_json::Value::String(user.clone()),
+        );
+        let rp_id = conn.client.config().rp_id.clone();
+        let item = SecretItem::PinAccount;
+        let account = Some(ibex::Secret::new(user));
+        let in_keychain =
+            store_item(self.secrets.clone(), item, &conn.identity, &rp_id, account).await;
+        match (in_file, in_keychain) {
+            (Err(file), Err(keychain)) => {
+                return Err(AppError::internal(format!(
+                    "the PIN account was not remembered ({file}; {keychain})"
+                )))
+            }
+            (Err(why), Ok(())) | (Ok(()), Err(why)) => {
+                tracing::warn!(%why, "the PIN account is remembered in one place only");
+            }
+            (Ok(()), Ok(())) => {}
+        }
         Ok(self.remember_signer(&conn, info))
     }
 
@@ -210,7 +227,7 @@ impl crate::Core {
     pub async fn pin_sign_in(&self, pin: String) -> Result<SessionInfo, AppError> {
         let pin = Pin::new(pin)?;
         let conn = self.connection().await?;
-        let user = self.pin_account(&conn).ok_or_else(|| {
+        let user = self.pin_account(&conn).await.ok_or_else(|| {
             AppError::validation("No PIN wallet was created on this device for this network.")
         })?;
         let info = conn
@@ -223,13 +240,37 @@ impl crate::Core {
     /// Whether this device has a PIN wallet for the current network.
     pub async fn pin_remembered(&self) -> Result<bool, AppError> {
         let conn = self.connection().await?;
-        Ok(self.pin_account(&conn).is_some())
+        Ok(self.pin_account(&conn).await.is_some())
     }
 
-    fn pin_account(&self, conn: &Connection) -> Option<String> {
-        self.store
-            .get(&network_key("pin-account", conn))
+    /// From the settings file, else from the keychain (then written back to the file).
+    async fn pin_account(&self, conn: &Connection) -> Option<String> {
+        let key = network_key("pin-account", conn);
+        if let Some(user) = self
+            .store
+            .get(&key)
             .and_then(|v| v.as_str().map(str::to_owned))
+        {
+            return Some(user);
+        }
+        let rp_id = &conn.client.config().rp_id;
+        let user = load_item(
+            self.secrets.clone(),
+            SecretItem::PinAccount,
+            &conn.identity,
+            rp_id,
+        )
+        .await?
+        .expose()
+        .to_owned();
+        tracing::info!("PIN account restored from the keychain");
+        if let Err(e) = self
+            .store
+            .set(&key, serde_json::Value::String(user.clone()))
+        {
+            tracing::warn!(error = %e, "PIN account not written back to the settings file");
+        }
+        Some(user)
     }
 }
 

@@ -19,7 +19,7 @@ use crate::events::{AuthStep, CoreEvent, EventSink};
 use crate::passkey::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
-use crate::secrets::SecretStores;
+use crate::secrets::{SecretItem, SecretStores};
 
 /// How long a ceremony may wait for the authenticator before its challenge is dropped.
 const CEREMONY_TTL: Duration = Duration::from_secs(300);
@@ -446,7 +446,8 @@ impl AuthState {
     }
 
     fn open_store(&self, secrets: &dyn SecretStores) -> (Arc<dyn ibex::SecretStore>, Persistence) {
-        match secrets.open(&self.identity, &self.client.config().rp_id) {
+        let rp_id = &self.client.config().rp_id;
+        match secrets.open(SecretItem::RefreshToken, &self.identity, rp_id) {
             Ok(store) => (store, Persistence::Keychain),
             Err(reason) => (
                 Arc::new(ibex::MemoryStore::new()),
