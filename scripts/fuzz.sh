@@ -16,7 +16,12 @@ fuzz=(cargo +nightly fuzz)
 opts=(--fuzz-dir fuzz --target-dir "$target_dir" --sanitizer none)
 if [ $# -gt 0 ]; then targets=("$@"); else mapfile -t targets < <("${fuzz[@]}" list --fuzz-dir fuzz); fi
 
-"${fuzz[@]}" build "${opts[@]}"
+build_log=$(mktemp)
+if ! "${fuzz[@]}" build "${opts[@]}" >"$build_log" 2>&1; then
+  tail -40 "$build_log"
+  exit 1
+fi
+rm -f "$build_log"
 
 failed=0
 printf '%-16s %12s %8s\n' target executions crashes
