@@ -622,3 +622,61 @@ impl crate::Core {
         Ok(self.remember_signer(&conn, info))
     }
 }
+
+#[cfg(all(test, feature = "sandbox"))]
+mod tests {
+    use super::*;
+
+    struct NoEvents;
+    impl EventSink for NoEvents {
+        fn emit(&self, _: CoreEvent) {}
+    }
+
+    async fn signed_in(base_url: &str, client: &Client) -> Session {
+        let auth: ibex::models::auth::AuthSession = reqwest::Client::new()
+            .post(format!("{base_url}/__sandbox/session"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let store = Arc::new(ibex::MemoryStore::new());
+        Session::start(client.clone(), store, &auth.tokens, SessionConfig::default())
+            .await
+            .unwrap()
+    }
+
+    /// The watcher of a replaced session (still alive in a call or a socket when it ends)
+    /// used to sign out whichever session was active by then.
+    #[tokio::test]
+    async fn an_old_session_ending_leaves_the_new_sign_in_alone() {
+        let sandbox = ibex_sandbox::Sandbox::start(ibex_sandbox::SandboxConfig::default())
+            .await
+            .unwrap();
+        let base = sandbox.base_url();
+        let client = Client::new(ibex::Config::new(&base, "localhost").unwrap()).unwrap();
+        let state = AuthState::new(client.clone(), "test".into(), Arc::new(NoEvents));
+        let old = signed_in(&base, &client).await;
+        let signer = SignerKind::Passkey;
+        state
+            .activate(old.clone(), Persistence::Keychain, signer)
+            .await
+            .unwrap();
+        let new = signed_in(&base, &client).await;
+        state
+            .activate(new, Persistence::Keychain, signer)
+            .await
+            .unwrap();
+        old.sign_out().await.unwrap();
+        for _ in 0..20 {
+            tokio::task::yield_now().await; // the watcher runs on this thread
+        }
+        assert!(
+            matches!(state.info(), SessionInfo::SignedIn { .. }),
+            "{:?}",
+            state.info()
+        );
+    }
+}
