@@ -643,9 +643,14 @@ mod tests {
             .await
             .unwrap();
         let store = Arc::new(ibex::MemoryStore::new());
-        Session::start(client.clone(), store, &auth.tokens, SessionConfig::default())
-            .await
-            .unwrap()
+        Session::start(
+            client.clone(),
+            store,
+            &auth.tokens,
+            SessionConfig::default(),
+        )
+        .await
+        .unwrap()
     }
 
     /// The watcher of a replaced session (still alive in a call or a socket when it ends)
