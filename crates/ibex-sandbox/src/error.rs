@@ -63,7 +63,13 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = json!({ "message": self.message, "code": self.code });
+        // A 401's `message` is always "Unauthorized", as IBEx's (clients decide to refresh on
+        // the status and that word); the sandbox's reason goes in `reason`.
+        let mut body = if self.status == StatusCode::UNAUTHORIZED {
+            json!({ "message": "Unauthorized", "code": self.code, "reason": self.message })
+        } else {
+            json!({ "message": self.message, "code": self.code })
+        };
         if let (Some(map), Some(serde_json::Value::Object(extra))) =
             (body.as_object_mut(), self.details)
         {

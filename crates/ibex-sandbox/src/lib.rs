@@ -25,7 +25,7 @@ mod state;
 mod store;
 mod tokens;
 mod views;
-mod webauthn;
+pub mod webauthn;
 mod ws;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

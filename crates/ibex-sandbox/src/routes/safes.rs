@@ -42,6 +42,15 @@ pub async fn prepare(
             "safe is not registered on chain {chain}"
         )));
     }
+    // The `substituteRecipient` fault: IBEx builds the operation, so a compromised IBEx can
+    // build a different one than asked; only checking the result after execution shows it.
+    let mut substituted = items.clone();
+    if let Some(to) = state.faults().take_substitute_recipient() {
+        if let Some(item) = substituted.iter_mut().find(|i| i.get("to").is_some()) {
+            item["to"] = Value::String(to);
+        }
+    }
+    let items = &substituted;
     let mut plans = Vec::new();
     let mut prepared = None;
     for item in items {
