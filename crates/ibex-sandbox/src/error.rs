@@ -1,4 +1,4 @@
-//! Error responses. IBEx has no uniform envelope (gaps.md G37); the sandbox answers
+//! Error responses. IBEx has no uniform envelope (docs/api/gaps.md G37); the sandbox answers
 //! `{"message": "...", "code": "<SYMBOL>"}`, which every documented client parser accepts.
 
 use axum::http::{header, HeaderValue, StatusCode};

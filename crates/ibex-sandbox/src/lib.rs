@@ -1,4 +1,4 @@
-//! A local IBEx: the same HTTP/WebSocket contract as `shared/ibex-api`, on loopback.
+//! A local IBEx: the same HTTP/WebSocket contract as `docs/api`, on loopback.
 //!
 //! Start it in-process with [`Sandbox::start`] (the app and the tests do) or as the
 //! `ibex-sandbox` binary. Test-only routes live under `/__sandbox` (see `routes/sandbox.rs`).

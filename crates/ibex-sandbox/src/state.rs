@@ -119,7 +119,7 @@ impl AppState {
     }
 }
 
-/// The WebSocket envelope `{type, data, timestamp}` (realtime.md §4).
+/// The WebSocket envelope `{type, data, timestamp}` (docs/api/realtime.md §4).
 pub fn frame(kind: &str, data: Value, at: Millis) -> Value {
     serde_json::json!({ "type": kind, "data": data, "timestamp": crate::clock::iso(at) })
 }

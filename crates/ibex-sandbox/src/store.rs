@@ -32,7 +32,7 @@ pub struct Store {
     pub quotes: BTreeMap<String, Quote>,
     /// `jti`s of single-use tokens already spent (refresh, safe-provision).
     pub consumed_tokens: BTreeSet<u64>,
-    /// Asynchronous sign-in enrichment requests by id (auth.md §8).
+    /// Asynchronous sign-in enrichment requests by id (docs/api/auth.md §8).
     pub data_requests: BTreeMap<String, DataRequest>,
     /// Latest OTP per e-mail address.
     pub mailbox: BTreeMap<String, Otp>,
@@ -318,7 +318,7 @@ impl Store {
 
     /// Adds a signer and its Safe at `safe_address`; the Safe is registered on the default chain
     /// after `ready_after_ms` and on every other chain a second later (the documented
-    /// asynchronous multi-chain expansion, account.md §3).
+    /// asynchronous multi-chain expansion, docs/api/account.md §3).
     pub fn add_signer(
         &mut self,
         user: &str,

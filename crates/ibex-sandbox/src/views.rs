@@ -11,7 +11,7 @@ use crate::ids;
 use crate::ledger::{self, Direction};
 use crate::store::{OpStatus, Safe, Store, User};
 
-/// Recovery module address on the chains that have it (operations.md §3.3).
+/// Recovery module address on the chains that have it (docs/api/operations.md §3.3).
 pub const RECOVERY_MODULE: &str = "0x13Ba85EC17A55BE3354bC540814D97e420b9f8C8";
 /// The guardian that can start a recovery (IBEx's recovery service).
 pub const GUARDIAN: &str = "0x303f215950f7B07Ae45FD98590d503E0242E7de3";
@@ -21,7 +21,7 @@ pub fn signer_safes<'a>(store: &'a Store, signer: &str) -> Vec<&'a Safe> {
     store.safes_of_signer(signer).collect()
 }
 
-/// Derived addresses shown as `eoaAddresses` (auth.md §3.5): EVM and Solana.
+/// Derived addresses shown as `eoaAddresses` (docs/api/auth.md §3.5): EVM and Solana.
 pub fn eoa_addresses(store: &Store, signer: &str) -> Value {
     let scope = format!("global:{signer}");
     Value::Array(
@@ -32,7 +32,7 @@ pub fn eoa_addresses(store: &Store, signer: &str) -> Value {
     )
 }
 
-/// The address families the sandbox derives (auth.md §3.5 lists more; these two have
+/// The address families the sandbox derives (docs/api/auth.md §3.5 lists more; these two have
 /// encodings here).
 pub const FAMILIES: [&str; 2] = ["EVM", "SOLANA"];
 
@@ -162,7 +162,7 @@ fn token_rows(
     (rows, eur, usd)
 }
 
-/// Aggregated balances over `safes` (account.md §4).
+/// Aggregated balances over `safes` (docs/api/account.md §4).
 pub fn balances(safes: &[&Safe], q: &BalanceQuery, now: Millis) -> Value {
     let mut crypto: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let (mut eur, mut usd) = (0, 0);
@@ -204,7 +204,7 @@ fn totals(eur: Fiat4, usd: Fiat4) -> Value {
     })
 }
 
-/// Wallet-scoped balances: the typed envelope (account.md §4, "Scoped").
+/// Wallet-scoped balances: the typed envelope (docs/api/account.md §4, "Scoped").
 pub fn wallet_balances(safe: &Safe, q: &BalanceQuery, now: Millis) -> Value {
     let mut tokens = Vec::new();
     for chain in safe
@@ -238,7 +238,7 @@ pub struct TxQuery {
     pub include_prices: bool,
 }
 
-/// Aggregated transactions with per-chain pagination (account.md §5).
+/// Aggregated transactions with per-chain pagination (docs/api/account.md §5).
 pub fn transactions(safes: &[&Safe], q: &TxQuery, now: Millis) -> Value {
     let mut per_chain: BTreeMap<String, Value> = BTreeMap::new();
     for chain in ledger::CHAINS
@@ -288,7 +288,7 @@ pub fn transactions(safes: &[&Safe], q: &TxQuery, now: Millis) -> Value {
     }
 }
 
-/// `GET /v1.2/recovery/status/{safe}` (operations.md §7).
+/// `GET /v1.2/recovery/status/{safe}` (docs/api/operations.md §7).
 pub fn recovery(store: &Store, safe: &Safe, delay_s: i64, now: Millis) -> Value {
     let r = &safe.recovery;
     let ops: Vec<_> = store
@@ -371,7 +371,7 @@ pub fn addressbook(user: &User) -> Value {
     json!({ "success": true, "data": user.addressbook.values().collect::<Vec<_>>() })
 }
 
-/// `GET /v1.2/users/me/chainid` (account.md §6).
+/// `GET /v1.2/users/me/chainid` (docs/api/account.md §6).
 pub fn chainid(safes: &[&Safe], now: Millis) -> Value {
     let chains: Vec<Value> = ledger::CHAINS
         .iter()
@@ -397,7 +397,7 @@ pub fn chainid(safes: &[&Safe], now: Millis) -> Value {
     json!({ "defaultChainId": ledger::DEFAULT_CHAIN, "chains": chains })
 }
 
-/// The seven sections of `GET /v1.2/users/me` (account.md §1), compact as over HTTP.
+/// The seven sections of `GET /v1.2/users/me` (docs/api/account.md §1), compact as over HTTP.
 pub fn user_sections(
     store: &Store,
     rp_id: &str,
@@ -436,7 +436,7 @@ pub fn user_sections(
 }
 
 /// The `balance` / `transactions` / `userdata` blocks a sign-in asked for with its
-/// `include*` flags (auth.md §7).
+/// `include*` flags (docs/api/auth.md §7).
 pub fn enrichment(
     store: &Store,
     rp_id: &str,
@@ -483,7 +483,7 @@ pub fn enrichment(
     out
 }
 
-/// AAVE positions of one Safe on one chain in the BCReader per-address shape (account.md §6).
+/// AAVE positions of one Safe on one chain in the BCReader per-address shape (docs/api/account.md §6).
 pub fn pool_positions(safe: &Safe, chain: u64, include_zero: bool, now: Millis) -> Value {
     let items: Vec<Value> = ledger::tokens(chain)
         .filter_map(|t| {

@@ -1,4 +1,4 @@
-//! WebSocket `/ws` (realtime.md): `auth` first (30 s, else 4001), JWT checks (4002 with
+//! WebSocket `/ws` (docs/api/realtime.md): `auth` first (30 s, else 4001), JWT checks (4002 with
 //! `auth_error`, `TOKEN_EXPIRED` when expired), one session per user (4003), the initial burst,
 //! `get_balance` / `get_transactions` replies, pushed events, pings, and the drop fault.
 
@@ -25,7 +25,7 @@ pub async fn upgrade(
     Query(params): Query<HashMap<String, String>>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    // Header over query (the session rule of gaps.md G23).
+    // Header over query (the session rule of docs/api/gaps.md G23).
     let chain = crate::routes::users::chain_of(&headers, &params)
         .ok()
         .flatten();
@@ -216,7 +216,7 @@ fn wrapped(sections: Vec<(&'static str, Value)>) -> Value {
     )
 }
 
-/// `auth_success`, `connection_success` and the initial burst (gaps.md G16 union).
+/// `auth_success`, `connection_success` and the initial burst (docs/api/gaps.md G16 union).
 fn burst(state: &AppState, claims: &Claims, chain: Option<u64>) -> Vec<(&'static str, Value)> {
     let now = state.now();
     let store = state.store();

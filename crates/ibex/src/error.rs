@@ -82,7 +82,7 @@ impl Error {
 }
 
 /// IBEx's error body, parsed once where the answer arrives. IBEx has no uniform envelope
-/// (gaps.md G37), so it is read leniently: the symbolic code from `code`, `error_code`, `error`
+/// (docs/api/gaps.md G37), so it is read leniently: the symbolic code from `code`, `error_code`, `error`
 /// or a `SYMBOL:` prefix of `message`; the server's words from `message` (or a prose `error`);
 /// whatever else the body carried in `details`. The text is the server's, for logs: never show
 /// it to a user as is.

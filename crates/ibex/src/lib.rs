@@ -1,4 +1,4 @@
-//! Typed client for the IBEx Wallet API (`shared/ibex-api`), with the session manager.
+//! Typed client for the IBEx Wallet API (`docs/api`), with the session manager.
 //!
 //! No Tauri here: the app shell and the tests use this crate the same way.
 //!

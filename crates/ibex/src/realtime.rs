@@ -1,4 +1,4 @@
-//! The WebSocket (`/ws`, realtime.md): `auth` first, typed server frames, reconnect with capped
+//! The WebSocket (`/ws`, docs/api/realtime.md): `auth` first, typed server frames, reconnect with capped
 //! exponential backoff, `TOKEN_EXPIRED` → refresh and reconnect, never reconnect after a
 //! duplicate-session rejection (close 4003). When it gives up, the caller falls back to HTTP
 //! ([`Session::wait_for_operation`], balances, transactions).

@@ -1,10 +1,10 @@
-//! Contract test: every JSON fixture of `shared/ibex-api/examples` (both tiers) is listed here
+//! Contract test: every JSON fixture of `docs/api/examples` (both tiers) is listed here
 //! and checked — responses and server frames parse into the client's types; request bodies and
 //! client frames parse and re-serialise to the same JSON. A fixture missing from the table
 //! (or a table row without its file) fails the test.
 //!
 //! Fixtures hold documentation placeholders (`"0x..."`, `"0xSAFE…"`, `"string"`, elided
-//! `"..."` members). They are not data (examples/INDEX.md), so each is replaced by a valid
+//! `"..."` members). They are not data (docs/api/examples/INDEX.md), so each is replaced by a valid
 //! value of its kind before checking: the client's validated types then still apply in full.
 
 use std::collections::BTreeSet;
@@ -831,7 +831,7 @@ fn table() -> Vec<(&'static str, Check)> {
 }
 
 fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ibex-api/examples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api/examples")
 }
 
 /// Every `*.json` under the examples directory, relative, `mirror/` included.

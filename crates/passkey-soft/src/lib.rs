@@ -78,7 +78,7 @@ impl Authenticator {
     /// `navigator.credentials.create({publicKey: options})` on a page at `origin`.
     ///
     /// `options` is `PublicKeyCredentialCreationOptionsJSON`, bare or wrapped in `publicKey`,
-    /// `credentialCreationOptions` or IBEx's `credentialRequestOptions` (gaps.md G1).
+    /// `credentialCreationOptions` or IBEx's `credentialRequestOptions` (docs/api/gaps.md G1).
     pub fn create(&self, options: &Value, origin: &str) -> Result<Value> {
         let options = unwrap_options(options);
         let rp_id = match options.pointer("/rp/id").and_then(Value::as_str) {

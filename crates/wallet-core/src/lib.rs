@@ -31,6 +31,8 @@ pub mod session;
 pub mod settings;
 pub mod store;
 pub mod sync;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod wallet;
 
 pub use crate::core::{Core, CoreDeps};

@@ -1,4 +1,4 @@
-//! The PIN signer (IBEx's KDF wallet, auth.md §13): Argon2id over the PIN with the server's salt
+//! The PIN signer (IBEx's KDF wallet, docs/api/auth.md §13): Argon2id over the PIN with the server's salt
 //! and parameters, HKDF-SHA256 to a secp256k1 key, which signs the canonical proof message.
 //! The PIN and every derived byte live in zeroizing buffers and are dropped after the proof.
 
@@ -94,7 +94,7 @@ pub fn derive_key(
     SigningKey::from_slice(key.as_ref()).map_err(|e| AppError::internal(e.to_string()))
 }
 
-/// The signed proof for one challenge (auth.md §5; the scheme the sandbox documents).
+/// The signed proof for one challenge (docs/api/auth.md §5; the scheme the sandbox documents).
 pub fn proof(
     key: &SigningKey,
     material: &AuthChallenge,

@@ -51,7 +51,7 @@ fn apply(
                 safe.recovery.identity = Some(identity.clone());
             }
             // `cancelRecovery()` stops a pending recovery; the module stays enabled (turning it
-            // off is the contract's separate `disableRecovery()`, operations.md §3.3).
+            // off is the contract's separate `disableRecovery()`, docs/api/operations.md §3.3).
             Plan::CancelRecovery => {
                 safe.recovery.execute_after = None;
             }
@@ -394,7 +394,7 @@ fn create_iban(store: &mut Store, user: &str, op: &Operation, at: Millis) {
 }
 
 /// `balance_update` for each token the plans touched and `new_transaction` for the newest
-/// transfer (realtime.md §4.2; balances as raw base-unit strings like the documented frame).
+/// transfer (docs/api/realtime.md §4.2; balances as raw base-unit strings like the documented frame).
 fn ledger_events(safe: &Safe, chain: u64, plans: &[Plan], at: Millis) -> Vec<Event> {
     let mut touched: Vec<&str> = Vec::new();
     for plan in plans {

@@ -72,7 +72,7 @@ pub fn user_op_hash(chain: u64, safe: &str, nonce: u64, items: &[Value]) -> [u8;
         body.as_bytes(),
     ])
 }
-/// `GET /v1.2/safes/operations/{userOpHash}/status` (operations.md §1.4).
+/// `GET /v1.2/safes/operations/{userOpHash}/status` (docs/api/operations.md §1.4).
 pub fn status_json(op: &Operation, safe: Option<&Safe>) -> Value {
     let kinds: Vec<Value> = op
         .items

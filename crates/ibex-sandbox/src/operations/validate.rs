@@ -1,4 +1,4 @@
-//! Validating each documented operation type (operations.md §3) into a [`Plan`].
+//! Validating each documented operation type (docs/api/operations.md §3) into a [`Plan`].
 
 use serde_json::{json, Value};
 
@@ -64,7 +64,7 @@ fn known_token(chain: u64, address: &str) -> ApiResult<&'static ledger::Token> {
     })
 }
 
-/// Validates one `operations[]` item (operations.md §3) into a plan; `prepared` is returned for
+/// Validates one `operations[]` item (docs/api/operations.md §3) into a plan; `prepared` is returned for
 /// the types whose response carries it (Bitcoin, Solana).
 pub fn plan(
     store: &Store,
@@ -87,7 +87,7 @@ pub fn plan(
             let token = ledger::token_by_symbol(chain, "EURe").ok_or_else(|| {
                 ApiError::bad_request(format!("EURe is not available on chain {chain}"))
             })?;
-            // gaps.md G19: `to` or `receiver`.
+            // docs/api/gaps.md G19: `to` or `receiver`.
             let to = address(item, "to").or_else(|_| address(item, "receiver"))?;
             Plan::Transfer {
                 token: token.address.to_ascii_lowercase(),
@@ -243,7 +243,7 @@ pub fn plan(
     Ok((plan, None))
 }
 
-/// `prepared` for `BITCOIN_SEND` (operations.md §8): a single-input spend with a fixed fee.
+/// `prepared` for `BITCOIN_SEND` (docs/api/operations.md §8): a single-input spend with a fixed fee.
 pub fn bitcoin_prepared(item: &Value) -> ApiResult<Value> {
     let from = text(item, "from")?;
     let to = text(item, "to")?;

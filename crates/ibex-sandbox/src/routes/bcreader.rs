@@ -1,5 +1,5 @@
-//! The legacy BCReader (indexer) proxies (account.md §16), over the same ledger. Served under
-//! `/v1.1/bcreader/…` and `/v1.2/bcreader/…` (gaps.md G26). Addresses are the user's Safes.
+//! The legacy BCReader (indexer) proxies (docs/api/account.md §16), over the same ledger. Served under
+//! `/v1.1/bcreader/…` and `/v1.2/bcreader/…` (docs/api/gaps.md G26). Addresses are the user's Safes.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,4 @@
-//! Chains and token catalogs (account.md §11).
+//! Chains and token catalogs (docs/api/account.md §11).
 
 use std::collections::HashMap;
 

@@ -1,5 +1,5 @@
-//! Extra derived addresses: `POST /v1.2/users/me/wallets/global` (account.md §9) and
-//! `POST /v1.2/safes/{safe}/wallets` (operations.md §11).
+//! Extra derived addresses: `POST /v1.2/users/me/wallets/global` (docs/api/account.md §9) and
+//! `POST /v1.2/safes/{safe}/wallets` (docs/api/operations.md §11).
 
 use std::collections::BTreeMap;
 

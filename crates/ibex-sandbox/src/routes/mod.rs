@@ -167,12 +167,12 @@ pub fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-/// `GET /health` → `{"status":"ok","timestamp":"<RFC 3339>"}` (README §1), on the sandbox clock.
+/// `GET /health` → `{"status":"ok","timestamp":"<RFC 3339>"}` (docs/api/README.md §1), on the sandbox clock.
 async fn health(axum::extract::State(state): axum::extract::State<Shared>) -> Json<Value> {
     Json(json!({ "status": "ok", "timestamp": iso(state.now()) }))
 }
 
-/// Related Origin Requests list (README §3): the explicitly allowed origins.
+/// Related Origin Requests list (docs/api/README.md §3): the explicitly allowed origins.
 async fn well_known(axum::extract::State(state): axum::extract::State<Shared>) -> Json<Value> {
     Json(json!({ "origins": state.settings.origins.allowed }))
 }

@@ -1,5 +1,5 @@
 //! `/v1.2/safes/*`: operation prepare/execute/status, swap quotes, recovery status and the
-//! Bitcoin reads (operations.md).
+//! Bitcoin reads (docs/api/operations.md).
 
 use std::collections::HashMap;
 
@@ -206,7 +206,7 @@ pub async fn status(
     Ok(Json(operations::status_json(op, Some(safe))))
 }
 
-/// `GET /v1.2/safes/swap/quote` (and `/v1.2/safes/quote?from&to`, gaps.md G2): priced from the
+/// `GET /v1.2/safes/swap/quote` (and `/v1.2/safes/quote?from&to`, docs/api/gaps.md G2): priced from the
 /// catalog's EUR prices with a 0.5 % fee, valid 5 minutes, balance checked at quote time.
 pub async fn quote(
     State(state): State<Shared>,
@@ -373,7 +373,7 @@ pub async fn not_implemented() -> ApiError {
     )
 }
 
-/// `PUT /v1.2/safes/{safe}/automation-module/config` (operations.md §6): validates the field
+/// `PUT /v1.2/safes/{safe}/automation-module/config` (docs/api/operations.md §6): validates the field
 /// rules, merges into the module's policy, and names the stored columns it changed.
 pub async fn automation_config(
     State(state): State<Shared>,
@@ -501,7 +501,7 @@ pub async fn automation_config(
     Ok(Json(json!({ "success": true, "updated": updated })))
 }
 
-/// `GET /v1.2/safes/operations/batch/{batchId}/status` (operations.md §2).
+/// `GET /v1.2/safes/operations/batch/{batchId}/status` (docs/api/operations.md §2).
 pub async fn batch_status(
     State(state): State<Shared>,
     session: Session,

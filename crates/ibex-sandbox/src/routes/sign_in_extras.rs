@@ -1,5 +1,5 @@
-//! Optional sign-in follow-ups: asynchronous enrichment (`asyncData`, auth.md §8, gaps.md G8)
-//! and extra Safes through a safe-provision grant (auth.md §9).
+//! Optional sign-in follow-ups: asynchronous enrichment (`asyncData`, docs/api/auth.md §8, docs/api/gaps.md G8)
+//! and extra Safes through a safe-provision grant (docs/api/auth.md §9).
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! The IBEX Safe userdata proxy (account.md §15), backed by the same key/value map as
+//! The IBEX Safe userdata proxy (docs/api/account.md §15), backed by the same key/value map as
 //! `POST /v1.2/users/me`. `private.*` keys are stored but never read back.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! `/v1.2/users/*` and the KYC routes (account.md §1–§10).
+//! `/v1.2/users/*` and the KYC routes (docs/api/account.md §1–§10).
 
 use std::collections::HashMap;
 
@@ -258,7 +258,7 @@ pub async fn chainid(State(state): State<Shared>, session: Session) -> Json<Valu
     ))
 }
 
-/// `GET /v1.2/users/me/operations`, newest first, grouped by Safe (account.md §6).
+/// `GET /v1.2/users/me/operations`, newest first, grouped by Safe (docs/api/account.md §6).
 pub async fn operations(
     State(state): State<Shared>,
     session: Session,
@@ -318,7 +318,7 @@ pub async fn iframe(State(state): State<Shared>, session: Session) -> Json<Value
     )
 }
 
-/// `POST /v1.2/auth/enroll` (account.md §10): business KYB; one per user (409 after).
+/// `POST /v1.2/auth/enroll` (docs/api/account.md §10): business KYB; one per user (409 after).
 pub async fn enroll(
     State(state): State<Shared>,
     session: Session,

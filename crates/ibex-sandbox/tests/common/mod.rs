@@ -159,7 +159,7 @@ pub fn safe_on(auth: &Value, chain: u64) -> String {
 }
 
 pub fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ibex-api/examples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api/examples")
 }
 
 pub fn example(name: &str) -> Value {

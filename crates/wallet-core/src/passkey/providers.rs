@@ -1,4 +1,4 @@
-//! Which passkey provider can sign for this tenant here (passkeys.md §4).
+//! Which passkey provider can sign for this tenant here (docs/passkeys.md §4).
 //!
 //! A page may use WebAuthn only for an rpId equal to its host or a registrable suffix of it,
 //! over https (or http on `localhost`); a Tauri page (`tauri://localhost`,

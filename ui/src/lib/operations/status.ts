@@ -17,6 +17,14 @@ export const STATUS_LABELS: Record<OpStatus, string> = {
 /** The statuses after which nothing changes any more. */
 export type FinalStatus = 'confirmed' | 'failed';
 
+/** What is happening while the operation is at a status that is not final. */
+export const STATUS_NOW: Record<Exclude<OpStatus, FinalStatus>, string> = {
+  created: 'Submitted to IBEx…',
+  signed: 'Signed; IBEx is executing it…',
+  executed: 'Executed; waiting for the network to confirm it…',
+  pending: 'IBEx is processing it…',
+};
+
 export function isFinal(status: OpStatus): status is FinalStatus {
   return status === 'confirmed' || status === 'failed';
 }

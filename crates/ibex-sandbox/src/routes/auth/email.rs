@@ -1,4 +1,4 @@
-//! E-mail wallets (auth.md §4–§11): one-shot 30 s OTPs, the encrypted-key backup, recovery.
+//! E-mail wallets (docs/api/auth.md §4–§11): one-shot 30 s OTPs, the encrypted-key backup, recovery.
 
 use axum::extract::State;
 use axum::Json;
@@ -62,7 +62,7 @@ pub fn sign_in_code(store: &mut Store, params: &Params, now: Millis) -> ApiResul
     ))
 }
 
-/// `POST /v1.2/auth/sign-up` (email): the OTP, plus the key backup stored verbatim (gaps.md G6).
+/// `POST /v1.2/auth/sign-up` (email): the OTP, plus the key backup stored verbatim (docs/api/gaps.md G6).
 pub fn sign_up(
     state: &AppState,
     store: &mut Store,
@@ -94,7 +94,7 @@ pub fn sign_up(
     Ok(Json(auth_response(state, store, &user, &signer, now)))
 }
 
-/// `POST /v1.2/auth/email/recover` (auth.md §11, gaps.md G9): `{email}` alone sends an OTP;
+/// `POST /v1.2/auth/email/recover` (docs/api/auth.md §11, docs/api/gaps.md G9): `{email}` alone sends an OTP;
 /// `externalUserId` + `emailOtp`/`code` returns the stored backup and a fresh challenge.
 pub async fn email_recover(
     State(state): State<Shared>,

@@ -1,4 +1,4 @@
-//! EIP-7702 wallets (auth.md §12): SIWE-style challenge, signature recovery, the EOA as account.
+//! EIP-7702 wallets (docs/api/auth.md §12): SIWE-style challenge, signature recovery, the EOA as account.
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};

@@ -1,5 +1,5 @@
 //! `/v1.2/auth/*`: sign-up and sign-in in the four wallet modes (passkeys, kdf, email, 7702),
-//! refresh, and e-mail wallet recovery (auth.md). This module dispatches on the mode and holds
+//! refresh, and e-mail wallet recovery (docs/api/auth.md). This module dispatches on the mode and holds
 //! what the modes share; each mode lives in its own submodule.
 
 mod email;
@@ -214,7 +214,7 @@ fn ready_after(state: &AppState) -> Millis {
         .map_or(state.settings.address_ready_ms, |s| s as Millis * 1000)
 }
 
-/// Tokens plus the account fields of passkey/KDF/e-mail auth responses (auth.md §5, §7).
+/// Tokens plus the account fields of passkey/KDF/e-mail auth responses (docs/api/auth.md §5, §7).
 fn auth_response(
     state: &AppState,
     store: &mut Store,

@@ -1,4 +1,4 @@
-//! Passkey sign-up and sign-in (auth.md §3–§7): options with the PRF salt, and credential
+//! Passkey sign-up and sign-in (docs/api/auth.md §3–§7): options with the PRF salt, and credential
 //! verification against the stored key.
 
 use axum::Json;
@@ -14,7 +14,7 @@ use crate::webauthn::{self, ClientData, CounterUpdate, WebauthnError};
 
 use super::{auth_response, live_challenge, ready_after, Params};
 
-/// SHA-256("ibexfi:prf:v1:master|rpId:<rpId>") — the PRF salt of auth.md §3.5.
+/// SHA-256("ibexfi:prf:v1:master|rpId:<rpId>") — the PRF salt of docs/api/auth.md §3.5.
 fn prf_salt(rp_id: &str) -> String {
     crate::b64::url(&ids::sha256(&[format!(
         "ibexfi:prf:v1:master|rpId:{rp_id}"

@@ -1,4 +1,4 @@
-//! The PIN/KDF signer's auth (auth.md §13; proof format in [`crate::kdf`]).
+//! The PIN/KDF signer's auth (docs/api/auth.md §13; proof format in [`crate::kdf`]).
 
 use axum::http::StatusCode;
 use axum::Json;

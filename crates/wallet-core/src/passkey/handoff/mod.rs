@@ -1,4 +1,4 @@
-//! Linux's native passkey path: hand the ceremony to the system browser (passkeys.md §2).
+//! Linux's native passkey path: hand the ceremony to the system browser (docs/passkeys.md §2).
 //!
 //! Linux has no platform authenticator API and WebKitGTK no WebAuthn, but any browser signs for
 //! rpId `localhost` from an `http://localhost:<port>` page. So the core serves a one-time page
