@@ -249,9 +249,23 @@ test('for a tenant rpId a security key signs up, in, a transfer and a recovery, 
       await session.type(await session.waitFor('[data-testid="key-pin"]', 60000), pin);
       await session.click(await session.find('[data-testid="key-pin-submit"]'));
     };
+    /** Waits until the key is done and its dialog closed (it covers the page while open). */
+    const keyDone = async () => {
+      const end = Date.now() + 60000;
+      while (
+        await session.find('[data-testid="key-prompt"]').then(
+          () => true,
+          () => false,
+        )
+      ) {
+        assert.ok(Date.now() < end, 'the security key dialog never closed');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
 
     await session.click(await session.waitFor('[data-testid="create-wallet"]'));
     await enterPin('1234');
+    await keyDone();
     // Signed in on the page the last session left open; the address is on the portfolio.
     await session.click(await session.waitFor('[data-testid="nav-portfolio"]', 60000));
     const safe = await session.waitForText('[data-testid="safe-address"]', /^0x[0-9a-fA-F]{40}$/, 60000);
@@ -266,6 +280,7 @@ test('for a tenant rpId a security key signs up, in, a transfer and a recovery, 
     );
     writeFileSync(join(shots, 'app-security-key-pin.png'), await session.screenshot());
     await enterPin('1234');
+    await keyDone();
     await session.click(await session.waitFor('[data-testid="nav-portfolio"]', 60000));
     assert.equal(await session.waitForText('[data-testid="safe-address"]', /^0x/, 60000), safe);
 
@@ -277,6 +292,7 @@ test('for a tenant rpId a security key signs up, in, a transfer and a recovery, 
     await session.click(await session.find('[data-testid="review-send"]'));
     await session.click(await session.waitFor('[data-testid="approve"]', 30000));
     await enterPin('1234');
+    await keyDone();
     await session.waitForText('[data-testid="op-result"]', /Confirmed/, 90000);
 
     // A recovery, approved with the key.
@@ -294,6 +310,7 @@ test('for a tenant rpId a security key signs up, in, a transfer and a recovery, 
     await session.click(await session.find('[data-testid="recovery-review-enable"]'));
     await session.click(await session.waitFor('[data-testid="recovery-approve"]'));
     await enterPin('1234');
+    await keyDone();
     await session.waitForText('[data-testid="recovery-op-result"]', /Confirmed/, 90000);
     captureWindow('IBEx Wallet', join(shots, 'app-security-key-recovery.png'));
   } finally {
