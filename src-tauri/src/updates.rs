@@ -218,7 +218,9 @@ fn facts(error: Error) -> Failure {
     }
 }
 
+/// statvfs(3) through libc: std has no free-space call, and this is the only unsafe here.
 #[cfg(unix)]
+#[allow(unsafe_code)]
 fn free_space(dir: &std::path::Path) -> Option<u64> {
     use std::os::unix::ffi::OsStrExt;
     let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;

@@ -8,9 +8,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
+use crate::exact_json::quote_inexact_numbers;
 use crate::models::{ChainId, Health};
 use crate::retry::{parse_retry_after, RetryPolicy};
-use crate::Error;
+use crate::{ApiError, Error};
 
 /// Where and how to reach an IBEx deployment.
 #[derive(Clone)]
@@ -26,6 +27,8 @@ pub struct Config {
     pub timeout: Duration,
     pub user_agent: String,
     pub retry: RetryPolicy,
+    /// Largest response body read; a bigger one is [`Error::Refused`], not an allocation.
+    pub max_response_bytes: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -57,6 +60,7 @@ impl Config {
             timeout: Duration::from_secs(30),
             user_agent: concat!("ibex-wallet/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
+            max_response_bytes: 16 << 20,
         })
     }
 }
@@ -188,6 +192,10 @@ impl Client {
         // One provider for every TLS user: ring. Already installed: fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
+            // A redirect would resend the bearer, a refresh token in the body (307/308) or the
+            // tenant's x-api-key to wherever it points, even from https to http. IBEx
+            // documents none, so one is an answer to refuse, not to follow.
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
             .user_agent(config.user_agent.clone())
             .build()
@@ -307,15 +315,40 @@ impl Client {
     }
 
     async fn send_once(&self, req: &Request, bearer: Option<&str>) -> Result<Answer, Error> {
-        let resp = self
+        let mut resp = self
             .build(req, bearer)?
             .send()
             .await
             .map_err(Error::Transport)?;
         let status = resp.status();
+        if status.is_redirection() {
+            let to = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("nowhere");
+            return Err(Error::Refused {
+                endpoint: req.endpoint(),
+                reason: format!("a redirect ({status}) to {to}; API calls never follow redirects"),
+            });
+        }
         // Only a 429 needs a header (Retry-After); keep the rest of the answer as bytes.
         let headers = (status == StatusCode::TOO_MANY_REQUESTS).then(|| resp.headers().clone());
-        let body = resp.bytes().await.map_err(Error::Transport)?.to_vec();
+        let limit = self.config.max_response_bytes;
+        let too_large = || Error::Refused {
+            endpoint: req.endpoint(),
+            reason: format!("the answer is larger than {} KiB", limit / 1024),
+        };
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(Error::Transport)? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         if status.is_success() {
             return Ok(Answer { status, body });
         }
@@ -357,14 +390,11 @@ impl Client {
     }
 }
 
-/// Maps a non-2xx answer to the error the caller can act on.
+/// Maps a non-2xx answer to the error the caller can act on; the body is parsed here, once.
 fn classify(status: StatusCode, headers: &HeaderMap, body: Vec<u8>, req: &Request) -> Error {
-    let text = String::from_utf8_lossy(&body).into_owned();
+    let error = ApiError::parse(&body);
     match status.as_u16() {
-        401 | 403 => Error::Unauthorized {
-            status: status.as_u16(),
-            body: text,
-        },
+        s @ (401 | 403) => Error::Unauthorized { status: s, error },
         404 if req.expect == Expect::Indexed => Error::NotIndexed {
             endpoint: req.endpoint(),
         },
@@ -373,39 +403,17 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: Vec<u8>, req: &Reques
                 .get(RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_retry_after),
-            body: text,
+            error,
         },
-        s @ (409 | 410 | 422) => Error::Conflict {
-            status: s,
-            code: error_code(&body),
-            body: text,
-        },
-        s => Error::Status {
-            status: s,
-            body: text,
-        },
+        s @ (409 | 410 | 422) => Error::Conflict { status: s, error },
+        s => Error::Status { status: s, error },
     }
-}
-
-/// The symbolic code of an error body, read leniently (gaps.md G37): `code`, `error_code`,
-/// `error`, or a `SYMBOL:` prefix of `message` (`NO_MASTER: …`).
-fn error_code(body: &[u8]) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    for key in ["code", "error_code", "error"] {
-        if let Some(s) = v.get(key).and_then(|c| c.as_str()) {
-            return Some(s.to_owned());
-        }
-    }
-    let message = v.get("message")?.as_str()?;
-    let (head, _) = message.split_once(':')?;
-    let symbol = head.trim();
-    (!symbol.is_empty() && symbol.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
-        .then(|| symbol.to_owned())
 }
 
 /// Reads a JSON body into `T`, naming the JSON path on a shape mismatch. Path tracking costs
 /// on every value, so it only runs again to explain a failure.
-pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Result<T, Error> {
+pub fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Result<T, Error> {
+    let bytes = &quote_inexact_numbers(bytes);
     if let Ok(value) = serde_json::from_slice(bytes) {
         return Ok(value);
     }
@@ -415,6 +423,11 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Resul
         path: e.path().to_string(),
         message: e.inner().to_string(),
     })
+}
+
+/// A JSON text (a WebSocket frame) into `T` with numbers kept exact, like [`decode`].
+pub(crate) fn decode_exact<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    serde_json::from_slice(&quote_inexact_numbers(bytes))
 }
 
 #[cfg(test)]
@@ -480,7 +493,7 @@ mod tests {
         ));
         assert!(matches!(
             classify_as(409, &none, &plain, r#"{"code":"STALE_NONCE"}"#),
-            Error::Conflict { status: 409, code: Some(c), .. } if c == "STALE_NONCE"
+            Error::Conflict { status: 409, error } if error.code.as_deref() == Some("STALE_NONCE")
         ));
         assert!(matches!(
             classify_as(410, &none, &plain, ""),
@@ -503,19 +516,5 @@ mod tests {
             }
             other => panic!("expected a decode error, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn error_codes_are_read_leniently() {
-        assert_eq!(
-            error_code(br#"{"code":"STALE_NONCE"}"#).as_deref(),
-            Some("STALE_NONCE")
-        );
-        assert_eq!(
-            error_code(br#"{"message":"NO_MASTER: signer has none"}"#).as_deref(),
-            Some("NO_MASTER")
-        );
-        assert_eq!(error_code(br#"{"message":"Unknown domain/rpId"}"#), None);
-        assert_eq!(error_code(b"not json"), None);
     }
 }

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 
 use crate::store::KvStore;
+use crate::sync::lock;
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
@@ -245,10 +246,6 @@ pub fn normalise_leads(leads: Vec<u32>) -> Result<Vec<u32>, String> {
     }
     let set: BTreeSet<u32> = leads.into_iter().collect();
     Ok(set.into_iter().rev().collect())
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]

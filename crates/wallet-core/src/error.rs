@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Stable error codes. The UI branches on these; never rename one.
+/// Stable error codes. The UI branches on these; never rename one. Serialised in camelCase,
+/// like every enum that crosses IPC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
 pub enum ErrorCode {
     /// The input was rejected before anything was sent.
     Validation,
@@ -35,6 +37,17 @@ pub enum ErrorCode {
     Internal,
     /// The passkey prompt (e.g. the browser hand-off) got no answer in time.
     PasskeyTimedOut,
+    /// The authenticator's answer failed the core's checks (rpId, presence, verification,
+    /// signature); nothing was sent.
+    PasskeyRefused,
+    /// No security key answered: none is plugged in (or the OS does not let the app reach it).
+    KeyNotFound,
+    /// The security key holds no passkey for this wallet.
+    KeyNotRegistered,
+    /// The security key's PIN is blocked (too many wrong PINs).
+    KeyPinBlocked,
+    /// The security key has no PIN, and this wallet requires user verification.
+    KeyPinNotSet,
 }
 
 /// An error as the UI sees it.
@@ -62,34 +75,149 @@ impl AppError {
     }
 }
 
-/// IBEx's own reason from an error body (`{"message": …}`, no uniform envelope: README §6),
-/// or the body itself.
-pub(crate) fn server_message(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
-        .unwrap_or_else(|| body.to_owned())
+/// IBEx's symbolic error codes the wallet knows, and what it tells the user instead of the
+/// server's text. `{rpId}` and `{origin}` are filled from what the core knows (its network
+/// setting, the passkey's clientData), never from the server's words.
+const SERVER_CODES: &[(&str, ErrorCode, &str)] = &[
+    (
+        "UNKNOWN_RP_ID",
+        ErrorCode::Validation,
+        "This IBEx server does not serve the rpId {rpId}. Check the network's rpId in the settings.",
+    ),
+    (
+        "CHALLENGE_EXPIRED",
+        ErrorCode::Unauthorized,
+        "Your passkey answered after this request had expired (IBEx allows about a minute). Nothing was changed; try again.",
+    ),
+    (
+        "CHALLENGE_UNKNOWN",
+        ErrorCode::Unauthorized,
+        "IBEx no longer knows this passkey request (it was already used or replaced). Nothing was changed; try again.",
+    ),
+    (
+        "ORIGIN_MISMATCH",
+        ErrorCode::Unauthorized,
+        "IBEx does not accept passkeys used from this page (origin {origin}). Nothing was changed; sign from a page this IBEx allows, or use a PIN.",
+    ),
+    (
+        "RPID_MISMATCH",
+        ErrorCode::Unauthorized,
+        "This passkey belongs to a different site than this IBEx network. Nothing was changed; use a passkey made for this network.",
+    ),
+    (
+        "STALE_NONCE",
+        ErrorCode::Conflict,
+        "Your wallet changed since this operation was prepared. Nothing was signed; review it again.",
+    ),
+    (
+        "GONE",
+        ErrorCode::Conflict,
+        "This request expired at IBEx. Nothing was changed; start it again.",
+    ),
+    (
+        "EXPIRED",
+        ErrorCode::Conflict,
+        "This request expired at IBEx. Nothing was changed; start it again.",
+    ),
+];
+
+/// What the core knows about the request that failed, to word its error.
+#[derive(Default)]
+pub(crate) struct Context<'a> {
+    /// The network's rpId.
+    pub rp_id: Option<&'a str>,
+    /// The page origin the passkey signed for (its clientData).
+    pub origin: Option<&'a str>,
+    /// What to say when IBEx refused the request itself (400, 401/403) with no code the wallet
+    /// knows: the wallet's words for this call ("IBEx did not accept this passkey…").
+    pub refused: Option<(ErrorCode, &'a str)>,
+}
+
+impl AppError {
+    /// `e` as the user reads it, from the one table above, then `context`'s refusal, then the
+    /// kind of failure. The server's own text goes to the log only.
+    pub(crate) fn from_ibex(e: &ibex::Error, context: &Context<'_>) -> Self {
+        if let Some(api) = e.api() {
+            tracing::warn!(error = %e, "IBEx refused the request");
+            if let Some(details) = &api.details {
+                tracing::debug!(%details, "IBEx error details");
+            }
+        }
+        let known = e
+            .code()
+            .and_then(|code| SERVER_CODES.iter().find(|(c, ..)| *c == code));
+        if let Some((_, code, message)) = known {
+            let message = message
+                .replace("{rpId}", context.rp_id.unwrap_or("of this network"))
+                .replace("{origin}", context.origin.unwrap_or("unknown"));
+            return Self::new(*code, message);
+        }
+        let refusal = matches!(
+            e,
+            ibex::Error::Status { status: 400, .. } | ibex::Error::Unauthorized { .. }
+        );
+        if let (Some((code, message)), true) = (context.refused, refusal) {
+            return Self::new(code, message);
+        }
+        let (code, message) = match e {
+            ibex::Error::Transport(_) | ibex::Error::Realtime(_) => (
+                ErrorCode::Network,
+                "IBEx could not be reached. Check your connection, then try again.".to_owned(),
+            ),
+            // IBEx refused the request itself (bad input, unknown Safe, insufficient balance).
+            ibex::Error::Status { status, .. } if (400..500).contains(status) => (
+                ErrorCode::Validation,
+                "IBEx refused this request. Nothing was changed.".to_owned(),
+            ),
+            ibex::Error::Status { .. } => (
+                ErrorCode::Server,
+                "IBEx could not complete this request right now. Nothing was lost; try again in a moment.".to_owned(),
+            ),
+            ibex::Error::Decode { .. } | ibex::Error::Refused { .. } => (
+                ErrorCode::BadResponse,
+                "IBEx answered in a form this wallet does not understand. Nothing was changed; try again later.".to_owned(),
+            ),
+            // The client's own words about what it was given (no server text).
+            ibex::Error::Config(_) | ibex::Error::Invalid(_) => (ErrorCode::Validation, e.to_string()),
+            ibex::Error::Unauthorized { .. } => (
+                ErrorCode::Unauthorized,
+                "IBEx refused this session's credentials. Sign in again.".to_owned(),
+            ),
+            ibex::Error::SessionExpired(_) => (
+                ErrorCode::SessionExpired,
+                "Your session is over. Sign in again.".to_owned(),
+            ),
+            ibex::Error::NotReady { .. } => (
+                ErrorCode::NotReady,
+                "IBEx is still preparing this. Try again in a few seconds.".to_owned(),
+            ),
+            ibex::Error::NotIndexed { .. } => (
+                ErrorCode::NotIndexed,
+                "IBEx is still indexing this address. Try again in a moment.".to_owned(),
+            ),
+            ibex::Error::RateLimited { retry_after, .. } => (
+                ErrorCode::RateLimited,
+                match retry_after {
+                    Some(wait) => format!(
+                        "IBEx asks to slow down. Try again in {} s.",
+                        wait.as_secs().max(1)
+                    ),
+                    None => "IBEx asks to slow down. Wait a moment, then try again.".to_owned(),
+                },
+            ),
+            ibex::Error::Conflict { .. } => (
+                ErrorCode::Conflict,
+                "Something changed at IBEx since this request started. Nothing was changed; start it again.".to_owned(),
+            ),
+            // The keychain's own message (local, no server text).
+            ibex::Error::SecretStore(_) => (ErrorCode::Internal, e.to_string()),
+        };
+        Self::new(code, message)
+    }
 }
 
 impl From<ibex::Error> for AppError {
     fn from(e: ibex::Error) -> Self {
-        let code = match &e {
-            ibex::Error::Transport(_) | ibex::Error::Realtime(_) => ErrorCode::Network,
-            // IBEx refused the request itself (bad input, unknown Safe, insufficient balance).
-            ibex::Error::Status { status, .. } if (400..500).contains(status) => {
-                ErrorCode::Validation
-            }
-            ibex::Error::Status { .. } => ErrorCode::Server,
-            ibex::Error::Decode { .. } => ErrorCode::BadResponse,
-            ibex::Error::Config(_) | ibex::Error::Invalid(_) => ErrorCode::Validation,
-            ibex::Error::Unauthorized { .. } => ErrorCode::Unauthorized,
-            ibex::Error::SessionExpired(_) => ErrorCode::SessionExpired,
-            ibex::Error::NotReady { .. } => ErrorCode::NotReady,
-            ibex::Error::NotIndexed { .. } => ErrorCode::NotIndexed,
-            ibex::Error::RateLimited { .. } => ErrorCode::RateLimited,
-            ibex::Error::Conflict { .. } => ErrorCode::Conflict,
-            ibex::Error::SecretStore(_) => ErrorCode::Internal,
-        };
-        Self::new(code, e.to_string())
+        Self::from_ibex(&e, &Context::default())
     }
 }

@@ -1,4 +1,4 @@
-//! The account's WebSocket (realtime.md): IBEx allows one per user, so the core keeps exactly
+//! The account's WebSocket (docs/api/realtime.md): IBEx allows one per user, so the core keeps exactly
 //! one per signed-in account and fans its news out to whoever tracks something — the operation
 //! tracker wakes on a new on-chain transaction instead of waiting for its next poll, and the UI
 //! hears that balances changed. When the socket is down, everything falls back to HTTP polling.
@@ -53,7 +53,7 @@ impl Live {
     /// Signals of this session's socket, opening it unless it is open. A socket belongs to one
     /// sign-in: it ends with the session, and a new sign-in opens a new one.
     pub fn subscribe(&self, session: &Session) -> broadcast::Receiver<Signal> {
-        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let mut running = crate::sync::lock(&self.running);
         if let Some(r) = running
             .as_ref()
             .filter(|r| r.session.same_as(session) && !r.task.is_finished())

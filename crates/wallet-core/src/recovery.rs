@@ -1,4 +1,4 @@
-//! Social recovery (operations.md §3.3, §7): the owner enables it with their identity, a
+//! Social recovery (docs/api/operations.md §3.3, §7): the owner enables it with their identity, a
 //! guardian may later start a recovery that becomes executable after a delay, and the owner
 //! can cancel it until then. Enabling and cancelling are Safe operations the passkey signs
 //! through the same review → approve path as a transfer (`operations`).
@@ -17,12 +17,12 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::core::{read, write};
 use crate::deadlines::{Deadlines, Millis, ServerClock};
 use crate::error::{AppError, ErrorCode};
 use crate::network::Connection;
 use crate::operations::{Draft, OperationReview, RecoveryIdentity, Reviewed};
 use crate::store::KvStore;
+use crate::sync::{lock, read, write};
 
 /// Check more often when an alert is due within this window.
 const NEAR: Millis = 2 * 60 * 60 * 1000;
@@ -471,10 +471,6 @@ impl crate::Core {
             .prepare(&session, &conn.client.config().rp_id, draft)
             .await
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn fill(info: &mut RecoveryInfo, status: &RecoveryStatus) {

@@ -8,7 +8,7 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	appInfo: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("app_info")),
+	appInfo: () => typedError<AppInfo_Serialize, AppError>(__TAURI_INVOKE("app_info")),
 	settingsGet: () => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_get")),
 	settingsSetNetwork: (choice: NetworkChoice_Deserialize) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_network", { choice })),
 	settingsSetTheme: (theme: Theme) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_theme", { theme })),
@@ -39,6 +39,7 @@ export const commands = {
 	kycOpen: () => typedError<string, AppError>(__TAURI_INVOKE("kyc_open")),
 	passkeyCancel: () => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_cancel")),
 	passkeyBrowserPage: () => typedError<string | null, AppError>(__TAURI_INVOKE("passkey_browser_page")),
+	passkeyKeyPin: (pin: string) => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_key_pin", { pin })),
 	portfolioCached: () => typedError<Portfolio_Serialize | null, AppError>(__TAURI_INVOKE("portfolio_cached")),
 	portfolioRefresh: () => typedError<Portfolio_Serialize, AppError>(__TAURI_INVOKE("portfolio_refresh")),
 	activityPage: (query: ActivityQuery_Deserialize) => typedError<ActivityPage_Serialize, AppError>(__TAURI_INVOKE("activity_page", { query })),
@@ -168,13 +169,36 @@ export type AppEvent_Deserialize = CoreEvent_Deserialize;
 export type AppEvent_Serialize = CoreEvent_Serialize;
 
 /**  Facts about this build the UI shows in its footer and settings. */
-export type AppInfo = {
+export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
+
+/**  Facts about this build the UI shows in its footer and settings. */
+export type AppInfo_Deserialize = {
 	name: string,
 	version: string,
 	/**  "debug" or "release". */
 	build: string,
 	/**  Whether the embedded sandbox is compiled in. */
 	sandboxAvailable: boolean,
+	/**
+	 *  What went wrong reading the settings file at start (restored from its copy, set aside),
+	 *  for a notice the user sees; `None` when it opened cleanly.
+	 */
+	storageNotice?: string | null,
+};
+
+/**  Facts about this build the UI shows in its footer and settings. */
+export type AppInfo_Serialize = {
+	name: string,
+	version: string,
+	/**  "debug" or "release". */
+	build: string,
+	/**  Whether the embedded sandbox is compiled in. */
+	sandboxAvailable: boolean,
+	/**
+	 *  What went wrong reading the settings file at start (restored from its copy, set aside),
+	 *  for a notice the user sees; `None` when it opened cleanly.
+	 */
+	storageNotice: string | null,
 };
 
 export type AuthIntent = 
@@ -295,12 +319,22 @@ export type CoreEvent_Deserialize =
 { kind: "sessionChanged"; session: SessionInfo_Deserialize } | 
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Deserialize } | 
+/**
+ *  A confirmed operation did not do what the user reviewed (another recipient, token,
+ *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
+ */
+{ kind: "operationMismatch"; userOpHash: string; txHash: string; differences: Difference[] } | 
 /**  The account's WebSocket connected or dropped (then the core polls over HTTP). */
 { kind: "realtime"; connected: boolean } | 
 /**  IBEx pushed a new transaction or balance: shown balances and history are stale. */
 { kind: "walletChanged" } | 
 /**  The recovery state changed (seen by the background check or a command). */
 { kind: "recoveryChanged"; info: RecoveryInfo_Deserialize } | 
+/**
+ *  The security key in use needs the user: touch it, pick it among several, or enter its
+ *  PIN (`passkey_key_pin`).
+ */
+{ kind: "securityKey"; prompt: KeyPrompt_Deserialize } | 
 /**
  *  A desktop notification was shown (the web host's notifier reports it, for tests and
  *  an in-page toast).
@@ -319,12 +353,22 @@ export type CoreEvent_Serialize =
 { kind: "sessionChanged"; session: SessionInfo_Serialize } | 
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Serialize } | 
+/**
+ *  A confirmed operation did not do what the user reviewed (another recipient, token,
+ *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
+ */
+{ kind: "operationMismatch"; userOpHash: string; txHash: string; differences: Difference[] } | 
 /**  The account's WebSocket connected or dropped (then the core polls over HTTP). */
 { kind: "realtime"; connected: boolean } | 
 /**  IBEx pushed a new transaction or balance: shown balances and history are stale. */
 { kind: "walletChanged" } | 
 /**  The recovery state changed (seen by the background check or a command). */
 { kind: "recoveryChanged"; info: RecoveryInfo_Serialize } | 
+/**
+ *  The security key in use needs the user: touch it, pick it among several, or enter its
+ *  PIN (`passkey_key_pin`).
+ */
+{ kind: "securityKey"; prompt: KeyPrompt_Serialize } | 
 /**
  *  A desktop notification was shown (the web host's notifier reports it, for tests and
  *  an in-page toast).
@@ -333,38 +377,62 @@ export type CoreEvent_Serialize =
 /**  An update check, download or install moved on (progress included). */
 { kind: "updateChanged"; status: UpdateStatus_Serialize };
 
-/**  Stable error codes. The UI branches on these; never rename one. */
+/**  A reviewed fact the chain contradicts. */
+export type Difference = {
+	/**  `recipient`, `token`, `amount` or `chain`. */
+	field: string,
+	reviewed: string,
+	onChain: string,
+};
+
+/**
+ *  Stable error codes. The UI branches on these; never rename one. Serialised in camelCase,
+ *  like every enum that crosses IPC.
+ */
 export type ErrorCode = 
 /**  The input was rejected before anything was sent. */
-"Validation" | 
+"validation" | 
 /**  IBEx refused the credentials of this call. */
-"Unauthorized" | 
+"unauthorized" | 
 /**  The session is over (refresh token used or expired); sign in again. */
-"SessionExpired" | 
+"sessionExpired" | 
 /**  IBEx is still preparing this resource (HTTP 204); try again shortly. */
-"NotReady" | 
+"notReady" | 
 /**  The address is not indexed yet (HTTP 404 on balances/transactions/pools). */
-"NotIndexed" | 
+"notIndexed" | 
 /**  Too many requests; wait before retrying. */
-"RateLimited" | 
+"rateLimited" | 
 /**  Stale or conflicting state (HTTP 409/410/422). */
-"Conflict" | 
+"conflict" | 
 /**  IBEx could not be reached. */
-"Network" | 
+"network" | 
 /**  IBEx answered with an error. */
-"Server" | 
+"server" | 
 /**  IBEx answered something the wallet does not understand. */
-"BadResponse" | 
+"badResponse" | 
 /**  The user cancelled the passkey prompt. */
-"PasskeyCancelled" | 
+"passkeyCancelled" | 
 /**  No passkey provider can run here. */
-"PasskeyUnsupported" | 
+"passkeyUnsupported" | 
 /**  The wallet is locked after inactivity; unlock with the passkey. */
-"Locked" | 
+"locked" | 
 /**  A bug or an unexpected local failure. */
-"Internal" | 
+"internal" | 
 /**  The passkey prompt (e.g. the browser hand-off) got no answer in time. */
-"PasskeyTimedOut";
+"passkeyTimedOut" | 
+/**
+ *  The authenticator's answer failed the core's checks (rpId, presence, verification,
+ *  signature); nothing was sent.
+ */
+"passkeyRefused" | 
+/**  No security key answered: none is plugged in (or the OS does not let the app reach it). */
+"keyNotFound" | 
+/**  The security key holds no passkey for this wallet. */
+"keyNotRegistered" | 
+/**  The security key's PIN is blocked (too many wrong PINs). */
+"keyPinBlocked" | 
+/**  The security key has no PIN, and this wallet requires user verification. */
+"keyPinNotSet";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {
@@ -406,6 +474,37 @@ export type Holding = {
 	/**  Exact decimal text. */
 	balance: string,
 };
+
+/**  What the key needs from the user right now, for the wallet's prompt. */
+export type KeyPrompt = KeyPrompt_Serialize | KeyPrompt_Deserialize;
+
+/**  What the key needs from the user right now, for the wallet's prompt. */
+export type KeyPrompt_Deserialize = 
+/**  Several keys are plugged in: touch the one to use. */
+{ kind: "selectKey" } | 
+/**  Touch the key (it blinks). */
+{ kind: "touch" } | 
+/**  Enter the key's PIN (`passkey_key_pin`); after a wrong one, with the retries left. */
+{ kind: "pin"; wrong: boolean; attemptsLeft?: number | null } | 
+/**
+ *  The key is done (signed, refused or gone): close the prompt; the command that
+ *  started the ceremony reports the outcome.
+ */
+{ kind: "finished" };
+
+/**  What the key needs from the user right now, for the wallet's prompt. */
+export type KeyPrompt_Serialize = 
+/**  Several keys are plugged in: touch the one to use. */
+{ kind: "selectKey" } | 
+/**  Touch the key (it blinks). */
+{ kind: "touch" } | 
+/**  Enter the key's PIN (`passkey_key_pin`); after a wrong one, with the retries left. */
+{ kind: "pin"; wrong: boolean; attemptsLeft: number | null } | 
+/**
+ *  The key is done (signed, refused or gone): close the prompt; the command that
+ *  started the ceremony reports the outcome.
+ */
+{ kind: "finished" };
 
 /**  An address the user has used or saved before. */
 export type KnownRecipient = {
@@ -631,10 +730,12 @@ export type ProblemCode =
 export type ProviderKind = 
 /**  The page's own `navigator.credentials`. */
 "webview" | 
-/**  The OS authenticator through Rust (Linux: the system browser hand-off). */
+/**  The OS authenticator through Rust (Windows Hello; Linux: the system browser hand-off). */
 "native" | 
 /**  A software authenticator for automated tests; never in release builds. */
 "soft" | 
+/**  A FIDO2 security key over USB (CTAP2), for any rpId. */
+"securityKey" | 
 /**  IBEx's PIN signer (Argon2id-derived key). */
 "kdf";
 
@@ -904,7 +1005,8 @@ export type TokenRow_Deserialize = {
 	tokenAddress: string,
 	symbol: string,
 	name?: string | null,
-	decimals: number,
+	/**  `None` when IBEx did not say (such a token is shown, never sent). */
+	decimals?: number | null,
 	/**  Exact decimal text, whole tokens. */
 	balance: string,
 	/**  Exact decimal text from IBEx; absent without a price. */
@@ -927,7 +1029,8 @@ export type TokenRow_Serialize = {
 	tokenAddress: string,
 	symbol: string,
 	name: string | null,
-	decimals: number,
+	/**  `None` when IBEx did not say (such a token is shown, never sent). */
+	decimals: number | null,
 	/**  Exact decimal text, whole tokens. */
 	balance: string,
 	/**  Exact decimal text from IBEx; absent without a price. */

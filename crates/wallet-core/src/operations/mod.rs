@@ -12,6 +12,7 @@
 
 mod review;
 mod track;
+mod verify;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,14 +22,16 @@ use ibex::models::webauthn::Credential;
 use ibex::models::ChainId;
 use ibex::{Address, Session};
 
-use crate::error::{server_message, AppError, ErrorCode};
+use crate::error::{AppError, Context, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
 use crate::live::Live;
 use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
+use crate::sync::lock;
 pub use review::{OperationReview, RecoveryIdentity, Reviewed, Signing, TransferFacts};
 pub(crate) use track::op_status;
 pub use track::{OpStatus, OperationUpdate};
+pub use verify::Difference;
 
 /// How long a reviewed operation may wait for the passkey (IBEx's intents live ~5 min).
 const REVIEW_TTL: Duration = Duration::from_secs(240);
@@ -111,6 +114,7 @@ impl Operations {
             )
         })?;
         check_challenge_is_hash(&challenge, &user_op_hash)?;
+        let rp_id = crate::passkey::rp::check(options.rp_id.as_deref(), rp_id, "this operation")?;
         let sponsored = sponsorship(session, &user_op_hash).await;
         let options_json = options.for_authenticator();
         let review = OperationReview {
@@ -129,7 +133,7 @@ impl Operations {
             review: review.clone(),
             challenge,
             options: options_json,
-            rp_id: options.rp_id.clone().unwrap_or_else(|| rp_id.to_owned()),
+            rp_id,
             started: Instant::now(),
         });
         Ok(review)
@@ -153,6 +157,12 @@ impl Operations {
             }
             Approval::Native(backend) => {
                 let answer = backend.get(&op.options, &op.rp_id).await?;
+                crate::passkey::verify::assertion(
+                    &answer.credential,
+                    &op.rp_id,
+                    crate::passkey::verify::requires_uv(&op.options),
+                    None,
+                )?;
                 (answer.credential, Some(answer.origin))
             }
         };
@@ -187,6 +197,8 @@ impl Operations {
             &self.live,
             session.clone(),
             signing.user_op_hash.clone(),
+            signing.clone(),
+            op.review.operation.clone(),
         );
         Ok((first, op.review))
     }
@@ -252,17 +264,18 @@ fn hex_bytes(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// IBEx refusing the operation (400: insufficient balance, unknown Safe…) in its own words.
+/// IBEx refusing the operation (400: insufficient balance, unknown Safe…).
 fn refused(e: ibex::Error) -> AppError {
-    if let ibex::Error::Status { status: 400, body } = &e {
-        let reason = server_message(body);
-        return AppError::validation(format!("IBEx refused this operation: {reason}"));
-    }
-    e.into()
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+    AppError::from_ibex(
+        &e,
+        &Context {
+            refused: Some((
+                ErrorCode::Validation,
+                "IBEx refused this operation. Nothing was signed; check the amount, the balance and the recipient, then try again.",
+            )),
+            ..Context::default()
+        },
+    )
 }
 
 /// The approve commands: any reviewed operation, whatever its kind.

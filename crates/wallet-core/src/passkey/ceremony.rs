@@ -15,7 +15,7 @@ pub(crate) enum ClientDataType {
 }
 
 impl ClientDataType {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Create => "webauthn.create",
             Self::Get => "webauthn.get",
@@ -23,7 +23,7 @@ impl ClientDataType {
     }
 }
 
-/// Decodes base64url, tolerating padding and the standard alphabet (auth.md §3.3, gaps G34).
+/// Decodes base64url, tolerating padding and the standard alphabet (docs/api/auth.md §3.3, gaps G34).
 pub(crate) fn decode_b64(value: &str) -> Option<Vec<u8>> {
     let trimmed = value.trim().trim_end_matches('=');
     URL_SAFE_NO_PAD
@@ -42,13 +42,14 @@ struct ClientData {
 }
 
 /// `credential.response.clientDataJSON` must name `expected`, carry `challenge` and, for a
-/// provider the core ran (which knows its page), come from exactly `origin`.
+/// provider the core ran (which knows its page), come from exactly `origin`. Returns the
+/// origin the passkey signed for.
 pub(crate) fn check_client_data(
     credential: &serde_json::Value,
     expected: ClientDataType,
     challenge: &str,
     origin: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let encoded = credential
         .pointer("/response/clientDataJSON")
         .and_then(|v| v.as_str())
@@ -82,7 +83,7 @@ pub(crate) fn check_client_data(
             if data.origin.is_empty() { "(none)" } else { &data.origin }
         )));
     }
-    Ok(())
+    Ok(data.origin)
 }
 
 /// An unguessable identifier for a pending ceremony.

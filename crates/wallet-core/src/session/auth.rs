@@ -14,12 +14,13 @@ use ibex::{Client, Session, SessionConfig, SessionState};
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Persistence, SessionInfo, SignerKind};
-use crate::error::{server_message, AppError, ErrorCode};
+use crate::error::{AppError, Context, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
 use crate::passkey::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
-use crate::secrets::SecretStores;
+use crate::secrets::{SecretItem, SecretStores};
+use crate::sync::lock;
 
 /// How long a ceremony may wait for the authenticator before its challenge is dropped.
 const CEREMONY_TTL: Duration = Duration::from_secs(300);
@@ -173,19 +174,16 @@ impl AuthState {
                 "IBEx's passkey options have no challenge.",
             )
         })?;
-        let rp_id = options
+        let named = options
             .rp
             .as_ref()
-            .map(|rp| rp.id.clone())
-            .or_else(|| options.rp_id.clone())
-            .unwrap_or_else(|| self.client.config().rp_id.clone());
-        let configured = &self.client.config().rp_id;
-        if !rp_id.eq_ignore_ascii_case(configured) {
-            return Err(AppError::new(
-                ErrorCode::BadResponse,
-                format!("IBEx asked for a passkey for {rp_id}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings."),
-            ));
-        }
+            .map(|rp| rp.id.as_str())
+            .or(options.rp_id.as_deref());
+        let what = match intent {
+            AuthIntent::SignUp => "your sign-up",
+            AuthIntent::SignIn => "your sign-in",
+        };
+        let rp_id = crate::passkey::rp::check(named, &self.client.config().rp_id, what)?;
         let id = random_id();
         let options = options.for_authenticator();
         *lock(&self.pending) = Some(Pending {
@@ -206,15 +204,13 @@ impl AuthState {
 
     /// IBEx answers `UNKNOWN_RP_ID` when the network's rpId is not one of its tenants'.
     fn unknown_rp_id(&self, e: ibex::Error) -> AppError {
-        match &e {
-            ibex::Error::Status { status: 400, body } if body.contains("UNKNOWN_RP_ID") => {
-                AppError::validation(format!(
-                    "This IBEx server does not serve the rpId {}. Check the network's rpId in the settings.",
-                    self.client.config().rp_id
-                ))
-            }
-            _ => e.into(),
-        }
+        AppError::from_ibex(
+            &e,
+            &Context {
+                rp_id: Some(&self.client.config().rp_id),
+                ..Context::default()
+            },
+        )
     }
 
     /// Creates a PIN wallet; returns the new `externalUserId` with the session (the device
@@ -237,7 +233,7 @@ impl AuthState {
         let body = SignUpRequest {
             wallet: Some(WalletKind::Kdf),
             external_user_id: Some(user.clone()),
-            kdf_proof: Some(self.pin_proof(pin, &material, &user)?),
+            kdf_proof: Some(self.pin_proof(pin, &material, &user).await?),
             ..SignUpRequest::default()
         };
         self.events.emit(CoreEvent::AuthProgress {
@@ -267,7 +263,7 @@ impl AuthState {
         let body = SignInRequest {
             wallet: Some(WalletKind::Kdf),
             external_user_id: Some(user.to_owned()),
-            kdf_proof: Some(self.pin_proof(pin, &material, user)?),
+            kdf_proof: Some(self.pin_proof(pin, &material, user).await?),
             ..SignInRequest::default()
         };
         self.events.emit(CoreEvent::AuthProgress {
@@ -282,18 +278,25 @@ impl AuthState {
         self.start(&tokens, SignerKind::Pin, secrets).await
     }
 
-    fn pin_proof(
+    /// Argon2id takes seconds and tens of MiB: it runs on a blocking thread so the async
+    /// workers (events, the socket, other commands) keep going meanwhile.
+    async fn pin_proof(
         &self,
         pin: &Pin,
         material: &ibex::models::auth::AuthChallenge,
         user: &str,
     ) -> Result<ibex::models::auth::KdfProof, AppError> {
         let app_id = self.client.config().rp_id.clone();
-        let key = pin::derive_key(pin, material, &app_id, user)?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        pin::proof(&key, material, &app_id, user, now)
+        let (pin, material, user) = (pin.clone(), material.clone(), user.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let key = pin::derive_key(&pin, &material, &app_id, &user)?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            pin::proof(&key, &material, &app_id, &user, now)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("the PIN key derivation stopped: {e}")))?
     }
 
     /// Completes with a credential the WebView's provider produced.
@@ -318,9 +321,18 @@ impl AuthState {
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
         let pending = self.take_pending(ceremony_id)?;
+        let uv = crate::passkey::verify::requires_uv(&pending.options);
         let answer = match pending.intent {
-            AuthIntent::SignUp => backend.create(&pending.options, &pending.rp_id).await?,
-            AuthIntent::SignIn => backend.get(&pending.options, &pending.rp_id).await?,
+            AuthIntent::SignUp => {
+                let answer = backend.create(&pending.options, &pending.rp_id).await?;
+                crate::passkey::verify::registration(&answer.credential, &pending.rp_id, uv)?;
+                answer
+            }
+            AuthIntent::SignIn => {
+                let answer = backend.get(&pending.options, &pending.rp_id).await?;
+                crate::passkey::verify::assertion(&answer.credential, &pending.rp_id, uv, None)?;
+                answer
+            }
         };
         self.finish(pending, answer.credential, Some(&answer.origin), secrets)
             .await
@@ -337,7 +349,7 @@ impl AuthState {
             AuthIntent::SignUp => ClientDataType::Create,
             AuthIntent::SignIn => ClientDataType::Get,
         };
-        check_client_data(&credential, expected_type, &pending.challenge, origin)?;
+        let signed_for = check_client_data(&credential, expected_type, &pending.challenge, origin)?;
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
             AppError::validation(format!("The passkey response is not a credential: {e}"))
         })?;
@@ -354,7 +366,7 @@ impl AuthState {
                 self.client
                     .sign_up(&body, None)
                     .await
-                    .map_err(rejected_passkey)?
+                    .map_err(|e| rejected_passkey(e, &signed_for))?
                     .tokens
             }
             AuthIntent::SignIn => {
@@ -366,7 +378,7 @@ impl AuthState {
                 self.client
                     .sign_in(&body)
                     .await
-                    .map_err(rejected_passkey)?
+                    .map_err(|e| rejected_passkey(e, &signed_for))?
                     .tokens
             }
         };
@@ -399,8 +411,11 @@ impl AuthState {
             Err(ibex::Error::SessionExpired(_)) => {}
             Err(e) => {
                 tracing::info!(error = %e, "stored session could not be resumed");
-                *lock(&self.last_end) =
-                    Some(format!("Your last session could not be resumed: {e}"));
+                let why = AppError::from(e);
+                *lock(&self.last_end) = Some(format!(
+                    "Your last session could not be resumed: {}",
+                    why.message
+                ));
             }
         }
     }
@@ -446,7 +461,8 @@ impl AuthState {
     }
 
     fn open_store(&self, secrets: &dyn SecretStores) -> (Arc<dyn ibex::SecretStore>, Persistence) {
-        match secrets.open(&self.identity, &self.client.config().rp_id) {
+        let rp_id = &self.client.config().rp_id;
+        match secrets.open(SecretItem::RefreshToken, &self.identity, rp_id) {
             Ok(store) => (store, Persistence::Keychain),
             Err(reason) => (
                 Arc::new(ibex::MemoryStore::new()),
@@ -495,7 +511,16 @@ impl AuthState {
                     continue;
                 };
                 let Some(state) = weak.upgrade() else { return };
-                if lock(&state.active).take().is_some() {
+                // Only this session ends: a newer sign-in that replaced it stays (an old
+                // session still running a call or a socket can end after the swap).
+                let ended = {
+                    let mut active = lock(&state.active);
+                    let ours = active
+                        .as_ref()
+                        .is_some_and(|a| a.session.subscribe().same_channel(&rx));
+                    ours && active.take().is_some()
+                };
+                if ended {
                     let why = format!("{reason:?}");
                     *lock(&state.last_end) = Some(end_message(&reason).unwrap_or(why));
                     state.events.emit(CoreEvent::SessionChanged {
@@ -509,38 +534,33 @@ impl AuthState {
 }
 
 /// IBEx refusing a credential (400/401/403) is about the passkey, not the connection: say so,
-/// with the server's own reason when it gave one.
-fn rejected_passkey(e: ibex::Error) -> AppError {
-    let (code, body) = match &e {
-        ibex::Error::Unauthorized { body, .. } => (ErrorCode::Unauthorized, body),
-        ibex::Error::Status { status: 400, body } => (ErrorCode::Unauthorized, body),
-        _ => return e.into(),
-    };
-    let reason = server_message(body);
-    let symbol = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("code")?.as_str().map(str::to_owned));
-    let message = match symbol.as_deref() {
-        Some("CHALLENGE_EXPIRED") => "Your passkey answered after this request had expired (IBEx allows about a minute). Nothing was changed; try again.".to_owned(),
-        Some("CHALLENGE_UNKNOWN") => "IBEx no longer knows this passkey request (it was already used or replaced). Nothing was changed; try again.".to_owned(),
-        Some("ORIGIN_MISMATCH") => format!("IBEx does not accept passkeys used from this page ({reason}). Nothing was changed; sign from a page this IBEx allows, or use a PIN."),
-        Some("RPID_MISMATCH") => "This passkey belongs to a different site than this IBEx network. Nothing was changed; use a passkey made for this network.".to_owned(),
-        _ => format!("IBEx did not accept this passkey ({reason}). Nothing was changed; try again."),
-    };
-    AppError::new(code, message)
+/// precisely when IBEx named why. `origin` is the page the passkey signed for.
+fn rejected_passkey(e: ibex::Error, origin: &str) -> AppError {
+    AppError::from_ibex(
+        &e,
+        &Context {
+            origin: Some(origin),
+            refused: Some((
+                ErrorCode::Unauthorized,
+                "IBEx did not accept this passkey. Nothing was changed; try again.",
+            )),
+            ..Context::default()
+        },
+    )
 }
 
 /// A refused PIN proof is almost always a wrong PIN (the derived key differs).
 fn rejected_pin(e: ibex::Error) -> AppError {
-    match &e {
-        ibex::Error::Unauthorized { .. } | ibex::Error::Status { status: 400, .. } => {
-            AppError::new(
+    AppError::from_ibex(
+        &e,
+        &Context {
+            refused: Some((
                 ErrorCode::Unauthorized,
                 "That PIN is not right for this wallet. Nothing was changed; try again.",
-            )
-        }
-        _ => e.into(),
-    }
+            )),
+            ..Context::default()
+        },
+    )
 }
 
 fn end_message(reason: &ibex::EndReason) -> Option<String> {
@@ -556,10 +576,6 @@ fn end_message(reason: &ibex::EndReason) -> Option<String> {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// The account's primary Safe (or its first one).
 fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
     let wallet = account
@@ -570,10 +586,7 @@ fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
         .ok_or_else(|| {
             AppError::new(ErrorCode::NotReady, "Your wallet is still being prepared.")
         })?;
-    wallet
-        .address
-        .parse()
-        .map_err(|e: ibex::Error| AppError::internal(e.to_string()))
+    Ok(wallet.address)
 }
 
 /// The sign-in commands.
@@ -610,5 +623,68 @@ impl crate::Core {
             .complete_native(&ceremony_id, backend.as_ref(), self.secrets.as_ref())
             .await?;
         Ok(self.remember_signer(&conn, info))
+    }
+}
+
+#[cfg(all(test, feature = "sandbox"))]
+mod tests {
+    use super::*;
+
+    struct NoEvents;
+    impl EventSink for NoEvents {
+        fn emit(&self, _: CoreEvent) {}
+    }
+
+    async fn signed_in(base_url: &str, client: &Client) -> Session {
+        let auth: ibex::models::auth::AuthSession = reqwest::Client::new()
+            .post(format!("{base_url}/__sandbox/session"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let store = Arc::new(ibex::MemoryStore::new());
+        Session::start(
+            client.clone(),
+            store,
+            &auth.tokens,
+            SessionConfig::default(),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// The watcher of a replaced session (still alive in a call or a socket when it ends)
+    /// used to sign out whichever session was active by then.
+    #[tokio::test]
+    async fn an_old_session_ending_leaves_the_new_sign_in_alone() {
+        let sandbox = ibex_sandbox::Sandbox::start(ibex_sandbox::SandboxConfig::default())
+            .await
+            .unwrap();
+        let base = sandbox.base_url();
+        let client = Client::new(ibex::Config::new(&base, "localhost").unwrap()).unwrap();
+        let state = AuthState::new(client.clone(), "test".into(), Arc::new(NoEvents));
+        let old = signed_in(&base, &client).await;
+        let signer = SignerKind::Passkey;
+        state
+            .activate(old.clone(), Persistence::Keychain, signer)
+            .await
+            .unwrap();
+        let new = signed_in(&base, &client).await;
+        state
+            .activate(new, Persistence::Keychain, signer)
+            .await
+            .unwrap();
+        old.sign_out().await.unwrap();
+        for _ in 0..20 {
+            tokio::task::yield_now().await; // the watcher runs on this thread
+        }
+        assert!(
+            matches!(state.info(), SessionInfo::SignedIn { .. }),
+            "{:?}",
+            state.info()
+        );
     }
 }

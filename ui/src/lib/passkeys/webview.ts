@@ -9,7 +9,7 @@ import type {
   RequestOptionsJSON,
 } from './json';
 
-export type CeremonyErrorCode = 'PasskeyCancelled' | 'PasskeyUnsupported' | 'PasskeyExists' | 'PasskeyFailed';
+export type CeremonyErrorCode = 'passkeyCancelled' | 'passkeyUnsupported' | 'passkeyExists' | 'passkeyFailed';
 
 /** A ceremony that did not produce a credential, with a sentence the UI can show as-is. */
 export class CeremonyError extends Error {
@@ -40,29 +40,29 @@ export function explain(e: unknown, rpId: string | undefined, creating: boolean)
     case 'NotAllowedError':
     case 'AbortError':
       return new CeremonyError(
-        'PasskeyCancelled',
+        'passkeyCancelled',
         'The passkey prompt was closed or timed out. Nothing was signed; you can try again.',
       );
     case 'InvalidStateError':
       return creating
         ? new CeremonyError(
-            'PasskeyExists',
+            'passkeyExists',
             'This authenticator already holds a passkey for this account. Sign in instead.',
           )
-        : new CeremonyError('PasskeyFailed', 'The authenticator is busy or in a bad state. Try again.');
+        : new CeremonyError('passkeyFailed', 'The authenticator is busy or in a bad state. Try again.');
     case 'SecurityError':
       return new CeremonyError(
-        'PasskeyUnsupported',
+        'passkeyUnsupported',
         `This window may not use passkeys for "${rpId ?? 'this site'}". Continue in your browser, or use a PIN.`,
       );
     case 'NotSupportedError':
       return new CeremonyError(
-        'PasskeyUnsupported',
+        'passkeyUnsupported',
         'This authenticator does not support the required passkey type (P-256).',
       );
     default:
       return new CeremonyError(
-        'PasskeyFailed',
+        'passkeyFailed',
         `The passkey ceremony failed: ${e instanceof Error ? e.message : String(e)}`,
       );
   }
@@ -80,7 +80,7 @@ export function webviewProvider(credentials: CredentialsContainer = navigator.cr
         throw explain(e, options.rp.id, true);
       }
       if (!(cred instanceof PublicKeyCredential))
-        throw new CeremonyError('PasskeyFailed', 'The authenticator returned no passkey.');
+        throw new CeremonyError('passkeyFailed', 'The authenticator returned no passkey.');
       return registrationJSON(cred);
     },
     async get(options) {
@@ -92,7 +92,7 @@ export function webviewProvider(credentials: CredentialsContainer = navigator.cr
         throw explain(e, options.rpId, false);
       }
       if (!(cred instanceof PublicKeyCredential))
-        throw new CeremonyError('PasskeyFailed', 'The authenticator returned no passkey.');
+        throw new CeremonyError('passkeyFailed', 'The authenticator returned no passkey.');
       return authenticationJSON(cred);
     },
   };
