@@ -218,23 +218,11 @@ fn facts(error: Error) -> Failure {
     }
 }
 
-/// statvfs(3) through libc: std has no free-space call, and this is the only unsafe here.
+/// statvfs(3): std has no free-space call.
 #[cfg(unix)]
-#[allow(unsafe_code)]
 fn free_space(dir: &std::path::Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
-    // SAFETY: `path` is NUL-terminated and outlives the call; `stat` is written on success.
-    let stat = unsafe {
-        if libc::statvfs(path.as_ptr(), stat.as_mut_ptr()) != 0 {
-            return None;
-        }
-        stat.assume_init()
-    };
-    // The field types differ between platforms (u32 blocks on macOS, u64 on Linux).
-    #[allow(clippy::useless_conversion)]
-    Some(u64::from(stat.f_bavail).saturating_mul(u64::from(stat.f_frsize)))
+    let stat = rustix::fs::statvfs(dir).ok()?;
+    Some(stat.f_bavail.saturating_mul(stat.f_frsize))
 }
 
 /// Not measured on Windows: a full disk shows up as the installer's own error.
