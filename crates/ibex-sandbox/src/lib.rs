@@ -5,22 +5,27 @@
 
 mod amount;
 mod b64;
+mod bitcoin;
 mod clock;
 mod counters;
+mod defi;
 mod error;
 mod faults;
+mod iban;
 mod ids;
 mod jwt;
 mod kdf;
 mod ledger;
+mod market;
 mod operations;
 mod routes;
+mod sepa;
 mod siwe;
 mod state;
 mod store;
 mod tokens;
 mod views;
-mod webauthn;
+pub mod webauthn;
 mod ws;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

@@ -18,6 +18,11 @@ pub enum Error {
         path: String,
         message: String,
     },
+    /// The answer was not read, for the client's safety: a redirect (API calls never follow
+    /// one: it would resend the bearer, refresh token or API key elsewhere) or a body larger
+    /// than the cap.
+    #[error("refused the answer from {endpoint}: {reason}")]
+    Refused { endpoint: String, reason: String },
     /// The configuration cannot produce a request (e.g. a malformed base URL).
     #[error("invalid configuration: {0}")]
     Config(String),

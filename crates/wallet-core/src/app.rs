@@ -14,6 +14,9 @@ pub struct AppInfo {
     pub build: String,
     /// Whether the embedded sandbox is compiled in.
     pub sandbox_available: bool,
+    /// What went wrong reading the settings file at start (restored from its copy, set aside),
+    /// for a notice the user sees; `None` when it opened cleanly.
+    pub storage_notice: Option<String>,
 }
 
 /// The app command.
@@ -29,6 +32,7 @@ impl crate::Core {
             }
             .to_owned(),
             sandbox_available: cfg!(feature = "sandbox"),
+            storage_notice: self.store.notice(),
         })
     }
 }

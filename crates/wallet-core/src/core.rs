@@ -15,10 +15,10 @@ use crate::notify::Notifier;
 use crate::passkey::ctap2::SecurityKeyBackend;
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::recovery::RecoveryWatch;
-use crate::secrets::SecretStores;
-use crate::settings::Settings;
+use crate::secrets::{load_item, SecretItem, SecretStores};
+use crate::settings::{NetworkSetting, Settings};
 use crate::store::KvStore;
-use crate::sync::read;
+use crate::sync::{read, write};
 
 /// What the platform provides to the core.
 pub struct CoreDeps {
@@ -148,7 +148,19 @@ impl Core {
             return Ok(conn.clone());
         }
         let network = read(&self.settings).network.clone();
-        let api_key = read(&self.api_key).clone();
+        // Bound first: the read guard must be gone before `saved_api_key` writes the lock.
+        let known = read(&self.api_key).clone();
+        let api_key = match (&network, known) {
+            (
+                NetworkSetting::Custom {
+                    base_url,
+                    rp_id,
+                    has_api_key: true,
+                },
+                None,
+            ) => self.saved_api_key(base_url, rp_id).await,
+            (_, key) => key,
+        };
         let conn = Arc::new(
             Connection::open(
                 &network,
@@ -160,6 +172,33 @@ impl Core {
         );
         *slot = Some(conn.clone());
         Ok(conn)
+    }
+}
+
+impl Core {
+    /// The tenant API key from the keychain (after a restart). When it is not there, Settings
+    /// stop saying that one is saved.
+    async fn saved_api_key(&self, base_url: &str, rp_id: &str) -> Option<String> {
+        let secrets = self.secrets.clone();
+        match load_item(secrets, SecretItem::ApiKey, base_url, rp_id).await {
+            Some(key) => {
+                let key = key.expose().to_owned();
+                *write(&self.api_key) = Some(key.clone());
+                Some(key)
+            }
+            None => {
+                tracing::warn!("the saved API key is not in the keychain any more");
+                let forget = |s: &mut crate::Settings| {
+                    if let NetworkSetting::Custom { has_api_key, .. } = &mut s.network {
+                        *has_api_key = false;
+                    }
+                };
+                if let Err(e) = self.update(forget) {
+                    tracing::warn!(error = %e.message, "settings not updated");
+                }
+                None
+            }
+        }
     }
 }
 

@@ -173,7 +173,7 @@ impl AppError {
                 ErrorCode::Server,
                 "IBEx could not complete this request right now. Nothing was lost; try again in a moment.".to_owned(),
             ),
-            ibex::Error::Decode { .. } => (
+            ibex::Error::Decode { .. } | ibex::Error::Refused { .. } => (
                 ErrorCode::BadResponse,
                 "IBEx answered in a form this wallet does not understand. Nothing was changed; try again later.".to_owned(),
             ),

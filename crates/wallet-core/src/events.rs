@@ -29,6 +29,14 @@ pub enum CoreEvent {
     SessionChanged { session: SessionInfo },
     /// An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED.
     OperationUpdated { update: OperationUpdate },
+    /// A confirmed operation did not do what the user reviewed (another recipient, token,
+    /// amount or chain on chain): a loud alert, and an OS notification whatever the focus.
+    #[serde(rename_all = "camelCase")]
+    OperationMismatch {
+        user_op_hash: String,
+        tx_hash: String,
+        differences: Vec<crate::operations::Difference>,
+    },
     /// The account's WebSocket connected or dropped (then the core polls over HTTP).
     Realtime { connected: bool },
     /// IBEx pushed a new transaction or balance: shown balances and history are stale.

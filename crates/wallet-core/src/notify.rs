@@ -29,6 +29,26 @@ pub(crate) struct OutcomeAlerts {
 
 impl EventSink for OutcomeAlerts {
     fn emit(&self, event: CoreEvent) {
+        if let CoreEvent::OperationMismatch {
+            tx_hash,
+            differences,
+            ..
+        } = &event
+        {
+            // Whatever the window's focus: this is the one alert that must not be missed.
+            let what: Vec<String> = differences
+                .iter()
+                .map(|d| format!("{} {} instead of {}", d.field, d.on_chain, d.reviewed))
+                .collect();
+            self.notifier.notify(
+                "Operation did not do what you approved",
+                &format!(
+                    "Transaction {} shows {}. Check your activity and contact IBEx.",
+                    short_hash(tx_hash),
+                    what.join("; ")
+                ),
+            );
+        }
         if let CoreEvent::OperationUpdated { update } = &event {
             if !self.focused.load(Ordering::Relaxed) {
                 let hash = short_hash(&update.user_op_hash);

@@ -50,7 +50,11 @@ async fn transfer(
     let holding = holdings
         .into_iter()
         .find(|h| h.chain_id == draft.chain_id && h.token_address == token)
-        .ok_or_else(|| AppError::validation("This wallet holds no such token on that chain."))?;
+        .ok_or_else(|| {
+            AppError::validation(
+                "This wallet holds no such token on that chain that can be sent (IBEx must state the token's decimals).",
+            )
+        })?;
     let amount = parse_amount(&draft.amount, &holding)?;
     Ok(Draft {
         safe,

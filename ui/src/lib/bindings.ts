@@ -8,7 +8,7 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	appInfo: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("app_info")),
+	appInfo: () => typedError<AppInfo_Serialize, AppError>(__TAURI_INVOKE("app_info")),
 	settingsGet: () => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_get")),
 	settingsSetNetwork: (choice: NetworkChoice_Deserialize) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_network", { choice })),
 	settingsSetTheme: (theme: Theme) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_theme", { theme })),
@@ -165,13 +165,36 @@ export type AppEvent_Deserialize = CoreEvent_Deserialize;
 export type AppEvent_Serialize = CoreEvent_Serialize;
 
 /**  Facts about this build the UI shows in its footer and settings. */
-export type AppInfo = {
+export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
+
+/**  Facts about this build the UI shows in its footer and settings. */
+export type AppInfo_Deserialize = {
 	name: string,
 	version: string,
 	/**  "debug" or "release". */
 	build: string,
 	/**  Whether the embedded sandbox is compiled in. */
 	sandboxAvailable: boolean,
+	/**
+	 *  What went wrong reading the settings file at start (restored from its copy, set aside),
+	 *  for a notice the user sees; `None` when it opened cleanly.
+	 */
+	storageNotice?: string | null,
+};
+
+/**  Facts about this build the UI shows in its footer and settings. */
+export type AppInfo_Serialize = {
+	name: string,
+	version: string,
+	/**  "debug" or "release". */
+	build: string,
+	/**  Whether the embedded sandbox is compiled in. */
+	sandboxAvailable: boolean,
+	/**
+	 *  What went wrong reading the settings file at start (restored from its copy, set aside),
+	 *  for a notice the user sees; `None` when it opened cleanly.
+	 */
+	storageNotice: string | null,
 };
 
 export type AuthIntent = 
@@ -285,6 +308,11 @@ export type CoreEvent_Deserialize =
 { kind: "sessionChanged"; session: SessionInfo_Deserialize } | 
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Deserialize } | 
+/**
+ *  A confirmed operation did not do what the user reviewed (another recipient, token,
+ *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
+ */
+{ kind: "operationMismatch"; userOpHash: string; txHash: string; differences: Difference[] } | 
 /**  The account's WebSocket connected or dropped (then the core polls over HTTP). */
 { kind: "realtime"; connected: boolean } | 
 /**  IBEx pushed a new transaction or balance: shown balances and history are stale. */
@@ -312,6 +340,11 @@ export type CoreEvent_Serialize =
 { kind: "sessionChanged"; session: SessionInfo_Serialize } | 
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Serialize } | 
+/**
+ *  A confirmed operation did not do what the user reviewed (another recipient, token,
+ *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
+ */
+{ kind: "operationMismatch"; userOpHash: string; txHash: string; differences: Difference[] } | 
 /**  The account's WebSocket connected or dropped (then the core polls over HTTP). */
 { kind: "realtime"; connected: boolean } | 
 /**  IBEx pushed a new transaction or balance: shown balances and history are stale. */
@@ -328,6 +361,14 @@ export type CoreEvent_Serialize =
  *  an in-page toast).
  */
 { kind: "notificationShown"; title: string; body: string };
+
+/**  A reviewed fact the chain contradicts. */
+export type Difference = {
+	/**  `recipient`, `token`, `amount` or `chain`. */
+	field: string,
+	reviewed: string,
+	onChain: string,
+};
 
 /**
  *  Stable error codes. The UI branches on these; never rename one. Serialised in camelCase,
@@ -932,7 +973,8 @@ export type TokenRow_Deserialize = {
 	tokenAddress: string,
 	symbol: string,
 	name?: string | null,
-	decimals: number,
+	/**  `None` when IBEx did not say (such a token is shown, never sent). */
+	decimals?: number | null,
 	/**  Exact decimal text, whole tokens. */
 	balance: string,
 	/**  Exact decimal text from IBEx; absent without a price. */
@@ -955,7 +997,8 @@ export type TokenRow_Serialize = {
 	tokenAddress: string,
 	symbol: string,
 	name: string | null,
-	decimals: number,
+	/**  `None` when IBEx did not say (such a token is shown, never sent). */
+	decimals: number | null,
 	/**  Exact decimal text, whole tokens. */
 	balance: string,
 	/**  Exact decimal text from IBEx; absent without a price. */

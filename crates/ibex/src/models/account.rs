@@ -506,6 +506,20 @@ pub struct LendingEntry {
     pub apy: Option<Decimal>,
     pub tvl: Option<Decimal>,
     pub is_default: Option<bool>,
+    #[serde(default)]
+    pub accepted_token_addresses: Vec<Address>,
+    /// Hyperliquid vaults: the vault leader and its commission (percent).
+    #[serde(default)]
+    pub leader: Option<Address>,
+    #[serde(default)]
+    pub leader_commission: Option<Decimal>,
+    /// `userScoped=true`: the holder's figures (not in the mirror's list; the sandbox adds them).
+    #[serde(default)]
+    pub shares: Option<Decimal>,
+    #[serde(default)]
+    pub deposited: Option<Decimal>,
+    #[serde(default)]
+    pub current_balance: Option<Decimal>,
 }
 
 /// `GET /v1.2/users/me/pools`: one entry per address. The BCReader passthrough may send a

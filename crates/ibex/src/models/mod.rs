@@ -10,6 +10,7 @@ mod common;
 pub mod operations;
 pub mod realtime;
 pub mod recovery;
+pub mod sepa;
 pub mod webauthn;
 
 pub use common::{Ack, ChainId, DerivedAddress, EoaAddress, ModuleFlag, Page, WalletMode};

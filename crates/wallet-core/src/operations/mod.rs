@@ -12,6 +12,7 @@
 
 mod review;
 mod track;
+mod verify;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -30,6 +31,7 @@ use crate::sync::lock;
 pub use review::{OperationReview, RecoveryIdentity, Reviewed, Signing, TransferFacts};
 pub(crate) use track::op_status;
 pub use track::{OpStatus, OperationUpdate};
+pub use verify::Difference;
 
 /// How long a reviewed operation may wait for the passkey (IBEx's intents live ~5 min).
 const REVIEW_TTL: Duration = Duration::from_secs(240);
@@ -188,6 +190,8 @@ impl Operations {
             &self.live,
             session.clone(),
             signing.user_op_hash.clone(),
+            signing.clone(),
+            op.review.operation.clone(),
         );
         Ok((first, op.review))
     }

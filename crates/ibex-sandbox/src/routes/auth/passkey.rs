@@ -35,20 +35,20 @@ pub fn creation_options(
     let name = params
         .get("user.name")
         .or(params.get("userName"))
-        .cloned()
+        .map(str::to_owned)
         .unwrap_or_else(|| format!("sandbox-user-{n}"));
     let display = params
         .get("user.displayname")
         .or(params.get("userDisplayName"))
-        .cloned()
+        .map(str::to_owned)
         .unwrap_or_else(|| name.clone());
     let key_name = params
         .get("keyName")
-        .cloned()
+        .map(str::to_owned)
         .unwrap_or_else(|| "passkey".into());
     let key_display_name = params
         .get("keyDisplayName")
-        .cloned()
+        .map(str::to_owned)
         .unwrap_or_else(|| key_name.clone());
     let challenge = store.issue_challenge(
         &ids::random_bytes::<32>(),
