@@ -84,7 +84,7 @@ after(async () => {
   await driver?.stop();
   // If the driver went away without closing it, end the app this test started.
   spawnSync('pkill', ['-INT', '-f', `^${binary('ibex-wallet')}$`]);
-  rmSync(home, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 test('the app window renders the first screen with data from the embedded sandbox', async () => {

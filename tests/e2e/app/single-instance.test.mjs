@@ -25,7 +25,8 @@ let other;
 after(async () => {
   other?.kill();
   await first?.stop();
-  rmSync(home, { recursive: true, force: true });
+  // WebKit's helper processes may still be writing their caches for a moment after the app exits.
+  rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 /** X windows titled "IBEx Wallet" of process `pid`. @param {number} pid */

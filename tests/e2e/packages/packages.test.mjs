@@ -179,7 +179,7 @@ after(async () => {
   server?.close();
   // CI runs as root on a shared machine: leave no package behind.
   spawnSync('dpkg', ['-r', PACKAGE]);
-  rmSync(home, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 test('dpkg -i installs the binary, the menu entry and the icons; the entry starts the app', async () => {
@@ -248,7 +248,7 @@ test('a manifest whose signature comes from another key is refused', async () =>
   writeFileSync(copy, readFileSync(deb(current)));
   run(['signer', 'sign', '-f', join(other, 'k'), '-p', '', '--app-version', current, copy]);
   const foreign = readFileSync(`${copy}.sig`, 'utf8').trim();
-  rmSync(other, { recursive: true, force: true });
+  rmSync(other, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   served.pkg = readFileSync(deb(current));
   served.manifest = manifest(current, foreign, served.pkg.length);
   const session = await openApp();
