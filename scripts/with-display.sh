@@ -6,8 +6,11 @@
 set -euo pipefail
 exec xvfb-run --auto-servernum --server-args="-screen 0 1280x900x24" \
   dbus-run-session -- bash -c '
-    printf ibex-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    # A fresh keyring each run (not ~/.local/share/keyrings): nothing a previous run stored leaks in.
+    keyrings=$(mktemp -d -t ibex-keyrings.XXXXXX)
+    trap "rm -rf \"$keyrings\"" EXIT
+    printf ibex-test | XDG_DATA_HOME="$keyrings" gnome-keyring-daemon --unlock --components=secrets >/dev/null
     export IBEX_NOTIFICATION_LOG="${IBEX_NOTIFICATION_LOG:-$(mktemp -t ibex-notifications.XXXXXX)}"
     dbus-monitor "interface=org.freedesktop.Notifications,member=Notify" >"$IBEX_NOTIFICATION_LOG" 2>/dev/null &
     dunst >/dev/null 2>&1 &
-    exec "$@"' bash "$@"
+    "$@"' bash "$@"

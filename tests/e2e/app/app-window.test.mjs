@@ -263,11 +263,24 @@ test('for a tenant rpId a security key signs up, in, a transfer and a recovery, 
       }
     };
 
+    /** Clicks `selector` once nothing covers it: the key dialog fades out a moment after it closes. */
+    const clickClear = async (/** @type {string} */ selector) => {
+      const end = Date.now() + 60000;
+      for (;;) {
+        try {
+          return await session.click(await session.waitFor(selector, 60000));
+        } catch (e) {
+          if (!String(e).includes('click intercepted') || Date.now() > end) throw e;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    };
+
     await session.click(await session.waitFor('[data-testid="create-wallet"]'));
     await enterPin('1234');
     await keyDone();
     // Signed in on the page the last session left open; the address is on the portfolio.
-    await session.click(await session.waitFor('[data-testid="nav-portfolio"]', 60000));
+    await clickClear('[data-testid="nav-portfolio"]');
     const safe = await session.waitForText('[data-testid="safe-address"]', /^0x[0-9a-fA-F]{40}$/, 60000);
 
     // Sign out; at sign-in a wrong PIN first: the dialog says how many tries are left.
@@ -281,7 +294,7 @@ test('for a tenant rpId a security key signs up, in, a transfer and a recovery, 
     writeFileSync(join(shots, 'app-security-key-pin.png'), await session.screenshot());
     await enterPin('1234');
     await keyDone();
-    await session.click(await session.waitFor('[data-testid="nav-portfolio"]', 60000));
+    await clickClear('[data-testid="nav-portfolio"]');
     assert.equal(await session.waitForText('[data-testid="safe-address"]', /^0x/, 60000), safe);
 
     // A transfer, approved with the key.
@@ -296,7 +309,7 @@ test('for a tenant rpId a security key signs up, in, a transfer and a recovery, 
     await session.waitForText('[data-testid="op-result"]', /Confirmed/, 90000);
 
     // A recovery, approved with the key.
-    await session.click(await session.waitFor('[data-testid="nav-recovery"]'));
+    await clickClear('[data-testid="nav-recovery"]');
     const identity = {
       firstName: 'Grace',
       lastName: 'Hopper',
