@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `./dev run` (setup.sh run) or `./dev test` (setup.sh all) needs on
-# Debian/Ubuntu: system packages, npm packages (from the lockfile), and tauri-driver.
+# Debian/Ubuntu: system packages, npm packages (from the lockfile), tauri-driver, and the
+# workflow linters (a Python venv in .venv).
 # Steps already satisfied are skipped, so a second run takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ what="${1:-all}"
 RUN_PKGS=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev libsoup-3.0-dev pkg-config file)
 TEST_PKGS=(xvfb xauth dbus-x11 webkit2gtk-driver chromium chromium-driver imagemagick xdotool
-  gnome-keyring libsecret-tools dunst libnotify-bin)
+  gnome-keyring libsecret-tools dunst libnotify-bin shellcheck python3-venv)
 
 pkgs=("${RUN_PKGS[@]}")
 [ "$what" = all ] && pkgs+=("${TEST_PKGS[@]}")
@@ -48,4 +49,15 @@ fi
 if [ "$what" = all ] && ! command -v tauri-driver >/dev/null; then
   echo "==> cargo install tauri-driver (once, ~2 min)"
   cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi
+
+# Workflow linters (scripts/lint-workflows.sh), reinstalled when their pinned list changes.
+if [ "$what" = all ]; then
+  stamp=.venv/.lint-tools.txt
+  if ! cmp -s scripts/lint-tools.txt "$stamp" 2>/dev/null; then
+    echo "==> python venv with the workflow linters (.venv)"
+    [ -x .venv/bin/pip ] || python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/lint-tools.txt
+    cp scripts/lint-tools.txt "$stamp"
+  fi
 fi

@@ -20,6 +20,7 @@ step() {
 
 step "rustfmt" cargo fmt --all --check
 step "dependency rules (layering, release contents)" scripts/check-deps.sh
+step "workflow lint (actionlint, zizmor)" scripts/lint-workflows.sh
 step "UI build" npm run build --silent
 step "clippy" cargo clippy "${FEATURES[@]}" -- -D warnings
 step "Rust tests (with a real Secret Service)" scripts/with-keyring.sh cargo test "${FEATURES[@]}"
