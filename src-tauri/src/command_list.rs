@@ -11,6 +11,7 @@ macro_rules! for_each_command {
             settings_set_theme(theme: Theme) -> Settings;
             settings_set_lock(minutes: u32) -> Settings;
             settings_set_chain(chain_id: Option<u32>) -> Settings;
+            settings_set_language(language: Language) -> Settings;
             network_status() -> NetworkStatus;
             passkey_capabilities(webview: WebviewInfo) -> PasskeyCapabilities;
             session_get() -> SessionInfo;

@@ -35,6 +35,8 @@ pub struct AppInfo {
     pub build: String,
     /// Whether the embedded sandbox is compiled in.
     pub sandbox_available: bool,
+    /// The OS's language as the wallet speaks it: what the "system" language setting means.
+    pub system_locale: crate::i18n::Locale,
 }
 
 /// What the platform provides to the core.
@@ -72,6 +74,10 @@ pub struct Core {
     /// Whether the user is looking at the wallet's window (set by the app shell).
     pub(crate) focused: Arc<AtomicBool>,
     pub(crate) recovery: RecoveryWatch,
+    /// The OS's language, read once at start.
+    pub(crate) system_locale: crate::i18n::Locale,
+    /// The language the core speaks now (follows the settings).
+    pub(crate) locale: Arc<crate::i18n::CurrentLocale>,
 }
 
 /// The async methods named like commands are the IPC commands (`src-tauri/src/command_list.rs`).
@@ -95,6 +101,10 @@ impl Core {
             })
             .unwrap_or_default();
         let store_for_recovery = store.clone();
+        let system_locale = crate::i18n::Locale::of_system();
+        let locale = Arc::new(crate::i18n::CurrentLocale::new(
+            settings.language.resolve(system_locale),
+        ));
         let focused = Arc::new(AtomicBool::new(true));
         let events: Arc<dyn EventSink> = Arc::new(crate::notify::OutcomeAlerts {
             inner: events,
@@ -115,6 +125,8 @@ impl Core {
             notifier,
             focused,
             recovery: RecoveryWatch::new(store_for_recovery),
+            system_locale,
+            locale,
         }
     }
 
@@ -154,6 +166,7 @@ impl Core {
             }
             .to_owned(),
             sandbox_available: cfg!(feature = "sandbox"),
+            system_locale: self.system_locale,
         })
     }
 
@@ -372,6 +385,8 @@ impl Core {
             change(&mut guard);
             guard.clone()
         };
+        self.locale
+            .set(settings.language.resolve(self.system_locale));
         let value =
             serde_json::to_value(&settings).map_err(|e| AppError::internal(e.to_string()))?;
         self.store

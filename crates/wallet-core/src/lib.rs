@@ -14,7 +14,9 @@ pub mod deadlines;
 mod error;
 mod events;
 pub mod handoff;
+pub mod i18n;
 mod live;
+mod messages;
 mod money;
 pub mod native;
 mod network;
@@ -35,6 +37,8 @@ pub use account::{Account, Persistence, SafeWallet, SessionInfo};
 pub use auth::{AuthIntent, Ceremony, CeremonyKind};
 pub use error::{AppError, ErrorCode};
 pub use events::{AuthStep, CoreEvent, EventSink};
+pub use i18n::{Language, Locale};
+pub use messages::Msg;
 pub use network::NetworkStatus;
 pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};
 
@@ -52,7 +56,7 @@ pub mod ipc {
     pub use crate::recovery::{FieldProblem, PersonalData, RecoveryInfo, RecoveryReview};
     pub use crate::send::{Holding, OperationReview, OperationUpdate, TransferDraft};
     pub use crate::{
-        AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, NetworkChoice, NetworkStatus,
-        SessionInfo, Settings, Theme,
+        AppError, AppInfo, AuthIntent, Ceremony, Core, CoreEvent, Language, Locale, NetworkChoice,
+        NetworkStatus, SessionInfo, Settings, Theme,
     };
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::i18n::Language;
 
 /// Which IBEx the wallet talks to, as the UI sees it (the API key itself never leaves the core).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -54,6 +55,9 @@ pub struct Settings {
     /// The chain Send and the portfolio start on; `None` = all chains.
     #[serde(default)]
     pub preferred_chain: Option<u32>,
+    /// The language of the UI and of the core's texts (errors, notifications).
+    #[serde(default)]
+    pub language: Language,
 }
 
 impl Default for Settings {
@@ -64,6 +68,7 @@ impl Default for Settings {
             lock_after_minutes: 5,
             recovery_alert_minutes: default_recovery_alerts(),
             preferred_chain: None,
+            language: Language::System,
         }
     }
 }
@@ -164,7 +169,7 @@ mod tests {
         let json = serde_json::to_value(Settings::default()).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"network":{"kind":"sandbox"},"theme":"system","lockAfterMinutes":5,"recoveryAlertMinutes":[1440,60,0],"preferredChain":null})
+            serde_json::json!({"network":{"kind":"sandbox"},"theme":"system","lockAfterMinutes":5,"recoveryAlertMinutes":[1440,60,0],"preferredChain":null,"language":"system"})
         );
         // Settings saved before a field existed still load, with its default.
         let old: Settings = serde_json::from_value(
@@ -173,5 +178,6 @@ mod tests {
         .unwrap();
         assert_eq!(old.preferred_chain, None);
         assert_eq!(old.recovery_alert_minutes, vec![1440, 60, 0]);
+        assert_eq!(old.language, Language::System);
     }
 }

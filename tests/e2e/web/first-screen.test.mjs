@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import http from 'node:http';
 import { join } from 'node:path';
 import { collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
+import { byLocale, literally, LOCALE, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 const env = useHostAndBrowser();
@@ -16,8 +17,11 @@ test('first screen shows the sandbox health that the core fetched', async () => 
 
   const status = page.getByTestId('server-status');
   await status.waitFor();
-  assert.equal(await status.textContent(), '● Online');
-  assert.equal(await page.getByTestId('network-label').textContent(), 'Local sandbox');
+  assert.equal(await status.textContent(), `● ${t('conn_online')}`);
+  assert.equal(
+    await page.getByTestId('network-label').textContent(),
+    byLocale({ en: 'Local sandbox', fr: 'Bac à sable local' }),
+  );
   assert.equal(await page.getByTestId('rp-id').textContent(), 'localhost');
   const baseUrl = await page.getByTestId('base-url').textContent();
   assert.match(baseUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -30,11 +34,15 @@ test('first screen shows the sandbox health that the core fetched', async () => 
   // Chromium on http://localhost may use passkeys for rpId localhost: the core picks the page.
   const webview = page.getByTestId('provider-webview');
   await webview.waitFor();
-  assert.match((await webview.textContent()) ?? '', /This window\s*Recommended/);
+  assert.match(
+    (await webview.textContent()) ?? '',
+    new RegExp(`${literally(t('provider_webview_name')).source}\\s*${t('providers_recommended')}`),
+  );
+  assert.equal(await page.evaluate(() => document.documentElement.lang), LOCALE);
 
   // The secret left the address bar once read.
   assert.equal(new URL(page.url()).hash, '');
-  await page.screenshot({ path: join(shots, 'first-screen-light.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, `first-screen-light-${LOCALE}.png`), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
   assert.deepEqual(errors, [], 'no console errors or CSP violations');
   await page.close();
@@ -47,7 +55,7 @@ test('theme choice is saved by the core and survives a reload', async () => {
   await page.getByTestId('theme-dark').click();
   await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
   await page.getByTestId('server-status').waitFor();
-  await page.screenshot({ path: join(shots, 'first-screen-dark.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, `first-screen-dark-${LOCALE}.png`), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
 
   await page.reload();
@@ -63,15 +71,24 @@ test('a bad custom network is refused with a specific message, and nothing chang
   const page = await env.browser().newPage();
   await page.goto(env.host().url);
   await page.getByTestId('server-status').waitFor();
-  await page.getByLabel('IBEx server').check();
-  await page.getByLabel('Server URL').fill('http://remote.example.com');
-  await page.getByLabel('rpId', { exact: true }).fill('example.com');
+  await page.getByLabel(t('net_custom')).check();
+  await page.getByLabel(t('net_url')).fill('http://remote.example.com');
+  await page.getByLabel(t('net_rp_id'), { exact: true }).fill('example.com');
   await page.getByTestId('save-network').click();
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  assert.match((await alert.textContent()) ?? '', /Only a server on this computer may use http:\/\//);
+  assert.match(
+    (await alert.textContent()) ?? '',
+    byLocale({
+      en: /Only a server on this computer may use http:\/\//,
+      fr: /Seul un serveur sur cet ordinateur peut utiliser http:\/\//,
+    }),
+  );
   await page.reload();
-  assert.equal(await page.getByTestId('network-label').textContent(), 'Local sandbox');
+  assert.equal(
+    await page.getByTestId('network-label').textContent(),
+    byLocale({ en: 'Local sandbox', fr: 'Bac à sable local' }),
+  );
   await page.close();
 });
 

@@ -14,6 +14,7 @@ export const commands = {
 	settingsSetTheme: (theme: Theme) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_theme", { theme })),
 	settingsSetLock: (minutes: number) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_lock", { minutes })),
 	settingsSetChain: (chainId: number | null) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_chain", { chainId })),
+	settingsSetLanguage: (language: Language) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_language", { language })),
 	networkStatus: () => typedError<NetworkStatus, AppError>(__TAURI_INVOKE("network_status")),
 	passkeyCapabilities: (webview: WebviewInfo) => typedError<PasskeyCapabilities_Serialize, AppError>(__TAURI_INVOKE("passkey_capabilities", { webview })),
 	sessionGet: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_get")),
@@ -171,6 +172,8 @@ export type AppInfo = {
 	build: string,
 	/**  Whether the embedded sandbox is compiled in. */
 	sandboxAvailable: boolean,
+	/**  The OS's language as the wallet speaks it: what the "system" language setting means. */
+	systemLocale: Locale,
 };
 
 export type AuthIntent = 
@@ -417,10 +420,18 @@ export type KycView_Serialize = {
 	level: string | null,
 };
 
+/**  The user's choice in Settings. */
+export type Language = 
+/**  The operating system's language when the wallet speaks it, else English. */
+"system" | "en" | "fr";
+
 export type LoadedPages = {
 	chainId: number,
 	pages: number,
 };
+
+/**  A language the wallet speaks. */
+export type Locale = "en" | "fr";
 
 /**  What the UI submits to change network. `api_key: None` on `Custom` keeps no key. */
 export type NetworkChoice = NetworkChoice_Serialize | NetworkChoice_Deserialize;
@@ -799,6 +810,8 @@ export type Settings_Deserialize = {
 	recoveryAlertMinutes?: number[],
 	/**  The chain Send and the portfolio start on; `None` = all chains. */
 	preferredChain?: number | null,
+	/**  The language of the UI and of the core's texts (errors, notifications). */
+	language?: Language,
 };
 
 export type Settings_Serialize = {
@@ -810,6 +823,8 @@ export type Settings_Serialize = {
 	recoveryAlertMinutes: number[],
 	/**  The chain Send and the portfolio start on; `None` = all chains. */
 	preferredChain: number | null,
+	/**  The language of the UI and of the core's texts (errors, notifications). */
+	language: Language,
 };
 
 /**  What signs for this account. */
