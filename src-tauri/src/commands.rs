@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use ibex_wallet_core::ipc::*;
+// The command list names its types by their path in the core (`settings::Theme`).
+use ibex_wallet_core::*;
 use serde::Serialize;
 
 include!("command_list.rs");

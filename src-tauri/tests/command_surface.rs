@@ -64,11 +64,26 @@ async fn web_host_rejects_bad_arguments_specifically() {
 fn capability_allows_exactly_the_app_commands() {
     let json: serde_json::Value =
         serde_json::from_str(include_str!("../capabilities/main-window.json")).unwrap();
-    let allowed: BTreeSet<String> = json["permissions"]
+    let granted: Vec<&str> = json["permissions"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+        .filter_map(|p| p.as_str())
+        .collect();
+    // The app's own permissions come through the set build.rs writes from the command list.
+    assert_eq!(
+        granted,
+        [
+            "core:event:allow-listen",
+            "core:event:allow-unlisten",
+            "app-commands"
+        ]
+    );
+    let set = include_str!("../permissions/commands.toml");
+    assert!(set.contains("identifier = \"app-commands\""), "{set}");
+    let allowed: BTreeSet<String> = set
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("\"allow-")?.strip_suffix("\","))
         .map(|p| p.replace('-', "_"))
         .collect();
     let declared: BTreeSet<String> = COMMAND_NAMES.iter().map(|s| (*s).to_owned()).collect();

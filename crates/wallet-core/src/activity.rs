@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{AppError, ErrorCode};
-use crate::send::{op_status, OpStatus};
+use crate::operations::{op_status, OpStatus};
 
 /// Rows per chain and page (the API allows 1–100).
 pub const PAGE_SIZE: u32 = 20;

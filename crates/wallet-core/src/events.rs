@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::account::SessionInfo;
+use crate::operations::OperationUpdate;
 use crate::recovery::RecoveryInfo;
-use crate::send::OperationUpdate;
+use crate::session::SessionInfo;
 use crate::settings::Settings;
 
 /// Steps of sign-up/sign-in after the passkey answered, for the progress screen.

@@ -86,15 +86,7 @@ impl CurrentLocale {
     }
 }
 
-/// The language commands.
 impl crate::Core {
-    pub async fn settings_set_language(
-        &self,
-        language: Language,
-    ) -> Result<crate::Settings, crate::AppError> {
-        self.update(|s| s.language = language)
-    }
-
     /// The language the core's texts are in now.
     pub fn locale(&self) -> Locale {
         self.locale.get()

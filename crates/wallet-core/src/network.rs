@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::auth::AuthState;
 use crate::error::AppError;
 use crate::events::EventSink;
-use crate::send::Operations;
+use crate::operations::Operations;
+use crate::session::auth::AuthState;
 use crate::settings::NetworkSetting;
 
 /// The embedded sandbox serves this rpId, so browser passkeys work from `http://localhost`.
@@ -125,5 +125,12 @@ impl Connection {
             server_time: health.timestamp,
             latency_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
         })
+    }
+}
+
+/// The network command.
+impl crate::Core {
+    pub async fn network_status(&self) -> Result<NetworkStatus, AppError> {
+        self.connection().await?.status().await
     }
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::events::{CoreEvent, EventSink};
-use crate::send::OpStatus;
+use crate::operations::OpStatus;
 
 /// Shows one notification to the user.
 pub trait Notifier: Send + Sync {

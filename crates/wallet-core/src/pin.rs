@@ -12,7 +12,10 @@ use k256::ecdsa::{Signature, SigningKey};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use crate::core::network_key;
 use crate::error::{AppError, ErrorCode};
+use crate::network::Connection;
+use crate::session::SessionInfo;
 
 pub const MIN_PIN_LEN: usize = 6;
 const MAX_PIN_LEN: usize = 128;
@@ -118,7 +121,7 @@ pub fn proof(
             .ok_or_else(|| missing("expiry"))?,
         salt_version: material.salt_version.unwrap_or(1),
         kdf_params_version: material.kdf_params_version.unwrap_or(1),
-        nonce: crate::ceremony::random_id(),
+        nonce: crate::passkey::ceremony::random_id(),
         timestamp: now_unix,
         server_signature: material
             .server_signature
@@ -137,6 +140,49 @@ pub fn proof(
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The PIN commands.
+impl crate::Core {
+    /// Creates a PIN wallet (the KDF signer) and remembers its account on this device.
+    pub async fn pin_sign_up(&self, pin: String) -> Result<SessionInfo, AppError> {
+        let pin = Pin::new(pin)?;
+        let conn = self.connection().await?;
+        let (info, user) = conn.auth.pin_sign_up(&pin, self.secrets.as_ref()).await?;
+        self.store
+            .set(
+                &network_key("pin-account", &conn),
+                serde_json::Value::String(user),
+            )
+            .map_err(|e| AppError::internal(format!("the PIN account was not remembered: {e}")))?;
+        Ok(self.remember_signer(&conn, info))
+    }
+
+    /// Signs in to the PIN wallet this device remembers for the current network.
+    pub async fn pin_sign_in(&self, pin: String) -> Result<SessionInfo, AppError> {
+        let pin = Pin::new(pin)?;
+        let conn = self.connection().await?;
+        let user = self.pin_account(&conn).ok_or_else(|| {
+            AppError::validation("No PIN wallet was created on this device for this network.")
+        })?;
+        let info = conn
+            .auth
+            .pin_sign_in(&pin, &user, self.secrets.as_ref())
+            .await?;
+        Ok(self.remember_signer(&conn, info))
+    }
+
+    /// Whether this device has a PIN wallet for the current network.
+    pub async fn pin_remembered(&self) -> Result<bool, AppError> {
+        let conn = self.connection().await?;
+        Ok(self.pin_account(&conn).is_some())
+    }
+
+    fn pin_account(&self, conn: &Connection) -> Option<String> {
+        self.store
+            .get(&network_key("pin-account", conn))
+            .and_then(|v| v.as_str().map(str::to_owned))
+    }
 }
 
 #[cfg(test)]

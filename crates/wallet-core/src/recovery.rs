@@ -1,7 +1,7 @@
 //! Social recovery (operations.md §3.3, §7): the owner enables it with their identity, a
 //! guardian may later start a recovery that becomes executable after a delay, and the owner
 //! can cancel it until then. Enabling and cancelling are Safe operations the passkey signs
-//! through the same review → approve path as a transfer (`send.rs`).
+//! through the same review → approve path as a transfer (`operations`).
 //!
 //! While a recovery is pending the core warns before its deadline (`deadlines.rs`), from a
 //! background check that runs as long as the app is open.
@@ -18,7 +18,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::core::{read, write};
-use crate::deadlines::{self, Deadlines, Millis, ServerClock};
+use crate::deadlines::{Deadlines, Millis, ServerClock};
 use crate::error::{AppError, ErrorCode};
 use crate::network::Connection;
 use crate::store::KvStore;
@@ -349,15 +349,6 @@ impl crate::Core {
         )];
         self.prepare_recovery(RecoveryAction::Cancel, Operation::CancelRecovery, details)
             .await
-    }
-
-    /// Sets when deadline alerts fire, in minutes before the deadline (0 = at the deadline).
-    pub async fn settings_set_recovery_alerts(
-        &self,
-        lead_minutes: Vec<u32>,
-    ) -> Result<crate::Settings, AppError> {
-        let leads = deadlines::normalise_leads(lead_minutes).map_err(AppError::validation)?;
-        self.update(|s| s.recovery_alert_minutes = leads)
     }
 
     /// How often the background check runs (the web host speeds it up for tests).

@@ -2,8 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::{read, write};
 use crate::error::AppError;
+use crate::events::CoreEvent;
 use crate::i18n::Language;
+use crate::store::KvStore;
 
 /// Which IBEx the wallet talks to, as the UI sees it (the API key itself never leaves the core).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -134,6 +137,116 @@ fn is_domain(s: &str) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
+}
+
+const SETTINGS_KEY: &str = "settings";
+
+/// The stored settings, or the defaults when there are none or they are unreadable.
+pub(crate) fn load(store: &dyn KvStore) -> Settings {
+    store
+        .get(SETTINGS_KEY)
+        .and_then(|v| match serde_json::from_value::<Settings>(v) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!(error = %e, "stored settings unreadable; using defaults");
+                None
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// The settings commands.
+impl crate::Core {
+    pub async fn settings_get(&self) -> Result<Settings, AppError> {
+        Ok(read(&self.settings).clone())
+    }
+
+    pub async fn settings_set_network(&self, choice: NetworkChoice) -> Result<Settings, AppError> {
+        let (setting, api_key) = match choice {
+            NetworkChoice::Sandbox => {
+                if !cfg!(feature = "sandbox") {
+                    return Err(AppError::validation(
+                        "This build has no embedded sandbox; choose an IBEx server.",
+                    ));
+                }
+                (NetworkSetting::Sandbox, None)
+            }
+            NetworkChoice::Custom {
+                base_url,
+                rp_id,
+                api_key,
+            } => {
+                let (base_url, rp_id) = validate_custom(&base_url, &rp_id)?;
+                let api_key = api_key
+                    .map(|k| k.trim().to_owned())
+                    .filter(|k| !k.is_empty());
+                let setting = NetworkSetting::Custom {
+                    base_url,
+                    rp_id,
+                    has_api_key: api_key.is_some(),
+                };
+                (setting, api_key)
+            }
+        };
+        *write(&self.api_key) = api_key;
+        *self.connection.lock().await = None;
+        self.update(|s| s.network = setting)
+    }
+
+    pub async fn settings_set_theme(&self, theme: Theme) -> Result<Settings, AppError> {
+        self.update(|s| s.theme = theme)
+    }
+
+    pub async fn settings_set_lock(&self, minutes: u32) -> Result<Settings, AppError> {
+        if minutes > 24 * 60 {
+            return Err(AppError::validation(
+                "The lock delay can be at most 1440 minutes (one day).",
+            ));
+        }
+        self.update(|s| s.lock_after_minutes = minutes)
+    }
+
+    /// The chain Send and the portfolio open on (`None`: all chains).
+    pub async fn settings_set_chain(&self, chain_id: Option<u32>) -> Result<Settings, AppError> {
+        if chain_id == Some(0) {
+            return Err(AppError::validation("Choose a network, or all networks."));
+        }
+        self.update(|s| s.preferred_chain = chain_id)
+    }
+
+    /// The language of the UI and of the core's texts; "system" follows the OS.
+    pub async fn settings_set_language(&self, language: Language) -> Result<Settings, AppError> {
+        self.update(|s| s.language = language)
+    }
+
+    /// Sets when deadline alerts fire, in minutes before the deadline (0 = at the deadline).
+    pub async fn settings_set_recovery_alerts(
+        &self,
+        lead_minutes: Vec<u32>,
+    ) -> Result<Settings, AppError> {
+        let leads =
+            crate::deadlines::normalise_leads(lead_minutes).map_err(AppError::validation)?;
+        self.update(|s| s.recovery_alert_minutes = leads)
+    }
+
+    pub(crate) fn update(&self, change: impl FnOnce(&mut Settings)) -> Result<Settings, AppError> {
+        let settings = {
+            let mut guard = write(&self.settings);
+            change(&mut guard);
+            guard.clone()
+        };
+        self.locale
+            .set(settings.language.resolve(self.system_locale));
+        let value =
+            serde_json::to_value(&settings).map_err(|e| AppError::internal(e.to_string()))?;
+        self.store
+            .set(SETTINGS_KEY, value)
+            .map_err(|e| AppError::internal(format!("settings not saved: {e}")))?;
+        self.events.emit(CoreEvent::SettingsChanged {
+            settings: settings.clone(),
+        });
+        Ok(settings)
+    }
 }
 
 #[cfg(test)]

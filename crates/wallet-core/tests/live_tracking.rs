@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ibex_wallet_core::notify::Notifier;
-use ibex_wallet_core::providers::ProviderKind;
+use ibex_wallet_core::operations::OpStatus;
+use ibex_wallet_core::passkey::ProviderKind;
 use ibex_wallet_core::secrets::MemorySecrets;
-use ibex_wallet_core::send::{OpStatus, TransferDraft};
+use ibex_wallet_core::send::TransferDraft;
 use ibex_wallet_core::store::MemoryStore;
 use ibex_wallet_core::{AuthIntent, Core, CoreDeps, CoreEvent, EventSink};
 

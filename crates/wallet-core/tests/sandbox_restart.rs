@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use ibex_wallet_core::ipc::ProviderKind;
 use ibex_wallet_core::notify::NoNotifications;
+use ibex_wallet_core::passkey::ProviderKind;
 use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::store::MemoryStore;
 use ibex_wallet_core::{AuthIntent, Core, CoreDeps, CoreEvent, EventSink, SessionInfo};

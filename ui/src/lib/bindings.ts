@@ -620,6 +620,7 @@ export type Portfolio_Serialize = {
 	tokens: TokenRow_Serialize[],
 };
 
+/**  Who runs a passkey ceremony: the page, or the core through one of its backends. */
 export type ProviderKind = 
 /**  The page's own `navigator.credentials`. */
 "webview" | 

@@ -7,18 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum ProviderKind {
-    /// The page's own `navigator.credentials`.
-    Webview,
-    /// The OS authenticator through Rust (Linux: the system browser hand-off).
-    Native,
-    /// A software authenticator for automated tests; never in release builds.
-    Soft,
-    /// IBEx's PIN signer (Argon2id-derived key).
-    Kdf,
-}
+use crate::passkey::native::ProviderKind;
 
 /// What the page tells the core about itself.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -92,7 +81,7 @@ pub fn decide(
 ) -> PasskeyCapabilities {
     let webview_reason = webview_blocker(platform, webview, rp_id);
     let native_reason = match platform {
-        Platform::Linux => crate::handoff::unavailable_reason(rp_id),
+        Platform::Linux => crate::passkey::handoff::unavailable_reason(rp_id),
         Platform::MacOs => Some(
             "Touch ID for this wallet needs the signed macOS build with Associated Domains."
                 .to_owned(),

@@ -4,8 +4,23 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::AppError;
-use crate::providers::ProviderKind;
+
+/// Who runs a passkey ceremony: the page, or the core through one of its backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ProviderKind {
+    /// The page's own `navigator.credentials`.
+    Webview,
+    /// The OS authenticator through Rust (Linux: the system browser hand-off).
+    Native,
+    /// A software authenticator for automated tests; never in release builds.
+    Soft,
+    /// IBEx's PIN signer (Argon2id-derived key).
+    Kdf,
+}
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -48,57 +63,6 @@ pub fn origin_for(rp_id: &str) -> String {
         "http://localhost".to_owned()
     } else {
         format!("https://{rp_id}")
-    }
-}
-
-/// The software authenticator: discoverable credentials and PRF in process memory. For driving
-/// the real app in tests; the `soft-passkey` feature is never enabled in release builds.
-#[cfg(feature = "soft-passkey")]
-#[derive(Default)]
-pub struct SoftBackend(passkey_soft::Authenticator);
-
-#[cfg(feature = "soft-passkey")]
-impl SoftBackend {
-    fn run(
-        result: passkey_soft::Result<serde_json::Value>,
-        origin: String,
-    ) -> Result<Answer, AppError> {
-        let credential = result.map_err(|e| match e {
-            passkey_soft::Error::NotAllowed(_) => AppError::new(
-                crate::ErrorCode::PasskeyCancelled,
-                format!("The test authenticator declined: {e}"),
-            ),
-            other => AppError::new(
-                crate::ErrorCode::PasskeyUnsupported,
-                format!("The test authenticator failed: {other}"),
-            ),
-        })?;
-        Ok(Answer { credential, origin })
-    }
-}
-
-#[cfg(feature = "soft-passkey")]
-impl NativeBackend for SoftBackend {
-    fn kind(&self) -> ProviderKind {
-        ProviderKind::Soft
-    }
-
-    fn create<'a>(
-        &'a self,
-        options: &'a serde_json::Value,
-        rp_id: &'a str,
-    ) -> BoxFuture<'a, Result<Answer, AppError>> {
-        let origin = origin_for(rp_id);
-        Box::pin(async move { Self::run(self.0.create(options, &origin), origin) })
-    }
-
-    fn get<'a>(
-        &'a self,
-        options: &'a serde_json::Value,
-        rp_id: &'a str,
-    ) -> BoxFuture<'a, Result<Answer, AppError>> {
-        let origin = origin_for(rp_id);
-        Box::pin(async move { Self::run(self.0.get(options, &origin), origin) })
     }
 }
 

@@ -14,10 +14,10 @@ use ibex::{Client, Session, SessionConfig, SessionState};
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Persistence, SessionInfo, SignerKind};
-use crate::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
-use crate::native::NativeBackend;
+use crate::passkey::ceremony::{check_client_data, random_id, ClientDataType};
+use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
 use crate::secrets::SecretStores;
 
@@ -567,4 +567,41 @@ fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
         .address
         .parse()
         .map_err(|e: ibex::Error| AppError::internal(e.to_string()))
+}
+
+/// The sign-in commands.
+impl crate::Core {
+    /// Step 1 of a passkey sign-up or sign-in: the options for the provider.
+    pub async fn auth_begin(&self, intent: AuthIntent) -> Result<Ceremony, AppError> {
+        self.connection().await?.auth.begin(intent).await
+    }
+
+    /// Step 2: the provider's credential (WebAuthn L3 JSON text) for ceremony `ceremony_id`.
+    pub async fn auth_complete(
+        &self,
+        ceremony_id: String,
+        credential_json: String,
+    ) -> Result<SessionInfo, AppError> {
+        let conn = self.connection().await?;
+        let info = conn
+            .auth
+            .complete(&ceremony_id, &credential_json, self.secrets.as_ref())
+            .await?;
+        Ok(self.remember_signer(&conn, info))
+    }
+
+    /// Step 2 on a provider the core runs itself (`soft`; `native` where built).
+    pub async fn auth_complete_native(
+        &self,
+        ceremony_id: String,
+        provider: ProviderKind,
+    ) -> Result<SessionInfo, AppError> {
+        let backend = self.native(provider)?;
+        let conn = self.connection().await?;
+        let info = conn
+            .auth
+            .complete_native(&ceremony_id, backend.as_ref(), self.secrets.as_ref())
+            .await?;
+        Ok(self.remember_signer(&conn, info))
+    }
 }

@@ -1,0 +1,37 @@
+//! Facts about this build.
+
+use serde::Serialize;
+
+use crate::error::AppError;
+
+/// Facts about this build the UI shows in its footer and settings.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub name: String,
+    pub version: String,
+    /// "debug" or "release".
+    pub build: String,
+    /// Whether the embedded sandbox is compiled in.
+    pub sandbox_available: bool,
+    /// The OS's language as the wallet speaks it: what the "system" language setting means.
+    pub system_locale: crate::i18n::Locale,
+}
+
+/// The app command.
+impl crate::Core {
+    pub async fn app_info(&self) -> Result<AppInfo, AppError> {
+        Ok(AppInfo {
+            name: "IBEx Wallet".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            build: if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+            .to_owned(),
+            sandbox_available: cfg!(feature = "sandbox"),
+            system_locale: self.system_locale,
+        })
+    }
+}

@@ -1,0 +1,44 @@
+//! The session: who is signed in on the current network (the `account`), how they sign in and
+//! out (`auth`), and what this device remembers about it (the last signer kind).
+
+pub(crate) mod auth;
+
+pub use crate::account::{Account, Persistence, SafeWallet, SessionInfo, SignerKind};
+use crate::core::network_key;
+use crate::error::AppError;
+use crate::network::Connection;
+pub use auth::{AuthIntent, Ceremony, CeremonyKind};
+
+/// The session commands.
+impl crate::Core {
+    pub async fn session_get(&self) -> Result<SessionInfo, AppError> {
+        Ok(self.connection().await?.auth.info())
+    }
+
+    /// Locks the wallet now (the UI calls this after the configured inactivity).
+    pub async fn session_lock(&self) -> Result<SessionInfo, AppError> {
+        Ok(self.connection().await?.auth.lock())
+    }
+
+    pub async fn session_sign_out(&self) -> Result<SessionInfo, AppError> {
+        self.connection().await?.auth.sign_out().await
+    }
+
+    /// Files which signer signed in, so a restored session knows it too (not a secret).
+    pub(crate) fn remember_signer(&self, conn: &Connection, info: SessionInfo) -> SessionInfo {
+        if let SessionInfo::SignedIn { account, .. } = &info {
+            let value = serde_json::to_value(account.signer).unwrap_or_default();
+            if let Err(e) = self.store.set(&network_key("signer", conn), value) {
+                tracing::warn!(error = %e, "signer kind not saved");
+            }
+        }
+        info
+    }
+
+    pub(crate) fn last_signer(&self, conn: &Connection) -> SignerKind {
+        self.store
+            .get(&network_key("signer", conn))
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or(SignerKind::Passkey)
+    }
+}
