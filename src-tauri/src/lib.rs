@@ -45,7 +45,7 @@ pub fn run() {
                 .with_sandbox_state(data_dir.join(SANDBOX_STATE_FILE)),
             );
             app.manage(core.clone());
-            tray::install(app)?;
+            tray::install(app, core.locale())?;
             tauri::async_runtime::spawn(async move {
                 core.warm_up().await;
                 core.run_recovery_watch().await;

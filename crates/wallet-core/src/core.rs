@@ -79,13 +79,17 @@ impl Core {
             inner: events,
             notifier: notifier.clone(),
             focused: focused.clone(),
+            locale: locale.clone(),
         });
         Self {
             store,
             events,
             secrets,
             cache,
-            natives: crate::passkey::native_backends(crate::passkey::handoff::DEFAULT_TIMEOUT),
+            natives: crate::passkey::native_backends(
+                crate::passkey::handoff::DEFAULT_TIMEOUT,
+                locale.clone(),
+            ),
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
@@ -108,7 +112,7 @@ impl Core {
 
     /// Gives the browser hand-off `timeout` to answer instead of the default (tests use seconds).
     pub fn with_handoff_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.natives = crate::passkey::native_backends(timeout);
+        self.natives = crate::passkey::native_backends(timeout, self.locale.clone());
         self
     }
 
@@ -137,6 +141,7 @@ impl Core {
                 api_key,
                 self.events.clone(),
                 self.sandbox_state.as_deref(),
+                self.locale.clone(),
             )
             .await?,
         );

@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Locale;
+use crate::messages::Msg;
+
 /// Stable error codes. The UI branches on these; never rename one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub enum ErrorCode {
@@ -38,27 +41,47 @@ pub enum ErrorCode {
 }
 
 /// An error as the UI sees it.
+///
+/// Built from a [`Msg`], so it can be said in the user's language: `message` is English (logs,
+/// `Display`) until the IPC boundary calls [`AppError::localized`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
 #[error("{code:?}: {message}")]
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
+    /// What `message` says; `None` for an error read back from IPC.
+    #[serde(skip)]
+    text: Option<Msg>,
 }
 
 impl AppError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, text: Msg) -> Self {
         Self {
             code,
-            message: message.into(),
+            message: text.render(Locale::En),
+            text: Some(text),
         }
     }
 
-    pub fn validation(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::Validation, message)
+    pub fn validation(text: Msg) -> Self {
+        Self::new(ErrorCode::Validation, text)
     }
 
-    pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::Internal, message)
+    pub fn internal(text: Msg) -> Self {
+        Self::new(ErrorCode::Internal, text)
+    }
+
+    /// The same error, said in `locale`.
+    pub fn localized(mut self, locale: Locale) -> Self {
+        if let Some(text) = &self.text {
+            self.message = text.render(locale);
+        }
+        self
+    }
+
+    /// What the message says, whatever the language.
+    pub fn text(&self) -> Option<&Msg> {
+        self.text.as_ref()
     }
 }
 
@@ -90,6 +113,28 @@ impl From<ibex::Error> for AppError {
             ibex::Error::Conflict { .. } => ErrorCode::Conflict,
             ibex::Error::SecretStore(_) => ErrorCode::Internal,
         };
-        Self::new(code, e.to_string())
+        // The user gets a sentence for the kind of failure; the details go to the log.
+        tracing::warn!(error = %e, "IBEx call failed");
+        let text = match e {
+            ibex::Error::Transport(_) | ibex::Error::Realtime(_) => Msg::IbexUnreachable,
+            ibex::Error::Status { status, body } if (400..500).contains(&status) => {
+                Msg::IbexRefused {
+                    detail: server_message(&body),
+                }
+            }
+            ibex::Error::Status { .. } => Msg::IbexServerError,
+            ibex::Error::Decode { .. } => Msg::IbexBadAnswer,
+            ibex::Error::Config(detail) | ibex::Error::Invalid(detail) => {
+                Msg::InvalidValue { detail }
+            }
+            ibex::Error::Unauthorized { .. } => Msg::IbexUnauthorized,
+            ibex::Error::SessionExpired(_) => Msg::SessionExpired,
+            ibex::Error::NotReady { .. } => Msg::IbexNotReady,
+            ibex::Error::NotIndexed { .. } => Msg::IbexNotIndexed,
+            ibex::Error::RateLimited { .. } => Msg::IbexRateLimited,
+            ibex::Error::Conflict { .. } => Msg::IbexConflict,
+            ibex::Error::SecretStore(_) => Msg::KeychainFailed,
+        };
+        Self::new(code, text)
     }
 }

@@ -43,6 +43,7 @@ messages! {
     SignInFirst => "Sign in with your passkey first.", "Connectez-vous d’abord avec votre clé d’accès.";
     WalletLocked => "The wallet is locked. Unlock it with your passkey.", "Le portefeuille est verrouillé. Déverrouillez-le avec votre clé d’accès.";
     SessionExpired => "Your session expired. Sign in again with your passkey.", "Votre session a expiré. Reconnectez-vous avec votre clé d’accès.";
+    SessionNotResumed { error: String } => "Your last session could not be resumed: {error}", "Votre dernière session n’a pas pu être reprise\u{a0}: {error}";
     KeychainSaveFailed { why: String } => "The keychain could not save your session ({why}). Sign in again.", "Le trousseau de clés n’a pas pu enregistrer votre session ({why}). Reconnectez-vous.";
     NoPasskeyOptions => "IBEx sent no passkey options for this request.", "IBEx n’a envoyé aucune option de clé d’accès pour cette demande.";
     WrongPasskeyOptions => "IBEx sent the wrong kind of passkey options for this request.", "IBEx a envoyé des options de clé d’accès qui ne correspondent pas à cette demande.";
@@ -86,7 +87,7 @@ messages! {
     HandoffTenantUnsupported { rp_id: String } => "Passkeys for {rp_id} open in your browser only from {rp_id}'s own sign-in page, which this tenant does not publish.", "Les clés d’accès de {rp_id} ne s’ouvrent dans votre navigateur que depuis la page de connexion de {rp_id}, que ce fournisseur ne publie pas.";
     // Browser hand-off
     PasskeyCancelledByYou => "You cancelled the passkey request. Nothing was signed.", "Vous avez annulé la demande de clé d’accès. Rien n’a été signé.";
-    BrowserTimedOut { within: String } => "Your browser did not answer within {within}. Nothing was signed; try again, and confirm the passkey in the browser tab that opens.", "Votre navigateur n’a pas répondu dans les {within}. Rien n’a été signé ; réessayez, puis confirmez la clé d’accès dans l’onglet qui s’ouvre.";
+    BrowserTimedOut { within: String } => "Your browser did not answer within {within}. Nothing was signed; try again, and confirm the passkey in the browser tab that opens.", "Votre navigateur n’a pas répondu en {within}. Rien n’a été signé ; réessayez, puis confirmez la clé d’accès dans l’onglet qui s’ouvre.";
     BrowserPromptClosed => "The passkey prompt in your browser was closed or timed out. Nothing was signed; you can try again.", "La demande de clé d’accès de votre navigateur a été fermée ou a expiré. Rien n’a été signé ; vous pouvez réessayer.";
     BrowserHasPasskey => "Your browser's authenticator already holds a passkey for this wallet. Sign in instead.", "L’authentificateur de votre navigateur contient déjà une clé d’accès pour ce portefeuille. Connectez-vous plutôt.";
     BrowserRefusedPasskeys { message: String } => "Your browser refused passkeys on the hand-off page: {message}", "Votre navigateur a refusé les clés d’accès sur la page de transfert : {message}";
@@ -96,6 +97,16 @@ messages! {
     LoopbackPortFailed { error: String } => "Cannot open a loopback port for the browser: {error}", "Impossible d’ouvrir un port local pour le navigateur : {error}";
     TestAuthenticatorDeclined { error: String } => "The test authenticator declined: {error}", "L’authentificateur de test a refusé : {error}";
     TestAuthenticatorFailed { error: String } => "The test authenticator failed: {error}", "L’authentificateur de test a échoué : {error}";
+    // The browser hand-off's page
+    HandoffTitle => "IBEx Wallet — passkey", "IBEx Wallet — clé d’accès";
+    HandoffStarting => "Starting…", "Démarrage…";
+    HandoffWhatCreate => "IBEx Wallet asks your browser to create the passkey for your new wallet.", "IBEx Wallet demande à votre navigateur de créer la clé d’accès de votre nouveau portefeuille.";
+    HandoffWhatSign => "IBEx Wallet asks your browser to sign with your passkey.", "IBEx Wallet demande à votre navigateur de signer avec votre clé d’accès.";
+    HandoffNoSupport => "This browser has no passkey support.", "Ce navigateur ne prend pas en charge les clés d’accès.";
+    HandoffWaiting => "Waiting for your passkey — confirm with your fingerprint, face or security key.", "En attente de votre clé d’accès — confirmez avec votre empreinte, votre visage ou votre clé de sécurité.";
+    HandoffDone => "Done. Return to IBEx Wallet; you can close this tab.", "C’est fait. Revenez à IBEx Wallet ; vous pouvez fermer cet onglet.";
+    HandoffNoPasskey { name: String } => "No passkey was used ({name}). Return to IBEx Wallet; you can close this tab.", "Aucune clé d’accès n’a été utilisée ({name}). Revenez à IBEx Wallet ; vous pouvez fermer cet onglet.";
+    HandoffGone { error: String } => "IBEx Wallet is no longer waiting for this passkey ({error}). Return to IBEx Wallet and start again.", "IBEx Wallet n’attend plus cette clé d’accès ({error}). Revenez à IBEx Wallet et recommencez.";
     // Settings and network
     NoEmbeddedSandbox => "This build has no embedded sandbox; choose an IBEx server in Settings.", "Cette version n’intègre pas de bac à sable ; choisissez un serveur IBEx dans les paramètres.";
     SandboxStartFailed { error: String } => "Cannot start the local sandbox: {error}", "Impossible de démarrer le bac à sable local : {error}";
@@ -187,11 +198,17 @@ messages! {
     RecoveryExecutableBody => "The recovery delay is over: ownership of your wallet can now be transferred. If you did not ask for this recovery, open IBEx Wallet and cancel it now.", "Le délai de récupération est écoulé : la propriété de votre portefeuille peut maintenant être transférée. Si vous n’avez pas demandé cette récupération, ouvrez IBEx Wallet et annulez-la dès maintenant.";
     RecoveryPendingTitle => "Wallet recovery pending", "Récupération du portefeuille en cours";
     RecoveryPendingBody { left: String } => "A recovery of your wallet can be executed in {left}. If you did not ask for it, open IBEx Wallet and cancel it before then.", "Une récupération de votre portefeuille pourra être exécutée dans {left}. Si vous ne l’avez pas demandée, ouvrez IBEx Wallet et annulez-la d’ici là.";
+    // The tray menu
+    TrayOpen => "Open IBEx Wallet", "Ouvrir IBEx Wallet";
+    TrayQuit => "Quit", "Quitter";
     // Durations ("23 h 59 min", "2 days 3 h")
     LessThanAMinute => "less than a minute", "moins d’une minute";
     Minutes { m: u64 } => "{m} min", "{m} min";
     Hours { h: u64 } => "{h} h", "{h} h";
     HoursMinutes { h: u64, m: u64 } => "{h} h {m} min", "{h} h {m} min";
+    ASecond => "a second", "une seconde";
+    Seconds { s: u64 } => "{s} seconds", "{s} secondes";
+    WholeMinutes { m: u64 } => "{m} minutes", "{m} minutes";
     OneDay => "1 day", "1 jour";
     OneDayHours { h: u64 } => "1 day {h} h", "1 jour {h} h";
     Days { d: u64 } => "{d} days", "{d} jours";
@@ -206,6 +223,10 @@ messages! {
     IbexNotIndexed => "IBEx has not indexed this address yet; try again in a few seconds.", "IBEx n’a pas encore indexé cette adresse ; réessayez dans quelques secondes.";
     IbexRateLimited => "Too many requests to IBEx; wait a moment before trying again.", "Trop de demandes envoyées à IBEx ; patientez un instant avant de réessayer.";
     IbexConflict => "IBEx says this changed in the meantime; reload and try again.", "IBEx indique que cela a changé entre-temps ; actualisez, puis réessayez.";
+    InvalidValue { detail: String } => "Invalid value: {detail}", "Valeur non valide\u{a0}: {detail}";
+    BadArguments { command: String, error: String } => "bad arguments for {command}: {error}", "Arguments incorrects pour {command}\u{a0}: {error}";
+    UnknownCommand { name: String } => "unknown command `{name}`", "Commande inconnue\u{a0}: «\u{a0}{name}\u{a0}».";
+    ArgumentsNotJson { error: String } => "arguments are not JSON: {error}", "Les arguments de la commande ne sont pas du JSON\u{a0}: {error}";
     KeychainFailed => "The system keychain failed. Try again, or sign in again.", "Le trousseau de clés du système a échoué. Réessayez, ou reconnectez-vous.";
     Unexpected { detail: String } => "Something went wrong in the wallet: {detail}", "Une erreur inattendue s’est produite dans le portefeuille : {detail}";
 }
@@ -218,7 +239,10 @@ mod tests {
     fn same_in_both(msg: &Msg) -> bool {
         matches!(
             msg,
-            Msg::Minutes { .. } | Msg::Hours { .. } | Msg::HoursMinutes { .. }
+            Msg::Minutes { .. }
+                | Msg::Hours { .. }
+                | Msg::HoursMinutes { .. }
+                | Msg::WholeMinutes { .. }
         )
     }
 

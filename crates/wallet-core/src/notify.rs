@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::events::{CoreEvent, EventSink};
+use crate::i18n::CurrentLocale;
+use crate::messages::Msg;
 use crate::operations::OpStatus;
 
 /// Shows one notification to the user.
@@ -25,6 +27,8 @@ pub(crate) struct OutcomeAlerts {
     pub inner: Arc<dyn EventSink>,
     pub notifier: Arc<dyn Notifier>,
     pub focused: Arc<AtomicBool>,
+    /// The language the notifications are written in.
+    pub locale: Arc<CurrentLocale>,
 }
 
 impl EventSink for OutcomeAlerts {
@@ -32,20 +36,27 @@ impl EventSink for OutcomeAlerts {
         if let CoreEvent::OperationUpdated { update } = &event {
             if !self.focused.load(Ordering::Relaxed) {
                 let hash = short_hash(&update.user_op_hash);
-                match update.status {
-                    OpStatus::Confirmed => self.notifier.notify(
-                        "Operation confirmed",
-                        &format!("{hash} is confirmed on chain."),
+                let locale = self.locale.get();
+                let (title, body) = match update.status {
+                    OpStatus::Confirmed => (
+                        Msg::OperationConfirmedTitle,
+                        Msg::OperationConfirmedBody { hash },
                     ),
-                    OpStatus::Failed => self.notifier.notify(
-                        "Operation failed",
-                        &format!(
-                            "{hash} failed: {}",
-                            update.error.as_deref().unwrap_or("IBEx gave no reason.")
-                        ),
+                    OpStatus::Failed => (
+                        Msg::OperationFailedTitle,
+                        Msg::OperationFailedBody {
+                            hash,
+                            // IBEx's own reason, as it gave it.
+                            reason: update
+                                .error
+                                .clone()
+                                .unwrap_or_else(|| Msg::NoReasonGiven.render(locale)),
+                        },
                     ),
-                    _ => {}
-                }
+                    _ => return self.inner.emit(event),
+                };
+                self.notifier
+                    .notify(&title.render(locale), &body.render(locale));
             }
         }
         self.inner.emit(event);

@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 
 use crate::core::network_key;
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 use crate::network::Connection;
 use crate::session::SessionInfo;
 
@@ -36,15 +37,13 @@ impl Pin {
         let pin = Zeroizing::new(pin);
         let len = pin.chars().count();
         if len == 0 {
-            return Err(AppError::validation("Enter a PIN."));
+            return Err(AppError::validation(Msg::EnterPin));
         }
         if len < MIN_PIN_LEN {
-            return Err(AppError::validation(format!(
-                "Your PIN must have at least {MIN_PIN_LEN} characters."
-            )));
+            return Err(AppError::validation(Msg::PinTooShort { min: MIN_PIN_LEN }));
         }
         if len > MAX_PIN_LEN {
-            return Err(AppError::validation("That PIN is too long."));
+            return Err(AppError::validation(Msg::PinTooLong));
         }
         Ok(Self(pin))
     }
@@ -60,7 +59,9 @@ pub fn derive_key(
     let bad = |m: &str| {
         AppError::new(
             ErrorCode::BadResponse,
-            format!("IBEx's PIN parameters: {m}"),
+            Msg::PinParameters {
+                detail: m.to_string(),
+            },
         )
     };
     let salt = material.salt.as_deref().ok_or_else(|| bad("no salt"))?;
@@ -90,8 +91,16 @@ pub fn derive_key(
     let mut key = Zeroizing::new([0u8; 32]);
     Hkdf::<Sha256>::new(None, stretched.as_ref())
         .expand(info.as_bytes(), key.as_mut())
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    SigningKey::from_slice(key.as_ref()).map_err(|e| AppError::internal(e.to_string()))
+        .map_err(|e| {
+            AppError::internal(Msg::Unexpected {
+                detail: e.to_string(),
+            })
+        })?;
+    SigningKey::from_slice(key.as_ref()).map_err(|e| {
+        AppError::internal(Msg::Unexpected {
+            detail: e.to_string(),
+        })
+    })
 }
 
 /// The signed proof for one challenge (auth.md §5; the scheme the sandbox documents).
@@ -105,7 +114,9 @@ pub fn proof(
     let missing = |f: &str| {
         AppError::new(
             ErrorCode::BadResponse,
-            format!("IBEx's PIN challenge has no {f}"),
+            Msg::PinChallengeField {
+                field: f.to_string(),
+            },
         )
     };
     let challenge = match &material.challenge {
@@ -154,7 +165,11 @@ impl crate::Core {
                 &network_key("pin-account", &conn),
                 serde_json::Value::String(user),
             )
-            .map_err(|e| AppError::internal(format!("the PIN account was not remembered: {e}")))?;
+            .map_err(|e| {
+                AppError::internal(Msg::PinAccountNotRemembered {
+                    error: e.to_string(),
+                })
+            })?;
         Ok(self.remember_signer(&conn, info))
     }
 
@@ -162,9 +177,9 @@ impl crate::Core {
     pub async fn pin_sign_in(&self, pin: String) -> Result<SessionInfo, AppError> {
         let pin = Pin::new(pin)?;
         let conn = self.connection().await?;
-        let user = self.pin_account(&conn).ok_or_else(|| {
-            AppError::validation("No PIN wallet was created on this device for this network.")
-        })?;
+        let user = self
+            .pin_account(&conn)
+            .ok_or_else(|| AppError::validation(Msg::NoPinWallet))?;
         let info = conn
             .auth
             .pin_sign_in(&pin, &user, self.secrets.as_ref())

@@ -11,6 +11,7 @@ use ibex::Address;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::messages::Msg;
 use crate::network::Connection;
 
 /// How many recent recipients the device remembers per account.
@@ -53,12 +54,10 @@ pub struct RecipientCheck {
 /// Parses a recipient with the messages the send form shows.
 pub fn parse_recipient(text: &str) -> Result<Address, AppError> {
     Address::from_str(text.trim()).map_err(|e| match e {
-        ibex::Error::Invalid(m) if m.contains("checksum") => AppError::validation(
-            "This address fails its checksum (EIP-55): a character is wrong. Copy it again from the recipient.",
-        ),
-        _ => AppError::validation(
-            "The recipient must be 0x followed by 40 hexadecimal characters.",
-        ),
+        ibex::Error::Invalid(m) if m.contains("checksum") => {
+            AppError::validation(Msg::AddressChecksum)
+        }
+        _ => AppError::validation(Msg::AddressShape),
     })
 }
 

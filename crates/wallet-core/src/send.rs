@@ -9,6 +9,7 @@ use ibex::{Address, ChainAddress, Decimal, Session};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 use crate::operations::Operations;
 use crate::recipients::{self, parse_recipient};
 use crate::wallet::Holding;
@@ -57,9 +58,7 @@ impl Operations {
     ) -> Result<OperationReview, AppError> {
         let to = parse_recipient(&draft.to)?;
         if to == safe {
-            return Err(AppError::validation(
-                "This is your own wallet; choose another recipient.",
-            ));
+            return Err(AppError::validation(Msg::OwnWallet));
         }
         let holdings = crate::wallet::holdings(session, safe).await?;
         let holding = holdings
@@ -69,15 +68,14 @@ impl Operations {
                     && h.token_address
                         .eq_ignore_ascii_case(draft.token_address.trim())
             })
-            .ok_or_else(|| {
-                AppError::validation("This wallet holds no such token on that chain.")
-            })?;
+            .ok_or_else(|| AppError::validation(Msg::NoSuchToken))?;
         let amount = parse_amount(&draft.amount, holding)?;
         let chain = ChainId(u64::from(draft.chain_id));
-        let token: Address = holding
-            .token_address
-            .parse()
-            .map_err(|e: ibex::Error| AppError::internal(e.to_string()))?;
+        let token: Address = holding.token_address.parse().map_err(|e: ibex::Error| {
+            AppError::internal(Msg::Unexpected {
+                detail: e.to_string(),
+            })
+        })?;
         let operation = Operation::TransferToken {
             token_address: ChainAddress::Evm(token),
             to: ChainAddress::Evm(to),
@@ -106,31 +104,38 @@ impl Operations {
 fn parse_amount(text: &str, holding: &Holding) -> Result<Decimal, AppError> {
     let text = text.trim();
     let amount = Decimal::from_str(text).map_err(|_| {
-        AppError::validation(format!(
-            "“{text}” is not an amount: use digits and one dot, like 12.5."
-        ))
+        AppError::validation(Msg::NotAnAmount {
+            text: text.to_owned(),
+        })
     })?;
     let units = amount.to_base_units(holding.decimals).map_err(|_| {
         if text.starts_with('-') {
-            AppError::validation("The amount must be positive.")
+            AppError::validation(Msg::AmountNotPositive)
         } else {
-            AppError::validation(format!(
-                "{} has at most {} decimals.",
-                holding.symbol, holding.decimals
-            ))
+            AppError::validation(Msg::TooManyDecimals {
+                symbol: holding.symbol.clone(),
+                decimals: holding.decimals,
+            })
         }
     })?;
     if units == 0 {
-        return Err(AppError::validation("The amount must be more than zero."));
+        return Err(AppError::validation(Msg::AmountZero));
     }
     let balance = Decimal::from_str(&holding.balance)
         .and_then(|b| b.to_base_units(holding.decimals))
-        .map_err(|e| AppError::new(ErrorCode::BadResponse, format!("unreadable balance: {e}")))?;
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::BadResponse,
+                Msg::BalanceUnreadable {
+                    error: e.to_string(),
+                },
+            )
+        })?;
     if units > balance {
-        return Err(AppError::validation(format!(
-            "Insufficient balance: you have {} {}.",
-            holding.balance, holding.symbol
-        )));
+        return Err(AppError::validation(Msg::InsufficientBalance {
+            balance: holding.balance.clone(),
+            symbol: holding.symbol.clone(),
+        }));
     }
     Ok(Decimal::from_base_units(units, holding.decimals))
 }
@@ -145,10 +150,10 @@ impl crate::Core {
         let to = parse_recipient(&draft.to)?;
         let seen = recipients::check(to, &self.recipients_known().await?);
         if let Some(similar) = seen.look_alike.filter(|_| !draft.look_alike_confirmed) {
-            return Err(AppError::validation(format!(
-                "This address only looks like {} ({}). Check every character, then confirm it is the one you mean.",
-                similar.name, similar.address
-            )));
+            return Err(AppError::validation(Msg::LookAlike {
+                name: similar.name,
+                address: similar.address,
+            }));
         }
         let rp_id = conn.client.config().rp_id.clone();
         let review = conn.ops.prepare(&session, safe, &rp_id, draft).await?;

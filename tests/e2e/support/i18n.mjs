@@ -32,4 +32,19 @@ export function t(key, inputs = {}) {
 export const byLocale = (values) => values[LOCALE];
 
 /** `text` as a RegExp that matches it literally. @param {string} text */
-export const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+export const literally = (text) => new RegExp(escape(text));
+
+/** @param {string} text */
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Message `key` as a RegExp where each of `patterns`' inputs stands for its RegExp source (e.g.
+ * `{ seconds: '\\d+' }`); the rest matches literally.
+ * @param {keyof typeof messages} key @param {Record<string, string>} patterns
+ */
+export function pattern(key, patterns) {
+  const marks = Object.fromEntries(Object.keys(patterns).map((k, i) => [k, `\u0000${i}\u0000`]));
+  let source = escape(t(key, marks));
+  Object.values(patterns).forEach((p, i) => (source = source.replace(`\u0000${i}\u0000`, p)));
+  return new RegExp(source);
+}

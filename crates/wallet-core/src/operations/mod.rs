@@ -18,6 +18,7 @@ use tokio::sync::broadcast;
 use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
 use crate::live::{Live, Signal};
+use crate::messages::Msg;
 use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 
@@ -119,18 +120,14 @@ impl Operations {
         request.chain_id = Some(chain);
         let prepared = session.prepare(&request).await.map_err(refused)?;
         let options = prepared.credential_request_options.clone();
-        let challenge = options.challenge.clone().ok_or_else(|| {
-            AppError::new(
-                ErrorCode::BadResponse,
-                "IBEx's operation has no challenge to sign.",
-            )
-        })?;
-        let user_op_hash = prepared.user_op_hash().map(str::to_owned).ok_or_else(|| {
-            AppError::new(
-                ErrorCode::BadResponse,
-                "IBEx did not say which operation this is (no userOpHash).",
-            )
-        })?;
+        let challenge = options
+            .challenge
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoOperationChallenge))?;
+        let user_op_hash = prepared
+            .user_op_hash()
+            .map(str::to_owned)
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoUserOpHash))?;
         check_challenge_is_hash(&challenge, &user_op_hash)?;
         let id = random_id();
         let options_json = options.for_authenticator();
@@ -159,8 +156,11 @@ impl Operations {
         credential_json: &str,
     ) -> Result<OperationUpdate, AppError> {
         let op = self.take(review_id)?;
-        let credential: serde_json::Value = serde_json::from_str(credential_json)
-            .map_err(|e| AppError::validation(format!("The passkey response is not JSON: {e}")))?;
+        let credential: serde_json::Value = serde_json::from_str(credential_json).map_err(|e| {
+            AppError::validation(Msg::PasskeyResponseNotJson {
+                error: e.to_string(),
+            })
+        })?;
         self.execute(session, op, credential, None).await
     }
 
@@ -186,7 +186,9 @@ impl Operations {
     ) -> Result<OperationUpdate, AppError> {
         check_client_data(&credential, ClientDataType::Get, &op.challenge, origin)?;
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
-            AppError::validation(format!("The passkey response is not a credential: {e}"))
+            AppError::validation(Msg::PasskeyResponseNotCredential {
+                error: e.to_string(),
+            })
         })?;
         let executed = session
             .execute(&ExecuteRequest {
@@ -246,14 +248,10 @@ impl Operations {
     fn take(&self, review_id: &str) -> Result<PendingOp, AppError> {
         match lock(&self.pending).take() {
             Some(op) if op.id == review_id && op.started.elapsed() <= REVIEW_TTL => Ok(op),
-            Some(op) if op.id == review_id => Err(AppError::new(
-                ErrorCode::Conflict,
-                "This review expired before it was approved. Review the operation again.",
-            )),
-            _ => Err(AppError::new(
-                ErrorCode::Conflict,
-                "This operation is no longer waiting for approval. Review it again.",
-            )),
+            Some(op) if op.id == review_id => {
+                Err(AppError::new(ErrorCode::Conflict, Msg::ReviewExpired))
+            }
+            _ => Err(AppError::new(ErrorCode::Conflict, Msg::NotAwaitingApproval)),
         }
     }
 }
@@ -266,7 +264,7 @@ fn check_challenge_is_hash(challenge: &str, user_op_hash: &str) -> Result<(), Ap
         (Some(h), Some(c)) if h == c => Ok(()),
         _ => Err(AppError::new(
             ErrorCode::BadResponse,
-            "IBEx asked the passkey to sign something other than this operation; nothing was signed.",
+            Msg::SignsSomethingElse,
         )),
     }
 }
@@ -308,7 +306,7 @@ fn describe_failure(error: &serde_json::Value) -> String {
 fn refused(e: ibex::Error) -> AppError {
     if let ibex::Error::Status { status: 400, body } = &e {
         let reason = server_message(body);
-        return AppError::validation(format!("IBEx refused this operation: {reason}"));
+        return AppError::validation(Msg::OperationRefused { reason });
     }
     e.into()
 }

@@ -14,6 +14,7 @@ pub mod soft;
 use std::sync::Arc;
 
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 pub use native::{NativeBackend, ProviderKind};
 use providers::{BuildProviders, Platform};
 pub use providers::{PasskeyCapabilities, WebviewInfo};
@@ -33,6 +34,7 @@ impl crate::Core {
             BuildProviders {
                 soft: self.natives.iter().any(|b| b.kind() == ProviderKind::Soft),
             },
+            self.locale(),
         ))
     }
 
@@ -58,7 +60,9 @@ impl crate::Core {
             .ok_or_else(|| {
                 AppError::new(
                     ErrorCode::PasskeyUnsupported,
-                    format!("The {provider:?} passkey provider is not available in this build."),
+                    Msg::ProviderNotInBuild {
+                        provider: format!("{provider:?}"),
+                    },
                 )
             })
     }
@@ -66,11 +70,15 @@ impl crate::Core {
 
 /// The providers this build runs in Rust (the browser hand-off on Linux, release included).
 #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
-pub(crate) fn native_backends(handoff_timeout: std::time::Duration) -> Vec<Arc<dyn NativeBackend>> {
+/// `locale`: the language of the pages a backend shows (the browser hand-off's).
+pub(crate) fn native_backends(
+    handoff_timeout: std::time::Duration,
+    locale: Arc<crate::i18n::CurrentLocale>,
+) -> Vec<Arc<dyn NativeBackend>> {
     vec![
         #[cfg(feature = "soft-passkey")]
         Arc::new(soft::SoftBackend::default()),
         #[cfg(target_os = "linux")]
-        Arc::new(handoff::HandoffBackend::new(handoff_timeout)),
+        Arc::new(handoff::HandoffBackend::new(handoff_timeout, locale)),
     ]
 }

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Locale;
+use crate::messages::Msg;
 use crate::passkey::native::ProviderKind;
 
 /// What the page tells the core about itself.
@@ -78,15 +80,13 @@ pub fn decide(
     webview: &WebviewInfo,
     rp_id: &str,
     build: BuildProviders,
+    locale: Locale,
 ) -> PasskeyCapabilities {
     let webview_reason = webview_blocker(platform, webview, rp_id);
     let native_reason = match platform {
         Platform::Linux => crate::passkey::handoff::unavailable_reason(rp_id),
-        Platform::MacOs => Some(
-            "Touch ID for this wallet needs the signed macOS build with Associated Domains."
-                .to_owned(),
-        ),
-        Platform::Windows => Some("Windows Hello is not available in this build yet.".to_owned()),
+        Platform::MacOs => Some(Msg::TouchIdNeedsSignedBuild),
+        Platform::Windows => Some(Msg::WindowsHelloNotYet),
     };
     // The software authenticator is listed only where it is compiled in (test builds), where
     // it goes before the hand-off so automated runs never wait on a browser.
@@ -102,7 +102,7 @@ pub fn decide(
     .map(|(kind, reason)| ProviderOption {
         kind,
         available: reason.is_none(),
-        reason,
+        reason: reason.map(|r| r.render(locale)),
     })
     .collect();
     let recommended = providers
@@ -117,20 +117,20 @@ pub fn decide(
     }
 }
 
-fn webview_blocker(platform: Platform, webview: &WebviewInfo, rp_id: &str) -> Option<String> {
+fn webview_blocker(platform: Platform, webview: &WebviewInfo, rp_id: &str) -> Option<Msg> {
     if !webview.has_webauthn {
         return Some(match platform {
-            Platform::Linux => "This Linux WebView has no passkey support — continue in your browser, or use a PIN.".to_owned(),
-            _ => "This window has no passkey support — use the system passkey prompt or a PIN.".to_owned(),
+            Platform::Linux => Msg::LinuxWebviewNoPasskeys,
+            _ => Msg::WindowNoPasskeys,
         });
     }
     if origin_may_use_rp_id(&webview.origin, rp_id) {
         None
     } else {
-        Some(format!(
-            "This window ({}) may not use passkeys for {rp_id}; passkeys for {rp_id} work only on its own web pages.",
-            webview.origin
-        ))
+        Some(Msg::WindowOriginNotAllowed {
+            origin: webview.origin.clone(),
+            rp_id: rp_id.to_owned(),
+        })
     }
 }
 
@@ -176,6 +176,7 @@ mod tests {
             &page(true, "http://localhost:5173"),
             "localhost",
             RELEASE,
+            Locale::En,
         );
         assert_eq!(c.recommended, ProviderKind::Webview);
         assert!(c
@@ -191,6 +192,7 @@ mod tests {
             &page(false, "tauri://localhost"),
             "localhost",
             TEST_BUILD,
+            Locale::En,
         );
         let webview = &c.providers[0];
         assert!(!webview.available);
@@ -210,6 +212,7 @@ mod tests {
             &page(false, "tauri://localhost"),
             "localhost",
             RELEASE,
+            Locale::En,
         );
         assert_eq!(release.recommended, ProviderKind::Native);
         let native = release
@@ -227,6 +230,7 @@ mod tests {
             &page(false, "tauri://localhost"),
             "wallet.example",
             RELEASE,
+            Locale::En,
         );
         let native = c
             .providers
@@ -239,6 +243,19 @@ mod tests {
             Some("Passkeys for wallet.example open in your browser only from wallet.example's own sign-in page, which this tenant does not publish.")
         );
         assert_eq!(c.recommended, ProviderKind::Kdf);
+        // The reason is said in the user's language.
+        let fr = decide(
+            Platform::Linux,
+            &page(false, "tauri://localhost"),
+            "wallet.example",
+            RELEASE,
+            Locale::Fr,
+        );
+        assert!(fr.providers[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("Cette WebView Linux ne prend pas en charge les clés d’accès"));
     }
 
     #[test]
@@ -253,6 +270,7 @@ mod tests {
                 &page(true, origin),
                 "wallet.example",
                 RELEASE,
+                Locale::En,
             );
             assert!(!c.providers[0].available, "{origin}");
             assert!(c.providers[0]

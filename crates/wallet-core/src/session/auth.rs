@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::account::{Account, Persistence, SessionInfo, SignerKind};
 use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
+use crate::i18n::CurrentLocale;
+use crate::messages::Msg;
 use crate::passkey::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
@@ -78,11 +80,19 @@ pub(crate) struct AuthState {
     events: Arc<dyn EventSink>,
     pending: Mutex<Option<Pending>>,
     active: Mutex<Option<Active>>,
-    last_end: Mutex<Option<String>>,
+    /// Why the last session ended, when the user should know.
+    last_end: Mutex<Option<Msg>>,
+    /// The language `info()` speaks.
+    locale: Arc<CurrentLocale>,
 }
 
 impl AuthState {
-    pub fn new(client: Client, identity: String, events: Arc<dyn EventSink>) -> Arc<Self> {
+    pub fn new(
+        client: Client,
+        identity: String,
+        events: Arc<dyn EventSink>,
+        locale: Arc<CurrentLocale>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             client,
             identity,
@@ -90,6 +100,7 @@ impl AuthState {
             pending: Mutex::new(None),
             active: Mutex::new(None),
             last_end: Mutex::new(None),
+            locale,
         })
     }
 
@@ -101,7 +112,9 @@ impl AuthState {
                 locked: a.locked,
             },
             None => SessionInfo::SignedOut {
-                reason: lock(&self.last_end).clone(),
+                reason: lock(&self.last_end)
+                    .as_ref()
+                    .map(|m| m.render(self.locale.get())),
             },
         }
     }
@@ -109,17 +122,11 @@ impl AuthState {
     /// The live session and the primary Safe, or a clear "sign in first".
     pub fn signed_in(&self) -> Result<(Session, ibex::Address), AppError> {
         let active = lock(&self.active);
-        let active = active.as_ref().ok_or_else(|| {
-            AppError::new(
-                ErrorCode::SessionExpired,
-                "Sign in with your passkey first.",
-            )
-        })?;
+        let active = active
+            .as_ref()
+            .ok_or_else(|| AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst))?;
         if active.locked {
-            return Err(AppError::new(
-                ErrorCode::Locked,
-                "The wallet is locked. Unlock it with your passkey.",
-            ));
+            return Err(AppError::new(ErrorCode::Locked, Msg::WalletLocked));
         }
         Ok((active.session.clone(), primary_safe(&active.account)?))
     }
@@ -139,12 +146,9 @@ impl AuthState {
             AuthIntent::SignIn => self.client.sign_in_challenge(&req).await,
         }
         .map_err(|e| self.unknown_rp_id(e))?;
-        let options: WebAuthnOptions = challenge.credential_request_options.ok_or_else(|| {
-            AppError::new(
-                ErrorCode::BadResponse,
-                "IBEx sent no passkey options for this request.",
-            )
-        })?;
+        let options: WebAuthnOptions = challenge
+            .credential_request_options
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoPasskeyOptions))?;
         let expected = match intent {
             AuthIntent::SignUp => CeremonyKind::Create,
             AuthIntent::SignIn => CeremonyKind::Get,
@@ -157,15 +161,13 @@ impl AuthState {
         if kind != expected {
             return Err(AppError::new(
                 ErrorCode::BadResponse,
-                "IBEx sent the wrong kind of passkey options for this request.",
+                Msg::WrongPasskeyOptions,
             ));
         }
-        let challenge = options.challenge.clone().ok_or_else(|| {
-            AppError::new(
-                ErrorCode::BadResponse,
-                "IBEx's passkey options have no challenge.",
-            )
-        })?;
+        let challenge = options
+            .challenge
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoPasskeyChallenge))?;
         let rp_id = options
             .rp
             .as_ref()
@@ -176,7 +178,10 @@ impl AuthState {
         if !rp_id.eq_ignore_ascii_case(configured) {
             return Err(AppError::new(
                 ErrorCode::BadResponse,
-                format!("IBEx asked for a passkey for {rp_id}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings."),
+                Msg::RpIdMismatch {
+                    asked: rp_id,
+                    configured: configured.clone(),
+                },
             ));
         }
         let id = random_id();
@@ -201,10 +206,9 @@ impl AuthState {
     fn unknown_rp_id(&self, e: ibex::Error) -> AppError {
         match &e {
             ibex::Error::Status { status: 400, body } if body.contains("UNKNOWN_RP_ID") => {
-                AppError::validation(format!(
-                    "This IBEx server does not serve the rpId {}. Check the network's rpId in the settings.",
-                    self.client.config().rp_id
-                ))
+                AppError::validation(Msg::RpIdNotServed {
+                    rp_id: self.client.config().rp_id.clone(),
+                })
             }
             _ => e.into(),
         }
@@ -223,9 +227,10 @@ impl AuthState {
                 external_user_id: None,
             })
             .await?;
-        let user = material.external_user_id.clone().ok_or_else(|| {
-            AppError::new(ErrorCode::BadResponse, "IBEx did not create an account id.")
-        })?;
+        let user = material
+            .external_user_id
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoAccountId))?;
         let pending = material.tokens.as_ref().map(|t| t.access_token.clone());
         let body = SignUpRequest {
             wallet: Some(WalletKind::Kdf),
@@ -297,8 +302,11 @@ impl AuthState {
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
         let pending = self.take_pending(ceremony_id)?;
-        let credential: serde_json::Value = serde_json::from_str(credential_json)
-            .map_err(|e| AppError::validation(format!("The passkey response is not JSON: {e}")))?;
+        let credential: serde_json::Value = serde_json::from_str(credential_json).map_err(|e| {
+            AppError::validation(Msg::PasskeyResponseNotJson {
+                error: e.to_string(),
+            })
+        })?;
         self.finish(pending, credential, None, secrets).await
     }
 
@@ -332,7 +340,9 @@ impl AuthState {
         };
         check_client_data(&credential, expected_type, &pending.challenge, origin)?;
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
-            AppError::validation(format!("The passkey response is not a credential: {e}"))
+            AppError::validation(Msg::PasskeyResponseNotCredential {
+                error: e.to_string(),
+            })
         })?;
         self.events.emit(CoreEvent::AuthProgress {
             step: AuthStep::Verifying,
@@ -392,8 +402,9 @@ impl AuthState {
             Err(ibex::Error::SessionExpired(_)) => {}
             Err(e) => {
                 tracing::info!(error = %e, "stored session could not be resumed");
-                *lock(&self.last_end) =
-                    Some(format!("Your last session could not be resumed: {e}"));
+                *lock(&self.last_end) = Some(Msg::SessionNotResumed {
+                    error: e.to_string(),
+                });
             }
         }
     }
@@ -429,11 +440,11 @@ impl AuthState {
             Some(p) if p.id == ceremony_id && p.started.elapsed() <= CEREMONY_TTL => Ok(p),
             Some(p) if p.id == ceremony_id => Err(AppError::new(
                 ErrorCode::Conflict,
-                "This passkey request expired. Start again.",
+                Msg::PasskeyRequestExpired,
             )),
             _ => Err(AppError::new(
                 ErrorCode::Conflict,
-                "This passkey request is no longer open (another one started, or it was used). Start again.",
+                Msg::PasskeyRequestClosed,
             )),
         }
     }
@@ -490,7 +501,8 @@ impl AuthState {
                 let Some(state) = weak.upgrade() else { return };
                 if lock(&state.active).take().is_some() {
                     let why = format!("{reason:?}");
-                    *lock(&state.last_end) = Some(end_message(&reason).unwrap_or(why));
+                    *lock(&state.last_end) =
+                        Some(end_message(&reason).unwrap_or(Msg::Unexpected { detail: why }));
                     state.events.emit(CoreEvent::SessionChanged {
                         session: state.info(),
                     });
@@ -513,38 +525,31 @@ fn rejected_passkey(e: ibex::Error) -> AppError {
     let symbol = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get("code")?.as_str().map(str::to_owned));
-    let message = match symbol.as_deref() {
-        Some("CHALLENGE_EXPIRED") => "Your passkey answered after this request had expired (IBEx allows about a minute). Nothing was changed; try again.".to_owned(),
-        Some("CHALLENGE_UNKNOWN") => "IBEx no longer knows this passkey request (it was already used or replaced). Nothing was changed; try again.".to_owned(),
-        Some("ORIGIN_MISMATCH") => format!("IBEx does not accept passkeys used from this page ({reason}). Nothing was changed; sign from a page this IBEx allows, or use a PIN."),
-        Some("RPID_MISMATCH") => "This passkey belongs to a different site than this IBEx network. Nothing was changed; use a passkey made for this network.".to_owned(),
-        _ => format!("IBEx did not accept this passkey ({reason}). Nothing was changed; try again."),
+    let text = match symbol.as_deref() {
+        Some("CHALLENGE_EXPIRED") => Msg::ChallengeExpired,
+        Some("CHALLENGE_UNKNOWN") => Msg::ChallengeUnknown,
+        Some("ORIGIN_MISMATCH") => Msg::OriginRefused { reason },
+        Some("RPID_MISMATCH") => Msg::PasskeyOtherSite,
+        _ => Msg::PasskeyRefused { reason },
     };
-    AppError::new(code, message)
+    AppError::new(code, text)
 }
 
 /// A refused PIN proof is almost always a wrong PIN (the derived key differs).
 fn rejected_pin(e: ibex::Error) -> AppError {
     match &e {
         ibex::Error::Unauthorized { .. } | ibex::Error::Status { status: 400, .. } => {
-            AppError::new(
-                ErrorCode::Unauthorized,
-                "That PIN is not right for this wallet. Nothing was changed; try again.",
-            )
+            AppError::new(ErrorCode::Unauthorized, Msg::WrongPin)
         }
         _ => e.into(),
     }
 }
 
-fn end_message(reason: &ibex::EndReason) -> Option<String> {
+fn end_message(reason: &ibex::EndReason) -> Option<Msg> {
     match reason {
         ibex::EndReason::SignedOut => None,
-        ibex::EndReason::RefreshRejected => {
-            Some("Your session expired. Sign in again with your passkey.".to_owned())
-        }
-        ibex::EndReason::StoreFailed(why) => Some(format!(
-            "The keychain could not save your session ({why}). Sign in again."
-        )),
+        ibex::EndReason::RefreshRejected => Some(Msg::SessionExpired),
+        ibex::EndReason::StoreFailed(why) => Some(Msg::KeychainSaveFailed { why: why.clone() }),
         ibex::EndReason::NoStoredToken => None,
     }
 }
@@ -560,13 +565,12 @@ fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
         .iter()
         .find(|w| w.primary)
         .or_else(|| account.wallets.first())
-        .ok_or_else(|| {
-            AppError::new(ErrorCode::NotReady, "Your wallet is still being prepared.")
-        })?;
-    wallet
-        .address
-        .parse()
-        .map_err(|e: ibex::Error| AppError::internal(e.to_string()))
+        .ok_or_else(|| AppError::new(ErrorCode::NotReady, Msg::WalletPreparing))?;
+    wallet.address.parse().map_err(|e: ibex::Error| {
+        AppError::internal(Msg::Unexpected {
+            detail: e.to_string(),
+        })
+    })
 }
 
 /// The sign-in commands.
