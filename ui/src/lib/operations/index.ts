@@ -1,0 +1,7 @@
+// The UI kit for operations (transfers, recovery changes, and every kind to come): the state of
+// one operation, its review and its progress. A page prepares with its own form, then shows
+// `OperationReview` and `OperationProgress` for the same `Operation`.
+export { Operation, type Phase } from './operation.svelte';
+export { recoveryReview, transferReview, type Kind, type KindPart, type Review, type SigningPart } from './review';
+export { default as OperationProgress } from './OperationProgress.svelte';
+export { default as OperationReview } from './OperationReview.svelte';

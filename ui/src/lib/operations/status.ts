@@ -1,0 +1,44 @@
+// Where an operation is on its way CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED, and how
+// two reports of the same operation combine.
+import type { OperationUpdate, OpStatus } from '../bindings';
+
+/** The steps the timeline shows, in order. */
+export const STEPS = ['created', 'signed', 'executed', 'confirmed'] as const satisfies readonly OpStatus[];
+
+export const STATUS_LABELS: Record<OpStatus, string> = {
+  created: 'Created',
+  signed: 'Signed',
+  executed: 'Executed',
+  confirmed: 'Confirmed',
+  failed: 'Failed',
+  pending: 'Pending',
+};
+
+/** The statuses after which nothing changes any more. */
+export type FinalStatus = 'confirmed' | 'failed';
+
+export function isFinal(status: OpStatus): status is FinalStatus {
+  return status === 'confirmed' || status === 'failed';
+}
+
+/** How far along a status is; `pending` (a state this version does not know) is before every step. */
+function rank(status: OpStatus): number {
+  if (status === 'failed') return STEPS.length;
+  return STEPS.indexOf(status as (typeof STEPS)[number]);
+}
+
+/** Whether the timeline's `step` is reached at `status` (none is, once it failed). */
+export function reached(status: OpStatus, step: (typeof STEPS)[number]): boolean {
+  return status !== 'failed' && rank(status) >= rank(step);
+}
+
+/**
+ * The newer of two reports of one operation. The approve command's answer and the core's
+ * events travel separately and may arrive in either order, so a report never moves the
+ * operation backwards, and a final one is kept.
+ */
+export function latest(current: OperationUpdate | null, next: OperationUpdate): OperationUpdate {
+  if (!current || current.userOpHash !== next.userOpHash) return next;
+  if (isFinal(current.status)) return current;
+  return rank(next.status) >= rank(current.status) ? next : current;
+}
