@@ -138,6 +138,8 @@ messages! {
     ContactGone => "This contact no longer exists; it may have been deleted elsewhere.", "Ce contact n’existe plus ; il a peut-être été supprimé ailleurs.";
     AddressChecksum => "This address fails its checksum (EIP-55): a character is wrong. Copy it again from the recipient.", "Cette adresse ne passe pas la vérification de sa somme de contrôle (EIP-55) : un caractère est erroné. Copiez-la à nouveau depuis la source du destinataire.";
     AddressShape => "The recipient must be 0x followed by 40 hexadecimal characters.", "Le destinataire doit être 0x suivi de 40 caractères hexadécimaux.";
+    RecentRecipient => "Recent recipient", "Destinataire récent";
+    YourSafe => "Your Safe", "Votre Safe";
     // Send and operations
     OwnWallet => "This is your own wallet; choose another recipient.", "C’est votre propre portefeuille ; choisissez un autre destinataire.";
     NoSuchToken => "This wallet holds no such token on that chain.", "Ce portefeuille ne détient pas ce jeton sur ce réseau.";

@@ -137,24 +137,25 @@ impl crate::Core {
                 })
             })
             .collect();
-        let mut add = |address: String, name: &str, source| {
+        let locale = self.locale();
+        let mut add = |address: String, name: Msg, source| {
             if !known
                 .iter()
                 .any(|k| k.address.eq_ignore_ascii_case(&address))
             {
                 known.push(KnownRecipient {
                     address,
-                    name: name.to_owned(),
+                    name: name.render(locale),
                     source,
                 });
             }
         };
         for address in self.recent_recipients(&conn) {
-            add(address, "Recent recipient", RecipientSource::Recent);
+            add(address, Msg::RecentRecipient, RecipientSource::Recent);
         }
         if let Some(account) = signed_in_account(&conn) {
             for wallet in account.wallets {
-                add(wallet.address, "Your Safe", RecipientSource::OwnWallet);
+                add(wallet.address, Msg::YourSafe, RecipientSource::OwnWallet);
             }
         }
         Ok(known)

@@ -18,11 +18,20 @@ export const LOCALE_ENV =
  * @returns {string}
  */
 export function t(key, inputs = {}) {
+  return tIn(LOCALE, key, inputs);
+}
+
+/**
+ * The UI's text for `key` in `locale`.
+ * @param {'en' | 'fr'} locale @param {keyof typeof messages} key @param {Record<string, unknown>} [inputs]
+ * @returns {string}
+ */
+export function tIn(locale, key, inputs = {}) {
   const message = /** @type {(i: Record<string, unknown>, o: { locale: string }) => string} */ (
     /** @type {unknown} */ (messages[key])
   );
   if (typeof message !== 'function') throw new Error(`no message ${key} in the UI catalog`);
-  return message(inputs, { locale: LOCALE });
+  return message(inputs, { locale });
 }
 
 /**

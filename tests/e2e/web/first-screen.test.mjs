@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import http from 'node:http';
 import { join } from 'node:path';
 import { collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
-import { byLocale, literally, LOCALE, t } from '../support/i18n.mjs';
+import { byLocale, literally, LOCALE, t, tIn } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 const env = useHostAndBrowser();
@@ -89,6 +89,40 @@ test('a bad custom network is refused with a specific message, and nothing chang
     await page.getByTestId('network-label').textContent(),
     byLocale({ en: 'Local sandbox', fr: 'Bac à sable local' }),
   );
+  await page.close();
+});
+
+test('the language is a core setting: the window and the core switch at once, and it survives a reload', async () => {
+  const page = await env.browser().newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(env.host().url);
+  await page.getByTestId('server-status').waitFor();
+  // The run's language comes from the system; choose the other one.
+  const other = LOCALE === 'fr' ? 'en' : 'fr';
+  await page.getByTestId('language').selectOption(other);
+  await page.waitForFunction((lang) => document.documentElement.lang === lang, other);
+  assert.equal(await page.locator('#hero-title').textContent(), tIn(other, 'app_hero_title'));
+  assert.equal(await page.getByTestId('server-status').textContent(), `● ${tIn(other, 'conn_online')}`);
+  // The core answers in it too.
+  await page.getByLabel(tIn(other, 'net_custom')).check();
+  await page.getByLabel(tIn(other, 'net_url')).fill('ftp://x.example');
+  await page.getByLabel(tIn(other, 'net_rp_id'), { exact: true }).fill('example.com');
+  await page.getByTestId('save-network').click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(
+    (await alert.textContent()) ?? '',
+    other === 'fr' ? /^L’URL IBEx doit commencer par https:\/\// : /^The IBEx URL must start with https:\/\//,
+  );
+  if (other === 'fr') await page.screenshot({ path: join(shots, 'language-fr.png'), fullPage: true });
+  await page.reload();
+  await page.waitForFunction((lang) => document.documentElement.lang === lang, other);
+  assert.equal(await page.getByTestId('language').inputValue(), other);
+  // Back to the system's.
+  await page.getByTestId('language').selectOption('system');
+  await page.waitForFunction((lang) => document.documentElement.lang === lang, LOCALE);
+  assert.equal(await page.locator('#hero-title').textContent(), t('app_hero_title'));
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

@@ -149,7 +149,12 @@ export type ActivityRow_Serialize = {
 /**  The `scope` of `GET /v1.2/users/me/transactions`. */
 export type ActivityScope = "mixed" | "crypto" | "fiat";
 
-/**  An error as the UI sees it. */
+/**
+ *  An error as the UI sees it.
+ * 
+ *  Built from a [`Msg`], so it can be said in the user's language: `message` is English (logs,
+ *  `Display`) until the IPC boundary calls [`AppError::localized`].
+ */
 export type AppError = {
 	code: ErrorCode,
 	message: string,

@@ -73,10 +73,11 @@ export function formatInteger(n: number | bigint, locale: Locale = getLocale()):
   return numberFormat(locale, { maximumFractionDigits: 0 }).format(n);
 }
 
-type DateStyle = 'date' | 'dateTime' | 'dateTimeSeconds';
+type DateStyle = 'date' | 'time' | 'dateTime' | 'dateTimeSeconds';
 
 const DATE_OPTIONS: Record<DateStyle, Intl.DateTimeFormatOptions> = {
   date: { dateStyle: 'medium' },
+  time: { timeStyle: 'medium' },
   dateTime: { dateStyle: 'medium', timeStyle: 'short' },
   dateTimeSeconds: { dateStyle: 'medium', timeStyle: 'medium' },
 };

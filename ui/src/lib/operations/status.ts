@@ -1,18 +1,22 @@
 // Where an operation is on its way CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED, and how
 // two reports of the same operation combine.
 import type { OperationUpdate, OpStatus } from '../bindings';
+import { m } from '../paraglide/messages';
 
 /** The steps the timeline shows, in order. */
 export const STEPS = ['created', 'signed', 'executed', 'confirmed'] as const satisfies readonly OpStatus[];
 
-export const STATUS_LABELS: Record<OpStatus, string> = {
-  created: 'Created',
-  signed: 'Signed',
-  executed: 'Executed',
-  confirmed: 'Confirmed',
-  failed: 'Failed',
-  pending: 'Pending',
+const LABELS: Record<OpStatus, () => string> = {
+  created: m.op_status_created,
+  signed: m.op_status_signed,
+  executed: m.op_status_executed,
+  confirmed: m.op_status_confirmed,
+  failed: m.op_status_failed,
+  pending: m.op_status_pending,
 };
+
+/** What a status is called, in the current language. */
+export const statusLabel = (status: OpStatus): string => LABELS[status]();
 
 /** The statuses after which nothing changes any more. */
 export type FinalStatus = 'confirmed' | 'failed';

@@ -46,7 +46,7 @@ pub struct HandoffBackend {
 
 impl HandoffBackend {
     /// Opens pages with `$BROWSER` or `xdg-open`.
-    pub fn new(timeout: Duration, locale: Arc<CurrentLocale>) -> Self {
+    pub(crate) fn new(timeout: Duration, locale: Arc<CurrentLocale>) -> Self {
         Self {
             locale,
             ..Self::with_opener(timeout, Arc::new(crate::browser::open))

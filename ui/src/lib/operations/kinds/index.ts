@@ -3,6 +3,8 @@
 // type below fails to check until both exist.
 import type { Component } from 'svelte';
 import { shortAddress } from '../../addressDiff';
+import { formatAmount } from '../../i18n/format';
+import { m } from '../../paraglide/messages';
 import type { Kind, KindPart } from '../review';
 import RecoveryFacts from './RecoveryFacts.svelte';
 import TransferFacts from './TransferFacts.svelte';
@@ -21,13 +23,14 @@ interface KindView<K extends Kind> {
 }
 
 function recoveryTitle(d: Extract<KindPart, { kind: 'recovery' }>): string {
-  return d.action === 'enable' ? 'Enable recovery' : 'Cancel the pending recovery';
+  return d.action === 'enable' ? m.op_title_recovery_enable() : m.op_title_recovery_cancel();
 }
 
 const KINDS: { [K in Kind]: KindView<K> } = {
   transfer: {
-    title: () => 'Review the transfer',
-    summary: (d) => `Transfer of ${d.amount} ${d.symbol} to ${d.toName ?? shortAddress(d.to)}`,
+    title: () => m.op_title_transfer(),
+    summary: (d) =>
+      m.op_summary_transfer({ amount: formatAmount(d.amount), symbol: d.symbol, to: d.toName ?? shortAddress(d.to) }),
     facts: TransferFacts,
   },
   recovery: {
