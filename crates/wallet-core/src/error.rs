@@ -138,3 +138,51 @@ impl From<ibex::Error> for AppError {
         Self::new(code, text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_english_until_said_in_the_users_language() {
+        let err = AppError::validation(Msg::ContactNameMissing);
+        assert_eq!(err.message, "Give the contact a name.");
+        let fr = err.clone().localized(Locale::Fr);
+        assert_eq!(fr.code, ErrorCode::Validation);
+        assert_eq!(fr.message, "Donnez un nom au contact.");
+        // The wire shape is unchanged: a code and a message, nothing else.
+        assert_eq!(
+            serde_json::to_value(&fr).unwrap(),
+            serde_json::json!({"code": "Validation", "message": "Donnez un nom au contact."})
+        );
+        // An error read back from IPC has no message id and keeps its text.
+        let read: AppError = serde_json::from_value(serde_json::to_value(&err).unwrap()).unwrap();
+        assert_eq!(
+            read.localized(Locale::Fr).message,
+            "Give the contact a name."
+        );
+    }
+
+    #[test]
+    fn ibex_failures_become_a_sentence_for_their_kind() {
+        let err = AppError::from(ibex::Error::Status {
+            status: 422,
+            body: r#"{"message":"insufficient balance"}"#.into(),
+        });
+        assert_eq!(err.code, ErrorCode::Validation);
+        assert_eq!(
+            err.message,
+            "IBEx refused this request: insufficient balance"
+        );
+        assert_eq!(
+            err.localized(Locale::Fr).message,
+            "IBEx a refusé cette demande\u{a0}: insufficient balance"
+        );
+        let server = AppError::from(ibex::Error::Status {
+            status: 503,
+            body: "<html>down</html>".into(),
+        });
+        assert_eq!(server.code, ErrorCode::Server);
+        assert!(!server.message.contains("html"), "{}", server.message);
+    }
+}

@@ -76,3 +76,65 @@ impl crate::Core {
         self.focused.store(focused, Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::i18n::Locale;
+    use crate::operations::OperationUpdate;
+
+    #[derive(Default)]
+    struct Shown(Mutex<Vec<(String, String)>>);
+    impl Notifier for Shown {
+        fn notify(&self, title: &str, body: &str) {
+            self.0
+                .lock()
+                .unwrap()
+                .push((title.to_owned(), body.to_owned()));
+        }
+    }
+    struct Nowhere;
+    impl EventSink for Nowhere {
+        fn emit(&self, _: CoreEvent) {}
+    }
+
+    #[test]
+    fn outcomes_are_announced_in_the_users_language() {
+        let shown = Arc::new(Shown::default());
+        let locale = Arc::new(CurrentLocale::new(Locale::Fr));
+        let alerts = OutcomeAlerts {
+            inner: Arc::new(Nowhere),
+            notifier: shown.clone(),
+            focused: Arc::new(AtomicBool::new(false)),
+            locale: locale.clone(),
+        };
+        let update = |status, error: Option<&str>| CoreEvent::OperationUpdated {
+            update: OperationUpdate {
+                user_op_hash: format!("0x{}", "ab".repeat(32)),
+                status,
+                tx_hash: None,
+                error: error.map(str::to_owned),
+            },
+        };
+        alerts.emit(update(OpStatus::Confirmed, None));
+        alerts.emit(update(OpStatus::Signed, None));
+        locale.set(Locale::En);
+        alerts.emit(update(OpStatus::Failed, Some("execution reverted")));
+        let shown = shown.0.lock().unwrap();
+        assert_eq!(
+            *shown,
+            [
+                (
+                    "Opération confirmée".to_owned(),
+                    "L’opération 0xabababab…abab est confirmée sur la blockchain.".to_owned()
+                ),
+                (
+                    "Operation failed".to_owned(),
+                    "0xabababab…abab failed: execution reverted".to_owned()
+                ),
+            ]
+        );
+    }
+}
