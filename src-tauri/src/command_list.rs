@@ -26,7 +26,7 @@ macro_rules! for_each_command {
             pin_sign_in(pin: String) -> session::SessionInfo;
             pin_remembered() -> bool;
             wallet_holdings() -> Vec<wallet::Holding>;
-            send_prepare(draft: send::TransferDraft) -> send::OperationReview;
+            send_prepare(draft: send::TransferDraft) -> operations::OperationReview;
             operation_approve(review_id: String, credential_json: String) -> operations::OperationUpdate;
             operation_approve_native(review_id: String, provider: passkey::ProviderKind) -> operations::OperationUpdate;
             recipient_check(address: String) -> recipients::RecipientCheck;
@@ -46,8 +46,8 @@ macro_rules! for_each_command {
             activity_export(request: activity::ExportRequest) -> activity::ExportResult;
             recovery_status() -> recovery::RecoveryInfo;
             recovery_check_personal_data(data: recovery::PersonalData) -> Vec<recovery::FieldProblem>;
-            recovery_enable(data: recovery::PersonalData) -> recovery::RecoveryReview;
-            recovery_cancel() -> recovery::RecoveryReview;
+            recovery_enable(data: recovery::PersonalData) -> operations::OperationReview;
+            recovery_cancel() -> operations::OperationReview;
             settings_set_recovery_alerts(lead_minutes: Vec<u32>) -> settings::Settings;
         }
     };

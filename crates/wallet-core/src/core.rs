@@ -46,7 +46,6 @@ pub struct Core {
     pub(crate) natives: Vec<Arc<dyn NativeBackend>>,
     /// Opened on first use and replaced when the network setting changes.
     pub(crate) connection: Mutex<Option<Arc<Connection>>>,
-    pub(crate) reviewed_recipients: crate::recipients::ReviewedRecipients,
     /// The embedded sandbox's state file (in the app's data directory), if it persists.
     sandbox_state: Option<std::path::PathBuf>,
     pub(crate) notifier: Arc<dyn Notifier>,
@@ -93,7 +92,6 @@ impl Core {
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
-            reviewed_recipients: Default::default(),
             sandbox_state: None,
             notifier,
             focused,

@@ -175,13 +175,6 @@ messages! {
     NotACalendarDate { text: String } => "{text} is not a real calendar date.", "{text} n’est pas une date du calendrier.";
     BirthDateFuture => "The birth date must be in the past.", "La date de naissance doit être dans le passé.";
     BirthDateBefore1900 => "Check the year: the birth date is before 1900.", "Vérifiez l’année : la date de naissance est antérieure à 1900.";
-    RecoveryEffect => "Effect", "Effet";
-    RecoveryCancelEffect => "Stops the pending recovery: ownership of the wallet stays with you.", "Arrête la récupération en cours : vous restez propriétaire du portefeuille.";
-    FirstNames => "First names", "Prénoms";
-    LastName => "Last name", "Nom";
-    BirthDate => "Birth date", "Date de naissance";
-    BirthCity => "City of birth", "Ville de naissance";
-    BirthCountry => "Country of birth", "Pays de naissance";
     // Profile
     SignerPasskey => "Passkey", "Clé d’accès";
     SignerWalletKey => "Wallet key", "Clé de portefeuille";

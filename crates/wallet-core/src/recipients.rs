@@ -3,9 +3,7 @@
 //! poisoning — a fresh address that shares the first and last 4 hex characters with a known
 //! one is how scammers get their address pasted instead of the real one.
 
-use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Mutex;
 
 use ibex::Address;
 use serde::{Deserialize, Serialize};
@@ -103,10 +101,6 @@ fn signed_in_account(conn: &Connection) -> Option<crate::Account> {
     }
 }
 
-/// Recipients of reviews awaiting approval, so an approved transfer's recipient becomes recent.
-#[derive(Default)]
-pub(crate) struct ReviewedRecipients(Mutex<HashMap<String, Address>>);
-
 impl crate::Core {
     /// Validates a recipient and compares it with the address book, recent recipients and the
     /// user's own Safes.
@@ -161,31 +155,11 @@ impl crate::Core {
         Ok(known)
     }
 
-    /// Remembers the recipient of a review until it is approved.
-    pub(crate) fn reviewed(&self, review_id: &str, to: Address) {
-        let mut map = self
-            .reviewed_recipients
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        map.clear(); // one review waits at a time
-        map.insert(review_id.to_owned(), to);
-    }
-
-    /// Files an approved review's recipient as the most recent one.
-    pub(crate) async fn approved(&self, review_id: &str) {
-        let to = self
-            .reviewed_recipients
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(review_id);
-        let (Some(to), Ok(conn)) = (to, self.connection().await) else {
-            return;
-        };
-        let mut list = self.recent_recipients(&conn);
+    /// Files an approved transfer's recipient as the most recent one.
+    pub(crate) fn remember_recipient(&self, conn: &Connection, to: Address) {
+        let mut list = self.recent_recipients(conn);
         push_recent(&mut list, &to);
-        let key = self.recent_key(&conn);
+        let key = self.recent_key(conn);
         if let Err(e) = self.store.set(&key, serde_json::json!(list)) {
             tracing::warn!(error = %e, "recent recipients not saved");
         }

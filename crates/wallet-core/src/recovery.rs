@@ -23,13 +23,14 @@ use crate::error::{AppError, ErrorCode};
 use crate::i18n::Locale;
 use crate::messages::Msg;
 use crate::network::Connection;
+use crate::operations::{Draft, OperationReview, RecoveryIdentity, Reviewed};
 use crate::store::KvStore;
 
 /// Check more often when an alert is due within this window.
 const NEAR: Millis = 2 * 60 * 60 * 1000;
 
 /// What the owner registers with IBEX Safe to prove who they are (`ENABLE_RECOVERY`).
-#[derive(Debug, Clone, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonalData {
     /// First names, as on the identity document.
@@ -101,38 +102,6 @@ pub struct RecoveryInfo {
     pub operations_in_flight: Vec<String>,
     /// The deadline alerts of a pending recovery.
     pub alerts: Vec<ScheduledAlert>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum RecoveryAction {
-    Enable,
-    Cancel,
-}
-
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct ReviewDetail {
-    pub label: String,
-    pub value: String,
-}
-
-/// What the passkey is about to sign for a recovery operation.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct RecoveryReview {
-    pub id: String,
-    pub action: RecoveryAction,
-    pub safe: String,
-    pub chain_id: u32,
-    /// What the operation registers or changes, line by line.
-    pub details: Vec<ReviewDetail>,
-    pub gas_sponsored: bool,
-    /// The hash the passkey signs (0x-hex), checked against the options' challenge.
-    pub user_op_hash: String,
-    pub expires_at: Option<String>,
-    /// Request options for the WebView provider (JSON text).
-    pub options_json: String,
 }
 
 /// How often the background check reads the recovery status.
@@ -354,44 +323,40 @@ impl crate::Core {
     }
 
     /// Prepares `ENABLE_RECOVERY` with the owner's identity; the review shows what is signed.
-    pub async fn recovery_enable(&self, data: PersonalData) -> Result<RecoveryReview, AppError> {
+    pub async fn recovery_enable(&self, data: PersonalData) -> Result<OperationReview, AppError> {
         if let Some((_, text)) = problems(&data, today(&self.recovery.clock))
             .into_iter()
             .next()
         {
             return Err(AppError::validation(text));
         }
-        let locale = self.locale();
         let trimmed = |s: &str| s.trim().to_owned();
-        let details = vec![
-            detail(Msg::FirstNames, data.first_name.trim(), locale),
-            detail(Msg::LastName, data.last_name.trim(), locale),
-            detail(Msg::BirthDate, data.birth_date.trim(), locale),
-            detail(Msg::BirthCity, data.birth_city.trim(), locale),
-            detail(Msg::BirthCountry, data.birth_country.trim(), locale),
-        ];
-        let operation = Operation::EnableRecovery {
+        let identity = PersonalData {
             first_name: trimmed(&data.first_name),
             last_name: trimmed(&data.last_name),
             birth_date: trimmed(&data.birth_date),
             birth_city: trimmed(&data.birth_city),
             birth_country: trimmed(&data.birth_country),
+        };
+        let operation = Operation::EnableRecovery {
+            first_name: identity.first_name.clone(),
+            last_name: identity.last_name.clone(),
+            birth_date: identity.birth_date.clone(),
+            birth_city: identity.birth_city.clone(),
+            birth_country: identity.birth_country.clone(),
             new_owners: None,
             threshold: None,
         };
-        self.prepare_recovery(RecoveryAction::Enable, operation, details)
-            .await
+        self.prepare_recovery(
+            operation,
+            Reviewed::EnableRecovery(RecoveryIdentity { identity }),
+        )
+        .await
     }
 
     /// Prepares `CANCEL_RECOVERY`: stops the pending recovery; recovery stays enabled.
-    pub async fn recovery_cancel(&self) -> Result<RecoveryReview, AppError> {
-        let locale = self.locale();
-        let details = vec![detail(
-            Msg::RecoveryEffect,
-            &Msg::RecoveryCancelEffect.render(locale),
-            locale,
-        )];
-        self.prepare_recovery(RecoveryAction::Cancel, Operation::CancelRecovery, details)
+    pub async fn recovery_cancel(&self) -> Result<OperationReview, AppError> {
+        self.prepare_recovery(Operation::CancelRecovery, Reviewed::CancelRecovery)
             .await
     }
 
@@ -528,46 +493,32 @@ impl crate::Core {
         Ok(chain)
     }
 
+    /// Prepares a recovery operation on the first chain whose recovery module IBEx offers.
     async fn prepare_recovery(
         &self,
-        action: RecoveryAction,
         operation: Operation,
-        details: Vec<ReviewDetail>,
-    ) -> Result<RecoveryReview, AppError> {
+        reviewed: Reviewed,
+    ) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
         let (session, safe) = conn.auth.signed_in()?;
         let chain = self
             .recovery_chain(&conn, &session)
             .await?
             .ok_or_else(|| AppError::validation(Msg::NoRecoveryModule))?;
-        let rp_id = conn.client.config().rp_id.clone();
-        let prepared = conn
-            .ops
-            .prepare_operations(&session, safe, &rp_id, chain, vec![operation])
-            .await?;
-        Ok(RecoveryReview {
-            id: prepared.id,
-            action,
-            safe: safe.to_checksum(),
-            chain_id: u32::try_from(chain.0).unwrap_or(u32::MAX),
-            details,
-            gas_sponsored: true,
-            user_op_hash: prepared.user_op_hash,
-            expires_at: prepared.expires_at,
-            options_json: prepared.options_json,
-        })
+        let draft = Draft {
+            safe,
+            chain,
+            operations: vec![operation],
+            reviewed,
+        };
+        conn.ops
+            .prepare(&session, &conn.client.config().rp_id, draft)
+            .await
     }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn detail(label: Msg, value: &str, locale: Locale) -> ReviewDetail {
-    ReviewDetail {
-        label: label.render(locale),
-        value: value.to_owned(),
-    }
 }
 
 fn fill(info: &mut RecoveryInfo, status: &RecoveryStatus) {

@@ -6,12 +6,12 @@ use std::str::FromStr;
 use ibex::models::operations::Operation;
 use ibex::models::ChainId;
 use ibex::{Address, ChainAddress, Decimal, Session};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::{AppError, ErrorCode};
 use crate::messages::Msg;
-use crate::operations::Operations;
-use crate::recipients::{self, parse_recipient};
+use crate::operations::{Draft, OperationReview, Reviewed, TransferFacts};
+use crate::recipients::{self, parse_recipient, KnownRecipient};
 use crate::wallet::Holding;
 
 /// What the user filled in.
@@ -28,76 +28,46 @@ pub struct TransferDraft {
     pub look_alike_confirmed: bool,
 }
 
-/// Everything the review screen shows: what the passkey is about to sign.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct OperationReview {
-    pub id: String,
-    pub from: String,
-    pub to: String,
-    pub chain_id: u32,
-    pub symbol: String,
-    pub amount: String,
-    /// IBEx's paymaster pays the gas: the user pays nothing.
-    pub gas_sponsored: bool,
-    /// The hash the passkey signs (0x-hex), checked against the options' challenge.
-    pub user_op_hash: String,
-    pub expires_at: Option<String>,
-    /// Request options for the WebView provider (JSON text).
-    pub options_json: String,
-}
-
-/// Transfers through the shared pipeline.
-impl Operations {
-    pub async fn prepare(
-        &self,
-        session: &Session,
-        safe: Address,
-        rp_id: &str,
-        draft: TransferDraft,
-    ) -> Result<OperationReview, AppError> {
-        let to = parse_recipient(&draft.to)?;
-        if to == safe {
-            return Err(AppError::validation(Msg::OwnWallet));
-        }
-        let holdings = crate::wallet::holdings(session, safe).await?;
-        let holding = holdings
-            .iter()
-            .find(|h| {
-                h.chain_id == draft.chain_id
-                    && h.token_address
-                        .eq_ignore_ascii_case(draft.token_address.trim())
-            })
-            .ok_or_else(|| AppError::validation(Msg::NoSuchToken))?;
-        let amount = parse_amount(&draft.amount, holding)?;
-        let chain = ChainId(u64::from(draft.chain_id));
-        let token: Address = holding.token_address.parse().map_err(|e: ibex::Error| {
-            AppError::internal(Msg::Unexpected {
-                detail: e.to_string(),
-            })
-        })?;
-        let operation = Operation::TransferToken {
+/// The transfer of `draft` from `safe`, checked against what the Safe holds; `to` is the
+/// draft's recipient, parsed once by the caller.
+async fn transfer(
+    session: &Session,
+    safe: Address,
+    to: Address,
+    recipient: Option<KnownRecipient>,
+    draft: &TransferDraft,
+) -> Result<Draft, AppError> {
+    if to == safe {
+        return Err(AppError::validation(Msg::OwnWallet));
+    }
+    let token: Address = draft
+        .token_address
+        .trim()
+        .parse()
+        .map_err(|_| AppError::validation(Msg::NoSuchToken))?;
+    let holdings = crate::wallet::holdings(session, safe).await?;
+    let holding = holdings
+        .into_iter()
+        .find(|h| h.chain_id == draft.chain_id && h.token_address == token)
+        .ok_or_else(|| AppError::validation(Msg::NoSuchToken))?;
+    let amount = parse_amount(&draft.amount, &holding)?;
+    Ok(Draft {
+        safe,
+        chain: ChainId(u64::from(draft.chain_id)),
+        operations: vec![Operation::TransferToken {
             token_address: ChainAddress::Evm(token),
             to: ChainAddress::Evm(to),
             amount: amount.clone(),
             decimals: Some(holding.decimals),
-        };
-        let prepared = self
-            .prepare_operations(session, safe, rp_id, chain, vec![operation])
-            .await?;
-        Ok(OperationReview {
-            id: prepared.id,
-            from: safe.to_checksum(),
-            to: to.to_checksum(),
-            chain_id: draft.chain_id,
-            symbol: holding.symbol.clone(),
+        }],
+        reviewed: Reviewed::Transfer(TransferFacts {
+            to,
+            recipient,
+            token_address: token,
+            symbol: holding.symbol,
             amount: amount.as_str().to_owned(),
-            gas_sponsored: true,
-            user_op_hash: prepared.user_op_hash,
-            expires_at: prepared.expires_at,
-            options_json: prepared.options_json,
-        })
-    }
+        }),
+    })
 }
 
 /// The amount as exact decimals within the token's precision and the balance.
@@ -121,8 +91,9 @@ fn parse_amount(text: &str, holding: &Holding) -> Result<Decimal, AppError> {
     if units == 0 {
         return Err(AppError::validation(Msg::AmountZero));
     }
-    let balance = Decimal::from_str(&holding.balance)
-        .and_then(|b| b.to_base_units(holding.decimals))
+    let balance = holding
+        .balance
+        .to_base_units(holding.decimals)
         .map_err(|e| {
             AppError::new(
                 ErrorCode::BadResponse,
@@ -133,7 +104,7 @@ fn parse_amount(text: &str, holding: &Holding) -> Result<Decimal, AppError> {
         })?;
     if units > balance {
         return Err(AppError::validation(Msg::InsufficientBalance {
-            balance: holding.balance.clone(),
+            balance: holding.balance.to_string(),
             symbol: holding.symbol.clone(),
         }));
     }
@@ -155,10 +126,10 @@ impl crate::Core {
                 address: similar.address,
             }));
         }
-        let rp_id = conn.client.config().rp_id.clone();
-        let review = conn.ops.prepare(&session, safe, &rp_id, draft).await?;
-        self.reviewed(&review.id, to);
-        Ok(review)
+        let draft = transfer(&session, safe, to, seen.known, &draft).await?;
+        conn.ops
+            .prepare(&session, &conn.client.config().rp_id, draft)
+            .await
     }
 }
 
@@ -169,10 +140,12 @@ mod tests {
     fn usdc(balance: &str) -> Holding {
         Holding {
             chain_id: 100,
-            token_address: "0x0000000000000000000000000000000000000001".into(),
+            token_address: "0x0000000000000000000000000000000000000001"
+                .parse()
+                .unwrap(),
             symbol: "USDC".into(),
             decimals: 6,
-            balance: balance.into(),
+            balance: balance.parse().unwrap(),
         }
     }
 

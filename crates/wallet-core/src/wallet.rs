@@ -1,7 +1,7 @@
 //! What the signed-in Safe holds, token by token, for Send to choose from.
 
 use ibex::models::account::Scope;
-use ibex::{Address, Session};
+use ibex::{Address, Decimal, Session};
 use serde::Serialize;
 
 use crate::error::AppError;
@@ -12,11 +12,13 @@ use crate::error::AppError;
 pub struct Holding {
     pub chain_id: u32,
     /// EIP-55; the zero address is the chain's native coin.
-    pub token_address: String,
+    #[specta(type = String)]
+    pub token_address: Address,
     pub symbol: String,
     pub decimals: u8,
     /// Exact decimal text.
-    pub balance: String,
+    #[specta(type = String)]
+    pub balance: Decimal,
 }
 
 /// From the aggregated balances (`crypto[chain][wallet]`), which name each token's chain;
@@ -36,10 +38,10 @@ pub(crate) async fn holdings(session: &Session, safe: Address) -> Result<Vec<Hol
         for (_, wallet) in mine {
             out.extend(wallet.tokens.into_iter().map(|t| Holding {
                 chain_id,
-                token_address: t.token_address.unwrap_or(Address::ZERO).to_checksum(),
+                token_address: t.token_address.unwrap_or(Address::ZERO),
                 symbol: t.symbol.unwrap_or_else(|| "?".to_owned()),
                 decimals: t.decimals.unwrap_or(18),
-                balance: t.balance.as_str().to_owned(),
+                balance: t.balance,
             }));
         }
     }

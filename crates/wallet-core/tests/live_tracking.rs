@@ -63,12 +63,12 @@ async fn send_one(core: &Core) {
         .await
         .unwrap()
         .into_iter()
-        .find(|h| h.balance != "0")
+        .find(|h| h.balance.as_str() != "0")
         .expect("the sandbox seeds a balance");
     let review = core
         .send_prepare(TransferDraft {
             chain_id: holding.chain_id,
-            token_address: holding.token_address,
+            token_address: holding.token_address.to_string(),
             to: "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359".into(),
             amount: "0.0001".into(),
             look_alike_confirmed: false,

@@ -47,8 +47,8 @@ export const commands = {
 	activityExport: (request: ExportRequest) => typedError<ExportResult, AppError>(__TAURI_INVOKE("activity_export", { request })),
 	recoveryStatus: () => typedError<RecoveryInfo_Serialize, AppError>(__TAURI_INVOKE("recovery_status")),
 	recoveryCheckPersonalData: (data: PersonalData) => typedError<FieldProblem[], AppError>(__TAURI_INVOKE("recovery_check_personal_data", { data })),
-	recoveryEnable: (data: PersonalData) => typedError<RecoveryReview_Serialize, AppError>(__TAURI_INVOKE("recovery_enable", { data })),
-	recoveryCancel: () => typedError<RecoveryReview_Serialize, AppError>(__TAURI_INVOKE("recovery_cancel")),
+	recoveryEnable: (data: PersonalData) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("recovery_enable", { data })),
+	recoveryCancel: () => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("recovery_cancel")),
 	settingsSetRecoveryAlerts: (leadMinutes: number[]) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_recovery_alerts", { leadMinutes })),
 };
 
@@ -472,39 +472,25 @@ export type OpStatus = "created" | "signed" | "executed" | "confirmed" | "failed
 /**  A state IBEx reports that this version does not know yet. */
 "pending";
 
-/**  Everything the review screen shows: what the passkey is about to sign. */
+/**  A prepared operation waiting for the passkey. */
 export type OperationReview = OperationReview_Serialize | OperationReview_Deserialize;
 
-/**  Everything the review screen shows: what the passkey is about to sign. */
+/**  A prepared operation waiting for the passkey. */
 export type OperationReview_Deserialize = {
+	/**  The review id the approve commands take. */
 	id: string,
-	from: string,
-	to: string,
-	chainId: number,
-	symbol: string,
-	amount: string,
-	/**  IBEx's paymaster pays the gas: the user pays nothing. */
-	gasSponsored: boolean,
-	/**  The hash the passkey signs (0x-hex), checked against the options' challenge. */
-	userOpHash: string,
-	expiresAt?: string | null,
+	signing: Signing_Deserialize,
+	operation: Reviewed_Deserialize,
 	/**  Request options for the WebView provider (JSON text). */
 	optionsJson: string,
 };
 
-/**  Everything the review screen shows: what the passkey is about to sign. */
+/**  A prepared operation waiting for the passkey. */
 export type OperationReview_Serialize = {
+	/**  The review id the approve commands take. */
 	id: string,
-	from: string,
-	to: string,
-	chainId: number,
-	symbol: string,
-	amount: string,
-	/**  IBEx's paymaster pays the gas: the user pays nothing. */
-	gasSponsored: boolean,
-	/**  The hash the passkey signs (0x-hex), checked against the options' challenge. */
-	userOpHash: string,
-	expiresAt: string | null,
+	signing: Signing_Serialize,
+	operation: Reviewed_Serialize,
 	/**  Request options for the WebView provider (JSON text). */
 	optionsJson: string,
 };
@@ -683,7 +669,10 @@ export type RecipientCheck_Serialize = {
 
 export type RecipientSource = "contact" | "recent" | "ownWallet";
 
-export type RecoveryAction = "enable" | "cancel";
+export type RecoveryIdentity = {
+	/**  The identity as it will be registered (trimmed). */
+	identity: PersonalData,
+};
 
 export type RecoveryInfo = RecoveryInfo_Serialize | RecoveryInfo_Deserialize;
 
@@ -729,51 +718,36 @@ export type RecoveryInfo_Serialize = {
 	alerts: ScheduledAlert[],
 };
 
-/**  What the passkey is about to sign for a recovery operation. */
-export type RecoveryReview = RecoveryReview_Serialize | RecoveryReview_Deserialize;
-
-/**  What the passkey is about to sign for a recovery operation. */
-export type RecoveryReview_Deserialize = {
-	id: string,
-	action: RecoveryAction,
-	safe: string,
-	chainId: number,
-	/**  What the operation registers or changes, line by line. */
-	details: ReviewDetail[],
-	gasSponsored: boolean,
-	/**  The hash the passkey signs (0x-hex), checked against the options' challenge. */
-	userOpHash: string,
-	expiresAt?: string | null,
-	/**  Request options for the WebView provider (JSON text). */
-	optionsJson: string,
-};
-
-/**  What the passkey is about to sign for a recovery operation. */
-export type RecoveryReview_Serialize = {
-	id: string,
-	action: RecoveryAction,
-	safe: string,
-	chainId: number,
-	/**  What the operation registers or changes, line by line. */
-	details: ReviewDetail[],
-	gasSponsored: boolean,
-	/**  The hash the passkey signs (0x-hex), checked against the options' challenge. */
-	userOpHash: string,
-	expiresAt: string | null,
-	/**  Request options for the WebView provider (JSON text). */
-	optionsJson: string,
-};
-
 export type RecoveryState = 
 /**  No chain of this IBEx offers the recovery module. */
 "unavailable" | "notEnabled" | "enabled" | 
 /**  A guardian started a recovery: it becomes executable at `executeAfter`. */
 "pending";
 
-export type ReviewDetail = {
-	label: string,
-	value: string,
-};
+/**  What the operation does, decoded for the user. */
+export type Reviewed = Reviewed_Serialize | Reviewed_Deserialize;
+
+/**  What the operation does, decoded for the user. */
+export type Reviewed_Deserialize = {
+	kind: "transfer",
+} & TransferFacts_Deserialize | 
+/**  `ENABLE_RECOVERY` with the owner's identity, as it will be registered. */
+{
+	kind: "enableRecovery",
+} & RecoveryIdentity | 
+/**  `CANCEL_RECOVERY`: stops the pending recovery; ownership stays with the user. */
+{ kind: "cancelRecovery" };
+
+/**  What the operation does, decoded for the user. */
+export type Reviewed_Serialize = {
+	kind: "transfer",
+} & TransferFacts_Serialize | 
+/**  `ENABLE_RECOVERY` with the owner's identity, as it will be registered. */
+{
+	kind: "enableRecovery",
+} & RecoveryIdentity | 
+/**  `CANCEL_RECOVERY`: stops the pending recovery; ownership stays with the user. */
+{ kind: "cancelRecovery" };
 
 /**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
 export type SafeWallet = {
@@ -869,6 +843,41 @@ export type SignerView_Serialize = {
 	safes: number | null,
 };
 
+/**  What every operation's passkey signature commits to, whatever the operation does. */
+export type Signing = Signing_Serialize | Signing_Deserialize;
+
+/**  What every operation's passkey signature commits to, whatever the operation does. */
+export type Signing_Deserialize = {
+	chainId: number,
+	/**  The Safe that signs (EIP-55). */
+	safe: string,
+	/**  The hash the passkey signs (0x-hex), checked against the options' challenge. */
+	userOpHash: string,
+	/**  When IBEx drops the prepared operation (ISO 8601), if it says. */
+	expiresAt?: string | null,
+	/**
+	 *  Whether IBEx's paymaster pays the gas, as IBEx records it for this operation (`None`:
+	 *  IBEx did not say).
+	 */
+	sponsored?: boolean | null,
+};
+
+/**  What every operation's passkey signature commits to, whatever the operation does. */
+export type Signing_Serialize = {
+	chainId: number,
+	/**  The Safe that signs (EIP-55). */
+	safe: string,
+	/**  The hash the passkey signs (0x-hex), checked against the options' challenge. */
+	userOpHash: string,
+	/**  When IBEx drops the prepared operation (ISO 8601), if it says. */
+	expiresAt: string | null,
+	/**
+	 *  Whether IBEx's paymaster pays the gas, as IBEx records it for this operation (`None`:
+	 *  IBEx did not say).
+	 */
+	sponsored: boolean | null,
+};
+
 export type Theme = "system" | "light" | "dark";
 
 /**  One token held by one wallet on one chain. */
@@ -943,6 +952,32 @@ export type TransferDraft_Serialize = {
 	amount: string,
 	/**  The user confirmed this recipient although it looks like another address they know. */
 	lookAlikeConfirmed: boolean,
+};
+
+export type TransferFacts = TransferFacts_Serialize | TransferFacts_Deserialize;
+
+export type TransferFacts_Deserialize = {
+	/**  EIP-55. */
+	to: string,
+	/**  The contact, recent recipient or own Safe this address is, if the user knows it. */
+	recipient?: KnownRecipient | null,
+	/**  EIP-55; the zero address is the chain's native coin. */
+	tokenAddress: string,
+	symbol: string,
+	/**  Exact decimal text in whole tokens. */
+	amount: string,
+};
+
+export type TransferFacts_Serialize = {
+	/**  EIP-55. */
+	to: string,
+	/**  The contact, recent recipient or own Safe this address is, if the user knows it. */
+	recipient: KnownRecipient | null,
+	/**  EIP-55; the zero address is the chain's native coin. */
+	tokenAddress: string,
+	symbol: string,
+	/**  Exact decimal text in whole tokens. */
+	amount: string,
 };
 
 /**  The value held by one wallet on one chain. */

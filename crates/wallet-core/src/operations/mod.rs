@@ -1,94 +1,68 @@
-//! The operation pipeline every kind (transfer, recovery) goes through: prepare on IBEx, file
-//! the operation for approval, approve it with any provider, then track it to a final status.
+//! The operation pipeline every kind goes through (transfer, recovery, and the kinds to come):
+//! **prepare** on IBEx and file the operation with its typed [`OperationReview`] → **approve**
+//! with any provider (the WebView's assertion or a backend the core runs) → **track** it to a
+//! final status → the **outcome** (an event, and an OS notification when the window is hidden).
+//!
+//! Each kind only builds its IBEx operations and its decoded review part ([`Reviewed`]); the
+//! signing facts, the checks and the approval are the same for all.
 //!
 //! The passkey signs the userOpHash: before anything is shown, the core checks that the
 //! challenge IBEx put in the options *is* that hash, so a server cannot slip a different
 //! operation under the user's fingerprint.
 
+mod review;
+mod track;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ibex::models::operations::{ExecuteRequest, Operation, OperationStatus, PrepareRequest};
+use ibex::models::operations::{ExecuteRequest, Operation, PrepareRequest};
 use ibex::models::webauthn::Credential;
 use ibex::models::ChainId;
 use ibex::{Address, Session};
-use serde::Serialize;
-use tokio::sync::broadcast;
 
 use crate::error::{server_message, AppError, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
-use crate::live::{Live, Signal};
+use crate::live::Live;
 use crate::messages::Msg;
 use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
-
-/// Waits for the next poll, or less when the WebSocket reports a transaction or balance.
-async fn next_check(signals: &mut Option<broadcast::Receiver<Signal>>) {
-    let Some(rx) = signals.as_mut() else {
-        return tokio::time::sleep(POLL_INTERVAL).await;
-    };
-    tokio::select! {
-        () = tokio::time::sleep(POLL_INTERVAL) => {}
-        signal = rx.recv() => {
-            if matches!(signal, Err(broadcast::error::RecvError::Closed)) {
-                *signals = None; // the socket is gone for good: poll only
-            }
-        }
-    }
-}
+pub use review::{OperationReview, RecoveryIdentity, Reviewed, Signing, TransferFacts};
+pub(crate) use track::op_status;
+pub use track::{OpStatus, OperationUpdate};
 
 /// How long a reviewed operation may wait for the passkey (IBEx's intents live ~5 min).
 const REVIEW_TTL: Duration = Duration::from_secs(240);
-const POLL_INTERVAL: Duration = Duration::from_millis(750);
-const TRACK_TIMEOUT: Duration = Duration::from_secs(180);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum OpStatus {
-    Created,
-    Signed,
-    Executed,
-    Confirmed,
-    Failed,
-    /// A state IBEx reports that this version does not know yet.
-    Pending,
+/// The operations of one kind to prepare, and what the review shows of them.
+pub(crate) struct Draft {
+    pub safe: Address,
+    pub chain: ChainId,
+    pub operations: Vec<Operation>,
+    pub reviewed: Reviewed,
 }
 
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct OperationUpdate {
-    pub user_op_hash: String,
-    pub status: OpStatus,
-    pub tx_hash: Option<String>,
-    /// Why it failed, when it did.
-    pub error: Option<String>,
-}
-
-/// A prepared operation waiting for the passkey, whatever it does.
-pub(crate) struct PreparedOperation {
-    /// The review id the approve commands take.
-    pub id: String,
-    /// The hash the passkey signs (0x-hex), checked against the options' challenge.
-    pub user_op_hash: String,
-    pub expires_at: Option<String>,
-    /// Request options for the WebView provider (JSON text).
-    pub options_json: String,
-}
-
+/// A reviewed operation waiting for the passkey.
 struct PendingOp {
-    id: String,
-    user_op_hash: String,
+    review: OperationReview,
     challenge: String,
     options: serde_json::Value,
     rp_id: String,
-    chain: ChainId,
     started: Instant,
+}
+
+/// How the user approves: the WebView's assertion, or a provider the core runs.
+pub(crate) enum Approval<'a> {
+    /// `PublicKeyCredential.toJSON()` of the page's `navigator.credentials.get` (JSON text).
+    Webview(&'a str),
+    Native(&'a dyn NativeBackend),
 }
 
 /// Operation state of one connection.
 pub(crate) struct Operations {
     events: Arc<dyn EventSink>,
     live: Live,
+    /// One review waits at a time: a new one replaces it.
     pending: Mutex<Option<PendingOp>>,
 }
 
@@ -106,18 +80,16 @@ impl Operations {
         drop(self.live.subscribe(session));
     }
 
-    /// Prepares any operations on `chain` and files them for approval, after checking the
-    /// challenge is their userOpHash. Each feature builds its own review around the result.
-    pub(crate) async fn prepare_operations(
+    /// Prepares the draft's operations on IBEx, checks the challenge is their userOpHash and
+    /// files them for approval; the review is what the passkey will sign.
+    pub async fn prepare(
         &self,
         session: &Session,
-        safe: Address,
         rp_id: &str,
-        chain: ChainId,
-        operations: Vec<Operation>,
-    ) -> Result<PreparedOperation, AppError> {
-        let mut request = PrepareRequest::new(safe, operations);
-        request.chain_id = Some(chain);
+        draft: Draft,
+    ) -> Result<OperationReview, AppError> {
+        let mut request = PrepareRequest::new(draft.safe, draft.operations);
+        request.chain_id = Some(draft.chain);
         let prepared = session.prepare(&request).await.map_err(refused)?;
         let options = prepared.credential_request_options.clone();
         let challenge = options
@@ -129,76 +101,74 @@ impl Operations {
             .map(str::to_owned)
             .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoUserOpHash))?;
         check_challenge_is_hash(&challenge, &user_op_hash)?;
-        let id = random_id();
+        let sponsored = sponsorship(session, &user_op_hash).await;
         let options_json = options.for_authenticator();
+        let review = OperationReview {
+            id: random_id(),
+            signing: Signing {
+                chain_id: draft.chain,
+                safe: draft.safe,
+                user_op_hash,
+                expires_at: prepared.expires_at.clone(),
+                sponsored,
+            },
+            operation: draft.reviewed,
+            options_json: options_json.to_string(),
+        };
         *lock(&self.pending) = Some(PendingOp {
-            id: id.clone(),
-            user_op_hash: user_op_hash.clone(),
+            review: review.clone(),
             challenge,
-            options: options_json.clone(),
+            options: options_json,
             rp_id: options.rp_id.clone().unwrap_or_else(|| rp_id.to_owned()),
-            chain,
             started: Instant::now(),
         });
-        Ok(PreparedOperation {
-            id,
-            user_op_hash,
-            expires_at: prepared.expires_at.clone(),
-            options_json: options_json.to_string(),
-        })
+        Ok(review)
     }
 
-    /// Executes the reviewed operation with a WebView credential.
+    /// Signs the reviewed operation with `approval`, executes it and starts tracking it.
+    /// Returns the first status and the review it approved.
     pub async fn approve(
         &self,
         session: &Session,
         review_id: &str,
-        credential_json: &str,
-    ) -> Result<OperationUpdate, AppError> {
+        approval: Approval<'_>,
+    ) -> Result<(OperationUpdate, OperationReview), AppError> {
         let op = self.take(review_id)?;
-        let credential: serde_json::Value = serde_json::from_str(credential_json).map_err(|e| {
-            AppError::validation(Msg::PasskeyResponseNotJson {
-                error: e.to_string(),
-            })
-        })?;
-        self.execute(session, op, credential, None).await
-    }
-
-    /// Executes the reviewed operation, signing with a provider the core runs.
-    pub async fn approve_native(
-        &self,
-        session: &Session,
-        review_id: &str,
-        backend: &dyn NativeBackend,
-    ) -> Result<OperationUpdate, AppError> {
-        let op = self.take(review_id)?;
-        let answer = backend.get(&op.options, &op.rp_id).await?;
-        self.execute(session, op, answer.credential, Some(&answer.origin))
-            .await
-    }
-
-    async fn execute(
-        &self,
-        session: &Session,
-        op: PendingOp,
-        credential: serde_json::Value,
-        origin: Option<&str>,
-    ) -> Result<OperationUpdate, AppError> {
-        check_client_data(&credential, ClientDataType::Get, &op.challenge, origin)?;
+        let (credential, origin) = match approval {
+            Approval::Webview(json) => {
+                let credential = serde_json::from_str(json).map_err(|e| {
+                    AppError::validation(Msg::PasskeyResponseNotJson {
+                        error: e.to_string(),
+                    })
+                })?;
+                (credential, None)
+            }
+            Approval::Native(backend) => {
+                let answer = backend.get(&op.options, &op.rp_id).await?;
+                (answer.credential, Some(answer.origin))
+            }
+        };
+        check_client_data(
+            &credential,
+            ClientDataType::Get,
+            &op.challenge,
+            origin.as_deref(),
+        )?;
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
             AppError::validation(Msg::PasskeyResponseNotCredential {
                 error: e.to_string(),
             })
         })?;
+        let signing = &op.review.signing;
         let executed = session
             .execute(&ExecuteRequest {
                 credential,
-                chain_id: Some(op.chain),
+                chain_id: Some(signing.chain_id),
             })
             .await
             .map_err(refused)?;
         let first = OperationUpdate {
-            user_op_hash: op.user_op_hash.clone(),
+            user_op_hash: signing.user_op_hash.clone(),
             status: executed.status.as_ref().map_or(OpStatus::Signed, op_status),
             tx_hash: executed.tx_hash.clone(),
             error: None,
@@ -206,54 +176,46 @@ impl Operations {
         self.events.emit(CoreEvent::OperationUpdated {
             update: first.clone(),
         });
-        self.track(session.clone(), op.user_op_hash);
-        Ok(first)
-    }
-
-    /// Follows the status until it is final, announcing each change. IBEx's WebSocket pushes
-    /// no operation status, but it does push the on-chain transaction: that wakes the tracker
-    /// at once; HTTP polling covers the other steps and a socket that is down.
-    fn track(&self, session: Session, user_op_hash: String) {
-        let events = self.events.clone();
-        let mut signals = Some(self.live.subscribe(&session));
-        tokio::spawn(async move {
-            let deadline = Instant::now() + TRACK_TIMEOUT;
-            let mut last = None;
-            while Instant::now() < deadline {
-                match session.operation_status(&user_op_hash).await {
-                    Ok(state) => {
-                        let status = op_status(&state.status);
-                        if last != Some(status) {
-                            last = Some(status);
-                            events.emit(CoreEvent::OperationUpdated {
-                                update: OperationUpdate {
-                                    user_op_hash: user_op_hash.clone(),
-                                    status,
-                                    tx_hash: state.transaction_hash.clone(),
-                                    error: state.error.as_ref().map(describe_failure),
-                                },
-                            });
-                        }
-                        if state.status.is_final() {
-                            return;
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "operation status check failed"),
-                }
-                next_check(&mut signals).await;
-            }
-        });
+        track::track(
+            self.events.clone(),
+            &self.live,
+            session.clone(),
+            signing.user_op_hash.clone(),
+        );
+        Ok((first, op.review))
     }
 
     fn take(&self, review_id: &str) -> Result<PendingOp, AppError> {
         match lock(&self.pending).take() {
-            Some(op) if op.id == review_id && op.started.elapsed() <= REVIEW_TTL => Ok(op),
-            Some(op) if op.id == review_id => {
+            Some(op) if op.review.id == review_id && op.started.elapsed() <= REVIEW_TTL => Ok(op),
+            Some(op) if op.review.id == review_id => {
                 Err(AppError::new(ErrorCode::Conflict, Msg::ReviewExpired))
             }
             _ => Err(AppError::new(ErrorCode::Conflict, Msg::NotAwaitingApproval)),
         }
     }
+}
+
+/// Whether IBEx's paymaster pays for the prepared operation, as IBEx's operation record says
+/// (`safeOperation.paymaster`, "SPONSORED"); `None` when the record or the field is missing.
+/// A failed look-up never blocks the review: it only leaves the answer unknown.
+async fn sponsorship(session: &Session, user_op_hash: &str) -> Option<bool> {
+    let history = match session.operation_history(Some("CREATED"), None, None).await {
+        Ok(history) => history,
+        Err(e) => {
+            tracing::warn!(error = %e, "sponsorship of the prepared operation not known");
+            return None;
+        }
+    };
+    let record = history
+        .data
+        .into_values()
+        .flatten()
+        .filter_map(|r| r.safe_operation)
+        .find(|op| op.user_op_hash.eq_ignore_ascii_case(user_op_hash))?;
+    record
+        .paymaster
+        .map(|p| p.eq_ignore_ascii_case("SPONSORED"))
 }
 
 /// The options' challenge must be the base64url of the userOpHash's bytes.
@@ -280,28 +242,6 @@ fn hex_bytes(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-pub(crate) fn op_status(s: &OperationStatus) -> OpStatus {
-    match s {
-        OperationStatus::Created => OpStatus::Created,
-        OperationStatus::Signed => OpStatus::Signed,
-        OperationStatus::Executed => OpStatus::Executed,
-        OperationStatus::Confirmed => OpStatus::Confirmed,
-        OperationStatus::Failed => OpStatus::Failed,
-        _ => OpStatus::Pending,
-    }
-}
-
-/// IBEx's failure reason: a string, or an object with a `message`.
-fn describe_failure(error: &serde_json::Value) -> String {
-    match error {
-        serde_json::Value::String(reason) => reason.clone(),
-        other => other
-            .get("message")
-            .and_then(|m| m.as_str())
-            .map_or_else(|| other.to_string(), str::to_owned),
-    }
-}
-
 /// IBEx refusing the operation (400: insufficient balance, unknown Safe…) in its own words.
 fn refused(e: ibex::Error) -> AppError {
     if let ibex::Error::Status { status: 400, body } = &e {
@@ -323,14 +263,8 @@ impl crate::Core {
         review_id: String,
         credential_json: String,
     ) -> Result<OperationUpdate, AppError> {
-        let conn = self.connection().await?;
-        let (session, _) = conn.auth.signed_in()?;
-        let first = conn
-            .ops
-            .approve(&session, &review_id, &credential_json)
-            .await?;
-        self.approved(&review_id).await;
-        Ok(first)
+        self.approve(&review_id, Approval::Webview(&credential_json))
+            .await
     }
 
     /// Executes a reviewed operation, signing with a provider the core runs.
@@ -340,13 +274,21 @@ impl crate::Core {
         provider: ProviderKind,
     ) -> Result<OperationUpdate, AppError> {
         let backend = self.native(provider)?;
+        self.approve(&review_id, Approval::Native(backend.as_ref()))
+            .await
+    }
+
+    async fn approve(
+        &self,
+        review_id: &str,
+        approval: Approval<'_>,
+    ) -> Result<OperationUpdate, AppError> {
         let conn = self.connection().await?;
         let (session, _) = conn.auth.signed_in()?;
-        let first = conn
-            .ops
-            .approve_native(&session, &review_id, backend.as_ref())
-            .await?;
-        self.approved(&review_id).await;
+        let (first, review) = conn.ops.approve(&session, review_id, approval).await?;
+        if let Some(to) = review.operation.recipient() {
+            self.remember_recipient(&conn, to);
+        }
         Ok(first)
     }
 }
@@ -354,6 +296,7 @@ impl crate::Core {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     #[test]
     fn the_challenge_must_be_the_user_op_hash() {
         let hash = "0x00ff10";

@@ -1,31 +1,22 @@
 // What every reviewed operation shows, whatever it does: the part every kind signs the same way
-// (chain, Safe, userOpHash, expiry, who pays the gas) and the kind's own decoded facts.
-import type { OperationReview, RecoveryAction, RecoveryReview, ReviewDetail } from '../bindings';
+// (chain, Safe, userOpHash, expiry, who pays the gas — the core's `Signing`) and the kind's own
+// decoded facts.
+import type { OperationReview, PersonalData, Signing } from '../bindings';
 
 /** What the passkey signs, the same for every kind. */
-export interface SigningPart {
-  chainId: number;
-  /** The Safe that executes the operation. */
-  safe: string;
-  /** The hash the passkey signs (0x-hex). */
-  userOpHash: string;
-  /** RFC 3339; after it the operation must be prepared again. */
-  expiresAt: string | null;
-  /** IBEx's paymaster pays the gas. */
-  gasSponsored: boolean;
-}
+export type SigningPart = Signing;
 
 /** Each kind's decoded facts, tagged by `kind`: a new kind adds a member and its facts component. */
 export type KindPart =
   | {
       kind: 'transfer';
       to: string;
-      /** The contact or recent recipient `to` belongs to, when known. */
+      /** The contact, recent recipient or own Safe `to` is, when the user knows it. */
       toName: string | null;
       symbol: string;
       amount: string;
     }
-  | { kind: 'recovery'; action: RecoveryAction; details: ReviewDetail[] };
+  | { kind: 'recovery'; action: 'enable' | 'cancel'; identity: PersonalData | null };
 
 export type Kind = KindPart['kind'];
 
@@ -39,36 +30,14 @@ export interface Review<K extends KindPart = KindPart> {
   details: K;
 }
 
-/** A transfer's review; `toName` is the contact the recipient check found for `r.to`. */
-export function transferReview(
-  r: OperationReview,
-  toName: string | null,
-): Review<Extract<KindPart, { kind: 'transfer' }>> {
-  return {
-    id: r.id,
-    optionsJson: r.optionsJson,
-    signing: {
-      chainId: r.chainId,
-      safe: r.from,
-      userOpHash: r.userOpHash,
-      expiresAt: r.expiresAt ?? null,
-      gasSponsored: r.gasSponsored,
-    },
-    details: { kind: 'transfer', to: r.to, toName, symbol: r.symbol, amount: r.amount },
-  };
-}
-
-export function recoveryReview(r: RecoveryReview): Review<Extract<KindPart, { kind: 'recovery' }>> {
-  return {
-    id: r.id,
-    optionsJson: r.optionsJson,
-    signing: {
-      chainId: r.chainId,
-      safe: r.safe,
-      userOpHash: r.userOpHash,
-      expiresAt: r.expiresAt ?? null,
-      gasSponsored: r.gasSponsored,
-    },
-    details: { kind: 'recovery', action: r.action, details: r.details },
-  };
+/** The kit's view of the core's review. */
+export function reviewOf(r: OperationReview): Review {
+  const op = r.operation;
+  const details: KindPart =
+    op.kind === 'transfer'
+      ? { kind: 'transfer', to: op.to, toName: op.recipient?.name ?? null, symbol: op.symbol, amount: op.amount }
+      : op.kind === 'enableRecovery'
+        ? { kind: 'recovery', action: 'enable', identity: op.identity }
+        : { kind: 'recovery', action: 'cancel', identity: null };
+  return { id: r.id, optionsJson: r.optionsJson, signing: r.signing, details };
 }

@@ -1,0 +1,84 @@
+//! What the review screen shows before the passkey signs: the facts every operation shares
+//! ([`Signing`]) and what this one does, decoded per kind ([`Reviewed`]). The UI's operation kit
+//! renders the first the same way for every kind and picks a view for the second.
+
+use ibex::models::ChainId;
+use ibex::Address;
+use serde::Serialize;
+
+use crate::recipients::KnownRecipient;
+use crate::recovery::PersonalData;
+
+/// A prepared operation waiting for the passkey.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationReview {
+    /// The review id the approve commands take.
+    pub id: String,
+    pub signing: Signing,
+    pub operation: Reviewed,
+    /// Request options for the WebView provider (JSON text).
+    pub options_json: String,
+}
+
+/// What every operation's passkey signature commits to, whatever the operation does.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Signing {
+    #[specta(type = u32)]
+    pub chain_id: ChainId,
+    /// The Safe that signs (EIP-55).
+    #[specta(type = String)]
+    pub safe: Address,
+    /// The hash the passkey signs (0x-hex), checked against the options' challenge.
+    pub user_op_hash: String,
+    /// When IBEx drops the prepared operation (ISO 8601), if it says.
+    pub expires_at: Option<String>,
+    /// Whether IBEx's paymaster pays the gas, as IBEx records it for this operation (`None`:
+    /// IBEx did not say).
+    pub sponsored: Option<bool>,
+}
+
+/// What the operation does, decoded for the user.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Reviewed {
+    Transfer(TransferFacts),
+    /// `ENABLE_RECOVERY` with the owner's identity, as it will be registered.
+    EnableRecovery(RecoveryIdentity),
+    /// `CANCEL_RECOVERY`: stops the pending recovery; ownership stays with the user.
+    CancelRecovery,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferFacts {
+    /// EIP-55.
+    #[specta(type = String)]
+    pub to: Address,
+    /// The contact, recent recipient or own Safe this address is, if the user knows it.
+    pub recipient: Option<KnownRecipient>,
+    /// EIP-55; the zero address is the chain's native coin.
+    #[specta(type = String)]
+    pub token_address: Address,
+    pub symbol: String,
+    /// Exact decimal text in whole tokens.
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryIdentity {
+    /// The identity as it will be registered (trimmed).
+    pub identity: PersonalData,
+}
+
+impl Reviewed {
+    /// The transfer's recipient, for the recent-recipients list once approved.
+    pub(crate) fn recipient(&self) -> Option<Address> {
+        match self {
+            Self::Transfer(t) => Some(t.to),
+            Self::EnableRecovery(_) | Self::CancelRecovery => None,
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Tracking an executed operation to its final status, announcing each change (the outcome
+//! becomes an OS notification in `notify`).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ibex::models::operations::OperationStatus;
+use ibex::Session;
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::events::{CoreEvent, EventSink};
+use crate::live::{Live, Signal};
+
+const POLL_INTERVAL: Duration = Duration::from_millis(750);
+const TRACK_TIMEOUT: Duration = Duration::from_secs(180);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum OpStatus {
+    Created,
+    Signed,
+    Executed,
+    Confirmed,
+    Failed,
+    /// A state IBEx reports that this version does not know yet.
+    Pending,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationUpdate {
+    pub user_op_hash: String,
+    pub status: OpStatus,
+    pub tx_hash: Option<String>,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+}
+
+pub(crate) fn op_status(s: &OperationStatus) -> OpStatus {
+    match s {
+        OperationStatus::Created => OpStatus::Created,
+        OperationStatus::Signed => OpStatus::Signed,
+        OperationStatus::Executed => OpStatus::Executed,
+        OperationStatus::Confirmed => OpStatus::Confirmed,
+        OperationStatus::Failed => OpStatus::Failed,
+        _ => OpStatus::Pending,
+    }
+}
+
+/// IBEx's failure reason: a string, or an object with a `message`.
+fn describe_failure(error: &serde_json::Value) -> String {
+    match error {
+        serde_json::Value::String(reason) => reason.clone(),
+        other => other
+            .get("message")
+            .and_then(|m| m.as_str())
+            .map_or_else(|| other.to_string(), str::to_owned),
+    }
+}
+
+/// Follows the status until it is final, announcing each change. IBEx's WebSocket pushes
+/// no operation status, but it does push the on-chain transaction: that wakes the tracker
+/// at once; HTTP polling covers the other steps and a socket that is down.
+pub(crate) fn track(
+    events: Arc<dyn EventSink>,
+    live: &Live,
+    session: Session,
+    user_op_hash: String,
+) {
+    let mut signals = Some(live.subscribe(&session));
+    tokio::spawn(async move {
+        let deadline = Instant::now() + TRACK_TIMEOUT;
+        let mut last = None;
+        while Instant::now() < deadline {
+            match session.operation_status(&user_op_hash).await {
+                Ok(state) => {
+                    let status = op_status(&state.status);
+                    if last != Some(status) {
+                        last = Some(status);
+                        events.emit(CoreEvent::OperationUpdated {
+                            update: OperationUpdate {
+                                user_op_hash: user_op_hash.clone(),
+                                status,
+                                tx_hash: state.transaction_hash.clone(),
+                                error: state.error.as_ref().map(describe_failure),
+                            },
+                        });
+                    }
+                    if state.status.is_final() {
+                        return;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "operation status check failed"),
+            }
+            next_check(&mut signals).await;
+        }
+    });
+}
+
+/// Waits for the next poll, or less when the WebSocket reports a transaction or balance.
+async fn next_check(signals: &mut Option<broadcast::Receiver<Signal>>) {
+    let Some(rx) = signals.as_mut() else {
+        return tokio::time::sleep(POLL_INTERVAL).await;
+    };
+    tokio::select! {
+        () = tokio::time::sleep(POLL_INTERVAL) => {}
+        signal = rx.recv() => {
+            if matches!(signal, Err(broadcast::error::RecvError::Closed)) {
+                *signals = None; // the socket is gone for good: poll only
+            }
+        }
+    }
+}
