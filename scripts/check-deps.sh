@@ -25,3 +25,11 @@ done
 # And the test features really do bring them in (so the check above can fail).
 grep -qF 'passkey-soft ' <<<"$(cargo tree -q -p ibex-wallet -e normal --prefix none --features soft-passkey)"
 echo "release build: no software authenticator, no dev web host"
+
+# `unsafe_code` is denied workspace-wide; only the per-OS passkey backends may allow it.
+allowed=$(grep -rln --include='*.rs' 'allow(unsafe_code)' crates src-tauri | grep -v '^crates/wallet-core/src/passkey/' || true)
+if [[ -n $allowed ]]; then
+  echo "unsafe_code allowed outside crates/wallet-core/src/passkey/: $allowed" >&2
+  exit 1
+fi
+echo "unsafe code: only where the per-OS passkey backends allow it"

@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::Stream;
 use ibex_wallet_core::notify::Notifier;
+use ibex_wallet_core::sync::lock;
 use ibex_wallet_core::{AppError, Core, CoreEvent, EventSink, Msg};
 use rand::RngCore;
 use tokio::net::TcpListener;
@@ -76,10 +77,7 @@ impl RecordingNotifier {
 
 impl Notifier for RecordingNotifier {
     fn notify(&self, title: &str, body: &str) {
-        self.shown
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(serde_json::json!({ "title": title, "body": body }));
+        lock(&self.shown).push(serde_json::json!({ "title": title, "body": body }));
         self.events.emit(CoreEvent::NotificationShown {
             title: title.to_owned(),
             body: body.to_owned(),
@@ -239,12 +237,7 @@ async fn list_notifications(State(state): State<HostState>, headers: HeaderMap) 
     if !secret_ok(&state, given) {
         return (StatusCode::UNAUTHORIZED, "missing or wrong devhost secret").into_response();
     }
-    let shown = state
-        .notifications
-        .shown
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
+    let shown = lock(&state.notifications.shown).clone();
     Json(shown).into_response()
 }
 

@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::models::{ChainId, Health};
 use crate::retry::{parse_retry_after, RetryPolicy};
-use crate::Error;
+use crate::{ApiError, Error};
 
 /// Where and how to reach an IBEx deployment.
 #[derive(Clone)]
@@ -353,14 +353,11 @@ impl Client {
     }
 }
 
-/// Maps a non-2xx answer to the error the caller can act on.
+/// Maps a non-2xx answer to the error the caller can act on; the body is parsed here, once.
 fn classify(status: StatusCode, headers: &HeaderMap, body: Vec<u8>, req: &Request) -> Error {
-    let text = String::from_utf8_lossy(&body).into_owned();
+    let error = ApiError::parse(&body);
     match status.as_u16() {
-        401 | 403 => Error::Unauthorized {
-            status: status.as_u16(),
-            body: text,
-        },
+        s @ (401 | 403) => Error::Unauthorized { status: s, error },
         404 if req.expect == Expect::Indexed => Error::NotIndexed {
             endpoint: req.endpoint(),
         },
@@ -369,34 +366,11 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: Vec<u8>, req: &Reques
                 .get(RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_retry_after),
-            body: text,
+            error,
         },
-        s @ (409 | 410 | 422) => Error::Conflict {
-            status: s,
-            code: error_code(&body),
-            body: text,
-        },
-        s => Error::Status {
-            status: s,
-            body: text,
-        },
+        s @ (409 | 410 | 422) => Error::Conflict { status: s, error },
+        s => Error::Status { status: s, error },
     }
-}
-
-/// The symbolic code of an error body, read leniently (gaps.md G37): `code`, `error_code`,
-/// `error`, or a `SYMBOL:` prefix of `message` (`NO_MASTER: …`).
-fn error_code(body: &[u8]) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    for key in ["code", "error_code", "error"] {
-        if let Some(s) = v.get(key).and_then(|c| c.as_str()) {
-            return Some(s.to_owned());
-        }
-    }
-    let message = v.get("message")?.as_str()?;
-    let (head, _) = message.split_once(':')?;
-    let symbol = head.trim();
-    (!symbol.is_empty() && symbol.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
-        .then(|| symbol.to_owned())
 }
 
 /// Reads a JSON body into `T`, naming the JSON path on a shape mismatch. Path tracking costs
@@ -476,7 +450,7 @@ mod tests {
         ));
         assert!(matches!(
             classify_as(409, &none, &plain, r#"{"code":"STALE_NONCE"}"#),
-            Error::Conflict { status: 409, code: Some(c), .. } if c == "STALE_NONCE"
+            Error::Conflict { status: 409, error } if error.code.as_deref() == Some("STALE_NONCE")
         ));
         assert!(matches!(
             classify_as(410, &none, &plain, ""),
@@ -499,19 +473,5 @@ mod tests {
             }
             other => panic!("expected a decode error, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn error_codes_are_read_leniently() {
-        assert_eq!(
-            error_code(br#"{"code":"STALE_NONCE"}"#).as_deref(),
-            Some("STALE_NONCE")
-        );
-        assert_eq!(
-            error_code(br#"{"message":"NO_MASTER: signer has none"}"#).as_deref(),
-            Some("NO_MASTER")
-        );
-        assert_eq!(error_code(br#"{"message":"Unknown domain/rpId"}"#), None);
-        assert_eq!(error_code(b"not json"), None);
     }
 }

@@ -28,7 +28,7 @@ pub use account::AddressBookWrite;
 pub use address::{Address, ChainAddress};
 pub use amount::{BaseUnits, Decimal};
 pub use client::{Client, Config};
-pub use error::Error;
+pub use error::{ApiError, Error};
 pub use retry::RetryPolicy;
 pub use secret::{MemoryStore, Secret, SecretStore, StoreError};
 pub use session::{EndReason, Session, SessionConfig, SessionState};

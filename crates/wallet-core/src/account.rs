@@ -14,7 +14,8 @@ use crate::messages::Msg;
 #[serde(rename_all = "camelCase")]
 pub struct SafeWallet {
     /// EIP-55 checksummed.
-    pub address: String,
+    #[specta(type = String)]
+    pub address: ibex::Address,
     pub chain_ids: Vec<u32>,
     pub primary: bool,
 }
@@ -74,7 +75,7 @@ impl Account {
                 .wallets
                 .into_iter()
                 .map(|w| SafeWallet {
-                    address: w.safe_address.to_checksum(),
+                    address: w.safe_address,
                     chain_ids: w
                         .chain_ids
                         .iter()

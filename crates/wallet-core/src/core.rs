@@ -17,6 +17,7 @@ use crate::recovery::RecoveryWatch;
 use crate::secrets::SecretStores;
 use crate::settings::Settings;
 use crate::store::KvStore;
+use crate::sync::read;
 
 /// What the platform provides to the core.
 pub struct CoreDeps {
@@ -153,12 +154,4 @@ impl Core {
 pub(crate) fn network_key(what: &str, conn: &Connection) -> String {
     let config = conn.client.config();
     format!("{what}|{}@{}", config.rp_id, conn.identity)
-}
-
-pub(crate) fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|p| p.into_inner())
-}
-
-pub(crate) fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|p| p.into_inner())
 }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::Locale;
 use crate::messages::Msg;
 use crate::store::KvStore;
+use crate::sync::lock;
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
@@ -257,10 +258,6 @@ pub fn normalise_leads(leads: Vec<u32>) -> Result<Vec<u32>, Msg> {
     }
     let set: BTreeSet<u32> = leads.into_iter().collect();
     Ok(set.into_iter().rev().collect())
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]

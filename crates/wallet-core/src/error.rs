@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::Locale;
 use crate::messages::Msg;
 
-/// Stable error codes. The UI branches on these; never rename one.
+/// Stable error codes. The UI branches on these; never rename one. Serialised in camelCase,
+/// like every enum that crosses IPC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
 pub enum ErrorCode {
     /// The input was rejected before anything was sent.
     Validation,
@@ -85,104 +87,121 @@ impl AppError {
     }
 }
 
-/// IBEx's own reason from an error body (`{"message": …}`, no uniform envelope: README §6),
-/// or the body itself.
-pub(crate) fn server_message(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
-        .unwrap_or_else(|| body.to_owned())
+/// IBEx's symbolic error codes the wallet knows, and what it tells the user instead of the
+/// server's text. The rpId and origin come from what the core knows (its network setting, the
+/// passkey's clientData), never from the server's words.
+/// What to say for a server code, from what the core knows.
+type Say = fn(&Context<'_>) -> Msg;
+
+const SERVER_CODES: &[(&str, ErrorCode, Say)] = &[
+    ("UNKNOWN_RP_ID", ErrorCode::Validation, |c| match c.rp_id {
+        Some(rp_id) => Msg::RpIdNotServed {
+            rp_id: rp_id.to_owned(),
+        },
+        None => Msg::RpIdOfNetworkNotServed,
+    }),
+    ("CHALLENGE_EXPIRED", ErrorCode::Unauthorized, |_| {
+        Msg::ChallengeExpired
+    }),
+    ("CHALLENGE_UNKNOWN", ErrorCode::Unauthorized, |_| {
+        Msg::ChallengeUnknown
+    }),
+    ("ORIGIN_MISMATCH", ErrorCode::Unauthorized, |c| {
+        Msg::OriginRefused {
+            origin: c.origin.unwrap_or("?").to_owned(),
+        }
+    }),
+    ("RPID_MISMATCH", ErrorCode::Unauthorized, |_| {
+        Msg::PasskeyOtherSite
+    }),
+    ("STALE_NONCE", ErrorCode::Conflict, |_| {
+        Msg::WalletChangedSincePrepared
+    }),
+    ("GONE", ErrorCode::Conflict, |_| Msg::RequestExpiredAtIbex),
+    ("EXPIRED", ErrorCode::Conflict, |_| {
+        Msg::RequestExpiredAtIbex
+    }),
+];
+
+#[derive(Default)]
+pub(crate) struct Context<'a> {
+    /// The network's rpId.
+    pub rp_id: Option<&'a str>,
+    /// The page origin the passkey signed for (its clientData).
+    pub origin: Option<&'a str>,
+    /// What to say when IBEx refused the request itself (400, 401/403) with no code the wallet
+    /// knows: the wallet's words for this call ("IBEx did not accept this passkey…").
+    pub refused: Option<(ErrorCode, Msg)>,
 }
 
-impl From<ibex::Error> for AppError {
-    fn from(e: ibex::Error) -> Self {
-        let code = match &e {
-            ibex::Error::Transport(_) | ibex::Error::Realtime(_) => ErrorCode::Network,
+impl AppError {
+    /// `e` as the user reads it, from the one table above, then `context`'s refusal, then the
+    /// kind of failure. The server's own text goes to the log only.
+    pub(crate) fn from_ibex(e: &ibex::Error, context: &Context<'_>) -> Self {
+        if let Some(api) = e.api() {
+            tracing::warn!(error = %e, "IBEx refused the request");
+            if let Some(details) = &api.details {
+                tracing::debug!(%details, "IBEx error details");
+            }
+        }
+        let known = e
+            .code()
+            .and_then(|code| SERVER_CODES.iter().find(|(c, ..)| *c == code));
+        if let Some((_, code, text)) = known {
+            return Self::new(*code, text(context));
+        }
+        let refusal = matches!(
+            e,
+            ibex::Error::Status { status: 400, .. } | ibex::Error::Unauthorized { .. }
+        );
+        if let (Some((code, text)), true) = (&context.refused, refusal) {
+            return Self::new(*code, text.clone());
+        }
+        let (code, text) = match e {
+            ibex::Error::Transport(_) | ibex::Error::Realtime(_) => {
+                (ErrorCode::Network, Msg::IbexUnreachable)
+            }
             // IBEx refused the request itself (bad input, unknown Safe, insufficient balance).
             ibex::Error::Status { status, .. } if (400..500).contains(status) => {
-                ErrorCode::Validation
+                (ErrorCode::Validation, Msg::IbexRefused)
             }
-            ibex::Error::Status { .. } => ErrorCode::Server,
-            ibex::Error::Decode { .. } => ErrorCode::BadResponse,
-            ibex::Error::Config(_) | ibex::Error::Invalid(_) => ErrorCode::Validation,
-            ibex::Error::Unauthorized { .. } => ErrorCode::Unauthorized,
-            ibex::Error::SessionExpired(_) => ErrorCode::SessionExpired,
-            ibex::Error::NotReady { .. } => ErrorCode::NotReady,
-            ibex::Error::NotIndexed { .. } => ErrorCode::NotIndexed,
-            ibex::Error::RateLimited { .. } => ErrorCode::RateLimited,
-            ibex::Error::Conflict { .. } => ErrorCode::Conflict,
-            ibex::Error::SecretStore(_) => ErrorCode::Internal,
-        };
-        // The user gets a sentence for the kind of failure; the details go to the log.
-        tracing::warn!(error = %e, "IBEx call failed");
-        let text = match e {
-            ibex::Error::Transport(_) | ibex::Error::Realtime(_) => Msg::IbexUnreachable,
-            ibex::Error::Status { status, body } if (400..500).contains(&status) => {
-                Msg::IbexRefused {
-                    detail: server_message(&body),
-                }
-            }
-            ibex::Error::Status { .. } => Msg::IbexServerError,
-            ibex::Error::Decode { .. } => Msg::IbexBadAnswer,
-            ibex::Error::Config(detail) | ibex::Error::Invalid(detail) => {
-                Msg::InvalidValue { detail }
-            }
-            ibex::Error::Unauthorized { .. } => Msg::IbexUnauthorized,
-            ibex::Error::SessionExpired(_) => Msg::SessionExpired,
-            ibex::Error::NotReady { .. } => Msg::IbexNotReady,
-            ibex::Error::NotIndexed { .. } => Msg::IbexNotIndexed,
-            ibex::Error::RateLimited { .. } => Msg::IbexRateLimited,
-            ibex::Error::Conflict { .. } => Msg::IbexConflict,
-            ibex::Error::SecretStore(_) => Msg::KeychainFailed,
+            ibex::Error::Status { .. } => (ErrorCode::Server, Msg::IbexServerError),
+            ibex::Error::Decode { .. } => (ErrorCode::BadResponse, Msg::IbexBadAnswer),
+            // The client's own words about what it was given (no server text).
+            ibex::Error::Config(_) | ibex::Error::Invalid(_) => (
+                ErrorCode::Validation,
+                Msg::InvalidValue {
+                    detail: e.to_string(),
+                },
+            ),
+            ibex::Error::Unauthorized { .. } => (ErrorCode::Unauthorized, Msg::IbexUnauthorized),
+            ibex::Error::SessionExpired(_) => (ErrorCode::SessionExpired, Msg::SessionOver),
+            ibex::Error::NotReady { .. } => (ErrorCode::NotReady, Msg::IbexNotReady),
+            ibex::Error::NotIndexed { .. } => (ErrorCode::NotIndexed, Msg::IbexNotIndexed),
+            ibex::Error::RateLimited { retry_after, .. } => (
+                ErrorCode::RateLimited,
+                match retry_after {
+                    Some(wait) => Msg::IbexRateLimitedFor {
+                        seconds: wait.as_secs().max(1),
+                    },
+                    None => Msg::IbexRateLimited,
+                },
+            ),
+            ibex::Error::Conflict { .. } => (ErrorCode::Conflict, Msg::IbexConflict),
+            // The keychain's own message (local, no server text).
+            ibex::Error::SecretStore(_) => (
+                ErrorCode::Internal,
+                Msg::KeychainError {
+                    detail: e.to_string(),
+                },
+            ),
         };
         Self::new(code, text)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn errors_are_english_until_said_in_the_users_language() {
-        let err = AppError::validation(Msg::ContactNameMissing);
-        assert_eq!(err.message, "Give the contact a name.");
-        let fr = err.clone().localized(Locale::Fr);
-        assert_eq!(fr.code, ErrorCode::Validation);
-        assert_eq!(fr.message, "Donnez un nom au contact.");
-        // The wire shape is unchanged: a code and a message, nothing else.
-        assert_eq!(
-            serde_json::to_value(&fr).unwrap(),
-            serde_json::json!({"code": "Validation", "message": "Donnez un nom au contact."})
-        );
-        // An error read back from IPC has no message id and keeps its text.
-        let read: AppError = serde_json::from_value(serde_json::to_value(&err).unwrap()).unwrap();
-        assert_eq!(
-            read.localized(Locale::Fr).message,
-            "Give the contact a name."
-        );
-    }
-
-    #[test]
-    fn ibex_failures_become_a_sentence_for_their_kind() {
-        let err = AppError::from(ibex::Error::Status {
-            status: 422,
-            body: r#"{"message":"insufficient balance"}"#.into(),
-        });
-        assert_eq!(err.code, ErrorCode::Validation);
-        assert_eq!(
-            err.message,
-            "IBEx refused this request: insufficient balance"
-        );
-        assert_eq!(
-            err.localized(Locale::Fr).message,
-            "IBEx a refusé cette demande\u{a0}: insufficient balance"
-        );
-        let server = AppError::from(ibex::Error::Status {
-            status: 503,
-            body: "<html>down</html>".into(),
-        });
-        assert_eq!(server.code, ErrorCode::Server);
-        assert!(!server.message.contains("html"), "{}", server.message);
+impl From<ibex::Error> for AppError {
+    fn from(e: ibex::Error) -> Self {
+        Self::from_ibex(&e, &Context::default())
     }
 }

@@ -32,6 +32,7 @@ pub mod send;
 pub mod session;
 pub mod settings;
 pub mod store;
+pub mod sync;
 pub mod wallet;
 
 pub use crate::core::{Core, CoreDeps};

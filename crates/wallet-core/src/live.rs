@@ -53,7 +53,7 @@ impl Live {
     /// Signals of this session's socket, opening it unless it is open. A socket belongs to one
     /// sign-in: it ends with the session, and a new sign-in opens a new one.
     pub fn subscribe(&self, session: &Session) -> broadcast::Receiver<Signal> {
-        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let mut running = crate::sync::lock(&self.running);
         if let Some(r) = running
             .as_ref()
             .filter(|r| r.session.same_as(session) && !r.task.is_finished())

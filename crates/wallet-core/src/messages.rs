@@ -57,9 +57,9 @@ messages! {
     PasskeyRequestClosed => "This passkey request is no longer open (another one started, or it was used). Start again.", "Cette demande de clé d’accès n’est plus ouverte (une autre a commencé, ou elle a déjà servi). Recommencez.";
     ChallengeExpired => "Your passkey answered after this request had expired (IBEx allows about a minute). Nothing was changed; try again.", "Votre clé d’accès a répondu après l’expiration de la demande (IBEx accorde environ une minute). Rien n’a été modifié ; réessayez.";
     ChallengeUnknown => "IBEx no longer knows this passkey request (it was already used or replaced). Nothing was changed; try again.", "IBEx ne connaît plus cette demande de clé d’accès (elle a déjà servi ou a été remplacée). Rien n’a été modifié ; réessayez.";
-    OriginRefused { reason: String } => "IBEx does not accept passkeys used from this page ({reason}). Nothing was changed; sign from a page this IBEx allows, or use a PIN.", "IBEx n’accepte pas les clés d’accès utilisées depuis cette page ({reason}). Rien n’a été modifié ; signez depuis une page autorisée par cet IBEx, ou utilisez un code PIN.";
+    OriginRefused { origin: String } => "IBEx does not accept passkeys used from this page (origin {origin}). Nothing was changed; sign from a page this IBEx allows, or use a PIN.", "IBEx n’accepte pas les clés d’accès utilisées depuis cette page (origine {origin}). Rien n’a été modifié\u{202f}; signez depuis une page autorisée par cet IBEx, ou utilisez un code PIN.";
     PasskeyOtherSite => "This passkey belongs to a different site than this IBEx network. Nothing was changed; use a passkey made for this network.", "Cette clé d’accès appartient à un autre site que ce réseau IBEx. Rien n’a été modifié ; utilisez une clé d’accès créée pour ce réseau.";
-    PasskeyRefused { reason: String } => "IBEx did not accept this passkey ({reason}). Nothing was changed; try again.", "IBEx n’a pas accepté cette clé d’accès ({reason}). Rien n’a été modifié ; réessayez.";
+    PasskeyRefused => "IBEx did not accept this passkey. Nothing was changed; try again.", "IBEx n’a pas accepté cette clé d’accès. Rien n’a été modifié\u{202f}; réessayez.";
     WrongPin => "That PIN is not right for this wallet. Nothing was changed; try again.", "Ce code PIN ne correspond pas à ce portefeuille. Rien n’a été modifié ; réessayez.";
     WalletPreparing => "Your wallet is still being prepared.", "Votre portefeuille est encore en préparation.";
     // The passkey's answer (clientDataJSON)
@@ -154,7 +154,6 @@ messages! {
     ReviewExpired => "This review expired before it was approved. Review the operation again.", "Ce récapitulatif a expiré avant d’être approuvé. Vérifiez à nouveau l’opération.";
     NotAwaitingApproval => "This operation is no longer waiting for approval. Review it again.", "Cette opération n’attend plus d’approbation. Vérifiez-la à nouveau.";
     SignsSomethingElse => "IBEx asked the passkey to sign something other than this operation; nothing was signed.", "IBEx a demandé à la clé d’accès de signer autre chose que cette opération ; rien n’a été signé.";
-    OperationRefused { reason: String } => "IBEx refused this operation: {reason}", "IBEx a refusé cette opération : {reason}";
     LookAlike { name: String, address: String } => "This address only looks like {name} ({address}). Check every character, then confirm it is the one you mean.", "Cette adresse ressemble seulement à {name} ({address}). Vérifiez chaque caractère, puis confirmez que c’est bien celle que vous voulez.";
     // Recovery
     NoRecoveryModule => "This IBEx offers the recovery module on none of its chains.", "Cet IBEx ne propose le module de récupération sur aucun de ses réseaux.";
@@ -209,20 +208,26 @@ messages! {
     Days { d: u64 } => "{d} days", "{d} jours";
     DaysHours { d: u64, h: u64 } => "{d} days {h} h", "{d} jours {h} h";
     // Errors from IBEx or the system, by code (the detail goes to the log, not the user)
-    IbexUnreachable => "IBEx could not be reached. Check your connection and try again.", "Impossible de joindre IBEx. Vérifiez votre connexion, puis réessayez.";
-    IbexRefused { detail: String } => "IBEx refused this request: {detail}", "IBEx a refusé cette demande : {detail}";
-    IbexServerError => "IBEx had a problem answering. Try again in a moment.", "IBEx a rencontré un problème. Réessayez dans un instant.";
-    IbexBadAnswer => "IBEx answered something the wallet does not understand.", "IBEx a renvoyé une réponse que le portefeuille ne comprend pas.";
-    IbexUnauthorized => "IBEx refused the credentials of this request. Sign in again.", "IBEx a refusé les identifiants de cette demande. Reconnectez-vous.";
-    IbexNotReady => "IBEx is still preparing this; try again in a few seconds.", "IBEx prépare encore cette ressource ; réessayez dans quelques secondes.";
-    IbexNotIndexed => "IBEx has not indexed this address yet; try again in a few seconds.", "IBEx n’a pas encore indexé cette adresse ; réessayez dans quelques secondes.";
-    IbexRateLimited => "Too many requests to IBEx; wait a moment before trying again.", "Trop de demandes envoyées à IBEx ; patientez un instant avant de réessayer.";
-    IbexConflict => "IBEx says this changed in the meantime; reload and try again.", "IBEx indique que cela a changé entre-temps ; actualisez, puis réessayez.";
-    InvalidValue { detail: String } => "Invalid value: {detail}", "Valeur non valide\u{a0}: {detail}";
+    IbexUnreachable => "IBEx could not be reached. Check your connection, then try again.", "Impossible de joindre IBEx. Vérifiez votre connexion, puis réessayez.";
+    IbexRefused => "IBEx refused this request. Nothing was changed.", "IBEx a refusé cette demande. Rien n’a été modifié.";
+    IbexServerError => "IBEx could not complete this request right now. Nothing was lost; try again in a moment.", "IBEx n’a pas pu traiter cette demande pour le moment. Rien n’a été perdu\u{202f}; réessayez dans un instant.";
+    IbexBadAnswer => "IBEx answered in a form this wallet does not understand. Nothing was changed; try again later.", "IBEx a répondu sous une forme que ce portefeuille ne comprend pas. Rien n’a été modifié\u{202f}; réessayez plus tard.";
+    IbexUnauthorized => "IBEx refused this session's credentials. Sign in again.", "IBEx a refusé les identifiants de cette session. Reconnectez-vous.";
+    SessionOver => "Your session is over. Sign in again.", "Votre session est terminée. Reconnectez-vous.";
+    IbexNotReady => "IBEx is still preparing this. Try again in a few seconds.", "IBEx prépare encore cette ressource. Réessayez dans quelques secondes.";
+    IbexNotIndexed => "IBEx is still indexing this address. Try again in a moment.", "IBEx indexe encore cette adresse. Réessayez dans un instant.";
+    IbexRateLimitedFor { seconds: u64 } => "IBEx asks to slow down. Try again in {seconds} s.", "IBEx demande de ralentir. Réessayez dans {seconds}\u{a0}s.";
+    IbexRateLimited => "IBEx asks to slow down. Wait a moment, then try again.", "IBEx demande de ralentir. Patientez un instant, puis réessayez.";
+    IbexConflict => "Something changed at IBEx since this request started. Nothing was changed; start it again.", "Quelque chose a changé chez IBEx depuis le début de cette demande. Rien n’a été modifié\u{202f}; recommencez-la.";
+    WalletChangedSincePrepared => "Your wallet changed since this operation was prepared. Nothing was signed; review it again.", "Votre portefeuille a changé depuis la préparation de cette opération. Rien n’a été signé\u{202f}; vérifiez-la à nouveau.";
+    RequestExpiredAtIbex => "This request expired at IBEx. Nothing was changed; start it again.", "Cette demande a expiré chez IBEx. Rien n’a été modifié\u{202f}; recommencez-la.";
+    RpIdOfNetworkNotServed => "This IBEx server does not serve the rpId of this network. Check the network's rpId in the settings.", "Ce serveur IBEx ne prend pas en charge le rpId de ce réseau. Vérifiez le rpId du réseau dans les paramètres.";
+    OperationNotAccepted => "IBEx refused this operation. Nothing was signed; check the amount, the balance and the recipient, then try again.", "IBEx a refusé cette opération. Rien n’a été signé\u{202f}; vérifiez le montant, le solde et le destinataire, puis réessayez.";
+    KeychainError { detail: String } => "{detail}", "Erreur du trousseau de clés\u{a0}: {detail}";
     BadArguments { command: String, error: String } => "bad arguments for {command}: {error}", "Arguments incorrects pour {command}\u{a0}: {error}";
     UnknownCommand { name: String } => "unknown command `{name}`", "Commande inconnue\u{a0}: «\u{a0}{name}\u{a0}».";
     ArgumentsNotJson { error: String } => "arguments are not JSON: {error}", "Les arguments de la commande ne sont pas du JSON\u{a0}: {error}";
-    KeychainFailed => "The system keychain failed. Try again, or sign in again.", "Le trousseau de clés du système a échoué. Réessayez, ou reconnectez-vous.";
+    InvalidValue { detail: String } => "{detail}", "Valeur non valide\u{a0}: {detail}";
     Unexpected { detail: String } => "Something went wrong in the wallet: {detail}", "Une erreur inattendue s’est produite dans le portefeuille : {detail}";
 }
 

@@ -149,7 +149,11 @@ impl crate::Core {
         }
         if let Some(account) = signed_in_account(&conn) {
             for wallet in account.wallets {
-                add(wallet.address, Msg::YourSafe, RecipientSource::OwnWallet);
+                add(
+                    wallet.address.to_checksum(),
+                    Msg::YourSafe,
+                    RecipientSource::OwnWallet,
+                );
             }
         }
         Ok(known)

@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::core::{read, write};
 use crate::deadlines::{Deadlines, Millis, ServerClock};
 use crate::error::{AppError, ErrorCode};
 use crate::i18n::Locale;
@@ -25,6 +24,7 @@ use crate::messages::Msg;
 use crate::network::Connection;
 use crate::operations::{Draft, OperationReview, RecoveryIdentity, Reviewed};
 use crate::store::KvStore;
+use crate::sync::{lock, read, write};
 
 /// Check more often when an alert is due within this window.
 const NEAR: Millis = 2 * 60 * 60 * 1000;
@@ -515,10 +515,6 @@ impl crate::Core {
             .prepare(&session, &conn.client.config().rp_id, draft)
             .await
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn fill(info: &mut RecoveryInfo, status: &RecoveryStatus) {

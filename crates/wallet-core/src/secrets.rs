@@ -19,7 +19,7 @@ pub struct MemorySecrets(Mutex<HashMap<String, Arc<MemoryStore>>>);
 
 impl SecretStores for MemorySecrets {
     fn open(&self, base_url: &str, rp_id: &str) -> Result<Arc<dyn SecretStore>, String> {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = crate::sync::lock(&self.0);
         let store = map
             .entry(format!("{rp_id}@{base_url}"))
             .or_insert_with(|| Arc::new(MemoryStore::new()))

@@ -2,12 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::{read, write};
 use crate::error::AppError;
 use crate::events::CoreEvent;
 use crate::i18n::Language;
 use crate::messages::Msg;
 use crate::store::KvStore;
+use crate::sync::{read, write};
 
 /// Which IBEx the wallet talks to, as the UI sees it (the API key itself never leaves the core).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]

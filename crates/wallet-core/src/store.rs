@@ -9,6 +9,8 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+use crate::sync::lock;
+
 pub trait KvStore: Send + Sync {
     fn get(&self, key: &str) -> Option<Value>;
     fn set(&self, key: &str, value: Value) -> Result<(), String>;
@@ -67,11 +69,6 @@ impl KvStore for JsonFileStore {
             .and_then(|()| std::fs::rename(&tmp, &self.path))
             .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
     }
-}
-
-/// A poisoned lock only means another thread panicked mid-update of plain data; keep going.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]

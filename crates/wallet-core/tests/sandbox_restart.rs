@@ -17,7 +17,7 @@ impl EventSink for NoEvents {
 
 fn primary_safe(info: &SessionInfo) -> String {
     match info {
-        SessionInfo::SignedIn { account, .. } => account.wallets[0].address.clone(),
+        SessionInfo::SignedIn { account, .. } => account.wallets[0].address.to_string(),
         other => panic!("not signed in: {other:?}"),
     }
 }

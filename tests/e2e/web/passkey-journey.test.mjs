@@ -173,7 +173,7 @@ test('a locked wallet refuses wallet commands until the passkey unlocks it', asy
     body: '{}',
   });
   const answer = await resp.json();
-  assert.equal(answer.err?.code, 'Locked', JSON.stringify(answer).slice(0, 200));
+  assert.equal(answer.err?.code, 'locked', JSON.stringify(answer).slice(0, 200));
 
   // Unlocking returns to the page the wallet was locked on.
   await page.getByTestId('unlock').click();

@@ -326,38 +326,41 @@ export type CoreEvent_Serialize =
  */
 { kind: "notificationShown"; title: string; body: string };
 
-/**  Stable error codes. The UI branches on these; never rename one. */
+/**
+ *  Stable error codes. The UI branches on these; never rename one. Serialised in camelCase,
+ *  like every enum that crosses IPC.
+ */
 export type ErrorCode = 
 /**  The input was rejected before anything was sent. */
-"Validation" | 
+"validation" | 
 /**  IBEx refused the credentials of this call. */
-"Unauthorized" | 
+"unauthorized" | 
 /**  The session is over (refresh token used or expired); sign in again. */
-"SessionExpired" | 
+"sessionExpired" | 
 /**  IBEx is still preparing this resource (HTTP 204); try again shortly. */
-"NotReady" | 
+"notReady" | 
 /**  The address is not indexed yet (HTTP 404 on balances/transactions/pools). */
-"NotIndexed" | 
+"notIndexed" | 
 /**  Too many requests; wait before retrying. */
-"RateLimited" | 
+"rateLimited" | 
 /**  Stale or conflicting state (HTTP 409/410/422). */
-"Conflict" | 
+"conflict" | 
 /**  IBEx could not be reached. */
-"Network" | 
+"network" | 
 /**  IBEx answered with an error. */
-"Server" | 
+"server" | 
 /**  IBEx answered something the wallet does not understand. */
-"BadResponse" | 
+"badResponse" | 
 /**  The user cancelled the passkey prompt. */
-"PasskeyCancelled" | 
+"passkeyCancelled" | 
 /**  No passkey provider can run here. */
-"PasskeyUnsupported" | 
+"passkeyUnsupported" | 
 /**  The wallet is locked after inactivity; unlock with the passkey. */
-"Locked" | 
+"locked" | 
 /**  A bug or an unexpected local failure. */
-"Internal" | 
+"internal" | 
 /**  The passkey prompt (e.g. the browser hand-off) got no answer in time. */
-"PasskeyTimedOut";
+"passkeyTimedOut";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {

@@ -21,12 +21,13 @@ use ibex::models::webauthn::Credential;
 use ibex::models::ChainId;
 use ibex::{Address, Session};
 
-use crate::error::{server_message, AppError, ErrorCode};
+use crate::error::{AppError, Context, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
 use crate::live::Live;
 use crate::messages::Msg;
 use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
+use crate::sync::lock;
 pub use review::{OperationReview, RecoveryIdentity, Reviewed, Signing, TransferFacts};
 pub(crate) use track::op_status;
 pub use track::{OpStatus, OperationUpdate};
@@ -242,17 +243,15 @@ fn hex_bytes(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// IBEx refusing the operation (400: insufficient balance, unknown Safe…) in its own words.
+/// IBEx refusing the operation (400: insufficient balance, unknown Safe…).
 fn refused(e: ibex::Error) -> AppError {
-    if let ibex::Error::Status { status: 400, body } = &e {
-        let reason = server_message(body);
-        return AppError::validation(Msg::OperationRefused { reason });
-    }
-    e.into()
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+    AppError::from_ibex(
+        &e,
+        &Context {
+            refused: Some((ErrorCode::Validation, Msg::OperationNotAccepted)),
+            ..Context::default()
+        },
+    )
 }
 
 /// The approve commands: any reviewed operation, whatever its kind.

@@ -43,13 +43,14 @@ struct ClientData {
 }
 
 /// `credential.response.clientDataJSON` must name `expected`, carry `challenge` and, for a
-/// provider the core ran (which knows its page), come from exactly `origin`.
+/// provider the core ran (which knows its page), come from exactly `origin`. Returns the
+/// origin the passkey signed for.
 pub(crate) fn check_client_data(
     credential: &serde_json::Value,
     expected: ClientDataType,
     challenge: &str,
     origin: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let encoded = credential
         .pointer("/response/clientDataJSON")
         .and_then(|v| v.as_str())
@@ -81,7 +82,7 @@ pub(crate) fn check_client_data(
             origin: origin.to_owned(),
         }));
     }
-    Ok(())
+    Ok(data.origin)
 }
 
 /// An unguessable identifier for a pending ceremony.

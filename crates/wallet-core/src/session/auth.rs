@@ -14,7 +14,7 @@ use ibex::{Client, Session, SessionConfig, SessionState};
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Persistence, SessionInfo, SignerKind};
-use crate::error::{server_message, AppError, ErrorCode};
+use crate::error::{AppError, Context, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
 use crate::i18n::CurrentLocale;
 use crate::messages::Msg;
@@ -22,6 +22,7 @@ use crate::passkey::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
 use crate::secrets::SecretStores;
+use crate::sync::lock;
 
 /// How long a ceremony may wait for the authenticator before its challenge is dropped.
 const CEREMONY_TTL: Duration = Duration::from_secs(300);
@@ -204,14 +205,13 @@ impl AuthState {
 
     /// IBEx answers `UNKNOWN_RP_ID` when the network's rpId is not one of its tenants'.
     fn unknown_rp_id(&self, e: ibex::Error) -> AppError {
-        match &e {
-            ibex::Error::Status { status: 400, body } if body.contains("UNKNOWN_RP_ID") => {
-                AppError::validation(Msg::RpIdNotServed {
-                    rp_id: self.client.config().rp_id.clone(),
-                })
-            }
-            _ => e.into(),
-        }
+        AppError::from_ibex(
+            &e,
+            &Context {
+                rp_id: Some(&self.client.config().rp_id),
+                ..Context::default()
+            },
+        )
     }
 
     /// Creates a PIN wallet; returns the new `externalUserId` with the session (the device
@@ -338,7 +338,7 @@ impl AuthState {
             AuthIntent::SignUp => ClientDataType::Create,
             AuthIntent::SignIn => ClientDataType::Get,
         };
-        check_client_data(&credential, expected_type, &pending.challenge, origin)?;
+        let signed_for = check_client_data(&credential, expected_type, &pending.challenge, origin)?;
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
             AppError::validation(Msg::PasskeyResponseNotCredential {
                 error: e.to_string(),
@@ -357,7 +357,7 @@ impl AuthState {
                 self.client
                     .sign_up(&body, None)
                     .await
-                    .map_err(rejected_passkey)?
+                    .map_err(|e| rejected_passkey(e, &signed_for))?
                     .tokens
             }
             AuthIntent::SignIn => {
@@ -369,7 +369,7 @@ impl AuthState {
                 self.client
                     .sign_in(&body)
                     .await
-                    .map_err(rejected_passkey)?
+                    .map_err(|e| rejected_passkey(e, &signed_for))?
                     .tokens
             }
         };
@@ -402,9 +402,9 @@ impl AuthState {
             Err(ibex::Error::SessionExpired(_)) => {}
             Err(e) => {
                 tracing::info!(error = %e, "stored session could not be resumed");
-                *lock(&self.last_end) = Some(Msg::SessionNotResumed {
-                    error: e.to_string(),
-                });
+                // The reason is said in the language of the moment it failed (at start).
+                let why = AppError::from(e).localized(self.locale.get());
+                *lock(&self.last_end) = Some(Msg::SessionNotResumed { error: why.message });
             }
         }
     }
@@ -514,35 +514,27 @@ impl AuthState {
 }
 
 /// IBEx refusing a credential (400/401/403) is about the passkey, not the connection: say so,
-/// with the server's own reason when it gave one.
-fn rejected_passkey(e: ibex::Error) -> AppError {
-    let (code, body) = match &e {
-        ibex::Error::Unauthorized { body, .. } => (ErrorCode::Unauthorized, body),
-        ibex::Error::Status { status: 400, body } => (ErrorCode::Unauthorized, body),
-        _ => return e.into(),
-    };
-    let reason = server_message(body);
-    let symbol = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("code")?.as_str().map(str::to_owned));
-    let text = match symbol.as_deref() {
-        Some("CHALLENGE_EXPIRED") => Msg::ChallengeExpired,
-        Some("CHALLENGE_UNKNOWN") => Msg::ChallengeUnknown,
-        Some("ORIGIN_MISMATCH") => Msg::OriginRefused { reason },
-        Some("RPID_MISMATCH") => Msg::PasskeyOtherSite,
-        _ => Msg::PasskeyRefused { reason },
-    };
-    AppError::new(code, text)
+/// precisely when IBEx named why. `origin` is the page the passkey signed for.
+fn rejected_passkey(e: ibex::Error, origin: &str) -> AppError {
+    AppError::from_ibex(
+        &e,
+        &Context {
+            origin: Some(origin),
+            refused: Some((ErrorCode::Unauthorized, Msg::PasskeyRefused)),
+            ..Context::default()
+        },
+    )
 }
 
 /// A refused PIN proof is almost always a wrong PIN (the derived key differs).
 fn rejected_pin(e: ibex::Error) -> AppError {
-    match &e {
-        ibex::Error::Unauthorized { .. } | ibex::Error::Status { status: 400, .. } => {
-            AppError::new(ErrorCode::Unauthorized, Msg::WrongPin)
-        }
-        _ => e.into(),
-    }
+    AppError::from_ibex(
+        &e,
+        &Context {
+            refused: Some((ErrorCode::Unauthorized, Msg::WrongPin)),
+            ..Context::default()
+        },
+    )
 }
 
 fn end_message(reason: &ibex::EndReason) -> Option<Msg> {
@@ -554,10 +546,6 @@ fn end_message(reason: &ibex::EndReason) -> Option<Msg> {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// The account's primary Safe (or its first one).
 fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
     let wallet = account
@@ -566,11 +554,7 @@ fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
         .find(|w| w.primary)
         .or_else(|| account.wallets.first())
         .ok_or_else(|| AppError::new(ErrorCode::NotReady, Msg::WalletPreparing))?;
-    wallet.address.parse().map_err(|e: ibex::Error| {
-        AppError::internal(Msg::Unexpected {
-            detail: e.to_string(),
-        })
-    })
+    Ok(wallet.address)
 }
 
 /// The sign-in commands.

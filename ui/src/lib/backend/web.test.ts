@@ -19,11 +19,11 @@ describe('webInvoke', () => {
   });
 
   it('rejects with the AppError value, like Tauri IPC', async () => {
-    const err = { code: 'Validation', message: 'bad' };
+    const err = { code: 'validation', message: 'bad' };
     await expect(webInvoke('x', fakeFetch(200, { err }))('app_info')).rejects.toEqual(err);
   });
 
   it('reports a refused request (wrong secret) as a network error', async () => {
-    await expect(webInvoke('x', fakeFetch(401, 'no'))('app_info')).rejects.toMatchObject({ code: 'Network' });
+    await expect(webInvoke('x', fakeFetch(401, 'no'))('app_info')).rejects.toMatchObject({ code: 'network' });
   });
 });

@@ -32,7 +32,7 @@ export function webInvoke(secret: string, fetchFn: typeof fetch = fetch): Invoke
       body: JSON.stringify(args),
     });
     const body = (await resp.json().catch(() => null)) as { ok?: unknown; err?: unknown } | null;
-    if (!resp.ok || body === null) throw { code: 'Network', message: `web host answered ${resp.status}` };
+    if (!resp.ok || body === null) throw { code: 'network', message: `web host answered ${resp.status}` };
     // Like Tauri's IPC, a command error rejects with the AppError value itself.
     if ('err' in body) throw body.err;
     return body.ok;

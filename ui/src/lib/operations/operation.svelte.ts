@@ -116,7 +116,7 @@ export class Operation<R extends Review = Review> {
       this.live = null;
       this.error = describeError(e);
       // The core answers Conflict when it no longer holds this review.
-      this.stale = e instanceof BackendError && e.code === 'Conflict';
+      this.stale = e instanceof BackendError && e.code === 'conflict';
       this.phase = 'review';
     }
   }

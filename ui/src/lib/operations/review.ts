@@ -1,22 +1,40 @@
 // What every reviewed operation shows, whatever it does: the part every kind signs the same way
-// (chain, Safe, userOpHash, expiry, who pays the gas — the core's `Signing`) and the kind's own
-// decoded facts.
-import type { OperationReview, PersonalData, Signing } from '../bindings';
+// (chain, Safe, userOpHash, expiry, who pays the gas) and the kind's own decoded facts. The core's
+// `OperationReview` already has this shape (`signing` + `operation`); this adapts its decoded part
+// to the kit's kinds.
+import type { OperationReview } from '../bindings';
+import { m } from '../paraglide/messages';
 
 /** What the passkey signs, the same for every kind. */
-export type SigningPart = Signing;
+export interface SigningPart {
+  chainId: number;
+  /** The Safe that executes the operation. */
+  safe: string;
+  /** The hash the passkey signs (0x-hex). */
+  userOpHash: string;
+  /** RFC 3339; after it the operation must be prepared again. */
+  expiresAt: string | null;
+  /** IBEx's paymaster pays the gas, as IBEx records the operation; null when IBEx did not say. */
+  sponsored: boolean | null;
+}
+
+/** A fact of a kind's review, as a labelled line. */
+export interface ReviewLine {
+  label: string;
+  value: string;
+}
 
 /** Each kind's decoded facts, tagged by `kind`: a new kind adds a member and its facts component. */
 export type KindPart =
   | {
       kind: 'transfer';
       to: string;
-      /** The contact, recent recipient or own Safe `to` is, when the user knows it. */
+      /** The contact or recent recipient `to` belongs to, when known. */
       toName: string | null;
       symbol: string;
       amount: string;
     }
-  | { kind: 'recovery'; action: 'enable' | 'cancel'; identity: PersonalData | null };
+  | { kind: 'recovery'; action: 'enable' | 'cancel'; details: ReviewLine[] };
 
 export type Kind = KindPart['kind'];
 
@@ -30,14 +48,53 @@ export interface Review<K extends KindPart = KindPart> {
   details: K;
 }
 
-/** The kit's view of the core's review. */
-export function reviewOf(r: OperationReview): Review {
+function signingPart(r: OperationReview): SigningPart {
+  const s = r.signing;
+  return {
+    chainId: s.chainId,
+    safe: s.safe,
+    userOpHash: s.userOpHash,
+    expiresAt: s.expiresAt ?? null,
+    sponsored: s.sponsored ?? null,
+  };
+}
+
+/** A transfer's review; the recipient's name is the contact or recent recipient the core matched. */
+export function transferReview(r: OperationReview): Review<Extract<KindPart, { kind: 'transfer' }>> {
+  if (r.operation.kind !== 'transfer') throw new Error(`expected a transfer review, got ${r.operation.kind}`);
+  const t = r.operation;
+  return {
+    id: r.id,
+    optionsJson: r.optionsJson,
+    signing: signingPart(r),
+    details: { kind: 'transfer', to: t.to, toName: t.recipient?.name ?? null, symbol: t.symbol, amount: t.amount },
+  };
+}
+
+export function recoveryReview(r: OperationReview): Review<Extract<KindPart, { kind: 'recovery' }>> {
   const op = r.operation;
-  const details: KindPart =
-    op.kind === 'transfer'
-      ? { kind: 'transfer', to: op.to, toName: op.recipient?.name ?? null, symbol: op.symbol, amount: op.amount }
-      : op.kind === 'enableRecovery'
-        ? { kind: 'recovery', action: 'enable', identity: op.identity }
-        : { kind: 'recovery', action: 'cancel', identity: null };
-  return { id: r.id, optionsJson: r.optionsJson, signing: r.signing, details };
+  let details: Extract<KindPart, { kind: 'recovery' }>;
+  if (op.kind === 'enableRecovery') {
+    const id = op.identity;
+    details = {
+      kind: 'recovery',
+      action: 'enable',
+      details: [
+        { label: m.id_first_names(), value: id.firstName },
+        { label: m.id_last_name(), value: id.lastName },
+        { label: m.id_birth_date(), value: id.birthDate },
+        { label: m.id_birth_city(), value: id.birthCity },
+        { label: m.id_birth_country(), value: id.birthCountry },
+      ],
+    };
+  } else if (op.kind === 'cancelRecovery') {
+    details = {
+      kind: 'recovery',
+      action: 'cancel',
+      details: [{ label: m.rec_effect(), value: m.rec_cancel_effect() }],
+    };
+  } else {
+    throw new Error(`expected a recovery review, got ${op.kind}`);
+  }
+  return { id: r.id, optionsJson: r.optionsJson, signing: signingPart(r), details };
 }

@@ -14,10 +14,10 @@ describe('webview provider', () => {
 
   it('explains each failure specifically', () => {
     const dom = (name: string) => new DOMException('x', name);
-    expect(explain(dom('NotAllowedError'), 'localhost', false).code).toBe('PasskeyCancelled');
-    expect(explain(dom('InvalidStateError'), 'localhost', true).code).toBe('PasskeyExists');
+    expect(explain(dom('NotAllowedError'), 'localhost', false).code).toBe('passkeyCancelled');
+    expect(explain(dom('InvalidStateError'), 'localhost', true).code).toBe('passkeyExists');
     const wrongRp = explain(dom('SecurityError'), 'wallet.example', false);
-    expect(wrongRp.code).toBe('PasskeyUnsupported');
+    expect(wrongRp.code).toBe('passkeyUnsupported');
     expect(wrongRp.message).toContain('“wallet.example”');
     expect(wrongRp.message).toMatch(/browser|PIN/);
     expect(explain(new Error('boom'), undefined, false).message).toContain('boom');

@@ -10,7 +10,7 @@ import type {
 } from './json';
 import { m } from '../paraglide/messages';
 
-export type CeremonyErrorCode = 'PasskeyCancelled' | 'PasskeyUnsupported' | 'PasskeyExists' | 'PasskeyFailed';
+export type CeremonyErrorCode = 'passkeyCancelled' | 'passkeyUnsupported' | 'passkeyExists' | 'passkeyFailed';
 
 /** A ceremony that did not produce a credential, with a sentence the UI can show as-is. */
 export class CeremonyError extends Error {
@@ -40,17 +40,17 @@ export function explain(e: unknown, rpId: string | undefined, creating: boolean)
   switch (name) {
     case 'NotAllowedError':
     case 'AbortError':
-      return new CeremonyError('PasskeyCancelled', m.wa_cancelled());
+      return new CeremonyError('passkeyCancelled', m.wa_cancelled());
     case 'InvalidStateError':
       return creating
-        ? new CeremonyError('PasskeyExists', m.wa_exists())
-        : new CeremonyError('PasskeyFailed', m.wa_busy());
+        ? new CeremonyError('passkeyExists', m.wa_exists())
+        : new CeremonyError('passkeyFailed', m.wa_busy());
     case 'SecurityError':
-      return new CeremonyError('PasskeyUnsupported', m.wa_security({ rpId: rpId ?? m.wa_this_site() }));
+      return new CeremonyError('passkeyUnsupported', m.wa_security({ rpId: rpId ?? m.wa_this_site() }));
     case 'NotSupportedError':
-      return new CeremonyError('PasskeyUnsupported', m.wa_unsupported());
+      return new CeremonyError('passkeyUnsupported', m.wa_unsupported());
     default:
-      return new CeremonyError('PasskeyFailed', m.wa_failed({ error: e instanceof Error ? e.message : String(e) }));
+      return new CeremonyError('passkeyFailed', m.wa_failed({ error: e instanceof Error ? e.message : String(e) }));
   }
 }
 
@@ -65,7 +65,7 @@ export function webviewProvider(credentials: CredentialsContainer = navigator.cr
       } catch (e) {
         throw explain(e, options.rp.id, true);
       }
-      if (!(cred instanceof PublicKeyCredential)) throw new CeremonyError('PasskeyFailed', m.wa_no_passkey());
+      if (!(cred instanceof PublicKeyCredential)) throw new CeremonyError('passkeyFailed', m.wa_no_passkey());
       return registrationJSON(cred);
     },
     async get(options) {
@@ -76,7 +76,7 @@ export function webviewProvider(credentials: CredentialsContainer = navigator.cr
       } catch (e) {
         throw explain(e, options.rpId, false);
       }
-      if (!(cred instanceof PublicKeyCredential)) throw new CeremonyError('PasskeyFailed', m.wa_no_passkey());
+      if (!(cred instanceof PublicKeyCredential)) throw new CeremonyError('passkeyFailed', m.wa_no_passkey());
       return authenticationJSON(cred);
     },
   };

@@ -15,6 +15,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::i18n::{CurrentLocale, Locale};
 use crate::messages::Msg;
 use crate::passkey::native::{Answer, BoxFuture, NativeBackend, ProviderKind};
+use crate::sync::lock;
 
 mod server;
 
@@ -144,10 +145,6 @@ fn human_duration(d: Duration, locale: Locale) -> String {
         _ => Msg::WholeMinutes { m: s / 60 },
     }
     .render(locale)
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]
