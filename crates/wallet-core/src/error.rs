@@ -205,3 +205,43 @@ impl From<ibex::Error> for AppError {
         Self::from_ibex(&e, &Context::default())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_english_until_said_in_the_users_language() {
+        let err = AppError::validation(Msg::ContactNameMissing);
+        assert_eq!(err.message, "Give the contact a name.");
+        let fr = err.clone().localized(Locale::Fr);
+        assert_eq!(fr.code, ErrorCode::Validation);
+        assert_eq!(fr.message, "Donnez un nom au contact.");
+        // The wire shape is unchanged: a code and a message, nothing else.
+        assert_eq!(
+            serde_json::to_value(&fr).unwrap(),
+            serde_json::json!({"code": "validation", "message": "Donnez un nom au contact."})
+        );
+        // An error read back from IPC has no message id and keeps its text.
+        let read: AppError = serde_json::from_value(serde_json::to_value(&err).unwrap()).unwrap();
+        assert_eq!(
+            read.localized(Locale::Fr).message,
+            "Give the contact a name."
+        );
+    }
+
+    #[test]
+    fn ibex_failures_are_said_by_kind_in_both_languages_without_the_servers_text() {
+        let odd = AppError::from(ibex::Error::Decode {
+            endpoint: "/v1.2/safes".into(),
+            path: "data[0].address".into(),
+            message: "<html>oops</html>".into(),
+        });
+        assert_eq!(odd.code, ErrorCode::BadResponse);
+        assert!(!odd.message.contains("html"), "{}", odd.message);
+        assert_eq!(
+            odd.localized(Locale::Fr).message,
+            "IBEx a répondu sous une forme que ce portefeuille ne comprend pas. Rien n’a été modifié\u{202f}; réessayez plus tard."
+        );
+    }
+}

@@ -104,7 +104,7 @@ test('a server asking for another rpId, or refusing this page origin, gets a spe
       (await error.textContent()) ?? '',
       byLocale({
         en: /IBEx does not accept passkeys used from this page \(origin http:\/\/localhost:\d+/,
-        fr: /IBEx n’accepte pas les clés d’accès utilisées depuis cette page \(origin http:\/\/localhost:\d+/,
+        fr: /IBEx n’accepte pas les clés d’accès utilisées depuis cette page \(origine http:\/\/localhost:\d+/,
       }),
     );
     await wallet.screenshot({ path: join(shots, '3-origin-refused.png'), fullPage: true });
