@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs what `./dev run` (setup.sh run) or `./dev test` (setup.sh all) needs on
-# Debian/Ubuntu: system packages, npm packages (from the lockfile), tauri-driver, and the
-# workflow linters (a Python venv in .venv).
+# Debian/Ubuntu: system packages, npm packages (from the lockfile), tauri-driver, cargo-deny,
+# cargo-fuzz (+ nightly), and the workflow linters (a Python venv in .venv).
 # Steps already satisfied are skipped, so a second run takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
 
-# Build and run: WebKitGTK 4.1 and friends. Tests add browsers, Xvfb, D-Bus, a keyring and a
-# notification daemon so keychain and notification code run against the real services.
-RUN_PKGS=(libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev
+# Build and run: WebKitGTK 4.1 and friends, libudev for USB security keys (CTAP2). Tests add
+# browsers, Xvfb, D-Bus, a keyring and a notification daemon so keychain and notification code
+# run against the real services.
+RUN_PKGS=(libwebkit2gtk-4.1-dev libudev-dev build-essential libssl-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev libsoup-3.0-dev pkg-config file)
 TEST_PKGS=(xvfb xauth dbus-x11 webkit2gtk-driver chromium chromium-driver imagemagick xdotool
   gnome-keyring libsecret-tools dunst libnotify-bin shellcheck python3-venv)
@@ -49,6 +50,17 @@ fi
 if [ "$what" = all ] && ! command -v tauri-driver >/dev/null; then
   echo "==> cargo install tauri-driver (once, ~2 min)"
   cargo install tauri-driver --version 2.1.0 --locked --quiet
+fi
+
+if [ "$what" = all ] && ! command -v cargo-deny >/dev/null; then
+  echo "==> cargo install cargo-deny (once, ~3 min)"
+  cargo install cargo-deny --version 0.20.2 --locked --quiet
+fi
+
+if [ "$what" = all ] && ! command -v cargo-fuzz >/dev/null; then
+  echo "==> cargo install cargo-fuzz and the nightly toolchain it builds with (once, ~3 min)"
+  rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+  cargo install cargo-fuzz --version 0.13.2 --locked --quiet
 fi
 
 # Workflow linters (scripts/lint-workflows.sh), reinstalled when their pinned list changes.

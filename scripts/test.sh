@@ -20,9 +20,11 @@ step() {
 
 step "rustfmt" cargo fmt --all --check
 step "dependency rules (layering, release contents)" scripts/check-deps.sh
+step "dependency policy (cargo-deny: licences, bans, sources)" cargo deny check licenses bans sources
 step "workflow lint (actionlint, zizmor)" scripts/lint-workflows.sh
 step "UI build" npm run build --silent
 step "clippy" cargo clippy "${FEATURES[@]}" -- -D warnings
+step "fuzz targets, 10 s each (scripts/fuzz.sh)" scripts/fuzz.sh 10
 step "Rust tests (with a real Secret Service)" scripts/with-keyring.sh cargo test "${FEATURES[@]}"
 step "UI type-check" npm run check --silent
 step "UI lint" npm run lint --silent

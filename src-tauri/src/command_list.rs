@@ -39,6 +39,7 @@ macro_rules! for_each_command {
             kyc_open() -> String;
             passkey_cancel() -> bool;
             passkey_browser_page() -> Option<String>;
+            passkey_key_pin(pin: String) -> bool;
             portfolio_cached() -> Option<portfolio::Portfolio>;
             portfolio_refresh() -> portfolio::Portfolio;
             activity_page(query: activity::ActivityQuery) -> activity::ActivityPage;

@@ -5,21 +5,22 @@
 use std::sync::{Arc, OnceLock};
 
 use ibex::{Secret, SecretStore, StoreError};
-use ibex_wallet_core::secrets::SecretStores;
+use ibex_wallet_core::secrets::{SecretItem, SecretStores};
 use keyring::Entry;
 
 /// Service name under which every IBEx Wallet secret is filed.
 const SERVICE: &str = "fi.ibex.wallet";
 
-/// One keychain item: the refresh token for one IBEx deployment and tenant.
+/// One keychain item (a refresh token, an API key, a PIN account) of one IBEx deployment and
+/// tenant.
 pub struct Keychain {
     entry: Entry,
 }
 
 impl Keychain {
-    /// The item for `base_url` + `rp_id`, so tokens of different tenants never mix.
-    pub fn for_network(base_url: &str, rp_id: &str) -> Result<Self, StoreError> {
-        let account = format!("refresh-token:{rp_id}@{base_url}");
+    /// The item for `base_url` + `rp_id`, so items of different tenants never mix.
+    pub fn for_network(item: SecretItem, base_url: &str, rp_id: &str) -> Result<Self, StoreError> {
+        let account = format!("{}:{rp_id}@{base_url}", item.label());
         Entry::new(SERVICE, &account)
             .map(|entry| Self { entry })
             .map_err(describe)
@@ -78,9 +79,14 @@ pub struct KeychainSecrets {
 }
 
 impl SecretStores for KeychainSecrets {
-    fn open(&self, base_url: &str, rp_id: &str) -> Result<Arc<dyn SecretStore>, String> {
+    fn open(
+        &self,
+        item: SecretItem,
+        base_url: &str,
+        rp_id: &str,
+    ) -> Result<Arc<dyn SecretStore>, String> {
         self.available.get_or_init(Keychain::probe).clone()?;
-        let keychain = Keychain::for_network(base_url, rp_id).map_err(|e| e.0)?;
+        let keychain = Keychain::for_network(item, base_url, rp_id).map_err(|e| e.0)?;
         Ok(Arc::new(keychain))
     }
 }

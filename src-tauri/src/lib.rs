@@ -9,6 +9,7 @@ mod tray;
 
 use std::sync::Arc;
 
+use ibex_wallet_core::store::JsonFileStore;
 use ibex_wallet_core::{Core, CoreDeps};
 use tauri::Manager;
 
@@ -23,17 +24,18 @@ pub fn run() {
     init_logging();
     let builder = commands::specta_builder();
     tauri::Builder::default()
-        .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .on_window_event(tray::on_window_event)
         .setup(move |app| {
             builder.mount_events(app);
-            let store = platform::PluginStore::open(app.handle(), STORE_FILE)?;
-            let cache = platform::PluginStore::open_cache(app.handle(), CACHE_FILE)?;
-            let events = platform::WindowEvents::new(app.handle().clone());
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
+            // Written atomically with the previous copy kept (JsonFileStore); the same file
+            // and format tauri-plugin-store used before, so existing settings carry over.
+            let store = JsonFileStore::open(data_dir.join(STORE_FILE));
+            let cache = JsonFileStore::open(data_dir.join(CACHE_FILE));
+            let events = platform::WindowEvents::new(app.handle().clone());
             let core = Arc::new(
                 Core::new(CoreDeps {
                     store: Arc::new(store),

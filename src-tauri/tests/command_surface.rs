@@ -3,28 +3,10 @@
 #![cfg(feature = "devhost")]
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
-use ibex_wallet_core::notify::NoNotifications;
-use ibex_wallet_core::secrets::MemorySecrets;
-use ibex_wallet_core::store::MemoryStore;
-use ibex_wallet_core::{Core, CoreDeps, CoreEvent, ErrorCode, EventSink};
+use ibex_wallet_core::testing::TestCore;
+use ibex_wallet_core::ErrorCode;
 use ibex_wallet_lib::commands::{dispatch, COMMAND_NAMES};
-
-struct Ignore;
-impl EventSink for Ignore {
-    fn emit(&self, _: CoreEvent) {}
-}
-
-fn core() -> Core {
-    Core::new(CoreDeps {
-        store: Arc::new(MemoryStore::default()),
-        events: Arc::new(Ignore),
-        secrets: Arc::new(MemorySecrets::default()),
-        cache: Arc::new(MemoryStore::default()),
-        notifier: Arc::new(NoNotifications),
-    })
-}
 
 fn is_unknown(result: &Result<serde_json::Value, ibex_wallet_core::AppError>) -> bool {
     matches!(result, Err(e) if e.message.starts_with("unknown command"))
@@ -32,7 +14,7 @@ fn is_unknown(result: &Result<serde_json::Value, ibex_wallet_core::AppError>) ->
 
 #[tokio::test]
 async fn web_host_dispatches_every_command_and_nothing_else() {
-    let core = core();
+    let core = TestCore::new();
     for name in COMMAND_NAMES {
         // Missing arguments are a validation error, never "unknown command".
         let result = dispatch(&core, name, serde_json::json!({})).await;
@@ -46,7 +28,7 @@ async fn web_host_dispatches_every_command_and_nothing_else() {
 #[tokio::test]
 async fn web_host_rejects_bad_arguments_specifically() {
     let err = dispatch(
-        &core(),
+        &TestCore::new(),
         "settings_set_theme",
         serde_json::json!({"theme": "neon"}),
     )

@@ -1,5 +1,5 @@
 //! Base64 at the API boundary: unpadded base64url out; base64url or standard, padded or not, in
-//! (gaps.md G34: documented examples mix both alphabets).
+//! (docs/api/gaps.md G34: documented examples mix both alphabets).
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;

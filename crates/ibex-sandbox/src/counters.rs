@@ -14,6 +14,8 @@ use crate::state::Shared;
 #[derive(Debug, Default)]
 pub struct Counters {
     refresh: AtomicU64,
+    /// Assertions accepted with signCount 0 after the credential had counted.
+    sign_count_warnings: AtomicU64,
     routes: Mutex<BTreeMap<String, u64>>,
 }
 
@@ -30,13 +32,21 @@ impl Counters {
             .or_default() += 1;
     }
 
+    pub fn sign_count_warning(&self) {
+        self.sign_count_warnings.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> Value {
         let routes = self
             .routes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        json!({ "refresh": self.refresh.load(Ordering::Relaxed), "routes": routes })
+        json!({
+            "refresh": self.refresh.load(Ordering::Relaxed),
+            "signCountWarnings": self.sign_count_warnings.load(Ordering::Relaxed),
+            "routes": routes,
+        })
     }
 }
 

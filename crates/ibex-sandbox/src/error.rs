@@ -1,4 +1,4 @@
-//! Error responses. IBEx has no uniform envelope (gaps.md G37); the sandbox answers
+//! Error responses. IBEx has no uniform envelope (docs/api/gaps.md G37); the sandbox answers
 //! `{"message": "...", "code": "<SYMBOL>"}`, which every documented client parser accepts.
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -12,6 +12,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub retry_after: Option<u64>,
+    /// Extra members of the body (e.g. `attemptsLeft`).
+    pub details: Option<serde_json::Value>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -23,7 +25,15 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            details: None,
         }
+    }
+
+    /// Adds the members of `details` (an object) to the error body.
+    #[must_use]
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -53,11 +63,19 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (
-            self.status,
-            Json(json!({ "message": self.message, "code": self.code })),
-        )
-            .into_response();
+        // A 401's `message` is always "Unauthorized", as IBEx's (clients decide to refresh on
+        // the status and that word); the sandbox's reason goes in `reason`.
+        let mut body = if self.status == StatusCode::UNAUTHORIZED {
+            json!({ "message": "Unauthorized", "code": self.code, "reason": self.message })
+        } else {
+            json!({ "message": self.message, "code": self.code })
+        };
+        if let (Some(map), Some(serde_json::Value::Object(extra))) =
+            (body.as_object_mut(), self.details)
+        {
+            map.extend(extra);
+        }
+        let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()

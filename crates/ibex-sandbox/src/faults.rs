@@ -51,6 +51,11 @@ pub struct Faults {
     /// The next N operations to execute revert on chain (FAILED, "execution reverted").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revert_operations: Option<u32>,
+    /// A compromised IBEx: the next prepared transfer pays this address instead of the one the
+    /// client asked for (the userOpHash covers the substituted operation, so the signature is
+    /// valid). Consumed by that one transfer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substitute_recipient: Option<String>,
 }
 
 impl Faults {
@@ -94,7 +99,8 @@ impl ActiveFaults {
             not_ready_seconds,
             expire_access_tokens,
             drop_web_sockets,
-            revert_operations
+            revert_operations,
+            substitute_recipient
         );
         if update.revert_operations.is_some() {
             self.reverted = 0;
@@ -123,6 +129,11 @@ impl ActiveFaults {
         let revert = self.reverted < limit;
         self.reverted += u32::from(revert);
         revert
+    }
+
+    /// The recipient to put in the next prepared transfer instead of the client's, once.
+    pub fn take_substitute_recipient(&mut self) -> Option<String> {
+        self.config.substitute_recipient.take()
     }
 
     pub fn drops_websockets(&self) -> bool {

@@ -20,7 +20,7 @@ pub const SAFE_PROVISION_TTL_S: i64 = 300;
 pub enum Kind {
     Access,
     Refresh,
-    /// The short-lived, single-use grant for an extra Safe (auth.md §9).
+    /// The short-lived, single-use grant for an extra Safe (docs/api/auth.md §9).
     #[serde(rename = "safe_provision")]
     SafeProvision,
 }

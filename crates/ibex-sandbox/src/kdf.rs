@@ -1,4 +1,4 @@
-//! The PIN/KDF signer (auth.md §13). The client runs Argon2id with the server's salt and
+//! The PIN/KDF signer (docs/api/auth.md §13). The client runs Argon2id with the server's salt and
 //! parameters, derives a secp256k1 key, and proves possession by signing the canonical JSON of
 //! `{appId, challenge, challengeExpiresAt, challengeId?, externalUserId, kdfParamsVersion, nonce,
 //! saltVersion, timestamp}` (keys sorted, no whitespace) with ECDSA over SHA-256. `publicKey`

@@ -12,7 +12,7 @@ use crate::ids;
 
 pub const DEFAULT_CHAIN: u64 = 421_614;
 pub const NATIVE: &str = "0x0000000000000000000000000000000000000000";
-/// The alternative native-coin sentinel the mirror accepts (gaps.md G29).
+/// The alternative native-coin sentinel the mirror accepts (docs/api/gaps.md G29).
 const NATIVE_ALT: &str = "0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
 /// EUR → USD rate (1.1797, as in the documented totals).
 pub const EUR_USD: Fiat4 = 11_797;
@@ -263,7 +263,7 @@ pub fn genesis(seed: u64, safe: &str, chain: u64, now: Millis) -> Vec<Transfer> 
     transfers
 }
 
-/// A balance row as `GET /v1.2/users/me/balances` prints it (account.md §4).
+/// A balance row as `GET /v1.2/users/me/balances` prints it (docs/api/account.md §4).
 pub fn balance_row(token: &Token, balance: u128, include_prices: bool, now: Millis) -> Value {
     let mut row = json!({
         "tokenAddress": token.address,
@@ -288,7 +288,7 @@ pub fn balance_row(token: &Token, balance: u128, include_prices: bool, now: Mill
     row
 }
 
-/// A transaction row as `GET /v1.2/users/me/transactions` prints it (account.md §5).
+/// A transaction row as `GET /v1.2/users/me/transactions` prints it (docs/api/account.md §5).
 pub fn transfer_row(t: &Transfer, include_prices: bool) -> Value {
     let token = token(t.chain, &t.token);
     let (symbol, decimals) = token.map_or(("UNKNOWN", 18), |k| (k.symbol, k.decimals));

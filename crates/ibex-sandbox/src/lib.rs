@@ -1,26 +1,31 @@
-//! A local IBEx: the same HTTP/WebSocket contract as `shared/ibex-api`, on loopback.
+//! A local IBEx: the same HTTP/WebSocket contract as `docs/api`, on loopback.
 //!
 //! Start it in-process with [`Sandbox::start`] (the app and the tests do) or as the
 //! `ibex-sandbox` binary. Test-only routes live under `/__sandbox` (see `routes/sandbox.rs`).
 
 mod amount;
 mod b64;
+mod bitcoin;
 mod clock;
 mod counters;
+mod defi;
 mod error;
 mod faults;
+mod iban;
 mod ids;
 mod jwt;
 mod kdf;
 mod ledger;
+mod market;
 mod operations;
 mod routes;
+mod sepa;
 mod siwe;
 mod state;
 mod store;
 mod tokens;
 mod views;
-mod webauthn;
+pub mod webauthn;
 mod ws;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

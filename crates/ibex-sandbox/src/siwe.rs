@@ -9,7 +9,7 @@ use crate::ids;
 /// `SafeEIP7702Proxy`, the delegation target reported after 7702 sign-up (EIP-55 cased).
 pub const DELEGATION_PROXY: &str = "0x7702fa5e0000000000000000000000000000cafe";
 
-/// The message the EOA signs; its first line is the documented one (auth.md §4).
+/// The message the EOA signs; its first line is the documented one (docs/api/auth.md §4).
 pub fn message(
     rp_id: &str,
     address: &str,

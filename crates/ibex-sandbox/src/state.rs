@@ -102,6 +102,7 @@ impl AppState {
     pub fn store(&self) -> MutexGuard<'_, Store> {
         let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
         let now = self.now();
+        crate::defi::accrue(&mut store.books, now);
         let mut reverts = || self.faults().reverts_next();
         for event in operations::tick(&mut store, &self.settings, now, &mut reverts) {
             self.publish(event);
@@ -119,7 +120,7 @@ impl AppState {
     }
 }
 
-/// The WebSocket envelope `{type, data, timestamp}` (realtime.md §4).
+/// The WebSocket envelope `{type, data, timestamp}` (docs/api/realtime.md §4).
 pub fn frame(kind: &str, data: Value, at: Millis) -> Value {
     serde_json::json!({ "type": kind, "data": data, "timestamp": crate::clock::iso(at) })
 }

@@ -32,10 +32,46 @@ pub struct Store {
     pub quotes: BTreeMap<String, Quote>,
     /// `jti`s of single-use tokens already spent (refresh, safe-provision).
     pub consumed_tokens: BTreeSet<u64>,
-    /// Asynchronous sign-in enrichment requests by id (auth.md §8).
+    /// Asynchronous sign-in enrichment requests by id (docs/api/auth.md §8).
     pub data_requests: BTreeMap<String, DataRequest>,
     /// Latest OTP per e-mail address.
     pub mailbox: BTreeMap<String, Otp>,
+    /// Vault totals by vault id (`defi::catalog`).
+    #[serde(default)]
+    pub books: crate::defi::Books,
+    /// Price shocks set from `/__sandbox/market`.
+    #[serde(default)]
+    pub market: crate::market::Shocks,
+    /// Route-engine quotes by `routeId`.
+    #[serde(default)]
+    pub routes: BTreeMap<String, Route>,
+    /// SEPA approvals, payments and mandates.
+    #[serde(default)]
+    pub sepa: crate::sepa::Sepa,
+}
+
+/// A route-engine quote (docs/api/operations.md §5) and its execution.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Route {
+    pub safe: String,
+    pub source_chain: u64,
+    pub destination_chain: u64,
+    pub sell: String,
+    pub buy: String,
+    pub sell_amount: u128,
+    pub buy_amount: u128,
+    pub provider: String,
+    pub valid_to: Millis,
+    /// The source operation, once prepared.
+    pub user_op_hash: Option<String>,
+    /// When the destination leg was credited.
+    pub delivered_at: Option<Millis>,
+}
+
+impl Route {
+    pub fn cross_chain(&self) -> bool {
+        self.source_chain != self.destination_chain
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,6 +92,9 @@ pub struct User {
     /// The business (KYB) enrollment, once requested.
     #[serde(default)]
     pub kyb: Option<Value>,
+    /// Failed Verification-of-Payee checks per UTC day (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub vop_failures: BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -146,8 +185,15 @@ pub struct Safe {
     pub balances: Balances,
     /// Newest first.
     pub transfers: Vec<Transfer>,
-    /// AAVE positions: chain → token → base units.
-    pub pools: Balances,
+    /// Vault positions by vault id (`defi::catalog`).
+    #[serde(default)]
+    pub vaults: BTreeMap<String, crate::defi::Position>,
+    /// USDC on the Safe's Hyperliquid account (bridged in, not in a vault), base units.
+    #[serde(default)]
+    pub hyperliquid: u128,
+    /// EIP-191 hashes of the messages the Safe signed (`SIGN_MESSAGE`), for `isValidSignature`.
+    #[serde(default)]
+    pub signed_messages: BTreeSet<String>,
     pub recovery: Recovery,
     pub automation: Option<Value>,
     /// Derived per-Safe addresses per family (count, index 0 included).
@@ -197,6 +243,10 @@ pub enum Purpose {
         address: String,
         message: String,
     },
+    /// A SEPA approval (payment or IBAN creation) awaiting its passkey confirmation.
+    Approval {
+        approval_id: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,8 +287,16 @@ pub struct Quote {
     pub sell: String,
     pub buy: String,
     pub sell_amount: u128,
+    /// The best offer's amount (net of fees).
     pub buy_amount: u128,
     pub valid_to: Millis,
+    /// Whose offer `buy_amount` is.
+    #[serde(default = "default_aggregator")]
+    pub aggregator: crate::market::Aggregator,
+}
+
+fn default_aggregator() -> crate::market::Aggregator {
+    crate::market::Aggregator::CowSwap
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -252,17 +310,42 @@ pub struct DataRequest {
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CodeError {
-    #[error("invalid code")]
-    Invalid,
-    #[error("code expired")]
+    #[error("invalid code ({attempts_left} attempts left)")]
+    Invalid { attempts_left: u32 },
+    #[error("code expired; ask for a new one")]
     Expired,
 }
 
+impl CodeError {
+    /// The answer for a wrong or expired one-time code: `status`, code `INVALID_CODE` (with
+    /// `attemptsLeft`) or `CODE_EXPIRED`.
+    pub fn into_api(self, status: axum::http::StatusCode) -> crate::error::ApiError {
+        let message = self.to_string();
+        match self {
+            CodeError::Invalid { attempts_left } => {
+                crate::error::ApiError::new(status, "INVALID_CODE", message)
+                    .with_details(serde_json::json!({ "attemptsLeft": attempts_left }))
+            }
+            CodeError::Expired => crate::error::ApiError::new(status, "CODE_EXPIRED", message),
+        }
+    }
+}
+
+/// Wrong codes one OTP tolerates before it is burnt.
+pub const CODE_ATTEMPTS: u32 = 5;
+
+fn code_attempts() -> u32 {
+    CODE_ATTEMPTS
+}
+
+/// A one-time code mailed (or texted) to an address or phone number.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Otp {
     pub code: String,
     pub external_user_id: String,
     pub expires_at: Millis,
+    #[serde(default = "code_attempts")]
+    pub attempts_left: u32,
 }
 
 /// The code is a credential: never in logs.
@@ -311,6 +394,7 @@ impl Store {
             kdf: None,
             email_backup: None,
             kyb: None,
+            vop_failures: BTreeMap::new(),
         };
         self.users.insert(external_user_id.clone(), user);
         external_user_id
@@ -318,7 +402,7 @@ impl Store {
 
     /// Adds a signer and its Safe at `safe_address`; the Safe is registered on the default chain
     /// after `ready_after_ms` and on every other chain a second later (the documented
-    /// asynchronous multi-chain expansion, account.md §3).
+    /// asynchronous multi-chain expansion, docs/api/account.md §3).
     pub fn add_signer(
         &mut self,
         user: &str,
@@ -400,7 +484,9 @@ impl Store {
             nonce: 0,
             balances,
             transfers,
-            pools: Balances::new(),
+            vaults: BTreeMap::new(),
+            hyperliquid: 0,
+            signed_messages: BTreeSet::new(),
             recovery: Recovery::default(),
             automation: None,
             derived: BTreeMap::new(),
@@ -442,12 +528,14 @@ impl Store {
             code,
             external_user_id: user.to_owned(),
             expires_at,
+            attempts_left: CODE_ATTEMPTS,
         };
         self.mailbox.insert(email.to_owned(), otp.clone());
         otp
     }
 
-    /// Consumes the code mailed to `email` for `user` if it matches and is still valid.
+    /// Consumes the code mailed to `email` for `user` if it matches and is still valid; a wrong
+    /// code uses up an attempt, and the last one burns the code.
     pub fn take_code(
         &mut self,
         email: &str,
@@ -455,18 +543,27 @@ impl Store {
         code: &str,
         now: Millis,
     ) -> Result<(), CodeError> {
-        match self.mailbox.get(email) {
-            Some(otp) if otp.external_user_id == user && otp.code == code => {
-                let expired = otp.expires_at <= now;
-                self.mailbox.remove(email);
-                if expired {
-                    Err(CodeError::Expired)
-                } else {
-                    Ok(())
-                }
-            }
-            _ => Err(CodeError::Invalid),
+        let Some(otp) = self
+            .mailbox
+            .get_mut(email)
+            .filter(|o| o.external_user_id == user)
+        else {
+            return Err(CodeError::Invalid { attempts_left: 0 });
+        };
+        if otp.expires_at <= now {
+            self.mailbox.remove(email);
+            return Err(CodeError::Expired);
         }
+        if otp.code != code {
+            otp.attempts_left = otp.attempts_left.saturating_sub(1);
+            let attempts_left = otp.attempts_left;
+            if attempts_left == 0 {
+                self.mailbox.remove(email);
+            }
+            return Err(CodeError::Invalid { attempts_left });
+        }
+        self.mailbox.remove(email);
+        Ok(())
     }
 
     /// Forgets expired challenges so the map stays small under load.

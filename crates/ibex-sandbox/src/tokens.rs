@@ -13,7 +13,7 @@ use crate::state::{AppState, Shared};
 use crate::store::Store;
 
 /// Issues an access + refresh pair for `user`/`signer` and returns the common response fields
-/// (README §4): tokens, `token_type`, `expires_in`, `issuer`, `audience`, `subject`, `roles`.
+/// (docs/api/README.md §4): tokens, `token_type`, `expires_in`, `issuer`, `audience`, `subject`, `roles`.
 pub fn issue(state: &AppState, store: &mut Store, user: &str, signer: &str) -> Value {
     let rp_id = &state.settings.rp_id;
     json!({
@@ -77,7 +77,7 @@ impl FromRequestParts<Shared> for Session {
             .ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
         let claims =
             verify_access(state, token).map_err(|e| ApiError::unauthorized(e.to_string()))?;
-        // Consistency chain (README §3): an explicit rpId must equal the token issuer.
+        // Consistency chain (docs/api/README.md §3): an explicit rpId must equal the token issuer.
         if let Some(rp_id) = requested_rp_id(&parts.headers, &query(parts)) {
             if rp_id != claims.iss {
                 return Err(ApiError::unauthorized(
@@ -113,7 +113,7 @@ fn query(parts: &Parts) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
-/// rpId by precedence (README §3, gaps.md G25): `X-RpId`, `X-Rp-Id`, `?rpId=`, then the host of
+/// rpId by precedence (docs/api/README.md §3, docs/api/gaps.md G25): `X-RpId`, `X-Rp-Id`, `?rpId=`, then the host of
 /// `Origin` or `Referer`. Loopback hosts map to `localhost` as on IBEx dev environments.
 pub fn requested_rp_id(headers: &HeaderMap, query: &HashMap<String, String>) -> Option<String> {
     let header = |name: &str| {

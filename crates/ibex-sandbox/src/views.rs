@@ -11,7 +11,7 @@ use crate::ids;
 use crate::ledger::{self, Direction};
 use crate::store::{OpStatus, Safe, Store, User};
 
-/// Recovery module address on the chains that have it (operations.md §3.3).
+/// Recovery module address on the chains that have it (docs/api/operations.md §3.3).
 pub const RECOVERY_MODULE: &str = "0x13Ba85EC17A55BE3354bC540814D97e420b9f8C8";
 /// The guardian that can start a recovery (IBEx's recovery service).
 pub const GUARDIAN: &str = "0x303f215950f7B07Ae45FD98590d503E0242E7de3";
@@ -21,20 +21,40 @@ pub fn signer_safes<'a>(store: &'a Store, signer: &str) -> Vec<&'a Safe> {
     store.safes_of_signer(signer).collect()
 }
 
-/// Derived addresses shown as `eoaAddresses` (auth.md §3.5): EVM and Solana.
+/// The families sign-in returns in `eoaAddresses` (the server setting `WALLET_TYPE_SIGNIN`,
+/// as in the mirror's example; docs/api/gaps.md G22).
+const SIGN_IN_FAMILIES: [&str; 3] = ["EVM", "SOLANA", "BITCOIN_P2WPKH"];
+
+/// Index 0 of each sign-in family, as auth responses list them (docs/api/auth.md §3.5).
 pub fn eoa_addresses(store: &Store, signer: &str) -> Value {
+    global_addresses(store, signer, &SIGN_IN_FAMILIES)
+}
+
+/// Index 0 of every family, unfiltered (`/users/me/address?includeDerived=true`).
+pub fn all_eoa_addresses(store: &Store, signer: &str) -> Value {
+    global_addresses(store, signer, &FAMILIES)
+}
+
+fn global_addresses(store: &Store, signer: &str, families: &[&str]) -> Value {
     let scope = format!("global:{signer}");
     Value::Array(
-        FAMILIES
+        families
             .iter()
             .map(|f| json!({ "type": f, "address": derived_address(store.seed, f, &scope, 0) }))
             .collect(),
     )
 }
 
-/// The address families the sandbox derives (auth.md §3.5 lists more; these two have
-/// encodings here).
-pub const FAMILIES: [&str; 2] = ["EVM", "SOLANA"];
+/// The address families the sandbox derives (docs/api/auth.md §3.5 lists more; these have encodings
+/// here).
+pub const FAMILIES: [&str; 6] = [
+    "EVM",
+    "SOLANA",
+    "BITCOIN_P2WPKH",
+    "BITCOIN_P2TR",
+    "BITCOIN_P2WPKH_TESTNET",
+    "BITCOIN_P2TR_TESTNET",
+];
 
 /// The derived address `index` of `family` in `scope` (`global:<signer>` or `safe:<address>`),
 /// standing in for HKDF over the signer's master.
@@ -42,6 +62,7 @@ pub fn derived_address(seed: u64, family: &str, scope: &str, index: u32) -> Stri
     let label = format!("{family}:{scope}:i:{index}");
     match family {
         "SOLANA" => ids::base58(&ids::seeded(seed, &label)),
+        f if f.starts_with("BITCOIN_") => crate::bitcoin::derived(seed, f, &label),
         _ => ids::address_from(&[&seed.to_be_bytes(), label.as_bytes()]),
     }
 }
@@ -124,7 +145,7 @@ pub fn addresses(
                 let scope = format!("safe:{}", safe.address.to_ascii_lowercase());
                 wallet["derived"] = json!({
                     "perSafe": derived_lists(store.seed, &scope, &safe.derived),
-                    "global": { "eoaAddresses": eoa_addresses(store, signer) },
+                    "global": { "eoaAddresses": all_eoa_addresses(store, signer) },
                 });
             }
             wallet
@@ -135,10 +156,12 @@ pub fn addresses(
     })
 }
 
-pub struct BalanceQuery {
+pub struct BalanceQuery<'a> {
     pub chain: Option<u64>,
     pub include_zero: bool,
     pub include_prices: bool,
+    /// Vault totals, for the aTokens of Aave positions.
+    pub books: &'a crate::defi::Books,
 }
 
 fn token_rows(
@@ -148,7 +171,7 @@ fn token_rows(
     now: Millis,
 ) -> (Vec<Value>, Fiat4, Fiat4) {
     let (mut eur, mut usd) = (0, 0);
-    let rows = ledger::tokens(chain)
+    let mut rows: Vec<Value> = ledger::tokens(chain)
         .filter_map(|token| {
             let balance = safe.balance(chain, token.address);
             if balance == 0 && !q.include_zero {
@@ -159,10 +182,15 @@ fn token_rows(
             Some(ledger::balance_row(token, balance, q.include_prices, now))
         })
         .collect();
+    for (row, e, u) in crate::defi::a_token_rows(safe, q.books, chain, q.include_prices, now) {
+        rows.push(row);
+        eur += e;
+        usd += u;
+    }
     (rows, eur, usd)
 }
 
-/// Aggregated balances over `safes` (account.md §4).
+/// Aggregated balances over `safes` (docs/api/account.md §4).
 pub fn balances(safes: &[&Safe], q: &BalanceQuery, now: Millis) -> Value {
     let mut crypto: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let (mut eur, mut usd) = (0, 0);
@@ -204,7 +232,7 @@ fn totals(eur: Fiat4, usd: Fiat4) -> Value {
     })
 }
 
-/// Wallet-scoped balances: the typed envelope (account.md §4, "Scoped").
+/// Wallet-scoped balances: the typed envelope (docs/api/account.md §4, "Scoped").
 pub fn wallet_balances(safe: &Safe, q: &BalanceQuery, now: Millis) -> Value {
     let mut tokens = Vec::new();
     for chain in safe
@@ -238,7 +266,7 @@ pub struct TxQuery {
     pub include_prices: bool,
 }
 
-/// Aggregated transactions with per-chain pagination (account.md §5).
+/// Aggregated transactions with per-chain pagination (docs/api/account.md §5).
 pub fn transactions(safes: &[&Safe], q: &TxQuery, now: Millis) -> Value {
     let mut per_chain: BTreeMap<String, Value> = BTreeMap::new();
     for chain in ledger::CHAINS
@@ -288,7 +316,7 @@ pub fn transactions(safes: &[&Safe], q: &TxQuery, now: Millis) -> Value {
     }
 }
 
-/// `GET /v1.2/recovery/status/{safe}` (operations.md §7).
+/// `GET /v1.2/recovery/status/{safe}` (docs/api/operations.md §7).
 pub fn recovery(store: &Store, safe: &Safe, delay_s: i64, now: Millis) -> Value {
     let r = &safe.recovery;
     let ops: Vec<_> = store
@@ -371,7 +399,7 @@ pub fn addressbook(user: &User) -> Value {
     json!({ "success": true, "data": user.addressbook.values().collect::<Vec<_>>() })
 }
 
-/// `GET /v1.2/users/me/chainid` (account.md §6).
+/// `GET /v1.2/users/me/chainid` (docs/api/account.md §6).
 pub fn chainid(safes: &[&Safe], now: Millis) -> Value {
     let chains: Vec<Value> = ledger::CHAINS
         .iter()
@@ -397,7 +425,7 @@ pub fn chainid(safes: &[&Safe], now: Millis) -> Value {
     json!({ "defaultChainId": ledger::DEFAULT_CHAIN, "chains": chains })
 }
 
-/// The seven sections of `GET /v1.2/users/me` (account.md §1), compact as over HTTP.
+/// The seven sections of `GET /v1.2/users/me` (docs/api/account.md §1), compact as over HTTP.
 pub fn user_sections(
     store: &Store,
     rp_id: &str,
@@ -419,6 +447,7 @@ pub fn user_sections(
         chain: None,
         include_zero: false,
         include_prices: true,
+        books: &store.books,
     };
     vec![
         (
@@ -436,7 +465,7 @@ pub fn user_sections(
 }
 
 /// The `balance` / `transactions` / `userdata` blocks a sign-in asked for with its
-/// `include*` flags (auth.md §7).
+/// `include*` flags (docs/api/auth.md §7).
 pub fn enrichment(
     store: &Store,
     rp_id: &str,
@@ -453,6 +482,7 @@ pub fn enrichment(
             chain: None,
             include_zero: true,
             include_prices: true,
+            books: &store.books,
         };
         out.insert("balance".into(), balances(&safes, &q, now));
     }
@@ -481,18 +511,4 @@ pub fn enrichment(
         );
     }
     out
-}
-
-/// AAVE positions of one Safe on one chain in the BCReader per-address shape (account.md §6).
-pub fn pool_positions(safe: &Safe, chain: u64, include_zero: bool, now: Millis) -> Value {
-    let items: Vec<Value> = ledger::tokens(chain)
-        .filter_map(|t| {
-            let position = safe.pools.get(&chain).and_then(|p| p.get(&t.address.to_ascii_lowercase())).copied().unwrap_or(0);
-            (position > 0 || include_zero).then(|| {
-                let balance = amount::format(position, t.decimals);
-                json!({ "tokenAddress": t.address, "symbol": t.symbol, "decimals": t.decimals, "baseBalance": balance, "currentBalance": balance, "gain": "0.0", "gainPct": 0, "method": "ATOKEN_INDEX", "apr": 0.0305, "apy": 0.031 })
-            })
-        })
-        .collect();
-    json!({ "timestamp": iso(now), "blockchainId": chain.to_string(), "address": safe.address, "pools": [{ "provider": "AAVE", "items": items }] })
 }

@@ -231,7 +231,18 @@ pub fn verify_registration(
     })
 }
 
-/// Verifies `navigator.credentials.get()` output against the stored key; returns the new counter.
+/// What an accepted assertion does to the stored sign counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CounterUpdate {
+    /// The authenticator counted up: store this value.
+    Advanced(u32),
+    /// The authenticator reported 0 (it does not count, as synced passkeys and some keys do).
+    /// IBEx accepts this; after a non-zero count it is worth a warning, and the stored value
+    /// stays, so a later non-zero count must still exceed it.
+    NotCounting { after_nonzero: bool },
+}
+
+/// Verifies `navigator.credentials.get()` output against the stored key.
 pub fn verify_assertion(
     credential: &Value,
     client: &ClientData,
@@ -239,7 +250,7 @@ pub fn verify_assertion(
     public_key: &[u8],
     stored_counter: u32,
     require_uv: bool,
-) -> Result<u32, WebauthnError> {
+) -> Result<CounterUpdate, WebauthnError> {
     client.check("webauthn.get", origins)?;
     let auth_data = field(credential, "/response/authenticatorData")?;
     let parsed = AuthData::parse(&auth_data, &origins.rp_id, require_uv)?;
@@ -250,11 +261,19 @@ pub fn verify_assertion(
         &client.signed_over(&auth_data),
         &field(credential, "/response/signature")?,
     )?;
-    // Authenticators that do not count report 0 forever; any other value must grow.
-    if (parsed.counter != 0 || stored_counter != 0) && parsed.counter <= stored_counter {
-        return Err(WebauthnError::Counter);
+    counter_update(parsed.counter, stored_counter)
+}
+
+/// Authenticators that do not count report 0 (even after counting once, e.g. a passkey that
+/// became synced); any other value must grow, or the key may be cloned.
+fn counter_update(reported: u32, stored: u32) -> Result<CounterUpdate, WebauthnError> {
+    match reported {
+        0 => Ok(CounterUpdate::NotCounting {
+            after_nonzero: stored != 0,
+        }),
+        n if n > stored => Ok(CounterUpdate::Advanced(n)),
+        _ => Err(WebauthnError::Counter),
     }
-    Ok(parsed.counter)
 }
 
 /// The credential id (`rawId`, else `id`) a credential JSON names.
@@ -429,6 +448,26 @@ mod tests {
             verify(registration("tpm", &key, &key)),
             Err(WebauthnError::Attestation(_))
         ));
+    }
+
+    #[test]
+    fn a_zero_counter_is_accepted_a_stale_non_zero_one_is_not() {
+        assert_eq!(
+            counter_update(0, 0),
+            Ok(CounterUpdate::NotCounting {
+                after_nonzero: false
+            })
+        );
+        assert_eq!(
+            counter_update(0, 1),
+            Ok(CounterUpdate::NotCounting {
+                after_nonzero: true
+            })
+        );
+        assert_eq!(counter_update(2, 1), Ok(CounterUpdate::Advanced(2)));
+        assert_eq!(counter_update(1, 0), Ok(CounterUpdate::Advanced(1)));
+        assert_eq!(counter_update(1, 1), Err(WebauthnError::Counter));
+        assert_eq!(counter_update(3, 5), Err(WebauthnError::Counter));
     }
 
     #[test]

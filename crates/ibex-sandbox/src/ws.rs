@@ -1,17 +1,17 @@
-//! WebSocket `/ws` (realtime.md): `auth` first (30 s, else 4001), JWT checks (4002 with
+//! WebSocket `/ws` (docs/api/realtime.md): `auth` first (30 s, else 4001), JWT checks (4002 with
 //! `auth_error`, `TOKEN_EXPIRED` when expired), one session per user (4003), the initial burst,
 //! `get_balance` / `get_transactions` replies, pushed events, pings, and the drop fault.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value};
 
+use crate::error::ApiError;
 use crate::jwt::{Claims, JwtError};
+use crate::routes::extract::Chain;
 use crate::state::{frame, AppState, Shared};
 use crate::tokens::verify_access;
 use crate::views::{self, BalanceQuery, TxQuery};
@@ -21,14 +21,11 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 
 pub async fn upgrade(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
+    chain: Result<Chain, ApiError>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    // Header over query (the session rule of gaps.md G23).
-    let chain = crate::routes::users::chain_of(&headers, &params)
-        .ok()
-        .flatten();
+    // Header over query (the session rule of docs/api/gaps.md G23); a malformed one is ignored.
+    let chain = chain.ok().and_then(|c| c.0);
     ws.on_upgrade(move |socket| serve(state, socket, chain))
 }
 
@@ -216,7 +213,7 @@ fn wrapped(sections: Vec<(&'static str, Value)>) -> Value {
     )
 }
 
-/// `auth_success`, `connection_success` and the initial burst (gaps.md G16 union).
+/// `auth_success`, `connection_success` and the initial burst (docs/api/gaps.md G16 union).
 fn burst(state: &AppState, claims: &Claims, chain: Option<u64>) -> Vec<(&'static str, Value)> {
     let now = state.now();
     let store = state.store();
@@ -241,6 +238,7 @@ fn burst(state: &AppState, claims: &Claims, chain: Option<u64>) -> Vec<(&'static
         chain,
         include_zero: false,
         include_prices: true,
+        books: &store.books,
     };
     let tx = TxQuery {
         chain,
@@ -315,6 +313,7 @@ fn reply(
                 chain,
                 include_zero: false,
                 include_prices: true,
+                books: &store.books,
             };
             ("balance_data", views::balances(&safes, &q, now))
         }

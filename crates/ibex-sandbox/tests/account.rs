@@ -49,7 +49,7 @@ async fn account_reads_have_documented_shapes() {
         &example("users-kyc-status-get-response.json"),
         "kyc",
     );
-    // Module flags are `true | false | "N/A"` (gaps.md G13): compare them apart from the shape.
+    // Module flags are `true | false | "N/A"` (docs/api/gaps.md G13): compare them apart from the shape.
     let chainid = get("/v1.2/users/me/chainid").await;
     let mut documented = example("mirror/users-me-chainid-get-response.json");
     documented["chains"][0]

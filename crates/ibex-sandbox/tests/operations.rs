@@ -232,11 +232,28 @@ async fn prepare_validates_each_operation() {
         (status, body["message"].as_str()),
         (StatusCode::BAD_REQUEST, Some("unknown safe address"))
     );
+    // Bitcoin sends spend the signer's derived (and funded) testnet address.
+    let (_, wallets) = h
+        .get("/v1.2/users/me/address?includeDerived=true", Some(&token))
+        .await;
+    let btc = wallets["wallets"][0]["derived"]["global"]["eoaAddresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["type"] == "BITCOIN_P2WPKH_TESTNET")
+        .unwrap()["address"]
+        .clone();
+    let (status, body) = prepare(
+        json!([{ "type": "BITCOIN_SEND", "from": "tb1qa", "to": "tb1qb", "amountSat": 50000 }]),
+        safe,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "not an address: {body}");
     for ok in [
         json!([{ "type": "SIGN_MESSAGE", "message": "Hello, world!" }]),
         json!([{ "type": "ADD_OWNER", "owner": other, "threshold": 2 }]),
         json!([{ "type": "AAVE_SUPPLY", "amount": "1", "assetTicker": "USDC" }]),
-        json!([{ "type": "BITCOIN_SEND", "from": "tb1qa", "to": "tb1qb", "amountSat": 50000, "network": "testnet" }]),
+        json!([{ "type": "BITCOIN_SEND", "from": btc, "to": btc, "amountSat": 10000, "network": "testnet" }]),
     ] {
         let (status, body) = prepare(ok.clone(), safe).await;
         assert_eq!(status, StatusCode::OK, "{ok}: {body}");

@@ -32,7 +32,7 @@ async fn sign_up_then_sign_in_are_accepted_with_documented_shapes() {
         "signup-get",
     );
     assert_eq!(options["credentialRequestOptions"]["rp"]["id"], "localhost");
-    // PRF salt of auth.md §3.5: SHA-256("ibexfi:prf:v1:master|rpId:localhost").
+    // PRF salt of docs/api/auth.md §3.5: SHA-256("ibexfi:prf:v1:master|rpId:localhost").
     let salt = <sha2::Sha256 as sha2::Digest>::digest(b"ibexfi:prf:v1:master|rpId:localhost");
     let salt = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, salt);
     assert_eq!(

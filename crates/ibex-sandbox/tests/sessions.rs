@@ -35,7 +35,7 @@ async fn refresh_is_single_use_and_lifetimes_follow_the_clock() {
         &example("mirror/refresh-post-response.json"),
         "refresh",
     );
-    let (status, _) = h
+    let (status, refused) = h
         .post(
             "/v1.2/auth/refresh",
             None,
@@ -47,6 +47,10 @@ async fn refresh_is_single_use_and_lifetimes_follow_the_clock() {
         StatusCode::UNAUTHORIZED,
         "a replayed refresh token is refused"
     );
+    // Like IBEx: `message` is "Unauthorized" (clients refresh on it), the reason elsewhere.
+    assert_eq!(refused["message"], "Unauthorized");
+    assert_eq!(refused["code"], "UNAUTHORIZED");
+    assert!(refused["reason"].as_str().is_some_and(|r| !r.is_empty()));
 
     h.advance(3601).await;
     let (status, _) = h.get("/v1.2/users/me", Some(&token(&renewed))).await;

@@ -1,4 +1,4 @@
-//! `/v1.2/users/me*` reads and writes, userdata, email/SMS validation (account.md).
+//! `/v1.2/users/me*` reads and writes, userdata, email/SMS validation (docs/api/account.md).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Public auth endpoints (auth.md): challenges, sign-up/sign-in, refresh, safe-provision,
+//! Public auth endpoints (docs/api/auth.md): challenges, sign-up/sign-in, refresh, safe-provision,
 //! email recovery, EOA wallet sign-in. All carry the rpId as `X-RpId` and `?rpId=`.
 
 use std::time::Duration;
@@ -19,7 +19,7 @@ impl Client {
     }
 
     /// `POST /v1.2/auth/sign-up`. kdf sign-up sends the pending token of step 1 as bearer
-    /// (gaps.md G35); other modes pass `None`.
+    /// (docs/api/gaps.md G35); other modes pass `None`.
     pub async fn sign_up(
         &self,
         body: &SignUpRequest,

@@ -1,4 +1,4 @@
-//! Bitcoin (operations.md §8): chain info, fees, UTXOs, send planning, broadcast. The wallet
+//! Bitcoin (docs/api/operations.md §8): chain info, fees, UTXOs, send planning, broadcast. The wallet
 //! signs PSBTs itself; `BITCOIN_SEND` goes through [`Session::prepare`].
 
 use crate::client::Request;

@@ -1,4 +1,4 @@
-//! Chains, tokens and DeFi vault catalogs (account.md §11).
+//! Chains, tokens and DeFi vault catalogs (docs/api/account.md §11).
 
 use crate::client::Request;
 use crate::models::catalog::{ChainInfo, TokenList, Vault};

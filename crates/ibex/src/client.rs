@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
+use crate::exact_json::quote_inexact_numbers;
 use crate::models::{ChainId, Health};
 use crate::retry::{parse_retry_after, RetryPolicy};
 use crate::{ApiError, Error};
@@ -26,6 +27,8 @@ pub struct Config {
     pub timeout: Duration,
     pub user_agent: String,
     pub retry: RetryPolicy,
+    /// Largest response body read; a bigger one is [`Error::Refused`], not an allocation.
+    pub max_response_bytes: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -57,6 +60,7 @@ impl Config {
             timeout: Duration::from_secs(30),
             user_agent: concat!("ibex-wallet/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
+            max_response_bytes: 16 << 20,
         })
     }
 }
@@ -184,6 +188,10 @@ pub struct Client {
 impl Client {
     pub fn new(config: Config) -> Result<Self, Error> {
         let http = reqwest::Client::builder()
+            // A redirect would resend the bearer, a refresh token in the body (307/308) or the
+            // tenant's x-api-key to wherever it points, even from https to http. IBEx
+            // documents none, so one is an answer to refuse, not to follow.
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
             .user_agent(config.user_agent.clone())
             .build()
@@ -303,15 +311,40 @@ impl Client {
     }
 
     async fn send_once(&self, req: &Request, bearer: Option<&str>) -> Result<Answer, Error> {
-        let resp = self
+        let mut resp = self
             .build(req, bearer)?
             .send()
             .await
             .map_err(Error::Transport)?;
         let status = resp.status();
+        if status.is_redirection() {
+            let to = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("nowhere");
+            return Err(Error::Refused {
+                endpoint: req.endpoint(),
+                reason: format!("a redirect ({status}) to {to}; API calls never follow redirects"),
+            });
+        }
         // Only a 429 needs a header (Retry-After); keep the rest of the answer as bytes.
         let headers = (status == StatusCode::TOO_MANY_REQUESTS).then(|| resp.headers().clone());
-        let body = resp.bytes().await.map_err(Error::Transport)?.to_vec();
+        let limit = self.config.max_response_bytes;
+        let too_large = || Error::Refused {
+            endpoint: req.endpoint(),
+            reason: format!("the answer is larger than {} KiB", limit / 1024),
+        };
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(Error::Transport)? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         if status.is_success() {
             return Ok(Answer { status, body });
         }
@@ -375,7 +408,8 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: Vec<u8>, req: &Reques
 
 /// Reads a JSON body into `T`, naming the JSON path on a shape mismatch. Path tracking costs
 /// on every value, so it only runs again to explain a failure.
-pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Result<T, Error> {
+pub fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Result<T, Error> {
+    let bytes = &quote_inexact_numbers(bytes);
     if let Ok(value) = serde_json::from_slice(bytes) {
         return Ok(value);
     }
@@ -385,6 +419,11 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Resul
         path: e.path().to_string(),
         message: e.inner().to_string(),
     })
+}
+
+/// A JSON text (a WebSocket frame) into `T` with numbers kept exact, like [`decode`].
+pub(crate) fn decode_exact<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    serde_json::from_slice(&quote_inexact_numbers(bytes))
 }
 
 #[cfg(test)]

@@ -18,6 +18,11 @@ pub enum Error {
         path: String,
         message: String,
     },
+    /// The answer was not read, for the client's safety: a redirect (API calls never follow
+    /// one: it would resend the bearer, refresh token or API key elsewhere) or a body larger
+    /// than the cap.
+    #[error("refused the answer from {endpoint}: {reason}")]
+    Refused { endpoint: String, reason: String },
     /// The configuration cannot produce a request (e.g. a malformed base URL).
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -82,7 +87,7 @@ impl Error {
 }
 
 /// IBEx's error body, parsed once where the answer arrives. IBEx has no uniform envelope
-/// (gaps.md G37), so it is read leniently: the symbolic code from `code`, `error_code`, `error`
+/// (docs/api/gaps.md G37), so it is read leniently: the symbolic code from `code`, `error_code`, `error`
 /// or a `SYMBOL:` prefix of `message`; the server's words from `message` (or a prose `error`);
 /// whatever else the body carried in `details`. The text is the server's, for logs: never show
 /// it to a user as is.

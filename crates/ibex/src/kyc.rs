@@ -1,4 +1,4 @@
-//! KYC / KYB (account.md §10).
+//! KYC / KYB (docs/api/account.md §10).
 
 use crate::client::Request;
 use crate::models::account::{

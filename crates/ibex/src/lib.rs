@@ -1,4 +1,4 @@
-//! Typed client for the IBEx Wallet API (`shared/ibex-api`), with the session manager.
+//! Typed client for the IBEx Wallet API (`docs/api`), with the session manager.
 //!
 //! No Tauri here: the app shell and the tests use this crate the same way.
 //!
@@ -14,21 +14,25 @@ mod bitcoin;
 mod catalog;
 mod client;
 mod error;
+mod exact_json;
 mod kyc;
 pub mod models;
 mod operations;
+mod owners;
 pub mod realtime;
 mod recovery;
 mod retry;
 mod secret;
+mod sepa;
 mod session;
 mod solana;
 
 pub use account::AddressBookWrite;
 pub use address::{Address, ChainAddress};
 pub use amount::{BaseUnits, Decimal};
-pub use client::{Client, Config};
+pub use client::{decode, Client, Config};
 pub use error::{ApiError, Error};
+pub use owners::SafeOwners;
 pub use retry::RetryPolicy;
 pub use secret::{MemoryStore, Secret, SecretStore, StoreError};
 pub use session::{EndReason, Session, SessionConfig, SessionState};

@@ -1,5 +1,5 @@
 //! Safe operations: prepare → passkey → execute → status; batches; swaps and routes;
-//! automation config; per-Safe derived wallets (operations.md).
+//! automation config; per-Safe derived wallets (docs/api/operations.md).
 
 use std::time::Duration;
 
@@ -72,7 +72,7 @@ impl Session {
     }
 
     /// `GET /v1.2/safes/swap/quote`, falling back to the reference page's
-    /// `GET /v1.2/safes/quote?from&to` when the first answers 404 (gaps.md G2).
+    /// `GET /v1.2/safes/quote?from&to` when the first answers 404 (docs/api/gaps.md G2).
     pub async fn swap_quote(&self, q: &SwapQuoteRequest) -> Result<SwapQuote, Error> {
         let common = |r: Request| {
             r.query("amount", &q.amount)

@@ -1,15 +1,22 @@
-//! The WebSocket (`/ws`, realtime.md): `auth` first, typed server frames, reconnect with capped
+//! The WebSocket (`/ws`, docs/api/realtime.md): `auth` first, typed server frames, reconnect with capped
 //! exponential backoff, `TOKEN_EXPIRED` → refresh and reconnect, never reconnect after a
 //! duplicate-session rejection (close 4003). When it gives up, the caller falls back to HTTP
 //! ([`Session::wait_for_operation`], balances, transactions).
+//!
+//! A hostile or broken server cannot make it spin or hang: one refresh per run of refused
+//! connections (a server that refuses every token gets backoff, then polling — never a
+//! rotation per reconnect), a deadline on connect + handshake and on `auth_success`, pings with
+//! idle detection, bounded queues and a frame size cap.
 
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use url::Url;
 
@@ -24,6 +31,11 @@ const DUPLICATE_SESSION: u16 = 4003;
 const AUTH_FAILED: u16 = 4002;
 /// How long to wait for the server's close after an `auth_error` (it closes ~500 ms later).
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// Events not yet taken by the wallet; a slow reader slows the socket (TCP back-pressure)
+/// instead of growing memory.
+const EVENT_QUEUE: usize = 256;
+/// Requests queued while reconnecting; more is a caller bug or a dead socket.
+const COMMAND_QUEUE: usize = 32;
 
 #[derive(Clone, Debug)]
 pub struct RealtimeConfig {
@@ -34,6 +46,16 @@ pub struct RealtimeConfig {
     pub backoff_max: Duration,
     /// Consecutive failed connections before giving up (then [`RealtimeEvent::GaveUp`]).
     pub max_attempts: u32,
+    /// TCP connect + TLS + WebSocket upgrade, together.
+    pub connect_timeout: Duration,
+    /// From sending `auth` to `auth_success` (the server allows 30 s for `auth` itself).
+    pub auth_timeout: Duration,
+    /// A ping goes out this often; a connection silent for `idle_timeout` (no frame, no pong)
+    /// is dead, even if TCP has not noticed.
+    pub ping_interval: Duration,
+    pub idle_timeout: Duration,
+    /// Largest message (and frame) accepted; a bigger one drops the connection.
+    pub max_message_bytes: usize,
 }
 
 impl Default for RealtimeConfig {
@@ -44,6 +66,11 @@ impl Default for RealtimeConfig {
             backoff_base: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
             max_attempts: 8,
+            connect_timeout: Duration::from_secs(10),
+            auth_timeout: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(50),
+            max_message_bytes: 1 << 20,
         }
     }
 }
@@ -70,17 +97,22 @@ pub enum RealtimeEvent {
 
 /// A running realtime connection. Dropping it stops the connection task.
 pub struct Realtime {
-    commands: mpsc::UnboundedSender<ClientMessage>,
-    events: mpsc::UnboundedReceiver<RealtimeEvent>,
+    commands: mpsc::Sender<ClientMessage>,
+    events: mpsc::Receiver<RealtimeEvent>,
     task: JoinHandle<()>,
 }
 
 impl Realtime {
-    /// Sends `get_balance` / `get_transactions` (queued while reconnecting).
+    /// Sends `get_balance` / `get_transactions` (queued while reconnecting, up to a bound).
     pub fn send(&self, message: ClientMessage) -> Result<(), Error> {
-        self.commands
-            .send(message)
-            .map_err(|_| Error::Realtime("the connection has stopped".into()))
+        self.commands.try_send(message).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => {
+                Error::Realtime("too many requests queued while reconnecting".into())
+            }
+            mpsc::error::TrySendError::Closed(_) => {
+                Error::Realtime("the connection has stopped".into())
+            }
+        })
     }
 
     /// The next event, or `None` once the connection task has finished.
@@ -112,8 +144,8 @@ impl Session {
     /// reported, or `max_attempts` connections in a row fail.
     pub fn realtime(&self, config: RealtimeConfig) -> Result<Realtime, Error> {
         let url = ws_url(&self.client().config().base_url, config.chain)?;
-        let (commands, command_rx) = mpsc::unbounded_channel();
-        let (event_tx, events) = mpsc::unbounded_channel();
+        let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
+        let (event_tx, events) = mpsc::channel(EVENT_QUEUE);
         let task = tokio::spawn(run(self.clone(), url, config, command_rx, event_tx));
         Ok(Realtime {
             commands,
@@ -145,15 +177,19 @@ async fn run(
     session: Session,
     url: Url,
     config: RealtimeConfig,
-    mut commands: mpsc::UnboundedReceiver<ClientMessage>,
-    events: mpsc::UnboundedSender<RealtimeEvent>,
+    mut commands: mpsc::Receiver<ClientMessage>,
+    events: mpsc::Sender<RealtimeEvent>,
 ) {
     let mut failures: u32 = 0;
+    // Whether this run of refused connections already spent its one refresh: a server that
+    // refuses the fresh token too is not cured by another (each one is a single-use
+    // rotation), so from then on a refusal is a failed attempt like any other.
+    let mut refreshed = false;
     loop {
         let token = match session.access_token().await {
             Ok(t) => t,
             Err(Error::SessionExpired(_) | Error::SecretStore(_)) => {
-                let _ = events.send(RealtimeEvent::SessionEnded);
+                let _ = events.send(RealtimeEvent::SessionEnded).await;
                 return;
             }
             Err(e) => {
@@ -167,16 +203,27 @@ async fn run(
         };
         match connect_once(&session, &url, &config, token, &mut commands, &events).await {
             Ended::Stop(event) => {
-                let _ = events.send(event);
+                let _ = events.send(event).await;
                 return;
             }
-            Ended::TokenExpired(token) => {
+            Ended::TokenExpired(token) if !refreshed => {
+                refreshed = true;
                 if let Err(e) = session.refresh_after_rejection(&token).await {
                     tracing::warn!(error = %e, "realtime: refresh after TOKEN_EXPIRED failed");
                     failures += 1;
                 }
             }
+            Ended::TokenExpired(_) => {
+                tracing::warn!("realtime: the refreshed token was refused too; backing off");
+                failures += 1;
+                if !pause(&config, failures, Some(AUTH_FAILED), &events).await {
+                    return;
+                }
+            }
             Ended::Retry { code, live } => {
+                if live {
+                    refreshed = false;
+                }
                 failures = if live { 1 } else { failures + 1 };
                 if !pause(&config, failures, code, &events).await {
                     return;
@@ -191,13 +238,11 @@ async fn pause(
     config: &RealtimeConfig,
     failures: u32,
     code: Option<u16>,
-    events: &mpsc::UnboundedSender<RealtimeEvent>,
+    events: &mpsc::Sender<RealtimeEvent>,
 ) -> bool {
     if failures > config.max_attempts {
-        let _ = events.send(RealtimeEvent::GaveUp(format!(
-            "{} failed connection attempts",
-            failures - 1
-        )));
+        let gave_up = RealtimeEvent::GaveUp(format!("{} failed connection attempts", failures - 1));
+        let _ = events.send(gave_up).await;
         return false;
     }
     let retry_in = jittered_backoff(
@@ -205,7 +250,9 @@ async fn pause(
         config.backoff_max,
         failures.saturating_sub(1),
     );
-    let _ = events.send(RealtimeEvent::Disconnected { code, retry_in });
+    let _ = events
+        .send(RealtimeEvent::Disconnected { code, retry_in })
+        .await;
     tokio::time::sleep(retry_in).await;
     true
 }
@@ -215,8 +262,8 @@ async fn connect_once(
     url: &Url,
     config: &RealtimeConfig,
     token: Secret,
-    commands: &mut mpsc::UnboundedReceiver<ClientMessage>,
-    events: &mpsc::UnboundedSender<RealtimeEvent>,
+    commands: &mut mpsc::Receiver<ClientMessage>,
+    events: &mpsc::Sender<RealtimeEvent>,
 ) -> Ended {
     let retry = Ended::Retry {
         code: None,
@@ -228,10 +275,18 @@ async fn connect_once(
     if let Ok(rp) = HeaderValue::from_str(&session.client().config().rp_id) {
         request.headers_mut().insert("X-RpId", rp);
     }
-    let (socket, _) = match tokio_tungstenite::connect_async(request).await {
-        Ok(ok) => ok,
-        Err(e) => {
+    let limits = WebSocketConfig::default()
+        .max_message_size(Some(config.max_message_bytes))
+        .max_frame_size(Some(config.max_message_bytes));
+    let connect = tokio_tungstenite::connect_async_with_config(request, Some(limits), false);
+    let (socket, _) = match tokio::time::timeout(config.connect_timeout, connect).await {
+        Ok(Ok(ok)) => ok,
+        Ok(Err(e)) => {
             tracing::debug!(error = %e, "realtime: connect failed");
+            return retry;
+        }
+        Err(_) => {
+            tracing::warn!(timeout = ?config.connect_timeout, "realtime: handshake stalled");
             return retry;
         }
     };
@@ -244,6 +299,11 @@ async fn connect_once(
         return retry;
     }
     let mut live = false;
+    let auth_deadline = Instant::now() + config.auth_timeout;
+    let mut last_heard = Instant::now();
+    let mut pings = tokio::time::interval(config.ping_interval);
+    pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    pings.tick().await;
     loop {
         tokio::select! {
             command = commands.recv(), if live => {
@@ -252,14 +312,28 @@ async fn connect_once(
                     return Ended::Retry { code: None, live };
                 }
             }
+            () = tokio::time::sleep_until(auth_deadline), if !live => {
+                tracing::warn!(timeout = ?config.auth_timeout, "realtime: no auth_success in time");
+                return Ended::Retry { code: None, live };
+            }
+            _ = pings.tick() => {
+                if last_heard.elapsed() >= config.idle_timeout {
+                    tracing::warn!(idle = ?last_heard.elapsed(), "realtime: the server went silent");
+                    return Ended::Retry { code: None, live };
+                }
+                if sink.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    return Ended::Retry { code: None, live };
+                }
+            }
             frame = stream.next() => {
                 let message = match frame {
                     Some(Ok(m)) => m,
                     Some(Err(_)) | None => return Ended::Retry { code: None, live },
                 };
+                last_heard = Instant::now();
                 match message {
                     Message::Text(text) => {
-                        let frame: ServerFrame = match serde_json::from_str(text.as_str()) {
+                        let frame: ServerFrame = match crate::client::decode_exact(text.as_bytes()) {
                             Ok(f) => f,
                             Err(e) => {
                                 tracing::warn!(error = %e, "realtime: unreadable frame ignored");
@@ -269,7 +343,7 @@ async fn connect_once(
                         match &frame.message {
                             ServerMessage::AuthSuccess(_) => {
                                 live = true;
-                                let _ = events.send(RealtimeEvent::Connected);
+                                let _ = events.send(RealtimeEvent::Connected).await;
                             }
                             ServerMessage::AuthError(e) => {
                                 let ended = match e.error_code.as_deref() {
@@ -279,7 +353,7 @@ async fn connect_once(
                                     }
                                     _ => Ended::Retry { code: None, live },
                                 };
-                                let _ = events.send(RealtimeEvent::Frame(Box::new(frame)));
+                                let _ = events.send(RealtimeEvent::Frame(Box::new(frame))).await;
                                 // The server closes right after `auth_error`; only one session
                                 // per user may exist, so wait for that before reconnecting.
                                 drain(&mut stream).await;
@@ -287,7 +361,7 @@ async fn connect_once(
                             }
                             _ => {}
                         }
-                        let _ = events.send(RealtimeEvent::Frame(Box::new(frame)));
+                        let _ = events.send(RealtimeEvent::Frame(Box::new(frame))).await;
                     }
                     Message::Close(close) => {
                         let code = close.map(|c| u16::from(c.code));
@@ -298,7 +372,7 @@ async fn connect_once(
                             _ => Ended::Retry { code, live },
                         };
                     }
-                    // Pings are answered by tungstenite itself.
+                    // Pings are answered by tungstenite itself; pongs only count as heard.
                     _ => {}
                 }
             }

@@ -1,4 +1,4 @@
-//! Recovery status (operations.md §7): `/v1.2`, falling back to the guide's `/v1.1` path.
+//! Recovery status (docs/api/operations.md §7): `/v1.2`, falling back to the guide's `/v1.1` path.
 
 use crate::client::Request;
 use crate::models::recovery::RecoveryStatus;

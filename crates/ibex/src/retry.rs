@@ -1,4 +1,4 @@
-//! The documented retry rules (README §7), with delays the caller can shrink for tests.
+//! The documented retry rules (docs/api/README.md §7), with delays the caller can shrink for tests.
 
 use std::time::Duration;
 

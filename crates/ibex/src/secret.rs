@@ -53,6 +53,16 @@ pub trait SecretStore: Send + Sync + 'static {
     /// Must be durable when it returns `Ok`: the previous token is already consumed.
     fn save(&self, refresh_token: &Secret) -> Result<(), StoreError>;
     fn clear(&self) -> Result<(), StoreError>;
+    /// Clears the store only while it holds `expected` (true when it did). A session that
+    /// ends because its token was refused must not delete the fresh token another instance of
+    /// the app rotated in meanwhile. The default reads then deletes; keychains offer no
+    /// atomic compare-and-delete, so the window left is the two calls' span, not a session.
+    fn clear_if(&self, expected: &Secret) -> Result<bool, StoreError> {
+        match self.load()? {
+            Some(stored) if stored == *expected => self.clear().map(|()| true),
+            _ => Ok(false),
+        }
+    }
 }
 
 /// A store that keeps the token in process memory (tests, and hosts without a keychain).
@@ -91,11 +101,30 @@ impl SecretStore for MemoryStore {
         *self.token.lock().map_err(|e| StoreError(e.to_string()))? = None;
         Ok(())
     }
+
+    fn clear_if(&self, expected: &Secret) -> Result<bool, StoreError> {
+        let mut token = self.token.lock().map_err(|e| StoreError(e.to_string()))?;
+        let held = token.as_ref() == Some(expected);
+        if held {
+            *token = None;
+        }
+        Ok(held)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clear_if_spares_a_token_rotated_by_someone_else() {
+        let store = MemoryStore::new();
+        store.save(&Secret::new("fresh")).unwrap();
+        assert!(!store.clear_if(&Secret::new("refused")).unwrap());
+        assert_eq!(store.load().unwrap(), Some(Secret::new("fresh")));
+        assert!(store.clear_if(&Secret::new("fresh")).unwrap());
+        assert_eq!(store.load().unwrap(), None);
+    }
 
     #[test]
     fn debug_never_shows_the_secret() {

@@ -46,15 +46,24 @@ pub struct SessionConfig {
     /// Refresh this long before the access token expires (documented: 300 s). Capped at half
     /// the token lifetime so short-lived tokens are not refreshed on every call.
     pub refresh_margin: Duration,
+    /// The soonest a proactive refresh may follow the previous one, whatever `expires_in`
+    /// says: a server answering `expires_in: 0` must not spend a single-use rotation on every
+    /// call (an access token that really expired is refreshed once on its 401 instead).
+    pub min_refresh_interval: Duration,
 }
 
 impl Default for SessionConfig {
     fn default() -> Self {
         Self {
             refresh_margin: Duration::from_secs(300),
+            min_refresh_interval: Duration::from_secs(30),
         }
     }
 }
+
+/// The longest access-token lifetime believed (the refresh token's own 24 h): a larger
+/// `expires_in` (up to `u64::MAX`) would overflow `Instant` and never refresh.
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 struct Tokens {
     access: Secret,
@@ -162,7 +171,8 @@ impl Session {
     /// Ends the session and forgets the stored refresh token.
     pub async fn sign_out(&self) -> Result<(), Error> {
         let _guard = self.inner.refresh_lock.lock().await;
-        self.end(EndReason::SignedOut).await
+        // Signing out is the user's wish for this device: whatever token is stored goes.
+        self.end(EndReason::SignedOut, None).await
     }
 
     /// A valid access token, refreshing first when it is due.
@@ -214,7 +224,8 @@ impl Session {
         })
     }
 
-    /// An authenticated call: one refresh and one replay on 401/403, never more.
+    /// An authenticated call: one refresh and one replay on 401, never more. A 403 (no access
+    /// to this Safe, a locked user) is not cured by a new token, so it spends no rotation.
     pub(crate) async fn call<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error> {
         let client = &self.inner.client;
         self.authed(|token| {
@@ -244,7 +255,7 @@ impl Session {
     {
         let (token, generation) = self.current().await?;
         match send(token).await {
-            Err(Error::Unauthorized { .. }) => {
+            Err(Error::Unauthorized { status: 401, .. }) => {
                 let (token, _) = self.refresh(generation).await?;
                 send(token).await
             }
@@ -301,8 +312,9 @@ impl Session {
         };
         let tokens = match self.inner.client.refresh(&refresh_token).await {
             Ok(tokens) => tokens,
-            Err(Error::Unauthorized { .. }) => {
-                self.end(EndReason::RefreshRejected).await?;
+            Err(Error::Unauthorized { status: 401, .. }) => {
+                self.end(EndReason::RefreshRejected, Some(refresh_token))
+                    .await?;
                 return Err(Error::SessionExpired(
                     "the refresh token was rejected; sign in again".into(),
                 ));
@@ -318,7 +330,8 @@ impl Session {
             };
             // The stored token is consumed and the new one is not durable: end here rather
             // than run on a session that cannot survive a restart.
-            if let Err(clear) = self.end(EndReason::StoreFailed(reason.clone())).await {
+            let ended = self.end(EndReason::StoreFailed(reason.clone()), Some(refresh_token));
+            if let Err(clear) = ended.await {
                 tracing::warn!(error = %clear, "could not clear the consumed refresh token");
             }
             return Err(Error::SecretStore(format!(
@@ -329,13 +342,11 @@ impl Session {
     }
 
     fn install(&self, tokens: &AuthTokens, generation: u64) -> (Secret, u64) {
-        let lifetime = Duration::from_secs(tokens.expires_in());
-        let margin = self.inner.config.refresh_margin.min(lifetime / 2);
         *self.write_tokens() = Some(Tokens {
             access: tokens.access_token.clone(),
             refresh: tokens.refresh_token.clone(),
             generation,
-            refresh_at: Instant::now() + lifetime - margin,
+            refresh_at: Instant::now() + self.refresh_in(tokens.expires_in()),
         });
         // Only a real change is an event: a routine refresh keeps the session Active.
         self.inner.state.send_if_modified(|state| {
@@ -346,14 +357,31 @@ impl Session {
         (tokens.access_token.clone(), generation)
     }
 
-    /// Drops the tokens, clears the store, announces the end. Callers hold `refresh_lock`.
-    async fn end(&self, reason: EndReason) -> Result<(), Error> {
+    /// When to refresh a token that lives `expires_in` seconds: `margin` before expiry, the
+    /// lifetime bounded to [`MAX_TOKEN_LIFETIME`] and the wait to `min_refresh_interval`.
+    fn refresh_in(&self, expires_in: u64) -> Duration {
+        let lifetime = Duration::from_secs(expires_in).min(MAX_TOKEN_LIFETIME);
+        let margin = self.inner.config.refresh_margin.min(lifetime / 2);
+        (lifetime - margin).max(self.inner.config.min_refresh_interval)
+    }
+
+    /// Drops the tokens, announces the end and forgets the stored token. Callers hold
+    /// `refresh_lock`. With `ours`, the store is cleared only while it still holds that token:
+    /// another instance of the app that rotated since keeps its fresh one.
+    async fn end(&self, reason: EndReason, ours: Option<Secret>) -> Result<(), Error> {
         *self.write_tokens() = None;
         self.inner
             .state
             .send_replace(SessionState::Ended(reason.clone()));
         tracing::info!(?reason, "session ended");
-        store_blocking(&self.inner.store, None).await
+        let store = self.inner.store.clone();
+        tokio::task::spawn_blocking(move || match ours {
+            Some(token) => store.clear_if(&token).map(drop),
+            None => store.clear(),
+        })
+        .await
+        .map_err(|e| Error::SecretStore(e.to_string()))?
+        .map_err(|e| Error::SecretStore(e.0))
     }
 
     fn read_tokens(&self) -> std::sync::RwLockReadGuard<'_, Option<Tokens>> {

@@ -1,4 +1,4 @@
-//! Solana (operations.md §9): `SOLANA_*` operations, one per request, authorised by a passkey
+//! Solana (docs/api/operations.md §9): `SOLANA_*` operations, one per request, authorised by a passkey
 //! against the user's EVM Safe; plus the gasless JSON-RPC proxy.
 
 use serde::{Deserialize, Serialize};

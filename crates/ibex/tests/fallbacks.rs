@@ -1,5 +1,5 @@
 //! The documented path fallbacks, against a server that only has the older routes (the sandbox
-//! serves both, so it cannot show the client choosing): recovery status `/v1.1` (gaps.md G3)
+//! serves both, so it cannot show the client choosing): recovery status `/v1.1` (docs/api/gaps.md G3)
 //! and the swap quote's `/v1.2/safes/quote?from&to` (G2).
 
 use std::net::SocketAddr;

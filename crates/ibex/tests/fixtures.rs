@@ -1,10 +1,10 @@
-//! Contract test: every JSON fixture of `shared/ibex-api/examples` (both tiers) is listed here
+//! Contract test: every JSON fixture of `docs/api/examples` (both tiers) is listed here
 //! and checked — responses and server frames parse into the client's types; request bodies and
 //! client frames parse and re-serialise to the same JSON. A fixture missing from the table
 //! (or a table row without its file) fails the test.
 //!
 //! Fixtures hold documentation placeholders (`"0x..."`, `"0xSAFE…"`, `"string"`, elided
-//! `"..."` members). They are not data (examples/INDEX.md), so each is replaced by a valid
+//! `"..."` members). They are not data (docs/api/examples/INDEX.md), so each is replaced by a valid
 //! value of its kind before checking: the client's validated types then still apply in full.
 
 use std::collections::BTreeSet;
@@ -28,6 +28,11 @@ use ibex::models::operations::{
 };
 use ibex::models::realtime::{ClientMessage, ServerFrame};
 use ibex::models::recovery::RecoveryStatus;
+use ibex::models::sepa::{
+    Approval, ApprovalConfirmation, Envelope, IbanAdded, IbanConfirmed, IbanLabel, MandateCreated,
+    MandateRequest, MandateStatusChange, PaymentConfirmed, PaymentRequest, SepaIban,
+    SepaTransactions,
+};
 use ibex::models::{Ack, Health, Page};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -39,7 +44,7 @@ enum Check {
     Request(fn(&Value) -> Result<(), String>),
     /// A documentation value the client must refuse; the error must contain the text.
     Rejected(fn(&Value) -> Result<(), String>, &'static str),
-    /// Not an endpoint of the end-user wallet (tenant/admin, BCReader-internal, SEPA…).
+    /// Not an endpoint of the end-user wallet (tenant/admin, BCReader-internal…).
     OutOfScope(&'static str),
 }
 
@@ -47,7 +52,6 @@ use Check::{OutOfScope, Rejected, Request, Response};
 
 const TENANT: &str = "tenant/admin endpoint (x-api-key); out of scope for the wallet";
 const BCREADER: &str = "legacy BCReader proxy/route; the wallet reads /v1.2/users/me/*";
-const SEPA: &str = "mirror-only SEPA API, not part of issue 3's endpoint list";
 
 fn parse<T: DeserializeOwned>(v: &Value) -> Result<T, String> {
     serde_path_to_error::deserialize(v.clone())
@@ -558,41 +562,71 @@ fn table() -> Vec<(&'static str, Check)> {
         ),
         (
             "mirror/sepa-iban-add-post-response.direct.sdk.json",
-            OutOfScope(SEPA),
+            Response(response::<Envelope<IbanAdded>>),
         ),
-        ("mirror/sepa-iban-add-post-response.json", OutOfScope(SEPA)),
+        (
+            "mirror/sepa-iban-add-post-response.json",
+            Response(response::<Envelope<IbanAdded>>),
+        ),
         (
             "mirror/sepa-iban-add-post-response.webauthn.json",
-            OutOfScope(SEPA),
+            Response(response::<Envelope<IbanAdded>>),
         ),
-        ("mirror/sepa-iban-add-put-response.json", OutOfScope(SEPA)),
-        ("mirror/sepa-iban-get-response.json", OutOfScope(SEPA)),
-        ("mirror/sepa-iban-get-response.sdk.json", OutOfScope(SEPA)),
+        (
+            "mirror/sepa-iban-add-put-response.json",
+            Response(response::<Envelope<IbanConfirmed>>),
+        ),
+        (
+            "mirror/sepa-iban-get-response.json",
+            Response(response::<Envelope<Vec<SepaIban>>>),
+        ),
+        (
+            "mirror/sepa-iban-get-response.sdk.json",
+            Response(response::<Envelope<Vec<SepaIban>>>),
+        ),
         (
             "mirror/sepa-iban-modify-patch-response.json",
-            OutOfScope(SEPA),
+            Response(response::<Envelope<IbanLabel>>),
         ),
-        ("mirror/sepa-mandates-post-request.json", OutOfScope(SEPA)),
+        (
+            "mirror/sepa-mandates-post-request.json",
+            Request(request::<MandateRequest>),
+        ),
         (
             "mirror/sepa-mandates-post-request.trigger-all.json",
-            OutOfScope(SEPA),
+            Request(request::<MandateRequest>),
         ),
-        ("mirror/sepa-mandates-post-response.json", OutOfScope(SEPA)),
+        (
+            "mirror/sepa-mandates-post-response.json",
+            Response(response::<MandateCreated>),
+        ),
         (
             "mirror/sepa-mandates-status-patch-request.json",
-            OutOfScope(SEPA),
+            Rejected(request::<MandateStatusChange>, "unknown variant"),
         ),
-        ("mirror/sepa-payments-post-request.json", OutOfScope(SEPA)),
-        ("mirror/sepa-payments-post-response.json", OutOfScope(SEPA)),
-        ("mirror/sepa-payments-put-request.json", OutOfScope(SEPA)),
-        ("mirror/sepa-payments-put-response.json", OutOfScope(SEPA)),
+        (
+            "mirror/sepa-payments-post-request.json",
+            Request(request::<PaymentRequest>),
+        ),
+        (
+            "mirror/sepa-payments-post-response.json",
+            Response(response::<Envelope<Approval>>),
+        ),
+        (
+            "mirror/sepa-payments-put-request.json",
+            Request(request::<ApprovalConfirmation>),
+        ),
+        (
+            "mirror/sepa-payments-put-response.json",
+            Response(response::<Envelope<PaymentConfirmed>>),
+        ),
         (
             "mirror/sepa-transactions-get-response.json",
-            OutOfScope(SEPA),
+            Response(response::<SepaTransactions>),
         ),
         (
             "mirror/sepa-transactions-get-response.sdk.json",
-            OutOfScope(SEPA),
+            Response(response::<SepaTransactions>),
         ),
         (
             "mirror/signin-get-response.email.json",
@@ -831,7 +865,7 @@ fn table() -> Vec<(&'static str, Check)> {
 }
 
 fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ibex-api/examples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api/examples")
 }
 
 /// Every `*.json` under the examples directory, relative, `mirror/` included.

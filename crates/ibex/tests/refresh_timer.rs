@@ -47,7 +47,11 @@ async fn tokens_are_refreshed_ahead_of_expiry_until_sign_out() {
         client,
         Arc::new(MemoryStore::new()),
         &issued,
-        SessionConfig::default(),
+        // The default 30 s floor between proactive refreshes would hide the timer here.
+        SessionConfig {
+            min_refresh_interval: std::time::Duration::from_millis(500),
+            ..SessionConfig::default()
+        },
     )
     .await
     .unwrap();

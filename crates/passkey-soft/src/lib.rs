@@ -9,6 +9,8 @@
 
 mod authdata;
 mod b64;
+#[cfg(feature = "ctap2")]
+pub mod ctap2;
 mod prf;
 
 use std::fmt;
@@ -64,6 +66,8 @@ impl fmt::Debug for Credential {
 #[derive(Debug, Default)]
 pub struct Authenticator {
     credentials: Mutex<Vec<Credential>>,
+    /// Report signCount 0 from now on, as authenticators that do not count do.
+    stopped_counting: std::sync::atomic::AtomicBool,
 }
 
 impl Authenticator {
@@ -74,7 +78,7 @@ impl Authenticator {
     /// `navigator.credentials.create({publicKey: options})` on a page at `origin`.
     ///
     /// `options` is `PublicKeyCredentialCreationOptionsJSON`, bare or wrapped in `publicKey`,
-    /// `credentialCreationOptions` or IBEx's `credentialRequestOptions` (gaps.md G1).
+    /// `credentialCreationOptions` or IBEx's `credentialRequestOptions` (docs/api/gaps.md G1).
     pub fn create(&self, options: &Value, origin: &str) -> Result<Value> {
         let options = unwrap_options(options);
         let rp_id = match options.pointer("/rp/id").and_then(Value::as_str) {
@@ -183,7 +187,15 @@ impl Authenticator {
             .find(|c| c.rp_id == rp_id && (allowed.is_empty() || allowed.contains(&c.id)))
             .ok_or_else(|| Error::NotAllowed(format!("no credential for rpId {rp_id}")))?;
         credential.counter += 1;
-        let auth_data = authdata::build(&rp_id, presence_flags(), credential.counter, None);
+        let counter = if self
+            .stopped_counting
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            0
+        } else {
+            credential.counter
+        };
+        let auth_data = authdata::build(&rp_id, presence_flags(), counter, None);
         let client_data = client_data_json("webauthn.get", &challenge, origin);
         let mut signed = auth_data.clone();
         signed.extend_from_slice(&Sha256::digest(client_data.as_bytes()));
@@ -211,6 +223,13 @@ impl Authenticator {
             },
             "clientExtensionResults": extensions,
         }))
+    }
+
+    /// From now on every assertion reports signCount 0, like an authenticator that does not
+    /// count (or stopped counting once its passkey was synced).
+    pub fn stop_counting(&self) {
+        self.stopped_counting
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Ids (base64url) of the credentials held for `rp_id`, oldest first.

@@ -16,6 +16,9 @@ pub struct AppInfo {
     pub sandbox_available: bool,
     /// The OS's language as the wallet speaks it: what the "system" language setting means.
     pub system_locale: crate::i18n::Locale,
+    /// What went wrong reading the settings file at start (restored from its copy, set aside),
+    /// for a notice the user sees; `None` when it opened cleanly.
+    pub storage_notice: Option<String>,
 }
 
 /// The app command.
@@ -32,6 +35,7 @@ impl crate::Core {
             .to_owned(),
             sandbox_available: cfg!(feature = "sandbox"),
             system_locale: self.system_locale,
+            storage_notice: self.store.notice().map(|m| m.render(self.locale())),
         })
     }
 }

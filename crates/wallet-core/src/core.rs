@@ -12,12 +12,13 @@ use crate::error::AppError;
 use crate::events::EventSink;
 use crate::network::Connection;
 use crate::notify::Notifier;
-use crate::passkey::NativeBackend;
+use crate::passkey::ctap2::SecurityKeyBackend;
+use crate::passkey::{NativeBackend, ProviderKind};
 use crate::recovery::RecoveryWatch;
-use crate::secrets::SecretStores;
-use crate::settings::Settings;
+use crate::secrets::{load_item, SecretItem, SecretStores};
+use crate::settings::{NetworkSetting, Settings};
 use crate::store::KvStore;
-use crate::sync::read;
+use crate::sync::{read, write};
 
 /// What the platform provides to the core.
 pub struct CoreDeps {
@@ -45,6 +46,8 @@ pub struct Core {
     pub(crate) api_key: RwLock<Option<String>>,
     /// Passkey providers the core runs itself.
     pub(crate) natives: Vec<Arc<dyn NativeBackend>>,
+    /// The CTAP2 security-key provider (also in `natives`), which takes the key's PIN.
+    pub(crate) security_key: Arc<SecurityKeyBackend>,
     /// Opened on first use and replaced when the network setting changes.
     pub(crate) connection: Mutex<Option<Arc<Connection>>>,
     /// The embedded sandbox's state file (in the app's data directory), if it persists.
@@ -81,6 +84,11 @@ impl Core {
             focused: focused.clone(),
             locale: locale.clone(),
         });
+        let security_key = Arc::new(SecurityKeyBackend::new(
+            crate::passkey::key_transport(),
+            events.clone(),
+            crate::passkey::ctap2::DEFAULT_TIMEOUT,
+        ));
         Self {
             store,
             events,
@@ -89,7 +97,9 @@ impl Core {
             natives: crate::passkey::native_backends(
                 crate::passkey::handoff::DEFAULT_TIMEOUT,
                 locale.clone(),
+                &security_key,
             ),
+            security_key,
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
@@ -111,7 +121,25 @@ impl Core {
 
     /// Gives the browser hand-off `timeout` to answer instead of the default (tests use seconds).
     pub fn with_handoff_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.natives = crate::passkey::native_backends(timeout, self.locale.clone());
+        self.natives =
+            crate::passkey::native_backends(timeout, self.locale.clone(), &self.security_key);
+        self
+    }
+
+    /// Talks to security keys through `transport` (tests: software keys) with `timeout`.
+    pub fn with_security_keys(
+        mut self,
+        transport: Box<dyn crate::passkey::ctap2::KeyTransport>,
+        timeout: std::time::Duration,
+    ) -> Self {
+        self.security_key = Arc::new(SecurityKeyBackend::new(
+            transport,
+            self.events.clone(),
+            timeout,
+        ));
+        self.natives
+            .retain(|b| b.kind() != ProviderKind::SecurityKey);
+        self.natives.push(self.security_key.clone());
         self
     }
 
@@ -133,7 +161,19 @@ impl Core {
             return Ok(conn.clone());
         }
         let network = read(&self.settings).network.clone();
-        let api_key = read(&self.api_key).clone();
+        // Bound first: the read guard must be gone before `saved_api_key` writes the lock.
+        let known = read(&self.api_key).clone();
+        let api_key = match (&network, known) {
+            (
+                NetworkSetting::Custom {
+                    base_url,
+                    rp_id,
+                    has_api_key: true,
+                },
+                None,
+            ) => self.saved_api_key(base_url, rp_id).await,
+            (_, key) => key,
+        };
         let conn = Arc::new(
             Connection::open(
                 &network,
@@ -146,6 +186,33 @@ impl Core {
         );
         *slot = Some(conn.clone());
         Ok(conn)
+    }
+}
+
+impl Core {
+    /// The tenant API key from the keychain (after a restart). When it is not there, Settings
+    /// stop saying that one is saved.
+    async fn saved_api_key(&self, base_url: &str, rp_id: &str) -> Option<String> {
+        let secrets = self.secrets.clone();
+        match load_item(secrets, SecretItem::ApiKey, base_url, rp_id).await {
+            Some(key) => {
+                let key = key.expose().to_owned();
+                *write(&self.api_key) = Some(key.clone());
+                Some(key)
+            }
+            None => {
+                tracing::warn!("the saved API key is not in the keychain any more");
+                let forget = |s: &mut crate::Settings| {
+                    if let NetworkSetting::Custom { has_api_key, .. } = &mut s.network {
+                        *has_api_key = false;
+                    }
+                };
+                if let Err(e) = self.update(forget) {
+                    tracing::warn!(error = %e.message, "settings not updated");
+                }
+                None
+            }
+        }
     }
 }
 

@@ -40,6 +40,17 @@ pub enum ErrorCode {
     Internal,
     /// The passkey prompt (e.g. the browser hand-off) got no answer in time.
     PasskeyTimedOut,
+    /// The authenticator's answer failed the core's checks (rpId, presence, verification,
+    /// signature); nothing was sent.
+    PasskeyRefused,
+    /// No security key answered: none is plugged in (or the OS does not let the app reach it).
+    KeyNotFound,
+    /// The security key holds no passkey for this wallet.
+    KeyNotRegistered,
+    /// The security key's PIN is blocked (too many wrong PINs).
+    KeyPinBlocked,
+    /// The security key has no PIN, and this wallet requires user verification.
+    KeyPinNotSet,
 }
 
 /// An error as the UI sees it.
@@ -166,7 +177,9 @@ impl AppError {
                 (ErrorCode::Validation, Msg::IbexRefused)
             }
             ibex::Error::Status { .. } => (ErrorCode::Server, Msg::IbexServerError),
-            ibex::Error::Decode { .. } => (ErrorCode::BadResponse, Msg::IbexBadAnswer),
+            ibex::Error::Decode { .. } | ibex::Error::Refused { .. } => {
+                (ErrorCode::BadResponse, Msg::IbexBadAnswer)
+            }
             // The client's own words about what it was given (no server text).
             ibex::Error::Config(_) | ibex::Error::Invalid(_) => (
                 ErrorCode::Validation,

@@ -29,12 +29,25 @@ pub enum CoreEvent {
     SessionChanged { session: SessionInfo },
     /// An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED.
     OperationUpdated { update: OperationUpdate },
+    /// A confirmed operation did not do what the user reviewed (another recipient, token,
+    /// amount or chain on chain): a loud alert, and an OS notification whatever the focus.
+    #[serde(rename_all = "camelCase")]
+    OperationMismatch {
+        user_op_hash: String,
+        tx_hash: String,
+        differences: Vec<crate::operations::Difference>,
+    },
     /// The account's WebSocket connected or dropped (then the core polls over HTTP).
     Realtime { connected: bool },
     /// IBEx pushed a new transaction or balance: shown balances and history are stale.
     WalletChanged,
     /// The recovery state changed (seen by the background check or a command).
     RecoveryChanged { info: RecoveryInfo },
+    /// The security key in use needs the user: touch it, pick it among several, or enter its
+    /// PIN (`passkey_key_pin`).
+    SecurityKey {
+        prompt: crate::passkey::ctap2::KeyPrompt,
+    },
     /// A desktop notification was shown (the web host's notifier reports it, for tests and
     /// an in-page toast).
     NotificationShown { title: String, body: String },

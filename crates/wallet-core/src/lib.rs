@@ -33,6 +33,8 @@ pub mod session;
 pub mod settings;
 pub mod store;
 pub mod sync;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod wallet;
 
 pub use crate::core::{Core, CoreDeps};
@@ -44,3 +46,18 @@ pub use session::{
     Account, AuthIntent, Ceremony, CeremonyKind, Persistence, SafeWallet, SessionInfo,
 };
 pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};
+
+/// Parsers of untrusted input, reachable by the fuzz targets in `fuzz/`; nothing else uses
+/// this module.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::passkey::handoff::{parse_answer, Reply};
+
+    /// The clientDataJSON check of a passkey answer, for either ceremony type.
+    pub fn check_client_data(credential: &serde_json::Value, challenge: &str, origin: &str) {
+        use crate::passkey::ceremony::{check_client_data, ClientDataType};
+        for kind in [ClientDataType::Create, ClientDataType::Get] {
+            let _ = check_client_data(credential, kind, challenge, Some(origin));
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! The account's WebSocket (realtime.md): IBEx allows one per user, so the core keeps exactly
+//! The account's WebSocket (docs/api/realtime.md): IBEx allows one per user, so the core keeps exactly
 //! one per signed-in account and fans its news out to whoever tracks something — the operation
 //! tracker wakes on a new on-chain transaction instead of waiting for its next poll, and the UI
 //! hears that balances changed. When the socket is down, everything falls back to HTTP polling.

@@ -48,7 +48,9 @@ messages! {
     NoPasskeyOptions => "IBEx sent no passkey options for this request.", "IBEx n’a envoyé aucune option de clé d’accès pour cette demande.";
     WrongPasskeyOptions => "IBEx sent the wrong kind of passkey options for this request.", "IBEx a envoyé des options de clé d’accès qui ne correspondent pas à cette demande.";
     NoPasskeyChallenge => "IBEx's passkey options have no challenge.", "Les options de clé d’accès d’IBEx ne contiennent aucun défi.";
-    RpIdMismatch { asked: String, configured: String } => "IBEx asked for a passkey for {asked}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings.", "IBEx a demandé une clé d’accès pour {asked}, mais ce réseau est configuré pour {configured}. Rien n’a été signé ; vérifiez le rpId du réseau dans les paramètres.";
+    RpIdMismatchSignUp { asked: String, configured: String } => "IBEx asked to sign your sign-up with a passkey for {asked}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings.", "IBEx a demandé de signer votre inscription avec une clé d’accès pour {asked}, mais ce réseau est configuré pour {configured}. Rien n’a été signé\u{202f}; vérifiez le rpId du réseau dans les paramètres.";
+    RpIdMismatchSignIn { asked: String, configured: String } => "IBEx asked to sign your sign-in with a passkey for {asked}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings.", "IBEx a demandé de signer votre connexion avec une clé d’accès pour {asked}, mais ce réseau est configuré pour {configured}. Rien n’a été signé\u{202f}; vérifiez le rpId du réseau dans les paramètres.";
+    RpIdMismatchOperation { asked: String, configured: String } => "IBEx asked to sign this operation with a passkey for {asked}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings.", "IBEx a demandé de signer cette opération avec une clé d’accès pour {asked}, mais ce réseau est configuré pour {configured}. Rien n’a été signé\u{202f}; vérifiez le rpId du réseau dans les paramètres.";
     RpIdNotServed { rp_id: String } => "This IBEx server does not serve the rpId {rp_id}. Check the network's rpId in the settings.", "Ce serveur IBEx ne prend pas en charge le rpId {rp_id}. Vérifiez le rpId du réseau dans les paramètres.";
     NoAccountId => "IBEx did not create an account id.", "IBEx n’a pas créé d’identifiant de compte.";
     PasskeyResponseNotJson { error: String } => "The passkey response is not JSON: {error}", "La réponse de la clé d’accès n’est pas du JSON : {error}";
@@ -77,10 +79,62 @@ messages! {
     PinChallengeField { field: String } => "IBEx's PIN challenge has no {field}", "Le défi de code PIN d’IBEx ne contient pas de {field}";
     NoPinWallet => "No PIN wallet was created on this device for this network.", "Aucun portefeuille à code PIN n’a été créé sur cet appareil pour ce réseau.";
     PinAccountNotRemembered { error: String } => "The PIN account was not remembered: {error}", "Le compte à code PIN n’a pas été mémorisé : {error}";
+    // Security keys and the passkey's answer (tenant)
+    PasskeyChallengeNotBase64 => "IBEx's passkey challenge is not base64url.", "Le défi de clé d’accès d’IBEx n’est pas en base64url.";
+    KeyNoAnswer => "The security key request ended without an answer.", "La demande à la clé de sécurité s’est terminée sans réponse.";
+    KeyPinNotSet => "This security key has no PIN, and this wallet needs you verified. Nothing was sent; set a PIN on the key (e.g. in your OS's security key settings) and try again.", "Cette clé de sécurité n’a pas de code PIN, et ce portefeuille exige votre vérification. Rien n’a été envoyé\u{202f}; définissez un code PIN sur la clé (par exemple dans les réglages de clés de sécurité de votre système) et réessayez.";
+    KeyNoCredential => "The security key's registration carries no credential.", "L’enregistrement de la clé de sécurité ne contient aucun identifiant.";
+    KeyNoCredentialId => "The security key did not say which passkey signed.", "La clé de sécurité n’a pas indiqué quelle clé d’accès a signé.";
+    KeyCancelled => "The security key request was cancelled. Nothing was sent.", "La demande à la clé de sécurité a été annulée. Rien n’a été envoyé.";
+    KeyPinBlocked => "This security key's PIN is blocked after too many wrong PINs. Nothing was sent; reset the key (this erases its passkeys) or use another key.", "Le code PIN de cette clé de sécurité est bloqué après trop d’essais erronés. Rien n’a été envoyé\u{202f}; réinitialisez la clé (cela efface ses clés d’accès) ou utilisez-en une autre.";
+    KeyPinAuthBlocked => "This security key stopped taking PINs after three wrong ones. Nothing was sent; unplug it, plug it back in and try again.", "Cette clé de sécurité n’accepte plus de code PIN après trois essais erronés. Rien n’a été envoyé\u{202f}; débranchez-la, rebranchez-la et réessayez.";
+    KeyNotRegistered => "This security key holds no passkey for this wallet. Nothing was sent; use the key you signed up with.", "Cette clé de sécurité ne contient aucune clé d’accès pour ce portefeuille. Rien n’a été envoyé\u{202f}; utilisez la clé avec laquelle vous vous êtes inscrit.";
+    KeyAlreadyRegistered => "This security key is already registered for this wallet. Nothing was created; sign in with it instead.", "Cette clé de sécurité est déjà enregistrée pour ce portefeuille. Rien n’a été créé\u{202f}; connectez-vous plutôt avec elle.";
+    KeyNotTouched => "The security key was not touched in time. Nothing was sent; try again and touch the key when it blinks.", "La clé de sécurité n’a pas été touchée à temps. Rien n’a été envoyé\u{202f}; réessayez et touchez la clé lorsqu’elle clignote.";
+    KeyTooSlow => "The security key did not finish in time. Nothing was sent; try again.", "La clé de sécurité n’a pas terminé à temps. Rien n’a été envoyé\u{202f}; réessayez.";
+    NoKeyAnswered => "No security key answered. Nothing was sent; plug in your key and try again (on Linux the wallet's udev rule must be installed, see the README).", "Aucune clé de sécurité n’a répondu. Rien n’a été envoyé\u{202f}; branchez votre clé et réessayez (sous Linux, la règle udev du portefeuille doit être installée, voir le README).";
+    EnterKeyPin => "Enter the security key's PIN.", "Saisissez le code PIN de la clé de sécurité.";
+    WindowsPromptClosed => "The Windows passkey prompt was closed or timed out. Nothing was sent.", "La fenêtre de clé d’accès de Windows a été fermée ou a expiré. Rien n’a été envoyé.";
+    WindowsNoPasskey => "This device or key holds no passkey for this wallet. Nothing was sent; use the one you signed up with.", "Cet appareil ou cette clé ne contient aucune clé d’accès pour ce portefeuille. Rien n’a été envoyé\u{202f}; utilisez celui ou celle avec lequel vous vous êtes inscrit.";
+    WindowsAlreadyRegistered => "This passkey is already registered for this wallet. Nothing was created; sign in with it instead.", "Cette clé d’accès est déjà enregistrée pour ce portefeuille. Rien n’a été créé\u{202f}; connectez-vous plutôt avec elle.";
+    WindowsNoAuthenticator => "Windows found no authenticator. Nothing was sent; set up Windows Hello or plug in a security key.", "Windows n’a trouvé aucun authentificateur. Rien n’a été envoyé\u{202f}; configurez Windows Hello ou branchez une clé de sécurité.";
+    WindowsPromptTimedOut => "The Windows passkey prompt timed out. Nothing was sent; try again.", "La fenêtre de clé d’accès de Windows a expiré. Rien n’a été envoyé\u{202f}; réessayez.";
+    AuthDataTooShort => "The passkey's authenticator data is too short.", "Les données d’authentificateur de la clé d’accès sont trop courtes.";
+    UserNotPresent => "The passkey did not confirm you were present. Nothing was sent; try again and touch your key.", "La clé d’accès n’a pas confirmé votre présence. Rien n’a été envoyé\u{202f}; réessayez et touchez votre clé.";
+    UserNotVerified => "The passkey did not verify you (no PIN or fingerprint was used), which this wallet requires. Nothing was sent; set a PIN on your security key and try again.", "La clé d’accès ne vous a pas vérifié (ni code PIN ni empreinte digitale), ce que ce portefeuille exige. Rien n’a été envoyé\u{202f}; définissez un code PIN sur votre clé de sécurité et réessayez.";
+    SignatureNotEcdsa => "The passkey's signature is not an ECDSA signature.", "La signature de la clé d’accès n’est pas une signature ECDSA.";
+    SignatureInvalid => "The passkey's signature does not verify with its public key. Nothing was sent.", "La signature de la clé d’accès ne se vérifie pas avec sa clé publique. Rien n’a été envoyé.";
+    AttestationNotCbor => "The passkey's attestation object is not CBOR.", "L’objet d’attestation de la clé d’accès n’est pas du CBOR.";
+    AttestationNotMap => "The passkey's attestation object is not a map.", "L’objet d’attestation de la clé d’accès n’est pas un dictionnaire CBOR.";
+    AttestationNoAuthData => "The passkey's attestation has no authenticator data.", "L’attestation de la clé d’accès ne contient pas de données d’authentificateur.";
+    RegistrationNoCredential => "The passkey's registration carries no new credential.", "L’enregistrement de la clé d’accès ne contient aucun nouvel identifiant.";
+    CredentialIdDiffers => "The passkey's credential id differs from the one it reported.", "L’identifiant de la clé d’accès diffère de celui qu’elle a annoncé.";
+    SelfAttestationNoSignature => "The passkey's self-attestation has no signature.", "L’auto-attestation de la clé d’accès ne contient pas de signature.";
+    AttestedDataMalformed => "The passkey's attested credential data is malformed.", "Les données d’identifiant attestées de la clé d’accès sont mal formées.";
+    KeyFailed { error: String } => "The security key failed: {error}. Nothing was sent.", "La clé de sécurité a échoué\u{a0}: {error}. Rien n’a été envoyé.";
+    PasskeyOptionsBad { detail: String } => "IBEx's passkey options: {detail}.", "Options de clé d’accès d’IBEx\u{a0}: {detail}.";
+    WindowsRefused { hresult: String } => "Windows refused the passkey request (HRESULT {hresult}). Nothing was sent.", "Windows a refusé la demande de clé d’accès (HRESULT {hresult}). Rien n’a été envoyé.";
+    AnswerUnreadable { pointer: String } => "The passkey's answer has no readable {pointer}.", "La réponse de la clé d’accès ne contient pas de {pointer} lisible.";
+    PasskeyForOtherSite { rp_id: String } => "The passkey answered for another site than {rp_id}. Nothing was sent.", "La clé d’accès a répondu pour un autre site que {rp_id}. Rien n’a été envoyé.";
+    PinDerivationStopped { error: String } => "The PIN key derivation stopped: {error}", "La dérivation de la clé du code PIN s’est interrompue\u{a0}: {error}";
+    // Verify-after-execution (harden)
+    MismatchTitle => "Operation did not do what you approved", "L’opération n’a pas fait ce que vous avez approuvé";
+    MismatchBody { hash: String, what: String } => "Transaction {hash} shows {what}. Check your activity and contact IBEx.", "La transaction {hash} indique {what}. Vérifiez votre activité et contactez IBEx.";
+    MismatchDifference { field: String, on_chain: String, reviewed: String } => "{field} {on_chain} instead of {reviewed}", "{field} {on_chain} au lieu de {reviewed}";
+    MismatchRecipient => "recipient", "destinataire";
+    MismatchToken => "token", "jeton";
+    MismatchAmount => "amount", "montant";
+    MismatchChain => "chain", "réseau";
+    // The settings file (harden)
+    StoreRestored { name: String } => "{name} was missing; its previous copy was restored.", "{name} était introuvable\u{202f}; sa copie précédente a été restaurée.";
+    StoreRestoredKept { name: String, why: String, path: String } => "{name} was unreadable ({why}); the previous copy was restored and it is kept as {path}. The last change made before may be missing.", "{name} était illisible ({why})\u{202f}; la copie précédente a été restaurée et le fichier est conservé sous {path}. La dernière modification faite auparavant peut manquer.";
+    StoreRestoredNotSetAside { name: String, why: String, error: String } => "{name} was unreadable ({why}); the previous copy was restored and it could not be set aside ({error}). The last change made before may be missing.", "{name} était illisible ({why})\u{202f}; la copie précédente a été restaurée, mais le fichier n’a pas pu être mis de côté ({error}). La dernière modification faite auparavant peut manquer.";
+    StoreDefaultsKept { name: String, why: String, path: String } => "{name} was unreadable ({why}) and had no readable copy; defaults are in use and it is kept as {path}.", "{name} était illisible ({why}) et n’avait aucune copie lisible\u{202f}; les valeurs par défaut sont utilisées et le fichier est conservé sous {path}.";
+    StoreDefaultsNotSetAside { name: String, why: String, error: String } => "{name} was unreadable ({why}) and had no readable copy; defaults are in use and it could not be set aside ({error}).", "{name} était illisible ({why}) et n’avait aucune copie lisible\u{202f}; les valeurs par défaut sont utilisées, mais le fichier n’a pas pu être mis de côté ({error}).";
     // Passkey providers
     ProviderNotInBuild { provider: String } => "The {provider} passkey provider is not available in this build.", "Le fournisseur de clés d’accès {provider} n’est pas disponible dans cette version.";
-    TouchIdNeedsSignedBuild => "Touch ID for this wallet needs the signed macOS build with Associated Domains.", "Touch ID pour ce portefeuille nécessite la version macOS signée, avec Associated Domains.";
-    WindowsHelloNotYet => "Windows Hello is not available in this build yet.", "Windows Hello n’est pas encore disponible dans cette version.";
+    TouchIdNeedsSignedBuild { rp_id: String } => "Touch ID needs {rp_id}'s own signed app (associated with its domain) — use a security key.", "Touch ID nécessite l’application signée de {rp_id} (associée à son domaine) — utilisez une clé de sécurité.";
+    WindowsKeysThroughHello => "On Windows, security keys sign through the Windows Hello prompt (choose \"Security key\" there).", "Sous Windows, les clés de sécurité signent via la fenêtre de Windows Hello (choisissez-y «\u{a0}Clé de sécurité\u{a0}»).";
     LinuxWebviewNoPasskeys => "This Linux WebView has no passkey support — continue in your browser, or use a PIN.", "Cette WebView Linux ne prend pas en charge les clés d’accès — continuez dans votre navigateur, ou utilisez un code PIN.";
     WindowNoPasskeys => "This window has no passkey support — use the system passkey prompt or a PIN.", "Cette fenêtre ne prend pas en charge les clés d’accès — utilisez la demande de clé d’accès du système ou un code PIN.";
     WindowOriginNotAllowed { origin: String, rp_id: String } => "This window ({origin}) may not use passkeys for {rp_id}; passkeys for {rp_id} work only on its own web pages.", "Cette fenêtre ({origin}) ne peut pas utiliser les clés d’accès de {rp_id} : elles ne fonctionnent que sur ses propres pages web.";
@@ -142,7 +196,7 @@ messages! {
     YourSafe => "Your Safe", "Votre Safe";
     // Send and operations
     OwnWallet => "This is your own wallet; choose another recipient.", "C’est votre propre portefeuille ; choisissez un autre destinataire.";
-    NoSuchToken => "This wallet holds no such token on that chain.", "Ce portefeuille ne détient pas ce jeton sur ce réseau.";
+    NoSuchToken => "This wallet holds no such token on that chain that can be sent (IBEx must state the token's decimals).", "Ce portefeuille ne détient sur ce réseau aucun jeton de ce type qui puisse être envoyé (IBEx doit indiquer les décimales du jeton).";
     NotAnAmount { text: String } => "“{text}” is not an amount: use digits and one dot, like 12.5.", "« {text} » n’est pas un montant : utilisez des chiffres et une seule virgule, par exemple 12,5.";
     AmountNotPositive => "The amount must be positive.", "Le montant doit être positif.";
     TooManyDecimals { symbol: String, decimals: u8 } => "{symbol} has at most {decimals} decimals.", "{symbol} a au plus {decimals} décimales.";

@@ -33,6 +33,40 @@ pub(crate) struct OutcomeAlerts {
 
 impl EventSink for OutcomeAlerts {
     fn emit(&self, event: CoreEvent) {
+        if let CoreEvent::OperationMismatch {
+            tx_hash,
+            differences,
+            ..
+        } = &event
+        {
+            // Whatever the window's focus: this is the one alert that must not be missed.
+            let locale = self.locale.get();
+            let what: Vec<String> = differences
+                .iter()
+                .map(|d| {
+                    let field = match d.field.as_str() {
+                        "recipient" => Msg::MismatchRecipient,
+                        "token" => Msg::MismatchToken,
+                        "amount" => Msg::MismatchAmount,
+                        _ => Msg::MismatchChain,
+                    };
+                    Msg::MismatchDifference {
+                        field: field.render(locale),
+                        on_chain: d.on_chain.clone(),
+                        reviewed: d.reviewed.clone(),
+                    }
+                    .render(locale)
+                })
+                .collect();
+            self.notifier.notify(
+                &Msg::MismatchTitle.render(locale),
+                &Msg::MismatchBody {
+                    hash: short_hash(tx_hash),
+                    what: what.join("; "),
+                }
+                .render(locale),
+            );
+        }
         if let CoreEvent::OperationUpdated { update } = &event {
             if !self.focused.load(Ordering::Relaxed) {
                 let hash = short_hash(&update.user_op_hash);

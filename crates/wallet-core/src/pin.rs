@@ -1,4 +1,4 @@
-//! The PIN signer (IBEx's KDF wallet, auth.md §13): Argon2id over the PIN with the server's salt
+//! The PIN signer (IBEx's KDF wallet, docs/api/auth.md §13): Argon2id over the PIN with the server's salt
 //! and parameters, HKDF-SHA256 to a secp256k1 key, which signs the canonical proof message.
 //! The PIN and every derived byte live in zeroizing buffers and are dropped after the proof.
 
@@ -16,14 +16,23 @@ use crate::core::network_key;
 use crate::error::{AppError, ErrorCode};
 use crate::messages::Msg;
 use crate::network::Connection;
+use crate::secrets::{load_item, store_item, SecretItem};
 use crate::session::SessionInfo;
 
 pub const MIN_PIN_LEN: usize = 6;
 const MAX_PIN_LEN: usize = 128;
-/// Argon2 memory we accept from a server (KiB): enough for the documented 64 MiB, not a DoS.
-const MAX_MEMORY_KIB: u32 = 1 << 20;
+/// The Argon2id costs a server may ask for, both ways. Below the floor (OWASP's minimum for
+/// Argon2id: 19 MiB, 2 passes) a server could make a 6-digit PIN cheap to brute-force from its
+/// public key; above the ceiling (4× the documented 64 MiB × 3) it could freeze the device or
+/// ask 2^32 passes. Documented: 65536 KiB, 3 iterations, parallelism 1.
+pub const MIN_MEMORY_KIB: u32 = 19 * 1024;
+pub const MAX_MEMORY_KIB: u32 = 256 * 1024;
+pub const MIN_ITERATIONS: u32 = 2;
+pub const MAX_ITERATIONS: u32 = 12;
+pub const MAX_PARALLELISM: u32 = 8;
 
-/// A PIN as typed; wiped from memory when dropped, never printed.
+/// A PIN as typed; wiped from memory when dropped (every copy), never printed.
+#[derive(Clone)]
 pub struct Pin(Zeroizing<String>);
 
 impl std::fmt::Debug for Pin {
@@ -49,21 +58,30 @@ impl Pin {
     }
 }
 
-/// The signer key for `external_user_id` on tenant `app_id` (the rpId).
+/// The signer key for `external_user_id` on tenant `app_id` (the rpId), with the server's
+/// salt and parameters once they are checked to lie within the bounds above. Seconds of
+/// CPU and up to 256 MiB: call it on a blocking thread, never on an async worker.
 pub fn derive_key(
     pin: &Pin,
     material: &AuthChallenge,
     app_id: &str,
     external_user_id: &str,
 ) -> Result<SigningKey, AppError> {
-    let bad = |m: &str| {
-        AppError::new(
-            ErrorCode::BadResponse,
-            Msg::PinParameters {
-                detail: m.to_string(),
-            },
-        )
-    };
+    let (salt, params) = checked_params(material)?;
+    derive_with(pin, &salt, params, app_id, external_user_id)
+}
+
+fn bad(m: &str) -> AppError {
+    AppError::new(
+        ErrorCode::BadResponse,
+        Msg::PinParameters {
+            detail: m.to_string(),
+        },
+    )
+}
+
+/// The salt and Argon2 parameters of a challenge, refused outside the bounds.
+fn checked_params(material: &AuthChallenge) -> Result<(Vec<u8>, Params), AppError> {
     let salt = material.salt.as_deref().ok_or_else(|| bad("no salt"))?;
     let salt = STANDARD
         .decode(salt.trim_end_matches('='))
@@ -78,14 +96,45 @@ pub fn derive_key(
     if !kdf.algo.eq_ignore_ascii_case("argon2id") {
         return Err(bad(&format!("unsupported algorithm {}", kdf.algo)));
     }
-    if kdf.memory > MAX_MEMORY_KIB {
-        return Err(bad("memory cost too high"));
+    let out_of = |what: &str, value: u32, min: u32, max: u32| {
+        bad(&format!(
+            "{what} {value} is outside {min}–{max}; this wallet refuses a weaker or runaway PIN key"
+        ))
+    };
+    if !(MIN_MEMORY_KIB..=MAX_MEMORY_KIB).contains(&kdf.memory) {
+        return Err(out_of(
+            "memory (KiB)",
+            kdf.memory,
+            MIN_MEMORY_KIB,
+            MAX_MEMORY_KIB,
+        ));
+    }
+    if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&kdf.iterations) {
+        return Err(out_of(
+            "iterations",
+            kdf.iterations,
+            MIN_ITERATIONS,
+            MAX_ITERATIONS,
+        ));
+    }
+    if !(1..=MAX_PARALLELISM).contains(&kdf.parallelism) {
+        return Err(out_of("parallelism", kdf.parallelism, 1, MAX_PARALLELISM));
     }
     let params = Params::new(kdf.memory, kdf.iterations, kdf.parallelism, Some(32))
         .map_err(|e| bad(&e.to_string()))?;
+    Ok((salt, params))
+}
+
+fn derive_with(
+    pin: &Pin,
+    salt: &[u8],
+    params: Params,
+    app_id: &str,
+    external_user_id: &str,
+) -> Result<SigningKey, AppError> {
     let mut stretched = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(pin.0.as_bytes(), &salt, stretched.as_mut())
+        .hash_password_into(pin.0.as_bytes(), salt, stretched.as_mut())
         .map_err(|e| bad(&e.to_string()))?;
     let info = format!("ibex-safe-signer|{app_id}|v1|{external_user_id}");
     let mut key = Zeroizing::new([0u8; 32]);
@@ -103,7 +152,7 @@ pub fn derive_key(
     })
 }
 
-/// The signed proof for one challenge (auth.md §5; the scheme the sandbox documents).
+/// The signed proof for one challenge (docs/api/auth.md §5; the scheme the sandbox documents).
 pub fn proof(
     key: &SigningKey,
     material: &AuthChallenge,
@@ -160,16 +209,28 @@ impl crate::Core {
         let pin = Pin::new(pin)?;
         let conn = self.connection().await?;
         let (info, user) = conn.auth.pin_sign_up(&pin, self.secrets.as_ref()).await?;
-        self.store
-            .set(
-                &network_key("pin-account", &conn),
-                serde_json::Value::String(user),
-            )
-            .map_err(|e| {
-                AppError::internal(Msg::PinAccountNotRemembered {
-                    error: e.to_string(),
-                })
-            })?;
+        // Twice: the settings file (fast to read) and the keychain (survives losing that file).
+        // Without both, one interrupted write or one missing keychain loses nothing.
+        let in_file = self.store.set(
+            &network_key("pin-account", &conn),
+            serde_json::Value::String(user.clone()),
+        );
+        let rp_id = conn.client.config().rp_id.clone();
+        let item = SecretItem::PinAccount;
+        let account = Some(ibex::Secret::new(user));
+        let in_keychain =
+            store_item(self.secrets.clone(), item, &conn.identity, &rp_id, account).await;
+        match (in_file, in_keychain) {
+            (Err(file), Err(keychain)) => {
+                return Err(AppError::internal(Msg::PinAccountNotRemembered {
+                    error: format!("{file}; {keychain}"),
+                }))
+            }
+            (Err(why), Ok(())) | (Ok(()), Err(why)) => {
+                tracing::warn!(%why, "the PIN account is remembered in one place only");
+            }
+            (Ok(()), Ok(())) => {}
+        }
         Ok(self.remember_signer(&conn, info))
     }
 
@@ -179,6 +240,7 @@ impl crate::Core {
         let conn = self.connection().await?;
         let user = self
             .pin_account(&conn)
+            .await
             .ok_or_else(|| AppError::validation(Msg::NoPinWallet))?;
         let info = conn
             .auth
@@ -190,13 +252,37 @@ impl crate::Core {
     /// Whether this device has a PIN wallet for the current network.
     pub async fn pin_remembered(&self) -> Result<bool, AppError> {
         let conn = self.connection().await?;
-        Ok(self.pin_account(&conn).is_some())
+        Ok(self.pin_account(&conn).await.is_some())
     }
 
-    fn pin_account(&self, conn: &Connection) -> Option<String> {
-        self.store
-            .get(&network_key("pin-account", conn))
+    /// From the settings file, else from the keychain (then written back to the file).
+    async fn pin_account(&self, conn: &Connection) -> Option<String> {
+        let key = network_key("pin-account", conn);
+        if let Some(user) = self
+            .store
+            .get(&key)
             .and_then(|v| v.as_str().map(str::to_owned))
+        {
+            return Some(user);
+        }
+        let rp_id = &conn.client.config().rp_id;
+        let user = load_item(
+            self.secrets.clone(),
+            SecretItem::PinAccount,
+            &conn.identity,
+            rp_id,
+        )
+        .await?
+        .expose()
+        .to_owned();
+        tracing::info!("PIN account restored from the keychain");
+        if let Err(e) = self
+            .store
+            .set(&key, serde_json::Value::String(user.clone()))
+        {
+            tracing::warn!(error = %e, "PIN account not written back to the settings file");
+        }
+        Some(user)
     }
 }
 
@@ -240,8 +326,15 @@ mod tests {
     #[test]
     fn derivation_is_deterministic_and_bound_to_every_input() {
         let pin = Pin::new("246810".into()).unwrap();
+        // The vector's 1 MiB is below the floor a server may ask for; it checks the
+        // derivation itself, past the bounds check.
+        let params = Params::new(1024, 2, 1, Some(32)).unwrap();
         let key = |pin: &Pin, app: &str, user: &str| {
-            hex(&derive_key(pin, &material(), app, user).unwrap().to_bytes())
+            hex(
+                &derive_with(pin, b"saltsaltsaltsalt", params.clone(), app, user)
+                    .unwrap()
+                    .to_bytes(),
+            )
         };
         let a = key(&pin, "localhost", "user-1");
         assert_eq!(a, key(&pin, "localhost", "user-1"));
@@ -255,11 +348,36 @@ mod tests {
     }
 
     #[test]
-    fn hostile_parameters_are_refused() {
+    fn hostile_parameters_are_refused_both_ways() {
         let pin = Pin::new("246810".into()).unwrap();
-        let mut m = material();
-        m.kdf.as_mut().unwrap().memory = u32::MAX;
-        assert!(derive_key(&pin, &m, "localhost", "u").is_err());
+        let documented = |m: &mut KdfParams| {
+            (m.memory, m.iterations, m.parallelism) = (65536, 3, 1);
+        };
+        let mut ok = material();
+        documented(ok.kdf.as_mut().unwrap());
+        assert!(
+            checked_params(&ok).is_ok(),
+            "the documented parameters pass"
+        );
+        for (memory, iterations, parallelism, needle) in [
+            (u32::MAX, 3, 1, "memory"),
+            (1024, 3, 1, "memory"),
+            (8, 1, 1, "memory"),
+            (65536, u32::MAX, 1, "iterations"),
+            (65536, 1, 1, "iterations"),
+            (65536, 3, 0, "parallelism"),
+            (65536, 3, 255, "parallelism"),
+        ] {
+            let mut m = ok.clone();
+            let kdf = m.kdf.as_mut().unwrap();
+            (kdf.memory, kdf.iterations, kdf.parallelism) = (memory, iterations, parallelism);
+            let e = derive_key(&pin, &m, "localhost", "u").unwrap_err();
+            assert!(
+                e.message.contains(needle),
+                "{memory}/{iterations}/{parallelism}: {}",
+                e.message
+            );
+        }
         let mut m = material();
         m.kdf.as_mut().unwrap().algo = "scrypt".into();
         assert!(derive_key(&pin, &m, "localhost", "u")

@@ -40,7 +40,8 @@ pub struct TokenRow {
     pub token_address: String,
     pub symbol: String,
     pub name: Option<String>,
-    pub decimals: u8,
+    /// `None` when IBEx did not say (such a token is shown, never sent).
+    pub decimals: Option<u8>,
     /// Exact decimal text, whole tokens.
     pub balance: String,
     /// Exact decimal text from IBEx; absent without a price.
@@ -183,7 +184,8 @@ fn token_row(chain_id: u32, wallet: &str, t: &TokenBalance, prices_available: bo
         hidden: hidden_reason(t, &symbol, prices_available),
         symbol,
         name: t.name.clone(),
-        decimals: t.decimals.unwrap_or(18),
+        // Unknown stays unknown: a guessed 18 would be a wrong amount the moment it is used.
+        decimals: t.decimals,
         balance: t.balance.as_str().to_owned(),
         value_eur: text(&t.value_eur),
         value_usd: text(&t.value_usd),

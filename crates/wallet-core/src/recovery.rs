@@ -1,4 +1,4 @@
-//! Social recovery (operations.md §3.3, §7): the owner enables it with their identity, a
+//! Social recovery (docs/api/operations.md §3.3, §7): the owner enables it with their identity, a
 //! guardian may later start a recovery that becomes executable after a delay, and the owner
 //! can cancel it until then. Enabling and cancelling are Safe operations the passkey signs
 //! through the same review → approve path as a transfer (`operations`).

@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::events::CoreEvent;
 use crate::i18n::Language;
 use crate::messages::Msg;
+use crate::secrets::{store_item, SecretItem};
 use crate::store::KvStore;
 use crate::sync::{read, write};
 
@@ -25,7 +26,7 @@ pub enum NetworkSetting {
 }
 
 /// What the UI submits to change network. `api_key: None` on `Custom` keeps no key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum NetworkChoice {
     Sandbox,
@@ -35,6 +36,25 @@ pub enum NetworkChoice {
         rp_id: String,
         api_key: Option<String>,
     },
+}
+
+/// By hand: the API key is a credential and never appears in a log line.
+impl std::fmt::Debug for NetworkChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sandbox => f.write_str("Sandbox"),
+            Self::Custom {
+                base_url,
+                rp_id,
+                api_key,
+            } => f
+                .debug_struct("Custom")
+                .field("base_url", base_url)
+                .field("rp_id", rp_id)
+                .field("api_key", &api_key.as_ref().map(|_| "<redacted>"))
+                .finish(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type, Default)]
@@ -172,6 +192,20 @@ impl crate::Core {
                 let api_key = api_key
                     .map(|k| k.trim().to_owned())
                     .filter(|k| !k.is_empty());
+                // In the keychain, so it is still there after a restart (a removed key is
+                // deleted there too); without a keychain it lasts this run only.
+                let secret = api_key.clone().map(ibex::Secret::new);
+                let saved = store_item(
+                    self.secrets.clone(),
+                    SecretItem::ApiKey,
+                    &base_url,
+                    &rp_id,
+                    secret,
+                )
+                .await;
+                if let Err(why) = saved {
+                    tracing::warn!(%why, "API key not in the keychain; kept for this run only");
+                }
                 let setting = NetworkSetting::Custom {
                     base_url,
                     rp_id,

@@ -224,3 +224,98 @@ test('a pending recovery reaches the desktop notification daemon through the app
   assert.match(seen, /can be executed in (1 day|23 h 5\d min)/);
   captureWindow('IBEx Wallet', join(shots, 'app-recovery-pending.png'));
 });
+
+test('for a tenant rpId a security key signs up, in, a transfer and a recovery, its PIN typed in the app', async () => {
+  // A separate IBEx in tenant mode: rpId wallet.example.test, origin https://wallet.example.test.
+  const port = await freePort();
+  const tenant = startProcess(
+    binary('ibex-sandbox'),
+    ['--port', String(port), '--rp-id', 'wallet.example.test'],
+    /listening on (\S+)/,
+  );
+  try {
+    const [, url] = await tenant.matched;
+    await session.click(await session.waitFor('[data-testid="sign-out"]'));
+    await session.click(await session.waitFor('input[name="network"][value="custom"]'));
+    await session.type(await session.waitFor('#base-url'), /** @type {string} */ (url));
+    await session.type(await session.waitFor('#rp-id'), 'wallet.example.test');
+    await session.click(await session.find('[data-testid="save-network"]'));
+    await session.waitForText('[data-testid="base-url"]', new RegExp(`^${url}`), 30000);
+    // The browser hand-off cannot sign for a tenant; the security key can (the test build's
+    // key: a software CTAP2 key behind the USB code path, PIN 1234).
+    assert.match(await session.waitForText('[data-testid="provider-native"]', /./), /own sign-in page/);
+    await session.click(await session.waitFor('[data-testid="provider-choice-securityKey"]'));
+
+    /** Answers the key's PIN dialog. @param {string} pin */
+    const enterPin = async (pin) => {
+      await session.type(await session.waitFor('[data-testid="key-pin"]', 60000), pin);
+      await session.click(await session.find('[data-testid="key-pin-submit"]'));
+    };
+    /** Waits until the key is done and its dialog closed (it covers the page while open). */
+    const keyDone = async () => {
+      const end = Date.now() + 60000;
+      while (
+        await session.find('[data-testid="key-prompt"]').then(
+          () => true,
+          () => false,
+        )
+      ) {
+        assert.ok(Date.now() < end, 'the security key dialog never closed');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+
+    await session.click(await session.waitFor('[data-testid="create-wallet"]'));
+    await enterPin('1234');
+    await keyDone();
+    // Signed in on the page the last session left open; the address is on the portfolio.
+    await session.click(await session.waitFor('[data-testid="nav-portfolio"]', 60000));
+    const safe = await session.waitForText('[data-testid="safe-address"]', /^0x[0-9a-fA-F]{40}$/, 60000);
+
+    // Sign out; at sign-in a wrong PIN first: the dialog says how many tries are left.
+    await session.click(await session.waitFor('[data-testid="sign-out"]'));
+    await session.click(await session.waitFor('[data-testid="sign-in"]'));
+    await enterPin('0000');
+    assert.match(
+      await session.waitForText('[data-testid="key-pin-wrong"]', /tries left/, 30000),
+      /Wrong PIN\.\s+7 tries left before the key locks\./,
+    );
+    writeFileSync(join(shots, 'app-security-key-pin.png'), await session.screenshot());
+    await enterPin('1234');
+    await keyDone();
+    await session.click(await session.waitFor('[data-testid="nav-portfolio"]', 60000));
+    assert.equal(await session.waitForText('[data-testid="safe-address"]', /^0x/, 60000), safe);
+
+    // A transfer, approved with the key.
+    await session.click(await session.waitFor('[data-testid="nav-send"]'));
+    await session.waitForText('[data-testid="send-token"]', / on /, 30000);
+    await session.type(await session.find('[data-testid="send-to"]'), '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359');
+    await session.type(await session.find('[data-testid="send-amount"]'), '0.0001');
+    await session.click(await session.find('[data-testid="review-send"]'));
+    await session.click(await session.waitFor('[data-testid="approve"]', 30000));
+    await enterPin('1234');
+    await keyDone();
+    await session.waitForText('[data-testid="op-result"]', /Confirmed/, 90000);
+
+    // A recovery, approved with the key.
+    await session.click(await session.waitFor('[data-testid="nav-recovery"]'));
+    const identity = {
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      birthDate: '1986-12-09',
+      birthCity: 'New York',
+      birthCountry: 'United States',
+    };
+    for (const [field, value] of Object.entries(identity)) {
+      await session.type(await session.waitFor(`[data-testid="recovery-${field}"]`), value);
+    }
+    await session.click(await session.find('[data-testid="recovery-review-enable"]'));
+    await session.click(await session.waitFor('[data-testid="recovery-approve"]'));
+    await enterPin('1234');
+    await keyDone();
+    await session.waitForText('[data-testid="recovery-op-result"]', /Confirmed/, 90000);
+    captureWindow('IBEx Wallet', join(shots, 'app-security-key-recovery.png'));
+  } finally {
+    await tenant.stop();
+  }
+});

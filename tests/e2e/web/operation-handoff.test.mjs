@@ -46,6 +46,11 @@ test('a transfer and a recovery change are approved in the browser; cancelling k
   assert.equal(await wallet.getByTestId('approve').isDisabled(), true, 'one approval at a time');
   await wallet.screenshot({ path: join(shots, '1-send-continue-in-browser.png'), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(wallet), []);
+  await wallet.emulateMedia({ colorScheme: 'dark' });
+  await wallet.screenshot({ path: join(shots, '2-send-continue-in-browser-dark.png'), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(wallet), []);
+  await wallet.emulateMedia({ colorScheme: 'light' });
+  assert.equal(await wallet.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'passkey-cancel');
   await system.goto(url);
   const result = wallet.getByTestId('op-result');
   await result.filter({ hasText: literally(t('op_confirmed')) }).waitFor({ timeout: 90000 });

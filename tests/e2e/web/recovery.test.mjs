@@ -171,6 +171,13 @@ test('recovery: validation, enable, a guardian recovery with deadline alerts, ca
   await page.getByTestId('recovery-cancel').click();
   await page.getByTestId('recovery-cancel-confirm').click();
   await page.getByTestId('recovery-review').waitFor({ timeout: 30000 });
+  // Escape leaves the review for the alarm, "Cancel recovery" focused; then on to the passkey.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('recovery-cancel').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'recovery-cancel');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('recovery-cancel-confirm').click();
+  await page.getByTestId('recovery-review').waitFor({ timeout: 30000 });
   assert.match((await page.getByTestId('recovery-review-hash').textContent()) ?? '', /^0x[0-9a-f]{64}$/);
   await page.getByTestId('recovery-approve').click();
   await page

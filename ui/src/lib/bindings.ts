@@ -8,7 +8,7 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	appInfo: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("app_info")),
+	appInfo: () => typedError<AppInfo_Serialize, AppError>(__TAURI_INVOKE("app_info")),
 	settingsGet: () => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_get")),
 	settingsSetNetwork: (choice: NetworkChoice_Deserialize) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_network", { choice })),
 	settingsSetTheme: (theme: Theme) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_theme", { theme })),
@@ -40,6 +40,7 @@ export const commands = {
 	kycOpen: () => typedError<string, AppError>(__TAURI_INVOKE("kyc_open")),
 	passkeyCancel: () => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_cancel")),
 	passkeyBrowserPage: () => typedError<string | null, AppError>(__TAURI_INVOKE("passkey_browser_page")),
+	passkeyKeyPin: (pin: string) => typedError<boolean, AppError>(__TAURI_INVOKE("passkey_key_pin", { pin })),
 	portfolioCached: () => typedError<Portfolio_Serialize | null, AppError>(__TAURI_INVOKE("portfolio_cached")),
 	portfolioRefresh: () => typedError<Portfolio_Serialize, AppError>(__TAURI_INVOKE("portfolio_refresh")),
 	activityPage: (query: ActivityQuery_Deserialize) => typedError<ActivityPage_Serialize, AppError>(__TAURI_INVOKE("activity_page", { query })),
@@ -170,7 +171,10 @@ export type AppEvent_Deserialize = CoreEvent_Deserialize;
 export type AppEvent_Serialize = CoreEvent_Serialize;
 
 /**  Facts about this build the UI shows in its footer and settings. */
-export type AppInfo = {
+export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
+
+/**  Facts about this build the UI shows in its footer and settings. */
+export type AppInfo_Deserialize = {
 	name: string,
 	version: string,
 	/**  "debug" or "release". */
@@ -179,6 +183,28 @@ export type AppInfo = {
 	sandboxAvailable: boolean,
 	/**  The OS's language as the wallet speaks it: what the "system" language setting means. */
 	systemLocale: Locale,
+	/**
+	 *  What went wrong reading the settings file at start (restored from its copy, set aside),
+	 *  for a notice the user sees; `None` when it opened cleanly.
+	 */
+	storageNotice?: string | null,
+};
+
+/**  Facts about this build the UI shows in its footer and settings. */
+export type AppInfo_Serialize = {
+	name: string,
+	version: string,
+	/**  "debug" or "release". */
+	build: string,
+	/**  Whether the embedded sandbox is compiled in. */
+	sandboxAvailable: boolean,
+	/**  The OS's language as the wallet speaks it: what the "system" language setting means. */
+	systemLocale: Locale,
+	/**
+	 *  What went wrong reading the settings file at start (restored from its copy, set aside),
+	 *  for a notice the user sees; `None` when it opened cleanly.
+	 */
+	storageNotice: string | null,
 };
 
 export type AuthIntent = 
@@ -292,12 +318,22 @@ export type CoreEvent_Deserialize =
 { kind: "sessionChanged"; session: SessionInfo_Deserialize } | 
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Deserialize } | 
+/**
+ *  A confirmed operation did not do what the user reviewed (another recipient, token,
+ *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
+ */
+{ kind: "operationMismatch"; userOpHash: string; txHash: string; differences: Difference[] } | 
 /**  The account's WebSocket connected or dropped (then the core polls over HTTP). */
 { kind: "realtime"; connected: boolean } | 
 /**  IBEx pushed a new transaction or balance: shown balances and history are stale. */
 { kind: "walletChanged" } | 
 /**  The recovery state changed (seen by the background check or a command). */
 { kind: "recoveryChanged"; info: RecoveryInfo_Deserialize } | 
+/**
+ *  The security key in use needs the user: touch it, pick it among several, or enter its
+ *  PIN (`passkey_key_pin`).
+ */
+{ kind: "securityKey"; prompt: KeyPrompt_Deserialize } | 
 /**
  *  A desktop notification was shown (the web host's notifier reports it, for tests and
  *  an in-page toast).
@@ -314,6 +350,11 @@ export type CoreEvent_Serialize =
 { kind: "sessionChanged"; session: SessionInfo_Serialize } | 
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Serialize } | 
+/**
+ *  A confirmed operation did not do what the user reviewed (another recipient, token,
+ *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
+ */
+{ kind: "operationMismatch"; userOpHash: string; txHash: string; differences: Difference[] } | 
 /**  The account's WebSocket connected or dropped (then the core polls over HTTP). */
 { kind: "realtime"; connected: boolean } | 
 /**  IBEx pushed a new transaction or balance: shown balances and history are stale. */
@@ -321,10 +362,23 @@ export type CoreEvent_Serialize =
 /**  The recovery state changed (seen by the background check or a command). */
 { kind: "recoveryChanged"; info: RecoveryInfo_Serialize } | 
 /**
+ *  The security key in use needs the user: touch it, pick it among several, or enter its
+ *  PIN (`passkey_key_pin`).
+ */
+{ kind: "securityKey"; prompt: KeyPrompt_Serialize } | 
+/**
  *  A desktop notification was shown (the web host's notifier reports it, for tests and
  *  an in-page toast).
  */
 { kind: "notificationShown"; title: string; body: string };
+
+/**  A reviewed fact the chain contradicts. */
+export type Difference = {
+	/**  `recipient`, `token`, `amount` or `chain`. */
+	field: string,
+	reviewed: string,
+	onChain: string,
+};
 
 /**
  *  Stable error codes. The UI branches on these; never rename one. Serialised in camelCase,
@@ -360,7 +414,20 @@ export type ErrorCode =
 /**  A bug or an unexpected local failure. */
 "internal" | 
 /**  The passkey prompt (e.g. the browser hand-off) got no answer in time. */
-"passkeyTimedOut";
+"passkeyTimedOut" | 
+/**
+ *  The authenticator's answer failed the core's checks (rpId, presence, verification,
+ *  signature); nothing was sent.
+ */
+"passkeyRefused" | 
+/**  No security key answered: none is plugged in (or the OS does not let the app reach it). */
+"keyNotFound" | 
+/**  The security key holds no passkey for this wallet. */
+"keyNotRegistered" | 
+/**  The security key's PIN is blocked (too many wrong PINs). */
+"keyPinBlocked" | 
+/**  The security key has no PIN, and this wallet requires user verification. */
+"keyPinNotSet";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {
@@ -402,6 +469,37 @@ export type Holding = {
 	/**  Exact decimal text. */
 	balance: string,
 };
+
+/**  What the key needs from the user right now, for the wallet's prompt. */
+export type KeyPrompt = KeyPrompt_Serialize | KeyPrompt_Deserialize;
+
+/**  What the key needs from the user right now, for the wallet's prompt. */
+export type KeyPrompt_Deserialize = 
+/**  Several keys are plugged in: touch the one to use. */
+{ kind: "selectKey" } | 
+/**  Touch the key (it blinks). */
+{ kind: "touch" } | 
+/**  Enter the key's PIN (`passkey_key_pin`); after a wrong one, with the retries left. */
+{ kind: "pin"; wrong: boolean; attemptsLeft?: number | null } | 
+/**
+ *  The key is done (signed, refused or gone): close the prompt; the command that
+ *  started the ceremony reports the outcome.
+ */
+{ kind: "finished" };
+
+/**  What the key needs from the user right now, for the wallet's prompt. */
+export type KeyPrompt_Serialize = 
+/**  Several keys are plugged in: touch the one to use. */
+{ kind: "selectKey" } | 
+/**  Touch the key (it blinks). */
+{ kind: "touch" } | 
+/**  Enter the key's PIN (`passkey_key_pin`); after a wrong one, with the retries left. */
+{ kind: "pin"; wrong: boolean; attemptsLeft: number | null } | 
+/**
+ *  The key is done (signed, refused or gone): close the prompt; the command that
+ *  started the ceremony reports the outcome.
+ */
+{ kind: "finished" };
 
 /**  An address the user has used or saved before. */
 export type KnownRecipient = {
@@ -618,10 +716,12 @@ export type Portfolio_Serialize = {
 export type ProviderKind = 
 /**  The page's own `navigator.credentials`. */
 "webview" | 
-/**  The OS authenticator through Rust (Linux: the system browser hand-off). */
+/**  The OS authenticator through Rust (Windows Hello; Linux: the system browser hand-off). */
 "native" | 
 /**  A software authenticator for automated tests; never in release builds. */
 "soft" | 
+/**  A FIDO2 security key over USB (CTAP2), for any rpId. */
+"securityKey" | 
 /**  IBEx's PIN signer (Argon2id-derived key). */
 "kdf";
 
@@ -895,7 +995,8 @@ export type TokenRow_Deserialize = {
 	tokenAddress: string,
 	symbol: string,
 	name?: string | null,
-	decimals: number,
+	/**  `None` when IBEx did not say (such a token is shown, never sent). */
+	decimals?: number | null,
 	/**  Exact decimal text, whole tokens. */
 	balance: string,
 	/**  Exact decimal text from IBEx; absent without a price. */
@@ -918,7 +1019,8 @@ export type TokenRow_Serialize = {
 	tokenAddress: string,
 	symbol: string,
 	name: string | null,
-	decimals: number,
+	/**  `None` when IBEx did not say (such a token is shown, never sent). */
+	decimals: number | null,
 	/**  Exact decimal text, whole tokens. */
 	balance: string,
 	/**  Exact decimal text from IBEx; absent without a price. */

@@ -12,8 +12,8 @@ use crate::clock::iso;
 use crate::ids;
 use crate::store::{Operation, Safe};
 
-pub use lifecycle::{check_executable, tick};
-pub use validate::{bitcoin_prepared, plan};
+pub use lifecycle::{check_executable, route_status, tick};
+pub use validate::plan;
 
 /// What one item of `operations[]` will do once executed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,7 +23,11 @@ pub enum Plan {
         to: String,
         amount: u128,
     },
-    SignMessage,
+    SignMessage {
+        /// EIP-191 hash of the message, recorded on the Safe once executed.
+        #[serde(default)]
+        hash: String,
+    },
     EnableRecovery {
         identity: Value,
     },
@@ -39,19 +43,49 @@ pub enum Plan {
     ChangeThreshold {
         threshold: u32,
     },
-    AaveSupply {
-        token: String,
+    /// Aave supply or Morpho deposit: assets in, vault shares out.
+    VaultDeposit {
+        vault: String,
         amount: u128,
     },
-    AaveWithdraw {
-        token: String,
+    /// Aave or Morpho withdrawal of exactly `amount` assets, or of all of `shares`.
+    VaultWithdraw {
+        vault: String,
+        amount: Option<u128>,
+        shares: Option<u128>,
+    },
+    /// USDC from the Safe to its Hyperliquid account (the bridge).
+    HyperliquidDeposit {
+        amount: u128,
+    },
+    /// Hyperliquid account → HLP vault.
+    HyperliquidEnterVault {
+        amount: u128,
+    },
+    /// HLP vault → Hyperliquid account.
+    HyperliquidWithdrawVault {
+        amount: u128,
+    },
+    /// Hyperliquid account → `to` on the bridge's chain.
+    HyperliquidWithdraw {
+        to: String,
         amount: u128,
     },
     Swap {
         sell: String,
         sell_amount: u128,
         buy: String,
+        /// What the quote promised.
         buy_amount: u128,
+        /// The least the order accepts (the quote less the slippage); 0 = `buy_amount`.
+        #[serde(default)]
+        min_out: u128,
+        #[serde(default = "cow")]
+        aggregator: crate::market::Aggregator,
+    },
+    /// `ROUTE_FROM_QUOTE`: the source leg of a route-engine quote.
+    Route {
+        route_id: String,
     },
     CreateIban,
     EnableAutomation {
@@ -60,6 +94,10 @@ pub enum Plan {
     /// Bitcoin / Solana: authorised by the passkey, no EVM effect.
     OffChain,
 }
+fn cow() -> crate::market::Aggregator {
+    crate::market::Aggregator::CowSwap
+}
+
 /// keccak256 over the chain, the Safe, its nonce and the canonical JSON of the operations: a
 /// stand-in for the ERC-4337 userOpHash with the same property (any change → another hash).
 pub fn user_op_hash(chain: u64, safe: &str, nonce: u64, items: &[Value]) -> [u8; 32] {
@@ -72,7 +110,7 @@ pub fn user_op_hash(chain: u64, safe: &str, nonce: u64, items: &[Value]) -> [u8;
         body.as_bytes(),
     ])
 }
-/// `GET /v1.2/safes/operations/{userOpHash}/status` (operations.md §1.4).
+/// `GET /v1.2/safes/operations/{userOpHash}/status` (docs/api/operations.md §1.4).
 pub fn status_json(op: &Operation, safe: Option<&Safe>) -> Value {
     let kinds: Vec<Value> = op
         .items

@@ -1,10 +1,7 @@
-//! The legacy BCReader (indexer) proxies (account.md §16), over the same ledger. Served under
-//! `/v1.1/bcreader/…` and `/v1.2/bcreader/…` (gaps.md G26). Addresses are the user's Safes.
+//! The legacy BCReader (indexer) proxies (docs/api/account.md §16), over the same ledger. Served under
+//! `/v1.1/bcreader/…` and `/v1.2/bcreader/…` (docs/api/gaps.md G26). Addresses are the user's Safes.
 
-use std::collections::HashMap;
-
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
 
@@ -12,19 +9,17 @@ use crate::amount;
 use crate::clock::iso;
 use crate::error::{ApiError, ApiResult};
 use crate::ledger;
-use crate::routes::users::chain_of;
+use crate::routes::extract::{Chain, Params};
 use crate::state::Shared;
 use crate::store::{Safe, Store};
 use crate::tokens::Session;
 use crate::views::{self, BalanceQuery};
 
-type Params = Query<HashMap<String, String>>;
-
 /// The user's Safes named by `address` (comma list), or the first one.
 fn watched<'a>(
     store: &'a Store,
     session: &Session,
-    address: Option<&String>,
+    address: Option<&str>,
 ) -> ApiResult<Vec<&'a Safe>> {
     let mine: Vec<&Safe> = store
         .safes
@@ -45,18 +40,14 @@ fn watched<'a>(
     }
 }
 
-fn flag(params: &HashMap<String, String>, name: &str, default: bool) -> bool {
-    params.get(name).map_or(default, |v| v == "true")
-}
-
 /// `GET /v1.1/bcreader/balances` → native balance of one address on one chain.
 pub async fn native_balance(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    let chain = chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN);
+    let chain = chain.or_default();
     let store = state.store();
     let safe = watched(&store, &session, params.get("address"))?
         .into_iter()
@@ -74,17 +65,18 @@ pub async fn native_balance(
 pub async fn balances(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
-    let chain = chain_of(&headers, &params)?;
+    let chain = chain.0;
     let store = state.store();
     let safes = watched(&store, &session, params.get("address"))?;
     let q = BalanceQuery {
         chain,
-        include_zero: flag(&params, "includeZero", false),
-        include_prices: flag(&params, "includePrices", true),
+        include_zero: params.flag("includeZero", false),
+        include_prices: params.flag("includePrices", true),
+        books: &store.books,
     };
     let paging = params.get("page").zip(params.get("limit")).map(|(p, l)| {
         (
@@ -124,18 +116,18 @@ pub async fn balances(
 pub async fn address_balance(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
     Path(address): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
-    let chain = chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN);
+    let chain = chain.or_default();
     let store = state.store();
     let safe = watched(&store, &session, Some(&address))?.remove(0);
     let q = BalanceQuery {
         chain: Some(chain),
         include_zero: true,
         include_prices: true,
+        books: &store.books,
     };
     let tokens = views::wallet_balances(safe, &q, now)["balance"]["tokens"].clone();
     Ok(Json(
@@ -147,10 +139,10 @@ pub async fn address_balance(
 pub async fn transactions(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    let chain = chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN);
+    let chain = chain.or_default();
     let store = state.store();
     let safe = watched(&store, &session, params.get("address"))?
         .into_iter()
@@ -175,7 +167,7 @@ pub async fn transactions(
         })
         .map(|t| {
             // BCReader v1 prints valueFormatted as a decimal string (the v1.2 API as a number).
-            let mut row = ledger::transfer_row(t, flag(&params, "includePrices", false));
+            let mut row = ledger::transfer_row(t, params.flag("includePrices", false));
             let decimals = ledger::token(t.chain, &t.token).map_or(18, |k| k.decimals);
             row["valueFormatted"] = json!(amount::format(t.value, decimals));
             row
@@ -193,12 +185,9 @@ pub async fn transactions(
 }
 
 /// `GET /v1.1/bcreader/pools` (chain required): one AAVE pool per token.
-pub async fn pools(
-    _: Session,
-    headers: HeaderMap,
-    Query(params): Params,
-) -> ApiResult<Json<Value>> {
-    let chain = chain_of(&headers, &params)?
+pub async fn pools(_: Session, chain: Chain) -> ApiResult<Json<Value>> {
+    let chain = chain
+        .0
         .ok_or_else(|| ApiError::bad_request("X-Blockchain-Id is required"))?;
     let pool = crate::ids::address_from(&[b"aave-pool", &chain.to_be_bytes()]);
     let provider = crate::ids::address_from(&[b"aave-addresses-provider", &chain.to_be_bytes()]);
@@ -222,17 +211,18 @@ pub async fn pools(
 pub async fn address_pools(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
+    params: Params,
     Path(address): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let chain = chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN);
+    let chain = chain.or_default();
     let store = state.store();
     let safe = watched(&store, &session, Some(&address))?.remove(0);
-    Ok(Json(views::pool_positions(
+    Ok(Json(crate::defi::positions(
         safe,
+        &store.books,
         chain,
-        flag(&params, "includeZero", false),
+        params.flag("includeZero", false),
         state.now(),
     )))
 }

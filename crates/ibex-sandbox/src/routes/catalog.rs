@@ -1,15 +1,10 @@
-//! Chains and token catalogs (account.md §11).
+//! Chains and token catalogs (docs/api/account.md §11).
 
-use std::collections::HashMap;
-
-use axum::extract::Query;
-use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::error::ApiResult;
 use crate::ledger;
-use crate::routes::users::chain_of;
+use crate::routes::extract::Chain;
 use crate::tokens::Session;
 
 /// `GET /v1.2/chains/`.
@@ -46,34 +41,6 @@ pub fn token_catalog(chain: Option<u64>) -> Value {
     }
 }
 
-pub async fn chain_tokens(
-    _: Session,
-    headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(token_catalog(chain_of(&headers, &params)?)))
-}
-
-/// `GET /v1.2/safes/vaults` — one AAVE pool per token on the selected chain (default chain).
-pub async fn vaults(
-    _: Session,
-    headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
-    let chain = chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN);
-    if params.get("provider").is_some_and(|p| p != "AAVE") {
-        return Ok(Json(json!([])));
-    }
-    let pool = crate::ids::address_from(&[b"aave-pool", &chain.to_be_bytes()]);
-    let list: Vec<Value> = ledger::tokens(chain)
-        .map(|t| {
-            json!({
-                "id": format!("aave:{chain}:{}", t.symbol), "blockchainId": chain, "provider": "AAVE", "name": format!("Aave {}", t.symbol),
-                "poolAddress": pool, "assetTicker": t.symbol, "assetAddress": t.address, "assetDecimals": t.decimals,
-                "apy": "3.10", "tvl": "1000000", "isDefault": t.symbol == "USDC",
-                "supplyToken": t.address, "borrowToken": t.address, "metadata": { "poolContract": pool, "market": "sandbox" },
-            })
-        })
-        .collect();
-    Ok(Json(json!(list)))
+pub async fn chain_tokens(_: Session, chain: Chain) -> Json<Value> {
+    Json(token_catalog(chain.0))
 }

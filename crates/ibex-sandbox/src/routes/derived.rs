@@ -1,5 +1,5 @@
-//! Extra derived addresses: `POST /v1.2/users/me/wallets/global` (account.md §9) and
-//! `POST /v1.2/safes/{safe}/wallets` (operations.md §11).
+//! Extra derived addresses: `POST /v1.2/users/me/wallets/global` (docs/api/account.md §9) and
+//! `POST /v1.2/safes/{safe}/wallets` (docs/api/operations.md §11).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::clock::Millis;
 use crate::error::{ApiError, ApiResult};
+use crate::routes::extract::{Body, Fields};
 use crate::state::Shared;
 use crate::tokens::Session;
 use crate::views::{self, derived_address, derived_lists, FAMILIES};
@@ -32,10 +33,7 @@ fn extend(
         .ok_or_else(|| ApiError::bad_request("add must be a non-empty array"))?;
     let mut added = Vec::new();
     for request in requests {
-        let family = request
-            .get("family")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::bad_request("family is required"))?;
+        let family = request.text("family")?;
         if !FAMILIES.contains(&family) {
             return Err(ApiError::bad_request(format!(
                 "family {family} is not supported (supported: {})",
@@ -81,7 +79,7 @@ fn throttle(last: &mut Millis, now: Millis) -> ApiResult<()> {
 pub async fn global(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
     let mut store = state.store();
@@ -117,7 +115,7 @@ pub async fn per_safe(
     State(state): State<Shared>,
     session: Session,
     Path(address): Path<String>,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
     let mut store = state.store();

@@ -4,14 +4,20 @@
 pub mod auth;
 mod bcreader;
 mod catalog;
+mod defi;
 mod derived;
+pub mod extract;
+mod rpc;
 mod safes;
 mod sandbox;
+mod sepa;
 mod sign_in_extras;
+pub mod swaps;
 pub mod userdata;
 pub mod users;
+mod verify;
 
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::{middleware, Json, Router};
 use serde_json::{json, Value};
 
@@ -36,20 +42,28 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/v1.2/auth/refresh", post(auth::refresh))
         .route("/v1.2/auth/email/recover", post(auth::email_recover))
+        .route("/v1.2/auth/wallet-challenge", post(auth::wallet_challenge))
+        .route("/v1.2/auth/wallet-signin", post(auth::wallet_sign_in))
         .route("/v1.2/auth/iframe", post(users::iframe))
         .route("/v1.2/auth/enroll", post(users::enroll))
         .route("/v1.2/users/me", get(users::me).post(users::write_me))
         .route("/v1.2/users/me/address", get(users::address))
         .route("/v1.2/users/me/balances", get(users::balances))
         .route("/v1.2/users/me/transactions", get(users::transactions))
-        .route("/v1.2/users/me/pools", get(users::pools))
+        .route("/v1.2/users/me/pools", get(defi::pools))
+        .route("/v1.2/users/me/lending", get(defi::lending))
         .route("/v1.2/users/me/tokens", get(users::tokens))
         .route("/v1.2/users/me/signers", get(users::signers))
         .route("/v1.2/users/me/ibans", get(users::ibans))
         .route("/v1.2/users/me/chainid", get(users::chainid))
         .route("/v1.2/users/me/operations", get(users::operations))
-        .route("/v1.2/users/me/validate-email", post(users::validate_email))
-        .route("/v1.2/users/me/confirm-email", post(users::confirm_email))
+        .route(
+            "/v1.2/users/me/validate-email",
+            post(verify::validate_email),
+        )
+        .route("/v1.2/users/me/confirm-email", post(verify::confirm_email))
+        .route("/v1.2/users/me/validate-sms", post(verify::validate_sms))
+        .route("/v1.2/users/me/confirm-sms", post(verify::confirm_sms))
         .route(
             "/v1.2/users/me/addressbook",
             get(users::addressbook).post(users::addressbook_create),
@@ -65,6 +79,10 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/v1.2/users/me/addressbook/{id}/crypto/{chain}/{address}",
             delete(users::addressbook_delete_crypto),
+        )
+        .route(
+            "/v1.2/users/me/addressbook/{id}/ibans/{iban}",
+            delete(users::addressbook_delete_iban),
         )
         .route("/v1.2/users/kyc/status", get(users::kyc_status))
         .route("/v1.2/users/me/wallets/global", post(derived::global))
@@ -83,7 +101,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1.2/chains/", get(catalog::chains))
         .route("/v1.2/chains", get(catalog::chains))
         .route("/v1.2/chain/tokens", get(catalog::chain_tokens))
-        .route("/v1.2/safes/vaults", get(catalog::vaults))
+        .route("/v1.2/safes/vaults", get(defi::vaults))
         .route(
             "/v1.2/safes/operations",
             post(safes::prepare).put(safes::execute),
@@ -93,11 +111,17 @@ pub fn router(state: Shared) -> Router {
             post(safes::prepare).put(safes::execute),
         )
         .route("/v1.2/safes/operations/intent", post(safes::prepare))
-        .route("/v1.2/safes/operations/batch-intent", post(safes::prepare))
+        .route(
+            "/v1.2/safes/operations/batch-intent",
+            post(safes::batch_intent),
+        )
         .route("/v1.2/safes/operations/batch-execute", put(safes::execute))
         .route("/v1.2/safes/operations/{hash}/status", get(safes::status))
-        .route("/v1.2/safes/swap/quote", get(safes::quote))
-        .route("/v1.2/safes/quote", get(safes::quote))
+        .route("/v1.2/safes/swap/quote", get(swaps::quote))
+        .route("/v1.2/safes/quote", get(swaps::quote))
+        .route("/v1.2/safes/routes/capabilities", get(swaps::capabilities))
+        .route("/v1.2/safes/routes/quote", post(swaps::route_quote))
+        .route("/v1.2/safes/routes/{id}/status", get(swaps::route_status))
         .route("/v1.2/recovery/status/{safe}", get(safes::recovery_status))
         .route("/v1.1/recovery/status/{safe}", get(safes::recovery_status))
         .route("/v1.2/safes/bitcoin/info", get(safes::bitcoin_info))
@@ -134,6 +158,35 @@ pub fn router(state: Shared) -> Router {
             "/v1.2/bcreader/pools/{address}",
             get(bcreader::address_pools),
         )
+        .route(
+            "/v1.2/sepa/iban/add",
+            post(sepa::iban_add).put(sepa::iban_add_confirm),
+        )
+        .route("/v1.2/sepa/iban/modify", patch(sepa::iban_modify))
+        .route("/v1.2/sepa/iban", get(sepa::iban_list))
+        .route(
+            "/v1.2/sepa/payments",
+            post(sepa::payment_intent).put(sepa::payment_confirm),
+        )
+        .route("/v1.2/sepa/transactions", get(sepa::transactions))
+        .route("/v1.2/sepa/transactions/{id}", get(sepa::transaction))
+        .route(
+            "/v1.2/sepa/mandates",
+            post(sepa::mandate_create).get(sepa::mandate_list),
+        )
+        .route("/v1.2/sepa/mandates/{id}", get(sepa::mandate_get))
+        .route(
+            "/v1.2/sepa/mandates/{id}/status",
+            patch(sepa::mandate_status),
+        )
+        .route(
+            "/v1.2/sepa/mandates/{id}/cancel",
+            post(sepa::mandate_cancel),
+        )
+        .route("/v1.2/iban/transactions", get(sepa::iban_not_implemented))
+        .route("/v1.2/iban/balances", get(sepa::iban_not_implemented))
+        .route("/v1.2/iban/revoke", post(sepa::iban_not_implemented))
+        .route("/{chain}/rpc", post(rpc::rpc))
         .route("/ws", get(ws::upgrade))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -157,7 +210,11 @@ pub fn router(state: Shared) -> Router {
         .route("/__sandbox/session", post(sandbox::session))
         .route("/__sandbox/ledger/transfers", post(sandbox::seed_transfers))
         .route("/__sandbox/ledger/{safe}", get(sandbox::ledger_of))
-        .route("/__sandbox/blank", get(sandbox::blank));
+        .route("/__sandbox/blank", get(sandbox::blank))
+        .route("/__sandbox/vaults", post(defi::control_vault))
+        .route("/__sandbox/market", post(defi::shock))
+        .route("/__sandbox/sepa", post(sepa::control))
+        .route("/__sandbox/sepa/incoming", post(sepa::incoming));
 
     api.merge(test)
         .route_layer(middleware::from_fn_with_state(
@@ -167,12 +224,12 @@ pub fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-/// `GET /health` → `{"status":"ok","timestamp":"<RFC 3339>"}` (README §1), on the sandbox clock.
+/// `GET /health` → `{"status":"ok","timestamp":"<RFC 3339>"}` (docs/api/README.md §1), on the sandbox clock.
 async fn health(axum::extract::State(state): axum::extract::State<Shared>) -> Json<Value> {
     Json(json!({ "status": "ok", "timestamp": iso(state.now()) }))
 }
 
-/// Related Origin Requests list (README §3): the explicitly allowed origins.
+/// Related Origin Requests list (docs/api/README.md §3): the explicitly allowed origins.
 async fn well_known(axum::extract::State(state): axum::extract::State<Shared>) -> Json<Value> {
     Json(json!({ "origins": state.settings.origins.allowed }))
 }

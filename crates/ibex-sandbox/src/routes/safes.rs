@@ -1,74 +1,56 @@
-//! `/v1.2/safes/*`: operation prepare/execute/status, swap quotes, recovery status and the
-//! Bitcoin reads (operations.md).
+//! `/v1.2/safes/*`: operation prepare/execute/status, recovery status and the Bitcoin reads
+//! (docs/api/operations.md).
 
-use std::collections::HashMap;
-
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
 
 use crate::amount;
+use crate::bitcoin;
 use crate::clock::iso;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::ledger;
 use crate::operations::{self, check_executable};
 use crate::routes::auth::{live_challenge, verify_passkey};
-use crate::routes::users::chain_of;
+use crate::routes::extract::{Body, Chain, Fields, Params};
 use crate::state::{frame, Event, Shared};
-use crate::store::{OpStatus, Operation, Purpose, Safe};
+use crate::store::{OpStatus, Operation, Purpose};
 use crate::tokens::Session;
 use crate::views;
 use crate::webauthn::{ClientData, WebauthnError};
-
-type Params = Query<HashMap<String, String>>;
-
-fn unknown_safe() -> ApiError {
-    ApiError::bad_request("unknown safe address")
-}
-
-fn owned_safe<'a>(
-    store: &'a crate::store::Store,
-    session: &Session,
-    address: &str,
-) -> ApiResult<&'a Safe> {
-    store
-        .safes
-        .get(&address.to_ascii_lowercase())
-        .filter(|s| s.user == session.0.sub)
-        .ok_or_else(unknown_safe)
-}
 
 /// `POST /v1.2/safes/operations` (also `/intent`, `/batch-intent`): validate, freeze, challenge.
 pub async fn prepare(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
-    Json(body): Json<Value>,
+    chain: Chain,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
-    let address = body
-        .get("safeAddress")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::bad_request("safeAddress is required"))?;
+    let address = body.text("safeAddress")?;
     let items = body
         .get("operations")
         .and_then(Value::as_array)
         .filter(|o| !o.is_empty())
         .ok_or_else(|| ApiError::bad_request("operations must be a non-empty array"))?;
-    let chain = match body.get("chainId").and_then(Value::as_u64) {
-        Some(c) => c,
-        None => chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN),
-    };
+    let chain = chain.with_body(&body, "chainId")?;
     let mut store = state.store();
-    let safe = owned_safe(&store, &session, address)?;
+    let safe = session.safe(&store, address)?;
     if !safe.registered(now).contains(&chain) {
         return Err(ApiError::bad_request(format!(
             "safe is not registered on chain {chain}"
         )));
     }
+    // The `substituteRecipient` fault: IBEx builds the operation, so a compromised IBEx can
+    // build a different one than asked; only checking the result after execution shows it.
+    let mut substituted = items.clone();
+    if let Some(to) = state.faults().take_substitute_recipient() {
+        if let Some(item) = substituted.iter_mut().find(|i| i.get("to").is_some()) {
+            item["to"] = Value::String(to);
+        }
+    }
+    let items = &substituted;
     let mut plans = Vec::new();
     let mut prepared = None;
     for item in items {
@@ -124,6 +106,13 @@ pub async fn prepare(
             error: None,
         },
     );
+    for plan in store.operations[&user_op_hash].plans.clone() {
+        if let operations::Plan::Route { route_id } = plan {
+            if let Some(route) = store.routes.get_mut(&route_id) {
+                route.user_op_hash = Some(user_op_hash.clone());
+            }
+        }
+    }
     let mut out = json!({
         "credentialRequestOptions": {
             "challenge": challenge, "rpId": state.settings.rp_id, "userVerification": "required",
@@ -139,12 +128,40 @@ pub async fn prepare(
     Ok(Json(out))
 }
 
+/// `POST /v1.2/safes/operations/batch-intent` (docs/api/operations.md §2): like a prepare, except that
+/// Hyperliquid operations are `NOT_IMPLEMENTED` in batches.
+pub async fn batch_intent(
+    state: State<Shared>,
+    session: Session,
+    chain: Chain,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    let hyperliquid = body
+        .0
+        .get("operations")
+        .and_then(Value::as_array)
+        .is_some_and(|ops| {
+            ops.iter().any(|o| {
+                o.opt_text("type")
+                    .is_some_and(|t| t.starts_with("HYPERLIQUID_"))
+            })
+        });
+    if hyperliquid {
+        return Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NOT_IMPLEMENTED",
+            "Hyperliquid operations cannot be batched; send them alone to /v1.2/safes/operations",
+        ));
+    }
+    prepare(state, session, chain, body).await
+}
+
 /// `PUT /v1.2/safes/operations` (also `/batch-execute`): the assertion's challenge names the
 /// intent; its signature must come from the signer that prepared it.
 pub async fn execute(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
     let credential = body
@@ -168,7 +185,7 @@ pub async fn execute(
         .get(&user_op_hash)
         .cloned()
         .ok_or(WebauthnError::ChallengeUnknown)?;
-    let safe = owned_safe(&store, &session, &op.safe)?.address.clone();
+    let safe = session.safe(&store, &op.safe)?.address.clone();
     let batch_id = op.batch_id.clone();
     verify_passkey(&state, &mut store, credential, &client, Some(&op.signer))?;
     store.take_challenge(&client.challenge);
@@ -201,91 +218,10 @@ pub async fn status(
         .operations
         .get(&hash.to_ascii_lowercase())
         .ok_or_else(|| ApiError::not_found("unknown userOpHash"))?;
-    let safe = owned_safe(&store, &session, &op.safe)
+    let safe = session
+        .safe(&store, &op.safe)
         .map_err(|_| ApiError::not_found("unknown userOpHash"))?;
     Ok(Json(operations::status_json(op, Some(safe))))
-}
-
-/// `GET /v1.2/safes/swap/quote` (and `/v1.2/safes/quote?from&to`, gaps.md G2): priced from the
-/// catalog's EUR prices with a 0.5 % fee, valid 5 minutes, balance checked at quote time.
-pub async fn quote(
-    State(state): State<Shared>,
-    session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
-) -> ApiResult<Json<Value>> {
-    let now = state.now();
-    let param = |a: &str, b: &str| {
-        params
-            .get(a)
-            .or(params.get(b))
-            .cloned()
-            .ok_or_else(|| ApiError::bad_request(format!("{a} is required")))
-    };
-    let (sell_address, buy_address, amount_text) = (
-        param("sellTokenAddress", "from")?,
-        param("buyTokenAddress", "to")?,
-        param("amount", "amount")?,
-    );
-    let chain = match params.get("chainId") {
-        Some(c) => c
-            .parse()
-            .map_err(|_| ApiError::bad_request("chainId must be a number"))?,
-        None => chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN),
-    };
-    let sell = ledger::token(chain, &sell_address)
-        .ok_or_else(|| ApiError::bad_request("sellTokenAddress is unknown on this chain"))?;
-    let buy = ledger::token(chain, &buy_address)
-        .ok_or_else(|| ApiError::bad_request("buyTokenAddress is unknown on this chain"))?;
-    let sell_amount = amount::parse(&amount_text, sell.decimals)
-        .filter(|a| *a > 0)
-        .ok_or_else(|| ApiError::bad_request("amount must be a positive decimal string"))?;
-    let mut store = state.store();
-    let safe = match params.get("safeAddress") {
-        Some(a) => owned_safe(&store, &session, a)?,
-        None => views::signer_safes(&store, &session.0.sid)
-            .into_iter()
-            .next()
-            .ok_or_else(unknown_safe)?,
-    };
-    if safe.balance(chain, sell.address) < sell_amount {
-        return Err(ApiError::bad_request("insufficient balance"));
-    }
-    let fee = sell_amount / 200;
-    // (sell − fee) × price_sell / price_buy, rescaled between the two tokens' decimals.
-    let buy_amount = (sell_amount - fee) * sell.price_eur * 10u128.pow(buy.decimals)
-        / buy.price_eur.max(1)
-        / 10u128.pow(sell.decimals);
-    let valid_to = now + 300_000;
-    let safe_key = safe.address.to_ascii_lowercase();
-    let id = ids::uuid(&store.new_id("quote"));
-    store.quotes.insert(
-        id.clone(),
-        crate::store::Quote {
-            chain,
-            safe: safe_key,
-            sell: sell.address.to_ascii_lowercase(),
-            buy: buy.address.to_ascii_lowercase(),
-            sell_amount,
-            buy_amount,
-            valid_to,
-        },
-    );
-    let (buy_text, fee_text, valid_s) = (
-        amount::format(buy_amount, buy.decimals),
-        amount::format(fee, sell.decimals),
-        valid_to / 1000,
-    );
-    Ok(Json(json!({
-        "quoteId": id, "sellToken": sell.address, "sellTokenDecimals": sell.decimals, "buyToken": buy.address,
-        "buyTokenDecimals": buy.decimals, "sellAmount": amount::format(sell_amount, sell.decimals), "feeAmount": fee_text,
-        "buyAmount": buy_text, "validTo": valid_s,
-        "comparisons": {
-            "cowswap": { "provider": "COWSWAP", "buyAmount": buy_text, "feeAmount": fee_text, "validTo": valid_s },
-            "oneinch": { "provider": "1INCH", "buyAmount": amount::format(buy_amount - buy_amount / 1000, buy.decimals), "estimatedGas": "150000" },
-        },
-        "bestProvider": "COWSWAP",
-    })))
 }
 
 /// `GET /v1.2/recovery/status/{safe}` and the `/v1.1` alias.
@@ -295,7 +231,7 @@ pub async fn recovery_status(
     Path(address): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let store = state.store();
-    let safe = owned_safe(&store, &session, &address)?;
+    let safe = session.safe(&store, &address)?;
     Ok(Json(views::recovery(
         &store,
         safe,
@@ -304,55 +240,47 @@ pub async fn recovery_status(
     )))
 }
 
-fn network(params: &HashMap<String, String>) -> ApiResult<String> {
-    match params
-        .get("network")
-        .map(String::as_str)
-        .unwrap_or("testnet")
-    {
-        n @ ("mainnet" | "testnet") => Ok(n.to_owned()),
-        _ => Err(ApiError::bad_request("network must be mainnet or testnet")),
-    }
-}
-
-pub async fn bitcoin_info(_: Session, Query(params): Params) -> ApiResult<Json<Value>> {
-    let network = network(&params)?;
+pub async fn bitcoin_info(_: Session, params: Params) -> ApiResult<Json<Value>> {
+    let network = bitcoin::network(params.get("network"))?;
     let chain = if network == "mainnet" { "main" } else { "test" };
     Ok(Json(
         json!({ "network": network, "rpc": { "chain": chain, "blocks": 2_800_000, "headers": 2_800_000, "verificationprogress": 1, "initialblockdownload": false, "pruned": false } }),
     ))
 }
 
-pub async fn bitcoin_fees(_: Session, Query(params): Params) -> ApiResult<Json<Value>> {
-    network(&params)?;
-    Ok(Json(
-        json!({ "feeRateSatVb": { "fast": 20, "standard": 10, "slow": 5 } }),
-    ))
+pub async fn bitcoin_fees(_: Session, params: Params) -> ApiResult<Json<Value>> {
+    bitcoin::network(params.get("network"))?;
+    let rates: serde_json::Map<String, Value> = bitcoin::FEE_RATES
+        .iter()
+        .map(|(p, r)| ((*p).to_owned(), json!(r)))
+        .collect();
+    Ok(Json(json!({ "feeRateSatVb": rates })))
 }
 
+/// `GET /v1.2/safes/bitcoin/utxos?address=&network=`: the sandbox funds the Bitcoin addresses
+/// it derived; any other address has none.
 pub async fn bitcoin_utxos(
     State(state): State<Shared>,
     _: Session,
-    Query(params): Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    let network = network(&params)?;
-    let address = params
-        .get("address")
-        .ok_or_else(|| ApiError::bad_request("address is required"))?;
-    let txid = ids::hex(&ids::seeded(
-        state.settings.seed,
-        &format!("utxo|{address}"),
-    ));
+    let network = bitcoin::network(params.get("network"))?;
+    let address = params.require("address")?;
+    let utxos = bitcoin::utxos(&state.store(), address);
     Ok(Json(
-        json!({ "address": address, "network": network, "utxos": [{ "txid": txid, "vout": 0, "value": 1_000_000, "scriptPubKey": format!("0014{}", &txid[..40]) }] }),
+        json!({ "address": address, "network": network, "utxos": utxos }),
     ))
 }
 
-pub async fn bitcoin_prepare(_: Session, Json(body): Json<Value>) -> ApiResult<Json<Value>> {
-    operations::bitcoin_prepared(&body).map(Json)
+pub async fn bitcoin_prepare(
+    State(state): State<Shared>,
+    _: Session,
+    Body(body): Body,
+) -> ApiResult<Json<Value>> {
+    bitcoin::prepare(&state.store(), &body).map(Json)
 }
 
-pub async fn bitcoin_broadcast(_: Session, Json(body): Json<Value>) -> ApiResult<Json<Value>> {
+pub async fn bitcoin_broadcast(_: Session, Body(body): Body) -> ApiResult<Json<Value>> {
     let raw = body
         .get("rawtx")
         .and_then(Value::as_str)
@@ -373,21 +301,20 @@ pub async fn not_implemented() -> ApiError {
     )
 }
 
-/// `PUT /v1.2/safes/{safe}/automation-module/config` (operations.md §6): validates the field
+/// `PUT /v1.2/safes/{safe}/automation-module/config` (docs/api/operations.md §6): validates the field
 /// rules, merges into the module's policy, and names the stored columns it changed.
 pub async fn automation_config(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
     Path(address): Path<String>,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let fields = body
         .as_object()
         .filter(|b| !b.is_empty())
         .ok_or_else(|| ApiError::bad_request("No fields to update"))?;
-    let chain = chain_of(&headers, &params)?.unwrap_or(ledger::DEFAULT_CHAIN);
+    let chain = chain.or_default();
     let mut store = state.store();
     let now = state.now();
     let safe = store
@@ -501,7 +428,7 @@ pub async fn automation_config(
     Ok(Json(json!({ "success": true, "updated": updated })))
 }
 
-/// `GET /v1.2/safes/operations/batch/{batchId}/status` (operations.md §2).
+/// `GET /v1.2/safes/operations/batch/{batchId}/status` (docs/api/operations.md §2).
 pub async fn batch_status(
     State(state): State<Shared>,
     session: Session,

@@ -1,5 +1,5 @@
-//! Optional sign-in follow-ups: asynchronous enrichment (`asyncData`, auth.md §8, gaps.md G8)
-//! and extra Safes through a safe-provision grant (auth.md §9).
+//! Optional sign-in follow-ups: asynchronous enrichment (`asyncData`, docs/api/auth.md §8, docs/api/gaps.md G8)
+//! and extra Safes through a safe-provision grant (docs/api/auth.md §9).
 
 use std::collections::BTreeMap;
 
@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::jwt::{self, Kind};
 use crate::ledger;
+use crate::routes::extract::Body;
 use crate::state::{AppState, Shared};
 use crate::store::{DataRequest, SignerKind, Store, WalletMode};
 use crate::tokens;
@@ -97,7 +98,7 @@ pub fn provision_grant(
 pub async fn provision(
     State(state): State<Shared>,
     headers: HeaderMap,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
     let token = headers

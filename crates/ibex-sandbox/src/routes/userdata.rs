@@ -1,4 +1,4 @@
-//! The IBEX Safe userdata proxy (account.md §15), backed by the same key/value map as
+//! The IBEX Safe userdata proxy (docs/api/account.md §15), backed by the same key/value map as
 //! `POST /v1.2/users/me`. `private.*` keys are stored but never read back.
 
 use std::collections::BTreeMap;
@@ -10,6 +10,7 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 
 use crate::error::{ApiError, ApiResult};
+use crate::routes::extract::{Body, Fields};
 use crate::state::Shared;
 use crate::store::User;
 use crate::tokens::Session;
@@ -56,17 +57,11 @@ pub async fn read(
 pub async fn write(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
-    let external_user_id = body
-        .get("externalUserId")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::bad_request("externalUserId is required"))?;
+    let external_user_id = body.text("externalUserId")?;
     own(&session, external_user_id)?;
-    let data = body
-        .get("data")
-        .and_then(Value::as_object)
-        .ok_or_else(|| ApiError::bad_request("data must be an object"))?;
+    let data = body.object("data")?;
     let mut store = state.store();
     let user = store.users.get_mut(&session.0.sub).expect("session user");
     if data.is_empty() {

@@ -1,9 +1,9 @@
-//! `/v1.2/users/*` and the KYC routes (account.md §1–§10).
+//! `/v1.2/users/*` and the KYC routes (docs/api/account.md §1–§10).
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -12,44 +12,21 @@ use crate::clock::iso;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::ledger::Direction;
+use crate::routes::extract::{Body, Chain, Fields, Params};
 use crate::state::{frame, AppState, Event, Shared};
-use crate::store::{Safe, Store, User};
+use crate::store::{Safe, Store};
 use crate::tokens::Session;
 use crate::views::{self, BalanceQuery, TxQuery};
 
-type Params = Query<HashMap<String, String>>;
-
-fn user<'a>(store: &'a Store, session: &Session) -> &'a User {
-    &store.users[&session.0.sub]
-}
-
-/// The chain a request selects: `X-Blockchain-Id` header, else `blockchainId` query.
-pub fn chain_of(headers: &HeaderMap, params: &HashMap<String, String>) -> ApiResult<Option<u64>> {
-    let raw = headers
-        .get("x-blockchain-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| params.get("blockchainId").cloned());
-    raw.map(|r| {
-        r.parse()
-            .map_err(|_| ApiError::bad_request("blockchainId must be a number"))
-    })
-    .transpose()
-}
-
-fn flag(params: &HashMap<String, String>, name: &str, default: bool) -> bool {
-    params.get(name).map_or(default, |v| v == "true")
-}
-
 /// The Safes a balance/transaction read covers: every Safe of the signer, or the one named by
 /// `walletAddress` (which must be the user's: 400 otherwise, and with `iban` too).
-fn scope<'a>(
+pub fn scope<'a>(
     state: &AppState,
     store: &'a Store,
     session: &Session,
-    params: &HashMap<String, String>,
+    params: &Params,
 ) -> ApiResult<(Vec<&'a Safe>, bool)> {
-    if params.contains_key("walletAddress") && params.contains_key("iban") {
+    if params.has("walletAddress") && params.has("iban") {
         return Err(ApiError::bad_request(
             "ambiguous scope: walletAddress and iban are exclusive",
         ));
@@ -64,11 +41,9 @@ fn scope<'a>(
         }
         return Ok((safes, false));
     };
-    let safe = store
-        .safes
-        .get(&wallet.to_ascii_lowercase())
-        .filter(|s| s.user == session.0.sub)
-        .ok_or_else(|| ApiError::bad_request("walletAddress is not owned by the user"))?;
+    let safe = session
+        .safe(store, wallet)
+        .map_err(|_| ApiError::bad_request("walletAddress is not owned by the user"))?;
     if state.faults().not_indexed(wallet) {
         return Err(ApiError::not_found(
             "wallet address not indexed yet; retry in 5–10 s",
@@ -82,7 +57,7 @@ pub async fn me(State(state): State<Shared>, session: Session) -> Json<Value> {
     let sections = views::user_sections(
         &store,
         &state.settings.rp_id,
-        user(&store, &session),
+        session.user(&store),
         &session.0.sid,
         state.now(),
     );
@@ -98,23 +73,16 @@ pub async fn me(State(state): State<Shared>, session: Session) -> Json<Value> {
 pub async fn write_me(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
-    let data = body
-        .get("data")
-        .and_then(Value::as_object)
-        .ok_or_else(|| ApiError::bad_request("data must be an object"))?;
+    let data = body.object("data")?;
     let mut store = state.store();
-    let user = store.users.get_mut(&session.0.sub).expect("session user");
+    let user = session.user_mut(&mut store);
     crate::routes::userdata::apply(&mut user.userdata, data)?;
     Ok(Json(json!({ "success": true })))
 }
 
-pub async fn address(
-    State(state): State<Shared>,
-    session: Session,
-    Query(params): Params,
-) -> Response {
+pub async fn address(State(state): State<Shared>, session: Session, params: Params) -> Response {
     let store = state.store();
     match views::addresses(
         &store,
@@ -122,7 +90,7 @@ pub async fn address(
         &session.0.sub,
         &session.0.sid,
         state.now(),
-        flag(&params, "includeDerived", false),
+        params.flag("includeDerived", false),
     ) {
         Some(body) => Json(body).into_response(),
         None => StatusCode::NO_CONTENT.into_response(),
@@ -132,53 +100,134 @@ pub async fn address(
 pub async fn balances(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
     let store = state.store();
-    if params.contains_key("iban") && !params.contains_key("walletAddress") {
-        let fiat = json!({ "type": "fiat", "identifier": params["iban"].replace(' ', "").to_uppercase(), "balance": { "amount": "0.00", "currency": "EUR" } });
+    if let (Some(iban), false) = (params.get("iban"), params.has("walletAddress")) {
+        let account = own_iban(&store, &session, iban)?;
+        let fiat = json!({ "type": "fiat", "identifier": account.iban, "timestamp": iso(state.now()), "balance": { "amount": crate::sepa::cents(account.balance_cents), "currency": "EUR" } });
         return Ok(Json(fiat));
     }
     let (safes, scoped) = scope(&state, &store, &session, &params)?;
     let q = BalanceQuery {
-        chain: chain_of(&headers, &params)?,
-        include_zero: flag(&params, "includeZero", false),
-        include_prices: flag(&params, "includePrices", true),
+        chain: chain.0,
+        include_zero: params.flag("includeZero", false),
+        include_prices: params.flag("includePrices", true),
+        books: &store.books,
     };
-    Ok(Json(if scoped {
-        views::wallet_balances(safes[0], &q, state.now())
-    } else {
-        views::balances(&safes, &q, state.now())
-    }))
+    if scoped {
+        return Ok(Json(views::wallet_balances(safes[0], &q, state.now())));
+    }
+    let mut out = views::balances(&safes, &q, state.now());
+    add_fiat(&mut out, &store, &session);
+    Ok(Json(out))
+}
+
+/// The user's IBAN named by `iban` (spaces and case ignored), else 400.
+fn own_iban<'a>(
+    store: &'a Store,
+    session: &Session,
+    iban: &str,
+) -> ApiResult<&'a crate::sepa::Account> {
+    store
+        .sepa
+        .ibans
+        .get(&crate::iban::normalize(iban))
+        .filter(|a| a.user == session.0.sub)
+        .ok_or_else(|| ApiError::bad_request("iban is not an IBAN of the user"))
+}
+
+/// The aggregated balances' `fiat` section (IBAN → EUR balance) and the totals with it.
+fn add_fiat(out: &mut Value, store: &Store, session: &Session) {
+    let accounts: Vec<_> = store.sepa.of_user(&session.0.sub).collect();
+    let fiat_cents: u128 = accounts.iter().map(|a| a.balance_cents).sum();
+    out["fiat"] = Value::Object(
+        accounts
+            .iter()
+            .map(|a| (a.iban.clone(), json!({ "balance": { "amount": crate::sepa::cents(a.balance_cents), "currency": "EUR" }, "provider": a.provider, "safeAddress": a.safe })))
+            .collect(),
+    );
+    let totals = &mut out["totals"];
+    let cents = |key: &str| {
+        totals[key]
+            .as_str()
+            .and_then(|t| crate::amount::parse(t, 2))
+            .unwrap_or(0)
+    };
+    // 4-decimal fixed point: cents × 100.
+    let fiat_usd = crate::amount::value(fiat_cents, 2, crate::ledger::EUR_USD * 100) / 100;
+    let (crypto_eur, crypto_usd) = (
+        cents("crypto_total_value_eur"),
+        cents("crypto_total_value_usd"),
+    );
+    totals["fiat_total_value_eur"] = json!(crate::sepa::cents(fiat_cents));
+    totals["fiat_total_value_usd"] = json!(crate::sepa::cents(fiat_usd));
+    totals["grand_total_value_eur"] = json!(crate::sepa::cents(crypto_eur + fiat_cents));
+    totals["grand_total_value_usd"] = json!(crate::sepa::cents(crypto_usd + fiat_usd));
+}
+
+/// The `fiat` part of `/users/me/transactions`: the user's SEPA rows in the date window (and
+/// direction), newest first, paginated like the crypto part.
+fn fiat_history(
+    store: &Store,
+    session: &Session,
+    q: &TxQuery,
+    iban: Option<&str>,
+    now: i64,
+) -> Value {
+    let ibans: Vec<String> = store
+        .sepa
+        .of_user(&session.0.sub)
+        .map(|a| a.iban.clone())
+        .filter(|i| iban.is_none_or(|w| crate::iban::normalize(w) == *i))
+        .collect();
+    let rows: Vec<Value> = store
+        .sepa
+        .transactions
+        .iter()
+        .rev()
+        .filter(|t| ibans.contains(&t.iban))
+        .filter(|t| {
+            let day = &iso(t.created_at)[..10];
+            day >= q.start.as_str() && day <= q.end.as_str()
+        })
+        .filter(|t| match q.direction {
+            None => true,
+            Some(Direction::In) => t.kind == crate::sepa::TxType::In,
+            Some(Direction::Out) => t.kind == crate::sepa::TxType::Out,
+        })
+        .map(|t| t.json(now))
+        .collect();
+    let total = rows.len();
+    let data: Vec<Value> = rows
+        .into_iter()
+        .skip((q.page - 1) * q.limit)
+        .take(q.limit)
+        .collect();
+    json!({ "ibans": ibans, "total": total, "page": q.page, "limit": q.limit, "data": data, "filters": { "startDate": q.start, "endDate": q.end } })
 }
 
 pub async fn transactions(
     State(state): State<Shared>,
     session: Session,
-    headers: HeaderMap,
-    Query(params): Params,
+    chain: Chain,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
     let store = state.store();
     let (safes, _) = scope(&state, &store, &session, &params)?;
-    let number = |name: &str, default: usize| {
-        params.get(name).map_or(Ok(default), |v| {
-            v.parse::<usize>()
-                .map_err(|_| ApiError::bad_request(format!("{name} must be a positive integer")))
-        })
-    };
-    let (page, limit) = (number("page", 1)?.max(1), number("limit", 50)?);
+    let (page, limit) = (
+        params.number::<usize>("page", 1)?.max(1),
+        params.number::<usize>("limit", 50)?,
+    );
     if !(1..=100).contains(&limit) {
         return Err(ApiError::bad_request("limit must be within 1–100"));
     }
-    let scope = params
-        .get("scope")
-        .cloned()
-        .unwrap_or_else(|| "mixed".into());
+    let scope = params.get("scope").unwrap_or("mixed").to_owned();
     if !["mixed", "crypto", "fiat"].contains(&scope.as_str()) {
         return Err(ApiError::bad_request("scope must be mixed, crypto or fiat"));
     }
-    let direction = match params.get("direction").map(String::as_str) {
+    let direction = match params.get("direction") {
         None => None,
         Some("IN") => Some(Direction::In),
         Some("OUT") => Some(Direction::Out),
@@ -186,68 +235,46 @@ pub async fn transactions(
     };
     let tomorrow = iso(state.now() + 86_400_000)[..10].to_owned();
     let q = TxQuery {
-        chain: chain_of(&headers, &params)?,
+        chain: chain.0,
         scope,
         direction,
         token: params
             .get("tokenAddress")
             .map(|t| t.split(',').map(str::to_owned).collect()),
-        hash: params.get("hash").cloned(),
-        start: params
-            .get("startDate")
-            .cloned()
-            .unwrap_or_else(|| "2025-01-01".into()),
-        end: params.get("endDate").cloned().unwrap_or(tomorrow),
+        hash: params.get("hash").map(str::to_owned),
+        start: params.get("startDate").unwrap_or("2025-01-01").to_owned(),
+        end: params.get("endDate").map_or(tomorrow, str::to_owned),
         page,
         limit,
-        include_prices: flag(&params, "includePrices", true),
+        include_prices: params.flag("includePrices", true),
     };
-    Ok(Json(views::transactions(&safes, &q, state.now())))
+    if let Some(iban) = params.get("iban") {
+        own_iban(&store, &session, iban)?;
+    }
+    let mut out = views::transactions(&safes, &q, state.now());
+    if out.get("fiat").is_some() {
+        out["fiat"] = fiat_history(&store, &session, &q, params.get("iban"), state.now());
+    }
+    Ok(Json(out))
 }
 
-pub async fn pools(
-    State(state): State<Shared>,
-    session: Session,
-    Query(params): Params,
-) -> ApiResult<Json<Value>> {
-    let store = state.store();
-    let (safes, _) = scope(&state, &store, &session, &params)?;
-    let include_zero = flag(&params, "includeZero", false);
-    let now = state.now();
-    let rows: Vec<Value> = safes
-        .iter()
-        .flat_map(|safe| {
-            safe.registered(now)
-                .into_iter()
-                .map(move |chain| views::pool_positions(safe, chain, include_zero, now))
-        })
-        .collect();
-    Ok(Json(json!(rows)))
-}
-
-pub async fn tokens(
-    _: Session,
-    headers: HeaderMap,
-    Query(params): Params,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(crate::routes::catalog::token_catalog(chain_of(
-        &headers, &params,
-    )?)))
+pub async fn tokens(_: Session, chain: Chain) -> Json<Value> {
+    Json(crate::routes::catalog::token_catalog(chain.0))
 }
 
 pub async fn signers(State(state): State<Shared>, session: Session) -> Json<Value> {
     let store = state.store();
-    Json(views::signers(&store, user(&store, &session)))
+    Json(views::signers(&store, session.user(&store)))
 }
 
 pub async fn ibans(State(state): State<Shared>, session: Session) -> Json<Value> {
     let store = state.store();
-    Json(views::ibans(user(&store, &session)))
+    Json(views::ibans(session.user(&store)))
 }
 
 pub async fn kyc_status(State(state): State<Shared>, session: Session) -> Json<Value> {
     let store = state.store();
-    Json(views::kyc(user(&store, &session)))
+    Json(views::kyc(session.user(&store)))
 }
 
 pub async fn chainid(State(state): State<Shared>, session: Session) -> Json<Value> {
@@ -258,11 +285,11 @@ pub async fn chainid(State(state): State<Shared>, session: Session) -> Json<Valu
     ))
 }
 
-/// `GET /v1.2/users/me/operations`, newest first, grouped by Safe (account.md §6).
+/// `GET /v1.2/users/me/operations`, newest first, grouped by Safe (docs/api/account.md §6).
 pub async fn operations(
     State(state): State<Shared>,
     session: Session,
-    Query(params): Params,
+    params: Params,
 ) -> Json<Value> {
     let store = state.store();
     let mut by_safe: HashMap<String, Vec<Value>> = HashMap::new();
@@ -303,7 +330,7 @@ pub async fn operations(
 pub async fn iframe(State(state): State<Shared>, session: Session) -> Json<Value> {
     let mut store = state.store();
     let session_id = ids::hex(&store.new_id("kyc")[..12]);
-    let user = store.users.get_mut(&session.0.sub).expect("session user");
+    let user = session.user_mut(&mut store);
     let already = user.kyc_level >= 1;
     // Opening the KYC flow marks it submitted; the sandbox approves on the next call.
     user.kyc_level = (user.kyc_level + 1).min(2);
@@ -318,11 +345,11 @@ pub async fn iframe(State(state): State<Shared>, session: Session) -> Json<Value
     )
 }
 
-/// `POST /v1.2/auth/enroll` (account.md §10): business KYB; one per user (409 after).
+/// `POST /v1.2/auth/enroll` (docs/api/account.md §10): business KYB; one per user (409 after).
 pub async fn enroll(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     body.get("email")
         .and_then(Value::as_str)
@@ -336,7 +363,7 @@ pub async fn enroll(
         })?;
     let mut store = state.store();
     let session_id = ids::hex(&store.new_id("kyb")[..12]);
-    let user = store.users.get_mut(&session.0.sub).expect("session user");
+    let user = session.user_mut(&mut store);
     if user.kyb.is_some() {
         return Err(ApiError::conflict("a KYB enrollment already exists"));
     }
@@ -349,58 +376,9 @@ pub async fn enroll(
     Ok(Json(enrollment))
 }
 
-/// Verification codes from `validate-email` live 15 minutes ("typically 10–15 min").
-const EMAIL_CODE_TTL_MS: i64 = 15 * 60_000;
-
-/// `POST /v1.2/users/me/validate-email`: mails a code (see `/__sandbox/mailbox`).
-pub async fn validate_email(
-    State(state): State<Shared>,
-    session: Session,
-    Json(body): Json<Value>,
-) -> ApiResult<Json<Value>> {
-    let email = body
-        .get("email")
-        .and_then(Value::as_str)
-        .filter(|e| e.contains('@'))
-        .ok_or_else(|| ApiError::bad_request("email is required"))?;
-    state
-        .store()
-        .mail_code(email, &session.0.sub, state.now() + EMAIL_CODE_TTL_MS);
-    Ok(Json(json!({})))
-}
-
-/// `POST /v1.2/users/me/confirm-email`: stores the address. The code is required but not yet
-/// checked against the mailbox: the docs give no error for a wrong one (the response is an
-/// upstream passthrough) and current client tests confirm with a fixed code.
-pub async fn confirm_email(
-    State(state): State<Shared>,
-    session: Session,
-    Json(body): Json<Value>,
-) -> ApiResult<Json<Value>> {
-    let field = |k: &str| {
-        body.get(k)
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::bad_request(format!("{k} is required")))
-    };
-    let (email, _code) = (field("email")?, field("code")?);
-    let mut store = state.store();
-    let key = body
-        .get("userDataName")
-        .and_then(Value::as_str)
-        .unwrap_or("marketing.email")
-        .to_owned();
-    store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
-        .userdata
-        .insert(key, json!(email));
-    Ok(Json(json!({})))
-}
-
 pub async fn addressbook(State(state): State<Shared>, session: Session) -> Json<Value> {
     let store = state.store();
-    Json(views::addressbook(user(&store, &session)))
+    Json(views::addressbook(session.user(&store)))
 }
 
 fn crypto_rows(body: &Value) -> ApiResult<Vec<Value>> {
@@ -422,35 +400,52 @@ fn crypto_rows(body: &Value) -> ApiResult<Vec<Value>> {
 pub async fn addressbook_create(
     State(state): State<Shared>,
     session: Session,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let name = body
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| ApiError::bad_request("name is required"))?;
+    let name = body.text("name")?;
     if body.get("iban").is_some() != body.get("respondingPspBic").is_some() {
         return Err(ApiError::bad_request(
             "iban and respondingPspBic must come together",
         ));
     }
     let crypto = crypto_rows(&body)?;
+    let iban = body
+        .opt_text("iban")
+        .map(|i| {
+            crate::iban::validate(i).map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_IBAN",
+                    format!("iban: {e}"),
+                )
+            })
+        })
+        .transpose()?;
     let mut store = state.store();
-    let now = iso(state.now());
+    let now_ms = state.now();
+    let now = iso(now_ms);
     let id = ids::uuid(&store.new_id("addressbook"));
-    let ibans: Vec<Value> = body.get("iban").and_then(Value::as_str).map(|iban| {
-        json!({ "iban": iban.replace(' ', "").to_uppercase(), "vop": true, "vopResult": "MTCH", "matchedName": name, "respondingPspBic": body["respondingPspBic"], "verifiedAt": now, "createdAt": now })
-    }).into_iter().collect();
+    let mut ibans = Vec::new();
+    if let Some(iban) = iban {
+        let taken = session.user(&store).addressbook.values().any(|e| {
+            e["ibans"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|r| r["iban"] == iban))
+        });
+        if taken {
+            return Err(ApiError::conflict(
+                "this IBAN is already in the address book",
+            ));
+        }
+        let matched = verify_payee(&mut store, &session, &iban, name, now_ms)?;
+        ibans.push(json!({ "iban": iban, "vop": true, "vopResult": "MTCH", "matchedName": matched, "respondingPspBic": body["respondingPspBic"], "verifiedAt": now, "createdAt": now }));
+    }
     let entry = json!({
         "id": id, "name": name, "label": body.get("label").cloned().unwrap_or(Value::Null),
         "userValidated": body.get("userValidated").cloned().unwrap_or(json!(true)),
         "crypto": crypto, "ibans": ibans, "createdAt": now, "updatedAt": now,
     });
-    let book = &mut store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
-        .addressbook;
+    let book = &mut session.user_mut(&mut store).addressbook;
     if book.len() >= 500 {
         return Err(ApiError::bad_request("address book is full (500 entries)"));
     }
@@ -461,11 +456,87 @@ pub async fn addressbook_create(
     ))
 }
 
+/// Failed Verification-of-Payee checks a user may make per UTC day (then 429).
+const VOP_FAILURES_PER_DAY: u32 = 10;
+
+/// Verification of Payee: the holder of a sandbox IBAN must carry `name` (case and accents
+/// aside); a name sharing a word is a close match (`CMTC`), anything else no match (`NMTC`) —
+/// both refused, nothing created. IBANs outside the sandbox bank match (nobody to ask).
+fn verify_payee(
+    store: &mut Store,
+    session: &Session,
+    iban: &str,
+    name: &str,
+    now: crate::clock::Millis,
+) -> ApiResult<String> {
+    let day = iso(now)[..10].to_owned();
+    let failures = session
+        .user(store)
+        .vop_failures
+        .get(&day)
+        .copied()
+        .unwrap_or(0);
+    if failures >= VOP_FAILURES_PER_DAY {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "VOP_LIMIT",
+            "too many failed payee verifications today; try again tomorrow",
+        ));
+    }
+    let Some(holder) = store.sepa.ibans.get(iban).map(|a| a.holder_name.clone()) else {
+        return Ok(name.to_owned());
+    };
+    let words =
+        |s: &str| -> Vec<String> { s.split_whitespace().map(|w| w.to_lowercase()).collect() };
+    let (given, actual) = (words(name), words(&holder));
+    if given == actual {
+        return Ok(holder);
+    }
+    let close = given.iter().any(|w| actual.contains(w));
+    *session.user_mut(store).vop_failures.entry(day).or_default() += 1;
+    let (code, result) = if close {
+        ("VOP_CLOSE_MATCH", "CMTC")
+    } else {
+        ("VOP_NO_MATCH", "NMTC")
+    };
+    let mut error = ApiError::new(
+        StatusCode::BAD_REQUEST,
+        code,
+        format!("Verification of Payee: the IBAN's holder is not {name} ({result})"),
+    );
+    if close {
+        error = error.with_details(json!({ "vopResult": result, "matchedName": holder }));
+    } else {
+        error = error.with_details(json!({ "vopResult": result }));
+    }
+    Err(error)
+}
+
+/// `DELETE /v1.2/users/me/addressbook/{id}/ibans/{iban}` (mirror; no VOP).
+pub async fn addressbook_delete_iban(
+    State(state): State<Shared>,
+    session: Session,
+    Path((id, iban)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let iban = crate::iban::normalize(&iban);
+    let now = iso(state.now());
+    let mut store = state.store();
+    let entry = address_book_entry(&mut store, &session, &id)?;
+    let rows = entry["ibans"].as_array_mut().expect("ibans is an array");
+    let before = rows.len();
+    rows.retain(|r| r["iban"] != iban);
+    if rows.len() == before {
+        return Err(ApiError::not_found("no such IBAN in this entry"));
+    }
+    entry["updatedAt"] = json!(now);
+    Ok(Json(json!({ "success": true, "data": entry })))
+}
+
 pub async fn addressbook_update(
     State(state): State<Shared>,
     session: Session,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let mut store = state.store();
     let now = iso(state.now());
@@ -485,10 +556,8 @@ fn address_book_entry<'a>(
     session: &Session,
     id: &str,
 ) -> ApiResult<&'a mut Value> {
-    store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
+    session
+        .user_mut(store)
         .addressbook
         .get_mut(id)
         .ok_or_else(|| ApiError::not_found("unknown address book entry"))
@@ -500,10 +569,8 @@ pub async fn addressbook_delete(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let mut store = state.store();
-    store
-        .users
-        .get_mut(&session.0.sub)
-        .expect("session user")
+    session
+        .user_mut(&mut store)
         .addressbook
         .remove(&id)
         .ok_or_else(|| ApiError::not_found("unknown address book entry"))?;
@@ -514,7 +581,7 @@ pub async fn addressbook_add_crypto(
     State(state): State<Shared>,
     session: Session,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let row = crypto_rows(&json!({ "crypto": [body] }))?.remove(0);
     let mut store = state.store();

@@ -159,7 +159,7 @@ pub fn safe_on(auth: &Value, chain: u64) -> String {
 }
 
 pub fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ibex-api/examples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api/examples")
 }
 
 pub fn example(name: &str) -> Value {
@@ -209,4 +209,25 @@ pub fn assert_shape(actual: &Value, example: &Value, path: &str) {
 /// Keys that are values in the documentation's maps: chain ids and addresses.
 fn is_data_key(key: &str) -> bool {
     key.chars().all(|c| c.is_ascii_digit()) || key.starts_with("0x")
+}
+
+/// Base units of a decimal string with `decimals` decimals.
+pub fn units(text: &str, decimals: u32) -> u128 {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let padded = format!("{fraction:0<width$}", width = decimals as usize);
+    whole.parse::<u128>().unwrap() * 10u128.pow(decimals) + padded.parse::<u128>().unwrap_or(0)
+}
+
+impl Harness {
+    /// Credits `amount` of `token` to the Safe on `chain` (`POST /__sandbox/ledger/transfers`).
+    pub async fn deposit(&self, safe: &str, chain: u64, token: &str, amount: &str) {
+        let (status, body) = self
+            .post(
+                "/__sandbox/ledger/transfers",
+                None,
+                json!({ "safeAddress": safe, "chainId": chain, "tokenAddress": token, "amount": amount }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
 }

@@ -1,4 +1,4 @@
-//! `/v1.2/users/me*`, KYC, email/SMS validation, address book, userdata (account.md).
+//! `/v1.2/users/me*`, KYC, email/SMS validation, address book, userdata (docs/api/account.md).
 
 use std::collections::BTreeMap;
 
@@ -11,17 +11,12 @@ use crate::{Address, Decimal};
 
 /// `GET /v1.2/users/me/address`: the signer's wallets (204 while none exists yet).
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct WalletList {
-    #[serde(default)]
     pub rp_id: Option<String>,
-    #[serde(default)]
     pub external_user_id: Option<String>,
-    #[serde(default)]
     pub signer_id: Option<String>,
-    #[serde(default)]
     pub count: u32,
-    #[serde(default)]
     pub wallets: Vec<Wallet>,
 }
 
@@ -56,10 +51,9 @@ pub struct WalletChain {
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct WalletModules {
-    #[serde(default)]
     pub recovery: Option<RecoveryModule>,
-    #[serde(default)]
     pub automation: Option<AutomationModule>,
 }
 
@@ -93,19 +87,16 @@ pub struct AutomationModule {
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct DerivedWallets {
     /// Family → addresses by index.
-    #[serde(default)]
     pub per_safe: BTreeMap<String, Vec<String>>,
-    #[serde(default)]
     pub global: Option<GlobalDerived>,
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct GlobalDerived {
-    #[serde(default)]
     pub eoa_addresses: Vec<EoaAddress>,
 }
 
@@ -125,34 +116,26 @@ pub struct Scope {
 /// `GET /v1.2/users/me/balances`: aggregated (`crypto[chain][wallet]`, `fiat`, `totals`) or
 /// scoped (`type`, `identifier`, `balance`).
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Balances {
-    #[serde(default)]
     pub timestamp: Option<String>,
     /// Chain id → wallet address → holdings.
-    #[serde(default)]
     pub crypto: BTreeMap<String, BTreeMap<String, WalletBalance>>,
-    #[serde(default)]
     pub fiat: Option<Value>,
-    #[serde(default)]
     pub totals: Option<Totals>,
-    #[serde(default, rename = "prices_available")]
+    #[serde(rename = "prices_available")]
     pub prices_available: Option<bool>,
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub scope: Option<String>,
-    #[serde(default)]
     pub identifier: Option<String>,
-    #[serde(default)]
     pub blockchain_id: Option<ChainId>,
-    #[serde(default)]
     pub balance: Option<WalletBalance>,
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct WalletBalance {
-    #[serde(default)]
     pub tokens: Vec<TokenBalance>,
-    #[serde(default)]
     pub pending: Vec<Value>,
 }
 
@@ -188,7 +171,7 @@ pub struct TokenBalance {
     /// Token name (BCReader passthrough; seen on the sandbox and the tokens catalog).
     #[serde(default)]
     pub name: Option<String>,
-    /// "Also seen" fields of account.md §4.
+    /// "Also seen" fields of docs/api/account.md §4.
     #[serde(default)]
     pub status: Option<String>,
     #[serde(default)]
@@ -196,20 +179,14 @@ pub struct TokenBalance {
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Totals {
-    #[serde(default)]
     pub crypto_total_value_eur: Option<Decimal>,
-    #[serde(default)]
     pub fiat_total_value_eur: Option<Decimal>,
-    #[serde(default)]
     pub grand_total_value_eur: Option<Decimal>,
-    #[serde(default)]
     pub crypto_total_value_usd: Option<Decimal>,
-    #[serde(default)]
     pub fiat_total_value_usd: Option<Decimal>,
-    #[serde(default)]
     pub grand_total_value_usd: Option<Decimal>,
-    #[serde(default)]
     pub conversion_rate_eur_usd: Option<Decimal>,
 }
 
@@ -246,90 +223,66 @@ impl Direction {
 
 /// `GET /v1.2/users/me/transactions`: always paginated, per chain in the aggregated form.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Transactions {
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
-    #[serde(default)]
     pub crypto: Option<CryptoTransactions>,
-    #[serde(default)]
     pub fiat: Option<FiatTransactions>,
     /// Scoped form: one page of rows.
-    #[serde(default)]
     pub data: Option<Vec<TransactionRow>>,
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct CryptoTransactions {
-    #[serde(default)]
     pub timestamp: Option<String>,
     /// Chain id → page of rows.
-    #[serde(default)]
     pub transactions: BTreeMap<String, Page<TransactionRow>>,
-    #[serde(default, rename = "prices_available")]
+    #[serde(rename = "prices_available")]
     pub prices_available: Option<bool>,
     /// The `/users/me` aggregator's flat view (G12).
-    #[serde(default)]
     pub data: Option<Vec<TransactionRow>>,
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct FiatTransactions {
-    #[serde(default)]
     pub ibans: Vec<Value>,
-    #[serde(default)]
     pub total: Option<u64>,
-    #[serde(default)]
     pub data: Vec<Value>,
-    #[serde(default)]
     pub filters: Option<Value>,
 }
 
 /// One on-chain transfer. `value` is raw base units; `valueFormatted` human units.
-#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default, Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct TransactionRow {
-    #[serde(default)]
     pub id: Option<Value>,
-    #[serde(default)]
     pub transaction_hash: Option<String>,
-    #[serde(default)]
     pub from: Option<Address>,
-    #[serde(default)]
     pub to: Option<Address>,
-    #[serde(default)]
     pub token_address: Option<Address>,
-    #[serde(default)]
     pub token_symbol: Option<String>,
-    #[serde(default)]
     pub token_type: Option<String>,
-    #[serde(default)]
     pub value: Option<Decimal>,
     /// Informational (a JSON number, sometimes in exponent form like `1e-18`): dropped when it
     /// is not plain decimal text; `value` is the exact amount.
-    #[serde(default, deserialize_with = "lenient_decimal")]
+    #[serde(deserialize_with = "lenient_decimal")]
     pub value_formatted: Option<Decimal>,
-    #[serde(default)]
     pub direction: Option<Direction>,
-    #[serde(default)]
     pub watched_address: Option<Address>,
-    #[serde(default)]
     pub wallet_address: Option<Address>,
-    #[serde(default)]
     pub blockchain_id: Option<ChainId>,
-    #[serde(default)]
     pub block_number: Option<u64>,
-    #[serde(default)]
     pub timestamp: Option<String>,
-    #[serde(default, rename = "price_usd")]
+    #[serde(rename = "price_usd")]
     pub price_usd: Option<Decimal>,
-    #[serde(default, rename = "price_eur")]
+    #[serde(rename = "price_eur")]
     pub price_eur: Option<Decimal>,
-    #[serde(default, rename = "value_usd")]
+    #[serde(rename = "value_usd")]
     pub value_usd: Option<Decimal>,
-    #[serde(default, rename = "value_eur")]
+    #[serde(rename = "value_eur")]
     pub value_eur: Option<Decimal>,
 }
 
@@ -341,30 +294,29 @@ fn lenient_decimal<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Deci
 /// `GET /v1.2/users/me` (and WebSocket `user_data`, whose sections are wrapped): every section
 /// optional; failed sections are listed in `errors`.
 #[derive(Clone, PartialEq, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Me {
-    #[serde(default, deserialize_with = "section::deserialize")]
+    #[serde(deserialize_with = "section::deserialize")]
     pub addresses: Option<WalletList>,
-    #[serde(default, deserialize_with = "section::deserialize")]
+    #[serde(deserialize_with = "section::deserialize")]
     pub balances: Option<Balances>,
-    #[serde(default, deserialize_with = "section::deserialize")]
+    #[serde(deserialize_with = "section::deserialize")]
     pub transactions: Option<Transactions>,
-    #[serde(default, deserialize_with = "section::deserialize")]
+    #[serde(deserialize_with = "section::deserialize")]
     pub ibans: Option<IbanList>,
-    #[serde(default, deserialize_with = "section::deserialize")]
+    #[serde(deserialize_with = "section::deserialize")]
     pub signers: Option<SignerList>,
-    #[serde(default, deserialize_with = "section::deserialize")]
+    #[serde(deserialize_with = "section::deserialize")]
     pub kyc_status: Option<KycStatus>,
-    #[serde(default, deserialize_with = "section::deserialize")]
+    #[serde(deserialize_with = "section::deserialize")]
     pub addressbook: Option<AddressBook>,
-    #[serde(default, deserialize_with = "section::deserialize")]
+    #[serde(deserialize_with = "section::deserialize")]
     pub chainid: Option<UserChains>,
-    /// Passthrough (gaps.md G39); [`LendingEntry`] rows when the server sends a list.
-    #[serde(default, deserialize_with = "section::deserialize")]
+    /// Passthrough (docs/api/gaps.md G39); [`LendingEntry`] rows when the server sends a list.
+    #[serde(deserialize_with = "section::deserialize")]
     pub lending: Option<Value>,
-    #[serde(default, deserialize_with = "section::deserialize")]
+    #[serde(deserialize_with = "section::deserialize")]
     pub pools: Option<Pools>,
-    #[serde(default)]
     pub errors: BTreeMap<String, SectionError>,
 }
 
@@ -377,42 +329,30 @@ pub struct SectionError {
 
 /// `GET /v1.2/users/me/ibans`.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct IbanList {
-    #[serde(default)]
     pub count: u32,
-    #[serde(default)]
     pub ibans: Vec<IbanAccount>,
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct IbanAccount {
-    #[serde(default)]
     pub iban: Option<String>,
-    #[serde(default)]
     pub safe_address: Option<Address>,
-    #[serde(default)]
     pub blockchain_id: Option<ChainId>,
-    #[serde(default)]
     pub chain_id: Option<ChainId>,
-    #[serde(default)]
     pub status: Option<String>,
-    #[serde(default)]
     pub provider: Option<String>,
-    #[serde(default)]
     pub created_at: Option<String>,
-    #[serde(default)]
     pub updated_at: Option<String>,
 }
 
 /// `GET /v1.2/users/me/signers`.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct SignerList {
-    #[serde(default)]
     pub count: u32,
-    #[serde(default)]
     pub signers: Vec<Signer>,
 }
 
@@ -448,15 +388,12 @@ pub enum SignerKind {
 
 /// `GET /v1.2/users/kyc/status`. `kycLevel` is `"0"`/`"1"`/`"2"`, sometimes a number (G28).
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct KycStatus {
-    #[serde(default)]
     pub external_user_id: Option<String>,
-    #[serde(default, deserialize_with = "string_or_number")]
+    #[serde(deserialize_with = "string_or_number")]
     pub kyc_level: Option<String>,
-    #[serde(default)]
     pub status: Option<KycState>,
-    #[serde(default)]
     pub verified: Option<bool>,
 }
 
@@ -486,11 +423,11 @@ pub enum KycState {
 
 /// `POST /v1.2/auth/iframe` body.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct KycIframeRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub require_sms_verification: Option<bool>,
 }
 
@@ -531,11 +468,9 @@ pub struct KybEnrollment {
 
 /// `GET /v1.2/users/me/chainid`.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UserChains {
-    #[serde(default)]
     pub default_chain_id: Option<ChainId>,
-    #[serde(default)]
     pub chains: Vec<UserChain>,
 }
 
@@ -557,31 +492,34 @@ pub struct ChainWallet {
 }
 
 /// `GET /v1.2/users/me/lending` entry (passthrough; fields as the mirror lists them).
-#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default, Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct LendingEntry {
-    #[serde(default)]
     pub id: Option<Value>,
-    #[serde(default)]
     pub blockchain_id: Option<ChainId>,
-    #[serde(default)]
     pub provider: Option<String>,
-    #[serde(default)]
     pub address: Option<Address>,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub asset_ticker: Option<String>,
-    #[serde(default)]
     pub asset_address: Option<Address>,
-    #[serde(default)]
     pub asset_decimals: Option<u8>,
-    #[serde(default)]
     pub apy: Option<Decimal>,
-    #[serde(default)]
     pub tvl: Option<Decimal>,
-    #[serde(default)]
     pub is_default: Option<bool>,
+    #[serde(default)]
+    pub accepted_token_addresses: Vec<Address>,
+    /// Hyperliquid vaults: the vault leader and its commission (percent).
+    #[serde(default)]
+    pub leader: Option<Address>,
+    #[serde(default)]
+    pub leader_commission: Option<Decimal>,
+    /// `userScoped=true`: the holder's figures (not in the mirror's list; the sandbox adds them).
+    #[serde(default)]
+    pub shares: Option<Decimal>,
+    #[serde(default)]
+    pub deposited: Option<Decimal>,
+    #[serde(default)]
+    pub current_balance: Option<Decimal>,
 }
 
 /// `GET /v1.2/users/me/pools`: one entry per address. The BCReader passthrough may send a
@@ -608,15 +546,11 @@ impl<'de> Deserialize<'de> for Pools {
 
 /// Positions of one address.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct PoolPositions {
-    #[serde(default)]
     pub timestamp: Option<String>,
-    #[serde(default)]
     pub blockchain_id: Option<ChainId>,
-    #[serde(default)]
     pub address: Option<Address>,
-    #[serde(default)]
     pub pools: Vec<ProviderPositions>,
 }
 
@@ -653,8 +587,8 @@ pub struct PoolPosition {
 
 /// `GET /v1.2/users/me/operations`: Safe address → operations, newest first.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OperationHistory {
-    #[serde(default)]
     pub data: BTreeMap<String, Vec<OperationRecord>>,
 }
 
@@ -697,23 +631,20 @@ pub struct SafeOperationRecord {
     pub signatures: Vec<OperationSignature>,
 }
 
-#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default, Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct OperationSignature {
-    #[serde(default)]
     pub created_at: Option<String>,
-    #[serde(default)]
     pub data: Option<Value>,
-    #[serde(default)]
     pub signer_id: Option<String>,
 }
 
 /// `GET /v1.2/users/me/addressbook`: entries under `data` (llms.txt) or `entries` (mirror, G12).
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AddressBook {
-    #[serde(default)]
     pub success: Option<bool>,
-    #[serde(default, alias = "entries")]
+    #[serde(alias = "entries")]
     pub data: Vec<AddressBookEntry>,
 }
 
@@ -788,13 +719,13 @@ pub struct NewAddressBookEntry {
 
 /// `PUT /v1.2/users/me/addressbook/{id}` body: only these three fields.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct AddressBookUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_validated: Option<bool>,
 }
 
@@ -859,12 +790,10 @@ pub struct ConfirmSmsRequest {
 
 /// `POST /v1.2/users/me/validate-sms` answer; `code` is echoed outside production only.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SmsValidation {
-    #[serde(default)]
     pub success: Option<bool>,
-    #[serde(default)]
     pub message: Option<String>,
-    #[serde(default)]
     pub code: Option<crate::Secret>,
 }
 

@@ -1,4 +1,4 @@
-//! Sign-up, sign-in, refresh, safe-provision, email recovery, EOA wallet sign-in (auth.md).
+//! Sign-up, sign-in, refresh, safe-provision, email recovery, EOA wallet sign-in (docs/api/auth.md).
 
 use std::collections::BTreeMap;
 
@@ -48,8 +48,8 @@ pub enum AuthMethod {
     Unknown,
 }
 
-/// The token pair every auth response carries (README §4). Only `access_token`,
-/// `refresh_token` and `expires_in` are relied on (gaps.md G24).
+/// The token pair every auth response carries (docs/api/README.md §4). Only `access_token`,
+/// `refresh_token` and `expires_in` are relied on (docs/api/gaps.md G24).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct AuthTokens {
     pub access_token: Secret,
@@ -165,7 +165,7 @@ impl ChallengeRequest {
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthChallenge {
-    /// Creation options on sign-up, request options on sign-in (gaps.md G1: either key name).
+    /// Creation options on sign-up, request options on sign-in (docs/api/gaps.md G1: either key name).
     #[serde(default, alias = "credentialCreationOptions")]
     pub credential_request_options: Option<WebAuthnOptions>,
     #[serde(default)]
@@ -227,7 +227,7 @@ pub struct KdfParams {
     pub parallelism: u32,
 }
 
-/// The kdf/email proof fields (auth.md §5); names as documented for kdf.
+/// The kdf/email proof fields (docs/api/auth.md §5); names as documented for kdf.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KdfProof {
@@ -251,7 +251,7 @@ pub struct KdfProof {
 impl KdfProof {
     /// The bytes the derived key signs: canonical JSON (keys sorted, no whitespace) of
     /// `{appId, challenge, challengeExpiresAt, challengeId?, externalUserId, kdfParamsVersion,
-    /// nonce, saltVersion, timestamp}` (auth.md §5, §13).
+    /// nonce, saltVersion, timestamp}` (docs/api/auth.md §5, §13).
     pub fn signing_message(&self, app_id: &str, external_user_id: &str) -> String {
         let mut fields: BTreeMap<&str, Value> = BTreeMap::new();
         fields.insert("appId", app_id.into());
@@ -307,7 +307,7 @@ pub struct SignUpRequest {
     pub nonce: Option<String>,
     #[serde(flatten)]
     pub kdf_proof: Option<KdfProof>,
-    /// Email mode's undocumented backup fields (gaps.md G6) are passed through verbatim.
+    /// Email mode's undocumented backup fields (docs/api/gaps.md G6) are passed through verbatim.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -351,7 +351,7 @@ pub struct SignInRequest {
     /// Email mode: the one-time code mailed at step 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_otp: Option<Secret>,
-    /// Other email-mode proof fields are not documented by name (auth.md §7); passed verbatim.
+    /// Other email-mode proof fields are not documented by name (docs/api/auth.md §7); passed verbatim.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -374,7 +374,7 @@ pub struct AuthSession {
     pub email_validation_required: Option<bool>,
     #[serde(default)]
     pub chain_id: Option<ChainId>,
-    /// Passkey/kdf: chain id → Safe (gaps.md G30: never a string).
+    /// Passkey/kdf: chain id → Safe (docs/api/gaps.md G30: never a string).
     #[serde(default)]
     pub safe_address: Option<BTreeMap<String, Address>>,
     /// 7702: the EOA itself.
@@ -441,7 +441,7 @@ pub enum DataStatus {
     Unknown,
 }
 
-/// `GET /v1.2/auth/sign-in/data/{dataRequestId}` (gaps.md G8: shape inferred).
+/// `GET /v1.2/auth/sign-in/data/{dataRequestId}` (docs/api/gaps.md G8: shape inferred).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInData {
@@ -485,38 +485,29 @@ pub struct SafeProvision {
     pub safe_provision_expires_in: Option<u64>,
 }
 
-/// `POST /v1.2/auth/email/recover` body (gaps.md G9: `email` optional).
+/// `POST /v1.2/auth/email/recover` body (docs/api/gaps.md G9: `email` optional).
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct EmailRecoverRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_otp: Option<Secret>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 
-#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default, Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct EmailRecovery {
-    #[serde(default)]
     pub external_user_id: Option<String>,
-    #[serde(default)]
     pub wallet: Option<String>,
-    #[serde(default)]
     pub encrypted_private_key: Option<Secret>,
-    #[serde(default)]
     pub backup_salt: Option<String>,
-    #[serde(default)]
     pub backup_kdf: Option<Value>,
-    #[serde(default)]
     pub challenge: Option<String>,
-    #[serde(default)]
     pub challenge_expires_at: Option<String>,
-    #[serde(default)]
     pub server_signature: Option<String>,
-    #[serde(default)]
     pub server_key_id: Option<String>,
 }
 
@@ -571,15 +562,11 @@ pub struct WellKnownWebAuthn {
 
 /// The 400 body for an unknown rpId, and the lenient error body of other failures (G37).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ErrorBody {
-    #[serde(default)]
     pub message: Option<String>,
-    #[serde(default)]
     pub error: Option<Value>,
-    #[serde(default)]
     pub code: Option<Value>,
-    #[serde(default)]
     pub error_code: Option<String>,
 }
 

@@ -1,4 +1,4 @@
-//! Bitcoin endpoints (operations.md §8). Amounts are satoshis; the server never signs.
+//! Bitcoin endpoints (docs/api/operations.md §8). Amounts are satoshis; the server never signs.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,4 +1,4 @@
-//! Catalogs: chains, tokens, DeFi vaults (account.md §11).
+//! Catalogs: chains, tokens, DeFi vaults (docs/api/account.md §11).
 
 use std::collections::BTreeMap;
 
@@ -83,42 +83,25 @@ pub struct TokenGroup {
 }
 
 /// `GET /v1.2/safes/vaults` entry (also the legacy BCReader pools catalog).
-#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default, Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Vault {
-    #[serde(default)]
     pub id: Option<Value>,
-    #[serde(default)]
     pub blockchain_id: Option<ChainId>,
-    #[serde(default)]
     pub provider: Option<String>,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub pool_address: Option<Address>,
-    #[serde(default)]
     pub addresses_provider: Option<Address>,
-    #[serde(default)]
     pub asset_ticker: Option<String>,
-    #[serde(default)]
     pub asset_address: Option<Address>,
-    #[serde(default)]
     pub asset_decimals: Option<u8>,
-    #[serde(default)]
     pub apy: Option<Decimal>,
-    #[serde(default)]
     pub tvl: Option<Decimal>,
-    #[serde(default)]
     pub is_default: Option<bool>,
-    #[serde(default)]
     pub active: Option<bool>,
-    #[serde(default)]
     pub supply_token: Option<VaultTokenRef>,
-    #[serde(default)]
     pub borrow_token: Option<VaultTokenRef>,
-    #[serde(default)]
     pub pool_token: Option<VaultTokenRef>,
-    #[serde(default)]
     pub metadata: Option<Value>,
 }
 

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for ChainId {
     }
 }
 
-/// A per-chain module availability flag: `true`, `false` or `"N/A"` (gaps.md G13).
+/// A per-chain module availability flag: `true`, `false` or `"N/A"` (docs/api/gaps.md G13).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum ModuleFlag {
     Enabled,
@@ -101,7 +101,7 @@ pub enum WalletMode {
 }
 
 /// A derived address of a family (`EVM`, `SOLANA`, `BITCOIN_P2WPKH`…); the list of families is
-/// open-ended (gaps.md G22), so `type` stays text.
+/// open-ended (docs/api/gaps.md G22), so `type` stays text.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct EoaAddress {
     #[serde(rename = "type")]
@@ -119,11 +119,11 @@ pub struct DerivedAddress {
 
 /// `{ success?, message? }` — the passthrough acknowledgements (`{}` is valid).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Ack {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
@@ -166,7 +166,7 @@ pub(crate) mod double_option {
 }
 
 /// Reads a `GET /v1.2/users/me` section that may arrive compact (HTTP) or wrapped as
-/// `{ status, data }` (WebSocket `user_data`, gaps.md G12).
+/// `{ status, data }` (WebSocket `user_data`, docs/api/gaps.md G12).
 pub(crate) mod section {
     use serde::de::{DeserializeOwned, Error};
     use serde::Deserializer;

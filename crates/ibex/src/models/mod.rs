@@ -1,6 +1,6 @@
 //! Request and response models, one module per API group. Field names follow the wire
 //! (`camelCase` unless the API uses `snake_case`); unknown fields are ignored so additive server
-//! changes never break the wallet, and documented ambiguities (`gaps.md`) accept both forms.
+//! changes never break the wallet, and documented ambiguities (`docs/api/gaps.md`) accept both forms.
 
 pub mod account;
 pub mod auth;
@@ -10,13 +10,14 @@ mod common;
 pub mod operations;
 pub mod realtime;
 pub mod recovery;
+pub mod sepa;
 pub mod webauthn;
 
 pub use common::{Ack, ChainId, DerivedAddress, EoaAddress, ModuleFlag, Page, WalletMode};
 
 use serde::{Deserialize, Serialize};
 
-/// `GET /health` (README §1).
+/// `GET /health` (docs/api/README.md §1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
     pub status: String,

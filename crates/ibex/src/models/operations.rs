@@ -1,5 +1,5 @@
 //! Safe operations (prepare/execute/status/batch), every operation type, swaps, routes,
-//! automation config and per-Safe derived wallets (operations.md).
+//! automation config and per-Safe derived wallets (docs/api/operations.md).
 
 use std::collections::BTreeMap;
 
@@ -11,7 +11,7 @@ use super::webauthn::{Credential, OperationRef, WebAuthnOptions};
 use crate::amount::as_number;
 use crate::{Address, ChainAddress, Decimal};
 
-/// One item of `operations[]` (operations.md §3). Amounts are human decimal strings unless the
+/// One item of `operations[]` (docs/api/operations.md §3). Amounts are human decimal strings unless the
 /// API documents otherwise (Hyperliquid amounts and swap slippage are JSON numbers; Bitcoin
 /// amounts are satoshis).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
@@ -29,7 +29,7 @@ pub enum Operation {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         decimals: Option<u8>,
     },
-    /// EURe shortcut; one source names the recipient `receiver` (gaps.md G19).
+    /// EURe shortcut; one source names the recipient `receiver` (docs/api/gaps.md G19).
     #[serde(rename = "TRANSFER_EURe")]
     TransferEure {
         #[serde(alias = "receiver")]
@@ -39,13 +39,13 @@ pub enum Operation {
     SignMessage {
         message: String,
     },
-    /// Named on the sign-message page without a schema (gaps.md G42): fields pass through.
+    /// Named on the sign-message page without a schema (docs/api/gaps.md G42): fields pass through.
     VerifSignature {
         #[serde(flatten)]
         fields: Map<String, Value>,
     },
     /// Identity of the owner, registered with IBEX Safe after confirmation. The mirror's older
-    /// `newOwners`/`threshold` are accepted but never required (gaps.md G11).
+    /// `newOwners`/`threshold` are accepted but never required (docs/api/gaps.md G11).
     EnableRecovery {
         first_name: String,
         last_name: String,
@@ -70,7 +70,7 @@ pub enum Operation {
     ChangeThreshold {
         threshold: u32,
     },
-    /// Field list not published (gaps.md G20): the policy uses the automation-config fields.
+    /// Field list not published (docs/api/gaps.md G20): the policy uses the automation-config fields.
     EnableAutomationModule {
         #[serde(flatten)]
         config: AutomationConfig,
@@ -100,7 +100,7 @@ pub enum Operation {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pool_address: Option<Address>,
     },
-    /// Units of `amount` are ambiguous in the docs (gaps.md G21); sent as given.
+    /// Units of `amount` are ambiguous in the docs (docs/api/gaps.md G21); sent as given.
     MorphoSupply {
         amount: Decimal,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,7 +137,7 @@ pub enum Operation {
         hyperliquid_data: HyperliquidData,
     },
     /// Official form `{ quoteId, slippage }`; mirror `{ quoteId, orderUid }`; batch-intent may
-    /// carry explicit `aggregator`, `calldata`, `minOut`, `deadline` (gaps.md G2).
+    /// carry explicit `aggregator`, `calldata`, `minOut`, `deadline` (docs/api/gaps.md G2).
     SwapFromQuote {
         quote_id: String,
         #[serde(
@@ -268,7 +268,7 @@ impl PrepareRequest {
 }
 
 /// Prepare answer: the WebAuthn challenge (= userOpHash) plus whichever extras the server adds
-/// (gaps.md G4).
+/// (docs/api/gaps.md G4).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Prepared {
@@ -322,7 +322,7 @@ pub struct ExecuteRequest {
     pub chain_id: Option<ChainId>,
 }
 
-/// Execute answer; only `userOpHash` is guaranteed (gaps.md G4).
+/// Execute answer; only `userOpHash` is guaranteed (docs/api/gaps.md G4).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Executed {
@@ -339,7 +339,7 @@ pub struct Executed {
     pub wallet_mode: Option<WalletMode>,
 }
 
-/// Operation lifecycle (open set, gaps.md G17).
+/// Operation lifecycle (open set, docs/api/gaps.md G17).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OperationStatus {
@@ -415,17 +415,17 @@ pub struct BatchIntentRequest {
     pub options: Option<BatchOptions>,
 }
 
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default, Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct BatchOptions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub atomic: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_approve: Option<bool>,
     /// 60–3600, default 300.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl_sec: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reorder: Option<bool>,
 }
 

@@ -1,4 +1,4 @@
-//! WebSocket frames (realtime.md): `{ type, data, timestamp }` from the server, `auth` /
+//! WebSocket frames (docs/api/realtime.md): `{ type, data, timestamp }` from the server, `auth` /
 //! `get_balance` / `get_transactions` from the client.
 
 use serde::de::DeserializeOwned;
@@ -37,15 +37,15 @@ pub enum ClientMessage {
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct TransactionParams {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 }
 
@@ -67,7 +67,7 @@ pub enum ServerMessage {
     Error(WsError),
     BalanceData(Box<BalanceData>),
     TransactionData(Box<TransactionData>),
-    /// Raw base units (wei), unlike REST amounts (gaps.md G29).
+    /// Raw base units (wei), unlike REST amounts (docs/api/gaps.md G29).
     BalanceUpdate(BalanceUpdate),
     NewTransaction(NewTransaction),
     FiatBalanceUpdate(FiatBalanceUpdate),
@@ -126,12 +126,10 @@ impl TryFrom<RawFrame> for ServerFrame {
     }
 }
 
-#[derive(Clone, PartialEq, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default, Clone, PartialEq, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Connected {
-    #[serde(default)]
     pub safe_address: Option<Address>,
-    #[serde(default)]
     pub message: Option<String>,
 }
 

@@ -10,7 +10,7 @@ use crate::Address;
 pub struct RecoveryStatus {
     pub safe_address: Address,
     pub recovery_enabled: bool,
-    /// Guardian (guide) or module (mirror) address (gaps.md G11).
+    /// Guardian (guide) or module (mirror) address (docs/api/gaps.md G11).
     #[serde(default)]
     pub recovery_address: Option<Address>,
     /// Seconds; `null` when disabled.

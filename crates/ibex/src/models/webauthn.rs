@@ -1,41 +1,41 @@
-//! WebAuthn options as IBEx sends them and the credential JSON posted back (auth.md §3).
+//! WebAuthn options as IBEx sends them and the credential JSON posted back (docs/api/auth.md §3).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Creation (sign-up) or request (sign-in, operations) options. IBEx uses the key
-/// `credentialRequestOptions` for both (gaps.md G1); which ceremony to run follows from the
+/// `credentialRequestOptions` for both (docs/api/gaps.md G1); which ceremony to run follows from the
 /// endpoint, confirmed by [`WebAuthnOptions::is_creation`]. Binary members stay base64url text.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct WebAuthnOptions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub challenge: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rp_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rp: Option<RelyingParty>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<WebAuthnUser>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pub_key_cred_params: Option<Vec<Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authenticator_selection: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attestation: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude_credentials: Option<Vec<CredentialDescriptor>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_credentials: Option<Vec<CredentialDescriptor>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_verification: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extensions: Option<Value>,
-    /// Non-standard member batch-intent puts inside the options (gaps.md G4); never passed to
+    /// Non-standard member batch-intent puts inside the options (docs/api/gaps.md G4); never passed to
     /// the authenticator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<OperationRef>,
 }
 

@@ -341,3 +341,53 @@ async fn unknown_rp_id_is_a_client_error() {
     let wk = h.client().well_known_webauthn().await.unwrap();
     assert!(wk.origins.is_empty() || wk.origins.iter().all(|o| o.starts_with("http")));
 }
+
+/// The EOA page's dedicated endpoints: challenge, then sign-in (creating the user); a signature
+/// over another challenge's message is refused and the nonce still works once after.
+#[tokio::test]
+async fn eoa_wallet_challenge_and_sign_in() {
+    use ibex::models::auth::{WalletChallengeRequest, WalletSignInRequest};
+    let h = Harness::start().await;
+    let client = h.client();
+    let key = SigningKey::from_slice(&[0x42; 32]).unwrap();
+    let address = eoa(&key);
+    let request = WalletChallengeRequest {
+        address,
+        chain_id: None,
+    };
+    let first = client.wallet_challenge(&request).await.unwrap();
+    let other = client.wallet_challenge(&request).await.unwrap();
+    let wrong = client
+        .wallet_sign_in(&WalletSignInRequest {
+            address,
+            signature: personal_sign(&key, &other.message().message),
+            nonce: first.message().nonce.clone(),
+            chain_id: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(wrong, Error::Status { status: 400, .. }),
+        "{wrong:?}"
+    );
+    assert_eq!(wrong.code(), Some("INVALID_SIGNATURE"));
+    let signed_in = client
+        .wallet_sign_in(&WalletSignInRequest {
+            address,
+            signature: personal_sign(&key, &first.message().message),
+            nonce: first.message().nonce.clone(),
+            chain_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in.wallet_mode,
+        Some(ibex::models::WalletMode::Eoa7702)
+    );
+    assert_eq!(signed_in.safe, Some(address));
+    assert!(
+        signed_in.delegations.as_ref().is_some_and(|d| d.len() == 3),
+        "{:?}",
+        signed_in.delegations
+    );
+}

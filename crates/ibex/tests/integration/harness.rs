@@ -41,7 +41,7 @@ impl Harness {
         Client::new(config).unwrap()
     }
 
-    async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    pub async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(body) = body {
             req = req.json(&body);

@@ -3,9 +3,11 @@
 
 mod account;
 mod auth;
+mod defi;
 mod extras;
 mod faults;
 mod harness;
 mod operations;
+mod rails;
 mod realtime;
 mod session;

@@ -18,14 +18,14 @@ use passkey_soft::Authenticator;
 use crate::auth::{credential, passkey_user};
 use crate::harness::{Harness, ORIGIN};
 
-struct User {
-    session: Session,
-    authenticator: Authenticator,
-    safe: Address,
-    chain: ChainId,
+pub(crate) struct User {
+    pub(crate) session: Session,
+    pub(crate) authenticator: Authenticator,
+    pub(crate) safe: Address,
+    pub(crate) chain: ChainId,
 }
 
-async fn user(h: &Harness) -> User {
+pub(crate) async fn user(h: &Harness) -> User {
     let (client, authenticator, auth) = passkey_user(h).await;
     assert!(auth.safe_address.is_some());
     let session = Session::start(
@@ -49,20 +49,33 @@ async fn user(h: &Harness) -> User {
 }
 
 impl User {
-    fn sign(&self, prepared: &Prepared) -> ibex::models::webauthn::Credential {
-        let options = prepared.credential_request_options.for_authenticator();
+    pub(crate) fn sign(&self, prepared: &Prepared) -> ibex::models::webauthn::Credential {
+        self.sign_options(&prepared.credential_request_options)
+    }
+
+    /// An assertion over any WebAuthn request options (SEPA approvals too).
+    pub(crate) fn sign_options(
+        &self,
+        options: &ibex::models::webauthn::WebAuthnOptions,
+    ) -> ibex::models::webauthn::Credential {
+        let options = options.for_authenticator();
         credential(self.authenticator.get(&options, ORIGIN).unwrap())
     }
 
-    async fn run(&self, operations: Vec<Operation>) -> String {
+    pub(crate) async fn run(&self, operations: Vec<Operation>) -> String {
+        self.run_on(self.chain, operations).await
+    }
+
+    /// Prepares, signs and executes `operations` on `chain`; returns the userOpHash.
+    pub(crate) async fn run_on(&self, chain: ChainId, operations: Vec<Operation>) -> String {
         let mut body = PrepareRequest::new(self.safe, operations);
-        body.chain_id = Some(self.chain);
+        body.chain_id = Some(chain);
         let prepared = self.session.prepare(&body).await.unwrap();
         let executed = self
             .session
             .execute(&ExecuteRequest {
                 credential: self.sign(&prepared),
-                chain_id: Some(self.chain),
+                chain_id: Some(chain),
             })
             .await
             .unwrap();
@@ -92,7 +105,7 @@ impl User {
 }
 
 /// New wallets answer 204 for 300 ms: short, but long enough to exercise the retry.
-fn wallet_ready_soon() -> SandboxConfig {
+pub(crate) fn wallet_ready_soon() -> SandboxConfig {
     SandboxConfig {
         address_ready: Duration::from_millis(300),
         ..Default::default()
@@ -280,11 +293,25 @@ async fn batches_swaps_bitcoin_and_solana() {
     assert_eq!(info.network, Network::Testnet);
     let fees = u.session.bitcoin_fees(None).await.unwrap();
     assert!(fees.fee_rate_sat_vb.fast.as_str().parse::<u64>().unwrap() > 0);
-    let from = "tb1qtfce4a3g3757k0m6sruw8jalu853sjpld3gr69";
-    u.session
+    // The signer's derived testnet P2WPKH address holds the sandbox's coins.
+    let wallets = u.session.address(true).await.unwrap();
+    let from = wallets.wallets[0]
+        .derived
+        .as_ref()
+        .and_then(|d| d.global.as_ref())
+        .into_iter()
+        .flat_map(|g| g.eoa_addresses.iter())
+        .find(|a| a.family == "BITCOIN_P2WPKH_TESTNET")
+        .map(|a| a.address.clone())
+        .expect("a derived testnet Bitcoin address");
+    let from = from.as_str();
+    assert!(from.starts_with("tb1q"), "{from}");
+    let utxos = u
+        .session
         .bitcoin_utxos(from, Some(Network::Testnet))
         .await
         .unwrap();
+    assert!(!utxos.utxos.is_empty());
     let send = BitcoinSend {
         from: from.into(),
         to: from.into(),

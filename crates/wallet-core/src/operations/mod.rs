@@ -12,6 +12,7 @@
 
 mod review;
 mod track;
+mod verify;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,6 +32,7 @@ use crate::sync::lock;
 pub use review::{OperationReview, RecoveryIdentity, Reviewed, Signing, TransferFacts};
 pub(crate) use track::op_status;
 pub use track::{OpStatus, OperationUpdate};
+pub use verify::Difference;
 
 /// How long a reviewed operation may wait for the passkey (IBEx's intents live ~5 min).
 const REVIEW_TTL: Duration = Duration::from_secs(240);
@@ -102,6 +104,11 @@ impl Operations {
             .map(str::to_owned)
             .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoUserOpHash))?;
         check_challenge_is_hash(&challenge, &user_op_hash)?;
+        let rp_id = crate::passkey::rp::check(
+            options.rp_id.as_deref(),
+            rp_id,
+            crate::passkey::rp::Signing::Operation,
+        )?;
         let sponsored = sponsorship(session, &user_op_hash).await;
         let options_json = options.for_authenticator();
         let review = OperationReview {
@@ -120,7 +127,7 @@ impl Operations {
             review: review.clone(),
             challenge,
             options: options_json,
-            rp_id: options.rp_id.clone().unwrap_or_else(|| rp_id.to_owned()),
+            rp_id,
             started: Instant::now(),
         });
         Ok(review)
@@ -146,6 +153,12 @@ impl Operations {
             }
             Approval::Native(backend) => {
                 let answer = backend.get(&op.options, &op.rp_id).await?;
+                crate::passkey::verify::assertion(
+                    &answer.credential,
+                    &op.rp_id,
+                    crate::passkey::verify::requires_uv(&op.options),
+                    None,
+                )?;
                 (answer.credential, Some(answer.origin))
             }
         };
@@ -182,6 +195,8 @@ impl Operations {
             &self.live,
             session.clone(),
             signing.user_op_hash.clone(),
+            signing.clone(),
+            op.review.operation.clone(),
         );
         Ok((first, op.review))
     }

@@ -9,6 +9,8 @@ use ibex::Session;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+use super::review::{Reviewed, Signing, TransferFacts};
+use super::verify::check_transfer;
 use crate::events::{CoreEvent, EventSink};
 use crate::live::{Live, Signal};
 
@@ -62,11 +64,14 @@ fn describe_failure(error: &serde_json::Value) -> String {
 /// Follows the status until it is final, announcing each change. IBEx's WebSocket pushes
 /// no operation status, but it does push the on-chain transaction: that wakes the tracker
 /// at once; HTTP polling covers the other steps and a socket that is down.
+/// A confirmed transfer is then checked against its review ([`super::verify`]).
 pub(crate) fn track(
     events: Arc<dyn EventSink>,
     live: &Live,
     session: Session,
     user_op_hash: String,
+    signing: Signing,
+    reviewed: Reviewed,
 ) {
     let mut signals = Some(live.subscribe(&session));
     tokio::spawn(async move {
@@ -88,6 +93,11 @@ pub(crate) fn track(
                         });
                     }
                     if state.status.is_final() {
+                        if let (OpStatus::Confirmed, Some(tx), Reviewed::Transfer(facts)) =
+                            (status, &state.transaction_hash, &reviewed)
+                        {
+                            verify_transfer(&*events, &session, &signing, tx, facts).await;
+                        }
                         return;
                     }
                 }
@@ -96,6 +106,28 @@ pub(crate) fn track(
             next_check(&mut signals).await;
         }
     });
+}
+
+async fn verify_transfer(
+    events: &dyn EventSink,
+    session: &Session,
+    signing: &Signing,
+    tx_hash: &str,
+    facts: &TransferFacts,
+) {
+    let found = check_transfer(session, signing.chain_id, signing.safe, tx_hash, facts).await;
+    if let Some(differences) = found.filter(|d| !d.is_empty()) {
+        tracing::error!(
+            ?differences,
+            tx_hash,
+            "the executed transfer is not the reviewed one"
+        );
+        events.emit(CoreEvent::OperationMismatch {
+            user_op_hash: signing.user_op_hash.clone(),
+            tx_hash: tx_hash.to_owned(),
+            differences,
+        });
+    }
 }
 
 /// Waits for the next poll, or less when the WebSocket reports a transaction or balance.

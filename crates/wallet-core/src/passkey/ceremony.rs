@@ -16,7 +16,7 @@ pub(crate) enum ClientDataType {
 }
 
 impl ClientDataType {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Create => "webauthn.create",
             Self::Get => "webauthn.get",
@@ -24,7 +24,7 @@ impl ClientDataType {
     }
 }
 
-/// Decodes base64url, tolerating padding and the standard alphabet (auth.md §3.3, gaps G34).
+/// Decodes base64url, tolerating padding and the standard alphabet (docs/api/auth.md §3.3, gaps G34).
 pub(crate) fn decode_b64(value: &str) -> Option<Vec<u8>> {
     let trimmed = value.trim().trim_end_matches('=');
     URL_SAFE_NO_PAD

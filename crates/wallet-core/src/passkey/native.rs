@@ -14,10 +14,12 @@ use crate::error::AppError;
 pub enum ProviderKind {
     /// The page's own `navigator.credentials`.
     Webview,
-    /// The OS authenticator through Rust (Linux: the system browser hand-off).
+    /// The OS authenticator through Rust (Windows Hello; Linux: the system browser hand-off).
     Native,
     /// A software authenticator for automated tests; never in release builds.
     Soft,
+    /// A FIDO2 security key over USB (CTAP2), for any rpId.
+    SecurityKey,
     /// IBEx's PIN signer (Argon2id-derived key).
     Kdf,
 }

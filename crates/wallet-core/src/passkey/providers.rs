@@ -1,4 +1,4 @@
-//! Which passkey provider can sign for this tenant here (passkeys.md §4).
+//! Which passkey provider can sign for this tenant here (docs/passkeys.md §4).
 //!
 //! A page may use WebAuthn only for an rpId equal to its host or a registrable suffix of it,
 //! over https (or http on `localhost`); a Tauri page (`tauri://localhost`,
@@ -85,16 +85,26 @@ pub fn decide(
     let webview_reason = webview_blocker(platform, webview, rp_id);
     let native_reason = match platform {
         Platform::Linux => crate::passkey::handoff::unavailable_reason(rp_id),
-        Platform::MacOs => Some(Msg::TouchIdNeedsSignedBuild),
-        Platform::Windows => Some(Msg::WindowsHelloNotYet),
+        Platform::MacOs => Some(Msg::TouchIdNeedsSignedBuild {
+            rp_id: rp_id.to_owned(),
+        }),
+        // webauthn.dll: Windows Hello, security keys and phones, any rpId.
+        Platform::Windows => None,
     };
     // The software authenticator is listed only where it is compiled in (test builds), where
     // it goes before the hand-off so automated runs never wait on a browser.
     let soft = build.soft.then_some((ProviderKind::Soft, None));
+    let key_reason = match platform {
+        // Raw HID needs administrator rights on Windows since 1903; keys go through
+        // webauthn.dll's prompt there.
+        Platform::Windows => Some(Msg::WindowsKeysThroughHello),
+        Platform::Linux | Platform::MacOs => None,
+    };
     let providers: Vec<ProviderOption> = [
         Some((ProviderKind::Webview, webview_reason)),
         soft,
         Some((ProviderKind::Native, native_reason)),
+        Some((ProviderKind::SecurityKey, key_reason)),
         Some((ProviderKind::Kdf, None)),
     ]
     .into_iter()
@@ -242,7 +252,8 @@ mod tests {
             native.reason.as_deref(),
             Some("Passkeys for wallet.example open in your browser only from wallet.example's own sign-in page, which this tenant does not publish.")
         );
-        assert_eq!(c.recommended, ProviderKind::Kdf);
+        // A security key signs for any rpId.
+        assert_eq!(c.recommended, ProviderKind::SecurityKey);
         // The reason is said in the user's language.
         let fr = decide(
             Platform::Linux,
@@ -278,8 +289,42 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains("wallet.example"));
-            assert_eq!(c.recommended, ProviderKind::Kdf, "{origin}");
+            // Windows Hello (webauthn.dll) signs for any rpId with the client data we build.
+            assert_eq!(c.recommended, ProviderKind::Native, "{origin}");
         }
+    }
+
+    #[test]
+    fn each_os_says_what_signs_for_a_tenant_and_why_not() {
+        let tenant = |platform| {
+            decide(
+                platform,
+                &page(false, "tauri://localhost"),
+                "wallet.example",
+                RELEASE,
+                Locale::En,
+            )
+        };
+        let reason = |c: &PasskeyCapabilities, kind| {
+            c.providers
+                .iter()
+                .find(|p| p.kind == kind)
+                .and_then(|p| p.reason.clone())
+        };
+        let mac = tenant(Platform::MacOs);
+        assert_eq!(mac.recommended, ProviderKind::SecurityKey);
+        assert_eq!(
+            reason(&mac, ProviderKind::Native).as_deref(),
+            Some("Touch ID needs wallet.example's own signed app (associated with its domain) — use a security key.")
+        );
+        let windows = tenant(Platform::Windows);
+        assert_eq!(windows.recommended, ProviderKind::Native);
+        assert!(reason(&windows, ProviderKind::SecurityKey)
+            .unwrap()
+            .contains("Windows Hello prompt"));
+        let linux = tenant(Platform::Linux);
+        assert_eq!(linux.recommended, ProviderKind::SecurityKey);
+        assert_eq!(reason(&linux, ProviderKind::SecurityKey), None);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::messages::Msg;
 use crate::passkey::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
-use crate::secrets::SecretStores;
+use crate::secrets::{SecretItem, SecretStores};
 use crate::sync::lock;
 
 /// How long a ceremony may wait for the authenticator before its challenge is dropped.
@@ -169,22 +169,16 @@ impl AuthState {
             .challenge
             .clone()
             .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoPasskeyChallenge))?;
-        let rp_id = options
+        let named = options
             .rp
             .as_ref()
-            .map(|rp| rp.id.clone())
-            .or_else(|| options.rp_id.clone())
-            .unwrap_or_else(|| self.client.config().rp_id.clone());
-        let configured = &self.client.config().rp_id;
-        if !rp_id.eq_ignore_ascii_case(configured) {
-            return Err(AppError::new(
-                ErrorCode::BadResponse,
-                Msg::RpIdMismatch {
-                    asked: rp_id,
-                    configured: configured.clone(),
-                },
-            ));
-        }
+            .map(|rp| rp.id.as_str())
+            .or(options.rp_id.as_deref());
+        let what = match intent {
+            AuthIntent::SignUp => crate::passkey::rp::Signing::SignUp,
+            AuthIntent::SignIn => crate::passkey::rp::Signing::SignIn,
+        };
+        let rp_id = crate::passkey::rp::check(named, &self.client.config().rp_id, what)?;
         let id = random_id();
         let options = options.for_authenticator();
         *lock(&self.pending) = Some(Pending {
@@ -235,7 +229,7 @@ impl AuthState {
         let body = SignUpRequest {
             wallet: Some(WalletKind::Kdf),
             external_user_id: Some(user.clone()),
-            kdf_proof: Some(self.pin_proof(pin, &material, &user)?),
+            kdf_proof: Some(self.pin_proof(pin, &material, &user).await?),
             ..SignUpRequest::default()
         };
         self.events.emit(CoreEvent::AuthProgress {
@@ -265,7 +259,7 @@ impl AuthState {
         let body = SignInRequest {
             wallet: Some(WalletKind::Kdf),
             external_user_id: Some(user.to_owned()),
-            kdf_proof: Some(self.pin_proof(pin, &material, user)?),
+            kdf_proof: Some(self.pin_proof(pin, &material, user).await?),
             ..SignInRequest::default()
         };
         self.events.emit(CoreEvent::AuthProgress {
@@ -280,18 +274,29 @@ impl AuthState {
         self.start(&tokens, SignerKind::Pin, secrets).await
     }
 
-    fn pin_proof(
+    /// Argon2id takes seconds and tens of MiB: it runs on a blocking thread so the async
+    /// workers (events, the socket, other commands) keep going meanwhile.
+    async fn pin_proof(
         &self,
         pin: &Pin,
         material: &ibex::models::auth::AuthChallenge,
         user: &str,
     ) -> Result<ibex::models::auth::KdfProof, AppError> {
         let app_id = self.client.config().rp_id.clone();
-        let key = pin::derive_key(pin, material, &app_id, user)?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        pin::proof(&key, material, &app_id, user, now)
+        let (pin, material, user) = (pin.clone(), material.clone(), user.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let key = pin::derive_key(&pin, &material, &app_id, &user)?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            pin::proof(&key, &material, &app_id, &user, now)
+        })
+        .await
+        .map_err(|e| {
+            AppError::internal(Msg::PinDerivationStopped {
+                error: e.to_string(),
+            })
+        })?
     }
 
     /// Completes with a credential the WebView's provider produced.
@@ -319,9 +324,18 @@ impl AuthState {
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
         let pending = self.take_pending(ceremony_id)?;
+        let uv = crate::passkey::verify::requires_uv(&pending.options);
         let answer = match pending.intent {
-            AuthIntent::SignUp => backend.create(&pending.options, &pending.rp_id).await?,
-            AuthIntent::SignIn => backend.get(&pending.options, &pending.rp_id).await?,
+            AuthIntent::SignUp => {
+                let answer = backend.create(&pending.options, &pending.rp_id).await?;
+                crate::passkey::verify::registration(&answer.credential, &pending.rp_id, uv)?;
+                answer
+            }
+            AuthIntent::SignIn => {
+                let answer = backend.get(&pending.options, &pending.rp_id).await?;
+                crate::passkey::verify::assertion(&answer.credential, &pending.rp_id, uv, None)?;
+                answer
+            }
         };
         self.finish(pending, answer.credential, Some(&answer.origin), secrets)
             .await
@@ -450,7 +464,8 @@ impl AuthState {
     }
 
     fn open_store(&self, secrets: &dyn SecretStores) -> (Arc<dyn ibex::SecretStore>, Persistence) {
-        match secrets.open(&self.identity, &self.client.config().rp_id) {
+        let rp_id = &self.client.config().rp_id;
+        match secrets.open(SecretItem::RefreshToken, &self.identity, rp_id) {
             Ok(store) => (store, Persistence::Keychain),
             Err(reason) => (
                 Arc::new(ibex::MemoryStore::new()),
@@ -499,7 +514,16 @@ impl AuthState {
                     continue;
                 };
                 let Some(state) = weak.upgrade() else { return };
-                if lock(&state.active).take().is_some() {
+                // Only this session ends: a newer sign-in that replaced it stays (an old
+                // session still running a call or a socket can end after the swap).
+                let ended = {
+                    let mut active = lock(&state.active);
+                    let ours = active
+                        .as_ref()
+                        .is_some_and(|a| a.session.subscribe().same_channel(&rx));
+                    ours && active.take().is_some()
+                };
+                if ended {
                     let why = format!("{reason:?}");
                     *lock(&state.last_end) =
                         Some(end_message(&reason).unwrap_or(Msg::Unexpected { detail: why }));
@@ -591,5 +615,73 @@ impl crate::Core {
             .complete_native(&ceremony_id, backend.as_ref(), self.secrets.as_ref())
             .await?;
         Ok(self.remember_signer(&conn, info))
+    }
+}
+
+#[cfg(all(test, feature = "sandbox"))]
+mod tests {
+    use super::*;
+
+    struct NoEvents;
+    impl EventSink for NoEvents {
+        fn emit(&self, _: CoreEvent) {}
+    }
+
+    async fn signed_in(base_url: &str, client: &Client) -> Session {
+        let auth: ibex::models::auth::AuthSession = reqwest::Client::new()
+            .post(format!("{base_url}/__sandbox/session"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let store = Arc::new(ibex::MemoryStore::new());
+        Session::start(
+            client.clone(),
+            store,
+            &auth.tokens,
+            SessionConfig::default(),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// The watcher of a replaced session (still alive in a call or a socket when it ends)
+    /// used to sign out whichever session was active by then.
+    #[tokio::test]
+    async fn an_old_session_ending_leaves_the_new_sign_in_alone() {
+        let sandbox = ibex_sandbox::Sandbox::start(ibex_sandbox::SandboxConfig::default())
+            .await
+            .unwrap();
+        let base = sandbox.base_url();
+        let client = Client::new(ibex::Config::new(&base, "localhost").unwrap()).unwrap();
+        let state = AuthState::new(
+            client.clone(),
+            "test".into(),
+            Arc::new(NoEvents),
+            Arc::new(CurrentLocale::new(crate::i18n::Locale::En)),
+        );
+        let old = signed_in(&base, &client).await;
+        let signer = SignerKind::Passkey;
+        state
+            .activate(old.clone(), Persistence::Keychain, signer)
+            .await
+            .unwrap();
+        let new = signed_in(&base, &client).await;
+        state
+            .activate(new, Persistence::Keychain, signer)
+            .await
+            .unwrap();
+        old.sign_out().await.unwrap();
+        for _ in 0..20 {
+            tokio::task::yield_now().await; // the watcher runs on this thread
+        }
+        assert!(
+            matches!(state.info(), SessionInfo::SignedIn { .. }),
+            "{:?}",
+            state.info()
+        );
     }
 }

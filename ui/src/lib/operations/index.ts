@@ -2,6 +2,6 @@
 // one operation, its review and its progress. A page prepares with its own form, then shows
 // `OperationReview` and `OperationProgress` for the same `Operation`.
 export { Operation, type Phase } from './operation.svelte';
-export { recoveryReview, transferReview, type Kind, type KindPart, type Review, type SigningPart } from './review';
+export { feeText, type Kind, type KindPart, type Review, type Signing } from './review';
 export { default as OperationProgress } from './OperationProgress.svelte';
 export { default as OperationReview } from './OperationReview.svelte';

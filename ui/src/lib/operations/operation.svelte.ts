@@ -43,6 +43,7 @@ export class Operation<R extends Review = Review> {
   #run: (() => Promise<R | null>) | null = null;
   /** What had the focus when the review was asked for (the page's Review button), to return to on Back. */
   #opener: HTMLElement | null = null;
+  #returnTo: string | null = null;
 
   /** The core this operation talks to, once connected. */
   get backend(): Backend | null {
@@ -67,13 +68,15 @@ export class Operation<R extends Review = Review> {
 
   /**
    * Runs the page's prepare command. `run` may return null when the page stopped on its own
-   * (e.g. a field to fix): the form stays.
+   * (e.g. a field to fix): the form stays. Back returns the focus to what had it, or to the
+   * element `returnTo` names when that one will be gone (e.g. a confirmation's button).
    */
-  async prepare(run: () => Promise<R | null>): Promise<void> {
+  async prepare(run: () => Promise<R | null>, returnTo?: string): Promise<void> {
     if (this.busy) return;
     this.#run = run;
-    if (this.phase === 'editing') {
+    if (this.phase === 'editing' && typeof document !== 'undefined') {
       this.#opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      this.#returnTo = returnTo ?? null;
     }
     this.phase = 'preparing';
     this.error = null;
@@ -129,9 +132,10 @@ export class Operation<R extends Review = Review> {
     this.stale = false;
     this.phase = 'editing';
     const opener = this.#opener;
+    const id = this.#returnTo ?? opener?.id;
     void tick().then(() => {
       // The form may have been drawn again: find the same control by its id.
-      const target = opener?.isConnected ? opener : opener?.id ? document.getElementById(opener.id) : null;
+      const target = opener?.isConnected ? opener : id ? document.getElementById(id) : null;
       target?.focus();
     });
   }

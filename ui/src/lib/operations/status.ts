@@ -21,6 +21,16 @@ export const statusLabel = (status: OpStatus): string => LABELS[status]();
 /** The statuses after which nothing changes any more. */
 export type FinalStatus = 'confirmed' | 'failed';
 
+const NOW: Record<Exclude<OpStatus, FinalStatus>, () => string> = {
+  created: m.op_now_created,
+  signed: m.op_now_signed,
+  executed: m.op_now_executed,
+  pending: m.op_now_pending,
+};
+
+/** What is happening at a status that is not final, in the current language. */
+export const statusNow = (status: Exclude<OpStatus, FinalStatus>): string => NOW[status]();
+
 export function isFinal(status: OpStatus): status is FinalStatus {
   return status === 'confirmed' || status === 'failed';
 }

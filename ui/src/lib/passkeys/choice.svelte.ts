@@ -7,7 +7,7 @@ const KEY = 'ibex.passkeyProvider';
 function stored(): ProviderKind | null {
   try {
     const v = localStorage.getItem(KEY);
-    return v === 'webview' || v === 'native' || v === 'soft' ? v : null;
+    return v === 'webview' || v === 'native' || v === 'securityKey' || v === 'soft' ? v : null;
   } catch {
     return null;
   }

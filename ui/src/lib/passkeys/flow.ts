@@ -15,7 +15,7 @@ import type { CreationOptionsJSON, RequestOptionsJSON } from './json';
 import { webviewHasWebAuthn, webviewProvider } from './webview';
 
 /** Providers that sign passkeys (the PIN signer has its own flow). */
-export const PASSKEY_PROVIDERS: readonly ProviderKind[] = ['webview', 'native', 'soft'];
+export const PASSKEY_PROVIDERS: readonly ProviderKind[] = ['webview', 'native', 'securityKey', 'soft'];
 
 /** What the core says can sign here, for this page. */
 export function passkeyCapabilities(backend: Backend): Promise<PasskeyCapabilities> {
@@ -37,7 +37,7 @@ export function passkeyProvider(caps: PasskeyCapabilities, chosen = providerChoi
   return PASSKEY_PROVIDERS.includes(caps.recommended) ? caps.recommended : null;
 }
 
-/** Ends a passkey prompt the core is waiting on (the browser hand-off). */
+/** Ends a passkey prompt the core is waiting on (the browser hand-off, a security key). */
 export function cancelPasskey(backend: Backend): Promise<boolean> {
   return call(backend.commands.passkeyCancel());
 }

@@ -10,6 +10,8 @@ export function providerLabel(kind: ProviderKind, platform: string): { name: str
       return platform === 'linux'
         ? { name: m.provider_browser_name(), detail: m.provider_browser_detail() }
         : { name: m.provider_native_name(), detail: m.provider_native_detail() };
+    case 'securityKey':
+      return { name: m.provider_security_key_name(), detail: m.provider_security_key_detail() };
     case 'soft':
       return { name: m.provider_soft_name(), detail: m.provider_soft_detail() };
     case 'kdf':

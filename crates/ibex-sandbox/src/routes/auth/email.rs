@@ -1,4 +1,4 @@
-//! E-mail wallets (auth.md §4–§11): one-shot 30 s OTPs, the encrypted-key backup, recovery.
+//! E-mail wallets (docs/api/auth.md §4–§11): one-shot 30 s OTPs, the encrypted-key backup, recovery.
 
 use axum::extract::State;
 use axum::Json;
@@ -9,6 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::kdf;
 use crate::ledger;
+use crate::routes::extract::{Body, Fields};
 use crate::state::{AppState, Shared};
 use crate::store::{SignerKind, SignerSpec, Store, WalletMode};
 use crate::tokens::{self, Tenant};
@@ -30,7 +31,7 @@ pub fn pending_sign_up(
         .filter(|e| e.contains('@'))
         .ok_or_else(|| ApiError::bad_request("email is required"))?;
     let user = store.create_user(now, None);
-    store.users.get_mut(&user).expect("just created").email = Some(email.clone());
+    store.users.get_mut(&user).expect("just created").email = Some(email.to_owned());
     let otp = store.mail_code(email, &user, now + OTP_TTL_MS);
     let challenge = crate::b64::standard(&ids::random_bytes::<32>());
     let expires = iso(now + PROOF_CHALLENGE_TTL_MS);
@@ -62,7 +63,7 @@ pub fn sign_in_code(store: &mut Store, params: &Params, now: Millis) -> ApiResul
     ))
 }
 
-/// `POST /v1.2/auth/sign-up` (email): the OTP, plus the key backup stored verbatim (gaps.md G6).
+/// `POST /v1.2/auth/sign-up` (email): the OTP, plus the key backup stored verbatim (docs/api/gaps.md G6).
 pub fn sign_up(
     state: &AppState,
     store: &mut Store,
@@ -94,20 +95,17 @@ pub fn sign_up(
     Ok(Json(auth_response(state, store, &user, &signer, now)))
 }
 
-/// `POST /v1.2/auth/email/recover` (auth.md §11, gaps.md G9): `{email}` alone sends an OTP;
+/// `POST /v1.2/auth/email/recover` (docs/api/auth.md §11, docs/api/gaps.md G9): `{email}` alone sends an OTP;
 /// `externalUserId` + `emailOtp`/`code` returns the stored backup and a fresh challenge.
 pub async fn email_recover(
     State(state): State<Shared>,
     _: Tenant,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
     let mut store = state.store();
     if body.get("emailOtp").is_none() && body.get("code").is_none() {
-        let email = body
-            .get("email")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::bad_request("email is required"))?;
+        let email = body.text("email")?;
         let user = store
             .users
             .values()
@@ -140,14 +138,23 @@ pub async fn email_recover(
 
 /// Consumes a valid, unexpired OTP sent to the user named in `body`.
 pub fn check_otp(store: &mut Store, body: &Value, now: Millis) -> ApiResult<String> {
-    let user = body
-        .get("externalUserId")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::bad_request("externalUserId is required"))?;
+    // The newer SDK names the user by `email` alone (docs/api/gaps.md G9).
+    let by_email = body.opt_text("email").and_then(|email| {
+        store
+            .users
+            .values()
+            .find(|u| u.email.as_deref() == Some(email))
+            .map(|u| u.external_user_id.clone())
+    });
+    let user = match body.opt_text("externalUserId") {
+        Some(id) => id.to_owned(),
+        None => by_email.ok_or_else(|| ApiError::bad_request("externalUserId is required"))?,
+    };
+    let user = user.as_str();
     let code = body
-        .get("emailOtp")
-        .or(body.get("emailCode"))
-        .and_then(Value::as_str)
+        .opt_text("emailOtp")
+        .or(body.opt_text("emailCode"))
+        .or(body.opt_text("code"))
         .ok_or_else(|| ApiError::bad_request("emailOtp is required"))?;
     let email = store
         .users
@@ -157,5 +164,5 @@ pub fn check_otp(store: &mut Store, body: &Value, now: Millis) -> ApiResult<Stri
     store
         .take_code(&email, user, code, now)
         .map(|()| user.to_owned())
-        .map_err(|e| ApiError::unauthorized(e.to_string()))
+        .map_err(|e| e.into_api(axum::http::StatusCode::UNAUTHORIZED))
 }

@@ -1,34 +1,48 @@
-//! EIP-7702 wallets (auth.md §12): SIWE-style challenge, signature recovery, the EOA as account.
+//! EIP-7702 wallets (docs/api/auth.md §12): SIWE-style challenge, signature recovery, the EOA as account.
 
+use axum::extract::State;
 use axum::http::StatusCode;
+use axum::Json;
 use serde_json::{json, Value};
 
 use crate::clock::Millis;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::ledger;
+use crate::routes::extract::{Body, Chain, Fields};
 use crate::siwe;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::store::{Purpose, SignerKind, SignerSpec, Store, WalletMode};
-use crate::tokens;
+use crate::tokens::{self, Tenant};
 use crate::webauthn::WebauthnError;
 
 use super::{live_challenge, Params, PROOF_CHALLENGE_TTL_MS};
 
+/// `GET /v1.2/auth/sign-up|sign-in?wallet=7702&address=…&chainId=…`.
 pub fn challenge(
     state: &AppState,
     store: &mut Store,
     params: &Params,
     now: Millis,
 ) -> ApiResult<Value> {
-    let address = params
-        .get("address")
-        .filter(|a| ids::is_evm_address(a))
-        .ok_or_else(|| ApiError::bad_request("address must be 0x + 40 hex digits"))?;
-    let chain: u64 = params
+    let chain = params
         .get("chainId")
         .and_then(|c| c.parse().ok())
         .unwrap_or(ledger::DEFAULT_CHAIN);
+    challenge_for(state, store, params.get("address"), chain, now)
+}
+
+/// A SIWE-style message for `address` on `chain`, its nonce the single-use challenge.
+fn challenge_for(
+    state: &AppState,
+    store: &mut Store,
+    address: Option<&str>,
+    chain: u64,
+    now: Millis,
+) -> ApiResult<Value> {
+    let address = address
+        .filter(|a| ids::is_evm_address(a))
+        .ok_or_else(|| ApiError::bad_request("address must be 0x + 40 hex digits"))?;
     let nonce = ids::hex(&ids::random_bytes::<16>());
     let expires = now + PROOF_CHALLENGE_TTL_MS;
     let message = siwe::message(&state.settings.rp_id, address, chain, &nonce, now, expires);
@@ -43,6 +57,38 @@ pub fn challenge(
     Ok(json!({ "challenge": { "message": message, "nonce": nonce } }))
 }
 
+/// `POST /v1.2/auth/wallet-challenge` `{address, chainId?}` (EOA page; no schema published):
+/// the same challenge as the 7702 GET.
+pub async fn wallet_challenge(
+    State(state): State<Shared>,
+    _: Tenant,
+    Body(body): Body,
+) -> ApiResult<Json<Value>> {
+    let chain = Chain(None).with_body(&body, "chainId")?;
+    let now = state.now();
+    let mut store = state.store();
+    challenge_for(&state, &mut store, body.opt_text("address"), chain, now).map(Json)
+}
+
+/// `POST /v1.2/auth/wallet-signin` `{address, signature, nonce, chainId?}`: verifies, creates the
+/// user if new, and answers the tokens with `walletMode: "EOA_7702"` and a `delegations` entry
+/// per chain (whether the EOA's code is delegated yet is not modelled).
+pub async fn wallet_sign_in(
+    State(state): State<Shared>,
+    _: Tenant,
+    Body(body): Body,
+) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let mut store = state.store();
+    let mut out = sign_in(&state, &mut store, &body, now, true)?;
+    let implementation = out["delegation"]["implementation"].clone();
+    out["delegations"] = json!(ledger::CHAINS
+        .iter()
+        .map(|c| json!({ "chainId": c.id, "implementation": implementation }))
+        .collect::<Vec<_>>());
+    Ok(Json(out))
+}
+
 pub fn sign_in(
     state: &AppState,
     store: &mut Store,
@@ -50,12 +96,11 @@ pub fn sign_in(
     now: Millis,
     sign_up: bool,
 ) -> ApiResult<Value> {
-    let field = |k: &str| {
-        body.get(k)
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::bad_request(format!("{k} is required")))
-    };
-    let (address, signature, nonce) = (field("address")?, field("signature")?, field("nonce")?);
+    let (address, signature, nonce) = (
+        body.text("address")?,
+        body.text("signature")?,
+        body.text("nonce")?,
+    );
     let Purpose::Siwe {
         address: expected,
         message,

@@ -1,5 +1,5 @@
 //! `/v1.2/auth/*`: sign-up and sign-in in the four wallet modes (passkeys, kdf, email, 7702),
-//! refresh, and e-mail wallet recovery (auth.md). This module dispatches on the mode and holds
+//! refresh, and e-mail wallet recovery (docs/api/auth.md). This module dispatches on the mode and holds
 //! what the modes share; each mode lives in its own submodule.
 
 mod email;
@@ -7,9 +7,7 @@ mod eoa;
 mod passkey;
 mod pin;
 
-use std::collections::HashMap;
-
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
@@ -17,27 +15,29 @@ use crate::clock::Millis;
 use crate::error::{ApiError, ApiResult};
 use crate::jwt::Kind;
 use crate::ledger;
+use crate::routes::extract::{Body, Fields};
 use crate::state::{AppState, Shared};
 use crate::store::{Purpose, SignerKind, Store};
 use crate::tokens::{self, Tenant};
+
+pub use crate::routes::extract::Params;
 use crate::views;
 use crate::webauthn::WebauthnError;
 
 use super::sign_in_extras;
 
 pub use email::email_recover;
+pub use eoa::{wallet_challenge, wallet_sign_in};
 pub use passkey::verify_passkey;
-
-type Params = Query<HashMap<String, String>>;
 
 /// Lifetime of KDF, e-mail and SIWE challenges.
 const PROOF_CHALLENGE_TTL_MS: Millis = 5 * 60_000;
 
 /// The wallet mode of a GET (query) or POST (body, falling back to the query and the body's
 /// shape); legacy `flow=pin-kdf` means kdf.
-fn wallet(params: &HashMap<String, String>, body: Option<&Value>) -> String {
+fn wallet(params: &Params, body: Option<&Value>) -> String {
     let from_body = body.and_then(|b| b.get("wallet")).and_then(Value::as_str);
-    let explicit = from_body.or(params.get("wallet").map(String::as_str));
+    let explicit = from_body.or(params.get("wallet"));
     match explicit {
         Some(w) => w.to_owned(),
         None if params.get("flow").is_some_and(|f| f == "pin-kdf") => "kdf".into(),
@@ -92,7 +92,7 @@ pub async fn sign_up(
     State(state): State<Shared>,
     _: Tenant,
     params: Params,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
     let mut store = state.store();
@@ -109,7 +109,7 @@ pub async fn sign_in(
     State(state): State<Shared>,
     _: Tenant,
     params: Params,
-    Json(body): Json<Value>,
+    Body(body): Body,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
     let mut store = state.store();
@@ -150,7 +150,7 @@ pub async fn sign_in(
     let intent = body
         .get("intent")
         .and_then(Value::as_str)
-        .or(params.get("intent").map(String::as_str));
+        .or(params.get("intent"));
     if intent == Some("safe_provision") {
         ledger::merge(
             &mut out,
@@ -161,14 +161,8 @@ pub async fn sign_in(
 }
 
 /// `POST /v1.2/auth/refresh`: single use; a replayed or expired refresh token → 401.
-pub async fn refresh(
-    State(state): State<Shared>,
-    Json(body): Json<Value>,
-) -> ApiResult<Json<Value>> {
-    let token = body
-        .get("refresh_token")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::bad_request("refresh_token is required"))?;
+pub async fn refresh(State(state): State<Shared>, Body(body): Body) -> ApiResult<Json<Value>> {
+    let token = body.text("refresh_token")?;
     let claims = state
         .jwt
         .verify(token, Kind::Refresh, &state.settings.rp_id, state.now())
@@ -214,7 +208,7 @@ fn ready_after(state: &AppState) -> Millis {
         .map_or(state.settings.address_ready_ms, |s| s as Millis * 1000)
 }
 
-/// Tokens plus the account fields of passkey/KDF/e-mail auth responses (auth.md §5, §7).
+/// Tokens plus the account fields of passkey/KDF/e-mail auth responses (docs/api/auth.md §5, §7).
 fn auth_response(
     state: &AppState,
     store: &mut Store,
@@ -247,14 +241,12 @@ fn auth_response(
     out
 }
 
-fn existing_user(store: &Store, params: &HashMap<String, String>) -> ApiResult<String> {
-    let id = params
-        .get("externalUserId")
-        .ok_or_else(|| ApiError::bad_request("externalUserId is required"))?;
+fn existing_user(store: &Store, params: &Params) -> ApiResult<String> {
+    let id = params.require("externalUserId")?;
     store
         .users
         .contains_key(id)
-        .then(|| id.clone())
+        .then(|| id.to_owned())
         .ok_or_else(|| ApiError::not_found("unknown externalUserId"))
 }
 

@@ -1,4 +1,4 @@
-//! Passkey sign-up and sign-in (auth.md §3–§7): options with the PRF salt, and credential
+//! Passkey sign-up and sign-in (docs/api/auth.md §3–§7): options with the PRF salt, and credential
 //! verification against the stored key.
 
 use axum::Json;
@@ -10,11 +10,11 @@ use crate::ids;
 use crate::ledger;
 use crate::state::AppState;
 use crate::store::{Purpose, SignerKind, SignerSpec, Store, WalletMode};
-use crate::webauthn::{self, ClientData, WebauthnError};
+use crate::webauthn::{self, ClientData, CounterUpdate, WebauthnError};
 
 use super::{auth_response, live_challenge, ready_after, Params};
 
-/// SHA-256("ibexfi:prf:v1:master|rpId:<rpId>") — the PRF salt of auth.md §3.5.
+/// SHA-256("ibexfi:prf:v1:master|rpId:<rpId>") — the PRF salt of docs/api/auth.md §3.5.
 fn prf_salt(rp_id: &str) -> String {
     crate::b64::url(&ids::sha256(&[format!(
         "ibexfi:prf:v1:master|rpId:{rp_id}"
@@ -35,20 +35,20 @@ pub fn creation_options(
     let name = params
         .get("user.name")
         .or(params.get("userName"))
-        .cloned()
+        .map(str::to_owned)
         .unwrap_or_else(|| format!("sandbox-user-{n}"));
     let display = params
         .get("user.displayname")
         .or(params.get("userDisplayName"))
-        .cloned()
+        .map(str::to_owned)
         .unwrap_or_else(|| name.clone());
     let key_name = params
         .get("keyName")
-        .cloned()
+        .map(str::to_owned)
         .unwrap_or_else(|| "passkey".into());
     let key_display_name = params
         .get("keyDisplayName")
-        .cloned()
+        .map(str::to_owned)
         .unwrap_or_else(|| key_name.clone());
     let challenge = store.issue_challenge(
         &ids::random_bytes::<32>(),
@@ -198,17 +198,9 @@ pub fn verify_passkey(
     if signer.is_some_and(|s| s != stored.signer) {
         return Err(WebauthnError::UnknownCredential.into());
     }
-    // WebAuthn §7.2: a returned userHandle must be the account the credential was made for.
-    let handle = credential
-        .pointer("/response/userHandle")
-        .and_then(Value::as_str)
-        .filter(|h| !h.is_empty());
-    if handle.is_some_and(|h| crate::b64::decode(h).as_deref() != Some(&stored.user_handle[..])) {
-        return Err(ApiError::bad_request(
-            "userHandle does not match the credential's account",
-        ));
-    }
-    let counter = webauthn::verify_assertion(
+    // IBEx finds the account by credential id; a userHandle that differs from the creation
+    // options' user.id (some authenticators rewrite it) does not make a known credential fail.
+    let update = webauthn::verify_assertion(
         credential,
         client,
         &state.settings.origins,
@@ -217,6 +209,13 @@ pub fn verify_passkey(
         true,
     )?;
     let stored = store.credentials.get_mut(&id).expect("present");
-    stored.counter = counter;
+    match update {
+        CounterUpdate::Advanced(counter) => stored.counter = counter,
+        CounterUpdate::NotCounting { after_nonzero } => {
+            if after_nonzero {
+                state.counters.sign_count_warning();
+            }
+        }
+    }
     Ok(stored.signer.clone())
 }

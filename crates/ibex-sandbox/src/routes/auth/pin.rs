@@ -1,4 +1,4 @@
-//! The PIN/KDF signer's auth (auth.md §13; proof format in [`crate::kdf`]).
+//! The PIN/KDF signer's auth (docs/api/auth.md §13; proof format in [`crate::kdf`]).
 
 use axum::http::StatusCode;
 use axum::Json;
@@ -9,6 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::kdf;
 use crate::ledger;
+use crate::routes::extract::Fields;
 use crate::state::AppState;
 use crate::store::{KdfBinding, Purpose, SignerKind, SignerSpec, Store, WalletMode};
 use crate::tokens;
@@ -111,11 +112,7 @@ fn materials(state: &AppState, store: &mut Store, user: &str, salt: &[u8], now: 
 
 /// Verifies a KDF proof (see [`kdf`]) and binds or checks the user's key; returns the user.
 pub fn proof(state: &AppState, store: &mut Store, body: &Value, now: Millis) -> ApiResult<String> {
-    let field = |k: &str| {
-        body.get(k)
-            .and_then(Value::as_str)
-            .ok_or_else(|| ApiError::bad_request(format!("{k} is required")))
-    };
+    let field = |k: &str| body.text(k);
     let (user, challenge, expires) = (
         field("externalUserId")?,
         field("challenge")?,

@@ -1,4 +1,4 @@
-//! Linux's native passkey path: hand the ceremony to the system browser (passkeys.md §2).
+//! Linux's native passkey path: hand the ceremony to the system browser (docs/passkeys.md §2).
 //!
 //! Linux has no platform authenticator API and WebKitGTK no WebAuthn, but any browser signs for
 //! rpId `localhost` from an `http://localhost:<port>` page. So the core serves a one-time page
@@ -19,7 +19,8 @@ use crate::sync::lock;
 
 mod server;
 
-use server::{LoopbackServer, Reply};
+use server::LoopbackServer;
+pub use server::{parse_answer, AnswerError, Reply};
 
 /// How long the browser may take by default before the ceremony gives up.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);
@@ -162,7 +163,8 @@ mod tests {
         (Arc::new(HandoffBackend::with_opener(timeout, open)), rx)
     }
 
-    /// One HTTP/1.1 request over a fresh connection: (status, headers+body text).
+    /// One HTTP/1.1 request over a fresh connection: (status, headers+body text). A POST
+    /// carries the Origin of a page on `host`, as the browser's fetch does.
     async fn http(
         port: u16,
         method: &str,
@@ -170,9 +172,24 @@ mod tests {
         host: &str,
         body: &str,
     ) -> std::io::Result<(u16, String)> {
+        let origin = (method == "POST").then(|| format!("http://{host}"));
+        http_from(port, method, path, host, origin.as_deref(), body).await
+    }
+
+    async fn http_from(
+        port: u16,
+        method: &str,
+        path: &str,
+        host: &str,
+        origin: Option<&str>,
+        body: &str,
+    ) -> std::io::Result<(u16, String)> {
         let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        let origin = origin
+            .map(|o| format!("Origin: {o}\r\n"))
+            .unwrap_or_default();
         let req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{origin}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
         s.write_all(req.as_bytes()).await?;
@@ -234,6 +251,7 @@ mod tests {
             ("/".to_owned(), host.clone()),
             (format!("/?state={state}"), format!("evil.example:{port}")),
             (format!("/?state={state}"), "localhost:1".to_owned()),
+            (format!("/?state={state}"), format!("127.0.0.1:{port}")),
         ] {
             let (status, _) = http(port, "GET", &path, &host, "").await.unwrap();
             assert!(matches!(status, 403 | 421), "{path} {host}: {status}");
@@ -250,19 +268,21 @@ mod tests {
                 .unwrap();
             assert_eq!(status, 403);
         }
-        let (status, _) = http(
-            port,
-            "POST",
-            "/callback",
-            &format!("127.0.0.1:{port}"),
-            "not json",
-        )
-        .await
-        .unwrap();
+        let (status, _) = http(port, "POST", "/callback", &host, "not json")
+            .await
+            .unwrap();
         assert_eq!(status, 400);
+
+        // The right state without the page's Origin (or with another) is not the page.
+        let good = json!({"state": state, "credential": credential}).to_string();
+        for origin in [None, Some("http://127.0.0.1"), Some("http://evil.example")] {
+            let (status, _) = http_from(port, "POST", "/callback", &host, origin, &good)
+                .await
+                .unwrap();
+            assert_eq!(status, 403, "{origin:?}");
+        }
         assert!(!ceremony.is_finished());
 
-        let good = json!({"state": state, "credential": credential}).to_string();
         let (status, _) = http(port, "POST", "/callback", &host, &good).await.unwrap();
         assert_eq!(status, 200);
         // A second answer is refused (or finds the listener already gone).
@@ -278,6 +298,26 @@ mod tests {
                 .is_err(),
             "the listener is shut down after the answer"
         );
+    }
+
+    #[tokio::test]
+    async fn the_port_is_held_on_both_loopback_addresses_localhost_names() {
+        let (backend, mut opened) = browser_test(Duration::from_secs(30));
+        let ceremony = tokio::spawn({
+            let backend = backend.clone();
+            async move { backend.get(&json!({"challenge": "AA"}), "localhost").await }
+        });
+        let (port, _) = port_and_state(&opened.recv().await.unwrap());
+        if std::net::TcpListener::bind(("::1", 0)).is_ok() {
+            // Another process cannot take [::1]:port and answer a browser that tries it first.
+            assert!(tokio::net::TcpListener::bind(("::1", port)).await.is_err());
+            assert!(tokio::net::TcpStream::connect(("::1", port)).await.is_ok());
+        }
+        assert!(tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .is_err());
+        assert!(backend.cancel());
+        assert!(ceremony.await.unwrap().is_err());
     }
 
     #[tokio::test]

@@ -1,5 +1,9 @@
 //! The hand-off's one-time loopback server: the page (strict CSP, random `state`, host check)
 //! and the callback that takes back exactly one answer.
+//!
+//! The page's address is `localhost`, which the browser may resolve to `127.0.0.1` or `[::1]`:
+//! the server holds the port on both (or on the only one this host has), so no other process
+//! can answer on the other address first; and an answer counts only with the page's `Origin`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,8 +16,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tokio::sync::{oneshot, watch};
+use tokio::task::{JoinHandle, JoinSet};
 
 use super::lock;
 use crate::error::{AppError, ErrorCode};
@@ -25,7 +29,7 @@ const PAGE: &str = include_str!("page.html");
 
 /// What the page reported.
 #[derive(Debug)]
-pub(super) enum Reply {
+pub enum Reply {
     Credential(serde_json::Value),
     /// The browser's DOMException.
     Failed {
@@ -61,13 +65,35 @@ impl Reply {
     }
 }
 
-/// The one-time page and callback on `127.0.0.1:<port>`.
+/// The one-time page and callback on `localhost:<port>` (both loopback addresses).
 pub(super) struct LoopbackServer {
     pub url: String,
     pub origin: String,
     pub reply: oneshot::Receiver<Reply>,
-    stop: Option<oneshot::Sender<()>>,
+    stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+}
+
+/// Listeners on `127.0.0.1:<port>` and `[::1]:<port>`, the two addresses `localhost` names.
+/// A port whose IPv6 twin is taken is given up for another; a host without IPv6 loopback
+/// (nothing can listen there either) keeps IPv4 alone.
+async fn bind_localhost() -> std::io::Result<(Vec<TcpListener>, u16)> {
+    for _ in 0..16 {
+        let v4 = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let port = v4.local_addr()?.port();
+        match TcpListener::bind(("::1", port)).await {
+            Ok(v6) => return Ok((vec![v4, v6], port)),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            Err(e) => {
+                tracing::debug!(error = %e, "no IPv6 loopback here; localhost is 127.0.0.1 only");
+                return Ok((vec![v4], port));
+            }
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AddrInUse,
+        "every port tried was taken on [::1]",
+    ))
 }
 
 struct Shared {
@@ -85,19 +111,11 @@ impl LoopbackServer {
         options: &serde_json::Value,
         locale: Locale,
     ) -> Result<Self, AppError> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
+        let (listeners, port) = bind_localhost().await.map_err(|e| {
             AppError::internal(Msg::LoopbackPortFailed {
                 error: e.to_string(),
             })
         })?;
-        let port = listener
-            .local_addr()
-            .map_err(|e| {
-                AppError::internal(Msg::Unexpected {
-                    detail: e.to_string(),
-                })
-            })?
-            .port();
         let state = random_id();
         let nonce = random_id();
         // The page's texts, in the wallet's language; `{name}` and `{error}` are filled in by
@@ -139,13 +157,21 @@ impl LoopbackServer {
             .route("/", get(page_route))
             .route("/callback", post(callback_route))
             .with_state(shared);
-        let (stop, stopped) = oneshot::channel::<()>();
+        let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::warn!(error = %e, "browser hand-off server failed");
+            // Dropping the set (when this task is aborted) aborts both servers.
+            let mut servers = JoinSet::new();
+            for listener in listeners {
+                let mut stopped = stopped.clone();
+                let serve = axum::serve(listener, app.clone()).with_graceful_shutdown(async move {
+                    let _ = stopped.changed().await;
+                });
+                servers.spawn(std::future::IntoFuture::into_future(serve));
+            }
+            while let Some(served) = servers.join_next().await {
+                if let Ok(Err(e)) = served {
+                    tracing::warn!(error = %e, "browser hand-off server failed");
+                }
             }
         });
         let origin = format!("http://localhost:{port}");
@@ -153,7 +179,7 @@ impl LoopbackServer {
             url: format!("{origin}/?state={state}"),
             origin,
             reply,
-            stop: Some(stop),
+            stop,
             task,
         })
     }
@@ -161,9 +187,7 @@ impl LoopbackServer {
     /// Stops listening; in-flight answers finish, a lingering browser connection is cut after
     /// a second.
     pub async fn close(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        let _ = self.stop.send(true);
         if tokio::time::timeout(Duration::from_secs(1), &mut self.task)
             .await
             .is_err()
@@ -189,13 +213,13 @@ fn html_text(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Only `localhost:<port>` / `127.0.0.1:<port>`: a page on another name that resolves to
+/// Only `localhost:<port>`, the page's own address: a page on another name that resolves to
 /// loopback (DNS rebinding) must not reach the ceremony.
 fn host_ok(headers: &HeaderMap, port: u16) -> bool {
     headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .is_some_and(|h| h == format!("localhost:{port}") || h == format!("127.0.0.1:{port}"))
+        .is_some_and(|h| h == format!("localhost:{port}"))
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response {
@@ -278,30 +302,20 @@ async fn callback_route(
     if !host_ok(&headers, shared.port) {
         return text(StatusCode::MISDIRECTED_REQUEST, "Wrong host.");
     }
+    // The page's fetch always sends its Origin; an answer without it did not come from the page.
     let own_origin = format!("http://localhost:{}", shared.port);
     if headers
         .get(header::ORIGIN)
-        .is_some_and(|o| o.as_bytes() != own_origin.as_bytes())
+        .is_none_or(|o| o.as_bytes() != own_origin.as_bytes())
     {
         return text(StatusCode::FORBIDDEN, "Wrong origin.");
     }
-    let Ok(callback) = serde_json::from_slice::<Callback>(&body) else {
-        return text(StatusCode::BAD_REQUEST, "Not a hand-off answer.");
-    };
-    if !callback
-        .state
-        .as_deref()
-        .is_some_and(|s| same(s, &shared.state))
-    {
-        return text(StatusCode::FORBIDDEN, "Wrong state.");
-    }
-    let reply = match (callback.credential, callback.error) {
-        (Some(credential), None) => Reply::Credential(credential),
-        (None, Some(e)) => Reply::Failed {
-            name: e.name,
-            message: e.message,
-        },
-        _ => return text(StatusCode::BAD_REQUEST, "Not a hand-off answer."),
+    let reply = match parse_answer(&body, &shared.state) {
+        Ok(reply) => reply,
+        Err(AnswerError::Malformed) => {
+            return text(StatusCode::BAD_REQUEST, "Not a hand-off answer.")
+        }
+        Err(AnswerError::WrongState) => return text(StatusCode::FORBIDDEN, "Wrong state."),
     };
     let Some(answer) = lock(&shared.answer).take() else {
         return text(StatusCode::GONE, "This request was already answered.");
@@ -309,6 +323,29 @@ async fn callback_route(
     match answer.send(reply) {
         Ok(()) => text(StatusCode::OK, "Received."),
         Err(_) => text(StatusCode::GONE, "IBEx Wallet stopped waiting."),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum AnswerError {
+    Malformed,
+    WrongState,
+}
+
+/// Reads the page's POST body: a credential or a DOMException, with the one-time `state`.
+/// Public for the fuzzer (any bytes must give a verdict, never a panic).
+pub fn parse_answer(body: &[u8], state: &str) -> Result<Reply, AnswerError> {
+    let callback: Callback = serde_json::from_slice(body).map_err(|_| AnswerError::Malformed)?;
+    if !callback.state.as_deref().is_some_and(|s| same(s, state)) {
+        return Err(AnswerError::WrongState);
+    }
+    match (callback.credential, callback.error) {
+        (Some(credential), None) => Ok(Reply::Credential(credential)),
+        (None, Some(e)) => Ok(Reply::Failed {
+            name: e.name,
+            message: e.message,
+        }),
+        _ => Err(AnswerError::Malformed),
     }
 }
 

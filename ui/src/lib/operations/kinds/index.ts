@@ -1,42 +1,48 @@
-// Each operation kind's part of the review: a title and the facts only that kind has. A new kind
-// (a swap, a vault deposit, a signed message…) is one entry here and one facts component; the
-// type below fails to check until both exist.
+// Each operation kind's part of the review: a title, a summary and the facts only that kind
+// has. A new kind of the core's `Reviewed` (a swap, a vault deposit, a signed message…) is one
+// entry here and one facts component; the type below fails to check until both exist.
 import type { Component } from 'svelte';
 import { shortAddress } from '../../addressDiff';
 import { formatAmount } from '../../i18n/format';
 import { m } from '../../paraglide/messages';
 import type { Kind, KindPart } from '../review';
-import RecoveryFacts from './RecoveryFacts.svelte';
+import CancelRecoveryFacts from './CancelRecoveryFacts.svelte';
+import EnableRecoveryFacts from './EnableRecoveryFacts.svelte';
 import TransferFacts from './TransferFacts.svelte';
 
 /** The props of a kind's facts component: rows (`<dt>`/`<dd>`) of the review's list. */
 export interface KindFacts<K extends Kind> {
-  details: Extract<KindPart, { kind: K }>;
+  details: KindPart<K>;
 }
 
 interface KindView<K extends Kind> {
   /** The review's heading. */
-  title: (details: Extract<KindPart, { kind: K }>) => string;
+  title: (details: KindPart<K>) => string;
   /** What the operation does, in a few words: the heading of its progress. */
-  summary: (details: Extract<KindPart, { kind: K }>) => string;
+  summary: (details: KindPart<K>) => string;
   facts: Component<KindFacts<K>>;
-}
-
-function recoveryTitle(d: Extract<KindPart, { kind: 'recovery' }>): string {
-  return d.action === 'enable' ? m.op_title_recovery_enable() : m.op_title_recovery_cancel();
 }
 
 const KINDS: { [K in Kind]: KindView<K> } = {
   transfer: {
     title: () => m.op_title_transfer(),
     summary: (d) =>
-      m.op_summary_transfer({ amount: formatAmount(d.amount), symbol: d.symbol, to: d.toName ?? shortAddress(d.to) }),
+      m.op_summary_transfer({
+        amount: formatAmount(d.amount),
+        symbol: d.symbol,
+        to: d.recipient?.name ?? shortAddress(d.to),
+      }),
     facts: TransferFacts,
   },
-  recovery: {
-    title: recoveryTitle,
-    summary: recoveryTitle,
-    facts: RecoveryFacts,
+  enableRecovery: {
+    title: () => m.op_title_recovery_enable(),
+    summary: () => m.op_title_recovery_enable(),
+    facts: EnableRecoveryFacts,
+  },
+  cancelRecovery: {
+    title: () => m.op_title_recovery_cancel(),
+    summary: () => m.op_title_recovery_cancel(),
+    facts: CancelRecoveryFacts,
   },
 };
 
