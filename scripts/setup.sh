@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what `./dev run` (setup.sh run) or `./dev test` (setup.sh all) needs on
-# Debian/Ubuntu: system packages, npm packages (from the lockfile), tauri-driver, cargo-deny,
-# cargo-fuzz (+ nightly), and the workflow linters (a Python venv in .venv).
+# Installs what `./dev run` (setup.sh run), `./dev release` (setup.sh release) or `./dev test`
+# (setup.sh all) needs on Debian/Ubuntu: system packages, npm packages (from the lockfile),
+# tauri-driver, cargo-deny, cargo-fuzz (+ nightly), and the workflow linters (a Python venv in .venv).
 # Steps already satisfied are skipped, so a second run takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +13,14 @@ what="${1:-all}"
 RUN_PKGS=(libwebkit2gtk-4.1-dev libudev-dev build-essential libssl-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev libsoup-3.0-dev pkg-config file)
 TEST_PKGS=(xvfb xauth dbus-x11 webkit2gtk-driver chromium chromium-driver imagemagick xdotool
-  gnome-keyring libsecret-tools dunst libnotify-bin shellcheck python3-venv)
+  gnome-keyring libsecret-tools dunst libnotify-bin shellcheck python3-venv sudo)
+
+# Release bundles: unpacking the .rpm to check its binary.
+RELEASE_PKGS=(rpm2cpio cpio)
 
 pkgs=("${RUN_PKGS[@]}")
 [ "$what" = all ] && pkgs+=("${TEST_PKGS[@]}")
+[ "$what" = all ] || [ "$what" = release ] && pkgs+=("${RELEASE_PKGS[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do

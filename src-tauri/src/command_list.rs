@@ -50,6 +50,10 @@ macro_rules! for_each_command {
             recovery_enable(data: recovery::PersonalData) -> operations::OperationReview;
             recovery_cancel() -> operations::OperationReview;
             settings_set_recovery_alerts(lead_minutes: Vec<u32>) -> settings::Settings;
+            update_status() -> updates::UpdateStatus;
+            update_check() -> updates::UpdateStatus;
+            update_install() -> updates::UpdateStatus;
+            update_later() -> updates::UpdateStatus;
         }
     };
 }

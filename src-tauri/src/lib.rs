@@ -6,6 +6,7 @@ pub mod devhost;
 pub mod keychain;
 mod platform;
 mod tray;
+mod updates;
 
 use std::sync::Arc;
 
@@ -24,10 +25,17 @@ pub fn run() {
     init_logging();
     let builder = commands::specta_builder();
     tauri::Builder::default()
+        // First, so a second launch hands over to the running app before anything starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tracing::info!("another launch handed over to this instance; showing the window");
+            tray::show_main(app)
+        }))
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .on_window_event(tray::on_window_event)
         .setup(move |app| {
+            tracing::info!(version = %app.package_info().version, pid = std::process::id(), "IBEx Wallet started");
             builder.mount_events(app);
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
@@ -44,10 +52,15 @@ pub fn run() {
                     cache: Arc::new(cache),
                     notifier: Arc::new(platform::OsNotifier::new(app.handle().clone())),
                 })
-                .with_sandbox_state(data_dir.join(SANDBOX_STATE_FILE)),
+                .with_sandbox_state(data_dir.join(SANDBOX_STATE_FILE))
+                .with_updates(Arc::new(updates::PluginUpdates::new(app.handle().clone()))),
             );
             app.manage(core.clone());
             tray::install(app, core.locale())?;
+            tauri::async_runtime::spawn({
+                let core = core.clone();
+                async move { core.run_update_schedule().await }
+            });
             tauri::async_runtime::spawn(async move {
                 core.warm_up().await;
                 core.run_recovery_watch().await;

@@ -187,6 +187,10 @@ pub struct Client {
 
 impl Client {
     pub fn new(config: Config) -> Result<Self, Error> {
+        // With two crypto providers compiled in (ring for the updater, aws-lc-rs for reqwest)
+        // rustls has no process default, and the account's WebSocket over wss would panic.
+        // One provider for every TLS user: ring. Already installed: fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             // A redirect would resend the bearer, a refresh token in the body (307/308) or the
             // tenant's x-api-key to wherever it points, even from https to http. IBEx

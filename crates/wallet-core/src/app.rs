@@ -26,7 +26,8 @@ impl crate::Core {
     pub async fn app_info(&self) -> Result<AppInfo, AppError> {
         Ok(AppInfo {
             name: "IBEx Wallet".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
+            // The installed package's version, which the updater compares with releases.
+            version: self.updates.current_version(),
             build: if cfg!(debug_assertions) {
                 "debug"
             } else {

@@ -60,6 +60,7 @@ pub struct Core {
     pub(crate) system_locale: crate::i18n::Locale,
     /// The language the core speaks now (follows the settings).
     pub(crate) locale: Arc<crate::i18n::CurrentLocale>,
+    pub(crate) updates: crate::updates::Updates,
 }
 
 impl Core {
@@ -78,6 +79,11 @@ impl Core {
             settings.language.resolve(system_locale),
         ));
         let focused = Arc::new(AtomicBool::new(true));
+        let in_flight = Arc::new(crate::updates::OperationsInFlight::default());
+        let events: Arc<dyn EventSink> = Arc::new(crate::updates::WatchOperations {
+            inner: events,
+            in_flight: in_flight.clone(),
+        });
         let events: Arc<dyn EventSink> = Arc::new(crate::notify::OutcomeAlerts {
             inner: events,
             notifier: notifier.clone(),
@@ -109,6 +115,10 @@ impl Core {
             recovery: RecoveryWatch::new(store_for_recovery),
             system_locale,
             locale,
+            updates: crate::updates::Updates::new(
+                Arc::new(crate::updates::NoSelfUpdate),
+                in_flight,
+            ),
         }
     }
 

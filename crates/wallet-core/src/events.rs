@@ -6,6 +6,7 @@ use crate::operations::OperationUpdate;
 use crate::recovery::RecoveryInfo;
 use crate::session::SessionInfo;
 use crate::settings::Settings;
+use crate::updates::UpdateStatus;
 
 /// Steps of sign-up/sign-in after the passkey answered, for the progress screen.
 #[derive(Debug, Clone, Copy, Serialize, specta::Type)]
@@ -51,6 +52,8 @@ pub enum CoreEvent {
     /// A desktop notification was shown (the web host's notifier reports it, for tests and
     /// an in-page toast).
     NotificationShown { title: String, body: String },
+    /// An update check, download or install moved on (progress included).
+    UpdateChanged { status: UpdateStatus },
 }
 
 /// Where events go: the Tauri shell emits them to the window; the web host streams them.

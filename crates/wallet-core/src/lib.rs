@@ -35,6 +35,7 @@ pub mod store;
 pub mod sync;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod updates;
 pub mod wallet;
 
 pub use crate::core::{Core, CoreDeps};

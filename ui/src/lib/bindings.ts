@@ -51,6 +51,10 @@ export const commands = {
 	recoveryEnable: (data: PersonalData) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("recovery_enable", { data })),
 	recoveryCancel: () => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("recovery_cancel")),
 	settingsSetRecoveryAlerts: (leadMinutes: number[]) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_recovery_alerts", { leadMinutes })),
+	updateStatus: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_status")),
+	updateCheck: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_check")),
+	updateInstall: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_install")),
+	updateLater: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_later")),
 };
 
 /** Events */
@@ -220,6 +224,13 @@ export type AuthStep =
 /**  IBEx is deploying or expanding the wallet (the documented 204 window). */
 "preparingWallet";
 
+/**  What holds a downloaded update's restart. */
+export type Blocker = 
+/**  A passkey prompt is open (sign-in, an operation's approval, the browser hand-off). */
+"passkey" | 
+/**  An operation was sent and is not confirmed or failed yet. */
+"operation";
+
 /**
  *  What a provider needs to run a ceremony. The options are WebAuthn L3 JSON (binary fields
  *  base64url), sent as JSON text: their numbers are the server's, not ours to narrow.
@@ -338,7 +349,9 @@ export type CoreEvent_Deserialize =
  *  A desktop notification was shown (the web host's notifier reports it, for tests and
  *  an in-page toast).
  */
-{ kind: "notificationShown"; title: string; body: string };
+{ kind: "notificationShown"; title: string; body: string } | 
+/**  An update check, download or install moved on (progress included). */
+{ kind: "updateChanged"; status: UpdateStatus_Deserialize };
 
 /**  Everything the core announces. One tagged union, so the UI handles one typed stream. */
 export type CoreEvent_Serialize = 
@@ -370,7 +383,9 @@ export type CoreEvent_Serialize =
  *  A desktop notification was shown (the web host's notifier reports it, for tests and
  *  an in-page toast).
  */
-{ kind: "notificationShown"; title: string; body: string };
+{ kind: "notificationShown"; title: string; body: string } | 
+/**  An update check, download or install moved on (progress included). */
+{ kind: "updateChanged"; status: UpdateStatus_Serialize };
 
 /**  A reviewed fact the chain contradicts. */
 export type Difference = {
@@ -711,6 +726,23 @@ export type Portfolio_Serialize = {
 	/**  By chain, then by fiat value (largest first), then symbol. */
 	tokens: TokenRow_Serialize[],
 };
+
+/**  Why a failed update failed; the UI branches on it. */
+export type ProblemCode = 
+/**  The update server could not be reached. */
+"offline" | 
+/**  The server answered with an error or something that is not a release. */
+"serverError" | 
+/**  The package's signature does not verify with IBEx Wallet's key. */
+"badSignature" | 
+/**  Not enough free disk space. */
+"noSpace" | 
+/**  The server offered an older version than the running one. */
+"olderVersion" | 
+/**  The package manager did not install the package. */
+"installFailed" | 
+/**  This copy cannot update itself (not installed from a package the updater replaces). */
+"unsupported";
 
 /**  Who runs a passkey ceremony: the page, or the core through one of its backends. */
 export type ProviderKind = 
@@ -1083,6 +1115,80 @@ export type TransferFacts_Serialize = {
 	symbol: string,
 	/**  Exact decimal text in whole tokens. */
 	amount: string,
+};
+
+/**  A newer release, as the user sees it before installing. */
+export type UpdateOffer = UpdateOffer_Serialize | UpdateOffer_Deserialize;
+
+/**  A newer release, as the user sees it before installing. */
+export type UpdateOffer_Deserialize = {
+	version: string,
+	notes?: string | null,
+	/**  Publication date, RFC 3339. */
+	date?: string | null,
+	/**  Download size in bytes, when the release manifest says. */
+	size?: number | null,
+};
+
+/**  A newer release, as the user sees it before installing. */
+export type UpdateOffer_Serialize = {
+	version: string,
+	notes: string | null,
+	/**  Publication date, RFC 3339. */
+	date: string | null,
+	/**  Download size in bytes, when the release manifest says. */
+	size: number | null,
+};
+
+export type UpdateProblem = {
+	code: ProblemCode,
+	message: string,
+};
+
+export type UpdateState = UpdateState_Serialize | UpdateState_Deserialize;
+
+export type UpdateState_Deserialize = 
+/**  No check in this run yet. */
+{ state: "notChecked" } | { state: "checking" } | 
+/**  The server has nothing newer. `checkedAt`: RFC 3339. */
+{ state: "upToDate"; checkedAt: string } | 
+/**  A newer release. `postponed`: the user chose "Later" in this run. */
+{ state: "available"; offer: UpdateOffer_Deserialize; postponed: boolean } | 
+/**  Bytes received so far, of `total` when known. */
+{ state: "downloading"; offer: UpdateOffer_Deserialize; received: number; total?: number | null } | 
+/**  Downloaded and verified; the restart waits for `blocker` to end. */
+{ state: "waiting"; offer: UpdateOffer_Deserialize; blocker: Blocker } | { state: "installing"; offer: UpdateOffer_Deserialize } | 
+/**  Installed; the app is restarting into it. */
+{ state: "restarting"; offer: UpdateOffer_Deserialize } | 
+/**  The last check or install failed; `offer` is kept when retrying it makes sense. */
+{ state: "failed"; problem: UpdateProblem; offer?: UpdateOffer_Deserialize | null };
+
+export type UpdateState_Serialize = 
+/**  No check in this run yet. */
+{ state: "notChecked" } | { state: "checking" } | 
+/**  The server has nothing newer. `checkedAt`: RFC 3339. */
+{ state: "upToDate"; checkedAt: string } | 
+/**  A newer release. `postponed`: the user chose "Later" in this run. */
+{ state: "available"; offer: UpdateOffer_Serialize; postponed: boolean } | 
+/**  Bytes received so far, of `total` when known. */
+{ state: "downloading"; offer: UpdateOffer_Serialize; received: number; total: number | null } | 
+/**  Downloaded and verified; the restart waits for `blocker` to end. */
+{ state: "waiting"; offer: UpdateOffer_Serialize; blocker: Blocker } | { state: "installing"; offer: UpdateOffer_Serialize } | 
+/**  Installed; the app is restarting into it. */
+{ state: "restarting"; offer: UpdateOffer_Serialize } | 
+/**  The last check or install failed; `offer` is kept when retrying it makes sense. */
+{ state: "failed"; problem: UpdateProblem; offer: UpdateOffer_Serialize | null };
+
+export type UpdateStatus = UpdateStatus_Serialize | UpdateStatus_Deserialize;
+
+export type UpdateStatus_Deserialize = {
+	currentVersion: string,
+	state: UpdateState_Deserialize,
+};
+
+export type UpdateStatus_Serialize = {
+	currentVersion: string,
+	state: UpdateState_Serialize,
 };
 
 /**  The value held by one wallet on one chain. */

@@ -78,6 +78,13 @@ impl Operations {
         }
     }
 
+    /// Whether a prepared operation is waiting for its passkey (an update's restart waits).
+    pub(crate) fn awaiting_passkey(&self) -> bool {
+        lock(&self.pending)
+            .as_ref()
+            .is_some_and(|op| op.started.elapsed() <= REVIEW_TTL)
+    }
+
     /// Opens the account's WebSocket if it is not open, so the UI hears of new transactions.
     pub fn go_live(&self, session: &Session) {
         drop(self.live.subscribe(session));

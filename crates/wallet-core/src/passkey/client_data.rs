@@ -35,6 +35,14 @@ impl ClientData {
         Ok(Self { json, hash })
     }
 
+    /// The bytes an OS API built itself (macOS's ASAuthorization takes only the challenge);
+    /// the core checks them like any page's (`check_client_data`).
+    #[cfg_attr(not(target_os = "macos"), allow(dead_code))] // called by macos.rs; tested here
+    pub fn from_os(json: Vec<u8>) -> Self {
+        let hash = Sha256::digest(&json).into();
+        Self { json, hash }
+    }
+
     pub fn encoded(&self) -> String {
         URL_SAFE_NO_PAD.encode(&self.json)
     }

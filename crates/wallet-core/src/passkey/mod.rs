@@ -1,7 +1,8 @@
 //! Passkeys: which provider can sign here (`providers`), the checks every ceremony's answer
 //! passes (`ceremony`, `verify`, `rp`), and the backends the core runs itself behind one trait
 //! (`native`): the system-browser hand-off (`handoff`), CTAP2 security keys (`ctap2`; on a
-//! virtual port of software keys in test builds, `soft_keys`), Windows Hello (`windows`) and,
+//! virtual port of software keys in test builds, `soft_keys`), Windows Hello (`windows`), Touch ID
+//! (`macos`) and,
 //! in test builds, the software authenticator (`soft`). For the native ceremonies the core
 //! builds the clientDataJSON itself (`client_data`), and every backend shares the options
 //! parsing and the browser JSON (`request`).
@@ -12,6 +13,8 @@ pub(crate) mod ceremony;
 pub(crate) mod client_data;
 pub mod ctap2;
 pub mod handoff;
+#[cfg(target_os = "macos")]
+pub mod macos;
 pub mod native;
 pub mod providers;
 pub(crate) mod request;
@@ -46,6 +49,7 @@ impl crate::Core {
             &conn.client.config().rp_id,
             BuildProviders {
                 soft: self.natives.iter().any(|b| b.kind() == ProviderKind::Soft),
+                associated_domains: providers::ASSOCIATED_DOMAINS,
             },
             self.locale(),
         ))
@@ -91,7 +95,8 @@ impl crate::Core {
 }
 
 /// The providers this build runs in Rust: security keys everywhere, the browser hand-off on
-/// Linux, Windows Hello on Windows (release included), the software authenticator in tests.
+/// Linux, Windows Hello on Windows (release included), Touch ID on macOS (offered only for the
+/// rpIds this build is associated with), the software authenticator in tests.
 #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
 /// `locale`: the language of the pages a backend shows (the browser hand-off's).
 pub(crate) fn native_backends(
@@ -107,6 +112,8 @@ pub(crate) fn native_backends(
         Arc::new(handoff::HandoffBackend::new(handoff_timeout, locale)),
         #[cfg(windows)]
         Arc::new(windows::WindowsHello::new(ctap2::DEFAULT_TIMEOUT)),
+        #[cfg(target_os = "macos")]
+        Arc::new(macos::TouchId),
     ]
 }
 

@@ -68,11 +68,24 @@ impl Platform {
     }
 }
 
+/// The rpIds the macOS app is associated with (`webcredentials:` entries of its entitlements,
+/// comma-separated, baked in by build.rs): macOS serves Touch ID passkeys only for these.
+pub const ASSOCIATED_DOMAINS: &str = env!("IBEX_ASSOCIATED_DOMAINS");
+
 /// What this build can do natively.
 #[derive(Debug, Clone, Copy)]
 pub struct BuildProviders {
     /// The software authenticator is compiled in (test builds only).
     pub soft: bool,
+    /// [`ASSOCIATED_DOMAINS`] in the app; a list of the tests' own in tests.
+    pub associated_domains: &'static str,
+}
+
+/// Whether `rp_id` is one of the comma-separated `domains` (DNS names: case-insensitive).
+fn associated(domains: &str, rp_id: &str) -> bool {
+    domains
+        .split(',')
+        .any(|d| !d.trim().is_empty() && d.trim().eq_ignore_ascii_case(rp_id))
 }
 
 pub fn decide(
@@ -85,9 +98,10 @@ pub fn decide(
     let webview_reason = webview_blocker(platform, webview, rp_id);
     let native_reason = match platform {
         Platform::Linux => crate::passkey::handoff::unavailable_reason(rp_id),
-        Platform::MacOs => Some(Msg::TouchIdNeedsSignedBuild {
-            rp_id: rp_id.to_owned(),
-        }),
+        // ASAuthorization: only for an rpId the signed app is associated with.
+        Platform::MacOs => {
+            (!associated(build.associated_domains, rp_id)).then_some(Msg::TouchIdNeedsAssociation)
+        }
         // webauthn.dll: Windows Hello, security keys and phones, any rpId.
         Platform::Windows => None,
     };
@@ -176,8 +190,14 @@ mod tests {
         }
     }
 
-    const TEST_BUILD: BuildProviders = BuildProviders { soft: true };
-    const RELEASE: BuildProviders = BuildProviders { soft: false };
+    const TEST_BUILD: BuildProviders = BuildProviders {
+        soft: true,
+        associated_domains: "",
+    };
+    const RELEASE: BuildProviders = BuildProviders {
+        soft: false,
+        associated_domains: "",
+    };
 
     #[test]
     fn browser_on_localhost_uses_the_webview_for_the_sandbox() {
@@ -315,7 +335,7 @@ mod tests {
         assert_eq!(mac.recommended, ProviderKind::SecurityKey);
         assert_eq!(
             reason(&mac, ProviderKind::Native).as_deref(),
-            Some("Touch ID needs wallet.example's own signed app (associated with its domain) — use a security key.")
+            Some("Touch ID needs this tenant's app association — use a security key.")
         );
         let windows = tenant(Platform::Windows);
         assert_eq!(windows.recommended, ProviderKind::Native);
@@ -325,6 +345,66 @@ mod tests {
         let linux = tenant(Platform::Linux);
         assert_eq!(linux.recommended, ProviderKind::SecurityKey);
         assert_eq!(reason(&linux, ProviderKind::SecurityKey), None);
+    }
+
+    #[test]
+    fn touch_id_is_offered_only_for_the_rp_ids_the_app_is_associated_with() {
+        let tenant_build = BuildProviders {
+            soft: false,
+            associated_domains: "other.example,Wallet.Example",
+        };
+        let native = |rp_id| {
+            decide(
+                Platform::MacOs,
+                &page(false, "tauri://localhost"),
+                rp_id,
+                tenant_build,
+                Locale::En,
+            )
+        };
+        let c = native("wallet.example");
+        assert_eq!(c.recommended, ProviderKind::Native);
+        assert!(c
+            .providers
+            .iter()
+            .any(|p| p.kind == ProviderKind::Native && p.available && p.reason.is_none()));
+        // A suffix or a sub-domain of an associated domain is another rpId.
+        for rp_id in ["example", "app.wallet.example", "localhost"] {
+            assert_eq!(
+                native(rp_id).recommended,
+                ProviderKind::SecurityKey,
+                "{rp_id}"
+            );
+        }
+        assert!(associated(" a.example , b.example", "b.example"));
+        assert!(!associated("", ""));
+        assert!(!associated(",", ""));
+    }
+
+    #[test]
+    fn the_build_bakes_in_the_entitlements_rp_ids() {
+        // Every `webcredentials:` entry of src-tauri/macos/Entitlements.plist, and only those.
+        let plist = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../src-tauri/macos/Entitlements.plist"
+        ))
+        .unwrap();
+        let domains: Vec<&str> = ASSOCIATED_DOMAINS.split(',').collect();
+        assert!(!ASSOCIATED_DOMAINS.is_empty());
+        assert_eq!(
+            domains.len(),
+            plist.matches("<string>webcredentials:").count()
+        );
+        for domain in domains {
+            assert!(
+                plist.contains(&format!("<string>webcredentials:{domain}")),
+                "{domain}"
+            );
+            assert!(
+                !domain.contains('?'),
+                "{domain}: the mode is not part of the rpId"
+            );
+        }
     }
 
     #[test]

@@ -294,7 +294,7 @@ pub fn windows_outcome(hresult: u32) -> AppError {
         // NTE_NOT_FOUND: no passkey on this device or key for this wallet.
         0x8009_0011 => AppError::new(ErrorCode::KeyNotRegistered, Msg::WindowsNoPasskey),
         // NTE_EXISTS: an excluded credential is already on the authenticator.
-        0x8009_000F => AppError::new(ErrorCode::Conflict, Msg::WindowsAlreadyRegistered),
+        0x8009_000F => AppError::new(ErrorCode::Conflict, Msg::PasskeyAlreadyRegistered),
         // NTE_DEVICE_NOT_FOUND
         0x8009_0035 => AppError::new(ErrorCode::KeyNotFound, Msg::WindowsNoAuthenticator),
         // HRESULT_FROM_WIN32(ERROR_TIMEOUT)
@@ -303,6 +303,55 @@ pub fn windows_outcome(hresult: u32) -> AppError {
             ErrorCode::PasskeyUnsupported,
             Msg::WindowsRefused {
                 hresult: format!("0x{other:08X}"),
+            },
+        ),
+    }
+}
+
+/// The authenticator data inside an attestation object (CBOR `authData`), for an OS that
+/// returns only the object (macOS).
+#[cfg_attr(not(target_os = "macos"), allow(dead_code))] // called by macos.rs; tested here
+pub fn auth_data_of(attestation_object: &[u8]) -> Result<Vec<u8>, AppError> {
+    let unreadable = || {
+        AppError::new(
+            ErrorCode::BadResponse,
+            Msg::AttestationNoAuthDataNothingSent,
+        )
+    };
+    match serde_cbor::from_slice(attestation_object).map_err(|_| unreadable())? {
+        serde_cbor::Value::Map(map) => match map.get(&serde_cbor::Value::Text("authData".into())) {
+            Some(serde_cbor::Value::Bytes(data)) => Ok(data.clone()),
+            _ => Err(unreadable()),
+        },
+        _ => Err(unreadable()),
+    }
+}
+
+/// What a failed ASAuthorization request means (`ASAuthorizationError` codes, domain
+/// `ASAuthorizationErrorDomain`; 0 for an error of another domain), as the outcome the wallet
+/// shows. Nothing was sent to IBEx in any of them.
+#[cfg_attr(not(target_os = "macos"), allow(dead_code))] // called by macos.rs; tested here
+pub fn macos_outcome(code: isize) -> AppError {
+    match code {
+        // Canceled: the user closed the prompt (or the wallet cancelled it).
+        1001 => AppError::new(ErrorCode::PasskeyCancelled, Msg::MacPromptClosed),
+        // InvalidResponse
+        1002 => AppError::new(ErrorCode::BadResponse, Msg::MacUnreadableAnswer),
+        // NotHandled: no passkey of this wallet's on this Mac, iCloud Keychain or a phone.
+        1003 => AppError::new(ErrorCode::KeyNotRegistered, Msg::MacNoPasskey),
+        // Failed: most often the app is not associated with the rpId (entitlement or
+        // apple-app-site-association missing).
+        1004 => AppError::new(ErrorCode::PasskeyUnsupported, Msg::MacNotAssociated),
+        // NotInteractive: the prompt could not be shown (the app is not in front).
+        1005 => AppError::new(ErrorCode::PasskeyUnsupported, Msg::MacNotInteractive),
+        // MatchedExcludedCredential
+        1006 => AppError::new(ErrorCode::Conflict, Msg::PasskeyAlreadyRegistered),
+        // DeviceNotConfiguredForPasskeyCreation: no iCloud Keychain / passcode on this Mac.
+        1010 => AppError::new(ErrorCode::KeyNotFound, Msg::MacNotSetUp),
+        other => AppError::new(
+            ErrorCode::PasskeyUnsupported,
+            Msg::MacRefused {
+                error: other.to_string(),
             },
         ),
     }
@@ -409,5 +458,101 @@ mod tests {
         assert_eq!(reg["response"]["publicKeyAlgorithm"], -7);
         assert_eq!(reg["response"]["transports"], json!(["usb"]));
         assert_eq!(reg["clientExtensionResults"]["prf"]["enabled"], true);
+    }
+
+    #[test]
+    fn macos_failures_are_named() {
+        assert_eq!(macos_outcome(1001).code, ErrorCode::PasskeyCancelled);
+        assert_eq!(macos_outcome(1002).code, ErrorCode::BadResponse);
+        assert_eq!(macos_outcome(1003).code, ErrorCode::KeyNotRegistered);
+        assert!(macos_outcome(1004).message.contains("not associated"));
+        assert!(macos_outcome(1005)
+            .message
+            .contains("bring the wallet to the front"));
+        assert_eq!(macos_outcome(1006).code, ErrorCode::Conflict);
+        assert_eq!(macos_outcome(1010).code, ErrorCode::KeyNotFound);
+        // Another domain's error (0) or an unknown code is named with its number.
+        assert!(macos_outcome(0).message.contains("error 0"));
+        assert_eq!(macos_outcome(1000).code, ErrorCode::PasskeyUnsupported);
+    }
+
+    #[test]
+    fn an_os_built_registration_becomes_browser_json_the_checks_accept() {
+        use crate::passkey::ceremony::check_client_data;
+        use p256::ecdsa::SigningKey;
+        use serde_cbor::Value as Cbor;
+        use sha2::Digest;
+        use std::collections::BTreeMap;
+
+        // What ASAuthorization returns: its own clientDataJSON (with a field we do not write)
+        // and a "none" attestation object around authenticator data for a new credential.
+        let client_json = br#"{"type":"webauthn.create","challenge":"AQID","origin":"https://wallet.example.test","crossOrigin":false,"other_keys_can_be_added_here":"x"}"#;
+        let rp_hash: [u8; 32] = sha2::Sha256::digest(b"wallet.example.test").into();
+        let point = SigningKey::from_slice(&[7; 32])
+            .unwrap()
+            .verifying_key()
+            .to_encoded_point(false);
+        let mut cose = BTreeMap::new();
+        cose.insert(Cbor::Integer(1), Cbor::Integer(2));
+        cose.insert(Cbor::Integer(3), Cbor::Integer(-7));
+        cose.insert(Cbor::Integer(-1), Cbor::Integer(1));
+        cose.insert(Cbor::Integer(-2), Cbor::Bytes(point.x().unwrap().to_vec()));
+        cose.insert(Cbor::Integer(-3), Cbor::Bytes(point.y().unwrap().to_vec()));
+        let credential_id = vec![0xc1; 16];
+        let mut auth_data = rp_hash.to_vec();
+        auth_data.push(0x45); // UP, UV, AT
+        auth_data.extend([0, 0, 0, 0]);
+        auth_data.extend([0; 16]); // AAGUID
+        auth_data.extend((credential_id.len() as u16).to_be_bytes());
+        auth_data.extend(&credential_id);
+        auth_data.extend(serde_cbor::to_vec(&Cbor::Map(cose)).unwrap());
+        let mut object = BTreeMap::new();
+        object.insert(Cbor::Text("fmt".into()), Cbor::Text("none".into()));
+        object.insert(Cbor::Text("attStmt".into()), Cbor::Map(BTreeMap::new()));
+        object.insert(
+            Cbor::Text("authData".into()),
+            Cbor::Bytes(auth_data.clone()),
+        );
+        let object = serde_cbor::to_vec(&Cbor::Map(object)).unwrap();
+
+        assert_eq!(auth_data_of(&object).unwrap(), auth_data);
+        assert_eq!(
+            auth_data_of(b"not cbor").unwrap_err().code,
+            ErrorCode::BadResponse
+        );
+        let client_data = ClientData::from_os(client_json.to_vec());
+        let json = Attestation {
+            credential_id: credential_id.clone(),
+            auth_data: auth_data_of(&object).unwrap(),
+            attestation_object: object,
+            transports: vec!["hybrid", "internal"],
+            attachment: "platform",
+            prf_enabled: Some(true),
+            ..Default::default()
+        }
+        .to_json(&client_data);
+        assert_eq!(
+            json["response"]["clientDataJSON"],
+            URL_SAFE_NO_PAD.encode(client_json)
+        );
+        assert_eq!(json["authenticatorAttachment"], "platform");
+        assert_eq!(json["clientExtensionResults"]["prf"]["enabled"], true);
+        // The core's checks run on it as on every native answer.
+        let origin = crate::passkey::native::origin_for("wallet.example.test");
+        assert_eq!(
+            check_client_data(&json, ClientDataType::Create, "AQID", Some(&origin)).unwrap(),
+            "https://wallet.example.test"
+        );
+        assert!(
+            crate::passkey::verify::registration(&json, "wallet.example.test", true)
+                .unwrap()
+                .is_some()
+        );
+        // An answer for another rpId's page is refused.
+        let elsewhere = crate::passkey::native::origin_for("evil.example");
+        assert!(
+            check_client_data(&json, ClientDataType::Create, "AQID", Some(&elsewhere)).is_err()
+        );
+        assert!(crate::passkey::verify::registration(&json, "evil.example", true).is_err());
     }
 }

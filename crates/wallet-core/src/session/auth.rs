@@ -105,6 +105,13 @@ impl AuthState {
         })
     }
 
+    /// Whether a sign-up or sign-in is waiting for its passkey (an update's restart waits).
+    pub(crate) fn ceremony_open(&self) -> bool {
+        lock(&self.pending)
+            .as_ref()
+            .is_some_and(|p| p.started.elapsed() <= CEREMONY_TTL)
+    }
+
     pub fn info(&self) -> SessionInfo {
         match &*lock(&self.active) {
             Some(a) => SessionInfo::SignedIn {

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Benchmark (prints numbers; not a test, not in ./dev test). Builds, in the same run, our
+# release .deb and an empty Tauri app of the same Tauri version and release profile (generated
+# from scripts/bench/empty-app/), then prints for both: .deb size, release binary size, time to
+# first window (median of 3 warm starts) and PSS after 10 s idle summed over the app and its
+# WebKit web and network processes under Xvfb; and each ratio ours ÷ empty.
+# Usage: scripts/bench-bundle.sh [--no-build]   (CARGO_TARGET_DIR is honoured; both apps share it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
+export CARGO_TARGET_DIR=$target
+build=1
+[ "${1:-}" = --no-build ] && build=0
+
+empty=$target/bench-empty-app
+lock_version() { awk -v n="$1" '$0 == "name = \"" n "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock; }
+if [ $build = 1 ]; then
+  scripts/release.sh deb
+  rm -rf "$empty" && cp -r scripts/bench/empty-app "$empty"
+  sed -e "s/@TAURI@/$(lock_version tauri)/" -e "s/@TAURI_BUILD@/$(lock_version tauri-build)/" \
+    "$empty/Cargo.toml.in" >"$empty/Cargo.toml"
+  # Same release profile as ours, and the same dependency versions (cargo prunes the rest).
+  awk '/^\[profile\.release/ {on=1} /^\[/ && !/^\[profile\.release/ {on=0} on' Cargo.toml >>"$empty/Cargo.toml"
+  cp Cargo.lock "$empty/Cargo.lock"
+  sed "s|@ICONS@|$root/icons|g" "$empty/tauri.conf.json.in" >"$empty/tauri.conf.json"
+  rm "$empty/Cargo.toml.in" "$empty/tauri.conf.json.in"
+  (cd "$empty" && "$root/node_modules/.bin/tauri" build --ci --bundles deb)
+fi
+
+ours_deb=$(ls -t "$target"/release/bundle/deb/IBEx*.deb | head -1)
+empty_deb=$(ls -t "$target"/release/bundle/deb/Empty*.deb | head -1)
+ours_bin=$target/release/ibex-wallet
+empty_bin=$target/release/empty-app
+
+# Starts a binary 4 times (the first warms the page cache and is not counted), prints the
+# median time to its first window, then after the last start idles 10 s and prints the PSS
+# of the app and every process it started. Prints "<ms> <MiB>" (the display session's own
+# chatter on stdout is dropped: the figures go through a file).
+measure() {
+  local result
+  result=$(mktemp)
+  scripts/with-display.sh bash -c '
+    bin=$1 title=$2 result=$3
+    descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
+    times=()
+    for run in 0 1 2 3; do
+      home=$(mktemp -d)
+      start=$(date +%s%N)
+      HOME=$home XDG_DATA_HOME=$home XDG_CONFIG_HOME=$home XDG_CACHE_HOME=$home "$bin" >/dev/null 2>&1 &
+      app=$!
+      until xdotool search --onlyvisible --name "^$title\$" >/dev/null 2>&1; do sleep 0.01; done
+      [ $run -gt 0 ] && times+=($(( ($(date +%s%N) - start) / 1000000 )))
+      if [ $run -lt 3 ]; then kill "$app"; wait "$app" 2>/dev/null || true; rm -rf "$home"; fi
+    done
+    sleep 10
+    pss=0
+    for p in $app $(descendants "$app"); do
+      s=$(awk "/^Pss:/ {print \$2}" /proc/$p/smaps_rollup 2>/dev/null || echo 0)
+      pss=$((pss + s))
+    done
+    kill "$app"; wait "$app" 2>/dev/null || true
+    echo "$(printf "%s\n" "${times[@]}" | sort -n | sed -n 2p) $((pss / 1024))" >"$result"
+  ' bash "$@" "$result" >/dev/null 2>&1
+  cat "$result"
+  rm -f "$result"
+}
+
+read -r ours_ms ours_pss < <(measure "$ours_bin" "IBEx Wallet")
+read -r empty_ms empty_pss < <(measure "$empty_bin" "Empty App")
+
+mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
+size() { stat -c %s "$1"; }
+printf '%-28s %14s %14s %8s\n' "" "ours" "empty Tauri" "ratio"
+printf '%-28s %14s %14s %8s\n' ".deb" "$(mib "$(size "$ours_deb")")" "$(mib "$(size "$empty_deb")")" \
+  "$(ratio "$(size "$ours_deb")" "$(size "$empty_deb")")"
+printf '%-28s %14s %14s %8s\n' "release binary" "$(mib "$(size "$ours_bin")")" "$(mib "$(size "$empty_bin")")" \
+  "$(ratio "$(size "$ours_bin")" "$(size "$empty_bin")")"
+printf '%-28s %14s %14s %8s\n' "first window (median of 3)" "$ours_ms ms" "$empty_ms ms" "$(ratio "$ours_ms" "$empty_ms")"
+printf '%-28s %14s %14s %8s\n' "PSS after 10 s idle (all)" "$ours_pss MiB" "$empty_pss MiB" "$(ratio "$ours_pss" "$empty_pss")"
