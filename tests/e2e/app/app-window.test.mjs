@@ -223,8 +223,7 @@ test('a pending recovery reaches the desktop notification daemon through the app
   captureWindow('IBEx Wallet', join(shots, 'app-recovery-pending.png'));
 });
 
-// Flaky on this loaded machine (the key dialog sometimes never closes): kept out of CI until fixed.
-test.skip('for a tenant rpId a security key signs up, in, a transfer and a recovery, its PIN typed in the app', async () => {
+test('for a tenant rpId a security key signs up, in, a transfer and a recovery, its PIN typed in the app', async () => {
   // A separate IBEx in tenant mode: rpId wallet.example.test, origin https://wallet.example.test.
   const port = await freePort();
   const tenant = startProcess(
@@ -250,30 +249,21 @@ test.skip('for a tenant rpId a security key signs up, in, a transfer and a recov
       await session.type(await session.waitFor('[data-testid="key-pin"]', 60000), pin);
       await session.click(await session.find('[data-testid="key-pin-submit"]'));
     };
-    /** Waits until the key is done and its dialog closed (it covers the page while open). */
+    /**
+     * Waits until the key is done and its dialog closed (it covers the page while open). It
+     * must then stay closed: the clicks that follow would be intercepted by a dialog that
+     * reopened (as it did when the core's late "touch the key" prompt overtook the end).
+     */
     const keyDone = async () => {
       const end = Date.now() + 60000;
-      while (
-        await session.find('[data-testid="key-prompt"]').then(
-          () => true,
-          () => false,
-        )
-      ) {
-        assert.ok(Date.now() < end, 'the security key dialog never closed');
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
-
-    /** Clicks `selector` once nothing covers it: the key dialog fades out a moment after it closes. */
-    const clickClear = async (/** @type {string} */ selector) => {
-      const end = Date.now() + 60000;
       for (;;) {
-        try {
-          return await session.click(await session.waitFor(selector, 60000));
-        } catch (e) {
-          if (!String(e).includes('click intercepted') || Date.now() > end) throw e;
-          await new Promise((r) => setTimeout(r, 200));
+        const dialog = await session.find('[data-testid="key-prompt"]').catch(() => null);
+        if (dialog === null) return;
+        if (Date.now() > end) {
+          const shows = await session.text(dialog).catch(() => '?');
+          assert.fail(`the security key dialog never closed; it shows: ${JSON.stringify(shows)}`);
         }
+        await new Promise((r) => setTimeout(r, 200));
       }
     };
 
@@ -281,7 +271,7 @@ test.skip('for a tenant rpId a security key signs up, in, a transfer and a recov
     await enterPin('1234');
     await keyDone();
     // Signed in on the page the last session left open; the address is on the portfolio.
-    await clickClear('[data-testid="nav-portfolio"]');
+    await session.click(await session.waitFor('[data-testid="nav-portfolio"]'));
     const safe = await session.waitForText('[data-testid="safe-address"]', /^0x[0-9a-fA-F]{40}$/, 60000);
 
     // Sign out; at sign-in a wrong PIN first: the dialog says how many tries are left.
@@ -295,7 +285,7 @@ test.skip('for a tenant rpId a security key signs up, in, a transfer and a recov
     writeFileSync(join(shots, 'app-security-key-pin.png'), await session.screenshot());
     await enterPin('1234');
     await keyDone();
-    await clickClear('[data-testid="nav-portfolio"]');
+    await session.click(await session.waitFor('[data-testid="nav-portfolio"]'));
     assert.equal(await session.waitForText('[data-testid="safe-address"]', /^0x/, 60000), safe);
 
     // A transfer, approved with the key.
@@ -310,7 +300,7 @@ test.skip('for a tenant rpId a security key signs up, in, a transfer and a recov
     await session.waitForText('[data-testid="op-result"]', /Confirmed/, 90000);
 
     // A recovery, approved with the key.
-    await clickClear('[data-testid="nav-recovery"]');
+    await session.click(await session.waitFor('[data-testid="nav-recovery"]'));
     const identity = {
       firstName: 'Grace',
       lastName: 'Hopper',

@@ -58,6 +58,8 @@ export function webdriver(base) {
           }
           throw new Error(`${css} never matched ${re} (last text: ${JSON.stringify(last)})`);
         },
+        /** The element's rendered text. @param {string} el @returns {Promise<string>} */
+        text: (el) => send('GET', `${s}/element/${el}/text`),
         /** @param {string} el */
         click: (el) => send('POST', `${s}/element/${el}/click`, {}),
         /** Types into an input. @param {string} el @param {string} text */

@@ -93,11 +93,71 @@ struct Progress {
     pin_blocked: AtomicBool,
 }
 
+/// The prompts of one ceremony, shown from two threads that race: the status thread (the
+/// library's updates) and the ceremony's end. The library sends "touch the key" down a
+/// channel and, with a key that answers at once, ends the ceremony a moment later; on a
+/// loaded machine the status thread may only read that update after the end, and its `Touch`
+/// then reached the UI after `Finished` and reopened the dialog for a ceremony that was over
+/// (stuck until the next one). So every prompt is shown under one lock, and none after
+/// `Finished`.
+struct Prompts {
+    events: Arc<dyn EventSink>,
+    /// The backend's slot for the key's PIN request (`submit_pin` answers it).
+    pin: Arc<Mutex<Option<Sender<Pin>>>>,
+    /// False once the ceremony ended.
+    open: Mutex<bool>,
+}
+
+impl Prompts {
+    /// Shows `prompt`, handing `submit_pin` the key's PIN request if it asks for one; after
+    /// the end, shows nothing and drops the request (the library then stops waiting).
+    fn show(&self, prompt: KeyPrompt, pin_request: Option<Sender<Pin>>) {
+        let open = lock(&self.open);
+        if !*open {
+            return;
+        }
+        if let Some(tx) = pin_request {
+            *lock(&self.pin) = Some(tx);
+        }
+        self.events.emit(CoreEvent::SecurityKey { prompt });
+    }
+
+    /// Closes the dialog, once: the last prompt of a ceremony is always `Finished`.
+    fn finish(&self) {
+        let mut open = lock(&self.open);
+        if std::mem::replace(&mut *open, false) {
+            lock(&self.pin).take();
+            self.events.emit(CoreEvent::SecurityKey {
+                prompt: KeyPrompt::Finished,
+            });
+        }
+    }
+}
+
+/// Ends a ceremony however `run` is left: answered, refused at the start, or its future
+/// dropped while the key works (the caller went away: the key is told to stop too).
+struct CeremonyEnd<'a> {
+    backend: &'a SecurityKeyBackend,
+    prompts: Arc<Prompts>,
+    /// The key is working on the request and nobody has its answer yet.
+    waiting: bool,
+}
+
+impl Drop for CeremonyEnd<'_> {
+    fn drop(&mut self) {
+        if self.waiting {
+            self.backend.transport.cancel();
+        }
+        self.backend.active.store(false, Ordering::SeqCst);
+        self.prompts.finish();
+    }
+}
+
 pub struct SecurityKeyBackend {
     transport: Box<dyn KeyTransport>,
     events: Arc<dyn EventSink>,
     timeout: Duration,
-    /// The key waiting for a PIN, if any (set by the status thread).
+    /// The key waiting for a PIN, if any (set through the ceremony's [`Prompts`]).
     pin: Arc<Mutex<Option<Sender<Pin>>>>,
     cancelled: Arc<AtomicBool>,
     /// A ceremony is waiting on a key.
@@ -144,20 +204,27 @@ impl SecurityKeyBackend {
         let callback = StateCallback::new(Box::new(move |result| {
             let _ = done_tx.send(result);
         }));
-        let watcher = StatusWatcher {
+        let prompts = Arc::new(Prompts {
             events: self.events.clone(),
-            progress: progress.clone(),
             pin: self.pin.clone(),
+            open: Mutex::new(true),
+        });
+        let watcher = StatusWatcher {
+            prompts: prompts.clone(),
+            progress: progress.clone(),
         };
         std::thread::spawn(move || watcher.watch(status_rx));
+        let mut end = CeremonyEnd {
+            backend: self,
+            prompts,
+            waiting: false,
+        };
         start(status_tx, callback).map_err(|e| describe(e, &progress, false))?;
+        end.waiting = true;
         self.active.store(true, Ordering::SeqCst);
         let result = done_rx.await;
-        self.active.store(false, Ordering::SeqCst);
-        lock(&self.pin).take();
-        self.events.emit(CoreEvent::SecurityKey {
-            prompt: KeyPrompt::Finished,
-        });
+        end.waiting = false;
+        drop(end);
         let cancelled = self.cancelled.load(Ordering::SeqCst);
         match result {
             Ok(Ok(value)) => Ok(value),
@@ -170,32 +237,31 @@ impl SecurityKeyBackend {
 }
 
 struct StatusWatcher {
-    events: Arc<dyn EventSink>,
+    prompts: Arc<Prompts>,
     progress: Arc<Progress>,
-    pin: Arc<Mutex<Option<Sender<Pin>>>>,
 }
 
 impl StatusWatcher {
     fn watch(self, updates: std::sync::mpsc::Receiver<StatusUpdate>) {
         // Ends when the transaction drops its sender.
         for update in updates {
-            let prompt = match update {
-                StatusUpdate::SelectDeviceNotice => KeyPrompt::SelectKey,
-                StatusUpdate::PresenceRequired => KeyPrompt::Touch,
-                StatusUpdate::PinUvError(StatusPinUv::PinRequired(tx)) => {
-                    *lock(&self.pin) = Some(tx);
+            let (prompt, pin_request) = match update {
+                StatusUpdate::SelectDeviceNotice => (KeyPrompt::SelectKey, None),
+                StatusUpdate::PresenceRequired => (KeyPrompt::Touch, None),
+                StatusUpdate::PinUvError(StatusPinUv::PinRequired(tx)) => (
                     KeyPrompt::Pin {
                         wrong: false,
                         attempts_left: None,
-                    }
-                }
-                StatusUpdate::PinUvError(StatusPinUv::InvalidPin(tx, left)) => {
-                    *lock(&self.pin) = Some(tx);
+                    },
+                    Some(tx),
+                ),
+                StatusUpdate::PinUvError(StatusPinUv::InvalidPin(tx, left)) => (
                     KeyPrompt::Pin {
                         wrong: true,
                         attempts_left: left,
-                    }
-                }
+                    },
+                    Some(tx),
+                ),
                 StatusUpdate::PinUvError(StatusPinUv::PinBlocked | StatusPinUv::PinAuthBlocked) => {
                     self.progress.pin_blocked.store(true, Ordering::SeqCst);
                     continue;
@@ -208,7 +274,7 @@ impl StatusWatcher {
                 _ => continue,
             };
             self.progress.key_seen.store(true, Ordering::SeqCst);
-            self.events.emit(CoreEvent::SecurityKey { prompt });
+            self.prompts.show(prompt, pin_request);
         }
     }
 }
@@ -562,5 +628,174 @@ impl KeyTransport for UsbKeys {
         if let Some(service) = lock(&self.0).as_mut() {
             let _ = service.cancel();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::channel;
+    use std::sync::Condvar;
+
+    use super::*;
+
+    /// The wallet's dialog: every prompt the core showed, in order.
+    #[derive(Default)]
+    struct Screen {
+        prompts: Mutex<Vec<KeyPrompt>>,
+        changed: Condvar,
+    }
+
+    impl EventSink for Screen {
+        fn emit(&self, event: CoreEvent) {
+            if let CoreEvent::SecurityKey { prompt } = event {
+                lock(&self.prompts).push(prompt);
+                self.changed.notify_all();
+            }
+        }
+    }
+
+    impl Screen {
+        fn wait_for_finished(&self) {
+            let mut prompts = lock(&self.prompts);
+            while !prompts.iter().any(|p| matches!(p, KeyPrompt::Finished)) {
+                let (next, wait) = self
+                    .changed
+                    .wait_timeout(prompts, Duration::from_secs(10))
+                    .unwrap_or_else(|p| p.into_inner());
+                assert!(!wait.timed_out(), "the ceremony never finished");
+                prompts = next;
+            }
+        }
+
+        /// What the dialog shows after the last prompt: closed only after `Finished`.
+        fn closed(&self) -> bool {
+            matches!(lock(&self.prompts).last(), Some(KeyPrompt::Finished))
+        }
+    }
+
+    /// `run` gets its requests from its caller here; the transport only hears cancels.
+    #[derive(Default)]
+    struct Cancels(Arc<AtomicBool>);
+
+    impl KeyTransport for Cancels {
+        fn register(
+            &self,
+            _: Duration,
+            _: RegisterArgs,
+            _: Sender<StatusUpdate>,
+            _: Callback<RegisterResult>,
+        ) -> Result<(), AuthenticatorError> {
+            unreachable!("the tests start ceremonies through `run`")
+        }
+        fn sign(
+            &self,
+            _: Duration,
+            _: SignArgs,
+            _: Sender<StatusUpdate>,
+            _: Callback<SignResult>,
+        ) -> Result<(), AuthenticatorError> {
+            unreachable!("the tests start ceremonies through `run`")
+        }
+        fn cancel(&self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn backend(screen: &Arc<Screen>) -> (SecurityKeyBackend, Arc<AtomicBool>) {
+        let cancels = Cancels::default();
+        let cancelled = cancels.0.clone();
+        let events: Arc<dyn EventSink> = screen.clone();
+        let backend = SecurityKeyBackend::new(Box::new(cancels), events, DEFAULT_TIMEOUT);
+        (backend, cancelled)
+    }
+
+    /// The race that left the app's key dialog open: the library queues "touch the key" (and
+    /// here a PIN request too) for the status thread, and the key answers at once; the status
+    /// thread only gets to those updates after the ceremony ended. Forced here by sending
+    /// them once the end was shown. Before the fix the dialog showed `Touch` (then `Pin`)
+    /// after `Finished` and stayed open, and the stale PIN request was taken.
+    #[tokio::test]
+    async fn updates_the_status_thread_reads_after_the_answer_do_not_reopen_the_dialog() {
+        let screen = Arc::new(Screen::default());
+        let (backend, _) = backend(&screen);
+        let (handled_tx, handled_rx) = channel();
+        let late = screen.clone();
+        backend
+            .run::<()>(move |status, callback| {
+                std::thread::spawn(move || {
+                    callback.call(Ok(()));
+                    late.wait_for_finished();
+                    status.send(StatusUpdate::PresenceRequired).unwrap();
+                    let (pin_tx, _pin_rx) = channel();
+                    status
+                        .send(StatusUpdate::PinUvError(StatusPinUv::PinRequired(pin_tx)))
+                        .unwrap();
+                    // Updates are read in order: once this one is answered, the two before
+                    // it were handled.
+                    let (select_tx, select_rx) = channel();
+                    status
+                        .send(StatusUpdate::SelectResultNotice(select_tx, vec![]))
+                        .unwrap();
+                    handled_tx.send(select_rx.recv().unwrap()).unwrap();
+                });
+                Ok(())
+            })
+            .await
+            .unwrap();
+        tokio::task::spawn_blocking(move || handled_rx.recv().unwrap())
+            .await
+            .unwrap();
+        assert!(screen.closed(), "{:?}", lock(&screen.prompts));
+        assert!(!backend.submit_pin("1234"), "a stale PIN request was kept");
+    }
+
+    /// Prompts shown while the key works still come through, and the end closes them.
+    #[tokio::test]
+    async fn prompts_before_the_answer_are_shown_then_closed() {
+        let screen = Arc::new(Screen::default());
+        let (backend, _) = backend(&screen);
+        let seen = screen.clone();
+        backend
+            .run::<()>(move |status, callback| {
+                std::thread::spawn(move || {
+                    status.send(StatusUpdate::PresenceRequired).unwrap();
+                    let mut prompts = lock(&seen.prompts);
+                    while prompts.is_empty() {
+                        prompts = seen.changed.wait(prompts).unwrap();
+                    }
+                    drop(prompts);
+                    callback.call(Ok(()));
+                });
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let prompts = lock(&screen.prompts);
+        assert!(
+            matches!(prompts[..], [KeyPrompt::Touch, KeyPrompt::Finished]),
+            "{prompts:?}"
+        );
+    }
+
+    /// A caller that stops waiting (its future dropped) closes the dialog and stops the key.
+    #[tokio::test]
+    async fn a_ceremony_nobody_waits_for_closes_its_dialog_and_stops_the_key() {
+        let screen = Arc::new(Screen::default());
+        let (backend, cancelled) = backend(&screen);
+        let (keep_tx, keep_rx) = channel();
+        let ceremony = backend.run::<()>(move |status, callback| {
+            status.send(StatusUpdate::PresenceRequired).unwrap();
+            // The key never answers while the test runs.
+            keep_tx.send((status, callback)).unwrap();
+            Ok(())
+        });
+        let gave_up = tokio::time::timeout(Duration::from_millis(100), ceremony).await;
+        assert!(gave_up.is_err());
+        assert!(
+            cancelled.load(Ordering::SeqCst),
+            "the key was not told to stop"
+        );
+        let _key = keep_rx.recv().unwrap();
+        assert!(screen.closed(), "{:?}", lock(&screen.prompts));
     }
 }
