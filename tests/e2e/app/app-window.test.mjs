@@ -284,7 +284,9 @@ test('for a tenant rpId a security key signs up, in, a transfer and a recovery, 
       await session.waitForText('[data-testid="key-pin-wrong"]', /tries left/, 30000),
       /Wrong PIN\.\s+7 tries left before the key locks\./,
     );
-    writeFileSync(join(shots, 'app-security-key-pin.png'), await session.screenshot());
+    // The X window repaints a moment after the DOM changes (WebDriver's snapshot lags more).
+    await new Promise((r) => setTimeout(r, 1000));
+    captureWindow('IBEx Wallet', join(shots, 'app-security-key-pin.png'));
     await enterPin('1234');
     await keyDone();
     await session.click(await session.waitFor('[data-testid="nav-portfolio"]'));
