@@ -88,7 +88,7 @@ fn units(text: &str, decimals: u8) -> u128 {
         .unwrap()
 }
 
-fn offer<'a>(quotes: &'a SwapQuotes, which: Aggregator) -> &'a ibex_wallet_core::swap::SwapOffer {
+fn offer(quotes: &SwapQuotes, which: Aggregator) -> &ibex_wallet_core::swap::SwapOffer {
     quotes
         .offers
         .iter()
