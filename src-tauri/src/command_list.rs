@@ -29,6 +29,15 @@ macro_rules! for_each_command {
             send_prepare(draft: send::TransferDraft) -> operations::OperationReview;
             operation_approve(review_id: String, credential_json: String) -> operations::OperationUpdate;
             operation_approve_native(review_id: String, provider: passkey::ProviderKind) -> operations::OperationUpdate;
+            swap_tokens(chain_id: u32) -> Vec<swap::SwapToken>;
+            swap_quote(request: swap::SwapRequest) -> swap::SwapQuotes;
+            swap_prepare(draft: swap::SwapDraft) -> operations::OperationReview;
+            earn_vaults() -> Vec<earn::VaultView>;
+            earn_deposit_prepare(draft: earn::EarnDraft) -> operations::OperationReview;
+            earn_withdraw_prepare(draft: earn::EarnDraft) -> operations::OperationReview;
+            positions_list() -> positions::Positions;
+            message_sign(draft: message::MessageDraft) -> operations::OperationReview;
+            message_verify(chain_id: u32, message: String) -> message::MessageProof;
             recipient_check(address: String) -> recipients::RecipientCheck;
             recipients_suggest() -> Vec<recipients::KnownRecipient>;
             contacts_list() -> Vec<contacts::Contact>;

@@ -51,6 +51,12 @@ pub enum ErrorCode {
     KeyPinBlocked,
     /// The security key has no PIN, and this wallet requires user verification.
     KeyPinNotSet,
+    /// The swap quote expired (before review or approval): nothing was signed; quote again.
+    QuoteExpired,
+    /// The vault does not take deposits now (IBEx `VAULT_PAUSED`).
+    VaultPaused,
+    /// The deposit would exceed the vault's cap (IBEx `VAULT_FULL`).
+    VaultFull,
 }
 
 /// An error as the UI sees it.
@@ -128,6 +134,8 @@ const SERVER_CODES: &[(&str, ErrorCode, Say)] = &[
     ("STALE_NONCE", ErrorCode::Conflict, |_| {
         Msg::WalletChangedSincePrepared
     }),
+    ("VAULT_PAUSED", ErrorCode::VaultPaused, |_| Msg::VaultPaused),
+    ("VAULT_FULL", ErrorCode::VaultFull, |_| Msg::VaultFull),
     ("GONE", ErrorCode::Conflict, |_| Msg::RequestExpiredAtIbex),
     ("EXPIRED", ErrorCode::Conflict, |_| {
         Msg::RequestExpiredAtIbex

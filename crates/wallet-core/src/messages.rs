@@ -310,6 +310,32 @@ messages! {
     ArgumentsNotJson { error: String } => "arguments are not JSON: {error}", "Les arguments de la commande ne sont pas du JSON\u{a0}: {error}";
     InvalidValue { detail: String } => "{detail}", "Valeur non valide\u{a0}: {detail}";
     Unexpected { detail: String } => "Something went wrong in the wallet: {detail}", "Une erreur inattendue s’est produite dans le portefeuille : {detail}";
+    // Swaps, vaults, messages (defi)
+    SwapSlippageInvalid { text: String } => "“{text}” is not a slippage: use a percentage between 0.01 and 50, like 0.5.", "«\u{a0}{text}\u{a0}» n’est pas un glissement valable\u{a0}: indiquez un pourcentage entre 0,01 et 50, par exemple 0,5.";
+    SwapQuoteUnreadable { error: String } => "IBEx quoted an unreadable amount: {error}", "IBEx a coté un montant illisible\u{a0}: {error}";
+    SwapChooseSell => "Choose the token to sell.", "Choisissez le jeton à vendre.";
+    SwapChooseBuy => "Choose the token to buy.", "Choisissez le jeton à acheter.";
+    SwapSameToken => "Choose two different tokens to swap.", "Choisissez deux jetons différents à échanger.";
+    SwapChooseAggregator => "Choose CoW Swap, 1inch or both to quote.", "Choisissez CoW Swap, 1inch ou les deux pour obtenir une cotation.";
+    SwapNotHeld => "This wallet holds no such token on that chain to sell.", "Ce portefeuille ne détient pas ce jeton sur ce réseau pour le vendre.";
+    SwapNotBuyable => "This token cannot be bought on this chain (it is not in IBEx's list).", "Ce jeton ne peut pas être acheté sur ce réseau (il ne figure pas dans la liste d’IBEx).";
+    SwapOtherTokens => "IBEx quoted other tokens than the ones asked for. Nothing was signed.", "IBEx a coté d’autres jetons que ceux demandés. Rien n’a été signé.";
+    SwapNoValidTo => "IBEx's quote does not say until when it is valid.", "La cotation d’IBEx n’indique pas jusqu’à quand elle est valable.";
+    SwapQuoteGone => "This quote is no longer available. Nothing was signed; get a new quote.", "Cette cotation n’est plus disponible. Rien n’a été signé\u{202f}; demandez une nouvelle cotation.";
+    SwapQuoteExpired => "This quote expired. Nothing was signed; get a new quote.", "Cette cotation a expiré. Rien n’a été signé\u{202f}; demandez une nouvelle cotation.";
+    SwapQuoteExpiredAtApproval => "The quote expired before you approved it. Nothing was signed; review the new quote.", "La cotation a expiré avant votre approbation. Rien n’a été signé\u{202f}; vérifiez la nouvelle cotation.";
+    SwapQuoteRefused => "IBEx could not quote this swap (the amount, the balance or the pair). Nothing was signed.", "IBEx n’a pas pu coter cet échange (le montant, le solde ou la paire). Rien n’a été signé.";
+    VaultPaused => "This vault is paused and takes no deposits right now. Nothing was signed; choose another vault or try later.", "Ce coffre est en pause et n’accepte aucun dépôt pour le moment. Rien n’a été signé\u{202f}; choisissez un autre coffre ou réessayez plus tard.";
+    VaultFull => "This deposit would exceed the vault's cap. Nothing was signed; deposit less or choose another vault.", "Ce dépôt dépasserait le plafond du coffre. Rien n’a été signé\u{202f}; déposez moins ou choisissez un autre coffre.";
+    TaskFailed { error: String } => "A task of the wallet stopped unexpectedly: {error}", "Une tâche du portefeuille s’est arrêtée de façon inattendue\u{a0}: {error}";
+    VaultChoose => "Choose a vault.", "Choisissez un coffre.";
+    VaultUnknown => "IBEx does not list this vault.", "IBEx ne propose pas ce coffre.";
+    VaultDepositAbove { held: String, symbol: String } => "You hold {held} {symbol} on this chain; deposit at most that.", "Vous détenez {held} {symbol} sur ce réseau\u{202f}; déposez au plus ce montant.";
+    VaultNothingToWithdraw => "You have nothing in this vault to withdraw.", "Vous n’avez rien à retirer de ce coffre.";
+    VaultWithdrawAbove { worth: String, symbol: String } => "Your deposit is worth {worth} {symbol}; withdraw at most that.", "Votre dépôt vaut {worth} {symbol}\u{202f}; retirez au plus ce montant.";
+    MessageEmpty => "Write the message to sign.", "Écrivez le message à signer.";
+    MessageTooLong { bytes: usize, max: usize } => "This message is {bytes} bytes long; the wallet signs messages of at most {max} bytes.", "Ce message fait {bytes} octets\u{202f}; le portefeuille signe des messages de {max} octets au plus.";
+    MessageHiddenCharacter { code: String } => "This message contains an invisible character (U+{code}) that would be signed without being shown. Remove it first.", "Ce message contient un caractère invisible (U+{code}) qui serait signé sans être affiché. Retirez-le d’abord.";
 }
 
 #[cfg(test)]

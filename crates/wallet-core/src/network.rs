@@ -45,6 +45,8 @@ pub(crate) struct Connection {
     pub identity: String,
     pub auth: Arc<AuthState>,
     pub ops: Operations,
+    /// The swap quotes shown to the user, which a swap review is built from.
+    pub swaps: crate::swap::QuoteBook,
     /// The tenant's host name; `None` for the embedded sandbox (named in the user's language).
     label: Option<String>,
     #[cfg(feature = "sandbox")]
@@ -74,6 +76,7 @@ impl Connection {
                     auth: AuthState::new(client.clone(), identity.clone(), events.clone(), locale),
                     identity,
                     ops: Operations::new(events),
+                    swaps: crate::swap::QuoteBook::default(),
                     client,
                     label,
                     #[cfg(feature = "sandbox")]
@@ -109,6 +112,7 @@ impl Connection {
             ),
             identity: SANDBOX_IDENTITY.to_owned(),
             ops: Operations::new(events),
+            swaps: crate::swap::QuoteBook::default(),
             client,
             label: None,
             _sandbox: Some(sandbox),

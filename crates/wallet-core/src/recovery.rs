@@ -510,6 +510,7 @@ impl crate::Core {
             chain,
             operations: vec![operation],
             reviewed,
+            valid_until: None,
         };
         conn.ops
             .prepare(&session, &conn.client.config().rp_id, draft)

@@ -67,11 +67,12 @@ async fn transfer(
             symbol: holding.symbol,
             amount: amount.as_str().to_owned(),
         }),
+        valid_until: None,
     })
 }
 
 /// The amount as exact decimals within the token's precision and the balance.
-fn parse_amount(text: &str, holding: &Holding) -> Result<Decimal, AppError> {
+pub(crate) fn parse_amount(text: &str, holding: &Holding) -> Result<Decimal, AppError> {
     let text = text.trim();
     let amount = Decimal::from_str(text).map_err(|_| {
         AppError::validation(Msg::NotAnAmount {

@@ -30,6 +30,15 @@ export const commands = {
 	sendPrepare: (draft: TransferDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("send_prepare", { draft })),
 	operationApprove: (reviewId: string, credentialJson: string) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve", { reviewId, credentialJson })),
 	operationApproveNative: (reviewId: string, provider: ProviderKind) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve_native", { reviewId, provider })),
+	swapTokens: (chainId: number) => typedError<SwapToken[], AppError>(__TAURI_INVOKE("swap_tokens", { chainId })),
+	swapQuote: (request: SwapRequest) => typedError<SwapQuotes_Serialize, AppError>(__TAURI_INVOKE("swap_quote", { request })),
+	swapPrepare: (draft: SwapDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("swap_prepare", { draft })),
+	earnVaults: () => typedError<VaultView_Serialize[], AppError>(__TAURI_INVOKE("earn_vaults")),
+	earnDepositPrepare: (draft: EarnDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_deposit_prepare", { draft })),
+	earnWithdrawPrepare: (draft: EarnDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_withdraw_prepare", { draft })),
+	positionsList: () => typedError<Positions_Serialize, AppError>(__TAURI_INVOKE("positions_list")),
+	messageSign: (draft: MessageDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("message_sign", { draft })),
+	messageVerify: (chainId: number, message: string) => typedError<MessageProof, AppError>(__TAURI_INVOKE("message_verify", { chainId, message })),
 	recipientCheck: (address: string) => typedError<RecipientCheck_Serialize, AppError>(__TAURI_INVOKE("recipient_check", { address })),
 	recipientsSuggest: () => typedError<KnownRecipient[], AppError>(__TAURI_INVOKE("recipients_suggest")),
 	contactsList: () => typedError<Contact_Serialize[], AppError>(__TAURI_INVOKE("contacts_list")),
@@ -153,6 +162,9 @@ export type ActivityRow_Serialize = {
 
 /**  The `scope` of `GET /v1.2/users/me/transactions`. */
 export type ActivityScope = "mixed" | "crypto" | "fiat";
+
+/**  The aggregators IBEx quotes through. */
+export type Aggregator = "cowSwap" | "oneInch";
 
 /**
  *  An error as the UI sees it.
@@ -395,6 +407,17 @@ export type Difference = {
 	onChain: string,
 };
 
+/**  A deposit or a withdrawal the user asks for. */
+export type EarnDraft = {
+	provider: VaultProvider,
+	chainId: number,
+	vaultAddress: string,
+	/**  The vault's asset (Aave's pool is one address for every asset of a chain). */
+	assetAddress: string,
+	/**  Decimal text in whole asset tokens. */
+	amount: string,
+};
+
 /**
  *  Stable error codes. The UI branches on these; never rename one. Serialised in camelCase,
  *  like every enum that crosses IPC.
@@ -442,7 +465,13 @@ export type ErrorCode =
 /**  The security key's PIN is blocked (too many wrong PINs). */
 "keyPinBlocked" | 
 /**  The security key has no PIN, and this wallet requires user verification. */
-"keyPinNotSet";
+"keyPinNotSet" | 
+/**  The swap quote expired (before review or approval): nothing was signed; quote again. */
+"quoteExpired" | 
+/**  The vault does not take deposits now (IBEx `VAULT_PAUSED`). */
+"vaultPaused" | 
+/**  The deposit would exceed the vault's cap (IBEx `VAULT_FULL`). */
+"vaultFull";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {
@@ -553,6 +582,39 @@ export type LoadedPages = {
 
 /**  A language the wallet speaks. */
 export type Locale = "en" | "fr";
+
+/**  What the user wants the Safe to sign. */
+export type MessageDraft = {
+	/**  The chain whose Safe signs (its EIP-1271 answers there). */
+	chainId: number,
+	/**  Signed exactly as given: no trimming, no normalisation. */
+	message: string,
+};
+
+export type MessageFacts = {
+	/**  Exactly the text that is signed (UTF-8, no trimming). */
+	message: string,
+	/**
+	 *  Its EIP-191 hash (`keccak256("\x19Ethereum Signed Message:\n" ‖ len ‖ message)`), 0x-hex:
+	 *  what the Safe approves and what EIP-1271's `isValidSignature` is asked about.
+	 */
+	hash: string,
+	/**  Its length in UTF-8 bytes (the length EIP-191 prefixes). */
+	bytes: number,
+};
+
+/**  What a verifier checks, once the Safe signed. */
+export type MessageProof = {
+	chainId: number,
+	/**  The Safe that signed (EIP-55), the contract a verifier asks. */
+	safe: string,
+	/**  The EIP-191 hash the Safe approved. */
+	hash: string,
+	/**  The signature to hand a verifier: empty (`0x`), since the approval is on chain. */
+	signature: string,
+	/**  Whether the Safe's `isValidSignature(hash, 0x)` answers EIP-1271's magic value now. */
+	valid: boolean,
+};
 
 /**  What the UI submits to change network. `api_key: None` on `Custom` keeps no key. */
 export type NetworkChoice = NetworkChoice_Serialize | NetworkChoice_Deserialize;
@@ -727,6 +789,68 @@ export type Portfolio_Serialize = {
 	tokens: TokenRow_Serialize[],
 };
 
+export type PositionRow = PositionRow_Serialize | PositionRow_Deserialize;
+
+export type PositionRow_Deserialize = {
+	provider: VaultProvider,
+	chainId: number,
+	symbol: string,
+	tokenAddress: string,
+	/**  IBEx's measure: `ATOKEN_INDEX`, `ERC4626_SHARES`, `VAULT_EQUITY`, `ACCOUNT_BALANCE`… */
+	method?: string | null,
+	/**  Cost basis, in the asset. */
+	deposited: string,
+	/**  Worth now, in the asset. */
+	current: string,
+	/**  Yield so far, in the asset. */
+	gain?: string | null,
+	/**  Percent per year (IBEx gives a fraction), two decimals. */
+	apy?: string | null,
+	/**  `current` at IBEx's EUR price, to the cent; `None` when IBEx has no price. */
+	valueEur?: string | null,
+	/**  IBEx's portfolio totals already include this position (as a monitored token). */
+	inTotals: boolean,
+};
+
+export type PositionRow_Serialize = {
+	provider: VaultProvider,
+	chainId: number,
+	symbol: string,
+	tokenAddress: string,
+	/**  IBEx's measure: `ATOKEN_INDEX`, `ERC4626_SHARES`, `VAULT_EQUITY`, `ACCOUNT_BALANCE`… */
+	method: string | null,
+	/**  Cost basis, in the asset. */
+	deposited: string,
+	/**  Worth now, in the asset. */
+	current: string,
+	/**  Yield so far, in the asset. */
+	gain: string | null,
+	/**  Percent per year (IBEx gives a fraction), two decimals. */
+	apy: string | null,
+	/**  `current` at IBEx's EUR price, to the cent; `None` when IBEx has no price. */
+	valueEur: string | null,
+	/**  IBEx's portfolio totals already include this position (as a monitored token). */
+	inTotals: boolean,
+};
+
+export type Positions = Positions_Serialize | Positions_Deserialize;
+
+export type Positions_Deserialize = {
+	rows: PositionRow_Deserialize[],
+	/**  Sum of the rows' EUR values (exact, to the cent). */
+	totalEur: string,
+	/**  The part of it IBEx's totals do not include. */
+	outsideTotalsEur: string,
+};
+
+export type Positions_Serialize = {
+	rows: PositionRow_Serialize[],
+	/**  Sum of the rows' EUR values (exact, to the cent). */
+	totalEur: string,
+	/**  The part of it IBEx's totals do not include. */
+	outsideTotalsEur: string,
+};
+
 /**  Why a failed update failed; the UI branches on it. */
 export type ProblemCode = 
 /**  The update server could not be reached. */
@@ -771,6 +895,12 @@ export type ProviderOption_Serialize = {
 	available: boolean,
 	/**  Why it cannot run here, in words for the UI; `None` when available. */
 	reason: string | null,
+};
+
+/**  An aggregator that did not quote, and why. */
+export type QuoteFailure = {
+	aggregator: Aggregator,
+	error: AppError,
 };
 
 /**  What the send form learns about a recipient before review. */
@@ -871,7 +1001,23 @@ export type Reviewed_Deserialize = {
 	kind: "enableRecovery",
 } & RecoveryIdentity | 
 /**  `CANCEL_RECOVERY`: stops the pending recovery; ownership stays with the user. */
-{ kind: "cancelRecovery" };
+{ kind: "cancelRecovery" } | 
+/**  `SWAP_FROM_QUOTE`: sells an exact amount for at least the minimum, through one aggregator. */
+{
+	kind: "swap",
+} & SwapFacts_Deserialize | 
+/**  `SIGN_MESSAGE`: the Safe approves the message's EIP-191 hash (EIP-1271). */
+{
+	kind: "signMessage",
+} & MessageFacts | 
+/**  `AAVE_SUPPLY`, `MORPHO_SUPPLY`, or Hyperliquid's deposit and vault entry. */
+{
+	kind: "vaultDeposit",
+} & VaultFacts_Deserialize | 
+/**  `AAVE_WITHDRAW`, `MORPHO_WITHDRAW`, or Hyperliquid's vault exit and withdrawal to the Safe. */
+{
+	kind: "vaultWithdraw",
+} & VaultFacts_Deserialize;
 
 /**  What the operation does, decoded for the user. */
 export type Reviewed_Serialize = {
@@ -882,7 +1028,23 @@ export type Reviewed_Serialize = {
 	kind: "enableRecovery",
 } & RecoveryIdentity | 
 /**  `CANCEL_RECOVERY`: stops the pending recovery; ownership stays with the user. */
-{ kind: "cancelRecovery" };
+{ kind: "cancelRecovery" } | 
+/**  `SWAP_FROM_QUOTE`: sells an exact amount for at least the minimum, through one aggregator. */
+{
+	kind: "swap",
+} & SwapFacts_Serialize | 
+/**  `SIGN_MESSAGE`: the Safe approves the message's EIP-191 hash (EIP-1271). */
+{
+	kind: "signMessage",
+} & MessageFacts | 
+/**  `AAVE_SUPPLY`, `MORPHO_SUPPLY`, or Hyperliquid's deposit and vault entry. */
+{
+	kind: "vaultDeposit",
+} & VaultFacts_Serialize | 
+/**  `AAVE_WITHDRAW`, `MORPHO_WITHDRAW`, or Hyperliquid's vault exit and withdrawal to the Safe. */
+{
+	kind: "vaultWithdraw",
+} & VaultFacts_Serialize;
 
 /**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
 export type SafeWallet = {
@@ -1011,6 +1173,160 @@ export type Signing_Serialize = {
 	 *  IBEx did not say).
 	 */
 	sponsored: boolean | null,
+};
+
+/**  The quote the user chose, to review. */
+export type SwapDraft = {
+	quoteId: string,
+	/**  Percent; the quotes' minimums were computed with it. */
+	slippage: string,
+};
+
+export type SwapFacts = SwapFacts_Serialize | SwapFacts_Deserialize;
+
+export type SwapFacts_Deserialize = {
+	aggregator: Aggregator,
+	sell: SwapToken,
+	/**  Exact decimal text in whole tokens: what leaves the Safe. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote promised (net of the aggregator's fee). */
+	buyAmount: string,
+	/**  The least the order accepts: `buy_amount` less the slippage, rounded down. */
+	minimumReceived: string,
+	/**  Percent, as the user set it. */
+	slippage: string,
+	/**  The aggregator's fee in the sell token, when it states one. */
+	fee?: string | null,
+	quoteId: string,
+	/**  When the quote expires (RFC 3339, server time): the passkey never signs it after. */
+	quoteExpiresAt: string,
+};
+
+export type SwapFacts_Serialize = {
+	aggregator: Aggregator,
+	sell: SwapToken,
+	/**  Exact decimal text in whole tokens: what leaves the Safe. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote promised (net of the aggregator's fee). */
+	buyAmount: string,
+	/**  The least the order accepts: `buy_amount` less the slippage, rounded down. */
+	minimumReceived: string,
+	/**  Percent, as the user set it. */
+	slippage: string,
+	/**  The aggregator's fee in the sell token, when it states one. */
+	fee: string | null,
+	quoteId: string,
+	/**  When the quote expires (RFC 3339, server time): the passkey never signs it after. */
+	quoteExpiresAt: string,
+};
+
+/**  One aggregator's quote, as the user compares them. */
+export type SwapOffer = SwapOffer_Serialize | SwapOffer_Deserialize;
+
+/**  One aggregator's quote, as the user compares them. */
+export type SwapOffer_Deserialize = {
+	aggregator: Aggregator,
+	quoteId: string,
+	/**  What the quote promises, net of the aggregator's fee. */
+	buyAmount: string,
+	/**  `buy_amount` less the slippage, rounded down: what the order accepts at worst. */
+	minimumReceived: string,
+	/**  Buy tokens for one sell token at this quote, rounded down to the buy token's decimals. */
+	rate: string,
+	/**  The aggregator's fee in the sell token, when it states one (CoW Swap does). */
+	fee?: string | null,
+	/**  Gas units the aggregator estimates (1inch states it; IBEx's paymaster pays gas). */
+	estimatedGas?: string | null,
+	/**
+	 *  How much worse than IBEx's own prices this quote is, in percent with two decimals
+	 *  (negative: better); `None` when IBEx prices one of the tokens not.
+	 */
+	priceImpact?: string | null,
+	/**  When the quote expires (RFC 3339, server time). */
+	expiresAt: string,
+	/**  Seconds left when the quote arrived, on IBEx's clock (the UI counts down from it). */
+	expiresInSeconds: number,
+	/**  The highest `buy_amount` of the offers. */
+	best: boolean,
+};
+
+/**  One aggregator's quote, as the user compares them. */
+export type SwapOffer_Serialize = {
+	aggregator: Aggregator,
+	quoteId: string,
+	/**  What the quote promises, net of the aggregator's fee. */
+	buyAmount: string,
+	/**  `buy_amount` less the slippage, rounded down: what the order accepts at worst. */
+	minimumReceived: string,
+	/**  Buy tokens for one sell token at this quote, rounded down to the buy token's decimals. */
+	rate: string,
+	/**  The aggregator's fee in the sell token, when it states one (CoW Swap does). */
+	fee: string | null,
+	/**  Gas units the aggregator estimates (1inch states it; IBEx's paymaster pays gas). */
+	estimatedGas: string | null,
+	/**
+	 *  How much worse than IBEx's own prices this quote is, in percent with two decimals
+	 *  (negative: better); `None` when IBEx prices one of the tokens not.
+	 */
+	priceImpact: string | null,
+	/**  When the quote expires (RFC 3339, server time). */
+	expiresAt: string,
+	/**  Seconds left when the quote arrived, on IBEx's clock (the UI counts down from it). */
+	expiresInSeconds: number,
+	/**  The highest `buy_amount` of the offers. */
+	best: boolean,
+};
+
+/**  The quotes of one request, side by side. */
+export type SwapQuotes = SwapQuotes_Serialize | SwapQuotes_Deserialize;
+
+/**  The quotes of one request, side by side. */
+export type SwapQuotes_Deserialize = {
+	chainId: number,
+	sell: SwapToken,
+	buy: SwapToken,
+	sellAmount: string,
+	slippage: string,
+	/**  Best first. */
+	offers: SwapOffer_Deserialize[],
+	failures: QuoteFailure[],
+};
+
+/**  The quotes of one request, side by side. */
+export type SwapQuotes_Serialize = {
+	chainId: number,
+	sell: SwapToken,
+	buy: SwapToken,
+	sellAmount: string,
+	slippage: string,
+	/**  Best first. */
+	offers: SwapOffer_Serialize[],
+	failures: QuoteFailure[],
+};
+
+/**  What the user asks quotes for. */
+export type SwapRequest = {
+	chainId: number,
+	/**  A token the Safe holds on that chain. */
+	sellAddress: string,
+	/**  A token of the tenant's catalog on that chain. */
+	buyAddress: string,
+	/**  Decimal text in whole sell tokens. */
+	amount: string,
+	/**  Which aggregators to ask (one or both). */
+	aggregators: Aggregator[],
+	/**  Percent, e.g. "0.5": the minimum received is the quote less this. */
+	slippage: string,
+};
+
+/**  A token of a swap. */
+export type SwapToken = {
+	/**  EIP-55; the zero address is the chain's native coin. */
+	tokenAddress: string,
+	symbol: string,
+	decimals: number,
 };
 
 export type Theme = "system" | "light" | "dark";
@@ -1189,6 +1505,85 @@ export type UpdateStatus_Deserialize = {
 export type UpdateStatus_Serialize = {
 	currentVersion: string,
 	state: UpdateState_Serialize,
+};
+
+export type VaultFacts = VaultFacts_Serialize | VaultFacts_Deserialize;
+
+export type VaultFacts_Deserialize = {
+	provider: VaultProvider,
+	/**  The vault's name as IBEx lists it. */
+	vault: string,
+	/**  The pool or vault contract (EIP-55). */
+	address: string,
+	asset: SwapToken,
+	/**  Exact decimal text in whole asset tokens. */
+	amount: string,
+	/**  Percent per year as IBEx states it. */
+	apy?: string | null,
+};
+
+export type VaultFacts_Serialize = {
+	provider: VaultProvider,
+	/**  The vault's name as IBEx lists it. */
+	vault: string,
+	/**  The pool or vault contract (EIP-55). */
+	address: string,
+	asset: SwapToken,
+	/**  Exact decimal text in whole asset tokens. */
+	amount: string,
+	/**  Percent per year as IBEx states it. */
+	apy: string | null,
+};
+
+/**  The Safe's deposit in a vault. */
+export type VaultPosition = {
+	/**  What was deposited and not withdrawn (exact, in the asset). */
+	deposited: string,
+	/**  What it is worth now, yield included: the most a withdrawal can take. */
+	current: string,
+};
+
+export type VaultProvider = "aave" | "morpho" | "hyperliquid";
+
+/**  A vault as the Earn page lists it. */
+export type VaultView = VaultView_Serialize | VaultView_Deserialize;
+
+/**  A vault as the Earn page lists it. */
+export type VaultView_Deserialize = {
+	provider: VaultProvider,
+	name: string,
+	chainId: number,
+	/**  The pool (Aave) or vault contract (Morpho, Hyperliquid), EIP-55. */
+	address: string,
+	asset: SwapToken,
+	/**  Percent per year as IBEx states it (e.g. "3.10"). */
+	apy?: string | null,
+	/**  Total value locked, in the asset. */
+	tvl?: string | null,
+	/**  IBEx marks it inactive or paused: no deposits. */
+	paused: boolean,
+	/**  The deposit cap, in the asset, when IBEx states one. */
+	cap?: string | null,
+	position?: VaultPosition | null,
+};
+
+/**  A vault as the Earn page lists it. */
+export type VaultView_Serialize = {
+	provider: VaultProvider,
+	name: string,
+	chainId: number,
+	/**  The pool (Aave) or vault contract (Morpho, Hyperliquid), EIP-55. */
+	address: string,
+	asset: SwapToken,
+	/**  Percent per year as IBEx states it (e.g. "3.10"). */
+	apy: string | null,
+	/**  Total value locked, in the asset. */
+	tvl: string | null,
+	/**  IBEx marks it inactive or paused: no deposits. */
+	paused: boolean,
+	/**  The deposit cap, in the asset, when IBEx states one. */
+	cap: string | null,
+	position: VaultPosition | null,
 };
 
 /**  The value held by one wallet on one chain. */

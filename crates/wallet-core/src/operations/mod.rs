@@ -29,7 +29,10 @@ use crate::messages::Msg;
 use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::sync::lock;
-pub use review::{OperationReview, RecoveryIdentity, Reviewed, Signing, TransferFacts};
+pub use review::{
+    MessageFacts, OperationReview, RecoveryIdentity, Reviewed, Signing, SwapFacts, TransferFacts,
+    VaultFacts,
+};
 pub(crate) use track::op_status;
 pub use track::{OpStatus, OperationUpdate};
 pub use verify::Difference;
@@ -43,6 +46,9 @@ pub(crate) struct Draft {
     pub chain: ChainId,
     pub operations: Vec<Operation>,
     pub reviewed: Reviewed,
+    /// When what the review shows stops holding (a swap quote's `validTo`, Unix seconds on
+    /// IBEx's clock): the passkey is not asked after it, the user reviews a new quote.
+    pub valid_until: Option<i64>,
 }
 
 /// A reviewed operation waiting for the passkey.
@@ -52,6 +58,7 @@ struct PendingOp {
     options: serde_json::Value,
     rp_id: String,
     started: Instant,
+    valid_until: Option<i64>,
 }
 
 /// How the user approves: the WebView's assertion, or a provider the core runs.
@@ -136,6 +143,7 @@ impl Operations {
             options: options_json,
             rp_id,
             started: Instant::now(),
+            valid_until: draft.valid_until,
         });
         Ok(review)
     }
@@ -208,6 +216,19 @@ impl Operations {
         Ok((first, op.review))
     }
 
+    /// When the waiting review `review_id` stops holding, if it has such a deadline.
+    fn valid_until(&self, review_id: &str) -> Option<i64> {
+        lock(&self.pending)
+            .as_ref()
+            .filter(|op| op.review.id == review_id)
+            .and_then(|op| op.valid_until)
+    }
+
+    /// Drops the waiting review: nothing of it can be signed any more.
+    fn discard(&self) {
+        lock(&self.pending).take();
+    }
+
     fn take(&self, review_id: &str) -> Result<PendingOp, AppError> {
         match lock(&self.pending).take() {
             Some(op) if op.review.id == review_id && op.started.elapsed() <= REVIEW_TTL => Ok(op),
@@ -239,6 +260,29 @@ async fn sponsorship(session: &Session, user_op_hash: &str) -> Option<bool> {
     record
         .paymaster
         .map(|p| p.eq_ignore_ascii_case("SPONSORED"))
+}
+
+/// A review that would expire within this many seconds is not signed: IBEx must still accept
+/// it when the signed operation arrives.
+const VALIDITY_MARGIN_S: i64 = 10;
+
+/// IBEx's clock now (Unix seconds), from `/health`.
+pub(crate) async fn server_now(client: &ibex::Client) -> Result<i64, AppError> {
+    let health = client.health().await?;
+    time::OffsetDateTime::parse(
+        &health.timestamp,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map(time::OffsetDateTime::unix_timestamp)
+    .map_err(|e| {
+        AppError::new(
+            ErrorCode::BadResponse,
+            Msg::UnreadableTime {
+                text: health.timestamp.clone(),
+                error: e.to_string(),
+            },
+        )
+    })
 }
 
 /// The options' challenge must be the base64url of the userOpHash's bytes.
@@ -306,6 +350,17 @@ impl crate::Core {
     ) -> Result<OperationUpdate, AppError> {
         let conn = self.connection().await?;
         let (session, _) = conn.auth.signed_in()?;
+        if let Some(until) = conn.ops.valid_until(review_id) {
+            // Checked on IBEx's clock, before the passkey is asked: a stale quote is never signed.
+            let now = server_now(&conn.client).await?;
+            if now + VALIDITY_MARGIN_S >= until {
+                conn.ops.discard();
+                return Err(AppError::new(
+                    ErrorCode::QuoteExpired,
+                    Msg::SwapQuoteExpiredAtApproval,
+                ));
+            }
+        }
         let (first, review) = conn.ops.approve(&session, review_id, approval).await?;
         if let Some(to) = review.operation.recipient() {
             self.remember_recipient(&conn, to);

@@ -6,8 +6,10 @@ use ibex::models::ChainId;
 use ibex::Address;
 use serde::Serialize;
 
+use crate::earn::VaultProvider;
 use crate::recipients::KnownRecipient;
 use crate::recovery::PersonalData;
+use crate::swap::{Aggregator, SwapToken};
 
 /// A prepared operation waiting for the passkey.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -48,6 +50,63 @@ pub enum Reviewed {
     EnableRecovery(RecoveryIdentity),
     /// `CANCEL_RECOVERY`: stops the pending recovery; ownership stays with the user.
     CancelRecovery,
+    /// `SWAP_FROM_QUOTE`: sells an exact amount for at least the minimum, through one aggregator.
+    Swap(SwapFacts),
+    /// `SIGN_MESSAGE`: the Safe approves the message's EIP-191 hash (EIP-1271).
+    SignMessage(MessageFacts),
+    /// `AAVE_SUPPLY`, `MORPHO_SUPPLY`, or Hyperliquid's deposit and vault entry.
+    VaultDeposit(VaultFacts),
+    /// `AAVE_WITHDRAW`, `MORPHO_WITHDRAW`, or Hyperliquid's vault exit and withdrawal to the Safe.
+    VaultWithdraw(VaultFacts),
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct VaultFacts {
+    pub provider: VaultProvider,
+    /// The vault's name as IBEx lists it.
+    pub vault: String,
+    /// The pool or vault contract (EIP-55).
+    #[specta(type = String)]
+    pub address: Address,
+    pub asset: SwapToken,
+    /// Exact decimal text in whole asset tokens.
+    pub amount: String,
+    /// Percent per year as IBEx states it.
+    pub apy: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SwapFacts {
+    pub aggregator: Aggregator,
+    pub sell: SwapToken,
+    /// Exact decimal text in whole tokens: what leaves the Safe.
+    pub sell_amount: String,
+    pub buy: SwapToken,
+    /// What the quote promised (net of the aggregator's fee).
+    pub buy_amount: String,
+    /// The least the order accepts: `buy_amount` less the slippage, rounded down.
+    pub minimum_received: String,
+    /// Percent, as the user set it.
+    pub slippage: String,
+    /// The aggregator's fee in the sell token, when it states one.
+    pub fee: Option<String>,
+    pub quote_id: String,
+    /// When the quote expires (RFC 3339, server time): the passkey never signs it after.
+    pub quote_expires_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageFacts {
+    /// Exactly the text that is signed (UTF-8, no trimming).
+    pub message: String,
+    /// Its EIP-191 hash (`keccak256("\x19Ethereum Signed Message:\n" ‖ len ‖ message)`), 0x-hex:
+    /// what the Safe approves and what EIP-1271's `isValidSignature` is asked about.
+    pub hash: String,
+    /// Its length in UTF-8 bytes (the length EIP-191 prefixes).
+    pub bytes: u32,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -78,7 +137,12 @@ impl Reviewed {
     pub(crate) fn recipient(&self) -> Option<Address> {
         match self {
             Self::Transfer(t) => Some(t.to),
-            Self::EnableRecovery(_) | Self::CancelRecovery => None,
+            Self::EnableRecovery(_)
+            | Self::CancelRecovery
+            | Self::Swap(_)
+            | Self::SignMessage(_)
+            | Self::VaultDeposit(_)
+            | Self::VaultWithdraw(_) => None,
         }
     }
 }

@@ -3,7 +3,7 @@
 // the core's events. Pages hold one per form and show it with the kit's components.
 import { tick } from 'svelte';
 import { BackendError, describeError, type Backend } from '../backend';
-import type { OperationUpdate, PasskeyCapabilities, ProviderKind } from '../bindings';
+import type { ErrorCode, OperationUpdate, PasskeyCapabilities, ProviderKind } from '../bindings';
 import { approveOperation, passkeyCapabilities, passkeyProvider } from '../passkeys/flow';
 import type { Review } from './review';
 import { isFinal, latest, type FinalStatus } from './status';
@@ -24,6 +24,8 @@ export class Operation<R extends Review = Review> {
   stale = $state(false);
   /** The last failure, as a sentence; cleared by the next step. */
   error = $state<string | null>(null);
+  /** The core's code for that failure (e.g. `quoteExpired`), for pages that act on it. */
+  errorCode = $state<ErrorCode | null>(null);
   /** What can sign here; null until the core answered. */
   capabilities = $state<PasskeyCapabilities | null>(null);
   /** The latest status of the operation being approved or submitted. */
@@ -80,6 +82,7 @@ export class Operation<R extends Review = Review> {
     }
     this.phase = 'preparing';
     this.error = null;
+    this.errorCode = null;
     this.stale = false;
     try {
       const review = await run();
@@ -87,6 +90,7 @@ export class Operation<R extends Review = Review> {
       this.phase = review ? 'review' : 'editing';
     } catch (e) {
       this.error = describeError(e);
+      this.errorCode = e instanceof BackendError ? e.code : null;
       this.review = null;
       this.phase = 'editing';
     }
@@ -104,6 +108,7 @@ export class Operation<R extends Review = Review> {
     if (!review || !provider || !backend || this.busy || this.stale) return;
     this.phase = 'approving';
     this.error = null;
+    this.errorCode = null;
     this.live = null;
     // Events may arrive before the command answers: follow the hash from now on.
     this.#tracked = review.signing.userOpHash;
@@ -118,8 +123,10 @@ export class Operation<R extends Review = Review> {
       this.#tracked = null;
       this.live = null;
       this.error = describeError(e);
-      // The core answers Conflict when it no longer holds this review.
-      this.stale = e instanceof BackendError && e.code === 'conflict';
+      this.errorCode = e instanceof BackendError ? e.code : null;
+      // The core answers Conflict when it no longer holds this review, QuoteExpired when what
+      // it showed no longer holds: either way only a new review can be approved.
+      this.stale = this.errorCode === 'conflict' || this.errorCode === 'quoteExpired';
       this.phase = 'review';
     }
   }
@@ -129,6 +136,7 @@ export class Operation<R extends Review = Review> {
     if (this.busy) return;
     this.review = null;
     this.error = null;
+    this.errorCode = null;
     this.stale = false;
     this.phase = 'editing';
     const opener = this.#opener;
@@ -145,6 +153,7 @@ export class Operation<R extends Review = Review> {
     this.review = null;
     this.submitted = null;
     this.error = null;
+    this.errorCode = null;
     this.stale = false;
     this.live = null;
     this.#tracked = null;

@@ -9,6 +9,10 @@ import RecoveryPage from './RecoveryPage.svelte';
 import SendPage from './SendPage.svelte';
 import SettingsPage from './SettingsPage.svelte';
 import ContactsPage from './ContactsPage.svelte';
+import EarnPage from './EarnPage.svelte';
+import MessagePage from './MessagePage.svelte';
+import PositionsPage from './PositionsPage.svelte';
+import SwapPage from './SwapPage.svelte';
 import { m } from '../paraglide/messages';
 
 export type SignedIn = Extract<SessionInfo, { status: 'signedIn' }>;
@@ -23,7 +27,8 @@ export interface PageProps {
   navigate: (id: PageId) => void;
 }
 
-export type PageId = 'portfolio' | 'activity' | 'send' | 'recovery' | 'contacts' | 'settings';
+export type PageId =
+  'portfolio' | 'activity' | 'send' | 'swap' | 'earn' | 'positions' | 'message' | 'recovery' | 'contacts' | 'settings';
 
 export interface Page {
   id: PageId;
@@ -36,6 +41,10 @@ export const pages: [Page, ...Page[]] = [
   { id: 'portfolio', label: m.page_portfolio, component: PortfolioPage },
   { id: 'activity', label: m.page_activity, component: ActivityPage },
   { id: 'send', label: m.page_send, component: SendPage },
+  { id: 'swap', label: m.page_swap, component: SwapPage },
+  { id: 'earn', label: m.page_earn, component: EarnPage },
+  { id: 'positions', label: m.page_positions, component: PositionsPage },
+  { id: 'message', label: m.page_message, component: MessagePage },
   { id: 'recovery', label: m.page_recovery, component: RecoveryPage },
   { id: 'contacts', label: m.page_contacts, component: ContactsPage },
   { id: 'settings', label: m.page_settings, component: SettingsPage },

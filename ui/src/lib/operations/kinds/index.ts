@@ -3,12 +3,16 @@
 // entry here and one facts component; the type below fails to check until both exist.
 import type { Component } from 'svelte';
 import { shortAddress } from '../../addressDiff';
-import { formatAmount } from '../../i18n/format';
+import { formatAmount, formatInteger } from '../../i18n/format';
 import { m } from '../../paraglide/messages';
 import type { Kind, KindPart } from '../review';
 import CancelRecoveryFacts from './CancelRecoveryFacts.svelte';
 import EnableRecoveryFacts from './EnableRecoveryFacts.svelte';
+import SignMessageFacts from './SignMessageFacts.svelte';
+import SwapFacts from './SwapFacts.svelte';
 import TransferFacts from './TransferFacts.svelte';
+import VaultFacts from './VaultFacts.svelte';
+import { swapInWords } from '../../components/swap/words';
 
 /** The props of a kind's facts component: rows (`<dt>`/`<dd>`) of the review's list. */
 export interface KindFacts<K extends Kind> {
@@ -43,6 +47,25 @@ const KINDS: { [K in Kind]: KindView<K> } = {
     title: () => m.op_title_recovery_cancel(),
     summary: () => m.op_title_recovery_cancel(),
     facts: CancelRecoveryFacts,
+  },
+  swap: { title: () => m.op_title_swap(), summary: (d) => swapInWords(d), facts: SwapFacts },
+  signMessage: {
+    title: () => m.op_title_message(),
+    summary: (d) => m.op_summary_message({ bytes: formatInteger(d.bytes) }),
+    facts: SignMessageFacts,
+  },
+  vaultDeposit: {
+    title: () => m.op_title_vault_deposit(),
+    summary: (d) =>
+      m.op_summary_vault_deposit({ amount: `${formatAmount(d.amount)} ${d.asset.symbol}`, vault: d.vault }),
+    // One component for both directions (Svelte's component type is invariant in its props).
+    facts: VaultFacts as Component<KindFacts<'vaultDeposit'>>,
+  },
+  vaultWithdraw: {
+    title: () => m.op_title_vault_withdraw(),
+    summary: (d) =>
+      m.op_summary_vault_withdraw({ amount: `${formatAmount(d.amount)} ${d.asset.symbol}`, vault: d.vault }),
+    facts: VaultFacts as Component<KindFacts<'vaultWithdraw'>>,
   },
 };
 

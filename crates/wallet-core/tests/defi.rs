@@ -1,0 +1,527 @@
+//! Swaps and signed messages through the one operation pipeline: quotes from both aggregators
+//! side by side with exact minimums, a swap approved and confirmed, an expired quote refused at
+//! approval (nothing signed), bad amounts and a server error mid-flow refused with their codes,
+//! and a message the Safe signs and then answers for (EIP-1271). Real core, embedded sandbox,
+//! software passkey.
+#![cfg(all(feature = "sandbox", feature = "soft-passkey"))]
+
+use std::str::FromStr;
+
+use ibex::Decimal;
+use ibex_wallet_core::earn::{EarnDraft, VaultProvider};
+use ibex_wallet_core::message::MessageDraft;
+use ibex_wallet_core::operations::{OpStatus, Reviewed};
+use ibex_wallet_core::passkey::ProviderKind;
+use ibex_wallet_core::swap::{Aggregator, SwapDraft, SwapQuotes, SwapRequest};
+use ibex_wallet_core::testing::TestCore;
+use ibex_wallet_core::{CoreEvent, ErrorCode};
+use serde_json::{json, Value};
+
+const ARB: u32 = 421_614;
+const EURE_ARB: &str = "0x0c0a4f4c0d1fd81a0f4e8b1f3c8c0e4d2b1a9e71";
+const NATIVE: &str = "0x0000000000000000000000000000000000000000";
+
+async fn sandbox(core: &TestCore, path: &str, body: Value) -> Value {
+    let answer = reqwest::Client::new()
+        .post(format!("{}{path}", core.sandbox_url().await))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{path}: {}", answer.status());
+    answer.json().await.unwrap()
+}
+
+/// A signed-up wallet holding exactly `eure` more EURe on Arbitrum Sepolia.
+async fn wallet_with_eure(eure: &str) -> TestCore {
+    let core = TestCore::new();
+    core.sign_up().await;
+    let safe = loop {
+        let session = core.session_get().await.unwrap();
+        let ibex_wallet_core::SessionInfo::SignedIn { account, .. } = session else {
+            panic!("not signed in: {session:?}");
+        };
+        if let Some(w) = account
+            .wallets
+            .iter()
+            .find(|w| w.primary)
+            .or(account.wallets.first())
+        {
+            break w.address.to_checksum();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    sandbox(
+        &core,
+        "/__sandbox/ledger/transfers",
+        json!({ "safeAddress": safe, "chainId": ARB, "tokenAddress": EURE_ARB, "amount": eure }),
+    )
+    .await;
+    core
+}
+
+fn request(amount: &str, aggregators: Vec<Aggregator>) -> SwapRequest {
+    SwapRequest {
+        chain_id: ARB,
+        sell_address: EURE_ARB.to_owned(),
+        buy_address: NATIVE.to_owned(),
+        amount: amount.to_owned(),
+        aggregators,
+        slippage: "0.5".to_owned(),
+    }
+}
+
+async fn eure_balance(core: &TestCore) -> Decimal {
+    core.wallet_holdings()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| h.chain_id == ARB && h.symbol == "EURe")
+        .map(|h| h.balance)
+        .unwrap()
+}
+
+fn units(text: &str, decimals: u8) -> u128 {
+    Decimal::from_str(text)
+        .unwrap()
+        .to_base_units(decimals)
+        .unwrap()
+}
+
+fn offer(quotes: &SwapQuotes, which: Aggregator) -> &ibex_wallet_core::swap::SwapOffer {
+    quotes
+        .offers
+        .iter()
+        .find(|o| o.aggregator == which)
+        .unwrap_or_else(|| panic!("no {which:?} offer: {quotes:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_aggregators_quote_side_by_side_and_the_chosen_swap_confirms() {
+    let core = wallet_with_eure("100").await;
+    let buyable = core.swap_tokens(ARB).await.unwrap();
+    assert!(buyable.iter().any(|t| t.symbol == "ETH"), "{buyable:?}");
+
+    let quotes = core
+        .swap_quote(request(
+            "100",
+            vec![Aggregator::CowSwap, Aggregator::OneInch],
+        ))
+        .await
+        .unwrap();
+    assert!(quotes.failures.is_empty(), "{:?}", quotes.failures);
+    assert_eq!(quotes.offers.len(), 2);
+    assert_eq!(
+        (quotes.sell.symbol.as_str(), quotes.buy.symbol.as_str()),
+        ("EURe", "ETH")
+    );
+    assert!(quotes.offers[0].best && !quotes.offers[1].best);
+    // CoW's 0.5 % fee costs less than 1inch's 0.6 % worse price: CoW is best, first.
+    assert_eq!(quotes.offers[0].aggregator, Aggregator::CowSwap);
+    let cow = offer(&quotes, Aggregator::CowSwap);
+    let one = offer(&quotes, Aggregator::OneInch);
+    assert_eq!(cow.fee.as_deref(), Some("0.5"), "CoW's fee, in EURe");
+    assert!(one.fee.is_none() && one.estimated_gas.is_some(), "{one:?}");
+    assert_ne!(
+        cow.quote_id, one.quote_id,
+        "each aggregator quotes on its own"
+    );
+    for o in &quotes.offers {
+        // The minimum is the quote less 0.5 %, rounded down, in exact base units.
+        let buy = units(&o.buy_amount, 18);
+        assert_eq!(
+            units(&o.minimum_received, 18),
+            buy * 9_950 / 10_000,
+            "{o:?}"
+        );
+        // The rate is per whole EURe: 100 × rate ≈ the amount, to the last unit of the rate.
+        assert!(buy - units(&o.rate, 18) * 100 < 100, "{o:?}");
+        assert!((290..=300).contains(&o.expires_in_seconds), "{o:?}");
+        // Against IBEx's catalog prices, while the market drifts up to ±2 %: within 3 %.
+        let impact = o.price_impact.as_deref().unwrap();
+        assert!(units(impact.trim_start_matches('-'), 2) < 300, "{o:?}");
+    }
+
+    // One aggregator only: one offer.
+    let only = core
+        .swap_quote(request("100", vec![Aggregator::OneInch]))
+        .await
+        .unwrap();
+    assert_eq!(only.offers.len(), 1);
+    assert_eq!(only.offers[0].aggregator, Aggregator::OneInch);
+
+    let before = eure_balance(&core).await;
+    let review = core
+        .swap_prepare(SwapDraft {
+            quote_id: cow.quote_id.clone(),
+            slippage: "0.5".into(),
+        })
+        .await
+        .unwrap();
+    let Reviewed::Swap(facts) = &review.operation else {
+        panic!("not a swap: {:?}", review.operation);
+    };
+    assert_eq!(facts.aggregator, Aggregator::CowSwap);
+    assert_eq!(facts.sell_amount, "100");
+    assert_eq!(facts.minimum_received, cow.minimum_received);
+    assert_eq!(facts.slippage, "0.5");
+    core.operation_approve_native(review.id, ProviderKind::Soft)
+        .await
+        .unwrap();
+    core.events
+        .wait_for("the swap CONFIRMED", |e| {
+            matches!(e, CoreEvent::OperationUpdated { update } if update.status == OpStatus::Confirmed)
+        })
+        .await;
+    let after = eure_balance(&core).await;
+    assert_eq!(
+        units(before.as_str(), 18) - units(after.as_str(), 18),
+        units("100", 18),
+        "exactly 100 EURe sold"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_quote_is_never_signed_and_bad_input_is_refused_with_its_code() {
+    let core = wallet_with_eure("50").await;
+    let held = eure_balance(&core).await;
+
+    // More than held, more decimals than EURe has, a slippage out of bounds: refused first.
+    let above = format!("{}1", held.as_str());
+    for (amount, slippage, needle) in [
+        (above.as_str(), "0.5", "Insufficient balance"),
+        ("1.0000000000000000001", "0.5", "at most 18 decimals"),
+        ("1", "75", "slippage"),
+    ] {
+        let mut r = request(amount, vec![Aggregator::CowSwap]);
+        r.slippage = slippage.to_owned();
+        let e = core.swap_quote(r).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Validation, "{amount}: {e:?}");
+        assert!(e.message.contains(needle), "{amount}: {}", e.message);
+    }
+
+    // Reviewed, then the quote's five minutes pass before the passkey is asked.
+    let quotes = core
+        .swap_quote(request("10", vec![Aggregator::CowSwap]))
+        .await
+        .unwrap();
+    let review = core
+        .swap_prepare(SwapDraft {
+            quote_id: quotes.offers[0].quote_id.clone(),
+            slippage: "1".into(),
+        })
+        .await
+        .unwrap();
+    sandbox(&core, "/__sandbox/clock/advance", json!({ "seconds": 300 })).await;
+    let e = core
+        .operation_approve_native(review.id.clone(), ProviderKind::Soft)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::QuoteExpired, "{e:?}");
+    assert!(
+        !core
+            .events
+            .seen(|e| matches!(e, CoreEvent::OperationUpdated { .. })),
+        "nothing was signed or submitted"
+    );
+    // The review is gone; the expired quote cannot be reviewed again either.
+    let again = core
+        .operation_approve_native(review.id, ProviderKind::Soft)
+        .await
+        .unwrap_err();
+    assert_eq!(again.code, ErrorCode::Conflict);
+    let stale = core
+        .swap_prepare(SwapDraft {
+            quote_id: quotes.offers[0].quote_id.clone(),
+            slippage: "1".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(stale.code, ErrorCode::QuoteExpired);
+    assert_eq!(eure_balance(&core).await, held, "nothing moved");
+
+    // IBEx failing mid-flow: a specific code, and the wallet keeps working after.
+    sandbox(
+        &core,
+        "/__sandbox/faults",
+        json!({ "serverErrorRate": 1.0 }),
+    )
+    .await;
+    let e = core
+        .swap_quote(request(
+            "10",
+            vec![Aggregator::CowSwap, Aggregator::OneInch],
+        ))
+        .await
+        .unwrap_err();
+    assert!(matches!(e.code, ErrorCode::Server), "{e:?}");
+    reqwest::Client::new()
+        .delete(format!("{}/__sandbox/faults", core.sandbox_url().await))
+        .send()
+        .await
+        .unwrap();
+    let fresh = core
+        .swap_quote(request("10", vec![Aggregator::CowSwap]))
+        .await
+        .unwrap();
+    assert_eq!(fresh.offers.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_safe_signs_a_message_exactly_and_answers_for_it() {
+    let core = TestCore::new();
+    core.sign_up().await;
+    let message = "Sign in to example.org\nNonce: 7f3a  (two spaces kept)";
+    let before = core.message_verify(ARB, message.to_owned()).await.unwrap();
+    assert!(!before.valid, "not signed yet");
+
+    for bad in ["", "   ", "a\u{202E}b"] {
+        let e = core
+            .message_sign(MessageDraft {
+                chain_id: ARB,
+                message: bad.to_owned(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::Validation, "{bad:?}");
+    }
+    let too_long = core
+        .message_sign(MessageDraft {
+            chain_id: ARB,
+            message: "x".repeat(4097),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        too_long.message.contains("4097 bytes"),
+        "{}",
+        too_long.message
+    );
+
+    let review = core
+        .message_sign(MessageDraft {
+            chain_id: ARB,
+            message: message.to_owned(),
+        })
+        .await
+        .unwrap();
+    let Reviewed::SignMessage(facts) = &review.operation else {
+        panic!("not a message: {:?}", review.operation);
+    };
+    assert_eq!(facts.message, message, "shown exactly as signed");
+    assert_eq!(facts.hash, before.hash);
+    assert_eq!(facts.bytes as usize, message.len());
+    core.operation_approve_native(review.id, ProviderKind::Soft)
+        .await
+        .unwrap();
+    core.events
+        .wait_for("the signature EXECUTED", |e| {
+            matches!(e, CoreEvent::OperationUpdated { update } if matches!(update.status, OpStatus::Executed | OpStatus::Confirmed))
+        })
+        .await;
+    let proof = core.message_verify(ARB, message.to_owned()).await.unwrap();
+    assert!(proof.valid, "{proof:?}");
+    assert_eq!(proof.signature, "0x");
+    // Another message (one character off) is not what the Safe signed.
+    let other = core
+        .message_verify(ARB, message.replace("7f3a", "7f3b"))
+        .await
+        .unwrap();
+    assert!(!other.valid);
+}
+
+const USDC_ARB: &str = "0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d";
+const BASE: u32 = 8453;
+const USDC_BASE: &str = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913";
+const MORPHO_BASE: &str = "0xBEEF01735c132Ada46AA9aA4c54623cAA92A64CB";
+
+/// Approves `review` with the software passkey and waits for it to be CONFIRMED.
+async fn approve_and_confirm(
+    core: &TestCore,
+    review: ibex_wallet_core::operations::OperationReview,
+) {
+    core.events.clear();
+    core.operation_approve_native(review.id, ProviderKind::Soft)
+        .await
+        .unwrap();
+    core.events
+        .wait_for("CONFIRMED", |e| {
+            matches!(e, CoreEvent::OperationUpdated { update } if update.status == OpStatus::Confirmed)
+        })
+        .await;
+}
+
+fn earn(provider: VaultProvider, chain_id: u32, vault: &str, amount: &str) -> EarnDraft {
+    EarnDraft {
+        provider,
+        chain_id,
+        vault_address: vault.to_owned(),
+        asset_address: if chain_id == BASE {
+            USDC_BASE
+        } else {
+            USDC_ARB
+        }
+        .to_owned(),
+        amount: amount.to_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_vault_kind_deposits_shows_the_position_and_withdraws_exactly() {
+    let core = wallet_with_eure("1").await;
+    let safe = core
+        .session_get()
+        .await
+        .ok()
+        .and_then(|s| match s {
+            ibex_wallet_core::SessionInfo::SignedIn { account, .. } => {
+                account.wallets.first().map(|w| w.address.to_checksum())
+            }
+            ibex_wallet_core::SessionInfo::SignedOut { .. } => None,
+        })
+        .unwrap();
+    for (chain, token) in [(ARB, USDC_ARB), (BASE, USDC_BASE)] {
+        sandbox(
+            &core,
+            "/__sandbox/ledger/transfers",
+            json!({ "safeAddress": safe, "chainId": chain, "tokenAddress": token, "amount": "1000" }),
+        )
+        .await;
+    }
+    let vaults = core.earn_vaults().await.unwrap();
+    let find = |provider: VaultProvider, chain: u32, symbol: &str| {
+        vaults
+            .iter()
+            .find(|v| v.provider == provider && v.chain_id == chain && v.asset.symbol == symbol)
+            .unwrap_or_else(|| panic!("{provider:?} {symbol} on {chain}: {vaults:?}"))
+            .clone()
+    };
+    let aave = find(VaultProvider::Aave, ARB, "USDC");
+    let morpho = find(VaultProvider::Morpho, BASE, "USDC");
+    let hlp = find(VaultProvider::Hyperliquid, ARB, "USDC");
+    assert_eq!(morpho.address.to_checksum(), MORPHO_BASE);
+    for v in [&aave, &morpho, &hlp] {
+        assert!(v.apy.is_some() && v.tvl.is_some() && !v.paused, "{v:?}");
+        assert!(v.position.is_none(), "nothing deposited yet: {v:?}");
+    }
+
+    // Refused before anything is sent: more than held, more decimals than USDC has, nothing
+    // to withdraw.
+    let aave_at = aave.address.to_checksum();
+    for (draft, needle) in [
+        (
+            earn(VaultProvider::Aave, ARB, &aave_at, "100000"),
+            "deposit at most",
+        ),
+        (
+            earn(VaultProvider::Aave, ARB, &aave_at, "1.0000001"),
+            "at most 6 decimals",
+        ),
+    ] {
+        let e = core.earn_deposit_prepare(draft).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Validation);
+        assert!(e.message.contains(needle), "{}", e.message);
+    }
+    let e = core
+        .earn_withdraw_prepare(earn(VaultProvider::Aave, ARB, &aave_at, "1"))
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("nothing in this vault"), "{}", e.message);
+
+    // Aave: deposit, the position, a withdrawal above it refused, then an exact one.
+    let review = core
+        .earn_deposit_prepare(earn(VaultProvider::Aave, ARB, &aave_at, "100"))
+        .await
+        .unwrap();
+    let Reviewed::VaultDeposit(facts) = &review.operation else {
+        panic!("{:?}", review.operation);
+    };
+    assert_eq!(
+        (facts.amount.as_str(), facts.asset.symbol.as_str()),
+        ("100", "USDC")
+    );
+    approve_and_confirm(&core, review).await;
+    let e = core
+        .earn_withdraw_prepare(earn(VaultProvider::Aave, ARB, &aave_at, "200"))
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("withdraw at most"), "{}", e.message);
+    let review = core
+        .earn_withdraw_prepare(earn(VaultProvider::Aave, ARB, &aave_at, "40"))
+        .await
+        .unwrap();
+    assert!(matches!(review.operation, Reviewed::VaultWithdraw(_)));
+    approve_and_confirm(&core, review).await;
+
+    // Morpho: a whole amount (sent as "5.0", never readable as base units), paused and full
+    // vaults refused with their codes.
+    let morpho_at = morpho.address.to_checksum();
+    let review = core
+        .earn_deposit_prepare(earn(VaultProvider::Morpho, BASE, &morpho_at, "5"))
+        .await
+        .unwrap();
+    approve_and_confirm(&core, review).await;
+    sandbox(
+        &core,
+        "/__sandbox/vaults",
+        json!({ "vaultAddress": MORPHO_BASE, "paused": true }),
+    )
+    .await;
+    let e = core
+        .earn_deposit_prepare(earn(VaultProvider::Morpho, BASE, &morpho_at, "1"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::VaultPaused, "{e:?}");
+    sandbox(
+        &core,
+        "/__sandbox/vaults",
+        json!({ "vaultAddress": MORPHO_BASE, "paused": false, "cap": "25000000" }),
+    )
+    .await;
+    let e = core
+        .earn_deposit_prepare(earn(VaultProvider::Morpho, BASE, &morpho_at, "1"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::VaultFull, "{e:?}");
+
+    // Hyperliquid: USDC across and into HLP in one operation, then part of it back to the Safe.
+    let hlp_at = hlp.address.to_checksum();
+    let review = core
+        .earn_deposit_prepare(earn(VaultProvider::Hyperliquid, ARB, &hlp_at, "50"))
+        .await
+        .unwrap();
+    approve_and_confirm(&core, review).await;
+    let review = core
+        .earn_withdraw_prepare(earn(VaultProvider::Hyperliquid, ARB, &hlp_at, "20"))
+        .await
+        .unwrap();
+    approve_and_confirm(&core, review).await;
+
+    let vaults = core.earn_vaults().await.unwrap();
+    let position = |address| {
+        vaults
+            .iter()
+            .find(|v| v.address == address && v.asset.symbol == "USDC")
+            .and_then(|v| v.position.clone())
+            .unwrap_or_else(|| panic!("a position in {address}"))
+    };
+    assert_eq!(units(&position(morpho.address).deposited, 6), 5_000_000);
+    assert_eq!(units(&position(hlp.address).deposited, 6), 30_000_000);
+    let aave_now = units(&position(aave.address).current, 6);
+    assert!((60_000_000..60_010_000).contains(&aave_now), "{aave_now}");
+
+    let positions = core.positions_list().await.unwrap();
+    let row = |provider| {
+        positions
+            .rows
+            .iter()
+            .find(|r| r.provider == provider)
+            .unwrap_or_else(|| panic!("{provider:?} in {positions:?}"))
+    };
+    assert!(row(VaultProvider::Aave).in_totals, "IBEx counts aTokens");
+    assert!(!row(VaultProvider::Morpho).in_totals && !row(VaultProvider::Hyperliquid).in_totals);
+    assert!(row(VaultProvider::Morpho).apy.is_some());
+    assert!(row(VaultProvider::Aave).value_eur.is_some());
+    // 5 + 30 USDC outside IBEx's totals, at IBEx's 0.8477 € per USDC: 29.67 €.
+    assert_eq!(positions.outside_totals_eur, "29.67", "{positions:?}");
+}
