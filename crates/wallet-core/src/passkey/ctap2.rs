@@ -449,19 +449,15 @@ fn attestation(result: &RegisterResult) -> Result<Attestation, AppError> {
         .credential_data
         .as_ref()
         .ok_or_else(|| AppError::new(ErrorCode::PasskeyRefused, Msg::KeyNoCredential))?;
-    let attestation_object = serde_cbor::to_vec(&result.att_obj).map_err(|e| {
+    let mut attestation_object = Vec::new();
+    ciborium::into_writer(&result.att_obj, &mut attestation_object).map_err(|e| {
         AppError::internal(Msg::Unexpected {
             detail: format!("attestation object: {e}"),
         })
     })?;
     let key = &credential.credential_public_key;
-    let public_key =
-        key.der_spki()
-            .ok()
-            .and_then(|spki| match serde_cbor::value::to_value(key.alg) {
-                Ok(serde_cbor::Value::Integer(alg)) => Some((spki, i64::try_from(alg).ok()?)),
-                _ => None,
-            });
+    // COSEAlgorithm's discriminants are the COSE algorithm numbers.
+    let public_key = key.der_spki().ok().map(|spki| (spki, key.alg as i64));
     let (prf_enabled, prf_results) = prf_results(&result.extensions);
     Ok(Attestation {
         credential_id: credential.credential_id.clone(),

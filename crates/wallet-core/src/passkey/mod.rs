@@ -9,6 +9,7 @@
 //!
 //! Dependencies point one way: `providers` and the backends use `native`, never the reverse.
 
+pub(crate) mod cbor;
 pub(crate) mod ceremony;
 pub(crate) mod client_data;
 pub mod ctap2;

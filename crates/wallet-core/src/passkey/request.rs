@@ -9,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
+use super::cbor;
 use super::client_data::ClientData;
 use crate::error::{AppError, ErrorCode};
 use crate::messages::Msg;
@@ -318,13 +319,10 @@ pub fn auth_data_of(attestation_object: &[u8]) -> Result<Vec<u8>, AppError> {
             Msg::AttestationNoAuthDataNothingSent,
         )
     };
-    match serde_cbor::from_slice(attestation_object).map_err(|_| unreadable())? {
-        serde_cbor::Value::Map(map) => match map.get(&serde_cbor::Value::Text("authData".into())) {
-            Some(serde_cbor::Value::Bytes(data)) => Ok(data.clone()),
-            _ => Err(unreadable()),
-        },
-        _ => Err(unreadable()),
-    }
+    let object = cbor::decode(attestation_object).ok_or_else(unreadable)?;
+    cbor::bytes(&object, "authData")
+        .map(<[u8]>::to_vec)
+        .ok_or_else(unreadable)
 }
 
 /// What a failed ASAuthorization request means (`ASAuthorizationError` codes, domain
@@ -479,10 +477,9 @@ mod tests {
     #[test]
     fn an_os_built_registration_becomes_browser_json_the_checks_accept() {
         use crate::passkey::ceremony::check_client_data;
+        use ciborium::Value as Cbor;
         use p256::ecdsa::SigningKey;
-        use serde_cbor::Value as Cbor;
         use sha2::Digest;
-        use std::collections::BTreeMap;
 
         // What ASAuthorization returns: its own clientDataJSON (with a field we do not write)
         // and a "none" attestation object around authenticator data for a new credential.
@@ -492,12 +489,18 @@ mod tests {
             .unwrap()
             .verifying_key()
             .to_encoded_point(false);
-        let mut cose = BTreeMap::new();
-        cose.insert(Cbor::Integer(1), Cbor::Integer(2));
-        cose.insert(Cbor::Integer(3), Cbor::Integer(-7));
-        cose.insert(Cbor::Integer(-1), Cbor::Integer(1));
-        cose.insert(Cbor::Integer(-2), Cbor::Bytes(point.x().unwrap().to_vec()));
-        cose.insert(Cbor::Integer(-3), Cbor::Bytes(point.y().unwrap().to_vec()));
+        let cose = Cbor::Map(vec![
+            (1.into(), 2.into()),
+            (3.into(), (-7).into()),
+            ((-1).into(), 1.into()),
+            ((-2).into(), point.x().unwrap().to_vec().into()),
+            ((-3).into(), point.y().unwrap().to_vec().into()),
+        ]);
+        let encode = |value: &Cbor| {
+            let mut out = Vec::new();
+            ciborium::into_writer(value, &mut out).unwrap();
+            out
+        };
         let credential_id = vec![0xc1; 16];
         let mut auth_data = rp_hash.to_vec();
         auth_data.push(0x45); // UP, UV, AT
@@ -505,15 +508,12 @@ mod tests {
         auth_data.extend([0; 16]); // AAGUID
         auth_data.extend((credential_id.len() as u16).to_be_bytes());
         auth_data.extend(&credential_id);
-        auth_data.extend(serde_cbor::to_vec(&Cbor::Map(cose)).unwrap());
-        let mut object = BTreeMap::new();
-        object.insert(Cbor::Text("fmt".into()), Cbor::Text("none".into()));
-        object.insert(Cbor::Text("attStmt".into()), Cbor::Map(BTreeMap::new()));
-        object.insert(
-            Cbor::Text("authData".into()),
-            Cbor::Bytes(auth_data.clone()),
-        );
-        let object = serde_cbor::to_vec(&Cbor::Map(object)).unwrap();
+        auth_data.extend(encode(&cose));
+        let object = encode(&Cbor::Map(vec![
+            ("fmt".into(), "none".into()),
+            ("attStmt".into(), Cbor::Map(vec![])),
+            ("authData".into(), auth_data.clone().into()),
+        ]));
 
         assert_eq!(auth_data_of(&object).unwrap(), auth_data);
         assert_eq!(

@@ -6,11 +6,11 @@
 
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
-use serde_cbor::Value as Cbor;
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, ErrorCode};
 use crate::messages::Msg;
+use crate::passkey::cbor;
 use crate::passkey::ceremony::decode_b64;
 
 const FLAG_UP: u8 = 0x01;
@@ -91,14 +91,12 @@ pub fn registration(
     uv_required: bool,
 ) -> Result<Option<VerifyingKey>, AppError> {
     let object = binary(credential, "/response/attestationObject")?;
-    let object: Cbor = serde_cbor::from_slice(&object).map_err(|_| bad(Msg::AttestationNotCbor))?;
-    let Cbor::Map(map) = object else {
+    let object = cbor::decode(&object).ok_or_else(|| bad(Msg::AttestationNotCbor))?;
+    if !object.is_map() {
         return Err(bad(Msg::AttestationNotMap));
-    };
-    let get = |name: &str| map.get(&Cbor::Text(name.to_owned()));
-    let Some(Cbor::Bytes(auth_data)) = get("authData") else {
-        return Err(bad(Msg::AttestationNoAuthData));
-    };
+    }
+    let auth_data =
+        cbor::bytes(&object, "authData").ok_or_else(|| bad(Msg::AttestationNoAuthData))?;
     let flags = check_auth_data(auth_data, rp_id, uv_required)?;
     if flags & FLAG_AT == 0 {
         return Err(bad(Msg::RegistrationNoCredential));
@@ -109,14 +107,14 @@ pub fn registration(
         return Err(bad(Msg::CredentialIdDiffers));
     }
     let client_data = binary(credential, "/response/clientDataJSON")?;
-    if let (Some(Cbor::Text(fmt)), Some(Cbor::Map(statement)), Some(key)) =
-        (get("fmt"), get("attStmt"), key.as_ref())
+    let fmt = cbor::get(&object, "fmt").and_then(|f| f.as_text());
+    if let (Some(fmt), Some(statement), Some(key)) =
+        (fmt, cbor::get(&object, "attStmt"), key.as_ref())
     {
-        let self_attested = !statement.contains_key(&Cbor::Text("x5c".into()));
+        let self_attested = cbor::get(statement, "x5c").is_none();
         if fmt == "packed" && self_attested {
-            let Some(Cbor::Bytes(sig)) = statement.get(&Cbor::Text("sig".into())) else {
-                return Err(bad(Msg::SelfAttestationNoSignature));
-            };
+            let sig = cbor::bytes(statement, "sig")
+                .ok_or_else(|| bad(Msg::SelfAttestationNoSignature))?;
             check_signature(key, &signed_message(auth_data, &client_data), sig)?;
         }
     }
@@ -147,26 +145,23 @@ fn attested(rest: &[u8]) -> Result<(Vec<u8>, Option<VerifyingKey>), AppError> {
     let len = rest.get(16..18).ok_or_else(malformed)?;
     let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
     let id = rest.get(18..18 + len).ok_or_else(malformed)?.to_vec();
-    let mut deserializer = serde_cbor::Deserializer::from_slice(&rest[18 + len..]);
-    let cose: Cbor = serde::Deserialize::deserialize(&mut deserializer).map_err(|_| malformed())?;
-    let Cbor::Map(cose) = cose else {
+    let cose = cbor::decode_first(&rest[18 + len..]).ok_or_else(malformed)?;
+    if !cose.is_map() {
         return Err(malformed());
+    }
+    let int = |label: i64| {
+        cbor::get(&cose, label)
+            .and_then(|v| v.as_integer())
+            .map(i128::from)
     };
-    let int = |label: i128| match cose.get(&Cbor::Integer(label)) {
-        Some(Cbor::Integer(i)) => Some(*i),
-        _ => None,
-    };
-    let bytes = |label: i128| match cose.get(&Cbor::Integer(label)) {
-        Some(Cbor::Bytes(b)) if b.len() == 32 => Some(b.clone()),
-        _ => None,
-    };
+    let bytes = |label: i64| cbor::bytes(&cose, label).filter(|b| b.len() == 32);
     if int(1) != Some(2) || int(3) != Some(-7) || int(-1) != Some(1) {
         return Ok((id, None));
     }
     let (x, y) = bytes(-2).zip(bytes(-3)).ok_or_else(malformed)?;
     let mut point = vec![0x04];
-    point.extend_from_slice(&x);
-    point.extend_from_slice(&y);
+    point.extend_from_slice(x);
+    point.extend_from_slice(y);
     let key = VerifyingKey::from_sec1_bytes(&point).map_err(|_| malformed())?;
     Ok((id, Some(key)))
 }
