@@ -9,6 +9,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+use crate::messages::Msg;
 use crate::sync::lock;
 
 pub trait KvStore: Send + Sync {
@@ -23,9 +24,9 @@ pub trait KvStore: Send + Sync {
     ) -> Result<(), String> {
         self.set(key, change(self.get(key)))
     }
-    /// What went wrong reading the store at start, in words for the user (a restored copy,
-    /// a file set aside), or `None` when it opened cleanly.
-    fn notice(&self) -> Option<String> {
+    /// What went wrong reading the store at start, for the user (a restored copy, a file set
+    /// aside), or `None` when it opened cleanly.
+    fn notice(&self) -> Option<Msg> {
         None
     }
 }
@@ -53,13 +54,13 @@ impl KvStore for MemoryStore {
 pub struct JsonFileStore {
     path: PathBuf,
     data: Mutex<BTreeMap<String, Value>>,
-    notice: Option<String>,
+    notice: Option<Msg>,
 }
 
 type Map = BTreeMap<String, Value>;
 
 impl JsonFileStore {
-    /// Opens `path`: the file, else its previous copy, else empty (see the type's rules).
+    /// Opens `path`: the file, else its copy, else empty (see the type's rules).
     pub fn open(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
         let name = path.file_name().map_or_else(
@@ -71,31 +72,30 @@ impl JsonFileStore {
             Ok(Some(map)) => (map, None),
             Ok(None) => match read_map(&backup) {
                 // Deleted by hand or by another tool; the copy is still there.
-                Ok(Some(map)) => (
-                    map,
-                    Some(format!("{name} was missing; its copy was restored.")),
-                ),
+                Ok(Some(map)) => (map, Some(Msg::StoreRestored { name })),
                 _ => (Map::new(), None),
             },
             Err(why) => {
                 let aside = sibling(&path, "corrupt");
-                let kept = match std::fs::rename(&path, &aside) {
-                    Ok(()) => format!("it is kept as {}", aside.display()),
-                    Err(e) => format!("it could not be set aside ({e})"),
-                };
+                // Where the unreadable file went: its new path, or why it stayed.
+                let kept = std::fs::rename(&path, &aside)
+                    .map(|()| aside.display().to_string())
+                    .map_err(|e| e.to_string());
                 tracing::warn!(path = %path.display(), %why, "unreadable store; trying its copy");
                 match read_map(&backup) {
                     Ok(Some(map)) => (
                         map,
-                        Some(format!(
-                            "{name} was unreadable ({why}); its copy was restored and {kept}."
-                        )),
+                        Some(match kept {
+                            Ok(path) => Msg::StoreRestoredKept { name, why, path },
+                            Err(error) => Msg::StoreRestoredNotSetAside { name, why, error },
+                        }),
                     ),
                     _ => (
                         Map::new(),
-                        Some(format!(
-                            "{name} was unreadable ({why}) and had no readable copy; defaults are in use and {kept}."
-                        )),
+                        Some(match kept {
+                            Ok(path) => Msg::StoreDefaultsKept { name, why, path },
+                            Err(error) => Msg::StoreDefaultsNotSetAside { name, why, error },
+                        }),
                     ),
                 }
             }
@@ -197,7 +197,7 @@ impl KvStore for JsonFileStore {
         })
     }
 
-    fn notice(&self) -> Option<String> {
+    fn notice(&self) -> Option<Msg> {
         self.notice.clone()
     }
 }
@@ -242,7 +242,7 @@ mod tests {
 
         let recovered = JsonFileStore::open(&path);
         assert_eq!(recovered.get("pin-account"), Some(json!("user-1")));
-        let notice = recovered.notice().unwrap();
+        let notice = recovered.notice().unwrap().render(crate::i18n::Locale::En);
         assert!(notice.contains("its copy was restored"), "{notice}");
         assert_eq!(
             recovered.get("theme"),
@@ -267,7 +267,11 @@ mod tests {
         std::fs::write(&path, b"{not json").unwrap();
         let s = JsonFileStore::open(&path);
         assert_eq!(s.get("a"), None);
-        assert!(s.notice().unwrap().contains("no readable copy"));
+        assert!(s
+            .notice()
+            .unwrap()
+            .render(crate::i18n::Locale::En)
+            .contains("no readable copy"));
         assert!(sibling(&path, "corrupt").exists());
     }
 

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { LOCALE_ENV } from '../support/i18n.mjs';
 import { artifactsDir, binary } from '../support/paths.mjs';
 import { freePort, startProcess } from '../support/process.mjs';
 import { webdriver } from '../support/webdriver.mjs';
@@ -24,7 +25,8 @@ before(async () => {
     process.env.TAURI_DRIVER ?? 'tauri-driver',
     ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
     undefined,
-    { env: isolatedHome() },
+    // The app's journeys read English texts: pin the system language whatever the machine's.
+    { env: { ...isolatedHome(), ...LOCALE_ENV } },
   );
   // tauri-driver prints nothing when ready; wait until it answers.
   const base = `http://127.0.0.1:${port}`;
