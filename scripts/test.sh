@@ -25,6 +25,7 @@ step "workflow lint (actionlint, zizmor)" scripts/lint-workflows.sh
 step "UI build" npm run build --silent
 step "clippy" cargo clippy "${FEATURES[@]}" -- -D warnings
 step "fuzz targets, 10 s each (scripts/fuzz.sh)" scripts/fuzz.sh 10
+# Includes the chaos cases (src-tauri/tests/chaos.rs), which print their table; alone: scripts/chaos.sh.
 step "Rust tests (with a real Secret Service)" scripts/with-keyring.sh cargo test "${FEATURES[@]}"
 step "UI type-check" npm run check --silent
 step "UI lint" npm run lint --silent

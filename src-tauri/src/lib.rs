@@ -39,7 +39,7 @@ pub fn run() {
             builder.mount_events(app);
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
-            // Written atomically with the previous copy kept (JsonFileStore); the same file
+            // Written atomically with a second copy kept (JsonFileStore); the same file
             // and format tauri-plugin-store used before, so existing settings carry over.
             let store = JsonFileStore::open(data_dir.join(STORE_FILE));
             let cache = JsonFileStore::open(data_dir.join(CACHE_FILE));

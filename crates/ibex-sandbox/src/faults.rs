@@ -48,6 +48,9 @@ pub struct Faults {
     /// Drop every WebSocket now, and each new one right after its initial burst.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drop_web_sockets: Option<bool>,
+    /// Hold every new WebSocket's opening handshake unanswered (a stalled proxy or server).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stall_web_sockets: Option<bool>,
     /// The next N operations to execute revert on chain (FAILED, "execution reverted").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revert_operations: Option<u32>,
@@ -99,6 +102,7 @@ impl ActiveFaults {
             not_ready_seconds,
             expire_access_tokens,
             drop_web_sockets,
+            stall_web_sockets,
             revert_operations,
             substitute_recipient
         );
@@ -138,6 +142,10 @@ impl ActiveFaults {
 
     pub fn drops_websockets(&self) -> bool {
         self.config.drop_web_sockets == Some(true)
+    }
+
+    pub fn stalls_websockets(&self) -> bool {
+        self.config.stall_web_sockets == Some(true)
     }
 
     /// Fixed-window limiter on the sandbox clock: `Some(retry_after)` when over the limit.

@@ -1,6 +1,6 @@
 //! WebSocket `/ws` (docs/api/realtime.md): `auth` first (30 s, else 4001), JWT checks (4002 with
 //! `auth_error`, `TOKEN_EXPIRED` when expired), one session per user (4003), the initial burst,
-//! `get_balance` / `get_transactions` replies, pushed events, pings, and the drop fault.
+//! `get_balance` / `get_transactions` replies, pushed events, pings, and the drop and stall faults.
 
 use std::time::Duration;
 
@@ -26,6 +26,10 @@ pub async fn upgrade(
 ) -> Response {
     // Header over query (the session rule of docs/api/gaps.md G23); a malformed one is ignored.
     let chain = chain.ok().and_then(|c| c.0);
+    if state.faults().stalls_websockets() {
+        // The request was read; the 101 never comes (until the client gives up).
+        std::future::pending::<()>().await;
+    }
     ws.on_upgrade(move |socket| serve(state, socket, chain))
 }
 

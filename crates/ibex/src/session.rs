@@ -4,8 +4,11 @@
 //! Invariants:
 //! - the refresh token is rotated on every use (IBEx revokes the old one), so the new one is
 //!   saved to the store *before* any caller can see the new access token;
-//! - if the store cannot save it, the session ends (`SecretStore` error) rather than keep a
-//!   token that would be lost on restart while the stored one is already consumed;
+//! - if the store cannot save it (the keychain stopped answering), the session keeps running
+//!   on the token in memory, says so ([`SessionState::Unsaved`]) and saves it as soon as the
+//!   store answers again: ending it would lose the session just the same, and the work with it;
+//! - a refresh refused because another instance of the app sharing the store rotated the token
+//!   first continues with that instance's fresh token (read back from the store), once;
 //! - a refresh the server rejects (consumed or expired token) ends the session with
 //!   [`SessionState::Ended`], once; later calls fail fast with [`Error::SessionExpired`].
 
@@ -25,7 +28,16 @@ use crate::{Client, Error, Secret, SecretStore};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SessionState {
     Active,
+    /// Running, but its current refresh token is in memory only: the store refused it (the
+    /// reason). Retried in the background; a restart before it is saved needs a new sign-in.
+    Unsaved(String),
     Ended(EndReason),
+}
+
+impl SessionState {
+    pub fn is_ended(&self) -> bool {
+        matches!(self, Self::Ended(_))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,8 +46,6 @@ pub enum EndReason {
     SignedOut,
     /// IBEx rejected the refresh token (used or older than 24 h): sign in again.
     RefreshRejected,
-    /// The new refresh token could not be stored; the message says why.
-    StoreFailed(String),
     /// No refresh token was stored (nothing to restore).
     NoStoredToken,
 }
@@ -50,6 +60,9 @@ pub struct SessionConfig {
     /// says: a server answering `expires_in: 0` must not spend a single-use rotation on every
     /// call (an access token that really expired is refreshed once on its 401 instead).
     pub min_refresh_interval: Duration,
+    /// The first wait before saving again a refresh token the store refused; each failure
+    /// doubles it, up to [`MAX_SAVE_RETRY`].
+    pub save_retry: Duration,
 }
 
 impl Default for SessionConfig {
@@ -57,9 +70,13 @@ impl Default for SessionConfig {
         Self {
             refresh_margin: Duration::from_secs(300),
             min_refresh_interval: Duration::from_secs(30),
+            save_retry: Duration::from_secs(1),
         }
     }
 }
+
+/// The longest wait between two attempts to save an unsaved refresh token (one keychain call).
+pub const MAX_SAVE_RETRY: Duration = Duration::from_secs(10);
 
 /// The longest access-token lifetime believed (the refresh token's own 24 h): a larger
 /// `expires_in` (up to `u64::MAX`) would overflow `Instant` and never refresh.
@@ -97,16 +114,18 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    /// Starts a session from a fresh auth response; the refresh token is stored first.
+    /// Starts a session from a fresh auth response; the refresh token is stored first (a
+    /// store that refuses it leaves the session [`SessionState::Unsaved`]).
     pub async fn start(
         client: Client,
         store: Arc<dyn SecretStore>,
         tokens: &AuthTokens,
         config: SessionConfig,
     ) -> Result<Self, Error> {
-        store_blocking(&store, Some(tokens.refresh_token.clone())).await?;
+        let saved = store_blocking(&store, Some(tokens.refresh_token.clone())).await;
         let session = Self::empty(client, store, config);
         session.install(tokens, 0);
+        session.note_saved(saved);
         Ok(session)
     }
 
@@ -302,7 +321,7 @@ impl Session {
     /// finds a newer generation and takes that token without calling IBEx.
     async fn refresh(&self, seen: u64) -> Result<(Secret, u64), Error> {
         let _guard = self.inner.refresh_lock.lock().await;
-        let refresh_token = {
+        let mut refresh_token = {
             let guard = self.read_tokens();
             let t = guard.as_ref().ok_or_else(ended)?;
             if t.generation != seen {
@@ -310,35 +329,108 @@ impl Session {
             }
             t.refresh.clone()
         };
-        let tokens = match self.inner.client.refresh(&refresh_token).await {
-            Ok(tokens) => tokens,
-            Err(Error::Unauthorized { status: 401, .. }) => {
-                self.end(EndReason::RefreshRejected, Some(refresh_token))
-                    .await?;
-                return Err(Error::SessionExpired(
-                    "the refresh token was rejected; sign in again".into(),
-                ));
+        let mut adopted = false;
+        let tokens = loop {
+            match self.inner.client.refresh(&refresh_token).await {
+                Ok(tokens) => break tokens,
+                Err(Error::Unauthorized { status: 401, .. }) => {
+                    if !adopted {
+                        if let Some(theirs) = self.rotated_elsewhere(&refresh_token).await {
+                            tracing::info!(
+                                "another instance rotated the session; continuing with its token"
+                            );
+                            (refresh_token, adopted) = (theirs, true);
+                            continue;
+                        }
+                    }
+                    self.end(EndReason::RefreshRejected, Some(refresh_token))
+                        .await?;
+                    return Err(Error::SessionExpired(
+                        "the refresh token was rejected; sign in again".into(),
+                    ));
+                }
+                // Network/5xx: keep the session; the next call tries again.
+                Err(e) => return Err(e),
             }
-            // Network/5xx: keep the session; the next call tries again.
-            Err(e) => return Err(e),
         };
-        if let Err(e) = store_blocking(&self.inner.store, Some(tokens.refresh_token.clone())).await
-        {
-            let reason = match e {
-                Error::SecretStore(why) => why,
-                other => other.to_string(),
-            };
-            // The stored token is consumed and the new one is not durable: end here rather
-            // than run on a session that cannot survive a restart.
-            let ended = self.end(EndReason::StoreFailed(reason.clone()), Some(refresh_token));
-            if let Err(clear) = ended.await {
-                tracing::warn!(error = %clear, "could not clear the consumed refresh token");
-            }
-            return Err(Error::SecretStore(format!(
-                "the rotated refresh token could not be saved ({reason}); sign in again"
-            )));
+        let saved = store_blocking(&self.inner.store, Some(tokens.refresh_token.clone())).await;
+        let installed = self.install(&tokens, seen + 1);
+        self.note_saved(saved);
+        Ok(installed)
+    }
+
+    /// The token in the store when it is not `refused`: another instance of the app that shares
+    /// the store rotated the session after this one last did.
+    async fn rotated_elsewhere(&self, refused: &Secret) -> Option<Secret> {
+        let store = self.inner.store.clone();
+        let stored = tokio::task::spawn_blocking(move || store.load()).await;
+        match stored {
+            Ok(Ok(Some(token))) if token != *refused => Some(token),
+            _ => None,
         }
-        Ok(self.install(&tokens, seen + 1))
+    }
+
+    /// Records whether the current refresh token is in the store. The first refusal starts
+    /// saving it again in the background; a later success (here or there) makes it Active.
+    fn note_saved(&self, saved: Result<(), Error>) {
+        match saved {
+            Ok(()) => {
+                self.inner.state.send_if_modified(|state| {
+                    let was_unsaved = matches!(state, SessionState::Unsaved(_));
+                    if was_unsaved {
+                        tracing::info!("the session's refresh token is saved again");
+                        *state = SessionState::Active;
+                    }
+                    was_unsaved
+                });
+            }
+            Err(e) => {
+                let reason = match e {
+                    Error::SecretStore(why) => why,
+                    other => other.to_string(),
+                };
+                tracing::warn!(%reason, "refresh token not saved; the session runs in memory");
+                let first = self.inner.state.send_if_modified(|state| {
+                    let first = *state == SessionState::Active;
+                    if first {
+                        *state = SessionState::Unsaved(reason);
+                    }
+                    first
+                });
+                if first {
+                    self.keep_saving();
+                }
+            }
+        }
+    }
+
+    /// Saves the current refresh token until the store takes it, the session ends, or every
+    /// handle is dropped; waits double from `save_retry` to [`MAX_SAVE_RETRY`].
+    fn keep_saving(&self) {
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        let mut wait = self.inner.config.save_retry;
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(MAX_SAVE_RETRY);
+                let Some(inner) = weak.upgrade() else { return };
+                let session = Session { inner };
+                // No rotation meanwhile: the token saved is the current one.
+                let _guard = session.inner.refresh_lock.lock().await;
+                if !matches!(session.state(), SessionState::Unsaved(_)) {
+                    return;
+                }
+                let Some(token) = session.read_tokens().as_ref().map(|t| t.refresh.clone()) else {
+                    return;
+                };
+                let saved = store_blocking(&session.inner.store, Some(token)).await;
+                let done = saved.is_ok();
+                session.note_saved(saved);
+                if done {
+                    return;
+                }
+            }
+        });
     }
 
     fn install(&self, tokens: &AuthTokens, generation: u64) -> (Secret, u64) {
@@ -347,12 +439,6 @@ impl Session {
             refresh: tokens.refresh_token.clone(),
             generation,
             refresh_at: Instant::now() + self.refresh_in(tokens.expires_in()),
-        });
-        // Only a real change is an event: a routine refresh keeps the session Active.
-        self.inner.state.send_if_modified(|state| {
-            let changed = *state != SessionState::Active;
-            *state = SessionState::Active;
-            changed
         });
         (tokens.access_token.clone(), generation)
     }

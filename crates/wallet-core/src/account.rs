@@ -46,6 +46,9 @@ pub enum Persistence {
     Keychain,
     /// No keychain here: the session ends when the app closes.
     MemoryOnly { reason: String },
+    /// The keychain stopped answering (the reason) after the session rotated its refresh
+    /// token: it runs from memory and is saved as soon as the keychain answers again.
+    Unsaved { reason: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]

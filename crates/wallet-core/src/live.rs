@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use ibex::models::realtime::ServerMessage;
 use ibex::realtime::{RealtimeConfig, RealtimeEvent};
-use ibex::{Session, SessionState};
+use ibex::Session;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
@@ -100,7 +100,7 @@ async fn pump(
             // Signed out or expired: close now, so the next sign-in's socket is not refused as
             // a duplicate session.
             changed = state.changed() => {
-                if changed.is_err() || *state.borrow() != SessionState::Active {
+                if changed.is_err() || state.borrow().is_ended() {
                     events.emit(CoreEvent::Realtime { connected: false });
                     return;
                 }

@@ -44,7 +44,6 @@ messages! {
     WalletLocked => "The wallet is locked. Unlock it with your passkey.", "Le portefeuille est verrouillé. Déverrouillez-le avec votre clé d’accès.";
     SessionExpired => "Your session expired. Sign in again with your passkey.", "Votre session a expiré. Reconnectez-vous avec votre clé d’accès.";
     SessionNotResumed { error: String } => "Your last session could not be resumed: {error}", "Votre dernière session n’a pas pu être reprise\u{a0}: {error}";
-    KeychainSaveFailed { why: String } => "The keychain could not save your session ({why}). Sign in again.", "Le trousseau de clés n’a pas pu enregistrer votre session ({why}). Reconnectez-vous.";
     NoPasskeyOptions => "IBEx sent no passkey options for this request.", "IBEx n’a envoyé aucune option de clé d’accès pour cette demande.";
     WrongPasskeyOptions => "IBEx sent the wrong kind of passkey options for this request.", "IBEx a envoyé des options de clé d’accès qui ne correspondent pas à cette demande.";
     NoPasskeyChallenge => "IBEx's passkey options have no challenge.", "Les options de clé d’accès d’IBEx ne contiennent aucun défi.";
@@ -126,9 +125,9 @@ messages! {
     MismatchAmount => "amount", "montant";
     MismatchChain => "chain", "réseau";
     // The settings file (harden)
-    StoreRestored { name: String } => "{name} was missing; its previous copy was restored.", "{name} était introuvable\u{202f}; sa copie précédente a été restaurée.";
-    StoreRestoredKept { name: String, why: String, path: String } => "{name} was unreadable ({why}); the previous copy was restored and it is kept as {path}. The last change made before may be missing.", "{name} était illisible ({why})\u{202f}; la copie précédente a été restaurée et le fichier est conservé sous {path}. La dernière modification faite auparavant peut manquer.";
-    StoreRestoredNotSetAside { name: String, why: String, error: String } => "{name} was unreadable ({why}); the previous copy was restored and it could not be set aside ({error}). The last change made before may be missing.", "{name} était illisible ({why})\u{202f}; la copie précédente a été restaurée, mais le fichier n’a pas pu être mis de côté ({error}). La dernière modification faite auparavant peut manquer.";
+    StoreRestored { name: String } => "{name} was missing; its copy was restored.", "{name} était introuvable\u{202f}; sa copie a été restaurée.";
+    StoreRestoredKept { name: String, why: String, path: String } => "{name} was unreadable ({why}); its copy was restored and the damaged file is kept as {path}.", "{name} était illisible ({why})\u{202f}; sa copie a été restaurée et le fichier endommagé est conservé sous {path}.";
+    StoreRestoredNotSetAside { name: String, why: String, error: String } => "{name} was unreadable ({why}); its copy was restored, but the damaged file could not be set aside ({error}).", "{name} était illisible ({why})\u{202f}; sa copie a été restaurée, mais le fichier endommagé n’a pas pu être mis de côté ({error}).";
     StoreDefaultsKept { name: String, why: String, path: String } => "{name} was unreadable ({why}) and had no readable copy; defaults are in use and it is kept as {path}.", "{name} était illisible ({why}) et n’avait aucune copie lisible\u{202f}; les valeurs par défaut sont utilisées et le fichier est conservé sous {path}.";
     StoreDefaultsNotSetAside { name: String, why: String, error: String } => "{name} was unreadable ({why}) and had no readable copy; defaults are in use and it could not be set aside ({error}).", "{name} était illisible ({why}) et n’avait aucune copie lisible\u{202f}; les valeurs par défaut sont utilisées, mais le fichier n’a pas pu être mis de côté ({error}).";
     // macOS passkeys and updates

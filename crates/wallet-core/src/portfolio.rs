@@ -516,7 +516,7 @@ mod tests {
     }
 
     #[test]
-    fn a_corrupt_cache_file_starts_empty_and_is_rewritten() {
+    fn a_corrupt_cache_file_is_restored_or_starts_empty_and_is_rewritten() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache.json");
         let p = build(sample(), "now").unwrap();
@@ -529,8 +529,13 @@ mod tests {
                 .and_then(decode_snapshot),
             Some(p.clone())
         );
-        // Cut mid-write (as after a crash): discarded, never a panic, and usable again.
+        // Cut in the middle: restored from the store's copy.
         let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let store = JsonFileStore::open(&path);
+        assert_eq!(store.get("k").and_then(decode_snapshot), Some(p.clone()));
+        // And with no copy either: discarded, never a panic, and usable again.
+        std::fs::remove_file(dir.path().join("cache.json.bak")).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
         let store = JsonFileStore::open(&path);
         assert_eq!(store.get("k"), None);

@@ -253,24 +253,33 @@ impl crate::Core {
         self.update(|s| s.recovery_alert_minutes = leads)
     }
 
+    /// Applies `change` to the settings as stored, so a change another instance of the app
+    /// made meanwhile (to another field) is kept, not overwritten by this one's old copy.
     pub(crate) fn update(&self, change: impl FnOnce(&mut Settings)) -> Result<Settings, AppError> {
-        let settings = {
-            let mut guard = write(&self.settings);
-            change(&mut guard);
-            guard.clone()
-        };
+        let mut guard = write(&self.settings);
+        let mut change = Some(change);
+        let mut changed = guard.clone();
+        self.store
+            .update(SETTINGS_KEY, &mut |stored| {
+                let mut settings = stored
+                    .and_then(|v| serde_json::from_value::<Settings>(v).ok())
+                    .unwrap_or_else(|| guard.clone());
+                if let Some(change) = change.take() {
+                    change(&mut settings);
+                }
+                changed = settings;
+                serde_json::to_value(&changed).unwrap_or_default()
+            })
+            .map_err(|e| {
+                AppError::internal(Msg::SettingsNotSaved {
+                    error: e.to_string(),
+                })
+            })?;
+        *guard = changed;
+        let settings = guard.clone();
+        drop(guard);
         self.locale
             .set(settings.language.resolve(self.system_locale));
-        let value = serde_json::to_value(&settings).map_err(|e| {
-            AppError::internal(Msg::Unexpected {
-                detail: e.to_string(),
-            })
-        })?;
-        self.store.set(SETTINGS_KEY, value).map_err(|e| {
-            AppError::internal(Msg::SettingsNotSaved {
-                error: e.to_string(),
-            })
-        })?;
         self.events.emit(CoreEvent::SettingsChanged {
             settings: settings.clone(),
         });

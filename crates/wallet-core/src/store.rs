@@ -15,6 +15,15 @@ use crate::sync::lock;
 pub trait KvStore: Send + Sync {
     fn get(&self, key: &str) -> Option<Value>;
     fn set(&self, key: &str, value: Value) -> Result<(), String>;
+    /// Sets `key` to `change(its current value)`: read, changed and written as one step, from
+    /// what is stored now (another instance of the app may have written since).
+    fn update(
+        &self,
+        key: &str,
+        change: &mut dyn FnMut(Option<Value>) -> Value,
+    ) -> Result<(), String> {
+        self.set(key, change(self.get(key)))
+    }
     /// What went wrong reading the store at start, for the user (a restored copy, a file set
     /// aside), or `None` when it opened cleanly.
     fn notice(&self) -> Option<Msg> {
@@ -39,7 +48,7 @@ impl KvStore for MemoryStore {
 
 /// One JSON object in one file that a crash or a full disk cannot lose:
 /// - a write goes to `<file>.tmp`, is fsynced, and replaces the file by `rename` (atomic), with
-///   the directory fsynced after; the file before that write is kept as `<file>.bak`;
+///   the directory fsynced after; then the same again for a second copy, `<file>.bak`;
 /// - at open, an unreadable file (half-written by another tool, damaged) is set aside as
 ///   `<file>.corrupt` — never overwritten — and the `.bak` copy is used, with a notice.
 pub struct JsonFileStore {
@@ -51,7 +60,7 @@ pub struct JsonFileStore {
 type Map = BTreeMap<String, Value>;
 
 impl JsonFileStore {
-    /// Opens `path`: the file, else its previous copy, else empty (see the type's rules).
+    /// Opens `path`: the file, else its copy, else empty (see the type's rules).
     pub fn open(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
         let name = path.file_name().map_or_else(
@@ -62,7 +71,7 @@ impl JsonFileStore {
         let (data, notice) = match read_map(&path) {
             Ok(Some(map)) => (map, None),
             Ok(None) => match read_map(&backup) {
-                // Only a crash between the two renames of a write leaves the copy alone.
+                // Deleted by hand or by another tool; the copy is still there.
                 Ok(Some(map)) => (map, Some(Msg::StoreRestored { name })),
                 _ => (Map::new(), None),
             },
@@ -91,37 +100,48 @@ impl JsonFileStore {
                 }
             }
         };
-        Self {
+        let store = Self {
             path,
             data: Mutex::new(data),
             notice,
+        };
+        if store.notice.is_some() {
+            // Whole again on disk now, not at the next change: a second crash before then
+            // would otherwise start from the copy alone.
+            if let Err(e) = store.write(&lock(&store.data)) {
+                tracing::warn!(path = %store.path.display(), error = %e, "restored store not written back");
+            }
         }
+        store
     }
 
     fn write(&self, data: &Map) -> std::io::Result<()> {
-        use std::io::Write;
         let bytes = serde_json::to_vec_pretty(data)?;
-        let tmp = sibling(&self.path, "tmp");
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        drop(file);
-        if self.path.exists() {
-            // The copy is a second name for the current file (no bytes copied); where hard
-            // links are not supported, a real copy.
-            let backup = sibling(&self.path, "bak");
-            let _ = std::fs::remove_file(&backup);
-            if std::fs::hard_link(&self.path, &backup).is_err() {
-                std::fs::copy(&self.path, &backup)?;
-            }
-        }
-        std::fs::rename(&tmp, &self.path)?;
-        if let Some(dir) = self.path.parent() {
-            // The rename is durable only once the directory entry is.
-            std::fs::File::open(dir)?.sync_all()?;
+        replace(&self.path, &bytes)?;
+        // The same bytes again as the copy, so a file damaged later (another writer, the disk)
+        // is restored with nothing missing. The file itself is already safe: a copy that could
+        // not be written is only logged.
+        if let Err(e) = replace(&sibling(&self.path, "bak"), &bytes) {
+            tracing::warn!(path = %self.path.display(), error = %e, "the store's copy was not updated");
         }
         Ok(())
     }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, fsynced, renamed over it,
+/// the directory fsynced (the rename is durable only once the directory entry is).
+fn replace(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = sibling(path, "tmp");
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 /// `s.json` → `s.json.<ext>` (beside it, same file system, so `rename` is atomic).
@@ -149,7 +169,23 @@ impl KvStore for JsonFileStore {
     }
 
     fn set(&self, key: &str, value: Value) -> Result<(), String> {
+        let mut value = Some(value);
+        self.update(key, &mut |_| value.take().unwrap_or_default())
+    }
+
+    fn update(
+        &self,
+        key: &str,
+        change: &mut dyn FnMut(Option<Value>) -> Value,
+    ) -> Result<(), String> {
         let mut data = lock(&self.data);
+        // Another instance of the app on the same file may have written since: change this
+        // key in what is on disk, not in what this one read at start, so its changes stay.
+        // (Without a file lock, two writes within the same few milliseconds can still race.)
+        if let Ok(Some(on_disk)) = read_map(&self.path) {
+            *data = on_disk;
+        }
+        let value = change(data.get(key).cloned());
         let previous = data.insert(key.to_owned(), value);
         self.write(&data).map_err(|e| {
             // Memory and disk stay the same: the caller hears the write failed.
@@ -172,7 +208,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn writes_are_atomic_and_keep_the_previous_copy() {
+    fn writes_are_atomic_and_keep_a_second_copy() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");
         let s = JsonFileStore::open(&path);
@@ -186,10 +222,11 @@ mod tests {
             serde_json::from_slice(&std::fs::read(sibling(&path, "bak")).unwrap()).unwrap();
         assert_eq!(
             copy["a"],
-            json!({"x": 1}),
-            "the copy is the file before the last write"
+            json!({"x": 2}),
+            "the copy is the file as written"
         );
         assert!(!sibling(&path, "tmp").exists());
+        assert!(!sibling(&sibling(&path, "bak"), "tmp").exists());
     }
 
     #[test]
@@ -206,15 +243,21 @@ mod tests {
         let recovered = JsonFileStore::open(&path);
         assert_eq!(recovered.get("pin-account"), Some(json!("user-1")));
         let notice = recovered.notice().unwrap().render(crate::i18n::Locale::En);
-        assert!(notice.contains("previous copy was restored"), "{notice}");
+        assert!(notice.contains("its copy was restored"), "{notice}");
+        assert_eq!(
+            recovered.get("theme"),
+            Some(json!("dark")),
+            "the last change is in the copy too"
+        );
         assert_eq!(
             std::fs::read(sibling(&path, "corrupt")).unwrap(),
             full[..full.len() / 2],
             "the damaged file is set aside, not overwritten"
         );
-        // The next write makes the file whole again.
-        recovered.set("theme", json!("light")).unwrap();
-        assert_eq!(JsonFileStore::open(&path).notice(), None);
+        // Written back at once: the next start opens cleanly, with the copy's contents.
+        let again = JsonFileStore::open(&path);
+        assert_eq!(again.notice(), None);
+        assert_eq!(again.get("pin-account"), Some(json!("user-1")));
     }
 
     #[test]
@@ -230,6 +273,19 @@ mod tests {
             .render(crate::i18n::Locale::En)
             .contains("no readable copy"));
         assert!(sibling(&path, "corrupt").exists());
+    }
+
+    #[test]
+    fn a_second_instance_on_the_same_file_keeps_the_first_ones_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let first = JsonFileStore::open(&path);
+        let second = JsonFileStore::open(&path);
+        first.set("theme", json!("light")).unwrap();
+        second.set("lock", json!(30)).unwrap();
+        let file = JsonFileStore::open(&path);
+        assert_eq!(file.get("theme"), Some(json!("light")));
+        assert_eq!(file.get("lock"), Some(json!(30)));
     }
 
     #[test]

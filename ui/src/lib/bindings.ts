@@ -741,7 +741,12 @@ export type Persistence =
 /**  In the OS keychain: the session survives a restart. */
 { kind: "keychain" } | 
 /**  No keychain here: the session ends when the app closes. */
-{ kind: "memoryOnly"; reason: string };
+{ kind: "memoryOnly"; reason: string } | 
+/**
+ *  The keychain stopped answering (the reason) after the session rotated its refresh
+ *  token: it runs from memory and is saved as soon as the keychain answers again.
+ */
+{ kind: "unsaved"; reason: string };
 
 /**  What the owner registers with IBEX Safe to prove who they are (`ENABLE_RECOVERY`). */
 export type PersonalData = {

@@ -1,9 +1,9 @@
 //! Session rules against the sandbox's real token rotation (single-use refresh tokens, 1 h
 //! access / 24 h refresh on its controllable clock).
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ibex::{
     EndReason, Error, MemoryStore, Secret, SecretStore, Session, SessionConfig, SessionState,
@@ -120,64 +120,102 @@ async fn an_expired_access_token_is_refreshed_and_the_call_replayed() {
     restored.me().await.unwrap();
 }
 
-/// Accepts the sign-in save, fails the save after the first rotation.
+/// A keychain that stops answering while `down` (the Secret Service killed mid-session).
 #[derive(Default)]
-struct FailsAfterRotation {
+struct Flaky {
     inner: MemoryStore,
+    down: AtomicBool,
     saves: AtomicU32,
 }
 
-impl SecretStore for FailsAfterRotation {
+impl SecretStore for Flaky {
     fn load(&self) -> Result<Option<Secret>, StoreError> {
         self.inner.load()
     }
     fn save(&self, token: &Secret) -> Result<(), StoreError> {
-        if self.saves.fetch_add(1, Ordering::SeqCst) == 0 {
-            self.inner.save(token)
-        } else {
-            Err(StoreError("keychain unavailable".into()))
+        self.saves.fetch_add(1, Ordering::SeqCst);
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StoreError("keychain unavailable".into()));
         }
+        self.inner.save(token)
     }
     fn clear(&self) -> Result<(), StoreError> {
         self.inner.clear()
     }
 }
 
+/// The store refusing the rotated token used to end the session (the work lost with it); now
+/// the session runs from memory, says so, and saves the token once the store is back.
 #[tokio::test]
-async fn a_store_failure_between_rotation_and_persisting_is_clear_and_safe() {
+async fn a_store_failure_after_rotation_keeps_the_session_and_saves_it_once_back() {
     let h = Harness::start().await;
     let auth = h.signed_in().await;
-    let store = Arc::new(FailsAfterRotation::default());
-    let session = Session::start(
-        h.client(),
-        store.clone(),
-        &auth.tokens,
-        SessionConfig::default(),
+    let store = Arc::new(Flaky::default());
+    let config = SessionConfig {
+        save_retry: Duration::from_millis(50),
+        ..SessionConfig::default()
+    };
+    let session = Session::start(h.client(), store.clone(), &auth.tokens, config)
+        .await
+        .unwrap();
+    store.down.store(true, Ordering::SeqCst);
+    h.faults(json!({ "expireAccessTokens": true })).await;
+    session.signers().await.expect("the session keeps working");
+    assert!(
+        matches!(session.state(), SessionState::Unsaved(ref why) if why.contains("keychain unavailable")),
+        "{:?}",
+        session.state()
+    );
+    assert_eq!(h.refreshes().await, 1);
+    // Retried in the background while the store is down, one call at a time.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let tries = store.saves.load(Ordering::SeqCst);
+    assert!((3..=6).contains(&tries), "{tries} saves");
+    assert_eq!(
+        store.load().unwrap(),
+        Some(auth.tokens.refresh_token.clone())
+    );
+
+    store.down.store(false, Ordering::SeqCst);
+    let mut state = session.subscribe();
+    tokio::time::timeout(
+        Duration::from_secs(2),
+        state.wait_for(|s| *s == SessionState::Active),
     )
     .await
+    .expect("saved once the store answers")
     .unwrap();
+    let saved = store.load().unwrap().unwrap();
+    assert_ne!(
+        saved, auth.tokens.refresh_token,
+        "the rotated token, not the consumed one"
+    );
+    // What a restart would do: the saved token restores the session.
+    let restored = Session::restore(h.client(), store.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    restored.me().await.unwrap();
+    assert_eq!(h.refreshes().await, 2);
+}
+
+/// Two instances of the app share one keychain item: the one whose token the other rotated
+/// continues with the fresh token from the store instead of ending (once per refresh).
+#[tokio::test]
+async fn a_token_rotated_by_another_instance_is_taken_over_not_ended() {
+    let h = Harness::start().await;
+    let (first, store, _) = h.session().await;
+    // The second instance starts from the shared item and rotates it.
+    let second = Session::restore(h.client(), store.clone(), SessionConfig::default())
+        .await
+        .unwrap();
     h.faults(json!({ "expireAccessTokens": true })).await;
-    let err = session.signers().await.unwrap_err();
-    assert!(
-        matches!(&err, Error::SecretStore(m) if m.contains("keychain unavailable")),
-        "{err:?}"
-    );
-    assert!(matches!(
-        session.state(),
-        SessionState::Ended(EndReason::StoreFailed(_))
-    ));
-    assert_eq!(h.refreshes().await, 1);
-    // The consumed token is gone from the store and never sent again.
-    assert!(store.load().unwrap().is_none());
-    assert!(matches!(
-        session.signers().await,
-        Err(Error::SessionExpired(_))
-    ));
-    assert_eq!(h.refreshes().await, 1);
-    // And the server indeed refuses it: restoring with it would have ended the session.
-    let replay = h.client().refresh(&auth.tokens.refresh_token).await;
-    assert!(
-        matches!(replay, Err(Error::Unauthorized { status: 401, .. })),
-        "{replay:?}"
-    );
+    first.signers().await.expect("the first instance goes on");
+    assert_eq!(first.state(), SessionState::Active);
+    second.signers().await.expect("and so does the second");
+    assert_eq!(second.state(), SessionState::Active);
+    // restore 1, first: refused + adopted 2, second: refused + adopted 2.
+    assert_eq!(h.refreshes().await, 5);
+    Session::restore(h.client(), store, SessionConfig::default())
+        .await
+        .expect("the stored token is the live one");
 }

@@ -511,34 +511,51 @@ impl AuthState {
         Ok(info)
     }
 
-    /// Tells the UI once when IBEx ends the session (refresh rejected, store failed).
+    /// Tells the UI when the session's keychain copy is lost or back (the keychain stopped
+    /// answering), and once when IBEx ends the session (refresh rejected).
     fn watch_end(self: &Arc<Self>, session: &Session) {
         let mut rx = session.subscribe();
         let weak = Arc::downgrade(self);
         tokio::spawn(async move {
             while rx.changed().await.is_ok() {
-                let SessionState::Ended(reason) = rx.borrow().clone() else {
-                    continue;
-                };
-                let Some(state) = weak.upgrade() else { return };
-                // Only this session ends: a newer sign-in that replaced it stays (an old
+                let state = rx.borrow_and_update().clone();
+                let Some(auth) = weak.upgrade() else { return };
+                let ended = state.is_ended();
+                // Only this session changes: a newer sign-in that replaced it stays (an old
                 // session still running a call or a socket can end after the swap).
-                let ended = {
-                    let mut active = lock(&state.active);
+                let changed = {
+                    let mut active = lock(&auth.active);
                     let ours = active
                         .as_ref()
                         .is_some_and(|a| a.session.subscribe().same_channel(&rx));
-                    ours && active.take().is_some()
+                    match (&state, active.as_mut()) {
+                        (_, Some(_)) if !ours => false,
+                        (_, None) => false,
+                        (SessionState::Ended(_), Some(_)) => active.take().is_some(),
+                        (SessionState::Unsaved(reason), Some(a)) => {
+                            let reason = reason.clone();
+                            a.persistence = Persistence::Unsaved { reason };
+                            true
+                        }
+                        (SessionState::Active, Some(a)) => {
+                            a.persistence = Persistence::Keychain;
+                            true
+                        }
+                    }
                 };
-                if ended {
+                if let (true, SessionState::Ended(reason)) = (changed, &state) {
                     let why = format!("{reason:?}");
-                    *lock(&state.last_end) =
-                        Some(end_message(&reason).unwrap_or(Msg::Unexpected { detail: why }));
-                    state.events.emit(CoreEvent::SessionChanged {
-                        session: state.info(),
+                    *lock(&auth.last_end) =
+                        Some(end_message(reason).unwrap_or(Msg::Unexpected { detail: why }));
+                }
+                if changed {
+                    auth.events.emit(CoreEvent::SessionChanged {
+                        session: auth.info(),
                     });
                 }
-                return;
+                if ended {
+                    return;
+                }
             }
         });
     }
@@ -572,7 +589,6 @@ fn end_message(reason: &ibex::EndReason) -> Option<Msg> {
     match reason {
         ibex::EndReason::SignedOut => None,
         ibex::EndReason::RefreshRejected => Some(Msg::SessionExpired),
-        ibex::EndReason::StoreFailed(why) => Some(Msg::KeychainSaveFailed { why: why.clone() }),
         ibex::EndReason::NoStoredToken => None,
     }
 }
