@@ -8,35 +8,18 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { artifactsDir, binary } from '../support/paths.mjs';
 import { freePort, startProcess } from '../support/process.mjs';
-import { webdriver } from '../support/webdriver.mjs';
+import { startDriver } from '../support/webdriver.mjs';
 
 const shots = artifactsDir('app');
-/** @type {ReturnType<typeof startProcess>} */
+/** @type {Awaited<ReturnType<typeof startDriver>>} */
 let driver;
-/** @type {Awaited<ReturnType<ReturnType<typeof webdriver>['newSession']>>} */
+/** @type {Awaited<ReturnType<Awaited<ReturnType<typeof startDriver>>['newSession']>>} */
 let session;
 
 before(async () => {
   assert.ok(process.env.DISPLAY, 'DISPLAY must be set (run under Xvfb)');
-  const port = await freePort();
-  const nativePort = await freePort();
-  driver = startProcess(
-    process.env.TAURI_DRIVER ?? 'tauri-driver',
-    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
-    undefined,
-    { env: isolatedHome() },
-  );
-  // tauri-driver prints nothing when ready; wait until it answers.
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`${base}/status`);
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  session = await webdriver(base).newSession(binary('ibex-wallet'));
+  driver = await startDriver(isolatedHome());
+  session = await driver.newSession(binary('ibex-wallet'));
 });
 
 /** Saves a PNG of the X window titled `title`. @param {string} title @param {string} path */

@@ -13,8 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { artifactsDir, repoRoot } from '../support/paths.mjs';
-import { freePort, startProcess } from '../support/process.mjs';
-import { webdriver } from '../support/webdriver.mjs';
+import { startDriver } from '../support/webdriver.mjs';
 import { buildManifest } from '../../../scripts/release-manifest.mjs';
 
 /** The Debian package name the bundler derives from the product name (kebab case of "IBEx Wallet"). */
@@ -44,9 +43,8 @@ const launcher = join(home, 'launch.sh');
 const served = { manifest: /** @type {object | null} */ (null), pkg: Buffer.alloc(0) };
 /** @type {import('node:http').Server} */
 let server;
-/** @type {ReturnType<typeof startProcess>} */
-let driver;
-let driverBase = '';
+/** What every tauri-driver / WebKitWebDriver pair printed, for a failed run. */
+const driverLogs = /** @type {string[]} */ ([]);
 
 /** A version as a regular expression. @param {string} v */
 const esc = (v) => v.replace(/\./g, '\\.');
@@ -83,6 +81,27 @@ function installedApps() {
     });
 }
 
+/** The D-Bus name tauri-plugin-single-instance holds for the running app (identifier + suffix). */
+const INSTANCE_NAME = 'fi.ibex.wallet.SingleInstance';
+
+function instanceNameOwned() {
+  const r = spawnSync('dbus-send', [
+    '--session',
+    '--print-reply',
+    '--dest=org.freedesktop.DBus',
+    '/org/freedesktop/DBus',
+    'org.freedesktop.DBus.NameHasOwner',
+    `string:${INSTANCE_NAME}`,
+  ]);
+  return r.stdout.toString().includes('boolean true');
+}
+
+/** Until no installed app runs and none holds the single-instance name: an app started before
+ * the bus has seen the last one go would hand over to it and exit. */
+async function noAppLeft() {
+  await until(() => installedApps().length === 0 && !instanceNameOwned(), 'every installed app to end', 10000);
+}
+
 function killInstalledApps() {
   for (const { pid } of installedApps()) {
     try {
@@ -106,17 +125,36 @@ function windowOf(/** @type {number} */ pid) {
   return r.status === 0 ? r.stdout.toString().trim().split('\n')[0] : '';
 }
 
-/** The installed app under WebDriver, with this test's data directories. */
+/**
+ * The installed app under WebDriver, with this test's data directories. Each session gets its
+ * own tauri-driver and WebKitWebDriver: a session whose app restarted itself (the update)
+ * cannot be closed, and the WebKitWebDriver that held it must not serve the next one.
+ */
 async function openApp() {
-  const session = await webdriver(driverBase).newSession(launcher);
-  await session.waitForText('footer', /IBEx Wallet/);
-  return session;
+  const driver = await startDriver(env);
+  try {
+    const session = await driver.newSession(launcher);
+    await session.waitForText('footer', /IBEx Wallet/);
+    return { ...session, driver };
+  } catch (e) {
+    await stopDriver(driver);
+    throw e;
+  }
 }
 
-async function closeApp(/** @type {Awaited<ReturnType<typeof openApp>>} */ session) {
-  // The session of an app that restarted never answers: do not wait for it.
-  await Promise.race([session.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+/** @param {Awaited<ReturnType<typeof startDriver>>} driver */
+async function stopDriver(driver) {
+  await driver.stop();
+  driverLogs.push(driver.output());
+}
+
+/** Ends the session (or, with `abandon`, gives up a session whose app is gone), its drivers
+ * and every installed app still running, and waits until none is left. */
+async function closeApp(/** @type {Awaited<ReturnType<typeof openApp>>} */ session, abandon = false) {
+  if (!abandon) await session.close().catch(() => {});
+  await stopDriver(session.driver);
   killInstalledApps();
+  await noAppLeft();
 }
 
 /** Clicks without waiting for the answer (the click may end the app). @param {Awaited<ReturnType<typeof openApp>>} session @param {string} css */
@@ -154,28 +192,13 @@ before(async () => {
     }
   });
   await new Promise((r) => server.listen(UPDATE_PORT, '127.0.0.1', () => r(undefined)));
-  const port = await freePort();
-  const nativePort = await freePort();
-  driver = startProcess(
-    process.env.TAURI_DRIVER ?? 'tauri-driver',
-    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
-    undefined,
-    { env },
-  );
-  driverBase = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`${driverBase}/status`);
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 });
 
 after(async () => {
   killInstalledApps();
-  await driver?.stop();
+  // What the drivers and every app instance said, for a failed run.
+  writeFileSync(join(shots, 'tauri-driver.log'), driverLogs.join('\n----\n'));
+  if (existsSync(appLog)) writeFileSync(join(shots, 'app.log'), readFileSync(appLog));
   server?.close();
   // CI runs as root on a shared machine: leave no package behind.
   spawnSync('dpkg', ['-r', PACKAGE]);
@@ -209,6 +232,7 @@ test('dpkg -i installs the binary, the menu entry and the icons; the entry start
     assert.equal(readlinkSync(`/proc/${app.pid}/exe`), BIN);
   } finally {
     app.kill('SIGKILL');
+    await noAppLeft();
   }
 });
 
@@ -297,7 +321,7 @@ test('N−1 updates to N through the UI: dpkg -s reports N and the relaunched ap
   // The relaunched process says which version it is.
   const started = readFileSync(appLog, 'utf8');
   assert.match(started, new RegExp(`IBEx Wallet started version=${esc(current)} pid=${relaunched.pid}\\b`));
-  await closeApp(session);
+  await closeApp(session, true);
 
   // The binary the relaunched process ran is N: the same binary under WebDriver says so.
   const again = await openApp();
