@@ -11,6 +11,8 @@ import { freePort, startProcess } from '../support/process.mjs';
 import { startDriver } from '../support/webdriver.mjs';
 
 const shots = artifactsDir('app');
+// Before `before` runs (it starts the driver with this home): node:test runs it at once.
+const home = mkdtempSync(join(tmpdir(), 'ibex-app-home-'));
 /** @type {Awaited<ReturnType<typeof startDriver>>} */
 let driver;
 /** @type {Awaited<ReturnType<Awaited<ReturnType<typeof startDriver>>['newSession']>>} */
@@ -50,8 +52,6 @@ function colourShare(path, hex) {
   ]);
   return Number(mean.toString());
 }
-
-const home = mkdtempSync(join(tmpdir(), 'ibex-app-home-'));
 
 /** The app (a child of tauri-driver) keeps its settings in a fresh directory, not the user's. */
 function isolatedHome() {
