@@ -130,11 +130,12 @@ function windowOf(/** @type {number} */ pid) {
 
 /**
  * The installed app under WebDriver, with this test's data directories. Each session gets its
- * own tauri-driver and WebKitWebDriver, and no session is closed through WebDriver: WebKitWebDriver
- * answers DELETE /session only once the browser process exits, and this app stays in the tray
- * when its window closes (and the updated one restarted itself), so the DELETE hangs and the
- * WebKitWebDriver behind it serves nothing reliably after (the "fetch failed" of the next
- * session). Stopping the drivers and ending the app is the only clean end.
+ * own tauri-driver and WebKitWebDriver, and sessions are not closed through WebDriver: the
+ * update's app restarts itself out from under its session, and the WebKitWebDriver that held
+ * such a session, given a DELETE it could not complete, then refused the next session (tauri-driver
+ * drops the connection when WebKitWebDriver does not answer: "fetch failed"). One WebDriver
+ * request in this file also once waited 300 s for an answer. Stopping the drivers and ending
+ * the app is an end that always completes.
  */
 async function openApp() {
   const driver = await startDriver(env);
