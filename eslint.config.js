@@ -5,7 +5,7 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 export default ts.config(
-  { ignores: ['ui/dist/', 'ui/src/lib/bindings.ts', 'target/', 'test-artifacts/'] },
+  { ignores: ['ui/dist/', 'ui/src/lib/bindings.ts', 'ui/src/lib/paraglide/', 'target/', 'test-artifacts/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

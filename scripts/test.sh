@@ -32,6 +32,7 @@ step "UI format (Prettier)" npm run format:check --silent
 step "UI unit tests" npm run test:unit --silent
 step "build app, web host and sandbox (test features)" cargo build -p ibex-wallet -p ibex-sandbox --features ibex-wallet/devhost,ibex-wallet/soft-passkey --bins
 step "e2e: UI in Chromium over the web transport; WebAuthn against the sandbox" npm run test:e2e:web --silent
+step "e2e: the same browser journeys in French (system language fr)" npm run test:e2e:web:fr --silent
 step "e2e: the app under Xvfb" scripts/with-display.sh npm run test:e2e:app --silent
 step "packages: .deb install, signed update N−1 → N, refusals, removal (root)" scripts/test-packages.sh
 

@@ -5,9 +5,11 @@
 use std::path::Path;
 
 fn main() {
-    let plist =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri/macos/Entitlements.plist");
-    println!("cargo:rerun-if-changed={}", plist.display());
+    const PLIST: &str = "../../src-tauri/macos/Entitlements.plist";
+    let plist = Path::new(env!("CARGO_MANIFEST_DIR")).join(PLIST);
+    // Relative to the package, so a target dir shared by clones at other paths (CI's cache)
+    // watches this clone's file rather than keeping what another clone's build baked in.
+    println!("cargo:rerun-if-changed={PLIST}");
     // Outside this repository (e.g. a packaged crate) there is no entitlements file: no rpId.
     let text = std::fs::read_to_string(&plist).unwrap_or_default();
     let domains: Vec<&str> = text

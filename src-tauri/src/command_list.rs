@@ -13,6 +13,7 @@ macro_rules! for_each_command {
             settings_set_theme(theme: settings::Theme) -> settings::Settings;
             settings_set_lock(minutes: u32) -> settings::Settings;
             settings_set_chain(chain_id: Option<u32>) -> settings::Settings;
+            settings_set_language(language: i18n::Language) -> settings::Settings;
             network_status() -> network::NetworkStatus;
             passkey_capabilities(webview: passkey::WebviewInfo) -> passkey::PasskeyCapabilities;
             session_get() -> session::SessionInfo;

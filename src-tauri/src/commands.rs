@@ -25,7 +25,8 @@ macro_rules! expand_commands {
                     core: tauri::State<'_, Arc<Core>>,
                     $($arg: $ty),*
                 ) -> Result<$ret, AppError> {
-                    core.$name($($arg),*).await
+                    // Errors leave the core in the user's language.
+                    core.$name($($arg),*).await.map_err(|e| e.localized(core.locale()))
                 }
             )*
         }
@@ -48,23 +49,28 @@ macro_rules! expand_commands {
             name: &str,
             args: serde_json::Value,
         ) -> Result<serde_json::Value, AppError> {
-            match name {
+            let result = match name {
                 $(
                     stringify!($name) => {
                         #[derive(serde::Deserialize)]
                         #[serde(rename_all = "camelCase", deny_unknown_fields)]
                         struct Args { $($arg: $ty),* }
-                        let Args { $($arg),* } = serde_json::from_value(args).map_err(|e| {
-                            AppError::validation(format!(
-                                "bad arguments for {}: {e}", stringify!($name)
-                            ))
-                        })?;
-                        let out = core.$name($($arg),*).await?;
-                        serde_json::to_value(out).map_err(|e| AppError::internal(e.to_string()))
+                        match serde_json::from_value::<Args>(args) {
+                            Ok(Args { $($arg),* }) => core.$name($($arg),*).await.and_then(|out| {
+                                serde_json::to_value(out).map_err(|e| {
+                                    AppError::internal(Msg::Unexpected { detail: e.to_string() })
+                                })
+                            }),
+                            Err(e) => Err(AppError::validation(Msg::BadArguments {
+                                command: stringify!($name).to_owned(),
+                                error: e.to_string(),
+                            })),
+                        }
                     }
                 )*
-                other => Err(AppError::validation(format!("unknown command `{other}`"))),
-            }
+                other => Err(AppError::validation(Msg::UnknownCommand { name: other.to_owned() })),
+            };
+            result.map_err(|e| e.localized(core.locale()))
         }
     };
 }

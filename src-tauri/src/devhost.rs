@@ -19,7 +19,7 @@ use axum::{Json, Router};
 use futures_util::Stream;
 use ibex_wallet_core::notify::Notifier;
 use ibex_wallet_core::sync::lock;
-use ibex_wallet_core::{AppError, Core, CoreEvent, EventSink};
+use ibex_wallet_core::{AppError, Core, CoreEvent, EventSink, Msg};
 use rand::RngCore;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
@@ -211,7 +211,9 @@ async fn invoke(
         match serde_json::from_slice(&body) {
             Ok(v) => v,
             Err(e) => {
-                return error_response(AppError::validation(format!("arguments are not JSON: {e}")))
+                return error_response(AppError::validation(Msg::ArgumentsNotJson {
+                    error: e.to_string(),
+                }))
             }
         }
     };

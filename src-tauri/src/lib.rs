@@ -60,7 +60,7 @@ pub fn run() {
                 .with_updates(Arc::new(updates::PluginUpdates::new(app.handle().clone()))),
             );
             app.manage(core.clone());
-            tray::install(app)?;
+            tray::install(app, core.locale())?;
             tauri::async_runtime::spawn({
                 let core = core.clone();
                 async move { core.run_update_schedule().await }

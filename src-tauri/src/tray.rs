@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use ibex_wallet_core::Core;
+use ibex_wallet_core::{Core, Locale, Msg};
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{App, AppHandle, Manager, Window, WindowEvent};
@@ -11,9 +11,10 @@ use tauri::{App, AppHandle, Manager, Window, WindowEvent};
 const OPEN: &str = "open";
 const QUIT: &str = "quit";
 
-pub fn install(app: &App) -> tauri::Result<()> {
-    let open = MenuItem::with_id(app, OPEN, "Open IBEx Wallet", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?;
+/// The menu speaks the language in force at start (a change applies at the next start).
+pub fn install(app: &App, locale: Locale) -> tauri::Result<()> {
+    let open = MenuItem::with_id(app, OPEN, Msg::TrayOpen.render(locale), true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, QUIT, Msg::TrayQuit.render(locale), true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&open, &quit])?;
     let mut tray = TrayIconBuilder::with_id("main")
         .tooltip("IBEx Wallet")

@@ -6,6 +6,8 @@ use ibex::models::WalletMode;
 use serde::Serialize;
 
 use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::messages::Msg;
 
 /// One Safe of the account; the address is the same on each chain listed (counterfactual).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -102,16 +104,18 @@ pub struct SignerView {
     pub safes: Option<u32>,
 }
 
-fn signer_view(s: Signer) -> SignerView {
+fn signer_view(s: Signer, locale: Locale) -> SignerView {
     let kind = match s.kind {
-        IbexSignerKind::Passkey => "Passkey".to_owned(),
-        IbexSignerKind::Eoa => "Wallet key".to_owned(),
-        IbexSignerKind::EmailToken => "Email code".to_owned(),
-        IbexSignerKind::Unknown => s.type_description.unwrap_or_else(|| "Other".to_owned()),
+        IbexSignerKind::Passkey => Msg::SignerPasskey.render(locale),
+        IbexSignerKind::Eoa => Msg::SignerWalletKey.render(locale),
+        IbexSignerKind::EmailToken => Msg::SignerEmailCode.render(locale),
+        IbexSignerKind::Unknown => s
+            .type_description
+            .unwrap_or_else(|| Msg::SignerOther.render(locale)),
     };
     let wallet_mode = s.wallet_mode.and_then(|m| match m {
         WalletMode::Safe4337 => Some("Safe (ERC-4337)".to_owned()),
-        WalletMode::Eoa7702 => Some("EIP-7702 account".to_owned()),
+        WalletMode::Eoa7702 => Some(Msg::Eip7702Account.render(locale)),
         WalletMode::Unknown => None,
     });
     SignerView {
@@ -134,7 +138,7 @@ impl crate::Core {
             .await?
             .signers
             .into_iter()
-            .map(signer_view)
+            .map(|s| signer_view(s, self.locale()))
             .collect())
     }
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 use crate::operations::{op_status, OpStatus};
 
 /// Rows per chain and page (the API allows 1–100).
@@ -163,10 +164,9 @@ async fn decimals(session: &Session) -> Decimals {
 
 fn not_indexed(e: ibex::Error) -> AppError {
     match e {
-        ibex::Error::NotIndexed { .. } => AppError::new(
-            ErrorCode::NotIndexed,
-            "IBEx is indexing your address; the history appears in a few seconds.",
-        ),
+        ibex::Error::NotIndexed { .. } => {
+            AppError::new(ErrorCode::NotIndexed, Msg::IndexingHistory)
+        }
         other => other.into(),
     }
 }
@@ -373,13 +373,17 @@ fn download_dir() -> Result<PathBuf, AppError> {
         .map(PathBuf::from)
         .or_else(dirs::download_dir)
         .or_else(|| dirs::data_dir().map(|d| d.join("IBEx Wallet")))
-        .ok_or_else(|| AppError::internal("This system has no Downloads or data directory."))
+        .ok_or_else(|| AppError::internal(Msg::NoDownloadsFolder))
 }
 
 /// `ibex-activity-YYYY-MM-DD.csv`, or `…-2.csv` and up when that name is taken.
 fn write_new(dir: &Path, day: &str, contents: &str) -> Result<PathBuf, AppError> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| AppError::internal(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        AppError::internal(Msg::CannotCreateFolder {
+            path: dir.display().to_string(),
+            error: e.to_string(),
+        })
+    })?;
     for n in 1u32..1000 {
         let name = if n == 1 {
             format!("ibex-activity-{day}.csv")
@@ -394,20 +398,23 @@ fn write_new(dir: &Path, day: &str, contents: &str) -> Result<PathBuf, AppError>
         {
             Ok(mut file) => {
                 file.write_all(contents.as_bytes()).map_err(|e| {
-                    AppError::internal(format!("cannot write {}: {e}", path.display()))
+                    AppError::internal(Msg::CannotWriteFile {
+                        path: path.display().to_string(),
+                        error: e.to_string(),
+                    })
                 })?;
                 return Ok(path);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
-                return Err(AppError::internal(format!(
-                    "cannot write {}: {e}",
-                    path.display()
-                )))
+                return Err(AppError::internal(Msg::CannotWriteFile {
+                    path: path.display().to_string(),
+                    error: e.to_string(),
+                }))
             }
         }
     }
-    Err(AppError::internal("Too many exports today in this folder."))
+    Err(AppError::internal(Msg::TooManyExports))
 }
 
 /// The activity commands.

@@ -14,6 +14,8 @@ pub struct AppInfo {
     pub build: String,
     /// Whether the embedded sandbox is compiled in.
     pub sandbox_available: bool,
+    /// The OS's language as the wallet speaks it: what the "system" language setting means.
+    pub system_locale: crate::i18n::Locale,
     /// What went wrong reading the settings file at start (restored from its copy, set aside),
     /// for a notice the user sees; `None` when it opened cleanly.
     pub storage_notice: Option<String>,
@@ -33,7 +35,8 @@ impl crate::Core {
             }
             .to_owned(),
             sandbox_available: cfg!(feature = "sandbox"),
-            storage_notice: self.store.notice(),
+            system_locale: self.system_locale,
+            storage_notice: self.store.notice().map(|m| m.render(self.locale())),
         })
     }
 }

@@ -9,6 +9,7 @@ use ibex::Session;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::messages::Msg;
 use crate::recipients::parse_recipient;
 
 const NAME_MAX: usize = 64;
@@ -50,26 +51,26 @@ struct ValidContact {
 fn validate(draft: ContactDraft) -> Result<ValidContact, AppError> {
     let name = draft.name.trim().to_owned();
     if name.is_empty() {
-        return Err(AppError::validation("Give the contact a name."));
+        return Err(AppError::validation(Msg::ContactNameMissing));
     }
     if name.chars().count() > NAME_MAX {
-        return Err(AppError::validation(format!(
-            "A contact name can be at most {NAME_MAX} characters."
-        )));
+        return Err(AppError::validation(Msg::ContactNameTooLong {
+            max: NAME_MAX,
+        }));
     }
     let label = draft
         .label
         .map(|l| l.trim().to_owned())
         .filter(|l| !l.is_empty());
     if label.as_ref().is_some_and(|l| l.chars().count() > NAME_MAX) {
-        return Err(AppError::validation(format!(
-            "A label can be at most {NAME_MAX} characters."
-        )));
+        return Err(AppError::validation(Msg::ContactLabelTooLong {
+            max: NAME_MAX,
+        }));
     }
     let mut rows: Vec<CryptoContact> = Vec::new();
     for row in draft.addresses {
         if row.chain_id == 0 {
-            return Err(AppError::validation("Choose a network for each address."));
+            return Err(AppError::validation(Msg::ContactChainMissing));
         }
         let address = parse_recipient(&row.address)?;
         let row = CryptoContact {
@@ -81,7 +82,7 @@ fn validate(draft: ContactDraft) -> Result<ValidContact, AppError> {
         }
     }
     if rows.is_empty() {
-        return Err(AppError::validation("Add at least one address."));
+        return Err(AppError::validation(Msg::ContactNoAddress));
     }
     Ok(ValidContact { name, label, rows })
 }
@@ -150,11 +151,7 @@ impl crate::Core {
                     .data
                     .into_iter()
                     .find(|e| e.id == id)
-                    .ok_or_else(|| {
-                        AppError::validation(
-                            "This contact no longer exists; it may have been deleted elsewhere.",
-                        )
-                    })?;
+                    .ok_or_else(|| AppError::validation(Msg::ContactGone))?;
                 session
                     .update_contact(
                         &id,

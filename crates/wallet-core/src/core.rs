@@ -56,6 +56,10 @@ pub struct Core {
     /// Whether the user is looking at the wallet's window (set by the app shell).
     pub(crate) focused: Arc<AtomicBool>,
     pub(crate) recovery: RecoveryWatch,
+    /// The OS's language, read once at start.
+    pub(crate) system_locale: crate::i18n::Locale,
+    /// The language the core speaks now (follows the settings).
+    pub(crate) locale: Arc<crate::i18n::CurrentLocale>,
     pub(crate) updates: crate::updates::Updates,
 }
 
@@ -70,6 +74,10 @@ impl Core {
         } = deps;
         let settings = crate::settings::load(store.as_ref());
         let store_for_recovery = store.clone();
+        let system_locale = crate::i18n::Locale::of_system();
+        let locale = Arc::new(crate::i18n::CurrentLocale::new(
+            settings.language.resolve(system_locale),
+        ));
         let focused = Arc::new(AtomicBool::new(true));
         let in_flight = Arc::new(crate::updates::OperationsInFlight::default());
         let events: Arc<dyn EventSink> = Arc::new(crate::updates::WatchOperations {
@@ -80,6 +88,7 @@ impl Core {
             inner: events,
             notifier: notifier.clone(),
             focused: focused.clone(),
+            locale: locale.clone(),
         });
         let security_key = Arc::new(SecurityKeyBackend::new(
             crate::passkey::key_transport(),
@@ -93,6 +102,7 @@ impl Core {
             cache,
             natives: crate::passkey::native_backends(
                 crate::passkey::handoff::DEFAULT_TIMEOUT,
+                locale.clone(),
                 &security_key,
             ),
             security_key,
@@ -103,6 +113,8 @@ impl Core {
             notifier,
             focused,
             recovery: RecoveryWatch::new(store_for_recovery),
+            system_locale,
+            locale,
             updates: crate::updates::Updates::new(
                 Arc::new(crate::updates::NoSelfUpdate),
                 in_flight,
@@ -119,7 +131,8 @@ impl Core {
 
     /// Gives the browser hand-off `timeout` to answer instead of the default (tests use seconds).
     pub fn with_handoff_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.natives = crate::passkey::native_backends(timeout, &self.security_key);
+        self.natives =
+            crate::passkey::native_backends(timeout, self.locale.clone(), &self.security_key);
         self
     }
 
@@ -177,6 +190,7 @@ impl Core {
                 api_key,
                 self.events.clone(),
                 self.sandbox_state.as_deref(),
+                self.locale.clone(),
             )
             .await?,
         );

@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Locale;
+use crate::messages::Msg;
 use crate::store::KvStore;
 use crate::sync::lock;
 
@@ -63,11 +65,32 @@ struct Schedule {
     fired: BTreeSet<u32>,
 }
 
-/// A notification to show.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Alert {
-    pub title: String,
-    pub body: String,
+/// A notification to show: the recovery can be executed now, or in `left` ms. Said in the
+/// user's language when shown ([`Alert::title`], [`Alert::body`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alert {
+    Executable,
+    Pending { left: Millis },
+}
+
+impl Alert {
+    pub fn title(&self, locale: Locale) -> String {
+        match self {
+            Alert::Executable => Msg::RecoveryExecutableTitle,
+            Alert::Pending { .. } => Msg::RecoveryPendingTitle,
+        }
+        .render(locale)
+    }
+
+    pub fn body(&self, locale: Locale) -> String {
+        match *self {
+            Alert::Executable => Msg::RecoveryExecutableBody,
+            Alert::Pending { left } => Msg::RecoveryPendingBody {
+                left: describe_duration(left, locale),
+            },
+        }
+        .render(locale)
+    }
 }
 
 /// One planned alert of a pending recovery, for the UI.
@@ -201,48 +224,37 @@ fn fire_time(execute_after: Millis, lead_minutes: u32) -> Millis {
 fn alert(lead_minutes: u32, execute_after: Millis, now: Millis) -> Alert {
     let left = execute_after - now;
     if lead_minutes == 0 || left <= 0 {
-        return Alert {
-            title: "Wallet recovery can now be executed".to_owned(),
-            body: "The recovery delay is over: ownership of your wallet can now be transferred. \
-                   If you did not ask for this recovery, open IBEx Wallet and cancel it now."
-                .to_owned(),
-        };
-    }
-    Alert {
-        title: "Wallet recovery pending".to_owned(),
-        body: format!(
-            "A recovery of your wallet can be executed in {}. If you did not ask for it, open \
-             IBEx Wallet and cancel it before then.",
-            describe_duration(left)
-        ),
+        Alert::Executable
+    } else {
+        Alert::Pending { left }
     }
 }
 
 /// "23 h 59 min", "2 days 3 h", "45 min", "less than a minute".
-pub fn describe_duration(ms: Millis) -> String {
-    let minutes = ms / MINUTE;
+pub fn describe_duration(ms: Millis, locale: Locale) -> String {
+    let minutes = (ms / MINUTE).unsigned_abs();
     let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
     match (days, hours, mins) {
-        (0, 0, 0) => "less than a minute".to_owned(),
-        (0, 0, m) => format!("{m} min"),
-        (0, h, 0) => format!("{h} h"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (1, 0, _) => "1 day".to_owned(),
-        (1, h, _) => format!("1 day {h} h"),
-        (d, 0, _) => format!("{d} days"),
-        (d, h, _) => format!("{d} days {h} h"),
+        (0, 0, 0) => Msg::LessThanAMinute,
+        (0, 0, m) => Msg::Minutes { m },
+        (0, h, 0) => Msg::Hours { h },
+        (0, h, m) => Msg::HoursMinutes { h, m },
+        (1, 0, _) => Msg::OneDay,
+        (1, h, _) => Msg::OneDayHours { h },
+        (d, 0, _) => Msg::Days { d },
+        (d, h, _) => Msg::DaysHours { d, h },
     }
+    .render(locale)
 }
 
 /// Lead times as the settings keep them: distinct, latest first, at most a week ahead.
-pub fn normalise_leads(leads: Vec<u32>) -> Result<Vec<u32>, String> {
-    if leads.len() > 6 {
-        return Err("Choose at most 6 alert times.".to_owned());
+pub fn normalise_leads(leads: Vec<u32>) -> Result<Vec<u32>, Msg> {
+    const MAX: usize = 6;
+    if leads.len() > MAX {
+        return Err(Msg::TooManyAlerts { max: MAX });
     }
-    if let Some(too_far) = leads.iter().find(|&&m| m > 7 * 24 * 60) {
-        return Err(format!(
-            "{too_far} minutes is more than a week ahead; the recovery delay is usually one day."
-        ));
+    if let Some(&too_far) = leads.iter().find(|&&m| m > 7 * 24 * 60) {
+        return Err(Msg::AlertTooFar { minutes: too_far });
     }
     let set: BTreeSet<u32> = leads.into_iter().collect();
     Ok(set.into_iter().rev().collect())
@@ -279,8 +291,8 @@ mod tests {
         (store, clock, deadlines)
     }
 
-    fn titles(alerts: &[Alert]) -> Vec<&str> {
-        alerts.iter().map(|a| a.title.as_str()).collect()
+    fn titles(alerts: &[Alert]) -> Vec<String> {
+        alerts.iter().map(|a| a.title(Locale::En)).collect()
     }
 
     #[test]
@@ -291,7 +303,11 @@ mod tests {
         // The guardian started it just now: the 24 h alert is due at once.
         let first = d.due(&DEFAULT_LEADS);
         assert_eq!(titles(&first), ["Wallet recovery pending"]);
-        assert!(first[0].body.contains("in 1 day"), "{}", first[0].body);
+        assert!(
+            first[0].body(Locale::En).contains("in 1 day"),
+            "{:?}",
+            first[0]
+        );
         assert!(d.due(&DEFAULT_LEADS).is_empty(), "no repeat");
         assert_eq!(d.next_due(&DEFAULT_LEADS), Some(23 * HOUR));
 
@@ -300,7 +316,11 @@ mod tests {
         clock.set(23 * HOUR);
         let second = d.due(&DEFAULT_LEADS);
         assert_eq!(titles(&second), ["Wallet recovery pending"]);
-        assert!(second[0].body.contains("in 1 h"), "{}", second[0].body);
+        assert!(
+            second[0].body(Locale::En).contains("in 1 h"),
+            "{:?}",
+            second[0]
+        );
 
         clock.set(deadline);
         assert_eq!(
@@ -349,7 +369,11 @@ mod tests {
         clock.set(24 * HOUR - 30 * MINUTE);
         let alerts = d.due(&DEFAULT_LEADS);
         assert_eq!(alerts.len(), 1);
-        assert!(alerts[0].body.contains("in 30 min"), "{}", alerts[0].body);
+        assert!(
+            alerts[0].body(Locale::En).contains("in 30 min"),
+            "{:?}",
+            alerts[0]
+        );
         assert!(d.due(&DEFAULT_LEADS).is_empty());
         // Closed again until well after the deadline: one deadline alert.
         clock.set(30 * HOUR);
@@ -397,11 +421,22 @@ mod tests {
 
     #[test]
     fn durations_read_naturally() {
-        assert_eq!(describe_duration(30 * 1000), "less than a minute");
-        assert_eq!(describe_duration(45 * MINUTE), "45 min");
-        assert_eq!(describe_duration(HOUR), "1 h");
-        assert_eq!(describe_duration(23 * HOUR + 59 * MINUTE), "23 h 59 min");
-        assert_eq!(describe_duration(24 * HOUR), "1 day");
-        assert_eq!(describe_duration(51 * HOUR), "2 days 3 h");
+        assert_eq!(
+            describe_duration(30 * 1000, Locale::En),
+            "less than a minute"
+        );
+        assert_eq!(describe_duration(45 * MINUTE, Locale::En), "45 min");
+        assert_eq!(describe_duration(HOUR, Locale::En), "1 h");
+        assert_eq!(
+            describe_duration(23 * HOUR + 59 * MINUTE, Locale::En),
+            "23 h 59 min"
+        );
+        assert_eq!(describe_duration(24 * HOUR, Locale::En), "1 day");
+        assert_eq!(describe_duration(51 * HOUR, Locale::En), "2 days 3 h");
+        assert_eq!(describe_duration(51 * HOUR, Locale::Fr), "2 jours 3 h");
+        assert_eq!(
+            describe_duration(30 * 1000, Locale::Fr),
+            "moins d’une minute"
+        );
     }
 }

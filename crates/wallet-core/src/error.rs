@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Locale;
+use crate::messages::Msg;
+
 /// Stable error codes. The UI branches on these; never rename one. Serialised in camelCase,
 /// like every enum that crosses IPC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -51,77 +54,86 @@ pub enum ErrorCode {
 }
 
 /// An error as the UI sees it.
+///
+/// Built from a [`Msg`], so it can be said in the user's language: `message` is English (logs,
+/// `Display`) until the IPC boundary calls [`AppError::localized`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
 #[error("{code:?}: {message}")]
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
+    /// What `message` says; `None` for an error read back from IPC.
+    #[serde(skip)]
+    text: Option<Msg>,
 }
 
 impl AppError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, text: Msg) -> Self {
         Self {
             code,
-            message: message.into(),
+            message: text.render(Locale::En),
+            text: Some(text),
         }
     }
 
-    pub fn validation(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::Validation, message)
+    pub fn validation(text: Msg) -> Self {
+        Self::new(ErrorCode::Validation, text)
     }
 
-    pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::Internal, message)
+    pub fn internal(text: Msg) -> Self {
+        Self::new(ErrorCode::Internal, text)
+    }
+
+    /// The same error, said in `locale`.
+    pub fn localized(mut self, locale: Locale) -> Self {
+        if let Some(text) = &self.text {
+            self.message = text.render(locale);
+        }
+        self
+    }
+
+    /// What the message says, whatever the language.
+    pub fn text(&self) -> Option<&Msg> {
+        self.text.as_ref()
     }
 }
 
 /// IBEx's symbolic error codes the wallet knows, and what it tells the user instead of the
-/// server's text. `{rpId}` and `{origin}` are filled from what the core knows (its network
-/// setting, the passkey's clientData), never from the server's words.
-const SERVER_CODES: &[(&str, ErrorCode, &str)] = &[
-    (
-        "UNKNOWN_RP_ID",
-        ErrorCode::Validation,
-        "This IBEx server does not serve the rpId {rpId}. Check the network's rpId in the settings.",
-    ),
-    (
-        "CHALLENGE_EXPIRED",
-        ErrorCode::Unauthorized,
-        "Your passkey answered after this request had expired (IBEx allows about a minute). Nothing was changed; try again.",
-    ),
-    (
-        "CHALLENGE_UNKNOWN",
-        ErrorCode::Unauthorized,
-        "IBEx no longer knows this passkey request (it was already used or replaced). Nothing was changed; try again.",
-    ),
-    (
-        "ORIGIN_MISMATCH",
-        ErrorCode::Unauthorized,
-        "IBEx does not accept passkeys used from this page (origin {origin}). Nothing was changed; sign from a page this IBEx allows, or use a PIN.",
-    ),
-    (
-        "RPID_MISMATCH",
-        ErrorCode::Unauthorized,
-        "This passkey belongs to a different site than this IBEx network. Nothing was changed; use a passkey made for this network.",
-    ),
-    (
-        "STALE_NONCE",
-        ErrorCode::Conflict,
-        "Your wallet changed since this operation was prepared. Nothing was signed; review it again.",
-    ),
-    (
-        "GONE",
-        ErrorCode::Conflict,
-        "This request expired at IBEx. Nothing was changed; start it again.",
-    ),
-    (
-        "EXPIRED",
-        ErrorCode::Conflict,
-        "This request expired at IBEx. Nothing was changed; start it again.",
-    ),
+/// server's text. The rpId and origin come from what the core knows (its network setting, the
+/// passkey's clientData), never from the server's words.
+/// What to say for a server code, from what the core knows.
+type Say = fn(&Context<'_>) -> Msg;
+
+const SERVER_CODES: &[(&str, ErrorCode, Say)] = &[
+    ("UNKNOWN_RP_ID", ErrorCode::Validation, |c| match c.rp_id {
+        Some(rp_id) => Msg::RpIdNotServed {
+            rp_id: rp_id.to_owned(),
+        },
+        None => Msg::RpIdOfNetworkNotServed,
+    }),
+    ("CHALLENGE_EXPIRED", ErrorCode::Unauthorized, |_| {
+        Msg::ChallengeExpired
+    }),
+    ("CHALLENGE_UNKNOWN", ErrorCode::Unauthorized, |_| {
+        Msg::ChallengeUnknown
+    }),
+    ("ORIGIN_MISMATCH", ErrorCode::Unauthorized, |c| {
+        Msg::OriginRefused {
+            origin: c.origin.unwrap_or("?").to_owned(),
+        }
+    }),
+    ("RPID_MISMATCH", ErrorCode::Unauthorized, |_| {
+        Msg::PasskeyOtherSite
+    }),
+    ("STALE_NONCE", ErrorCode::Conflict, |_| {
+        Msg::WalletChangedSincePrepared
+    }),
+    ("GONE", ErrorCode::Conflict, |_| Msg::RequestExpiredAtIbex),
+    ("EXPIRED", ErrorCode::Conflict, |_| {
+        Msg::RequestExpiredAtIbex
+    }),
 ];
 
-/// What the core knows about the request that failed, to word its error.
 #[derive(Default)]
 pub(crate) struct Context<'a> {
     /// The network's rpId.
@@ -130,7 +142,7 @@ pub(crate) struct Context<'a> {
     pub origin: Option<&'a str>,
     /// What to say when IBEx refused the request itself (400, 401/403) with no code the wallet
     /// knows: the wallet's words for this call ("IBEx did not accept this passkey…").
-    pub refused: Option<(ErrorCode, &'a str)>,
+    pub refused: Option<(ErrorCode, Msg)>,
 }
 
 impl AppError {
@@ -146,78 +158,103 @@ impl AppError {
         let known = e
             .code()
             .and_then(|code| SERVER_CODES.iter().find(|(c, ..)| *c == code));
-        if let Some((_, code, message)) = known {
-            let message = message
-                .replace("{rpId}", context.rp_id.unwrap_or("of this network"))
-                .replace("{origin}", context.origin.unwrap_or("unknown"));
-            return Self::new(*code, message);
+        if let Some((_, code, text)) = known {
+            return Self::new(*code, text(context));
         }
         let refusal = matches!(
             e,
             ibex::Error::Status { status: 400, .. } | ibex::Error::Unauthorized { .. }
         );
-        if let (Some((code, message)), true) = (context.refused, refusal) {
-            return Self::new(code, message);
+        if let (Some((code, text)), true) = (&context.refused, refusal) {
+            return Self::new(*code, text.clone());
         }
-        let (code, message) = match e {
-            ibex::Error::Transport(_) | ibex::Error::Realtime(_) => (
-                ErrorCode::Network,
-                "IBEx could not be reached. Check your connection, then try again.".to_owned(),
-            ),
+        let (code, text) = match e {
+            ibex::Error::Transport(_) | ibex::Error::Realtime(_) => {
+                (ErrorCode::Network, Msg::IbexUnreachable)
+            }
             // IBEx refused the request itself (bad input, unknown Safe, insufficient balance).
-            ibex::Error::Status { status, .. } if (400..500).contains(status) => (
-                ErrorCode::Validation,
-                "IBEx refused this request. Nothing was changed.".to_owned(),
-            ),
-            ibex::Error::Status { .. } => (
-                ErrorCode::Server,
-                "IBEx could not complete this request right now. Nothing was lost; try again in a moment.".to_owned(),
-            ),
-            ibex::Error::Decode { .. } | ibex::Error::Refused { .. } => (
-                ErrorCode::BadResponse,
-                "IBEx answered in a form this wallet does not understand. Nothing was changed; try again later.".to_owned(),
-            ),
+            ibex::Error::Status { status, .. } if (400..500).contains(status) => {
+                (ErrorCode::Validation, Msg::IbexRefused)
+            }
+            ibex::Error::Status { .. } => (ErrorCode::Server, Msg::IbexServerError),
+            ibex::Error::Decode { .. } | ibex::Error::Refused { .. } => {
+                (ErrorCode::BadResponse, Msg::IbexBadAnswer)
+            }
             // The client's own words about what it was given (no server text).
-            ibex::Error::Config(_) | ibex::Error::Invalid(_) => (ErrorCode::Validation, e.to_string()),
-            ibex::Error::Unauthorized { .. } => (
-                ErrorCode::Unauthorized,
-                "IBEx refused this session's credentials. Sign in again.".to_owned(),
+            ibex::Error::Config(_) | ibex::Error::Invalid(_) => (
+                ErrorCode::Validation,
+                Msg::InvalidValue {
+                    detail: e.to_string(),
+                },
             ),
-            ibex::Error::SessionExpired(_) => (
-                ErrorCode::SessionExpired,
-                "Your session is over. Sign in again.".to_owned(),
-            ),
-            ibex::Error::NotReady { .. } => (
-                ErrorCode::NotReady,
-                "IBEx is still preparing this. Try again in a few seconds.".to_owned(),
-            ),
-            ibex::Error::NotIndexed { .. } => (
-                ErrorCode::NotIndexed,
-                "IBEx is still indexing this address. Try again in a moment.".to_owned(),
-            ),
+            ibex::Error::Unauthorized { .. } => (ErrorCode::Unauthorized, Msg::IbexUnauthorized),
+            ibex::Error::SessionExpired(_) => (ErrorCode::SessionExpired, Msg::SessionOver),
+            ibex::Error::NotReady { .. } => (ErrorCode::NotReady, Msg::IbexNotReady),
+            ibex::Error::NotIndexed { .. } => (ErrorCode::NotIndexed, Msg::IbexNotIndexed),
             ibex::Error::RateLimited { retry_after, .. } => (
                 ErrorCode::RateLimited,
                 match retry_after {
-                    Some(wait) => format!(
-                        "IBEx asks to slow down. Try again in {} s.",
-                        wait.as_secs().max(1)
-                    ),
-                    None => "IBEx asks to slow down. Wait a moment, then try again.".to_owned(),
+                    Some(wait) => Msg::IbexRateLimitedFor {
+                        seconds: wait.as_secs().max(1),
+                    },
+                    None => Msg::IbexRateLimited,
                 },
             ),
-            ibex::Error::Conflict { .. } => (
-                ErrorCode::Conflict,
-                "Something changed at IBEx since this request started. Nothing was changed; start it again.".to_owned(),
-            ),
+            ibex::Error::Conflict { .. } => (ErrorCode::Conflict, Msg::IbexConflict),
             // The keychain's own message (local, no server text).
-            ibex::Error::SecretStore(_) => (ErrorCode::Internal, e.to_string()),
+            ibex::Error::SecretStore(_) => (
+                ErrorCode::Internal,
+                Msg::KeychainError {
+                    detail: e.to_string(),
+                },
+            ),
         };
-        Self::new(code, message)
+        Self::new(code, text)
     }
 }
 
 impl From<ibex::Error> for AppError {
     fn from(e: ibex::Error) -> Self {
         Self::from_ibex(&e, &Context::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_english_until_said_in_the_users_language() {
+        let err = AppError::validation(Msg::ContactNameMissing);
+        assert_eq!(err.message, "Give the contact a name.");
+        let fr = err.clone().localized(Locale::Fr);
+        assert_eq!(fr.code, ErrorCode::Validation);
+        assert_eq!(fr.message, "Donnez un nom au contact.");
+        // The wire shape is unchanged: a code and a message, nothing else.
+        assert_eq!(
+            serde_json::to_value(&fr).unwrap(),
+            serde_json::json!({"code": "validation", "message": "Donnez un nom au contact."})
+        );
+        // An error read back from IPC has no message id and keeps its text.
+        let read: AppError = serde_json::from_value(serde_json::to_value(&err).unwrap()).unwrap();
+        assert_eq!(
+            read.localized(Locale::Fr).message,
+            "Give the contact a name."
+        );
+    }
+
+    #[test]
+    fn ibex_failures_are_said_by_kind_in_both_languages_without_the_servers_text() {
+        let odd = AppError::from(ibex::Error::Decode {
+            endpoint: "/v1.2/safes".into(),
+            path: "data[0].address".into(),
+            message: "<html>oops</html>".into(),
+        });
+        assert_eq!(odd.code, ErrorCode::BadResponse);
+        assert!(!odd.message.contains("html"), "{}", odd.message);
+        assert_eq!(
+            odd.localized(Locale::Fr).message,
+            "IBEx a répondu sous une forme que ce portefeuille ne comprend pas. Rien n’a été modifié\u{202f}; réessayez plus tard."
+        );
     }
 }

@@ -5,6 +5,7 @@ use ibex::models::account::{KycIframeRequest, KycState};
 use serde::Serialize;
 
 use crate::error::AppError;
+use crate::messages::Msg;
 
 #[derive(Debug, Clone, Copy, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -42,16 +43,17 @@ impl crate::Core {
             .ok_or_else(|| {
                 AppError::new(
                     crate::ErrorCode::BadResponse,
-                    format!("IBEx sent a verification link that is not a web address: {url}"),
+                    Msg::KycLinkNotWeb { url: url.clone() },
                 )
             })?
             .to_string();
         crate::browser::open(&url).map_err(|e| {
             AppError::new(
                 crate::ErrorCode::Network,
-                format!(
-                    "Your web browser could not be opened ({e}). Open this address yourself: {url}"
-                ),
+                Msg::BrowserNotOpened {
+                    error: e.to_string(),
+                    url: url.clone(),
+                },
             )
         })?;
         Ok(url)

@@ -14,8 +14,10 @@ mod core;
 pub mod deadlines;
 mod error;
 pub mod events;
+pub mod i18n;
 pub mod kyc;
 mod live;
+pub mod messages;
 mod money;
 pub mod network;
 pub mod notify;
@@ -39,6 +41,8 @@ pub mod wallet;
 pub use crate::core::{Core, CoreDeps};
 pub use error::{AppError, ErrorCode};
 pub use events::{AuthStep, CoreEvent, EventSink};
+pub use i18n::{Language, Locale};
+pub use messages::Msg;
 pub use session::{
     Account, AuthIntent, Ceremony, CeremonyKind, Persistence, SafeWallet, SessionInfo,
 };

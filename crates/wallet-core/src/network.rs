@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::error::AppError;
 use crate::events::EventSink;
+use crate::i18n::{CurrentLocale, Locale};
+use crate::messages::Msg;
 use crate::operations::Operations;
 use crate::session::auth::AuthState;
 use crate::settings::NetworkSetting;
@@ -43,7 +45,8 @@ pub(crate) struct Connection {
     pub identity: String,
     pub auth: Arc<AuthState>,
     pub ops: Operations,
-    label: String,
+    /// The tenant's host name; `None` for the embedded sandbox (named in the user's language).
+    label: Option<String>,
     #[cfg(feature = "sandbox")]
     _sandbox: Option<ibex_sandbox::Sandbox>,
 }
@@ -55,19 +58,20 @@ impl Connection {
         api_key: Option<String>,
         events: Arc<dyn EventSink>,
         sandbox_state: Option<&Path>,
+        locale: Arc<CurrentLocale>,
     ) -> Result<Self, AppError> {
         match setting {
-            NetworkSetting::Sandbox => Self::sandbox(events, sandbox_state).await,
+            NetworkSetting::Sandbox => Self::sandbox(events, sandbox_state, locale).await,
             NetworkSetting::Custom {
                 base_url, rp_id, ..
             } => {
                 let mut config = ibex::Config::new(base_url, rp_id.clone())?;
                 config.api_key = api_key;
-                let label = config.base_url.host_str().unwrap_or("IBEx").to_owned();
+                let label = Some(config.base_url.host_str().unwrap_or("IBEx").to_owned());
                 let client = ibex::Client::new(config)?;
                 let identity = client.config().base_url.to_string();
                 Ok(Self {
-                    auth: AuthState::new(client.clone(), identity.clone(), events.clone()),
+                    auth: AuthState::new(client.clone(), identity.clone(), events.clone(), locale),
                     identity,
                     ops: Operations::new(events),
                     client,
@@ -83,22 +87,30 @@ impl Connection {
     async fn sandbox(
         events: Arc<dyn EventSink>,
         state_file: Option<&Path>,
+        locale: Arc<CurrentLocale>,
     ) -> Result<Self, AppError> {
         let config = ibex_sandbox::SandboxConfig {
             state_file: state_file.map(Path::to_path_buf),
             ..ibex_sandbox::SandboxConfig::default()
         };
-        let sandbox = ibex_sandbox::Sandbox::start(config)
-            .await
-            .map_err(|e| AppError::internal(format!("cannot start the local sandbox: {e}")))?;
+        let sandbox = ibex_sandbox::Sandbox::start(config).await.map_err(|e| {
+            AppError::internal(Msg::SandboxStartFailed {
+                error: e.to_string(),
+            })
+        })?;
         let config = ibex::Config::new(&sandbox.base_url(), SANDBOX_RP_ID)?;
         let client = ibex::Client::new(config)?;
         Ok(Self {
-            auth: AuthState::new(client.clone(), SANDBOX_IDENTITY.to_owned(), events.clone()),
+            auth: AuthState::new(
+                client.clone(),
+                SANDBOX_IDENTITY.to_owned(),
+                events.clone(),
+                locale,
+            ),
             identity: SANDBOX_IDENTITY.to_owned(),
             ops: Operations::new(events),
             client,
-            label: "Local sandbox".to_owned(),
+            label: None,
             _sandbox: Some(sandbox),
         })
     }
@@ -107,18 +119,20 @@ impl Connection {
     async fn sandbox(
         _events: Arc<dyn EventSink>,
         _state_file: Option<&Path>,
+        _locale: Arc<CurrentLocale>,
     ) -> Result<Self, AppError> {
-        Err(AppError::validation(
-            "This build has no embedded sandbox; choose an IBEx server in Settings.",
-        ))
+        Err(AppError::validation(Msg::NoEmbeddedSandbox))
     }
 
-    pub async fn status(&self) -> Result<NetworkStatus, AppError> {
+    pub async fn status(&self, locale: Locale) -> Result<NetworkStatus, AppError> {
         let started = Instant::now();
         let health = self.client.health().await?;
         let config = self.client.config();
         Ok(NetworkStatus {
-            label: self.label.clone(),
+            label: self
+                .label
+                .clone()
+                .unwrap_or_else(|| Msg::LocalSandbox.render(locale)),
             base_url: config.base_url.as_str().trim_end_matches('/').to_owned(),
             rp_id: config.rp_id.clone(),
             server_status: health.status,
@@ -131,6 +145,6 @@ impl Connection {
 /// The network command.
 impl crate::Core {
     pub async fn network_status(&self) -> Result<NetworkStatus, AppError> {
-        self.connection().await?.status().await
+        self.connection().await?.status(self.locale()).await
     }
 }

@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 
 use crate::core::network_key;
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 use crate::network::Connection;
 use crate::secrets::{load_item, store_item, SecretItem};
 use crate::session::SessionInfo;
@@ -45,15 +46,13 @@ impl Pin {
         let pin = Zeroizing::new(pin);
         let len = pin.chars().count();
         if len == 0 {
-            return Err(AppError::validation("Enter a PIN."));
+            return Err(AppError::validation(Msg::EnterPin));
         }
         if len < MIN_PIN_LEN {
-            return Err(AppError::validation(format!(
-                "Your PIN must have at least {MIN_PIN_LEN} characters."
-            )));
+            return Err(AppError::validation(Msg::PinTooShort { min: MIN_PIN_LEN }));
         }
         if len > MAX_PIN_LEN {
-            return Err(AppError::validation("That PIN is too long."));
+            return Err(AppError::validation(Msg::PinTooLong));
         }
         Ok(Self(pin))
     }
@@ -75,7 +74,9 @@ pub fn derive_key(
 fn bad(m: &str) -> AppError {
     AppError::new(
         ErrorCode::BadResponse,
-        format!("IBEx's PIN parameters: {m}"),
+        Msg::PinParameters {
+            detail: m.to_string(),
+        },
     )
 }
 
@@ -139,8 +140,16 @@ fn derive_with(
     let mut key = Zeroizing::new([0u8; 32]);
     Hkdf::<Sha256>::new(None, stretched.as_ref())
         .expand(info.as_bytes(), key.as_mut())
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    SigningKey::from_slice(key.as_ref()).map_err(|e| AppError::internal(e.to_string()))
+        .map_err(|e| {
+            AppError::internal(Msg::Unexpected {
+                detail: e.to_string(),
+            })
+        })?;
+    SigningKey::from_slice(key.as_ref()).map_err(|e| {
+        AppError::internal(Msg::Unexpected {
+            detail: e.to_string(),
+        })
+    })
 }
 
 /// The signed proof for one challenge (docs/api/auth.md §5; the scheme the sandbox documents).
@@ -154,7 +163,9 @@ pub fn proof(
     let missing = |f: &str| {
         AppError::new(
             ErrorCode::BadResponse,
-            format!("IBEx's PIN challenge has no {f}"),
+            Msg::PinChallengeField {
+                field: f.to_string(),
+            },
         )
     };
     let challenge = match &material.challenge {
@@ -211,9 +222,9 @@ impl crate::Core {
             store_item(self.secrets.clone(), item, &conn.identity, &rp_id, account).await;
         match (in_file, in_keychain) {
             (Err(file), Err(keychain)) => {
-                return Err(AppError::internal(format!(
-                    "the PIN account was not remembered ({file}; {keychain})"
-                )))
+                return Err(AppError::internal(Msg::PinAccountNotRemembered {
+                    error: format!("{file}; {keychain}"),
+                }))
             }
             (Err(why), Ok(())) | (Ok(()), Err(why)) => {
                 tracing::warn!(%why, "the PIN account is remembered in one place only");
@@ -227,9 +238,10 @@ impl crate::Core {
     pub async fn pin_sign_in(&self, pin: String) -> Result<SessionInfo, AppError> {
         let pin = Pin::new(pin)?;
         let conn = self.connection().await?;
-        let user = self.pin_account(&conn).await.ok_or_else(|| {
-            AppError::validation("No PIN wallet was created on this device for this network.")
-        })?;
+        let user = self
+            .pin_account(&conn)
+            .await
+            .ok_or_else(|| AppError::validation(Msg::NoPinWallet))?;
         let info = conn
             .auth
             .pin_sign_in(&pin, &user, self.secrets.as_ref())

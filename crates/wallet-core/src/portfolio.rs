@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::network_key;
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 use crate::money::{self, Exact};
 use crate::network::Connection;
 
@@ -100,7 +101,9 @@ struct Snapshot {
 fn bad_response(what: &str) -> AppError {
     AppError::new(
         ErrorCode::BadResponse,
-        format!("IBEx sent balances the wallet cannot add up ({what})."),
+        Msg::BalancesUnreadable {
+            what: what.to_string(),
+        },
     )
 }
 
@@ -334,10 +337,9 @@ impl crate::Core {
             ..Scope::default()
         };
         let balances = session.balances(&scope).await.map_err(|e| match e {
-            ibex::Error::NotIndexed { .. } => AppError::new(
-                ErrorCode::NotIndexed,
-                "IBEx is indexing your address; balances appear in a few seconds.",
-            ),
+            ibex::Error::NotIndexed { .. } => {
+                AppError::new(ErrorCode::NotIndexed, Msg::IndexingBalances)
+            }
             other => other.into(),
         })?;
         let portfolio = build(balances, &now_iso())?;

@@ -9,6 +9,7 @@ use ibex::Address;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::messages::Msg;
 use crate::network::Connection;
 
 /// How many recent recipients the device remembers per account.
@@ -51,12 +52,10 @@ pub struct RecipientCheck {
 /// Parses a recipient with the messages the send form shows.
 pub fn parse_recipient(text: &str) -> Result<Address, AppError> {
     Address::from_str(text.trim()).map_err(|e| match e {
-        ibex::Error::Invalid(m) if m.contains("checksum") => AppError::validation(
-            "This address fails its checksum (EIP-55): a character is wrong. Copy it again from the recipient.",
-        ),
-        _ => AppError::validation(
-            "The recipient must be 0x followed by 40 hexadecimal characters.",
-        ),
+        ibex::Error::Invalid(m) if m.contains("checksum") => {
+            AppError::validation(Msg::AddressChecksum)
+        }
+        _ => AppError::validation(Msg::AddressShape),
     })
 }
 
@@ -132,26 +131,27 @@ impl crate::Core {
                 })
             })
             .collect();
-        let mut add = |address: String, name: &str, source| {
+        let locale = self.locale();
+        let mut add = |address: String, name: Msg, source| {
             if !known
                 .iter()
                 .any(|k| k.address.eq_ignore_ascii_case(&address))
             {
                 known.push(KnownRecipient {
                     address,
-                    name: name.to_owned(),
+                    name: name.render(locale),
                     source,
                 });
             }
         };
         for address in self.recent_recipients(&conn) {
-            add(address, "Recent recipient", RecipientSource::Recent);
+            add(address, Msg::RecentRecipient, RecipientSource::Recent);
         }
         if let Some(account) = signed_in_account(&conn) {
             for wallet in account.wallets {
                 add(
                     wallet.address.to_checksum(),
-                    "Your Safe",
+                    Msg::YourSafe,
                     RecipientSource::OwnWallet,
                 );
             }

@@ -19,6 +19,8 @@ use time::OffsetDateTime;
 
 use crate::deadlines::{Deadlines, Millis, ServerClock};
 use crate::error::{AppError, ErrorCode};
+use crate::i18n::Locale;
+use crate::messages::Msg;
 use crate::network::Connection;
 use crate::operations::{Draft, OperationReview, RecoveryIdentity, Reviewed};
 use crate::store::KvStore;
@@ -143,71 +145,101 @@ impl RecoveryWatch {
     }
 }
 
-/// Every problem of the form, in field order (empty: valid). `today` is the server's date.
-pub fn check_personal_data(data: &PersonalData, today: time::Date) -> Vec<FieldProblem> {
-    let mut problems = Vec::new();
-    let mut flag = |field, message: Option<String>| {
-        if let Some(message) = message {
-            problems.push(FieldProblem { field, message });
-        }
-    };
-    flag(
-        PersonalField::FirstName,
-        check_name(&data.first_name, "first names"),
-    );
-    flag(
-        PersonalField::LastName,
-        check_name(&data.last_name, "last name"),
-    );
-    flag(
-        PersonalField::BirthDate,
-        check_birth_date(&data.birth_date, today),
-    );
-    flag(
-        PersonalField::BirthCity,
-        check_place(&data.birth_city, "city of birth"),
-    );
-    flag(
-        PersonalField::BirthCountry,
-        check_place(&data.birth_country, "country of birth"),
-    );
-    problems
+/// Every problem of the form, in field order (empty: valid), said in `locale`. `today` is
+/// the server's date.
+pub fn check_personal_data(
+    data: &PersonalData,
+    today: time::Date,
+    locale: Locale,
+) -> Vec<FieldProblem> {
+    problems(data, today)
+        .into_iter()
+        .map(|(field, text)| FieldProblem {
+            field,
+            message: text.render(locale),
+        })
+        .collect()
 }
 
-fn check_name(text: &str, what: &str) -> Option<String> {
+fn problems(data: &PersonalData, today: time::Date) -> Vec<(PersonalField, Msg)> {
+    use Msg::*;
+    [
+        (
+            PersonalField::FirstName,
+            check_name(
+                &data.first_name,
+                [FirstNamesMissing, FirstNamesTooLong, FirstNamesLetters],
+            ),
+        ),
+        (
+            PersonalField::LastName,
+            check_name(
+                &data.last_name,
+                [LastNameMissing, LastNameTooLong, LastNameLetters],
+            ),
+        ),
+        (
+            PersonalField::BirthDate,
+            check_birth_date(&data.birth_date, today),
+        ),
+        (
+            PersonalField::BirthCity,
+            check_place(
+                &data.birth_city,
+                [BirthCityMissing, BirthCityTooLong, BirthCityLetters],
+            ),
+        ),
+        (
+            PersonalField::BirthCountry,
+            check_place(
+                &data.birth_country,
+                [
+                    BirthCountryMissing,
+                    BirthCountryTooLong,
+                    BirthCountryLetters,
+                ],
+            ),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(field, problem)| Some((field, problem?)))
+    .collect()
+}
+
+/// A name as on an identity document; `[missing, too long, not letters]` say what is wrong.
+fn check_name(text: &str, [missing, too_long, letters]: [Msg; 3]) -> Option<Msg> {
     let text = text.trim();
     if text.is_empty() {
-        return Some(format!("Enter your {what} as on your identity document."));
+        return Some(missing);
     }
     if text.chars().count() > 100 {
-        return Some(format!("Your {what} can be at most 100 characters."));
+        return Some(too_long);
     }
     if !text
         .chars()
         .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.'))
     {
-        return Some(format!(
-            "Your {what} may contain letters, spaces, hyphens and apostrophes only."
-        ));
+        return Some(letters);
     }
     None
 }
 
-fn check_place(text: &str, what: &str) -> Option<String> {
+/// A place name; `[missing, too long, not letters]` say what is wrong.
+fn check_place(text: &str, [missing, too_long, letters]: [Msg; 3]) -> Option<Msg> {
     let text = text.trim();
     if text.is_empty() {
-        return Some(format!("Enter your {what}."));
+        return Some(missing);
     }
     if text.chars().count() > 100 {
-        return Some(format!("The {what} can be at most 100 characters."));
+        return Some(too_long);
     }
     if !text.chars().any(char::is_alphabetic) || text.chars().any(char::is_control) {
-        return Some(format!("The {what} must be a place name, in letters."));
+        return Some(letters);
     }
     None
 }
 
-fn check_birth_date(text: &str, today: time::Date) -> Option<String> {
+fn check_birth_date(text: &str, today: time::Date) -> Option<Msg> {
     let text = text.trim();
     let shape = text.len() == 10
         && text.char_indices().all(|(i, c)| match i {
@@ -215,7 +247,7 @@ fn check_birth_date(text: &str, today: time::Date) -> Option<String> {
             _ => c.is_ascii_digit(),
         });
     if !shape {
-        return Some("Write the birth date as YYYY-MM-DD, for example 1990-01-31.".to_owned());
+        return Some(Msg::BirthDateShape);
     }
     let number = |range: std::ops::Range<usize>| text[range].parse::<u16>().unwrap_or(0);
     let (year, month, day) = (number(0..4), number(5..7), number(8..10));
@@ -223,13 +255,15 @@ fn check_birth_date(text: &str, today: time::Date) -> Option<String> {
         .ok()
         .and_then(|m| time::Date::from_calendar_date(i32::from(year), m, day as u8).ok());
     let Some(date) = date else {
-        return Some(format!("{text} is not a real calendar date."));
+        return Some(Msg::NotACalendarDate {
+            text: text.to_owned(),
+        });
     };
     if date >= today {
-        return Some("The birth date must be in the past.".to_owned());
+        return Some(Msg::BirthDateFuture);
     }
     if year < 1900 {
-        return Some("Check the year: the birth date is before 1900.".to_owned());
+        return Some(Msg::BirthDateBefore1900);
     }
     None
 }
@@ -240,7 +274,10 @@ fn parse_time(text: &str) -> Result<Millis, AppError> {
         .map_err(|e| {
             AppError::new(
                 ErrorCode::BadResponse,
-                format!("IBEx sent an unreadable time `{text}`: {e}"),
+                Msg::UnreadableTime {
+                    text: text.to_owned(),
+                    error: e.to_string(),
+                },
             )
         })
 }
@@ -278,16 +315,20 @@ impl crate::Core {
         &self,
         data: PersonalData,
     ) -> Result<Vec<FieldProblem>, AppError> {
-        Ok(check_personal_data(&data, today(&self.recovery.clock)))
+        Ok(check_personal_data(
+            &data,
+            today(&self.recovery.clock),
+            self.locale(),
+        ))
     }
 
     /// Prepares `ENABLE_RECOVERY` with the owner's identity; the review shows what is signed.
     pub async fn recovery_enable(&self, data: PersonalData) -> Result<OperationReview, AppError> {
-        if let Some(problem) = check_personal_data(&data, today(&self.recovery.clock))
+        if let Some((_, text)) = problems(&data, today(&self.recovery.clock))
             .into_iter()
             .next()
         {
-            return Err(AppError::validation(problem.message));
+            return Err(AppError::validation(text));
         }
         let trimmed = |s: &str| s.trim().to_owned();
         let identity = PersonalData {
@@ -366,8 +407,10 @@ impl crate::Core {
 
     fn fire_recovery_alerts(&self) {
         let leads = read(&self.settings).recovery_alert_minutes.clone();
+        let locale = self.locale();
         for alert in self.recovery.deadlines.due(&leads) {
-            self.notifier.notify(&alert.title, &alert.body);
+            self.notifier
+                .notify(&alert.title(locale), &alert.body(locale));
         }
     }
 
@@ -458,9 +501,10 @@ impl crate::Core {
     ) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
         let (session, safe) = conn.auth.signed_in()?;
-        let chain = self.recovery_chain(&conn, &session).await?.ok_or_else(|| {
-            AppError::validation("This IBEx offers the recovery module on none of its chains.")
-        })?;
+        let chain = self
+            .recovery_chain(&conn, &session)
+            .await?
+            .ok_or_else(|| AppError::validation(Msg::NoRecoveryModule))?;
         let draft = Draft {
             safe,
             chain,
@@ -515,7 +559,7 @@ mod tests {
     fn problems(change: impl FnOnce(&mut PersonalData)) -> Vec<(PersonalField, String)> {
         let mut data = jane();
         change(&mut data);
-        check_personal_data(&data, today())
+        check_personal_data(&data, today(), Locale::En)
             .into_iter()
             .map(|p| (p.field, p.message))
             .collect()
@@ -593,8 +637,15 @@ mod tests {
                 birth_country: String::new(),
             },
             today(),
+            Locale::Fr,
         );
         assert_eq!(all.len(), 5);
+        // Said in French, with the grammar of each field.
+        assert_eq!(
+            all[0].message,
+            "Saisissez vos prénoms tels qu’ils figurent sur votre pièce d’identité."
+        );
+        assert_eq!(all[3].message, "Saisissez votre ville de naissance.");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use ibex::{Address, ChainAddress, Decimal, Session};
 use serde::Deserialize;
 
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 use crate::operations::{Draft, OperationReview, Reviewed, TransferFacts};
 use crate::recipients::{self, parse_recipient, KnownRecipient};
 use crate::wallet::Holding;
@@ -37,24 +38,18 @@ async fn transfer(
     draft: &TransferDraft,
 ) -> Result<Draft, AppError> {
     if to == safe {
-        return Err(AppError::validation(
-            "This is your own wallet; choose another recipient.",
-        ));
+        return Err(AppError::validation(Msg::OwnWallet));
     }
     let token: Address = draft
         .token_address
         .trim()
         .parse()
-        .map_err(|_| AppError::validation("This wallet holds no such token on that chain."))?;
+        .map_err(|_| AppError::validation(Msg::NoSuchToken))?;
     let holdings = crate::wallet::holdings(session, safe).await?;
     let holding = holdings
         .into_iter()
         .find(|h| h.chain_id == draft.chain_id && h.token_address == token)
-        .ok_or_else(|| {
-            AppError::validation(
-                "This wallet holds no such token on that chain that can be sent (IBEx must state the token's decimals).",
-            )
-        })?;
+        .ok_or_else(|| AppError::validation(Msg::NoSuchToken))?;
     let amount = parse_amount(&draft.amount, &holding)?;
     Ok(Draft {
         safe,
@@ -79,32 +74,39 @@ async fn transfer(
 fn parse_amount(text: &str, holding: &Holding) -> Result<Decimal, AppError> {
     let text = text.trim();
     let amount = Decimal::from_str(text).map_err(|_| {
-        AppError::validation(format!(
-            "“{text}” is not an amount: use digits and one dot, like 12.5."
-        ))
+        AppError::validation(Msg::NotAnAmount {
+            text: text.to_owned(),
+        })
     })?;
     let units = amount.to_base_units(holding.decimals).map_err(|_| {
         if text.starts_with('-') {
-            AppError::validation("The amount must be positive.")
+            AppError::validation(Msg::AmountNotPositive)
         } else {
-            AppError::validation(format!(
-                "{} has at most {} decimals.",
-                holding.symbol, holding.decimals
-            ))
+            AppError::validation(Msg::TooManyDecimals {
+                symbol: holding.symbol.clone(),
+                decimals: holding.decimals,
+            })
         }
     })?;
     if units == 0 {
-        return Err(AppError::validation("The amount must be more than zero."));
+        return Err(AppError::validation(Msg::AmountZero));
     }
     let balance = holding
         .balance
         .to_base_units(holding.decimals)
-        .map_err(|e| AppError::new(ErrorCode::BadResponse, format!("unreadable balance: {e}")))?;
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::BadResponse,
+                Msg::BalanceUnreadable {
+                    error: e.to_string(),
+                },
+            )
+        })?;
     if units > balance {
-        return Err(AppError::validation(format!(
-            "Insufficient balance: you have {} {}.",
-            holding.balance, holding.symbol
-        )));
+        return Err(AppError::validation(Msg::InsufficientBalance {
+            balance: holding.balance.to_string(),
+            symbol: holding.symbol.clone(),
+        }));
     }
     Ok(Decimal::from_base_units(units, holding.decimals))
 }
@@ -119,10 +121,10 @@ impl crate::Core {
         let to = parse_recipient(&draft.to)?;
         let seen = recipients::check(to, &self.recipients_known().await?);
         if let Some(similar) = seen.look_alike.filter(|_| !draft.look_alike_confirmed) {
-            return Err(AppError::validation(format!(
-                "This address only looks like {} ({}). Check every character, then confirm it is the one you mean.",
-                similar.name, similar.address
-            )));
+            return Err(AppError::validation(Msg::LookAlike {
+                name: similar.name,
+                address: similar.address,
+            }));
         }
         let draft = transfer(&session, safe, to, seen.known, &draft).await?;
         conn.ops

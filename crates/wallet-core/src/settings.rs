@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::events::CoreEvent;
+use crate::i18n::Language;
+use crate::messages::Msg;
 use crate::secrets::{store_item, SecretItem};
 use crate::store::KvStore;
 use crate::sync::{read, write};
@@ -77,6 +79,9 @@ pub struct Settings {
     /// The chain Send and the portfolio start on; `None` = all chains.
     #[serde(default)]
     pub preferred_chain: Option<u32>,
+    /// The language of the UI and of the core's texts (errors, notifications).
+    #[serde(default)]
+    pub language: Language,
 }
 
 impl Default for Settings {
@@ -87,6 +92,7 @@ impl Default for Settings {
             lock_after_minutes: 5,
             recovery_alert_minutes: default_recovery_alerts(),
             preferred_chain: None,
+            language: Language::System,
         }
     }
 }
@@ -104,30 +110,23 @@ fn default_network() -> NetworkSetting {
 /// A validated custom network: http(s) base URL without query or fragment, rpId a domain name.
 pub(crate) fn validate_custom(base_url: &str, rp_id: &str) -> Result<(String, String), AppError> {
     let url = url::Url::parse(base_url.trim()).map_err(|e| {
-        AppError::validation(format!(
-            "The IBEx URL `{base_url}` is not a valid URL ({e})."
-        ))
+        AppError::validation(Msg::UrlInvalid {
+            url: base_url.to_owned(),
+            error: e.to_string(),
+        })
     })?;
     if !matches!(url.scheme(), "https" | "http") {
-        return Err(AppError::validation(
-            "The IBEx URL must start with https:// (or http:// for a local server).",
-        ));
+        return Err(AppError::validation(Msg::UrlScheme));
     }
     if url.scheme() == "http" && !is_loopback_host(url.host_str().unwrap_or_default()) {
-        return Err(AppError::validation(
-            "Only a server on this computer may use http://; use https:// for a remote IBEx.",
-        ));
+        return Err(AppError::validation(Msg::UrlHttpRemote));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(AppError::validation(
-            "The IBEx URL must not contain a query (?…) or a fragment (#…).",
-        ));
+        return Err(AppError::validation(Msg::UrlQuery));
     }
     let rp_id = rp_id.trim().to_ascii_lowercase();
     if !is_domain(&rp_id) {
-        return Err(AppError::validation(format!(
-            "The rpId `{rp_id}` is not a domain name (for example `wallet.example.com` or `localhost`)."
-        )));
+        return Err(AppError::validation(Msg::RpIdNotDomain { rp_id }));
     }
     Ok((url.as_str().trim_end_matches('/').to_owned(), rp_id))
 }
@@ -180,9 +179,7 @@ impl crate::Core {
         let (setting, api_key) = match choice {
             NetworkChoice::Sandbox => {
                 if !cfg!(feature = "sandbox") {
-                    return Err(AppError::validation(
-                        "This build has no embedded sandbox; choose an IBEx server.",
-                    ));
+                    return Err(AppError::validation(Msg::NoEmbeddedSandbox));
                 }
                 (NetworkSetting::Sandbox, None)
             }
@@ -228,9 +225,7 @@ impl crate::Core {
 
     pub async fn settings_set_lock(&self, minutes: u32) -> Result<Settings, AppError> {
         if minutes > 24 * 60 {
-            return Err(AppError::validation(
-                "The lock delay can be at most 1440 minutes (one day).",
-            ));
+            return Err(AppError::validation(Msg::LockDelayTooLong { max: 24 * 60 }));
         }
         self.update(|s| s.lock_after_minutes = minutes)
     }
@@ -238,9 +233,14 @@ impl crate::Core {
     /// The chain Send and the portfolio open on (`None`: all chains).
     pub async fn settings_set_chain(&self, chain_id: Option<u32>) -> Result<Settings, AppError> {
         if chain_id == Some(0) {
-            return Err(AppError::validation("Choose a network, or all networks."));
+            return Err(AppError::validation(Msg::ChooseChain));
         }
         self.update(|s| s.preferred_chain = chain_id)
+    }
+
+    /// The language of the UI and of the core's texts; "system" follows the OS.
+    pub async fn settings_set_language(&self, language: Language) -> Result<Settings, AppError> {
+        self.update(|s| s.language = language)
     }
 
     /// Sets when deadline alerts fire, in minutes before the deadline (0 = at the deadline).
@@ -259,11 +259,18 @@ impl crate::Core {
             change(&mut guard);
             guard.clone()
         };
-        let value =
-            serde_json::to_value(&settings).map_err(|e| AppError::internal(e.to_string()))?;
-        self.store
-            .set(SETTINGS_KEY, value)
-            .map_err(|e| AppError::internal(format!("settings not saved: {e}")))?;
+        self.locale
+            .set(settings.language.resolve(self.system_locale));
+        let value = serde_json::to_value(&settings).map_err(|e| {
+            AppError::internal(Msg::Unexpected {
+                detail: e.to_string(),
+            })
+        })?;
+        self.store.set(SETTINGS_KEY, value).map_err(|e| {
+            AppError::internal(Msg::SettingsNotSaved {
+                error: e.to_string(),
+            })
+        })?;
         self.events.emit(CoreEvent::SettingsChanged {
             settings: settings.clone(),
         });
@@ -304,7 +311,7 @@ mod tests {
         let json = serde_json::to_value(Settings::default()).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"network":{"kind":"sandbox"},"theme":"system","lockAfterMinutes":5,"recoveryAlertMinutes":[1440,60,0],"preferredChain":null})
+            serde_json::json!({"network":{"kind":"sandbox"},"theme":"system","lockAfterMinutes":5,"recoveryAlertMinutes":[1440,60,0],"preferredChain":null,"language":"system"})
         );
         // Settings saved before a field existed still load, with its default.
         let old: Settings = serde_json::from_value(
@@ -313,5 +320,6 @@ mod tests {
         .unwrap();
         assert_eq!(old.preferred_chain, None);
         assert_eq!(old.recovery_alert_minutes, vec![1440, 60, 0]);
+        assert_eq!(old.language, Language::System);
     }
 }

@@ -9,14 +9,15 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+use crate::messages::Msg;
 use crate::sync::lock;
 
 pub trait KvStore: Send + Sync {
     fn get(&self, key: &str) -> Option<Value>;
     fn set(&self, key: &str, value: Value) -> Result<(), String>;
-    /// What went wrong reading the store at start, in words for the user (a restored copy,
-    /// a file set aside), or `None` when it opened cleanly.
-    fn notice(&self) -> Option<String> {
+    /// What went wrong reading the store at start, for the user (a restored copy, a file set
+    /// aside), or `None` when it opened cleanly.
+    fn notice(&self) -> Option<Msg> {
         None
     }
 }
@@ -44,7 +45,7 @@ impl KvStore for MemoryStore {
 pub struct JsonFileStore {
     path: PathBuf,
     data: Mutex<BTreeMap<String, Value>>,
-    notice: Option<String>,
+    notice: Option<Msg>,
 }
 
 type Map = BTreeMap<String, Value>;
@@ -62,33 +63,30 @@ impl JsonFileStore {
             Ok(Some(map)) => (map, None),
             Ok(None) => match read_map(&backup) {
                 // Only a crash between the two renames of a write leaves the copy alone.
-                Ok(Some(map)) => (
-                    map,
-                    Some(format!(
-                        "{name} was missing; its previous copy was restored."
-                    )),
-                ),
+                Ok(Some(map)) => (map, Some(Msg::StoreRestored { name })),
                 _ => (Map::new(), None),
             },
             Err(why) => {
                 let aside = sibling(&path, "corrupt");
-                let kept = match std::fs::rename(&path, &aside) {
-                    Ok(()) => format!("it is kept as {}", aside.display()),
-                    Err(e) => format!("it could not be set aside ({e})"),
-                };
+                // Where the unreadable file went: its new path, or why it stayed.
+                let kept = std::fs::rename(&path, &aside)
+                    .map(|()| aside.display().to_string())
+                    .map_err(|e| e.to_string());
                 tracing::warn!(path = %path.display(), %why, "unreadable store; trying its copy");
                 match read_map(&backup) {
                     Ok(Some(map)) => (
                         map,
-                        Some(format!(
-                            "{name} was unreadable ({why}); the previous copy was restored and {kept}. The last change made before may be missing."
-                        )),
+                        Some(match kept {
+                            Ok(path) => Msg::StoreRestoredKept { name, why, path },
+                            Err(error) => Msg::StoreRestoredNotSetAside { name, why, error },
+                        }),
                     ),
                     _ => (
                         Map::new(),
-                        Some(format!(
-                            "{name} was unreadable ({why}) and had no readable copy; defaults are in use and {kept}."
-                        )),
+                        Some(match kept {
+                            Ok(path) => Msg::StoreDefaultsKept { name, why, path },
+                            Err(error) => Msg::StoreDefaultsNotSetAside { name, why, error },
+                        }),
                     ),
                 }
             }
@@ -163,7 +161,7 @@ impl KvStore for JsonFileStore {
         })
     }
 
-    fn notice(&self) -> Option<String> {
+    fn notice(&self) -> Option<Msg> {
         self.notice.clone()
     }
 }
@@ -207,7 +205,7 @@ mod tests {
 
         let recovered = JsonFileStore::open(&path);
         assert_eq!(recovered.get("pin-account"), Some(json!("user-1")));
-        let notice = recovered.notice().unwrap();
+        let notice = recovered.notice().unwrap().render(crate::i18n::Locale::En);
         assert!(notice.contains("previous copy was restored"), "{notice}");
         assert_eq!(
             std::fs::read(sibling(&path, "corrupt")).unwrap(),
@@ -226,7 +224,11 @@ mod tests {
         std::fs::write(&path, b"{not json").unwrap();
         let s = JsonFileStore::open(&path);
         assert_eq!(s.get("a"), None);
-        assert!(s.notice().unwrap().contains("no readable copy"));
+        assert!(s
+            .notice()
+            .unwrap()
+            .render(crate::i18n::Locale::En)
+            .contains("no readable copy"));
         assert!(sibling(&path, "corrupt").exists());
     }
 

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { LOCALE_ENV } from '../support/i18n.mjs';
 import { artifactsDir, binary } from '../support/paths.mjs';
 import { freePort, startProcess } from '../support/process.mjs';
 import { startDriver } from '../support/webdriver.mjs';
@@ -20,7 +21,8 @@ let session;
 
 before(async () => {
   assert.ok(process.env.DISPLAY, 'DISPLAY must be set (run under Xvfb)');
-  driver = await startDriver(isolatedHome());
+  // The app's journeys read English texts: pin the system language whatever the machine's.
+  driver = await startDriver({ ...isolatedHome(), ...LOCALE_ENV });
   session = await driver.newSession(binary('ibex-wallet'));
 });
 

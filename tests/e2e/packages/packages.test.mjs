@@ -31,6 +31,9 @@ const env = {
   XDG_CONFIG_HOME: join(home, 'config'),
   XDG_CACHE_HOME: join(home, 'cache'),
   NO_COLOR: '1',
+  // The assertions read the English texts: pin the system language whatever the machine's.
+  LC_ALL: 'en_US.UTF-8',
+  LANG: 'en_US.UTF-8',
 };
 const dataDir = join(env.XDG_DATA_HOME, 'fi.ibex.wallet');
 /** Every instance's log, the relaunched one's included (it inherits the descriptors). */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { binary, repoRoot } from './paths.mjs';
+import { LOCALE, LOCALE_ENV } from './i18n.mjs';
 import { startProcess } from './process.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,6 +24,7 @@ export async function launchChromium() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      `--lang=${LOCALE === 'fr' ? 'fr-FR' : 'en-US'}`,
     ],
   });
 }
@@ -38,7 +40,7 @@ export async function startDevhost(opts = {}) {
     binary('ibex-devhost'),
     ['--dist', join(repoRoot, 'ui/dist'), '--data-dir', dataDir, ...(opts.args ?? [])],
     /IBEX_DEVHOST_URL=(\S+)/,
-    { env: { RUST_LOG: 'warn', ...opts.env } },
+    { env: { RUST_LOG: 'warn', ...LOCALE_ENV, ...opts.env } },
   );
   const [, url] = await proc.matched;
   const stop = async () => {

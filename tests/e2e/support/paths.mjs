@@ -11,9 +11,10 @@ export function binary(name) {
   return join(targetDir, 'debug', name);
 }
 
-/** A folder under test-artifacts/ for screenshots and logs; created on demand. @param {string} name */
+/** A folder under test-artifacts/ (test-artifacts/fr/ for the French run) for screenshots and
+ * logs; created on demand. @param {string} name */
 export function artifactsDir(name) {
-  const dir = join(repoRoot, 'test-artifacts', name);
+  const dir = join(repoRoot, 'test-artifacts', process.env.E2E_LOCALE === 'fr' ? 'fr' : '', name);
   mkdirSync(dir, { recursive: true });
   return dir;
 }

@@ -11,6 +11,7 @@ import {
   seriousA11yViolations,
   useHostAndBrowser,
 } from '../support/browser.mjs';
+import { byLocale, pattern, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 const downloads = mkdtempSync(join(tmpdir(), 'ibex-downloads-'));
@@ -93,9 +94,12 @@ test('activity: paging per chain, scopes, a transfer in flight, and an exact CSV
   await page.getByTestId('nav-activity').click();
   const base = page.locator(`[data-testid="chain-history"][data-chain="${BASE}"]`);
   await base.waitFor({ timeout: 30000 });
-  assert.equal(await base.getByTestId('chain-count').textContent(), `20 of ${onBase}`);
+  assert.equal(
+    await base.getByTestId('chain-count').textContent(),
+    t('act_count', { shown: '20', total: String(onBase) }),
+  );
   assert.equal(await base.getByTestId('activity-row').count(), 20);
-  await page.getByTestId('fiat-history').getByText('No bank transfers yet.').waitFor();
+  await page.getByTestId('fiat-history').getByText(t('act_no_bank_transfers')).waitFor();
   await page.screenshot({ path: join(shots, '1-activity-light.png'), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
 
@@ -117,16 +121,19 @@ test('activity: paging per chain, scopes, a transfer in flight, and an exact CSV
   await page.getByTestId(`load-more-${BASE}`).click();
   await base
     .getByTestId('chain-count')
-    .getByText(`${Math.min(40, onBase)} of ${onBase}`)
+    .getByText(t('act_count', { shown: String(Math.min(40, onBase)), total: String(onBase) }))
     .waitFor();
   assert.equal(
     await page.locator('[data-testid="chain-history"][data-chain="100"] [data-testid="activity-row"]').count(),
     gnosisBefore,
   );
   await loadAll(page);
-  assert.equal(await base.getByTestId('chain-count').textContent(), `${onBase} of ${onBase}`);
+  assert.equal(
+    await base.getByTestId('chain-count').textContent(),
+    t('act_count', { shown: String(onBase), total: String(onBase) }),
+  );
   const outgoing = page.locator('[data-testid="chain-history"][data-chain="100"] [data-testid="activity-amount"]', {
-    hasText: '0.000000000000000001 EURe',
+    hasText: byLocale({ en: '0.000000000000000001 EURe', fr: '0,000000000000000001 EURe' }),
   });
   await outgoing.waitFor();
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -137,7 +144,9 @@ test('activity: paging per chain, scopes, a transfer in flight, and an exact CSV
   // The CSV holds exactly the sandbox's ledger, newest first.
   await page.getByTestId('export-csv').click();
   const saved = (await page.getByTestId('export-result').textContent({ timeout: 30000 })) ?? '';
-  const match = /^Saved (\d+) rows to (.+ibex-activity-\d{4}-\d{2}-\d{2}\.csv)$/.exec(saved);
+  const match = pattern('act_exported', { count: '(\\d+)', path: '(.+ibex-activity-\\d{4}-\\d{2}-\\d{2}\\.csv)' }).exec(
+    saved,
+  );
   assert.ok(match, saved);
   const csv = readFileSync(match[2] ?? '', 'utf8');
   const lines = csv.split('\r\n');
@@ -172,19 +181,24 @@ test('activity: paging per chain, scopes, a transfer in flight, and an exact CSV
   await page.getByTestId('nav-send').click();
   await page.getByTestId('send-token').waitFor({ timeout: 30000 });
   await page.getByTestId('send-to').fill(PEER);
-  await page.getByTestId('send-amount').fill('0.0001');
+  await page.getByTestId('send-amount').fill(byLocale({ en: '0.0001', fr: '0,0001' }));
   await page.getByTestId('review-send').click();
   await page.getByTestId('approve').click();
   await page.getByTestId('op-timeline').waitFor({ timeout: 30000 });
   await page.getByTestId('nav-activity').click();
   const pending = page.getByTestId('pending-ops');
   await pending.waitFor({ timeout: 10000 });
-  assert.match((await pending.textContent()) ?? '', /(Signed|Executing|Pending) Transfer of 0\.0001/);
+  assert.match(
+    (await pending.textContent()) ?? '',
+    new RegExp(
+      `(${t('op_status_signed')}|${t('op_status_executed')}|${t('op_status_pending')}) ${t('act_transfer')} ${t('act_pending_amount', { amount: byLocale({ en: '0\\.0001', fr: '0,0001' }) })}`,
+    ),
+  );
   await page.screenshot({ path: join(shots, '3-activity-pending.png'), fullPage: true });
   await pending.waitFor({ state: 'detached', timeout: 60000 });
   await page
     .getByTestId('activity-amount')
-    .filter({ hasText: /^0\.0001 / })
+    .filter({ hasText: byLocale({ en: /^0\.0001 /, fr: /^0,0001 / }) })
     .first()
     .waitFor({ timeout: 30000 });
   assert.deepEqual(errors, []);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { addVirtualAuthenticator, useHostAndBrowser } from '../support/browser.mjs';
 import { chooseBrowserProvider, recordingBrowser } from '../support/handoff.mjs';
+import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir, binary } from '../support/paths.mjs';
 import { freePort, startProcess } from '../support/process.mjs';
 
@@ -31,9 +32,9 @@ async function startSandbox(args) {
 
 /** Points the wallet at `baseUrl` with `rpId` through the network form. @param {import('playwright-core').Page} page @param {string} baseUrl @param {string} rpId */
 async function useServer(page, baseUrl, rpId) {
-  await page.getByRole('radio', { name: /IBEx server/ }).check();
-  await page.getByRole('textbox', { name: 'Server URL' }).fill(baseUrl);
-  await page.getByRole('textbox', { name: 'rpId' }).fill(rpId);
+  await page.getByRole('radio', { name: literally(t('net_custom')) }).check();
+  await page.getByRole('textbox', { name: t('net_url') }).fill(baseUrl);
+  await page.getByRole('textbox', { name: t('net_rp_id') }).fill(rpId);
   await page.getByTestId('save-network').click();
   await page.getByTestId('base-url').filter({ hasText: baseUrl }).waitFor({ timeout: 30000 });
 }
@@ -59,7 +60,10 @@ test('a challenge that expires before the passkey answers is explained, and a re
   await system.goto(url);
   const error = wallet.getByTestId('auth-error');
   await error.waitFor({ timeout: 30000 });
-  assert.match((await error.textContent()) ?? '', /answered after this request had expired/);
+  assert.match(
+    (await error.textContent()) ?? '',
+    byLocale({ en: /answered after this request had expired/, fr: /a répondu après l’expiration de la demande/ }),
+  );
   await wallet.screenshot({ path: join(shots, '1-expired.png'), fullPage: true });
 
   await wallet.getByTestId('create-wallet').click();
@@ -84,7 +88,10 @@ test('a server asking for another rpId, or refusing this page origin, gets a spe
     await error.waitFor({ timeout: 30000 });
     assert.match(
       (await error.textContent()) ?? '',
-      /This IBEx server does not serve the rpId localhost\. Check the network's rpId/,
+      byLocale({
+        en: /This IBEx server does not serve the rpId localhost\. Check the network's rpId/,
+        fr: /Ce serveur IBEx ne prend pas en charge le rpId localhost\. Vérifiez le rpId du réseau/,
+      }),
     );
     await wallet.screenshot({ path: join(shots, '2-wrong-rp-id.png'), fullPage: true });
 
@@ -95,7 +102,10 @@ test('a server asking for another rpId, or refusing this page origin, gets a spe
     await error.waitFor({ timeout: 30000 });
     assert.match(
       (await error.textContent()) ?? '',
-      /IBEx does not accept passkeys used from this page \(origin http:\/\/localhost:\d+/,
+      byLocale({
+        en: /IBEx does not accept passkeys used from this page \(origin http:\/\/localhost:\d+/,
+        fr: /IBEx n’accepte pas les clés d’accès utilisées depuis cette page \(origine http:\/\/localhost:\d+/,
+      }),
     );
     await wallet.screenshot({ path: join(shots, '3-origin-refused.png'), fullPage: true });
     await wallet.close();

@@ -12,6 +12,7 @@ import {
   useHostAndBrowser,
 } from '../support/browser.mjs';
 import { recordingBrowser } from '../support/handoff.mjs';
+import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 // The "system browser" records what the wallet opens (the identity-verification flow).
@@ -34,21 +35,32 @@ test('contacts: add with validation, edit, offer in Send, look-alike blocked, re
   await page.getByTestId('contacts-empty').waitFor({ timeout: 30000 });
   await page.getByTestId('contact-add').click();
   await page.getByTestId('contact-save').click();
-  assert.match((await page.getByTestId('contact-error').textContent()) ?? '', /Give the contact a name/);
+  assert.match(
+    (await page.getByTestId('contact-error').textContent()) ?? '',
+    byLocale({ en: /Give the contact a name/, fr: /Donnez un nom au contact/ }),
+  );
   await page.getByTestId('contact-name-input').fill('Alice');
   await page.getByTestId('contact-address-input').fill('0x52908400098527886E0F7030069857D2E4169Ee7');
   await page.getByTestId('contact-save').click();
-  await page.getByText(/fails its checksum/).waitFor();
+  await page
+    .getByText(byLocale({ en: /fails its checksum/, fr: /ne passe pas la vérification de sa somme de contrôle/ }))
+    .waitFor();
   await page.getByTestId('contact-address-input').fill(ALICE);
   await page.getByTestId('contact-save').click();
-  await page.getByTestId('contacts-notice').filter({ hasText: 'Added Alice.' }).waitFor();
+  await page
+    .getByTestId('contacts-notice')
+    .filter({ hasText: t('ct_added', { name: 'Alice' }) })
+    .waitFor();
   assert.deepEqual(await page.getByTestId('contact-name').allTextContents(), ['Alice']);
 
   // Edit: rename; the address stays.
   await page.getByTestId('contact-edit').click();
   await page.getByTestId('contact-name-input').fill('Alice Martin');
   await page.getByTestId('contact-save').click();
-  await page.getByTestId('contacts-notice').filter({ hasText: 'Saved Alice Martin.' }).waitFor();
+  await page
+    .getByTestId('contacts-notice')
+    .filter({ hasText: t('ct_saved', { name: 'Alice Martin' }) })
+    .waitFor();
   await page.getByTestId('contact').getByText(ALICE).waitFor();
   await page.screenshot({ path: join(shots, '1-contacts.png'), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
@@ -59,7 +71,7 @@ test('contacts: add with validation, edit, offer in Send, look-alike blocked, re
   await page.getByTestId('send-to').fill(POISON);
   const warning = page.getByTestId('lookalike');
   await warning.waitFor();
-  assert.match((await warning.textContent()) ?? '', /only looks like Alice Martin's/);
+  assert.match((await warning.textContent()) ?? '', literally(t('rcpt_lookalike_title', { name: 'Alice Martin' })));
   // Both addresses are shown, with the differing middle marked and the shared ends not.
   const marked = await page.getByTestId('lookalike-entered').locator('mark').allTextContents();
   assert.equal(marked.join('').length > 20, true, `marked: ${marked.join('')}`);
@@ -79,7 +91,7 @@ test('contacts: add with validation, edit, offer in Send, look-alike blocked, re
   await page.getByTestId('review').waitFor({ timeout: 30000 });
   assert.equal(await page.getByTestId('review-to').textContent(), ALICE);
   assert.equal(await page.getByTestId('review-to-name').textContent(), 'Alice Martin');
-  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByRole('button', { name: t('back') }).click();
 
   // A new recipient becomes a recent one once the transfer is approved.
   await page.getByTestId('send-to').fill(BOB);
@@ -87,9 +99,15 @@ test('contacts: add with validation, edit, offer in Send, look-alike blocked, re
   await page.getByTestId('review-send').click();
   await page.getByTestId('approve').click({ timeout: 30000 });
   await page.getByTestId('op-result').waitFor({ timeout: 90000 });
-  await page.getByRole('button', { name: 'New transfer' }).click();
-  await page.getByTestId('suggestion').filter({ hasText: 'Recent recipient' }).waitFor({ timeout: 30000 });
-  await page.getByTestId('suggestion').filter({ hasText: 'Recent recipient' }).click();
+  await page.getByRole('button', { name: t('send_new') }).click();
+  await page
+    .getByTestId('suggestion')
+    .filter({ hasText: byLocale({ en: 'Recent recipient', fr: 'Destinataire récent' }) })
+    .waitFor({ timeout: 30000 });
+  await page
+    .getByTestId('suggestion')
+    .filter({ hasText: byLocale({ en: 'Recent recipient', fr: 'Destinataire récent' }) })
+    .click();
   assert.equal(await page.getByTestId('send-to').inputValue(), BOB);
 
   // Delete asks first.
@@ -101,14 +119,24 @@ test('contacts: add with validation, edit, offer in Send, look-alike blocked, re
   // Settings lists this device's passkey and the KYC status.
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('signer').first().waitFor({ timeout: 30000 });
-  assert.match((await page.getByTestId('signer').first().textContent()) ?? '', /Passkey/);
-  assert.equal(await page.getByTestId('kyc-status').textContent(), 'Not verified yet');
+  assert.match(
+    (await page.getByTestId('signer').first().textContent()) ?? '',
+    byLocale({ en: /Passkey/, fr: /Clé d’accès/ }),
+  );
+  assert.equal(await page.getByTestId('kyc-status').textContent(), t('kyc_not_started'));
   // Send opens on the preferred network.
   await page.getByTestId('preferred-chain').selectOption({ label: 'Gnosis' });
-  await page.getByRole('status').filter({ hasText: 'Saved.' }).first().waitFor();
+  await page
+    .getByRole('status')
+    .filter({ hasText: t('saved') })
+    .first()
+    .waitFor();
   await page.getByTestId('nav-send').click();
   await page.getByTestId('send-token').waitFor({ timeout: 30000 });
-  assert.match((await page.getByTestId('send-token').locator('option:checked').textContent()) ?? '', / on Gnosis — /);
+  assert.match(
+    (await page.getByTestId('send-token').locator('option:checked').textContent()) ?? '',
+    literally(t('send_token_option', { symbol: '', chain: 'Gnosis', balance: '' }).trim()),
+  );
   await page.getByTestId('nav-settings').click();
   assert.equal(await page.getByTestId('preferred-chain').inputValue(), '100');
   await page.screenshot({ path: join(shots, '3-settings.png'), fullPage: true });
@@ -116,8 +144,11 @@ test('contacts: add with validation, edit, offer in Send, look-alike blocked, re
   await page.getByTestId('kyc-open').click();
   await page.getByTestId('kyc-opened').waitFor({ timeout: 30000 });
   assert.match(await browserLog.nth(1), /^https:\/\/kyc\.sandbox\.invalid\/chat\?session=[0-9a-f]+$/);
-  await page.getByRole('button', { name: 'Check status' }).click();
-  await page.getByTestId('kyc-status').filter({ hasText: 'Verification in progress' }).waitFor();
+  await page.getByRole('button', { name: t('kyc_check') }).click();
+  await page
+    .getByTestId('kyc-status')
+    .filter({ hasText: t('kyc_pending') })
+    .waitFor();
   assert.deepEqual(await seriousA11yViolations(page), []);
   assert.deepEqual(errors, []);
   await page.close();
@@ -147,11 +178,11 @@ test('send: a transfer that reverts on chain ends FAILED with the reason, and no
     await page.getByTestId('approve').click({ timeout: 30000 });
     const result = page.getByTestId('op-result');
     await result.waitFor({ timeout: 90000 });
-    assert.equal(await result.textContent(), 'Failed: execution reverted (sandbox fault)');
+    assert.equal(await result.textContent(), t('op_failed', { reason: 'execution reverted (sandbox fault)' }));
     await page.screenshot({ path: join(shots, '4-send-failed.png'), fullPage: true });
     assert.deepEqual(await seriousA11yViolations(page), []);
     // The balance is untouched, and the form is ready for another try.
-    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('button', { name: t('send_try_again') }).click();
     assert.equal(await token.locator('option:checked').textContent(), balanceBefore);
   } finally {
     await fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'DELETE' });

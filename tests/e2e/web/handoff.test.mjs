@@ -12,6 +12,7 @@ import {
   useHostAndBrowser,
 } from '../support/browser.mjs';
 import { chooseBrowserProvider, recordingBrowser } from '../support/handoff.mjs';
+import { byLocale } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 const browserLog = recordingBrowser();
@@ -65,7 +66,9 @@ test('sign up, sign out and sign in through the system browser; a wrong state is
   assert.equal(await wallet.getByTestId('browser-waiting').count(), 1);
 
   await system.goto(url);
-  await system.getByText('Done. Return to IBEx Wallet').waitFor({ timeout: 30000 });
+  await system
+    .getByText(byLocale({ en: 'Done. Return to IBEx Wallet', fr: 'C’est fait. Revenez à IBEx Wallet' }))
+    .waitFor({ timeout: 30000 });
   const address = wallet.getByTestId('safe-address').first();
   await address.waitFor({ timeout: 30000 });
   const signUpMs = Date.now() - started;
@@ -113,14 +116,23 @@ test('cancelling in the browser or in the wallet comes back as a clear message',
   await system.goto(await browserLog.nth(opened + 1));
   const error = wallet.getByTestId('auth-error');
   await error.waitFor({ timeout: 30000 });
-  assert.match((await error.textContent()) ?? '', /passkey prompt in your browser was closed or timed out/);
-  await system.getByText('No passkey was used').waitFor();
+  assert.match(
+    (await error.textContent()) ?? '',
+    byLocale({
+      en: /passkey prompt in your browser was closed or timed out/,
+      fr: /La demande de clé d’accès de votre navigateur a été fermée ou a expiré/,
+    }),
+  );
+  await system.getByText(byLocale({ en: 'No passkey was used', fr: 'Aucune clé d’accès n’a été utilisée' })).waitFor();
 
   await wallet.getByTestId('sign-in').click();
   await browserLog.nth(opened + 2);
   await wallet.getByTestId('passkey-cancel').click();
   await error.waitFor();
-  assert.match((await error.textContent()) ?? '', /You cancelled the passkey request/);
+  assert.match(
+    (await error.textContent()) ?? '',
+    byLocale({ en: /You cancelled the passkey request/, fr: /Vous avez annulé la demande de clé d’accès/ }),
+  );
   await wallet.screenshot({ path: join(shots, '4-cancelled.png'), fullPage: true });
   await system.close();
   await wallet.close();
@@ -136,7 +148,13 @@ test('a browser that never answers ends with a clear timeout', async () => {
     const { origin } = new URL(await browserLog.nth(opened + 1));
     const error = wallet.getByTestId('auth-error');
     await error.waitFor({ timeout: 30000 });
-    assert.match((await error.textContent()) ?? '', /Your browser did not answer within 2 seconds/);
+    assert.match(
+      (await error.textContent()) ?? '',
+      byLocale({
+        en: /Your browser did not answer within 2 seconds/,
+        fr: /Votre navigateur n’a pas répondu en 2 secondes/,
+      }),
+    );
     await assert.rejects(fetch(`${origin}/`), 'the listener is closed after the timeout');
     await wallet.close();
   } finally {

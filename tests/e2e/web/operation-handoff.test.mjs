@@ -13,6 +13,7 @@ import {
   useHostAndBrowser,
 } from '../support/browser.mjs';
 import { chooseBrowserProvider, recordingBrowser } from '../support/handoff.mjs';
+import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 const browserLog = recordingBrowser();
@@ -52,11 +53,11 @@ test('a transfer and a recovery change are approved in the browser; cancelling k
   assert.equal(await wallet.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'passkey-cancel');
   await system.goto(url);
   const result = wallet.getByTestId('op-result');
-  await result.filter({ hasText: /^Confirmed/ }).waitFor({ timeout: 90000 });
+  await result.filter({ hasText: literally(t('op_confirmed')) }).waitFor({ timeout: 90000 });
   assert.equal(await wallet.getByTestId('browser-waiting').count(), 0);
 
   // Cancel in the wallet: a clear message, the review stays to approve again.
-  await wallet.getByRole('button', { name: 'New transfer' }).click();
+  await wallet.getByRole('button', { name: t('send_new') }).click();
   await wallet.getByTestId('send-to').fill(BOB);
   await wallet.getByTestId('send-amount').fill('0.0001');
   await wallet.getByTestId('review-send').click();
@@ -66,10 +67,13 @@ test('a transfer and a recovery change are approved in the browser; cancelling k
   await wallet.getByTestId('passkey-cancel').click();
   const error = wallet.getByTestId('send-error');
   await error.waitFor({ timeout: 30000 });
-  assert.match((await error.textContent()) ?? '', /You cancelled the passkey request/);
+  assert.match(
+    (await error.textContent()) ?? '',
+    byLocale({ en: /You cancelled the passkey request/, fr: /Vous avez annulé la demande de clé d’accès/ }),
+  );
   await wallet.getByTestId('review').waitFor();
   assert.equal(await wallet.getByTestId('approve').isDisabled(), false);
-  await wallet.getByRole('button', { name: 'Back' }).click();
+  await wallet.getByRole('button', { name: t('back') }).click();
   assert.equal(await wallet.getByTestId('send-to').inputValue(), BOB, 'Back keeps the form');
 
   // Recovery uses the same approval: the browser hand-off shows there too.
@@ -87,8 +91,14 @@ test('a transfer and a recovery change are approved in the browser; cancelling k
   const recoveryUrl = await browserLog.nth(opened + 1);
   await wallet.getByTestId('browser-waiting').waitFor();
   await system.goto(recoveryUrl);
-  await wallet.getByTestId('recovery-op-result').filter({ hasText: 'Confirmed' }).waitFor({ timeout: 90000 });
-  await wallet.getByTestId('recovery-state').filter({ hasText: 'Enabled' }).waitFor({ timeout: 30000 });
+  await wallet
+    .getByTestId('recovery-op-result')
+    .filter({ hasText: t('op_status_confirmed') })
+    .waitFor({ timeout: 90000 });
+  await wallet
+    .getByTestId('recovery-state')
+    .filter({ hasText: t('rec_state_enabled') })
+    .waitFor({ timeout: 30000 });
   assert.deepEqual(errors, []);
   await system.close();
   await wallet.close();

@@ -12,6 +12,7 @@ import {
   seriousA11yViolations,
   useHostAndBrowser,
 } from '../support/browser.mjs';
+import { byLocale, literally, pattern, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 const env = useHostAndBrowser();
@@ -39,7 +40,7 @@ test('keyboard: review, Escape back, approve, outcome; a stale review is reviewe
   // Enter in the form opens the review, whose heading has the focus.
   await page.getByTestId('send-amount').press('Enter');
   await page.getByTestId('review').waitFor({ timeout: 30000 });
-  assert.equal(await focused(page), 'Review the transfer');
+  assert.equal(await focused(page), t('op_title_transfer'));
   await page.keyboard.press('Escape');
   await page.getByTestId('send-amount').waitFor();
   assert.equal(await focused(page), 'send-amount', 'Back returns the focus where it was');
@@ -49,16 +50,23 @@ test('keyboard: review, Escape back, approve, outcome; a stale review is reviewe
   await page.getByTestId('review').waitFor({ timeout: 30000 });
   await page.keyboard.press('Tab');
   assert.equal(await focused(page), 'approve');
-  assert.match((await page.locator('#approve-how').textContent()) ?? '', /This window/);
+  assert.match((await page.locator('#approve-how').textContent()) ?? '', literally(t('provider_webview_name')));
   await page.keyboard.press('Enter');
   await page.getByTestId('op-timeline').waitFor({ timeout: 30000 });
-  assert.match(await focused(page), /^Transfer of 0\.0001 \w+ to 0xfB69…d359$/);
+  assert.match(
+    await focused(page),
+    pattern('op_summary_transfer', {
+      amount: byLocale({ en: '0\\.0001', fr: '0,0001' }),
+      symbol: '\\w+',
+      to: '0xfB69…d359',
+    }),
+  );
   await page
     .getByTestId('op-result')
-    .filter({ hasText: /^Confirmed/ })
+    .filter({ hasText: literally(t('op_confirmed')) })
     .waitFor({ timeout: 90000 });
-  await page.getByRole('button', { name: 'New transfer' }).waitFor();
-  assert.equal(await focused(page), 'New transfer', 'the next step has the focus');
+  await page.getByRole('button', { name: t('send_new') }).waitFor();
+  assert.equal(await focused(page), t('send_new'), 'the next step has the focus');
   assert.match((await page.getByTestId('op-tx').textContent()) ?? '', /^0x[0-9a-f]{64}$/);
   await page.screenshot({ path: join(shots, '1-confirmed-light.png'), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
@@ -86,18 +94,24 @@ test('keyboard: review, Escape back, approve, outcome; a stale review is reviewe
   await page.getByTestId('approve').click();
   const again = page.getByTestId('review-again');
   await again.waitFor({ timeout: 30000 });
-  assert.match((await page.getByTestId('send-error').textContent()) ?? '', /no longer waiting for approval/);
+  assert.match(
+    (await page.getByTestId('send-error').textContent()) ?? '',
+    byLocale({ en: /no longer waiting for approval/, fr: /n’attend plus d’approbation/ }),
+  );
   assert.equal(await focused(page), 'review-again');
   assert.equal(await page.getByTestId('approve').count(), 0, 'the stale review cannot be approved');
   await page.screenshot({ path: join(shots, '3-stale-review.png'), fullPage: true });
   await page.keyboard.press('Enter');
   await page.getByTestId('approve').waitFor({ timeout: 30000 });
-  assert.match((await page.getByTestId('review-amount').textContent()) ?? '', /^0\.0002 /);
+  assert.match(
+    (await page.getByTestId('review-amount').textContent()) ?? '',
+    byLocale({ en: /^0\.0002 /, fr: /^0,0002 / }),
+  );
   assert.equal(await page.getByTestId('send-error').count(), 0);
   await page.getByTestId('approve').click();
   await page
     .getByTestId('op-result')
-    .filter({ hasText: /^Confirmed/ })
+    .filter({ hasText: literally(t('op_confirmed')) })
     .waitFor({ timeout: 90000 });
   assert.deepEqual(errors, []);
   await page.close();

@@ -11,6 +11,7 @@ import {
   seriousA11yViolations,
   useHostAndBrowser,
 } from '../support/browser.mjs';
+import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 const env = useHostAndBrowser();
@@ -80,7 +81,10 @@ test('a passkey IBEx rejects comes back as a clear message, and signing in again
   await page.getByTestId('sign-in').click();
   const error = page.getByTestId('auth-error');
   await error.waitFor({ timeout: 30000 });
-  assert.match((await error.textContent()) ?? '', /IBEx did not accept this passkey/);
+  assert.match(
+    (await error.textContent()) ?? '',
+    byLocale({ en: /IBEx did not accept this passkey/, fr: /IBEx n’a pas accepté cette clé d’accès/ }),
+  );
   await page.screenshot({ path: join(shots, '4-rejected.png'), fullPage: true });
 
   // Nothing is lost: the same screen, and a normal assertion signs in.
@@ -112,25 +116,31 @@ test('send: bad checksum and excess amounts are refused; a transfer approved wit
   // Refused by Review (the recipient field may say it too, once its own check answered).
   await page
     .getByTestId('send-error')
-    .filter({ hasText: /fails its checksum/ })
+    .filter({
+      hasText: byLocale({ en: /fails its checksum/, fr: /ne passe pas la vérification de sa somme de contrôle/ }),
+    })
     .waitFor();
   await send(recipient, '999999999');
-  await page.getByText(/Insufficient balance/).waitFor();
+  await page.getByText(byLocale({ en: /Insufficient balance/, fr: /Solde insuffisant/ })).waitFor();
   await page.screenshot({ path: join(shots, '5-send-refused.png'), fullPage: true });
 
   const before = await sandboxCounters(sandboxUrl);
-  await send(recipient, '0.0001');
+  // French users write a decimal comma.
+  await send(recipient, byLocale({ en: '0.0001', fr: '0,0001' }));
   await page.getByTestId('review').waitFor();
   assert.equal(await page.getByTestId('review-to').textContent(), recipient);
   assert.match((await page.getByTestId('review-hash').textContent()) ?? '', /^0x[0-9a-f]{64}$/);
-  assert.match((await page.getByTestId('review-amount').textContent()) ?? '', /^0\.0001 /);
+  assert.match(
+    (await page.getByTestId('review-amount').textContent()) ?? '',
+    byLocale({ en: /^0\.0001 /, fr: /^0,0001 / }),
+  );
   await page.screenshot({ path: join(shots, '6-send-review.png'), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
 
   await page.getByTestId('approve').click();
   const result = page.getByTestId('op-result');
   await result.waitFor({ timeout: 90000 });
-  assert.match((await result.textContent()) ?? '', /^Confirmed/);
+  assert.match((await result.textContent()) ?? '', new RegExp(`^${t('op_status_confirmed')}`));
   const after = await sandboxCounters(sandboxUrl);
   assert.equal(
     (after.routes['PUT /v1.2/safes/operations'] ?? 0) - (before.routes['PUT /v1.2/safes/operations'] ?? 0),
@@ -150,7 +160,10 @@ test('a locked wallet refuses wallet commands until the passkey unlocks it', asy
   // The delay is a setting the core keeps.
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('lock-after').selectOption('15');
-  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  await page
+    .getByRole('status')
+    .filter({ hasText: t('saved') })
+    .waitFor();
   await page.getByTestId('lock-now').click();
   await page.getByTestId('lock-screen').waitFor();
   await page.screenshot({ path: join(shots, '8-locked.png'), fullPage: true });
@@ -186,11 +199,11 @@ test('a PIN wallet: bad PINs are refused specifically; sign up, sign out, sign i
   await page.getByTestId('pin').fill('13579');
   await page.getByTestId('pin-confirm').fill('13579');
   await submit.click();
-  assert.match((await error.textContent()) ?? '', /at least 6/);
+  assert.match((await error.textContent()) ?? '', byLocale({ en: /at least 6/, fr: /au moins 6/ }));
   await page.getByTestId('pin').fill('135790');
   await page.getByTestId('pin-confirm').fill('135791');
   await submit.click();
-  assert.match((await error.textContent()) ?? '', /differ/);
+  assert.match((await error.textContent()) ?? '', literally(t('pin_differ')));
 
   await page.getByTestId('pin').fill('135790');
   await page.getByTestId('pin-confirm').fill('135790');
@@ -206,7 +219,10 @@ test('a PIN wallet: bad PINs are refused specifically; sign up, sign out, sign i
   await page.getByTestId('pin').fill('000000');
   await submit.click();
   await error.waitFor({ timeout: 30000 });
-  assert.match((await error.textContent()) ?? '', /PIN is not right/);
+  assert.match(
+    (await error.textContent()) ?? '',
+    byLocale({ en: /PIN is not right/, fr: /Ce code PIN ne correspond pas/ }),
+  );
   await page.getByTestId('pin').fill('135790');
   await submit.click();
   await address.waitFor({ timeout: 60000 });

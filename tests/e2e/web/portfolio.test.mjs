@@ -10,6 +10,7 @@ import {
   seriousA11yViolations,
   useHostAndBrowser,
 } from '../support/browser.mjs';
+import { byLocale, literally, pattern, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 const env = useHostAndBrowser();
@@ -17,11 +18,20 @@ const shots = artifactsDir('web/portfolio');
 const BASE = 8453;
 const SCAM = '0x5c1a1ab5a1e0e2e4b2d1a1c9f0e8d7c6b5a4f3e2';
 
-/** `€1,234.56` → 123456n (cents). @param {string | null} text */
+// Fiat as the locale writes it: `€1,234.56` in English, `1 234,56 €` in French (U+202F between
+// digit groups, U+00A0 before the sign).
+const MONEY = byLocale({
+  en: /^-?[€$]([\d,]+)\.(\d\d)$/,
+  fr: /^-?([\d\u202f]+),(\d\d)\u00a0(?:€|\$US)$/,
+});
+const USD = byLocale({ en: /^\$[\d,]+\.\d\d$/, fr: /^[\d\u202f]+,\d\d\u00a0\$US$/ });
+const TOKEN_AMOUNT = byLocale({ en: /^[\d,]+(\.\d+)?$/, fr: /^[\d\u202f]+(,\d+)?$/ });
+
+/** `€1,234.56` or `1 234,56 €` → 123456n (cents). @param {string | null} text */
 function cents(text) {
-  const m = /^-?[€$]([\d,]+)\.(\d\d)$/.exec((text ?? '').trim());
+  const m = MONEY.exec((text ?? '').trim());
   assert.ok(m, `not a money amount: ${text}`);
-  return BigInt(`${m[1]?.replaceAll(',', '')}${m[2]}`);
+  return BigInt(`${m[1]?.replace(/[,\u202f]/g, '')}${m[2]}`);
 }
 
 /** @param {string} sandboxUrl @param {string} path @param {unknown} [body] */
@@ -60,12 +70,15 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
   const state = page.getByTestId('portfolio-state');
   await page.locator('[data-testid="portfolio-state"][data-source="fresh"]').waitFor({ timeout: 30000 });
   // The account's WebSocket is open from the first portfolio fetch on.
-  await page.getByTestId('live-status').filter({ hasText: 'Live updates' }).waitFor({ timeout: 30000 });
+  await page
+    .getByTestId('live-status')
+    .filter({ hasText: t('app_live_on') })
+    .waitFor({ timeout: 30000 });
   // IBEx registers the Safe on the other chains a moment after sign-up: refresh until all show.
   while ((await page.getByTestId('chain-total').count()) < 3) {
     await page.waitForTimeout(500);
     await page.getByTestId('refresh-portfolio').click();
-    await page.getByText('Refreshing balances…').waitFor({ state: 'detached' });
+    await page.getByText(t('pf_refreshing')).waitFor({ state: 'detached' });
   }
 
   // Each chain's subtotal is the exact sum of its rows' values (summed in Rust, never a float);
@@ -88,11 +101,10 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
   }
   const rowCount = BigInt(await page.getByTestId('token-row').count());
   assert.ok(sumOfChains - total <= rowCount && total - sumOfChains <= rowCount, `${sumOfChains} vs ${total}`);
-  assert.match((await page.getByTestId('total-usd').textContent()) ?? '', /^\$[\d,]+\.\d\d$/);
+  assert.match((await page.getByTestId('total-usd').textContent()) ?? '', USD);
   const rows = page.getByTestId('token-row');
   assert.ok((await rows.count()) >= 6, 'every genesis token is listed');
-  for (const balance of await page.getByTestId('token-balance').allTextContents())
-    assert.match(balance, /^[\d,]+(\.\d+)?$/);
+  for (const balance of await page.getByTestId('token-balance').allTextContents()) assert.match(balance, TOKEN_AMOUNT);
   await page.screenshot({ path: join(shots, '1-portfolio-light.png'), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
 
@@ -104,15 +116,15 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
     amount: '1000',
   });
   await page.getByTestId('refresh-portfolio').click();
-  await page.getByText('(2 hidden)').waitFor({ timeout: 30000 });
+  await page.getByText(t('pf_show_hidden', { count: 2 })).waitFor({ timeout: 30000 });
   const symbols = async () => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-symbol')));
   assert.ok(!(await symbols()).includes('CLAIM-BASE.XYZ'));
   assert.ok(!(await symbols()).includes('WETH'));
   await page.getByTestId('show-hidden').check();
   assert.ok((await symbols()).includes('CLAIM-BASE.XYZ'));
   assert.ok((await symbols()).includes('WETH'));
-  await page.locator('[data-symbol="CLAIM-BASE.XYZ"]').getByText('Suspicious').waitFor();
-  await page.locator('[data-symbol="WETH"]').getByText('Zero balance').waitFor();
+  await page.locator('[data-symbol="CLAIM-BASE.XYZ"]').getByText(t('pf_hidden_suspicious')).waitFor();
+  await page.locator('[data-symbol="WETH"]').getByText(t('pf_hidden_zero')).waitFor();
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: join(shots, '2-portfolio-hidden-shown-dark.png'), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
@@ -133,18 +145,19 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
   // Refresh shows its progress (the sandbox is made slow so it can be seen).
   await sandbox(sandboxUrl, 'faults', { latencyMs: 1500 });
   await page.getByTestId('refresh-portfolio').click();
-  await page.getByText('Refreshing balances…').waitFor();
-  await page.getByText('Refreshing balances…').waitFor({ state: 'detached', timeout: 30000 });
+  await page.getByText(t('pf_refreshing')).waitFor();
+  await page.getByText(t('pf_refreshing')).waitFor({ state: 'detached', timeout: 30000 });
 
   // Cached start: on reload the last snapshot is on screen, marked cached, before IBEx answers.
   await sandbox(sandboxUrl, 'faults', { latencyMs: 3000 });
   await page.reload();
   await page.locator('[data-testid="portfolio-state"][data-source="cached"]').waitFor({ timeout: 30000 });
-  assert.match((await state.textContent()) ?? '', /Cached · updated/);
+  assert.match((await state.textContent()) ?? '', pattern('pf_cached_updated', { when: '.+' }));
+  assert.match((await state.textContent()) ?? '', literally(t('pf_cached')));
   assert.equal(cents(await page.getByTestId('total-eur').textContent()), total);
   await page.screenshot({ path: join(shots, '3-portfolio-cached.png'), fullPage: true });
   await page.locator('[data-testid="portfolio-state"][data-source="fresh"]').waitFor({ timeout: 30000 });
-  assert.doesNotMatch((await state.textContent()) ?? '', /Cached/);
+  assert.doesNotMatch((await state.textContent()) ?? '', literally(t('pf_cached')));
   const slow = await page.evaluate(() => /** @type {any} */ (window).__freshness);
   await sandbox(sandboxUrl, 'faults');
   await page.reload();
@@ -161,7 +174,7 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
   await page.getByTestId('refresh-portfolio').click();
   const indexing = page.getByTestId('indexing');
   await indexing.waitFor({ timeout: 30000 });
-  assert.match((await indexing.textContent()) ?? '', /Indexing your address…/);
+  assert.match((await indexing.textContent()) ?? '', literally(t('indexing_title')));
   await page.screenshot({ path: join(shots, '4-portfolio-indexing.png'), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
   // "Check now" retries at once…
@@ -172,7 +185,7 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
   await sandbox(sandboxUrl, 'faults', { notIndexedReads: 2 });
   await page.getByTestId('refresh-portfolio').click();
   await indexing.waitFor({ timeout: 30000 });
-  await page.getByText(/Checking again in \d+ s/).waitFor();
+  await page.getByText(pattern('indexing_again_in', { seconds: '\\d+' })).waitFor();
   await indexing.waitFor({ state: 'detached', timeout: 30000 });
   assert.equal(cents(await page.getByTestId('total-eur').textContent()), total);
   await sandbox(sandboxUrl, 'faults');

@@ -13,11 +13,14 @@ import {
   seriousA11yViolations,
   useHostAndBrowser,
 } from '../support/browser.mjs';
+import { byLocale, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
 // The background check runs every second here (5 min / 30 s near a deadline by default).
 const env = useHostAndBrowser({ args: ['--recovery-check-seconds', '1'] });
 const shots = artifactsDir('web/recovery');
+// The OS notification's title, as the core writes it in the run's language.
+const PENDING_TITLE = byLocale({ en: 'Wallet recovery pending', fr: 'Récupération du portefeuille en cours' });
 
 /** @typedef {{ title: string, body: string }} Shown */
 
@@ -80,14 +83,17 @@ test('recovery: validation, enable, a guardian recovery with deadline alerts, ca
   await review.click();
   const dateProblem = page.getByTestId('recovery-birthDate-problem');
   await page.getByTestId('recovery-firstName-problem').waitFor({ state: 'detached' });
-  assert.match((await dateProblem.textContent()) ?? '', /not a real calendar date/);
+  assert.match(
+    (await dateProblem.textContent()) ?? '',
+    byLocale({ en: /not a real calendar date/, fr: /n’est pas une date du calendrier/ }),
+  );
   assert.equal(await page.locator('.field-problem').count(), 1);
   assert.equal(await page.getByTestId('recovery-birthDate').getAttribute('aria-invalid'), 'true');
   await page.screenshot({ path: join(shots, '1-validation.png'), fullPage: true });
   const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
   await page.getByTestId('recovery-birthDate').fill(future);
   await review.click();
-  await dateProblem.filter({ hasText: /in the past/ }).waitFor();
+  await dateProblem.filter({ hasText: byLocale({ en: /in the past/, fr: /dans le passé/ }) }).waitFor();
 
   // Valid: the review shows what the passkey signs, and the operation confirms.
   await page.getByTestId('recovery-birthDate').fill('1990-01-31');
@@ -100,8 +106,14 @@ test('recovery: validation, enable, a guardian recovery with deadline alerts, ca
   assert.match((await page.getByTestId('recovery-review-hash').textContent()) ?? '', /^0x[0-9a-f]{64}$/);
   await page.screenshot({ path: join(shots, '2-review.png'), fullPage: true });
   await page.getByTestId('recovery-approve').click();
-  await page.getByTestId('recovery-op-result').filter({ hasText: 'Confirmed' }).waitFor({ timeout: 90000 });
-  await page.getByTestId('recovery-state').filter({ hasText: 'Enabled' }).waitFor({ timeout: 30000 });
+  await page
+    .getByTestId('recovery-op-result')
+    .filter({ hasText: t('op_status_confirmed') })
+    .waitFor({ timeout: 90000 });
+  await page
+    .getByTestId('recovery-state')
+    .filter({ hasText: t('rec_state_enabled') })
+    .waitFor({ timeout: 30000 });
   await page.getByTestId('recovery-done').click();
   await page.getByTestId('recovery-enabled').waitFor();
   assert.deepEqual(await notifications(page), [], 'nothing to warn about yet');
@@ -114,15 +126,21 @@ test('recovery: validation, enable, a guardian recovery with deadline alerts, ca
   // The full day, or a few seconds less if a tick has passed since the recovery started.
   assert.match(
     (await countdown.innerText()).replace(/\s+/g, ' '),
-    /^(0 days 23 hours 5\d minutes \d+ seconds|1 days 0 hours 0 minutes 0 seconds)$/,
+    byLocale({
+      en: /^(0 days 23 hours 5\d minutes \d+ seconds?|1 day 0 hours 0 minutes 0 seconds)$/,
+      fr: /^(0 jour 23 heures 5\d minutes \d+ secondes?|1 jour 0 heure 0 minute 0 seconde)$/,
+    }),
   );
   const first = await until(
     () => notifications(page),
     (n) => n.length >= 1,
     'the 24 h alert',
   );
-  assert.equal(first[0]?.title, 'Wallet recovery pending');
-  assert.match(first[0]?.body ?? '', /executed in (1 day|23 h 5\d min)\./);
+  assert.equal(first[0]?.title, PENDING_TITLE);
+  assert.match(
+    first[0]?.body ?? '',
+    byLocale({ en: /executed in (1 day|23 h 5\d min)\./, fr: /exécutée dans (1 jour|23 h 5\d min)\./ }),
+  );
 
   // 23 h later on the server's clock: the 1 h alert, once.
   await sandbox(sandboxUrl, 'clock/advance', { seconds: 23 * 3600 + 60 });
@@ -132,10 +150,16 @@ test('recovery: validation, enable, a guardian recovery with deadline alerts, ca
     'the 1 h alert',
   );
   assert.equal(second.length, 2);
-  assert.equal(second[1]?.title, 'Wallet recovery pending');
-  assert.match(second[1]?.body ?? '', /executed in 5\d min\./);
-  await countdown.filter({ hasText: /^\s*0\s*days\s*0\s*hours/ }).waitFor({ timeout: 30000 });
-  await page.getByTestId('recovery-alert').filter({ hasText: 'Sent' }).nth(1).waitFor({ timeout: 30000 });
+  assert.equal(second[1]?.title, PENDING_TITLE);
+  assert.match(second[1]?.body ?? '', byLocale({ en: /executed in 5\d min\./, fr: /exécutée dans 5\d min\./ }));
+  await countdown
+    .filter({ hasText: byLocale({ en: /^\s*0\s*days\s*0\s*hours/, fr: /^\s*0\s*jour\s*0\s*heure/ }) })
+    .waitFor({ timeout: 30000 });
+  await page
+    .getByTestId('recovery-alert')
+    .filter({ hasText: t('det_sent') })
+    .nth(1)
+    .waitFor({ timeout: 30000 });
   await page.screenshot({ path: join(shots, '3-pending-light.png'), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -156,8 +180,14 @@ test('recovery: validation, enable, a guardian recovery with deadline alerts, ca
   await page.getByTestId('recovery-review').waitFor({ timeout: 30000 });
   assert.match((await page.getByTestId('recovery-review-hash').textContent()) ?? '', /^0x[0-9a-f]{64}$/);
   await page.getByTestId('recovery-approve').click();
-  await page.getByTestId('recovery-op-result').filter({ hasText: 'Confirmed' }).waitFor({ timeout: 90000 });
-  await page.getByTestId('recovery-state').filter({ hasText: 'Enabled' }).waitFor({ timeout: 30000 });
+  await page
+    .getByTestId('recovery-op-result')
+    .filter({ hasText: t('op_status_confirmed') })
+    .waitFor({ timeout: 90000 });
+  await page
+    .getByTestId('recovery-state')
+    .filter({ hasText: t('rec_state_enabled') })
+    .waitFor({ timeout: 30000 });
   await page.getByTestId('recovery-done').click();
   await page.getByTestId('recovery-enabled').waitFor();
   assert.equal(await countdown.count(), 0);

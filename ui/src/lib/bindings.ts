@@ -14,6 +14,7 @@ export const commands = {
 	settingsSetTheme: (theme: Theme) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_theme", { theme })),
 	settingsSetLock: (minutes: number) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_lock", { minutes })),
 	settingsSetChain: (chainId: number | null) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_chain", { chainId })),
+	settingsSetLanguage: (language: Language) => typedError<Settings_Serialize, AppError>(__TAURI_INVOKE("settings_set_language", { language })),
 	networkStatus: () => typedError<NetworkStatus, AppError>(__TAURI_INVOKE("network_status")),
 	passkeyCapabilities: (webview: WebviewInfo) => typedError<PasskeyCapabilities_Serialize, AppError>(__TAURI_INVOKE("passkey_capabilities", { webview })),
 	sessionGet: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_get")),
@@ -153,7 +154,12 @@ export type ActivityRow_Serialize = {
 /**  The `scope` of `GET /v1.2/users/me/transactions`. */
 export type ActivityScope = "mixed" | "crypto" | "fiat";
 
-/**  An error as the UI sees it. */
+/**
+ *  An error as the UI sees it.
+ * 
+ *  Built from a [`Msg`], so it can be said in the user's language: `message` is English (logs,
+ *  `Display`) until the IPC boundary calls [`AppError::localized`].
+ */
 export type AppError = {
 	code: ErrorCode,
 	message: string,
@@ -179,6 +185,8 @@ export type AppInfo_Deserialize = {
 	build: string,
 	/**  Whether the embedded sandbox is compiled in. */
 	sandboxAvailable: boolean,
+	/**  The OS's language as the wallet speaks it: what the "system" language setting means. */
+	systemLocale: Locale,
 	/**
 	 *  What went wrong reading the settings file at start (restored from its copy, set aside),
 	 *  for a notice the user sees; `None` when it opened cleanly.
@@ -194,6 +202,8 @@ export type AppInfo_Serialize = {
 	build: string,
 	/**  Whether the embedded sandbox is compiled in. */
 	sandboxAvailable: boolean,
+	/**  The OS's language as the wallet speaks it: what the "system" language setting means. */
+	systemLocale: Locale,
 	/**
 	 *  What went wrong reading the settings file at start (restored from its copy, set aside),
 	 *  for a notice the user sees; `None` when it opened cleanly.
@@ -531,10 +541,18 @@ export type KycView_Serialize = {
 	level: string | null,
 };
 
+/**  The user's choice in Settings. */
+export type Language = 
+/**  The operating system's language when the wallet speaks it, else English. */
+"system" | "en" | "fr";
+
 export type LoadedPages = {
 	chainId: number,
 	pages: number,
 };
+
+/**  A language the wallet speaks. */
+export type Locale = "en" | "fr";
 
 /**  What the UI submits to change network. `api_key: None` on `Custom` keeps no key. */
 export type NetworkChoice = NetworkChoice_Serialize | NetworkChoice_Deserialize;
@@ -907,6 +925,8 @@ export type Settings_Deserialize = {
 	recoveryAlertMinutes?: number[],
 	/**  The chain Send and the portfolio start on; `None` = all chains. */
 	preferredChain?: number | null,
+	/**  The language of the UI and of the core's texts (errors, notifications). */
+	language?: Language,
 };
 
 export type Settings_Serialize = {
@@ -918,6 +938,8 @@ export type Settings_Serialize = {
 	recoveryAlertMinutes: number[],
 	/**  The chain Send and the portfolio start on; `None` = all chains. */
 	preferredChain: number | null,
+	/**  The language of the UI and of the core's texts (errors, notifications). */
+	language: Language,
 };
 
 /**  What signs for this account. */

@@ -1,4 +1,6 @@
 // Display names of the chains IBEx documents; others show their id.
+import { m } from './paraglide/messages';
+
 const NAMES: Record<number, string> = {
   100: 'Gnosis',
   421614: 'Arbitrum Sepolia',
@@ -8,5 +10,5 @@ const NAMES: Record<number, string> = {
 };
 
 export function chainName(id: number): string {
-  return NAMES[id] ?? `Chain ${id}`;
+  return NAMES[id] ?? m.chain_unknown({ id });
 }

@@ -25,6 +25,7 @@ use ibex::{Address, Session};
 use crate::error::{AppError, Context, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
 use crate::live::Live;
+use crate::messages::Msg;
 use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::sync::lock;
@@ -101,20 +102,20 @@ impl Operations {
         request.chain_id = Some(draft.chain);
         let prepared = session.prepare(&request).await.map_err(refused)?;
         let options = prepared.credential_request_options.clone();
-        let challenge = options.challenge.clone().ok_or_else(|| {
-            AppError::new(
-                ErrorCode::BadResponse,
-                "IBEx's operation has no challenge to sign.",
-            )
-        })?;
-        let user_op_hash = prepared.user_op_hash().map(str::to_owned).ok_or_else(|| {
-            AppError::new(
-                ErrorCode::BadResponse,
-                "IBEx did not say which operation this is (no userOpHash).",
-            )
-        })?;
+        let challenge = options
+            .challenge
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoOperationChallenge))?;
+        let user_op_hash = prepared
+            .user_op_hash()
+            .map(str::to_owned)
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoUserOpHash))?;
         check_challenge_is_hash(&challenge, &user_op_hash)?;
-        let rp_id = crate::passkey::rp::check(options.rp_id.as_deref(), rp_id, "this operation")?;
+        let rp_id = crate::passkey::rp::check(
+            options.rp_id.as_deref(),
+            rp_id,
+            crate::passkey::rp::Signing::Operation,
+        )?;
         let sponsored = sponsorship(session, &user_op_hash).await;
         let options_json = options.for_authenticator();
         let review = OperationReview {
@@ -151,7 +152,9 @@ impl Operations {
         let (credential, origin) = match approval {
             Approval::Webview(json) => {
                 let credential = serde_json::from_str(json).map_err(|e| {
-                    AppError::validation(format!("The passkey response is not JSON: {e}"))
+                    AppError::validation(Msg::PasskeyResponseNotJson {
+                        error: e.to_string(),
+                    })
                 })?;
                 (credential, None)
             }
@@ -173,7 +176,9 @@ impl Operations {
             origin.as_deref(),
         )?;
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
-            AppError::validation(format!("The passkey response is not a credential: {e}"))
+            AppError::validation(Msg::PasskeyResponseNotCredential {
+                error: e.to_string(),
+            })
         })?;
         let signing = &op.review.signing;
         let executed = session
@@ -206,14 +211,10 @@ impl Operations {
     fn take(&self, review_id: &str) -> Result<PendingOp, AppError> {
         match lock(&self.pending).take() {
             Some(op) if op.review.id == review_id && op.started.elapsed() <= REVIEW_TTL => Ok(op),
-            Some(op) if op.review.id == review_id => Err(AppError::new(
-                ErrorCode::Conflict,
-                "This review expired before it was approved. Review the operation again.",
-            )),
-            _ => Err(AppError::new(
-                ErrorCode::Conflict,
-                "This operation is no longer waiting for approval. Review it again.",
-            )),
+            Some(op) if op.review.id == review_id => {
+                Err(AppError::new(ErrorCode::Conflict, Msg::ReviewExpired))
+            }
+            _ => Err(AppError::new(ErrorCode::Conflict, Msg::NotAwaitingApproval)),
         }
     }
 }
@@ -248,7 +249,7 @@ fn check_challenge_is_hash(challenge: &str, user_op_hash: &str) -> Result<(), Ap
         (Some(h), Some(c)) if h == c => Ok(()),
         _ => Err(AppError::new(
             ErrorCode::BadResponse,
-            "IBEx asked the passkey to sign something other than this operation; nothing was signed.",
+            Msg::SignsSomethingElse,
         )),
     }
 }
@@ -269,10 +270,7 @@ fn refused(e: ibex::Error) -> AppError {
     AppError::from_ibex(
         &e,
         &Context {
-            refused: Some((
-                ErrorCode::Validation,
-                "IBEx refused this operation. Nothing was signed; check the amount, the balance and the recipient, then try again.",
-            )),
+            refused: Some((ErrorCode::Validation, Msg::OperationNotAccepted)),
             ..Context::default()
         },
     )

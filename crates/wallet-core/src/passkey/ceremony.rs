@@ -7,6 +7,7 @@ use rand::RngCore;
 use serde::Deserialize;
 
 use crate::error::AppError;
+use crate::messages::Msg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ClientDataType {
@@ -53,35 +54,33 @@ pub(crate) fn check_client_data(
     let encoded = credential
         .pointer("/response/clientDataJSON")
         .and_then(|v| v.as_str())
-        .ok_or_else(|| {
-            AppError::validation("The passkey response has no response.clientDataJSON.")
-        })?;
-    let bytes = decode_b64(encoded).ok_or_else(|| {
-        AppError::validation("The passkey response's clientDataJSON is not base64url.")
-    })?;
+        .ok_or_else(|| AppError::validation(Msg::NoClientData))?;
+    let bytes =
+        decode_b64(encoded).ok_or_else(|| AppError::validation(Msg::ClientDataNotBase64))?;
     let data: ClientData = serde_json::from_slice(&bytes).map_err(|e| {
-        AppError::validation(format!(
-            "The passkey response's clientDataJSON is unreadable: {e}"
-        ))
+        AppError::validation(Msg::ClientDataUnreadable {
+            error: e.to_string(),
+        })
     })?;
     if data.kind != expected.as_str() {
-        return Err(AppError::validation(format!(
-            "The passkey response is a {} ceremony, expected {}.",
-            data.kind,
-            expected.as_str()
-        )));
+        return Err(AppError::validation(Msg::WrongCeremony {
+            got: data.kind,
+            expected: expected.as_str().to_owned(),
+        }));
     }
     let same = matches!((decode_b64(&data.challenge), decode_b64(challenge)), (Some(a), Some(b)) if a == b);
     if !same {
-        return Err(AppError::validation(
-            "The passkey signed a different challenge than this request's. Nothing was sent; start again.",
-        ));
+        return Err(AppError::validation(Msg::OtherChallenge));
     }
     if let Some(origin) = origin.filter(|o| *o != data.origin) {
-        return Err(AppError::validation(format!(
-            "The passkey answered for the page {}, not for {origin}. Nothing was sent; start again.",
-            if data.origin.is_empty() { "(none)" } else { &data.origin }
-        )));
+        return Err(AppError::validation(Msg::OtherOrigin {
+            got: if data.origin.is_empty() {
+                "(none)".to_owned()
+            } else {
+                data.origin
+            },
+            origin: origin.to_owned(),
+        }));
     }
     Ok(data.origin)
 }

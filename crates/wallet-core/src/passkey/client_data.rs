@@ -8,6 +8,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 use crate::passkey::ceremony::{decode_b64, ClientDataType};
 
 /// The bytes and their SHA-256 (what CTAP2 authenticators take).
@@ -21,12 +22,8 @@ impl ClientData {
     /// For `challenge` as the server sent it (base64url, padding or the standard alphabet
     /// tolerated), on `origin`.
     pub fn build(kind: ClientDataType, challenge: &str, origin: &str) -> Result<Self, AppError> {
-        let bytes = decode_b64(challenge).ok_or_else(|| {
-            AppError::new(
-                ErrorCode::BadResponse,
-                "IBEx's passkey challenge is not base64url.",
-            )
-        })?;
+        let bytes = decode_b64(challenge)
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::PasskeyChallengeNotBase64))?;
         let json = format!(
             r#"{{"type":{},"challenge":{},"origin":{},"crossOrigin":false}}"#,
             serde_json::Value::from(kind.as_str()),

@@ -37,6 +37,7 @@ use super::request::{
 use super::verify;
 use crate::error::{AppError, ErrorCode};
 use crate::events::{CoreEvent, EventSink};
+use crate::messages::Msg;
 use crate::passkey::ceremony::ClientDataType;
 use crate::passkey::native::ProviderKind;
 use crate::passkey::native::{origin_for, Answer, BoxFuture, NativeBackend};
@@ -162,9 +163,7 @@ impl SecurityKeyBackend {
         match result {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(describe(e, &progress, cancelled)),
-            Err(_) => Err(AppError::internal(
-                "The security key request ended without an answer.",
-            )),
+            Err(_) => Err(AppError::internal(Msg::KeyNoAnswer)),
         }
     }
 }
@@ -266,10 +265,7 @@ impl NativeBackend for SecurityKeyBackend {
             let credential = answer.to_json(&client_data);
             let uv_required = request.user_verification == Requirement::Required;
             if uv_required && !verify::user_verified(&credential) {
-                return Err(AppError::new(
-                    ErrorCode::KeyPinNotSet,
-                    "This security key has no PIN, and this wallet needs you verified. Nothing was sent; set a PIN on the key (e.g. in your OS's security key settings) and try again.",
-                ));
+                return Err(AppError::new(ErrorCode::KeyPinNotSet, Msg::KeyPinNotSet));
             }
             let key = lock(&self.known).get(&answer.credential_id).copied();
             verify::assertion(&credential, rp_id, uv_required, key.as_ref())?;
@@ -383,14 +379,15 @@ fn prf_results(outputs: &AuthenticationExtensionsClientOutputs) -> (Option<bool>
 
 fn attestation(result: &RegisterResult) -> Result<Attestation, AppError> {
     let auth_data = &result.att_obj.auth_data;
-    let credential = auth_data.credential_data.as_ref().ok_or_else(|| {
-        AppError::new(
-            ErrorCode::PasskeyRefused,
-            "The security key's registration carries no credential.",
-        )
+    let credential = auth_data
+        .credential_data
+        .as_ref()
+        .ok_or_else(|| AppError::new(ErrorCode::PasskeyRefused, Msg::KeyNoCredential))?;
+    let attestation_object = serde_cbor::to_vec(&result.att_obj).map_err(|e| {
+        AppError::internal(Msg::Unexpected {
+            detail: format!("attestation object: {e}"),
+        })
     })?;
-    let attestation_object = serde_cbor::to_vec(&result.att_obj)
-        .map_err(|e| AppError::internal(format!("attestation object: {e}")))?;
     let key = &credential.credential_public_key;
     let public_key =
         key.der_spki()
@@ -420,12 +417,7 @@ fn assertion(result: &SignResult, allowed: &[Vec<u8>]) -> Result<Assertion, AppE
         .as_ref()
         .map(|d| d.id.clone())
         .or_else(|| (allowed.len() == 1).then(|| allowed[0].clone()))
-        .ok_or_else(|| {
-            AppError::new(
-                ErrorCode::PasskeyRefused,
-                "The security key did not say which passkey signed.",
-            )
-        })?;
+        .ok_or_else(|| AppError::new(ErrorCode::PasskeyRefused, Msg::KeyNoCredentialId))?;
     Ok(Assertion {
         credential_id,
         auth_data: assertion.auth_data.to_vec(),
@@ -446,68 +438,43 @@ fn describe(e: AuthenticatorError, progress: &Progress, cancelled: bool) -> AppE
         || code(StatusCode::OperationDenied)
         || code(StatusCode::KeepaliveCancel)
     {
-        return AppError::new(
-            ErrorCode::PasskeyCancelled,
-            "The security key request was cancelled. Nothing was sent.",
-        );
+        return AppError::new(ErrorCode::PasskeyCancelled, Msg::KeyCancelled);
     }
     if progress.pin_blocked.load(Ordering::SeqCst)
         || matches!(e, AuthenticatorError::PinError(PinError::PinBlocked))
     {
-        return AppError::new(
-            ErrorCode::KeyPinBlocked,
-            "This security key's PIN is blocked after too many wrong PINs. Nothing was sent; reset the key (this erases its passkeys) or use another key.",
-        );
+        return AppError::new(ErrorCode::KeyPinBlocked, Msg::KeyPinBlocked);
     }
     if matches!(e, AuthenticatorError::PinError(PinError::PinAuthBlocked)) {
-        return AppError::new(
-            ErrorCode::KeyPinBlocked,
-            "This security key stopped taking PINs after three wrong ones. Nothing was sent; unplug it, plug it back in and try again.",
-        );
+        return AppError::new(ErrorCode::KeyPinBlocked, Msg::KeyPinAuthBlocked);
     }
     if matches!(e, AuthenticatorError::PinError(PinError::PinNotSet)) {
-        return AppError::new(
-            ErrorCode::KeyPinNotSet,
-            "This security key has no PIN, and this wallet needs you verified. Nothing was sent; set a PIN on the key (e.g. in your OS's security key settings) and try again.",
-        );
+        return AppError::new(ErrorCode::KeyPinNotSet, Msg::KeyPinNotSet);
     }
     if code(StatusCode::NoCredentials) {
-        return AppError::new(
-            ErrorCode::KeyNotRegistered,
-            "This security key holds no passkey for this wallet. Nothing was sent; use the key you signed up with.",
-        );
+        return AppError::new(ErrorCode::KeyNotRegistered, Msg::KeyNotRegistered);
     }
     if matches!(e, AuthenticatorError::CredentialExcluded) || code(StatusCode::CredentialExcluded) {
-        return AppError::new(
-            ErrorCode::Conflict,
-            "This security key is already registered for this wallet. Nothing was created; sign in with it instead.",
-        );
+        return AppError::new(ErrorCode::Conflict, Msg::KeyAlreadyRegistered);
     }
     if code(StatusCode::UserActionTimeout) {
-        return AppError::new(
-            ErrorCode::PasskeyTimedOut,
-            "The security key was not touched in time. Nothing was sent; try again and touch the key when it blinks.",
-        );
+        return AppError::new(ErrorCode::PasskeyTimedOut, Msg::KeyNotTouched);
     }
     if matches!(
         e,
         AuthenticatorError::U2FToken(authenticator::errors::U2FTokenError::NotAllowed)
     ) {
         return if progress.key_seen.load(Ordering::SeqCst) {
-            AppError::new(
-                ErrorCode::PasskeyTimedOut,
-                "The security key did not finish in time. Nothing was sent; try again.",
-            )
+            AppError::new(ErrorCode::PasskeyTimedOut, Msg::KeyTooSlow)
         } else {
-            AppError::new(
-                ErrorCode::KeyNotFound,
-                "No security key answered. Nothing was sent; plug in your key and try again (on Linux the wallet's udev rule must be installed, see the README).",
-            )
+            AppError::new(ErrorCode::KeyNotFound, Msg::NoKeyAnswered)
         };
     }
     AppError::new(
         ErrorCode::PasskeyUnsupported,
-        format!("The security key failed: {e}. Nothing was sent."),
+        Msg::KeyFailed {
+            error: e.to_string(),
+        },
     )
 }
 

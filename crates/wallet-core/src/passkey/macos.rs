@@ -32,6 +32,7 @@ use super::request::{
 };
 use super::verify;
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 use crate::passkey::ceremony::decode_b64;
 use crate::passkey::native::{origin_for, Answer, BoxFuture, NativeBackend, ProviderKind};
 
@@ -231,7 +232,7 @@ fn start(mtm: MainThreadMarker, request: Request, done: Done) {
     let Some(window) = app.keyWindow().or_else(|| app.mainWindow()) else {
         let _ = done.send(Err(AppError::new(
             ErrorCode::PasskeyUnsupported,
-            "The wallet has no window to show the Touch ID prompt over. Nothing was sent.",
+            Msg::MacNoWindow,
         )));
         return;
     };
@@ -341,26 +342,18 @@ impl TouchId {
             start(unsafe { MainThreadMarker::new_unchecked() }, request, done);
         });
         match tokio::time::timeout(timeout, answer).await {
-            Ok(answer) => answer
-                .map_err(|_| AppError::internal("The Touch ID prompt ended without an answer."))?,
+            Ok(answer) => answer.map_err(|_| AppError::internal(Msg::MacNoAnswer))?,
             Err(_) => {
                 self.cancel();
-                Err(AppError::new(
-                    ErrorCode::PasskeyTimedOut,
-                    "The Touch ID prompt timed out. Nothing was sent; try again.",
-                ))
+                Err(AppError::new(ErrorCode::PasskeyTimedOut, Msg::MacTimedOut))
             }
         }
     }
 }
 
 fn challenge_bytes(options: &serde_json::Value) -> Result<Vec<u8>, AppError> {
-    decode_b64(challenge(options)?).ok_or_else(|| {
-        AppError::new(
-            ErrorCode::BadResponse,
-            "IBEx's passkey challenge is not base64url.",
-        )
-    })
+    decode_b64(challenge(options)?)
+        .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::PasskeyChallengeNotBase64))
 }
 
 impl NativeBackend for TouchId {

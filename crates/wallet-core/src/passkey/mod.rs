@@ -30,6 +30,7 @@ pub mod windows;
 use std::sync::Arc;
 
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 pub use native::{NativeBackend, ProviderKind};
 use providers::{BuildProviders, Platform};
 pub use providers::{PasskeyCapabilities, WebviewInfo};
@@ -50,6 +51,7 @@ impl crate::Core {
                 soft: self.natives.iter().any(|b| b.kind() == ProviderKind::Soft),
                 associated_domains: providers::ASSOCIATED_DOMAINS,
             },
+            self.locale(),
         ))
     }
 
@@ -62,7 +64,7 @@ impl crate::Core {
     /// key is waiting for one (it was unplugged, or the ceremony ended).
     pub async fn passkey_key_pin(&self, pin: String) -> Result<bool, AppError> {
         if pin.is_empty() {
-            return Err(AppError::validation("Enter the security key's PIN."));
+            return Err(AppError::validation(Msg::EnterKeyPin));
         }
         Ok(self.security_key.submit_pin(&pin))
     }
@@ -84,7 +86,9 @@ impl crate::Core {
             .ok_or_else(|| {
                 AppError::new(
                     ErrorCode::PasskeyUnsupported,
-                    format!("The {provider:?} passkey provider is not available in this build."),
+                    Msg::ProviderNotInBuild {
+                        provider: format!("{provider:?}"),
+                    },
                 )
             })
     }
@@ -94,8 +98,10 @@ impl crate::Core {
 /// Linux, Windows Hello on Windows (release included), Touch ID on macOS (offered only for the
 /// rpIds this build is associated with), the software authenticator in tests.
 #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
+/// `locale`: the language of the pages a backend shows (the browser hand-off's).
 pub(crate) fn native_backends(
     handoff_timeout: std::time::Duration,
+    locale: Arc<crate::i18n::CurrentLocale>,
     security_key: &Arc<ctap2::SecurityKeyBackend>,
 ) -> Vec<Arc<dyn NativeBackend>> {
     vec![
@@ -103,7 +109,7 @@ pub(crate) fn native_backends(
         #[cfg(feature = "soft-passkey")]
         Arc::new(soft::SoftBackend::default()),
         #[cfg(target_os = "linux")]
-        Arc::new(handoff::HandoffBackend::new(handoff_timeout)),
+        Arc::new(handoff::HandoffBackend::new(handoff_timeout, locale)),
         #[cfg(windows)]
         Arc::new(windows::WindowsHello::new(ctap2::DEFAULT_TIMEOUT)),
         #[cfg(target_os = "macos")]

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Locale;
+use crate::messages::Msg;
 use crate::passkey::native::ProviderKind;
 
 /// What the page tells the core about itself.
@@ -91,14 +93,15 @@ pub fn decide(
     webview: &WebviewInfo,
     rp_id: &str,
     build: BuildProviders,
+    locale: Locale,
 ) -> PasskeyCapabilities {
     let webview_reason = webview_blocker(platform, webview, rp_id);
     let native_reason = match platform {
         Platform::Linux => crate::passkey::handoff::unavailable_reason(rp_id),
         // ASAuthorization: only for an rpId the signed app is associated with.
-        Platform::MacOs => (!associated(build.associated_domains, rp_id)).then(|| {
-            "Touch ID needs this tenant's app association — use a security key.".to_owned()
-        }),
+        Platform::MacOs => {
+            (!associated(build.associated_domains, rp_id)).then_some(Msg::TouchIdNeedsAssociation)
+        }
         // webauthn.dll: Windows Hello, security keys and phones, any rpId.
         Platform::Windows => None,
     };
@@ -108,10 +111,7 @@ pub fn decide(
     let key_reason = match platform {
         // Raw HID needs administrator rights on Windows since 1903; keys go through
         // webauthn.dll's prompt there.
-        Platform::Windows => Some(
-            "On Windows, security keys sign through the Windows Hello prompt (choose \"Security key\" there)."
-                .to_owned(),
-        ),
+        Platform::Windows => Some(Msg::WindowsKeysThroughHello),
         Platform::Linux | Platform::MacOs => None,
     };
     let providers: Vec<ProviderOption> = [
@@ -126,7 +126,7 @@ pub fn decide(
     .map(|(kind, reason)| ProviderOption {
         kind,
         available: reason.is_none(),
-        reason,
+        reason: reason.map(|r| r.render(locale)),
     })
     .collect();
     let recommended = providers
@@ -141,20 +141,20 @@ pub fn decide(
     }
 }
 
-fn webview_blocker(platform: Platform, webview: &WebviewInfo, rp_id: &str) -> Option<String> {
+fn webview_blocker(platform: Platform, webview: &WebviewInfo, rp_id: &str) -> Option<Msg> {
     if !webview.has_webauthn {
         return Some(match platform {
-            Platform::Linux => "This Linux WebView has no passkey support — continue in your browser, or use a PIN.".to_owned(),
-            _ => "This window has no passkey support — use the system passkey prompt or a PIN.".to_owned(),
+            Platform::Linux => Msg::LinuxWebviewNoPasskeys,
+            _ => Msg::WindowNoPasskeys,
         });
     }
     if origin_may_use_rp_id(&webview.origin, rp_id) {
         None
     } else {
-        Some(format!(
-            "This window ({}) may not use passkeys for {rp_id}; passkeys for {rp_id} work only on its own web pages.",
-            webview.origin
-        ))
+        Some(Msg::WindowOriginNotAllowed {
+            origin: webview.origin.clone(),
+            rp_id: rp_id.to_owned(),
+        })
     }
 }
 
@@ -206,6 +206,7 @@ mod tests {
             &page(true, "http://localhost:5173"),
             "localhost",
             RELEASE,
+            Locale::En,
         );
         assert_eq!(c.recommended, ProviderKind::Webview);
         assert!(c
@@ -221,6 +222,7 @@ mod tests {
             &page(false, "tauri://localhost"),
             "localhost",
             TEST_BUILD,
+            Locale::En,
         );
         let webview = &c.providers[0];
         assert!(!webview.available);
@@ -240,6 +242,7 @@ mod tests {
             &page(false, "tauri://localhost"),
             "localhost",
             RELEASE,
+            Locale::En,
         );
         assert_eq!(release.recommended, ProviderKind::Native);
         let native = release
@@ -257,6 +260,7 @@ mod tests {
             &page(false, "tauri://localhost"),
             "wallet.example",
             RELEASE,
+            Locale::En,
         );
         let native = c
             .providers
@@ -270,6 +274,19 @@ mod tests {
         );
         // A security key signs for any rpId.
         assert_eq!(c.recommended, ProviderKind::SecurityKey);
+        // The reason is said in the user's language.
+        let fr = decide(
+            Platform::Linux,
+            &page(false, "tauri://localhost"),
+            "wallet.example",
+            RELEASE,
+            Locale::Fr,
+        );
+        assert!(fr.providers[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("Cette WebView Linux ne prend pas en charge les clés d’accès"));
     }
 
     #[test]
@@ -284,6 +301,7 @@ mod tests {
                 &page(true, origin),
                 "wallet.example",
                 RELEASE,
+                Locale::En,
             );
             assert!(!c.providers[0].available, "{origin}");
             assert!(c.providers[0]
@@ -304,6 +322,7 @@ mod tests {
                 &page(false, "tauri://localhost"),
                 "wallet.example",
                 RELEASE,
+                Locale::En,
             )
         };
         let reason = |c: &PasskeyCapabilities, kind| {
@@ -340,6 +359,7 @@ mod tests {
                 &page(false, "tauri://localhost"),
                 rp_id,
                 tenant_build,
+                Locale::En,
             )
         };
         let c = native("wallet.example");

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::client_data::ClientData;
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 use crate::passkey::ceremony::decode_b64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +91,9 @@ pub struct Assertion {
 fn bad(what: &str) -> AppError {
     AppError::new(
         ErrorCode::BadResponse,
-        format!("IBEx's passkey options: {what}."),
+        Msg::PasskeyOptionsBad {
+            detail: what.to_owned(),
+        },
     )
 }
 
@@ -287,33 +290,20 @@ impl Assertion {
 pub fn windows_outcome(hresult: u32) -> AppError {
     match hresult {
         // NTE_USER_CANCELLED: the user closed the Windows Security dialog, or it timed out.
-        0x8009_0036 => AppError::new(
-            ErrorCode::PasskeyCancelled,
-            "The Windows passkey prompt was closed or timed out. Nothing was sent.",
-        ),
+        0x8009_0036 => AppError::new(ErrorCode::PasskeyCancelled, Msg::WindowsPromptClosed),
         // NTE_NOT_FOUND: no passkey on this device or key for this wallet.
-        0x8009_0011 => AppError::new(
-            ErrorCode::KeyNotRegistered,
-            "This device or key holds no passkey for this wallet. Nothing was sent; use the one you signed up with.",
-        ),
+        0x8009_0011 => AppError::new(ErrorCode::KeyNotRegistered, Msg::WindowsNoPasskey),
         // NTE_EXISTS: an excluded credential is already on the authenticator.
-        0x8009_000F => AppError::new(
-            ErrorCode::Conflict,
-            "This passkey is already registered for this wallet. Nothing was created; sign in with it instead.",
-        ),
+        0x8009_000F => AppError::new(ErrorCode::Conflict, Msg::PasskeyAlreadyRegistered),
         // NTE_DEVICE_NOT_FOUND
-        0x8009_0035 => AppError::new(
-            ErrorCode::KeyNotFound,
-            "Windows found no authenticator. Nothing was sent; set up Windows Hello or plug in a security key.",
-        ),
+        0x8009_0035 => AppError::new(ErrorCode::KeyNotFound, Msg::WindowsNoAuthenticator),
         // HRESULT_FROM_WIN32(ERROR_TIMEOUT)
-        0x8007_05B4 => AppError::new(
-            ErrorCode::PasskeyTimedOut,
-            "The Windows passkey prompt timed out. Nothing was sent; try again.",
-        ),
+        0x8007_05B4 => AppError::new(ErrorCode::PasskeyTimedOut, Msg::WindowsPromptTimedOut),
         other => AppError::new(
             ErrorCode::PasskeyUnsupported,
-            format!("Windows refused the passkey request (HRESULT 0x{other:08X}). Nothing was sent."),
+            Msg::WindowsRefused {
+                hresult: format!("0x{other:08X}"),
+            },
         ),
     }
 }
@@ -325,7 +315,7 @@ pub fn auth_data_of(attestation_object: &[u8]) -> Result<Vec<u8>, AppError> {
     let unreadable = || {
         AppError::new(
             ErrorCode::BadResponse,
-            "The passkey's attestation object has no authenticator data. Nothing was sent.",
+            Msg::AttestationNoAuthDataNothingSent,
         )
     };
     match serde_cbor::from_slice(attestation_object).map_err(|_| unreadable())? {
@@ -344,44 +334,25 @@ pub fn auth_data_of(attestation_object: &[u8]) -> Result<Vec<u8>, AppError> {
 pub fn macos_outcome(code: isize) -> AppError {
     match code {
         // Canceled: the user closed the prompt (or the wallet cancelled it).
-        1001 => AppError::new(
-            ErrorCode::PasskeyCancelled,
-            "The Touch ID prompt was closed. Nothing was sent.",
-        ),
+        1001 => AppError::new(ErrorCode::PasskeyCancelled, Msg::MacPromptClosed),
         // InvalidResponse
-        1002 => AppError::new(
-            ErrorCode::BadResponse,
-            "macOS returned an unreadable passkey answer. Nothing was sent; try again.",
-        ),
+        1002 => AppError::new(ErrorCode::BadResponse, Msg::MacUnreadableAnswer),
         // NotHandled: no passkey of this wallet's on this Mac, iCloud Keychain or a phone.
-        1003 => AppError::new(
-            ErrorCode::KeyNotRegistered,
-            "macOS found no passkey for this wallet. Nothing was sent; use the one you signed up with, or a security key.",
-        ),
+        1003 => AppError::new(ErrorCode::KeyNotRegistered, Msg::MacNoPasskey),
         // Failed: most often the app is not associated with the rpId (entitlement or
         // apple-app-site-association missing).
-        1004 => AppError::new(
-            ErrorCode::PasskeyUnsupported,
-            "macOS refused the passkey request: this app is not associated with the wallet's domain. Nothing was sent; use a security key.",
-        ),
+        1004 => AppError::new(ErrorCode::PasskeyUnsupported, Msg::MacNotAssociated),
         // NotInteractive: the prompt could not be shown (the app is not in front).
-        1005 => AppError::new(
-            ErrorCode::PasskeyUnsupported,
-            "macOS could not show the Touch ID prompt; bring the wallet to the front and try again. Nothing was sent.",
-        ),
+        1005 => AppError::new(ErrorCode::PasskeyUnsupported, Msg::MacNotInteractive),
         // MatchedExcludedCredential
-        1006 => AppError::new(
-            ErrorCode::Conflict,
-            "This passkey is already registered for this wallet. Nothing was created; sign in with it instead.",
-        ),
+        1006 => AppError::new(ErrorCode::Conflict, Msg::PasskeyAlreadyRegistered),
         // DeviceNotConfiguredForPasskeyCreation: no iCloud Keychain / passcode on this Mac.
-        1010 => AppError::new(
-            ErrorCode::KeyNotFound,
-            "This Mac is not set up for passkeys (turn on iCloud Keychain). Nothing was created; or use a security key.",
-        ),
+        1010 => AppError::new(ErrorCode::KeyNotFound, Msg::MacNotSetUp),
         other => AppError::new(
             ErrorCode::PasskeyUnsupported,
-            format!("macOS refused the passkey request (error {other}). Nothing was sent."),
+            Msg::MacRefused {
+                error: other.to_string(),
+            },
         ),
     }
 }

@@ -2,6 +2,7 @@
 //! the real app in tests (the `soft-passkey` feature, never in release builds).
 
 use crate::error::AppError;
+use crate::messages::Msg;
 use crate::passkey::native::{origin_for, Answer, BoxFuture, NativeBackend, ProviderKind};
 
 #[derive(Default)]
@@ -15,11 +16,15 @@ impl SoftBackend {
         let credential = result.map_err(|e| match e {
             passkey_soft::Error::NotAllowed(_) => AppError::new(
                 crate::ErrorCode::PasskeyCancelled,
-                format!("The test authenticator declined: {e}"),
+                Msg::TestAuthenticatorDeclined {
+                    error: e.to_string(),
+                },
             ),
             other => AppError::new(
                 crate::ErrorCode::PasskeyUnsupported,
-                format!("The test authenticator failed: {other}"),
+                Msg::TestAuthenticatorFailed {
+                    error: other.to_string(),
+                },
             ),
         })?;
         Ok(Answer { credential, origin })

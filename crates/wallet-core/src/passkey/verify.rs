@@ -10,13 +10,14 @@ use serde_cbor::Value as Cbor;
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, ErrorCode};
+use crate::messages::Msg;
 use crate::passkey::ceremony::decode_b64;
 
 const FLAG_UP: u8 = 0x01;
 const FLAG_UV: u8 = 0x04;
 const FLAG_AT: u8 = 0x40;
 
-fn bad(message: impl Into<String>) -> AppError {
+fn bad(message: Msg) -> AppError {
     AppError::new(ErrorCode::PasskeyRefused, message)
 }
 
@@ -33,25 +34,29 @@ fn binary(credential: &serde_json::Value, pointer: &str) -> Result<Vec<u8>, AppE
         .pointer(pointer)
         .and_then(|v| v.as_str())
         .and_then(decode_b64)
-        .ok_or_else(|| bad(format!("The passkey's answer has no readable {pointer}.")))
+        .ok_or_else(|| {
+            bad(Msg::AnswerUnreadable {
+                pointer: pointer.to_owned(),
+            })
+        })
 }
 
 /// The flags byte after checking the rpIdHash and user presence (and verification).
 fn check_auth_data(auth_data: &[u8], rp_id: &str, uv_required: bool) -> Result<u8, AppError> {
     if auth_data.len() < 37 {
-        return Err(bad("The passkey's authenticator data is too short."));
+        return Err(bad(Msg::AuthDataTooShort));
     }
     if auth_data[..32] != Sha256::digest(rp_id.as_bytes())[..] {
-        return Err(bad(format!(
-            "The passkey answered for another site than {rp_id}. Nothing was sent."
-        )));
+        return Err(bad(Msg::PasskeyForOtherSite {
+            rp_id: rp_id.to_owned(),
+        }));
     }
     let flags = auth_data[32];
     if flags & FLAG_UP == 0 {
-        return Err(bad("The passkey did not confirm you were present. Nothing was sent; try again and touch your key."));
+        return Err(bad(Msg::UserNotPresent));
     }
     if uv_required && flags & FLAG_UV == 0 {
-        return Err(bad("The passkey did not verify you (no PIN or fingerprint was used), which this wallet requires. Nothing was sent; set a PIN on your security key and try again."));
+        return Err(bad(Msg::UserNotVerified));
     }
     Ok(flags)
 }
@@ -73,10 +78,9 @@ fn signed_message(auth_data: &[u8], client_data: &[u8]) -> Vec<u8> {
 fn check_signature(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> Result<(), AppError> {
     let signature = Signature::from_der(signature)
         .or_else(|_| Signature::from_slice(signature))
-        .map_err(|_| bad("The passkey's signature is not an ECDSA signature."))?;
-    key.verify(message, &signature).map_err(|_| {
-        bad("The passkey's signature does not verify with its public key. Nothing was sent.")
-    })
+        .map_err(|_| bad(Msg::SignatureNotEcdsa))?;
+    key.verify(message, &signature)
+        .map_err(|_| bad(Msg::SignatureInvalid))
 }
 
 /// A registration's checks; returns the new credential's ES256 key when it has one (other
@@ -87,25 +91,22 @@ pub fn registration(
     uv_required: bool,
 ) -> Result<Option<VerifyingKey>, AppError> {
     let object = binary(credential, "/response/attestationObject")?;
-    let object: Cbor = serde_cbor::from_slice(&object)
-        .map_err(|_| bad("The passkey's attestation object is not CBOR."))?;
+    let object: Cbor = serde_cbor::from_slice(&object).map_err(|_| bad(Msg::AttestationNotCbor))?;
     let Cbor::Map(map) = object else {
-        return Err(bad("The passkey's attestation object is not a map."));
+        return Err(bad(Msg::AttestationNotMap));
     };
     let get = |name: &str| map.get(&Cbor::Text(name.to_owned()));
     let Some(Cbor::Bytes(auth_data)) = get("authData") else {
-        return Err(bad("The passkey's attestation has no authenticator data."));
+        return Err(bad(Msg::AttestationNoAuthData));
     };
     let flags = check_auth_data(auth_data, rp_id, uv_required)?;
     if flags & FLAG_AT == 0 {
-        return Err(bad("The passkey's registration carries no new credential."));
+        return Err(bad(Msg::RegistrationNoCredential));
     }
     let (id, key) = attested(&auth_data[37..])?;
     let raw_id = binary(credential, "/rawId")?;
     if id != raw_id {
-        return Err(bad(
-            "The passkey's credential id differs from the one it reported.",
-        ));
+        return Err(bad(Msg::CredentialIdDiffers));
     }
     let client_data = binary(credential, "/response/clientDataJSON")?;
     if let (Some(Cbor::Text(fmt)), Some(Cbor::Map(statement)), Some(key)) =
@@ -114,7 +115,7 @@ pub fn registration(
         let self_attested = !statement.contains_key(&Cbor::Text("x5c".into()));
         if fmt == "packed" && self_attested {
             let Some(Cbor::Bytes(sig)) = statement.get(&Cbor::Text("sig".into())) else {
-                return Err(bad("The passkey's self-attestation has no signature."));
+                return Err(bad(Msg::SelfAttestationNoSignature));
             };
             check_signature(key, &signed_message(auth_data, &client_data), sig)?;
         }
@@ -142,7 +143,7 @@ pub fn assertion(
 
 /// `aaguid(16) || idLen(2) || id || COSE key` → (id, the key if it is ES256 on P-256).
 fn attested(rest: &[u8]) -> Result<(Vec<u8>, Option<VerifyingKey>), AppError> {
-    let malformed = || bad("The passkey's attested credential data is malformed.");
+    let malformed = || bad(Msg::AttestedDataMalformed);
     let len = rest.get(16..18).ok_or_else(malformed)?;
     let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
     let id = rest.get(18..18 + len).ok_or_else(malformed)?.to_vec();

@@ -19,6 +19,7 @@ use super::request::{
 };
 use super::verify;
 use crate::error::AppError;
+use crate::messages::Msg;
 use crate::passkey::ceremony::ClientDataType;
 use crate::passkey::native::ProviderKind;
 use crate::passkey::native::{origin_for, Answer, BoxFuture, NativeBackend};
@@ -338,7 +339,11 @@ impl NativeBackend for WindowsHello {
             let answer =
                 tokio::task::spawn_blocking(move || make_credential(&request, &json, api, cancel))
                     .await
-                    .map_err(|e| AppError::internal(e.to_string()))??;
+                    .map_err(|e| {
+                        AppError::internal(Msg::Unexpected {
+                            detail: e.to_string(),
+                        })
+                    })??;
             let credential = answer.to_json(&client_data);
             verify::registration(&credential, rp_id, verify::requires_uv(options))?;
             Ok(Answer { credential, origin })
@@ -359,7 +364,11 @@ impl NativeBackend for WindowsHello {
             let answer =
                 tokio::task::spawn_blocking(move || get_assertion(&request, &json, api, cancel))
                     .await
-                    .map_err(|e| AppError::internal(e.to_string()))??;
+                    .map_err(|e| {
+                        AppError::internal(Msg::Unexpected {
+                            detail: e.to_string(),
+                        })
+                    })??;
             let credential = answer.to_json(&client_data);
             verify::assertion(&credential, rp_id, verify::requires_uv(options), None)?;
             Ok(Answer { credential, origin })

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::account::{Account, Persistence, SessionInfo, SignerKind};
 use crate::error::{AppError, Context, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
+use crate::i18n::CurrentLocale;
+use crate::messages::Msg;
 use crate::passkey::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
@@ -79,11 +81,19 @@ pub(crate) struct AuthState {
     events: Arc<dyn EventSink>,
     pending: Mutex<Option<Pending>>,
     active: Mutex<Option<Active>>,
-    last_end: Mutex<Option<String>>,
+    /// Why the last session ended, when the user should know.
+    last_end: Mutex<Option<Msg>>,
+    /// The language `info()` speaks.
+    locale: Arc<CurrentLocale>,
 }
 
 impl AuthState {
-    pub fn new(client: Client, identity: String, events: Arc<dyn EventSink>) -> Arc<Self> {
+    pub fn new(
+        client: Client,
+        identity: String,
+        events: Arc<dyn EventSink>,
+        locale: Arc<CurrentLocale>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             client,
             identity,
@@ -91,6 +101,7 @@ impl AuthState {
             pending: Mutex::new(None),
             active: Mutex::new(None),
             last_end: Mutex::new(None),
+            locale,
         })
     }
 
@@ -109,7 +120,9 @@ impl AuthState {
                 locked: a.locked,
             },
             None => SessionInfo::SignedOut {
-                reason: lock(&self.last_end).clone(),
+                reason: lock(&self.last_end)
+                    .as_ref()
+                    .map(|m| m.render(self.locale.get())),
             },
         }
     }
@@ -117,17 +130,11 @@ impl AuthState {
     /// The live session and the primary Safe, or a clear "sign in first".
     pub fn signed_in(&self) -> Result<(Session, ibex::Address), AppError> {
         let active = lock(&self.active);
-        let active = active.as_ref().ok_or_else(|| {
-            AppError::new(
-                ErrorCode::SessionExpired,
-                "Sign in with your passkey first.",
-            )
-        })?;
+        let active = active
+            .as_ref()
+            .ok_or_else(|| AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst))?;
         if active.locked {
-            return Err(AppError::new(
-                ErrorCode::Locked,
-                "The wallet is locked. Unlock it with your passkey.",
-            ));
+            return Err(AppError::new(ErrorCode::Locked, Msg::WalletLocked));
         }
         Ok((active.session.clone(), primary_safe(&active.account)?))
     }
@@ -147,12 +154,9 @@ impl AuthState {
             AuthIntent::SignIn => self.client.sign_in_challenge(&req).await,
         }
         .map_err(|e| self.unknown_rp_id(e))?;
-        let options: WebAuthnOptions = challenge.credential_request_options.ok_or_else(|| {
-            AppError::new(
-                ErrorCode::BadResponse,
-                "IBEx sent no passkey options for this request.",
-            )
-        })?;
+        let options: WebAuthnOptions = challenge
+            .credential_request_options
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoPasskeyOptions))?;
         let expected = match intent {
             AuthIntent::SignUp => CeremonyKind::Create,
             AuthIntent::SignIn => CeremonyKind::Get,
@@ -165,23 +169,21 @@ impl AuthState {
         if kind != expected {
             return Err(AppError::new(
                 ErrorCode::BadResponse,
-                "IBEx sent the wrong kind of passkey options for this request.",
+                Msg::WrongPasskeyOptions,
             ));
         }
-        let challenge = options.challenge.clone().ok_or_else(|| {
-            AppError::new(
-                ErrorCode::BadResponse,
-                "IBEx's passkey options have no challenge.",
-            )
-        })?;
+        let challenge = options
+            .challenge
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoPasskeyChallenge))?;
         let named = options
             .rp
             .as_ref()
             .map(|rp| rp.id.as_str())
             .or(options.rp_id.as_deref());
         let what = match intent {
-            AuthIntent::SignUp => "your sign-up",
-            AuthIntent::SignIn => "your sign-in",
+            AuthIntent::SignUp => crate::passkey::rp::Signing::SignUp,
+            AuthIntent::SignIn => crate::passkey::rp::Signing::SignIn,
         };
         let rp_id = crate::passkey::rp::check(named, &self.client.config().rp_id, what)?;
         let id = random_id();
@@ -226,9 +228,10 @@ impl AuthState {
                 external_user_id: None,
             })
             .await?;
-        let user = material.external_user_id.clone().ok_or_else(|| {
-            AppError::new(ErrorCode::BadResponse, "IBEx did not create an account id.")
-        })?;
+        let user = material
+            .external_user_id
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoAccountId))?;
         let pending = material.tokens.as_ref().map(|t| t.access_token.clone());
         let body = SignUpRequest {
             wallet: Some(WalletKind::Kdf),
@@ -296,7 +299,11 @@ impl AuthState {
             pin::proof(&key, &material, &app_id, &user, now)
         })
         .await
-        .map_err(|e| AppError::internal(format!("the PIN key derivation stopped: {e}")))?
+        .map_err(|e| {
+            AppError::internal(Msg::PinDerivationStopped {
+                error: e.to_string(),
+            })
+        })?
     }
 
     /// Completes with a credential the WebView's provider produced.
@@ -307,8 +314,11 @@ impl AuthState {
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
         let pending = self.take_pending(ceremony_id)?;
-        let credential: serde_json::Value = serde_json::from_str(credential_json)
-            .map_err(|e| AppError::validation(format!("The passkey response is not JSON: {e}")))?;
+        let credential: serde_json::Value = serde_json::from_str(credential_json).map_err(|e| {
+            AppError::validation(Msg::PasskeyResponseNotJson {
+                error: e.to_string(),
+            })
+        })?;
         self.finish(pending, credential, None, secrets).await
     }
 
@@ -351,7 +361,9 @@ impl AuthState {
         };
         let signed_for = check_client_data(&credential, expected_type, &pending.challenge, origin)?;
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
-            AppError::validation(format!("The passkey response is not a credential: {e}"))
+            AppError::validation(Msg::PasskeyResponseNotCredential {
+                error: e.to_string(),
+            })
         })?;
         self.events.emit(CoreEvent::AuthProgress {
             step: AuthStep::Verifying,
@@ -411,11 +423,9 @@ impl AuthState {
             Err(ibex::Error::SessionExpired(_)) => {}
             Err(e) => {
                 tracing::info!(error = %e, "stored session could not be resumed");
-                let why = AppError::from(e);
-                *lock(&self.last_end) = Some(format!(
-                    "Your last session could not be resumed: {}",
-                    why.message
-                ));
+                // The reason is said in the language of the moment it failed (at start).
+                let why = AppError::from(e).localized(self.locale.get());
+                *lock(&self.last_end) = Some(Msg::SessionNotResumed { error: why.message });
             }
         }
     }
@@ -451,11 +461,11 @@ impl AuthState {
             Some(p) if p.id == ceremony_id && p.started.elapsed() <= CEREMONY_TTL => Ok(p),
             Some(p) if p.id == ceremony_id => Err(AppError::new(
                 ErrorCode::Conflict,
-                "This passkey request expired. Start again.",
+                Msg::PasskeyRequestExpired,
             )),
             _ => Err(AppError::new(
                 ErrorCode::Conflict,
-                "This passkey request is no longer open (another one started, or it was used). Start again.",
+                Msg::PasskeyRequestClosed,
             )),
         }
     }
@@ -522,7 +532,8 @@ impl AuthState {
                 };
                 if ended {
                     let why = format!("{reason:?}");
-                    *lock(&state.last_end) = Some(end_message(&reason).unwrap_or(why));
+                    *lock(&state.last_end) =
+                        Some(end_message(&reason).unwrap_or(Msg::Unexpected { detail: why }));
                     state.events.emit(CoreEvent::SessionChanged {
                         session: state.info(),
                     });
@@ -540,10 +551,7 @@ fn rejected_passkey(e: ibex::Error, origin: &str) -> AppError {
         &e,
         &Context {
             origin: Some(origin),
-            refused: Some((
-                ErrorCode::Unauthorized,
-                "IBEx did not accept this passkey. Nothing was changed; try again.",
-            )),
+            refused: Some((ErrorCode::Unauthorized, Msg::PasskeyRefused)),
             ..Context::default()
         },
     )
@@ -554,24 +562,17 @@ fn rejected_pin(e: ibex::Error) -> AppError {
     AppError::from_ibex(
         &e,
         &Context {
-            refused: Some((
-                ErrorCode::Unauthorized,
-                "That PIN is not right for this wallet. Nothing was changed; try again.",
-            )),
+            refused: Some((ErrorCode::Unauthorized, Msg::WrongPin)),
             ..Context::default()
         },
     )
 }
 
-fn end_message(reason: &ibex::EndReason) -> Option<String> {
+fn end_message(reason: &ibex::EndReason) -> Option<Msg> {
     match reason {
         ibex::EndReason::SignedOut => None,
-        ibex::EndReason::RefreshRejected => {
-            Some("Your session expired. Sign in again with your passkey.".to_owned())
-        }
-        ibex::EndReason::StoreFailed(why) => Some(format!(
-            "The keychain could not save your session ({why}). Sign in again."
-        )),
+        ibex::EndReason::RefreshRejected => Some(Msg::SessionExpired),
+        ibex::EndReason::StoreFailed(why) => Some(Msg::KeychainSaveFailed { why: why.clone() }),
         ibex::EndReason::NoStoredToken => None,
     }
 }
@@ -583,9 +584,7 @@ fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
         .iter()
         .find(|w| w.primary)
         .or_else(|| account.wallets.first())
-        .ok_or_else(|| {
-            AppError::new(ErrorCode::NotReady, "Your wallet is still being prepared.")
-        })?;
+        .ok_or_else(|| AppError::new(ErrorCode::NotReady, Msg::WalletPreparing))?;
     Ok(wallet.address)
 }
 
@@ -666,7 +665,12 @@ mod tests {
             .unwrap();
         let base = sandbox.base_url();
         let client = Client::new(ibex::Config::new(&base, "localhost").unwrap()).unwrap();
-        let state = AuthState::new(client.clone(), "test".into(), Arc::new(NoEvents));
+        let state = AuthState::new(
+            client.clone(),
+            "test".into(),
+            Arc::new(NoEvents),
+            Arc::new(CurrentLocale::new(crate::i18n::Locale::En)),
+        );
         let old = signed_in(&base, &client).await;
         let signer = SignerKind::Passkey;
         state

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 
 use crate::error::AppError;
 use crate::events::{CoreEvent, EventSink};
+use crate::messages::Msg;
 use crate::operations::OpStatus;
 use policy::{Schedule, Stage, Verdict};
 pub use source::{Failure, NoSelfUpdate, Progress, Release, UpdateSource};
@@ -263,15 +264,19 @@ impl crate::Core {
         let Ok(_one) = self.updates.installing.try_lock() else {
             return Ok(self.updates.status());
         };
-        let offer = lock(&self.updates.state).offer().cloned().ok_or_else(|| {
-            AppError::validation("There is no update to install. Check for updates first.")
-        })?;
+        let offer = lock(&self.updates.state)
+            .offer()
+            .cloned()
+            .ok_or_else(|| AppError::validation(Msg::NoUpdateToInstall))?;
         let updates = &self.updates;
 
         if let (Some(size), Some(free)) = (offer.size, updates.source.free_space()) {
             let needed = policy::space_needed(size.into());
             if free < needed {
-                return Ok(self.update_failed(policy::no_space(needed, free), Some(offer)));
+                return Ok(self.update_failed(
+                    policy::no_space(needed, free, self.locale.get()),
+                    Some(offer),
+                ));
             }
         }
 
@@ -295,7 +300,10 @@ impl crate::Core {
         });
         if let Err(f) = updates.source.download(&offer.version, progress).await {
             let keep = (!matches!(f, Failure::Signature(_))).then(|| offer.clone());
-            return Ok(self.update_failed(policy::classify(Stage::Download, &f), keep));
+            return Ok(self.update_failed(
+                policy::classify(Stage::Download, &f, self.locale.get()),
+                keep,
+            ));
         }
 
         let mut waiting = None;
@@ -315,7 +323,10 @@ impl crate::Core {
             offer: offer.clone(),
         });
         if let Err(f) = updates.source.install().await {
-            return Ok(self.update_failed(policy::classify(Stage::Install, &f), Some(offer)));
+            return Ok(self.update_failed(
+                policy::classify(Stage::Install, &f, self.locale.get()),
+                Some(offer),
+            ));
         }
         tracing::info!(version = %offer.version, "update installed; restarting");
         self.set_update(UpdateState::Restarting { offer });
@@ -359,7 +370,7 @@ impl crate::Core {
                     return;
                 }
                 UpdateState::Failed {
-                    problem: policy::classify(Stage::Check, &f),
+                    problem: policy::classify(Stage::Check, &f, self.locale.get()),
                     offer: None,
                 }
             }
@@ -386,8 +397,12 @@ impl crate::Core {
                         Stage::Check,
                         &Failure::BadResponse {
                             status: None,
-                            detail: format!("“{}” is not a version number", release.version),
+                            detail: Msg::UpdateNotAVersion {
+                                version: release.version.clone(),
+                            }
+                            .render(self.locale.get()),
                         },
+                        self.locale.get(),
                     ),
                     offer: None,
                 }
@@ -396,7 +411,11 @@ impl crate::Core {
         match policy::compare(&self.updates.current, &offered) {
             Verdict::Same => up_to_date(),
             Verdict::Older => UpdateState::Failed {
-                problem: policy::older_offered(&self.updates.current, &release.version),
+                problem: policy::older_offered(
+                    &self.updates.current,
+                    &release.version,
+                    self.locale.get(),
+                ),
                 offer: None,
             },
             Verdict::Newer => {

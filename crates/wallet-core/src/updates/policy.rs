@@ -11,6 +11,8 @@ use time::OffsetDateTime;
 
 use super::source::Failure;
 use super::{ProblemCode, UpdateProblem};
+use crate::i18n::Locale;
+use crate::messages::Msg;
 
 /// How often the core looks for a release while the app runs.
 pub const CHECK_EVERY: Duration = Duration::from_secs(6 * 60 * 60);
@@ -91,17 +93,13 @@ pub enum Stage {
 }
 
 /// The message the user reads for a failure, with the code the UI branches on.
-pub fn classify(stage: Stage, failure: &Failure) -> UpdateProblem {
+pub fn classify(stage: Stage, failure: &Failure, locale: Locale) -> UpdateProblem {
     let (code, message) = match failure {
         Failure::Unreachable(_) => (
             ProblemCode::Offline,
             match stage {
-                Stage::Check => {
-                    "The update server could not be reached. Check your connection; the wallet tries again later."
-                        .to_owned()
-                }
-                _ => "The download stopped: the update server could not be reached. Nothing was installed."
-                    .to_owned(),
+                Stage::Check => Msg::UpdateOffline,
+                _ => Msg::UpdateDownloadStopped,
             },
         ),
         Failure::BadResponse {
@@ -109,64 +107,80 @@ pub fn classify(stage: Stage, failure: &Failure) -> UpdateProblem {
             ..
         } => (
             ProblemCode::ServerError,
-            format!("The update server answered with an error (HTTP {status}). Nothing was installed; try again later."),
+            Msg::UpdateServerError { status: *status },
         ),
-        Failure::BadResponse { status: None, detail } => (
+        Failure::BadResponse {
+            status: None,
+            detail,
+        } => (
             ProblemCode::ServerError,
-            format!("The update server's answer is not a release this wallet can use ({detail}). Nothing was installed."),
+            Msg::UpdateNotARelease {
+                detail: detail.clone(),
+            },
         ),
-        Failure::Signature(_) => (
-            ProblemCode::BadSignature,
-            "This update is not signed with IBEx Wallet's key and was refused.".to_owned(),
-        ),
+        Failure::Signature(_) => (ProblemCode::BadSignature, Msg::UpdateBadSignature),
         Failure::Io {
             kind: ErrorKind::StorageFull,
             ..
-        } => (
-            ProblemCode::NoSpace,
-            "Not enough disk space to install the update. Free some space and try again; this version keeps running."
-                .to_owned(),
-        ),
+        } => (ProblemCode::NoSpace, Msg::UpdateDiskFull),
         Failure::Io { detail, .. } => (
             ProblemCode::InstallFailed,
-            format!("The update could not be written to disk ({detail}). This version keeps running."),
+            Msg::UpdateWriteFailed {
+                detail: detail.clone(),
+            },
         ),
         Failure::Install(detail) => (
             ProblemCode::InstallFailed,
-            format!("The update could not be installed ({detail}). This version keeps running."),
+            Msg::UpdateInstallFailed {
+                detail: detail.clone(),
+            },
         ),
         Failure::Unsupported(detail) => (
             ProblemCode::Unsupported,
-            format!("This copy of IBEx Wallet cannot update itself ({detail}). Update it the way you installed it."),
+            Msg::UpdateUnsupported {
+                detail: detail.clone(),
+            },
         ),
     };
-    UpdateProblem { code, message }
+    UpdateProblem {
+        code,
+        message: message.render(locale),
+    }
 }
 
 /// The user's answer when the offered version is older than the running one.
-pub fn older_offered(current: &Version, offered: &str) -> UpdateProblem {
+pub fn older_offered(current: &Version, offered: &str, locale: Locale) -> UpdateProblem {
     UpdateProblem {
         code: ProblemCode::OlderVersion,
-        message: format!(
-            "The update server offered version {offered}, older than this one ({current}). IBEx Wallet never installs an older version."
-        ),
+        message: Msg::UpdateOlderOffered {
+            offered: offered.to_owned(),
+            current: current.to_string(),
+        }
+        .render(locale),
     }
 }
 
 /// Not enough room for the package, found before downloading it.
-pub fn no_space(needed: u64, free: u64) -> UpdateProblem {
+pub fn no_space(needed: u64, free: u64, locale: Locale) -> UpdateProblem {
     UpdateProblem {
         code: ProblemCode::NoSpace,
-        message: format!(
-            "Not enough disk space for the update: it needs {} free and {} are available. Free some space and try again.",
-            megabytes(needed),
-            megabytes(free)
-        ),
+        message: Msg::UpdateNeedsSpace {
+            needed: megabytes(needed, locale),
+            free: megabytes(free, locale),
+        }
+        .render(locale),
     }
 }
 
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+/// Decimal megabytes with one decimal, rounded, as each language writes them
+/// (`87.1 MB`, `87,1 Mo`).
+fn megabytes(bytes: u64, locale: Locale) -> String {
+    let tenths = bytes.saturating_add(50_000) / 100_000;
+    let (whole, tenth) = (tenths / 10, tenths % 10);
+    match locale {
+        Locale::En => format!("{whole}.{tenth} MB"),
+        Locale::Fr => format!("{whole},{tenth}\u{a0}Mo"),
+    }
 }
 
 #[cfg(test)]
@@ -235,12 +249,36 @@ mod tests {
     fn space_for_the_package_twice_and_a_margin() {
         assert_eq!(space_needed(10_000_000), 20_000_000 + SPACE_MARGIN);
         assert_eq!(space_needed(u64::MAX), u64::MAX);
-        let p = no_space(space_needed(10_000_000), 5_000_000);
+        let p = no_space(space_needed(10_000_000), 5_000_000, Locale::En);
         assert_eq!(p.code, ProblemCode::NoSpace);
         assert!(
             p.message.contains("87.1 MB") && p.message.contains("5.0 MB"),
             "{}",
             p.message
+        );
+        let fr = no_space(space_needed(10_000_000), 5_000_000, Locale::Fr);
+        assert!(
+            fr.message.contains("87,1\u{a0}Mo") && fr.message.starts_with("Pas assez"),
+            "{}",
+            fr.message
+        );
+    }
+
+    #[test]
+    fn megabytes_round_to_a_tenth_without_floats() {
+        assert_eq!(megabytes(0, Locale::En), "0.0 MB");
+        assert_eq!(megabytes(49_999, Locale::En), "0.0 MB");
+        assert_eq!(megabytes(50_000, Locale::En), "0.1 MB");
+        assert_eq!(megabytes(1_949_999, Locale::Fr), "1,9\u{a0}Mo");
+        assert_eq!(megabytes(u64::MAX, Locale::En), "18446744073709.5 MB");
+    }
+
+    #[test]
+    fn failures_read_in_french_too() {
+        let p = classify(Stage::Download, &Failure::Signature("x".into()), Locale::Fr);
+        assert_eq!(
+            p.message,
+            "Cette mise à jour n’est pas signée avec la clé d’IBEx Wallet et a été refusée."
         );
     }
 
@@ -306,10 +344,14 @@ mod tests {
             ),
         ];
         for (stage, failure, code) in cases {
-            assert_eq!(classify(stage, &failure).code, code, "{failure:?}");
+            assert_eq!(
+                classify(stage, &failure, Locale::En).code,
+                code,
+                "{failure:?}"
+            );
         }
         assert_eq!(
-            classify(Stage::Download, &Failure::Signature("x".into())).message,
+            classify(Stage::Download, &Failure::Signature("x".into()), Locale::En).message,
             "This update is not signed with IBEx Wallet's key and was refused."
         );
         assert!(classify(
@@ -317,11 +359,12 @@ mod tests {
             &Failure::BadResponse {
                 status: Some(503),
                 detail: "".into()
-            }
+            },
+            Locale::En,
         )
         .message
         .contains("HTTP 503"));
-        let older = older_offered(&v("0.1.0"), "0.0.9");
+        let older = older_offered(&v("0.1.0"), "0.0.9", Locale::En);
         assert_eq!(older.code, ProblemCode::OlderVersion);
         assert!(
             older.message.contains("0.0.9") && older.message.contains("never installs an older")

@@ -2,6 +2,7 @@
 // signs the same way (`signing`: chain, Safe, userOpHash, expiry, sponsorship) and the kind's
 // own decoded facts (`operation`, tagged by `kind`). Names the kit uses for them.
 import type { OperationReview, Reviewed, Signing } from '../bindings';
+import { m } from '../paraglide/messages';
 
 export type Review = OperationReview;
 export type { Reviewed, Signing };
@@ -11,6 +12,6 @@ export type KindPart<K extends Kind = Kind> = Extract<Reviewed, { kind: K }>;
 
 /** The network fee line: IBEx's paymaster, the wallet, or unknown when IBEx did not say. */
 export function feeText(sponsored: boolean | null | undefined): string {
-  if (sponsored == null) return 'Not stated by IBEx';
-  return sponsored ? 'Sponsored — you pay nothing' : 'Paid by your wallet';
+  if (sponsored == null) return m.sf_not_stated();
+  return sponsored ? m.sf_sponsored() : m.sf_paid();
 }

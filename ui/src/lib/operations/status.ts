@@ -1,29 +1,35 @@
 // Where an operation is on its way CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED, and how
 // two reports of the same operation combine.
 import type { OperationUpdate, OpStatus } from '../bindings';
+import { m } from '../paraglide/messages';
 
 /** The steps the timeline shows, in order. */
 export const STEPS = ['created', 'signed', 'executed', 'confirmed'] as const satisfies readonly OpStatus[];
 
-export const STATUS_LABELS: Record<OpStatus, string> = {
-  created: 'Created',
-  signed: 'Signed',
-  executed: 'Executed',
-  confirmed: 'Confirmed',
-  failed: 'Failed',
-  pending: 'Pending',
+const LABELS: Record<OpStatus, () => string> = {
+  created: m.op_status_created,
+  signed: m.op_status_signed,
+  executed: m.op_status_executed,
+  confirmed: m.op_status_confirmed,
+  failed: m.op_status_failed,
+  pending: m.op_status_pending,
 };
+
+/** What a status is called, in the current language. */
+export const statusLabel = (status: OpStatus): string => LABELS[status]();
 
 /** The statuses after which nothing changes any more. */
 export type FinalStatus = 'confirmed' | 'failed';
 
-/** What is happening while the operation is at a status that is not final. */
-export const STATUS_NOW: Record<Exclude<OpStatus, FinalStatus>, string> = {
-  created: 'Submitted to IBEx…',
-  signed: 'Signed; IBEx is executing it…',
-  executed: 'Executed; waiting for the network to confirm it…',
-  pending: 'IBEx is processing it…',
+const NOW: Record<Exclude<OpStatus, FinalStatus>, () => string> = {
+  created: m.op_now_created,
+  signed: m.op_now_signed,
+  executed: m.op_now_executed,
+  pending: m.op_now_pending,
 };
+
+/** What is happening at a status that is not final, in the current language. */
+export const statusNow = (status: Exclude<OpStatus, FinalStatus>): string => NOW[status]();
 
 export function isFinal(status: OpStatus): status is FinalStatus {
   return status === 'confirmed' || status === 'failed';

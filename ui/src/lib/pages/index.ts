@@ -9,6 +9,7 @@ import RecoveryPage from './RecoveryPage.svelte';
 import SendPage from './SendPage.svelte';
 import SettingsPage from './SettingsPage.svelte';
 import ContactsPage from './ContactsPage.svelte';
+import { m } from '../paraglide/messages';
 
 export type SignedIn = Extract<SessionInfo, { status: 'signedIn' }>;
 
@@ -26,15 +27,16 @@ export type PageId = 'portfolio' | 'activity' | 'send' | 'recovery' | 'contacts'
 
 export interface Page {
   id: PageId;
-  label: string;
+  /** Its name in the current language. */
+  label: () => string;
   component: Component<PageProps>;
 }
 
 export const pages: [Page, ...Page[]] = [
-  { id: 'portfolio', label: 'Portfolio', component: PortfolioPage },
-  { id: 'activity', label: 'Activity', component: ActivityPage },
-  { id: 'send', label: 'Send', component: SendPage },
-  { id: 'recovery', label: 'Recovery', component: RecoveryPage },
-  { id: 'contacts', label: 'Contacts', component: ContactsPage },
-  { id: 'settings', label: 'Settings', component: SettingsPage },
+  { id: 'portfolio', label: m.page_portfolio, component: PortfolioPage },
+  { id: 'activity', label: m.page_activity, component: ActivityPage },
+  { id: 'send', label: m.page_send, component: SendPage },
+  { id: 'recovery', label: m.page_recovery, component: RecoveryPage },
+  { id: 'contacts', label: m.page_contacts, component: ContactsPage },
+  { id: 'settings', label: m.page_settings, component: SettingsPage },
 ];

@@ -1,19 +1,20 @@
 // How each provider is named in the UI.
 import type { ProviderKind } from '../bindings';
+import { m } from '../paraglide/messages';
 
 export function providerLabel(kind: ProviderKind, platform: string): { name: string; detail: string } {
   switch (kind) {
     case 'webview':
-      return { name: 'This window', detail: 'The passkey prompt appears right here.' };
+      return { name: m.provider_webview_name(), detail: m.provider_webview_detail() };
     case 'native':
       return platform === 'linux'
-        ? { name: 'Your web browser', detail: 'A page opens in your browser to confirm with your passkey.' }
-        : { name: 'System passkey', detail: 'Your OS asks for your fingerprint or security key.' };
+        ? { name: m.provider_browser_name(), detail: m.provider_browser_detail() }
+        : { name: m.provider_native_name(), detail: m.provider_native_detail() };
     case 'securityKey':
-      return { name: 'Security key', detail: 'A FIDO2 key over USB: touch it, and type its PIN here when it asks.' };
+      return { name: m.provider_security_key_name(), detail: m.provider_security_key_detail() };
     case 'soft':
-      return { name: 'Test authenticator', detail: 'A software key for automated tests.' };
+      return { name: m.provider_soft_name(), detail: m.provider_soft_detail() };
     case 'kdf':
-      return { name: 'PIN', detail: 'A PIN you choose protects a key derived on this device.' };
+      return { name: m.provider_kdf_name(), detail: m.provider_kdf_detail() };
   }
 }

@@ -18,7 +18,7 @@ describe('webview provider', () => {
     expect(explain(dom('InvalidStateError'), 'localhost', true).code).toBe('passkeyExists');
     const wrongRp = explain(dom('SecurityError'), 'wallet.example', false);
     expect(wrongRp.code).toBe('passkeyUnsupported');
-    expect(wrongRp.message).toContain('"wallet.example"');
+    expect(wrongRp.message).toContain('“wallet.example”');
     expect(wrongRp.message).toMatch(/browser|PIN/);
     expect(explain(new Error('boom'), undefined, false).message).toContain('boom');
   });

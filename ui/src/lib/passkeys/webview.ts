@@ -8,6 +8,7 @@ import type {
   RegistrationResponseJSON,
   RequestOptionsJSON,
 } from './json';
+import { m } from '../paraglide/messages';
 
 export type CeremonyErrorCode = 'passkeyCancelled' | 'passkeyUnsupported' | 'passkeyExists' | 'passkeyFailed';
 
@@ -39,32 +40,17 @@ export function explain(e: unknown, rpId: string | undefined, creating: boolean)
   switch (name) {
     case 'NotAllowedError':
     case 'AbortError':
-      return new CeremonyError(
-        'passkeyCancelled',
-        'The passkey prompt was closed or timed out. Nothing was signed; you can try again.',
-      );
+      return new CeremonyError('passkeyCancelled', m.wa_cancelled());
     case 'InvalidStateError':
       return creating
-        ? new CeremonyError(
-            'passkeyExists',
-            'This authenticator already holds a passkey for this account. Sign in instead.',
-          )
-        : new CeremonyError('passkeyFailed', 'The authenticator is busy or in a bad state. Try again.');
+        ? new CeremonyError('passkeyExists', m.wa_exists())
+        : new CeremonyError('passkeyFailed', m.wa_busy());
     case 'SecurityError':
-      return new CeremonyError(
-        'passkeyUnsupported',
-        `This window may not use passkeys for "${rpId ?? 'this site'}". Continue in your browser, or use a PIN.`,
-      );
+      return new CeremonyError('passkeyUnsupported', m.wa_security({ rpId: rpId ?? m.wa_this_site() }));
     case 'NotSupportedError':
-      return new CeremonyError(
-        'passkeyUnsupported',
-        'This authenticator does not support the required passkey type (P-256).',
-      );
+      return new CeremonyError('passkeyUnsupported', m.wa_unsupported());
     default:
-      return new CeremonyError(
-        'passkeyFailed',
-        `The passkey ceremony failed: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      return new CeremonyError('passkeyFailed', m.wa_failed({ error: e instanceof Error ? e.message : String(e) }));
   }
 }
 
@@ -79,8 +65,7 @@ export function webviewProvider(credentials: CredentialsContainer = navigator.cr
       } catch (e) {
         throw explain(e, options.rp.id, true);
       }
-      if (!(cred instanceof PublicKeyCredential))
-        throw new CeremonyError('passkeyFailed', 'The authenticator returned no passkey.');
+      if (!(cred instanceof PublicKeyCredential)) throw new CeremonyError('passkeyFailed', m.wa_no_passkey());
       return registrationJSON(cred);
     },
     async get(options) {
@@ -91,8 +76,7 @@ export function webviewProvider(credentials: CredentialsContainer = navigator.cr
       } catch (e) {
         throw explain(e, options.rpId, false);
       }
-      if (!(cred instanceof PublicKeyCredential))
-        throw new CeremonyError('passkeyFailed', 'The authenticator returned no passkey.');
+      if (!(cred instanceof PublicKeyCredential)) throw new CeremonyError('passkeyFailed', m.wa_no_passkey());
       return authenticationJSON(cred);
     },
   };

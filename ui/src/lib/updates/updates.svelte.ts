@@ -48,8 +48,3 @@ export function updatesFor(backend: Backend): Updates {
   }
   return u;
 }
-
-/** "3.1 MB": decimal megabytes, as download sizes are usually shown. */
-export function formatSize(bytes: number): string {
-  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1000))} kB`;
-}

@@ -12,6 +12,8 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use crate::error::{AppError, ErrorCode};
+use crate::i18n::{CurrentLocale, Locale};
+use crate::messages::Msg;
 use crate::passkey::native::{Answer, BoxFuture, NativeBackend, ProviderKind};
 use crate::sync::lock;
 
@@ -24,11 +26,9 @@ pub use server::{parse_answer, AnswerError, Reply};
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// Why the hand-off cannot sign for `rp_id`, or `None` when it can.
-pub fn unavailable_reason(rp_id: &str) -> Option<String> {
-    (!rp_id.eq_ignore_ascii_case("localhost")).then(|| {
-        format!(
-            "Passkeys for {rp_id} open in your browser only from {rp_id}'s own sign-in page, which this tenant does not publish."
-        )
+pub fn unavailable_reason(rp_id: &str) -> Option<Msg> {
+    (!rp_id.eq_ignore_ascii_case("localhost")).then(|| Msg::HandoffTenantUnsupported {
+        rp_id: rp_id.to_owned(),
     })
 }
 
@@ -42,12 +42,17 @@ pub struct HandoffBackend {
     cancel: Mutex<Option<oneshot::Sender<()>>>,
     /// The page of the ceremony in progress, for a user whose browser did not open it.
     page: Mutex<Option<String>>,
+    /// The language of the page.
+    locale: Arc<CurrentLocale>,
 }
 
 impl HandoffBackend {
     /// Opens pages with `$BROWSER` or `xdg-open`.
-    pub fn new(timeout: Duration) -> Self {
-        Self::with_opener(timeout, Arc::new(crate::browser::open))
+    pub(crate) fn new(timeout: Duration, locale: Arc<CurrentLocale>) -> Self {
+        Self {
+            locale,
+            ..Self::with_opener(timeout, Arc::new(crate::browser::open))
+        }
     }
 
     pub fn with_opener(timeout: Duration, open: Opener) -> Self {
@@ -56,6 +61,7 @@ impl HandoffBackend {
             open,
             cancel: Mutex::new(None),
             page: Mutex::new(None),
+            locale: Arc::default(),
         }
     }
 
@@ -68,7 +74,7 @@ impl HandoffBackend {
         if let Some(reason) = unavailable_reason(rp_id) {
             return Err(AppError::new(ErrorCode::PasskeyUnsupported, reason));
         }
-        let mut server = LoopbackServer::start(kind, options).await?;
+        let mut server = LoopbackServer::start(kind, options, self.locale.get()).await?;
         let (cancel_tx, cancel_rx) = oneshot::channel();
         // A newer ceremony replaces (and thereby cancels) an older one.
         drop(lock(&self.cancel).replace(cancel_tx));
@@ -80,16 +86,12 @@ impl HandoffBackend {
         }
         let outcome = tokio::select! {
             reply = &mut server.reply => reply.map_err(|_| internal_gone()).and_then(Reply::into_result),
-            _ = cancel_rx => Err(AppError::new(
-                ErrorCode::PasskeyCancelled,
-                "You cancelled the passkey request. Nothing was signed.",
-            )),
+            _ = cancel_rx => Err(AppError::new(ErrorCode::PasskeyCancelled, Msg::PasskeyCancelledByYou)),
             () = tokio::time::sleep(self.timeout) => Err(AppError::new(
                 ErrorCode::PasskeyTimedOut,
-                format!(
-                    "Your browser did not answer within {}. Nothing was signed; try again, and confirm the passkey in the browser tab that opens.",
-                    human_duration(self.timeout)
-                ),
+                Msg::BrowserTimedOut {
+                    within: human_duration(self.timeout, self.locale.get()),
+                },
             )),
         };
         lock(&self.page).take();
@@ -133,16 +135,17 @@ impl NativeBackend for HandoffBackend {
 }
 
 fn internal_gone() -> AppError {
-    AppError::internal("the browser hand-off stopped without an answer")
+    AppError::internal(Msg::HandoffStopped)
 }
 
-fn human_duration(d: Duration) -> String {
+fn human_duration(d: Duration, locale: Locale) -> String {
     let s = d.as_secs();
     match s {
-        0..=1 => "a second".to_owned(),
-        2..=119 => format!("{s} seconds"),
-        _ => format!("{} minutes", s / 60),
+        0..=1 => Msg::ASecond,
+        2..=119 => Msg::Seconds { s },
+        _ => Msg::WholeMinutes { m: s / 60 },
     }
+    .render(locale)
 }
 
 #[cfg(test)]

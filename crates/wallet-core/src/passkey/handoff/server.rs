@@ -21,6 +21,8 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::lock;
 use crate::error::{AppError, ErrorCode};
+use crate::i18n::Locale;
+use crate::messages::Msg;
 use crate::passkey::ceremony::random_id;
 
 const PAGE: &str = include_str!("page.html");
@@ -43,25 +45,21 @@ impl Reply {
             Self::Failed { name, message } => (name, message),
         };
         Err(match name.as_str() {
-            "NotAllowedError" | "AbortError" => AppError::new(
-                ErrorCode::PasskeyCancelled,
-                "The passkey prompt in your browser was closed or timed out. Nothing was signed; you can try again.",
-            ),
-            "InvalidStateError" => AppError::new(
-                ErrorCode::Conflict,
-                "Your browser's authenticator already holds a passkey for this wallet. Sign in instead.",
-            ),
+            "NotAllowedError" | "AbortError" => {
+                AppError::new(ErrorCode::PasskeyCancelled, Msg::BrowserPromptClosed)
+            }
+            "InvalidStateError" => AppError::new(ErrorCode::Conflict, Msg::BrowserHasPasskey),
             "SecurityError" => AppError::new(
                 ErrorCode::PasskeyUnsupported,
-                format!("Your browser refused passkeys on the hand-off page: {message}"),
+                Msg::BrowserRefusedPasskeys { message },
             ),
             "NotSupportedError" => AppError::new(
                 ErrorCode::PasskeyUnsupported,
-                format!("Your browser cannot create this kind of passkey: {message}"),
+                Msg::BrowserCannotCreate { message },
             ),
             _ => AppError::new(
                 ErrorCode::PasskeyUnsupported,
-                format!("The passkey request failed in your browser ({name}: {message})."),
+                Msg::BrowserPasskeyFailed { name, message },
             ),
         })
     }
@@ -108,20 +106,44 @@ struct Shared {
 }
 
 impl LoopbackServer {
-    pub async fn start(kind: &'static str, options: &serde_json::Value) -> Result<Self, AppError> {
+    pub async fn start(
+        kind: &'static str,
+        options: &serde_json::Value,
+        locale: Locale,
+    ) -> Result<Self, AppError> {
         let (listeners, port) = bind_localhost().await.map_err(|e| {
-            AppError::internal(format!("cannot open a loopback port for the browser: {e}"))
+            AppError::internal(Msg::LoopbackPortFailed {
+                error: e.to_string(),
+            })
         })?;
         let state = random_id();
         let nonce = random_id();
-        let data = serde_json::json!({ "kind": kind, "state": state, "options": options });
+        // The page's texts, in the wallet's language; `{name}` and `{error}` are filled in by
+        // the page.
+        let say = |m: Msg| m.render(locale);
+        let texts = serde_json::json!({
+            "noSupport": say(Msg::HandoffNoSupport),
+            "waiting": say(Msg::HandoffWaiting),
+            "done": say(Msg::HandoffDone),
+            "noPasskey": say(Msg::HandoffNoPasskey { name: "{name}".into() }),
+            "gone": say(Msg::HandoffGone { error: "{error}".into() }),
+        });
+        let data =
+            serde_json::json!({ "kind": kind, "state": state, "options": options, "texts": texts });
         let what = match kind {
-            "create" => "IBEx Wallet asks your browser to create the passkey for your new wallet.",
-            _ => "IBEx Wallet asks your browser to sign with your passkey.",
+            "create" => Msg::HandoffWhatCreate,
+            _ => Msg::HandoffWhatSign,
+        };
+        let lang = match locale {
+            Locale::En => "en",
+            Locale::Fr => "fr",
         };
         let page = PAGE
             .replace("{{NONCE}}", &nonce)
-            .replace("{{WHAT}}", what)
+            .replace("{{LANG}}", lang)
+            .replace("{{TITLE}}", &html_text(&say(Msg::HandoffTitle)))
+            .replace("{{STARTING}}", &html_text(&say(Msg::HandoffStarting)))
+            .replace("{{WHAT}}", &html_text(&say(what)))
             .replace("{{DATA}}", &script_safe_json(&data));
         let (tx, reply) = oneshot::channel();
         let shared = Arc::new(Shared {
@@ -182,6 +204,13 @@ fn script_safe_json(value: &serde_json::Value) -> String {
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+/// Text for an HTML element's content (the page's texts are ours, but say them safely).
+fn html_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Only `localhost:<port>`, the page's own address: a page on another name that resolves to

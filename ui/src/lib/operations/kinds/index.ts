@@ -3,6 +3,8 @@
 // entry here and one facts component; the type below fails to check until both exist.
 import type { Component } from 'svelte';
 import { shortAddress } from '../../addressDiff';
+import { formatAmount } from '../../i18n/format';
+import { m } from '../../paraglide/messages';
 import type { Kind, KindPart } from '../review';
 import CancelRecoveryFacts from './CancelRecoveryFacts.svelte';
 import EnableRecoveryFacts from './EnableRecoveryFacts.svelte';
@@ -23,14 +25,23 @@ interface KindView<K extends Kind> {
 
 const KINDS: { [K in Kind]: KindView<K> } = {
   transfer: {
-    title: () => 'Review the transfer',
-    summary: (d) => `Transfer of ${d.amount} ${d.symbol} to ${d.recipient?.name ?? shortAddress(d.to)}`,
+    title: () => m.op_title_transfer(),
+    summary: (d) =>
+      m.op_summary_transfer({
+        amount: formatAmount(d.amount),
+        symbol: d.symbol,
+        to: d.recipient?.name ?? shortAddress(d.to),
+      }),
     facts: TransferFacts,
   },
-  enableRecovery: { title: () => 'Enable recovery', summary: () => 'Enable recovery', facts: EnableRecoveryFacts },
+  enableRecovery: {
+    title: () => m.op_title_recovery_enable(),
+    summary: () => m.op_title_recovery_enable(),
+    facts: EnableRecoveryFacts,
+  },
   cancelRecovery: {
-    title: () => 'Cancel the pending recovery',
-    summary: () => 'Cancel the pending recovery',
+    title: () => m.op_title_recovery_cancel(),
+    summary: () => m.op_title_recovery_cancel(),
     facts: CancelRecoveryFacts,
   },
 };

@@ -1,0 +1,392 @@
+//! Every text the core shows the user, in English and French (see `i18n.rs`).
+//!
+//! One line per message: its id, its typed arguments, then the English and the French. The
+//! macro builds the [`Msg`] enum and one `match` per language, so a message without both texts
+//! does not compile, and a placeholder that is not an argument (or an argument a language
+//! leaves out: an unused binding under `-D warnings`) fails the build.
+//! French: vouvoiement, « » for quotes, a no-break space (U+00A0 before `:`, U+202F before
+//! `; ! ?`), “clé d’accès” for passkey; `messages_follow_french_typography` checks the marks.
+
+use crate::i18n::Locale;
+
+macro_rules! messages {
+    ($( $(#[$doc:meta])* $name:ident $({ $($field:ident : $ty:ty),* $(,)? })? => $en:literal, $fr:literal; )*) => {
+        /// A user-facing text of the core: its id and arguments, rendered per locale.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Msg {
+            $( $(#[$doc])* $name $({ $($field: $ty),* })?, )*
+        }
+
+        impl Msg {
+            pub fn render(&self, locale: Locale) -> String {
+                match locale {
+                    Locale::En => match self {
+                        $( Msg::$name $({ $($field),* })? => format!($en), )*
+                    },
+                    Locale::Fr => match self {
+                        $( Msg::$name $({ $($field),* })? => format!($fr), )*
+                    },
+                }
+            }
+
+            /// One value of every message (arguments empty or zero), for catalog tests.
+            #[cfg(test)]
+            pub(crate) fn every() -> Vec<Msg> {
+                vec![ $( Msg::$name $({ $($field: Default::default()),* })?, )* ]
+            }
+        }
+    };
+}
+
+messages! {
+    // Session and sign-in
+    SignInFirst => "Sign in with your passkey first.", "Connectez-vous d’abord avec votre clé d’accès.";
+    WalletLocked => "The wallet is locked. Unlock it with your passkey.", "Le portefeuille est verrouillé. Déverrouillez-le avec votre clé d’accès.";
+    SessionExpired => "Your session expired. Sign in again with your passkey.", "Votre session a expiré. Reconnectez-vous avec votre clé d’accès.";
+    SessionNotResumed { error: String } => "Your last session could not be resumed: {error}", "Votre dernière session n’a pas pu être reprise\u{a0}: {error}";
+    KeychainSaveFailed { why: String } => "The keychain could not save your session ({why}). Sign in again.", "Le trousseau de clés n’a pas pu enregistrer votre session ({why}). Reconnectez-vous.";
+    NoPasskeyOptions => "IBEx sent no passkey options for this request.", "IBEx n’a envoyé aucune option de clé d’accès pour cette demande.";
+    WrongPasskeyOptions => "IBEx sent the wrong kind of passkey options for this request.", "IBEx a envoyé des options de clé d’accès qui ne correspondent pas à cette demande.";
+    NoPasskeyChallenge => "IBEx's passkey options have no challenge.", "Les options de clé d’accès d’IBEx ne contiennent aucun défi.";
+    RpIdMismatchSignUp { asked: String, configured: String } => "IBEx asked to sign your sign-up with a passkey for {asked}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings.", "IBEx a demandé de signer votre inscription avec une clé d’accès pour {asked}, mais ce réseau est configuré pour {configured}. Rien n’a été signé\u{202f}; vérifiez le rpId du réseau dans les paramètres.";
+    RpIdMismatchSignIn { asked: String, configured: String } => "IBEx asked to sign your sign-in with a passkey for {asked}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings.", "IBEx a demandé de signer votre connexion avec une clé d’accès pour {asked}, mais ce réseau est configuré pour {configured}. Rien n’a été signé\u{202f}; vérifiez le rpId du réseau dans les paramètres.";
+    RpIdMismatchOperation { asked: String, configured: String } => "IBEx asked to sign this operation with a passkey for {asked}, but this network is set up for {configured}. Nothing was signed; check the network's rpId in the settings.", "IBEx a demandé de signer cette opération avec une clé d’accès pour {asked}, mais ce réseau est configuré pour {configured}. Rien n’a été signé\u{202f}; vérifiez le rpId du réseau dans les paramètres.";
+    RpIdNotServed { rp_id: String } => "This IBEx server does not serve the rpId {rp_id}. Check the network's rpId in the settings.", "Ce serveur IBEx ne prend pas en charge le rpId {rp_id}. Vérifiez le rpId du réseau dans les paramètres.";
+    NoAccountId => "IBEx did not create an account id.", "IBEx n’a pas créé d’identifiant de compte.";
+    PasskeyResponseNotJson { error: String } => "The passkey response is not JSON: {error}", "La réponse de la clé d’accès n’est pas du JSON : {error}";
+    PasskeyResponseNotCredential { error: String } => "The passkey response is not a credential: {error}", "La réponse de la clé d’accès n’est pas un identifiant valide : {error}";
+    PasskeyRequestExpired => "This passkey request expired. Start again.", "Cette demande de clé d’accès a expiré. Recommencez.";
+    PasskeyRequestClosed => "This passkey request is no longer open (another one started, or it was used). Start again.", "Cette demande de clé d’accès n’est plus ouverte (une autre a commencé, ou elle a déjà servi). Recommencez.";
+    ChallengeExpired => "Your passkey answered after this request had expired (IBEx allows about a minute). Nothing was changed; try again.", "Votre clé d’accès a répondu après l’expiration de la demande (IBEx accorde environ une minute). Rien n’a été modifié ; réessayez.";
+    ChallengeUnknown => "IBEx no longer knows this passkey request (it was already used or replaced). Nothing was changed; try again.", "IBEx ne connaît plus cette demande de clé d’accès (elle a déjà servi ou a été remplacée). Rien n’a été modifié ; réessayez.";
+    OriginRefused { origin: String } => "IBEx does not accept passkeys used from this page (origin {origin}). Nothing was changed; sign from a page this IBEx allows, or use a PIN.", "IBEx n’accepte pas les clés d’accès utilisées depuis cette page (origine {origin}). Rien n’a été modifié\u{202f}; signez depuis une page autorisée par cet IBEx, ou utilisez un code PIN.";
+    PasskeyOtherSite => "This passkey belongs to a different site than this IBEx network. Nothing was changed; use a passkey made for this network.", "Cette clé d’accès appartient à un autre site que ce réseau IBEx. Rien n’a été modifié ; utilisez une clé d’accès créée pour ce réseau.";
+    PasskeyRefused => "IBEx did not accept this passkey. Nothing was changed; try again.", "IBEx n’a pas accepté cette clé d’accès. Rien n’a été modifié\u{202f}; réessayez.";
+    WrongPin => "That PIN is not right for this wallet. Nothing was changed; try again.", "Ce code PIN ne correspond pas à ce portefeuille. Rien n’a été modifié ; réessayez.";
+    WalletPreparing => "Your wallet is still being prepared.", "Votre portefeuille est encore en préparation.";
+    // The passkey's answer (clientDataJSON)
+    NoClientData => "The passkey response has no response.clientDataJSON.", "La réponse de la clé d’accès ne contient pas de response.clientDataJSON.";
+    ClientDataNotBase64 => "The passkey response's clientDataJSON is not base64url.", "Le clientDataJSON de la réponse de la clé d’accès n’est pas en base64url.";
+    ClientDataUnreadable { error: String } => "The passkey response's clientDataJSON is unreadable: {error}", "Le clientDataJSON de la réponse de la clé d’accès est illisible : {error}";
+    WrongCeremony { got: String, expected: String } => "The passkey response is a {got} ceremony, expected {expected}.", "La réponse de la clé d’accès correspond à une cérémonie {got} au lieu de {expected}.";
+    OtherChallenge => "The passkey signed a different challenge than this request's. Nothing was sent; start again.", "La clé d’accès a signé un autre défi que celui de cette demande. Rien n’a été envoyé ; recommencez.";
+    OtherOrigin { got: String, origin: String } => "The passkey answered for the page {got}, not for {origin}. Nothing was sent; start again.", "La clé d’accès a répondu pour la page {got}, et non pour {origin}. Rien n’a été envoyé ; recommencez.";
+    // PIN
+    EnterPin => "Enter a PIN.", "Saisissez un code PIN.";
+    PinTooShort { min: usize } => "Your PIN must have at least {min} characters.", "Votre code PIN doit comporter au moins {min} caractères.";
+    PinTooLong => "That PIN is too long.", "Ce code PIN est trop long.";
+    PinParameters { detail: String } => "IBEx's PIN parameters: {detail}", "Paramètres de code PIN d’IBEx : {detail}";
+    PinChallengeField { field: String } => "IBEx's PIN challenge has no {field}", "Le défi de code PIN d’IBEx ne contient pas de {field}";
+    NoPinWallet => "No PIN wallet was created on this device for this network.", "Aucun portefeuille à code PIN n’a été créé sur cet appareil pour ce réseau.";
+    PinAccountNotRemembered { error: String } => "The PIN account was not remembered: {error}", "Le compte à code PIN n’a pas été mémorisé : {error}";
+    // Security keys and the passkey's answer (tenant)
+    PasskeyChallengeNotBase64 => "IBEx's passkey challenge is not base64url.", "Le défi de clé d’accès d’IBEx n’est pas en base64url.";
+    KeyNoAnswer => "The security key request ended without an answer.", "La demande à la clé de sécurité s’est terminée sans réponse.";
+    KeyPinNotSet => "This security key has no PIN, and this wallet needs you verified. Nothing was sent; set a PIN on the key (e.g. in your OS's security key settings) and try again.", "Cette clé de sécurité n’a pas de code PIN, et ce portefeuille exige votre vérification. Rien n’a été envoyé\u{202f}; définissez un code PIN sur la clé (par exemple dans les réglages de clés de sécurité de votre système) et réessayez.";
+    KeyNoCredential => "The security key's registration carries no credential.", "L’enregistrement de la clé de sécurité ne contient aucun identifiant.";
+    KeyNoCredentialId => "The security key did not say which passkey signed.", "La clé de sécurité n’a pas indiqué quelle clé d’accès a signé.";
+    KeyCancelled => "The security key request was cancelled. Nothing was sent.", "La demande à la clé de sécurité a été annulée. Rien n’a été envoyé.";
+    KeyPinBlocked => "This security key's PIN is blocked after too many wrong PINs. Nothing was sent; reset the key (this erases its passkeys) or use another key.", "Le code PIN de cette clé de sécurité est bloqué après trop d’essais erronés. Rien n’a été envoyé\u{202f}; réinitialisez la clé (cela efface ses clés d’accès) ou utilisez-en une autre.";
+    KeyPinAuthBlocked => "This security key stopped taking PINs after three wrong ones. Nothing was sent; unplug it, plug it back in and try again.", "Cette clé de sécurité n’accepte plus de code PIN après trois essais erronés. Rien n’a été envoyé\u{202f}; débranchez-la, rebranchez-la et réessayez.";
+    KeyNotRegistered => "This security key holds no passkey for this wallet. Nothing was sent; use the key you signed up with.", "Cette clé de sécurité ne contient aucune clé d’accès pour ce portefeuille. Rien n’a été envoyé\u{202f}; utilisez la clé avec laquelle vous vous êtes inscrit.";
+    KeyAlreadyRegistered => "This security key is already registered for this wallet. Nothing was created; sign in with it instead.", "Cette clé de sécurité est déjà enregistrée pour ce portefeuille. Rien n’a été créé\u{202f}; connectez-vous plutôt avec elle.";
+    KeyNotTouched => "The security key was not touched in time. Nothing was sent; try again and touch the key when it blinks.", "La clé de sécurité n’a pas été touchée à temps. Rien n’a été envoyé\u{202f}; réessayez et touchez la clé lorsqu’elle clignote.";
+    KeyTooSlow => "The security key did not finish in time. Nothing was sent; try again.", "La clé de sécurité n’a pas terminé à temps. Rien n’a été envoyé\u{202f}; réessayez.";
+    NoKeyAnswered => "No security key answered. Nothing was sent; plug in your key and try again (on Linux the wallet's udev rule must be installed, see the README).", "Aucune clé de sécurité n’a répondu. Rien n’a été envoyé\u{202f}; branchez votre clé et réessayez (sous Linux, la règle udev du portefeuille doit être installée, voir le README).";
+    EnterKeyPin => "Enter the security key's PIN.", "Saisissez le code PIN de la clé de sécurité.";
+    WindowsPromptClosed => "The Windows passkey prompt was closed or timed out. Nothing was sent.", "La fenêtre de clé d’accès de Windows a été fermée ou a expiré. Rien n’a été envoyé.";
+    WindowsNoPasskey => "This device or key holds no passkey for this wallet. Nothing was sent; use the one you signed up with.", "Cet appareil ou cette clé ne contient aucune clé d’accès pour ce portefeuille. Rien n’a été envoyé\u{202f}; utilisez celui ou celle avec lequel vous vous êtes inscrit.";
+    PasskeyAlreadyRegistered => "This passkey is already registered for this wallet. Nothing was created; sign in with it instead.", "Cette clé d’accès est déjà enregistrée pour ce portefeuille. Rien n’a été créé\u{202f}; connectez-vous plutôt avec elle.";
+    WindowsNoAuthenticator => "Windows found no authenticator. Nothing was sent; set up Windows Hello or plug in a security key.", "Windows n’a trouvé aucun authentificateur. Rien n’a été envoyé\u{202f}; configurez Windows Hello ou branchez une clé de sécurité.";
+    WindowsPromptTimedOut => "The Windows passkey prompt timed out. Nothing was sent; try again.", "La fenêtre de clé d’accès de Windows a expiré. Rien n’a été envoyé\u{202f}; réessayez.";
+    AuthDataTooShort => "The passkey's authenticator data is too short.", "Les données d’authentificateur de la clé d’accès sont trop courtes.";
+    UserNotPresent => "The passkey did not confirm you were present. Nothing was sent; try again and touch your key.", "La clé d’accès n’a pas confirmé votre présence. Rien n’a été envoyé\u{202f}; réessayez et touchez votre clé.";
+    UserNotVerified => "The passkey did not verify you (no PIN or fingerprint was used), which this wallet requires. Nothing was sent; set a PIN on your security key and try again.", "La clé d’accès ne vous a pas vérifié (ni code PIN ni empreinte digitale), ce que ce portefeuille exige. Rien n’a été envoyé\u{202f}; définissez un code PIN sur votre clé de sécurité et réessayez.";
+    SignatureNotEcdsa => "The passkey's signature is not an ECDSA signature.", "La signature de la clé d’accès n’est pas une signature ECDSA.";
+    SignatureInvalid => "The passkey's signature does not verify with its public key. Nothing was sent.", "La signature de la clé d’accès ne se vérifie pas avec sa clé publique. Rien n’a été envoyé.";
+    AttestationNotCbor => "The passkey's attestation object is not CBOR.", "L’objet d’attestation de la clé d’accès n’est pas du CBOR.";
+    AttestationNotMap => "The passkey's attestation object is not a map.", "L’objet d’attestation de la clé d’accès n’est pas un dictionnaire CBOR.";
+    AttestationNoAuthData => "The passkey's attestation has no authenticator data.", "L’attestation de la clé d’accès ne contient pas de données d’authentificateur.";
+    RegistrationNoCredential => "The passkey's registration carries no new credential.", "L’enregistrement de la clé d’accès ne contient aucun nouvel identifiant.";
+    CredentialIdDiffers => "The passkey's credential id differs from the one it reported.", "L’identifiant de la clé d’accès diffère de celui qu’elle a annoncé.";
+    SelfAttestationNoSignature => "The passkey's self-attestation has no signature.", "L’auto-attestation de la clé d’accès ne contient pas de signature.";
+    AttestedDataMalformed => "The passkey's attested credential data is malformed.", "Les données d’identifiant attestées de la clé d’accès sont mal formées.";
+    KeyFailed { error: String } => "The security key failed: {error}. Nothing was sent.", "La clé de sécurité a échoué\u{a0}: {error}. Rien n’a été envoyé.";
+    PasskeyOptionsBad { detail: String } => "IBEx's passkey options: {detail}.", "Options de clé d’accès d’IBEx\u{a0}: {detail}.";
+    WindowsRefused { hresult: String } => "Windows refused the passkey request (HRESULT {hresult}). Nothing was sent.", "Windows a refusé la demande de clé d’accès (HRESULT {hresult}). Rien n’a été envoyé.";
+    AnswerUnreadable { pointer: String } => "The passkey's answer has no readable {pointer}.", "La réponse de la clé d’accès ne contient pas de {pointer} lisible.";
+    PasskeyForOtherSite { rp_id: String } => "The passkey answered for another site than {rp_id}. Nothing was sent.", "La clé d’accès a répondu pour un autre site que {rp_id}. Rien n’a été envoyé.";
+    PinDerivationStopped { error: String } => "The PIN key derivation stopped: {error}", "La dérivation de la clé du code PIN s’est interrompue\u{a0}: {error}";
+    // Verify-after-execution (harden)
+    MismatchTitle => "Operation did not do what you approved", "L’opération n’a pas fait ce que vous avez approuvé";
+    MismatchBody { hash: String, what: String } => "Transaction {hash} shows {what}. Check your activity and contact IBEx.", "La transaction {hash} indique {what}. Vérifiez votre activité et contactez IBEx.";
+    MismatchDifference { field: String, on_chain: String, reviewed: String } => "{field} {on_chain} instead of {reviewed}", "{field} {on_chain} au lieu de {reviewed}";
+    MismatchRecipient => "recipient", "destinataire";
+    MismatchToken => "token", "jeton";
+    MismatchAmount => "amount", "montant";
+    MismatchChain => "chain", "réseau";
+    // The settings file (harden)
+    StoreRestored { name: String } => "{name} was missing; its previous copy was restored.", "{name} était introuvable\u{202f}; sa copie précédente a été restaurée.";
+    StoreRestoredKept { name: String, why: String, path: String } => "{name} was unreadable ({why}); the previous copy was restored and it is kept as {path}. The last change made before may be missing.", "{name} était illisible ({why})\u{202f}; la copie précédente a été restaurée et le fichier est conservé sous {path}. La dernière modification faite auparavant peut manquer.";
+    StoreRestoredNotSetAside { name: String, why: String, error: String } => "{name} was unreadable ({why}); the previous copy was restored and it could not be set aside ({error}). The last change made before may be missing.", "{name} était illisible ({why})\u{202f}; la copie précédente a été restaurée, mais le fichier n’a pas pu être mis de côté ({error}). La dernière modification faite auparavant peut manquer.";
+    StoreDefaultsKept { name: String, why: String, path: String } => "{name} was unreadable ({why}) and had no readable copy; defaults are in use and it is kept as {path}.", "{name} était illisible ({why}) et n’avait aucune copie lisible\u{202f}; les valeurs par défaut sont utilisées et le fichier est conservé sous {path}.";
+    StoreDefaultsNotSetAside { name: String, why: String, error: String } => "{name} was unreadable ({why}) and had no readable copy; defaults are in use and it could not be set aside ({error}).", "{name} était illisible ({why}) et n’avait aucune copie lisible\u{202f}; les valeurs par défaut sont utilisées, mais le fichier n’a pas pu être mis de côté ({error}).";
+    // macOS passkeys and updates
+    AttestationNoAuthDataNothingSent => "The passkey's attestation object has no authenticator data. Nothing was sent.", "L’objet d’attestation de la clé d’accès ne contient pas de données d’authentificateur. Rien n’a été envoyé.";
+    MacPromptClosed => "The Touch ID prompt was closed. Nothing was sent.", "La fenêtre Touch ID a été fermée. Rien n’a été envoyé.";
+    MacUnreadableAnswer => "macOS returned an unreadable passkey answer. Nothing was sent; try again.", "macOS a renvoyé une réponse de clé d’accès illisible. Rien n’a été envoyé\u{202f}; réessayez.";
+    MacNoPasskey => "macOS found no passkey for this wallet. Nothing was sent; use the one you signed up with, or a security key.", "macOS n’a trouvé aucune clé d’accès pour ce portefeuille. Rien n’a été envoyé\u{202f}; utilisez celle avec laquelle vous vous êtes inscrit, ou une clé de sécurité.";
+    MacNotAssociated => "macOS refused the passkey request: this app is not associated with the wallet's domain. Nothing was sent; use a security key.", "macOS a refusé la demande de clé d’accès\u{a0}: cette application n’est pas associée au domaine du portefeuille. Rien n’a été envoyé\u{202f}; utilisez une clé de sécurité.";
+    MacNotInteractive => "macOS could not show the Touch ID prompt; bring the wallet to the front and try again. Nothing was sent.", "macOS n’a pas pu afficher la fenêtre Touch ID\u{202f}; mettez le portefeuille au premier plan et réessayez. Rien n’a été envoyé.";
+    MacNotSetUp => "This Mac is not set up for passkeys (turn on iCloud Keychain). Nothing was created; or use a security key.", "Ce Mac n’est pas configuré pour les clés d’accès (activez le trousseau iCloud). Rien n’a été créé\u{202f}; vous pouvez aussi utiliser une clé de sécurité.";
+    MacRefused { error: String } => "macOS refused the passkey request (error {error}). Nothing was sent.", "macOS a refusé la demande de clé d’accès (erreur {error}). Rien n’a été envoyé.";
+    MacNoWindow => "The wallet has no window to show the Touch ID prompt over. Nothing was sent.", "Le portefeuille n’a aucune fenêtre au-dessus de laquelle afficher la fenêtre Touch ID. Rien n’a été envoyé.";
+    MacNoAnswer => "The Touch ID prompt ended without an answer.", "La fenêtre Touch ID s’est fermée sans réponse.";
+    MacTimedOut => "The Touch ID prompt timed out. Nothing was sent; try again.", "La fenêtre Touch ID a expiré. Rien n’a été envoyé\u{202f}; réessayez.";
+    // Updates (the update server's failures, as the user reads them)
+    NoUpdateToInstall => "There is no update to install. Check for updates first.", "Aucune mise à jour à installer. Recherchez d’abord les mises à jour.";
+    UpdateOffline => "The update server could not be reached. Check your connection; the wallet tries again later.", "Le serveur de mises à jour est injoignable. Vérifiez votre connexion\u{202f}; le portefeuille réessaiera plus tard.";
+    UpdateDownloadStopped => "The download stopped: the update server could not be reached. Nothing was installed.", "Le téléchargement s’est arrêté\u{a0}: le serveur de mises à jour est injoignable. Rien n’a été installé.";
+    UpdateServerError { status: u16 } => "The update server answered with an error (HTTP {status}). Nothing was installed; try again later.", "Le serveur de mises à jour a répondu par une erreur (HTTP {status}). Rien n’a été installé\u{202f}; réessayez plus tard.";
+    UpdateNotARelease { detail: String } => "The update server's answer is not a release this wallet can use ({detail}). Nothing was installed.", "La réponse du serveur de mises à jour n’est pas une version utilisable par ce portefeuille ({detail}). Rien n’a été installé.";
+    UpdateBadSignature => "This update is not signed with IBEx Wallet's key and was refused.", "Cette mise à jour n’est pas signée avec la clé d’IBEx Wallet et a été refusée.";
+    UpdateDiskFull => "Not enough disk space to install the update. Free some space and try again; this version keeps running.", "Pas assez d’espace disque pour installer la mise à jour. Libérez de l’espace et réessayez\u{202f}; cette version continue de fonctionner.";
+    UpdateWriteFailed { detail: String } => "The update could not be written to disk ({detail}). This version keeps running.", "La mise à jour n’a pas pu être écrite sur le disque ({detail}). Cette version continue de fonctionner.";
+    UpdateInstallFailed { detail: String } => "The update could not be installed ({detail}). This version keeps running.", "La mise à jour n’a pas pu être installée ({detail}). Cette version continue de fonctionner.";
+    UpdateUnsupported { detail: String } => "This copy of IBEx Wallet cannot update itself ({detail}). Update it the way you installed it.", "Cette copie d’IBEx Wallet ne peut pas se mettre à jour elle-même ({detail}). Mettez-la à jour comme vous l’avez installée.";
+    UpdateOlderOffered { offered: String, current: String } => "The update server offered version {offered}, older than this one ({current}). IBEx Wallet never installs an older version.", "Le serveur de mises à jour a proposé la version {offered}, plus ancienne que celle-ci ({current}). IBEx Wallet n’installe jamais une version plus ancienne.";
+    UpdateNeedsSpace { needed: String, free: String } => "Not enough disk space for the update: it needs {needed} free and {free} are available. Free some space and try again.", "Pas assez d’espace disque pour la mise à jour\u{a0}: il faut {needed} libres et {free} sont disponibles. Libérez de l’espace et réessayez.";
+    UpdateNotAVersion { version: String } => "“{version}” is not a version number", "«\u{a0}{version}\u{a0}» n’est pas un numéro de version";
+
+    // Passkey providers
+    ProviderNotInBuild { provider: String } => "The {provider} passkey provider is not available in this build.", "Le fournisseur de clés d’accès {provider} n’est pas disponible dans cette version.";
+    TouchIdNeedsAssociation => "Touch ID needs this tenant's app association — use a security key.", "Touch ID nécessite l’association de l’application à ce domaine — utilisez une clé de sécurité.";
+    WindowsKeysThroughHello => "On Windows, security keys sign through the Windows Hello prompt (choose \"Security key\" there).", "Sous Windows, les clés de sécurité signent via la fenêtre de Windows Hello (choisissez-y «\u{a0}Clé de sécurité\u{a0}»).";
+    LinuxWebviewNoPasskeys => "This Linux WebView has no passkey support — continue in your browser, or use a PIN.", "Cette WebView Linux ne prend pas en charge les clés d’accès — continuez dans votre navigateur, ou utilisez un code PIN.";
+    WindowNoPasskeys => "This window has no passkey support — use the system passkey prompt or a PIN.", "Cette fenêtre ne prend pas en charge les clés d’accès — utilisez la demande de clé d’accès du système ou un code PIN.";
+    WindowOriginNotAllowed { origin: String, rp_id: String } => "This window ({origin}) may not use passkeys for {rp_id}; passkeys for {rp_id} work only on its own web pages.", "Cette fenêtre ({origin}) ne peut pas utiliser les clés d’accès de {rp_id} : elles ne fonctionnent que sur ses propres pages web.";
+    HandoffTenantUnsupported { rp_id: String } => "Passkeys for {rp_id} open in your browser only from {rp_id}'s own sign-in page, which this tenant does not publish.", "Les clés d’accès de {rp_id} ne s’ouvrent dans votre navigateur que depuis la page de connexion de {rp_id}, que ce fournisseur ne publie pas.";
+    // Browser hand-off
+    PasskeyCancelledByYou => "You cancelled the passkey request. Nothing was signed.", "Vous avez annulé la demande de clé d’accès. Rien n’a été signé.";
+    BrowserTimedOut { within: String } => "Your browser did not answer within {within}. Nothing was signed; try again, and confirm the passkey in the browser tab that opens.", "Votre navigateur n’a pas répondu en {within}. Rien n’a été signé ; réessayez, puis confirmez la clé d’accès dans l’onglet qui s’ouvre.";
+    BrowserPromptClosed => "The passkey prompt in your browser was closed or timed out. Nothing was signed; you can try again.", "La demande de clé d’accès de votre navigateur a été fermée ou a expiré. Rien n’a été signé ; vous pouvez réessayer.";
+    BrowserHasPasskey => "Your browser's authenticator already holds a passkey for this wallet. Sign in instead.", "L’authentificateur de votre navigateur contient déjà une clé d’accès pour ce portefeuille. Connectez-vous plutôt.";
+    BrowserRefusedPasskeys { message: String } => "Your browser refused passkeys on the hand-off page: {message}", "Votre navigateur a refusé les clés d’accès sur la page de transfert : {message}";
+    BrowserCannotCreate { message: String } => "Your browser cannot create this kind of passkey: {message}", "Votre navigateur ne peut pas créer ce type de clé d’accès : {message}";
+    BrowserPasskeyFailed { name: String, message: String } => "The passkey request failed in your browser ({name}: {message}).", "La demande de clé d’accès a échoué dans votre navigateur ({name} : {message}).";
+    HandoffStopped => "The browser hand-off stopped without an answer.", "Le passage par le navigateur s’est arrêté sans réponse.";
+    LoopbackPortFailed { error: String } => "Cannot open a loopback port for the browser: {error}", "Impossible d’ouvrir un port local pour le navigateur : {error}";
+    TestAuthenticatorDeclined { error: String } => "The test authenticator declined: {error}", "L’authentificateur de test a refusé : {error}";
+    TestAuthenticatorFailed { error: String } => "The test authenticator failed: {error}", "L’authentificateur de test a échoué : {error}";
+    // The browser hand-off's page
+    HandoffTitle => "IBEx Wallet — passkey", "IBEx Wallet — clé d’accès";
+    HandoffStarting => "Starting…", "Démarrage…";
+    HandoffWhatCreate => "IBEx Wallet asks your browser to create the passkey for your new wallet.", "IBEx Wallet demande à votre navigateur de créer la clé d’accès de votre nouveau portefeuille.";
+    HandoffWhatSign => "IBEx Wallet asks your browser to sign with your passkey.", "IBEx Wallet demande à votre navigateur de signer avec votre clé d’accès.";
+    HandoffNoSupport => "This browser has no passkey support.", "Ce navigateur ne prend pas en charge les clés d’accès.";
+    HandoffWaiting => "Waiting for your passkey — confirm with your fingerprint, face or security key.", "En attente de votre clé d’accès — confirmez avec votre empreinte, votre visage ou votre clé de sécurité.";
+    HandoffDone => "Done. Return to IBEx Wallet; you can close this tab.", "C’est fait. Revenez à IBEx Wallet ; vous pouvez fermer cet onglet.";
+    HandoffNoPasskey { name: String } => "No passkey was used ({name}). Return to IBEx Wallet; you can close this tab.", "Aucune clé d’accès n’a été utilisée ({name}). Revenez à IBEx Wallet ; vous pouvez fermer cet onglet.";
+    HandoffGone { error: String } => "IBEx Wallet is no longer waiting for this passkey ({error}). Return to IBEx Wallet and start again.", "IBEx Wallet n’attend plus cette clé d’accès ({error}). Revenez à IBEx Wallet et recommencez.";
+    // Settings and network
+    NoEmbeddedSandbox => "This build has no embedded sandbox; choose an IBEx server in Settings.", "Cette version n’intègre pas de bac à sable ; choisissez un serveur IBEx dans les paramètres.";
+    SandboxStartFailed { error: String } => "Cannot start the local sandbox: {error}", "Impossible de démarrer le bac à sable local : {error}";
+    LockDelayTooLong { max: u32 } => "The lock delay can be at most {max} minutes (one day).", "Le délai de verrouillage ne peut pas dépasser {max} minutes (un jour).";
+    ChooseChain => "Choose a network, or all networks.", "Choisissez un réseau, ou tous les réseaux.";
+    SettingsNotSaved { error: String } => "Settings not saved: {error}", "Paramètres non enregistrés : {error}";
+    UrlInvalid { url: String, error: String } => "The IBEx URL `{url}` is not a valid URL ({error}).", "L’URL IBEx « {url} » n’est pas une URL valide ({error}).";
+    UrlScheme => "The IBEx URL must start with https:// (or http:// for a local server).", "L’URL IBEx doit commencer par https:// (ou http:// pour un serveur local).";
+    UrlHttpRemote => "Only a server on this computer may use http://; use https:// for a remote IBEx.", "Seul un serveur sur cet ordinateur peut utiliser http:// ; utilisez https:// pour un IBEx distant.";
+    UrlQuery => "The IBEx URL must not contain a query (?…) or a fragment (#…).", "L’URL IBEx ne doit contenir ni requête (?…) ni fragment (#…).";
+    RpIdNotDomain { rp_id: String } => "The rpId `{rp_id}` is not a domain name (for example `wallet.example.com` or `localhost`).", "Le rpId « {rp_id} » n’est pas un nom de domaine (par exemple « wallet.example.com » ou « localhost »).";
+    TooManyAlerts { max: usize } => "Choose at most {max} alert times.", "Choisissez au plus {max} moments d’alerte.";
+    AlertTooFar { minutes: u32 } => "{minutes} minutes is more than a week ahead; the recovery delay is usually one day.", "{minutes} minutes, c’est plus d’une semaine à l’avance ; le délai de récupération est généralement d’un jour.";
+    LocalSandbox => "Local sandbox", "Bac à sable local";
+    // Portfolio, activity, export
+    IndexingHistory => "IBEx is indexing your address; the history appears in a few seconds.", "IBEx indexe votre adresse ; l’historique apparaîtra dans quelques secondes.";
+    IndexingBalances => "IBEx is indexing your address; balances appear in a few seconds.", "IBEx indexe votre adresse ; les soldes apparaîtront dans quelques secondes.";
+    BalancesUnreadable { what: String } => "IBEx sent balances the wallet cannot add up ({what}).", "IBEx a envoyé des soldes que le portefeuille ne peut pas additionner ({what}).";
+    NoDownloadsFolder => "This system has no Downloads or data directory.", "Ce système n’a ni dossier Téléchargements ni dossier de données.";
+    CannotCreateFolder { path: String, error: String } => "Cannot create {path}: {error}", "Impossible de créer {path} : {error}";
+    CannotWriteFile { path: String, error: String } => "Cannot write {path}: {error}", "Impossible d’écrire {path} : {error}";
+    TooManyExports => "Too many exports today in this folder.", "Trop d’exports aujourd’hui dans ce dossier.";
+    // Contacts and recipients
+    ContactNameMissing => "Give the contact a name.", "Donnez un nom au contact.";
+    ContactNameTooLong { max: usize } => "A contact name can be at most {max} characters.", "Le nom d’un contact ne peut pas dépasser {max} caractères.";
+    ContactLabelTooLong { max: usize } => "A label can be at most {max} characters.", "Une étiquette ne peut pas dépasser {max} caractères.";
+    ContactChainMissing => "Choose a network for each address.", "Choisissez un réseau pour chaque adresse.";
+    ContactNoAddress => "Add at least one address.", "Ajoutez au moins une adresse.";
+    ContactGone => "This contact no longer exists; it may have been deleted elsewhere.", "Ce contact n’existe plus ; il a peut-être été supprimé ailleurs.";
+    AddressChecksum => "This address fails its checksum (EIP-55): a character is wrong. Copy it again from the recipient.", "Cette adresse ne passe pas la vérification de sa somme de contrôle (EIP-55) : un caractère est erroné. Copiez-la à nouveau depuis la source du destinataire.";
+    AddressShape => "The recipient must be 0x followed by 40 hexadecimal characters.", "Le destinataire doit être 0x suivi de 40 caractères hexadécimaux.";
+    RecentRecipient => "Recent recipient", "Destinataire récent";
+    YourSafe => "Your Safe", "Votre Safe";
+    // Send and operations
+    OwnWallet => "This is your own wallet; choose another recipient.", "C’est votre propre portefeuille ; choisissez un autre destinataire.";
+    NoSuchToken => "This wallet holds no such token on that chain that can be sent (IBEx must state the token's decimals).", "Ce portefeuille ne détient sur ce réseau aucun jeton de ce type qui puisse être envoyé (IBEx doit indiquer les décimales du jeton).";
+    NotAnAmount { text: String } => "“{text}” is not an amount: use digits and one dot, like 12.5.", "« {text} » n’est pas un montant : utilisez des chiffres et une seule virgule, par exemple 12,5.";
+    AmountNotPositive => "The amount must be positive.", "Le montant doit être positif.";
+    TooManyDecimals { symbol: String, decimals: u8 } => "{symbol} has at most {decimals} decimals.", "{symbol} a au plus {decimals} décimales.";
+    AmountZero => "The amount must be more than zero.", "Le montant doit être supérieur à zéro.";
+    BalanceUnreadable { error: String } => "Unreadable balance: {error}", "Solde illisible : {error}";
+    InsufficientBalance { balance: String, symbol: String } => "Insufficient balance: you have {balance} {symbol}.", "Solde insuffisant : vous avez {balance} {symbol}.";
+    NoOperationChallenge => "IBEx's operation has no challenge to sign.", "L’opération d’IBEx ne contient aucun défi à signer.";
+    NoUserOpHash => "IBEx did not say which operation this is (no userOpHash).", "IBEx n’a pas indiqué de quelle opération il s’agit (aucun userOpHash).";
+    ReviewExpired => "This review expired before it was approved. Review the operation again.", "Ce récapitulatif a expiré avant d’être approuvé. Vérifiez à nouveau l’opération.";
+    NotAwaitingApproval => "This operation is no longer waiting for approval. Review it again.", "Cette opération n’attend plus d’approbation. Vérifiez-la à nouveau.";
+    SignsSomethingElse => "IBEx asked the passkey to sign something other than this operation; nothing was signed.", "IBEx a demandé à la clé d’accès de signer autre chose que cette opération ; rien n’a été signé.";
+    LookAlike { name: String, address: String } => "This address only looks like {name} ({address}). Check every character, then confirm it is the one you mean.", "Cette adresse ressemble seulement à {name} ({address}). Vérifiez chaque caractère, puis confirmez que c’est bien celle que vous voulez.";
+    // Recovery
+    NoRecoveryModule => "This IBEx offers the recovery module on none of its chains.", "Cet IBEx ne propose le module de récupération sur aucun de ses réseaux.";
+    UnreadableTime { text: String, error: String } => "IBEx sent an unreadable time `{text}`: {error}", "IBEx a envoyé une heure illisible « {text} » : {error}";
+    FirstNamesMissing => "Enter your first names as on your identity document.", "Saisissez vos prénoms tels qu’ils figurent sur votre pièce d’identité.";
+    FirstNamesTooLong => "Your first names can be at most 100 characters.", "Vos prénoms ne peuvent pas dépasser 100 caractères.";
+    FirstNamesLetters => "Your first names may contain letters, spaces, hyphens and apostrophes only.", "Vos prénoms ne peuvent contenir que des lettres, des espaces, des traits d’union et des apostrophes.";
+    LastNameMissing => "Enter your last name as on your identity document.", "Saisissez votre nom tel qu’il figure sur votre pièce d’identité.";
+    LastNameTooLong => "Your last name can be at most 100 characters.", "Votre nom ne peut pas dépasser 100 caractères.";
+    LastNameLetters => "Your last name may contain letters, spaces, hyphens and apostrophes only.", "Votre nom ne peut contenir que des lettres, des espaces, des traits d’union et des apostrophes.";
+    BirthCityMissing => "Enter your city of birth.", "Saisissez votre ville de naissance.";
+    BirthCityTooLong => "The city of birth can be at most 100 characters.", "La ville de naissance ne peut pas dépasser 100 caractères.";
+    BirthCityLetters => "The city of birth must be a place name, in letters.", "La ville de naissance doit être un nom de lieu, écrit en lettres.";
+    BirthCountryMissing => "Enter your country of birth.", "Saisissez votre pays de naissance.";
+    BirthCountryTooLong => "The country of birth can be at most 100 characters.", "Le pays de naissance ne peut pas dépasser 100 caractères.";
+    BirthCountryLetters => "The country of birth must be a place name, in letters.", "Le pays de naissance doit être un nom de lieu, écrit en lettres.";
+    BirthDateShape => "Write the birth date as YYYY-MM-DD, for example 1990-01-31.", "Écrivez la date de naissance au format AAAA-MM-JJ, par exemple 1990-01-31.";
+    NotACalendarDate { text: String } => "{text} is not a real calendar date.", "{text} n’est pas une date du calendrier.";
+    BirthDateFuture => "The birth date must be in the past.", "La date de naissance doit être dans le passé.";
+    BirthDateBefore1900 => "Check the year: the birth date is before 1900.", "Vérifiez l’année : la date de naissance est antérieure à 1900.";
+    // Profile
+    SignerPasskey => "Passkey", "Clé d’accès";
+    SignerWalletKey => "Wallet key", "Clé de portefeuille";
+    SignerEmailCode => "Email code", "Code reçu par e-mail";
+    SignerOther => "Other", "Autre";
+    Eip7702Account => "EIP-7702 account", "Compte EIP-7702";
+    KycLinkNotWeb { url: String } => "IBEx sent a verification link that is not a web address: {url}", "IBEx a envoyé un lien de vérification qui n’est pas une adresse web : {url}";
+    BrowserNotOpened { error: String, url: String } => "Your web browser could not be opened ({error}). Open this address yourself: {url}", "Votre navigateur web n’a pas pu être ouvert ({error}). Ouvrez vous-même cette adresse : {url}";
+    // OS notifications
+    OperationConfirmedTitle => "Operation confirmed", "Opération confirmée";
+    OperationConfirmedBody { hash: String } => "{hash} is confirmed on chain.", "L’opération {hash} est confirmée sur la blockchain.";
+    OperationFailedTitle => "Operation failed", "Échec de l’opération";
+    OperationFailedBody { hash: String, reason: String } => "{hash} failed: {reason}", "L’opération {hash} a échoué : {reason}";
+    NoReasonGiven => "IBEx gave no reason.", "IBEx n’a donné aucune raison.";
+    RecoveryExecutableTitle => "Wallet recovery can now be executed", "La récupération du portefeuille peut maintenant être exécutée";
+    RecoveryExecutableBody => "The recovery delay is over: ownership of your wallet can now be transferred. If you did not ask for this recovery, open IBEx Wallet and cancel it now.", "Le délai de récupération est écoulé : la propriété de votre portefeuille peut maintenant être transférée. Si vous n’avez pas demandé cette récupération, ouvrez IBEx Wallet et annulez-la dès maintenant.";
+    RecoveryPendingTitle => "Wallet recovery pending", "Récupération du portefeuille en cours";
+    RecoveryPendingBody { left: String } => "A recovery of your wallet can be executed in {left}. If you did not ask for it, open IBEx Wallet and cancel it before then.", "Une récupération de votre portefeuille pourra être exécutée dans {left}. Si vous ne l’avez pas demandée, ouvrez IBEx Wallet et annulez-la d’ici là.";
+    // The tray menu
+    TrayOpen => "Open IBEx Wallet", "Ouvrir IBEx Wallet";
+    TrayQuit => "Quit", "Quitter";
+    // Durations ("23 h 59 min", "2 days 3 h")
+    LessThanAMinute => "less than a minute", "moins d’une minute";
+    Minutes { m: u64 } => "{m} min", "{m} min";
+    Hours { h: u64 } => "{h} h", "{h} h";
+    HoursMinutes { h: u64, m: u64 } => "{h} h {m} min", "{h} h {m} min";
+    ASecond => "a second", "une seconde";
+    Seconds { s: u64 } => "{s} seconds", "{s} secondes";
+    WholeMinutes { m: u64 } => "{m} minutes", "{m} minutes";
+    OneDay => "1 day", "1 jour";
+    OneDayHours { h: u64 } => "1 day {h} h", "1 jour {h} h";
+    Days { d: u64 } => "{d} days", "{d} jours";
+    DaysHours { d: u64, h: u64 } => "{d} days {h} h", "{d} jours {h} h";
+    // Errors from IBEx or the system, by code (the detail goes to the log, not the user)
+    IbexUnreachable => "IBEx could not be reached. Check your connection, then try again.", "Impossible de joindre IBEx. Vérifiez votre connexion, puis réessayez.";
+    IbexRefused => "IBEx refused this request. Nothing was changed.", "IBEx a refusé cette demande. Rien n’a été modifié.";
+    IbexServerError => "IBEx could not complete this request right now. Nothing was lost; try again in a moment.", "IBEx n’a pas pu traiter cette demande pour le moment. Rien n’a été perdu\u{202f}; réessayez dans un instant.";
+    IbexBadAnswer => "IBEx answered in a form this wallet does not understand. Nothing was changed; try again later.", "IBEx a répondu sous une forme que ce portefeuille ne comprend pas. Rien n’a été modifié\u{202f}; réessayez plus tard.";
+    IbexUnauthorized => "IBEx refused this session's credentials. Sign in again.", "IBEx a refusé les identifiants de cette session. Reconnectez-vous.";
+    SessionOver => "Your session is over. Sign in again.", "Votre session est terminée. Reconnectez-vous.";
+    IbexNotReady => "IBEx is still preparing this. Try again in a few seconds.", "IBEx prépare encore cette ressource. Réessayez dans quelques secondes.";
+    IbexNotIndexed => "IBEx is still indexing this address. Try again in a moment.", "IBEx indexe encore cette adresse. Réessayez dans un instant.";
+    IbexRateLimitedFor { seconds: u64 } => "IBEx asks to slow down. Try again in {seconds} s.", "IBEx demande de ralentir. Réessayez dans {seconds}\u{a0}s.";
+    IbexRateLimited => "IBEx asks to slow down. Wait a moment, then try again.", "IBEx demande de ralentir. Patientez un instant, puis réessayez.";
+    IbexConflict => "Something changed at IBEx since this request started. Nothing was changed; start it again.", "Quelque chose a changé chez IBEx depuis le début de cette demande. Rien n’a été modifié\u{202f}; recommencez-la.";
+    WalletChangedSincePrepared => "Your wallet changed since this operation was prepared. Nothing was signed; review it again.", "Votre portefeuille a changé depuis la préparation de cette opération. Rien n’a été signé\u{202f}; vérifiez-la à nouveau.";
+    RequestExpiredAtIbex => "This request expired at IBEx. Nothing was changed; start it again.", "Cette demande a expiré chez IBEx. Rien n’a été modifié\u{202f}; recommencez-la.";
+    RpIdOfNetworkNotServed => "This IBEx server does not serve the rpId of this network. Check the network's rpId in the settings.", "Ce serveur IBEx ne prend pas en charge le rpId de ce réseau. Vérifiez le rpId du réseau dans les paramètres.";
+    OperationNotAccepted => "IBEx refused this operation. Nothing was signed; check the amount, the balance and the recipient, then try again.", "IBEx a refusé cette opération. Rien n’a été signé\u{202f}; vérifiez le montant, le solde et le destinataire, puis réessayez.";
+    KeychainError { detail: String } => "{detail}", "Erreur du trousseau de clés\u{a0}: {detail}";
+    BadArguments { command: String, error: String } => "bad arguments for {command}: {error}", "Arguments incorrects pour {command}\u{a0}: {error}";
+    UnknownCommand { name: String } => "unknown command `{name}`", "Commande inconnue\u{a0}: «\u{a0}{name}\u{a0}».";
+    ArgumentsNotJson { error: String } => "arguments are not JSON: {error}", "Les arguments de la commande ne sont pas du JSON\u{a0}: {error}";
+    InvalidValue { detail: String } => "{detail}", "Valeur non valide\u{a0}: {detail}";
+    Unexpected { detail: String } => "Something went wrong in the wallet: {detail}", "Une erreur inattendue s’est produite dans le portefeuille : {detail}";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Texts that read the same in both languages (units and symbols).
+    fn same_in_both(msg: &Msg) -> bool {
+        matches!(
+            msg,
+            Msg::Minutes { .. }
+                | Msg::Hours { .. }
+                | Msg::HoursMinutes { .. }
+                | Msg::WholeMinutes { .. }
+        )
+    }
+
+    #[test]
+    fn every_message_has_both_languages() {
+        // Both texts exist by construction (the macro takes them in pairs); they must also say
+        // something, and the French must not be the English copied over.
+        for msg in Msg::every() {
+            let (en, fr) = (msg.render(Locale::En), msg.render(Locale::Fr));
+            // The client's and the keychain's own words pass through as they are in English.
+            let verbatim = matches!(msg, Msg::KeychainError { .. } | Msg::InvalidValue { .. });
+            assert!(verbatim || !en.trim().is_empty(), "{msg:?}");
+            assert!(!fr.trim().is_empty(), "{msg:?}");
+            assert!(
+                same_in_both(&msg) || en != fr,
+                "{msg:?} is not translated: {fr}"
+            );
+        }
+    }
+
+    #[test]
+    fn messages_follow_french_typography() {
+        for msg in Msg::every() {
+            let fr = msg.render(Locale::Fr);
+            let fr = fr
+                .replace("IBEx Wallet", "")
+                .replace("wallet.example.com", "");
+            let ctx = format!("{msg:?}: {fr}");
+            for (i, c) in fr.char_indices() {
+                let before = fr[..i].chars().last();
+                if matches!(c, ';' | '!' | '?' | ':' | '»') && !fr[i..].starts_with("://") {
+                    // `?…` in "(?…)" quotes a URL part, not a sentence.
+                    let quoted = before == Some('(');
+                    assert!(
+                        quoted || matches!(before, Some('\u{a0}' | '\u{202f}')),
+                        "no-break space before {c} in {ctx}"
+                    );
+                }
+            }
+            assert!(!fr.contains("« ") && !fr.contains('"'), "quotes in {ctx}");
+            assert!(!fr.contains('\''), "straight apostrophe in {ctx}");
+            assert!(!fr.contains("..."), "three dots in {ctx}");
+            let lower = fr.to_lowercase();
+            assert!(
+                !lower.contains("passkey") && !lower.contains("wallet"),
+                "English term in {ctx}"
+            );
+        }
+    }
+
+    #[test]
+    fn arguments_land_in_both_languages() {
+        let msg = Msg::InsufficientBalance {
+            balance: "1.5".into(),
+            symbol: "USDC".into(),
+        };
+        assert_eq!(
+            msg.render(Locale::En),
+            "Insufficient balance: you have 1.5 USDC."
+        );
+        assert_eq!(
+            msg.render(Locale::Fr),
+            "Solde insuffisant\u{a0}: vous avez 1.5 USDC."
+        );
+    }
+}

@@ -1,0 +1,122 @@
+// Locale formatting of exact decimal text (fiat values, token balances come from the core as
+// strings) and of dates. Digits never go through a float: the integer part is grouped by
+// Intl.NumberFormat on a BigInt, the fraction is kept as typed, and the locale's symbols and
+// their order (minus sign, currency, spaces) come from Intl's parts.
+
+import { getLocale, type Locale } from '../paraglide/runtime';
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** Rounds `-?digits[.digits]` half away from zero to `places` fraction digits (padded). */
+export function roundDecimal(text: string, places: number): string {
+  const negative = text.startsWith('-');
+  const [int = '0', frac = ''] = (negative ? text.slice(1) : text).split('.');
+  const scaled = BigInt(int + frac.padEnd(places, '0').slice(0, places));
+  const next = frac.length > places ? Number(frac[places]) : 0;
+  const units = scaled + (next >= 5 ? 1n : 0n);
+  const digits = units.toString().padStart(places + 1, '0');
+  const head = digits.slice(0, digits.length - places);
+  const tail = places > 0 ? `.${digits.slice(digits.length - places)}` : '';
+  return `${negative && units !== 0n ? '-' : ''}${head}${tail}`;
+}
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(locale: Locale, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let nf = formatters.get(key);
+  if (!nf) {
+    nf = new Intl.NumberFormat(locale, options);
+    formatters.set(key, nf);
+  }
+  return nf;
+}
+
+/**
+ * Writes exact decimal text the way `options` would format it in `locale`: the shape (sign,
+ * currency, separators, spaces) comes from formatting 1.5 or -1.5, then its digits are replaced by
+ * the exact integer (grouped through BigInt) and fraction.
+ */
+function formatExact(text: string, locale: Locale, options: Intl.NumberFormatOptions): string {
+  if (!DECIMAL.test(text)) return text;
+  const negative = text.startsWith('-');
+  const [int = '0', frac = ''] = (negative ? text.slice(1) : text).split('.');
+  const grouped = numberFormat(locale, { useGrouping: true, maximumFractionDigits: 0 }).format(BigInt(int));
+  const shape = numberFormat(locale, { ...options, minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  let out = '';
+  for (const part of shape.formatToParts(negative ? -1.5 : 1.5)) {
+    if (part.type === 'integer') out += grouped;
+    else if (part.type === 'decimal') out += frac ? part.value : '';
+    else if (part.type === 'fraction') out += frac;
+    else out += part.value;
+  }
+  return out;
+}
+
+/** A plain exact decimal, every digit kept, grouped for reading: `1 234,000000000000000001` in French. */
+export function formatAmount(text: string, locale: Locale = getLocale()): string {
+  return formatExact(text, locale, {});
+}
+
+/** Fiat text rounded to the cent: `"1229.4251"`, EUR → `1 229,43 €` (fr) or `€1,229.43` (en); nothing → an em dash. */
+export function formatFiat(
+  text: string | null | undefined,
+  currency: 'EUR' | 'USD',
+  locale: Locale = getLocale(),
+): string {
+  if (!text || !DECIMAL.test(text)) return '—';
+  return formatExact(roundDecimal(text, 2), locale, { style: 'currency', currency });
+}
+
+/** A whole number (counts, minutes): `12 345` in French. */
+export function formatInteger(n: number | bigint, locale: Locale = getLocale()): string {
+  return numberFormat(locale, { maximumFractionDigits: 0 }).format(n);
+}
+
+type DateStyle = 'date' | 'time' | 'dateTime' | 'dateTimeSeconds';
+
+const DATE_OPTIONS: Record<DateStyle, Intl.DateTimeFormatOptions> = {
+  date: { dateStyle: 'medium' },
+  time: { timeStyle: 'medium' },
+  dateTime: { dateStyle: 'medium', timeStyle: 'short' },
+  dateTimeSeconds: { dateStyle: 'medium', timeStyle: 'medium' },
+};
+
+/** An ISO 8601 instant in the user's time zone: `1 déc. 2026, 14:05` in French; unreadable text as is, nothing → an em dash. */
+export function formatDate(
+  iso: string | null | undefined,
+  style: DateStyle = 'dateTime',
+  locale: Locale = getLocale(),
+): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : new Intl.DateTimeFormat(locale, DATE_OPTIONS[style]).format(date);
+}
+
+/**
+ * What the user typed as an amount, in the core's form (`.` decimal point, no grouping): French
+ * users write `1 234,5`, English users `1,234.5`. Anything else is passed on trimmed, for the
+ * core to judge (and refuse with its own message).
+ */
+export function parseAmountInput(text: string, locale: Locale = getLocale()): string {
+  const trimmed = text.trim();
+  if (locale === 'fr' && /^(\d+|\d{1,3}([ \u00a0\u202f]\d{3})+)(,\d+)?$/.test(trimmed)) {
+    return trimmed.replace(/[ \u00a0\u202f]/g, '').replace(',', '.');
+  }
+  if (locale === 'en' && /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(trimmed)) return trimmed.replace(/,/g, '');
+  return trimmed;
+}
+
+/** A download size in decimal units, as the locale writes them: `3.1 MB` / `3,1 Mo`, `12 kB` / `12 ko`. */
+export function formatSize(bytes: number, locale: Locale = getLocale()): string {
+  return bytes >= 1_000_000
+    ? numberFormat(locale, {
+        style: 'unit',
+        unit: 'megabyte',
+        minimumFractionDigits: 1,
+        maximumFractionDigits: 1,
+      }).format(bytes / 1_000_000)
+    : numberFormat(locale, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 }).format(
+        Math.max(1, Math.round(bytes / 1000)),
+      );
+}
