@@ -22,9 +22,17 @@ for banned in 'passkey-soft ' 'ibex-wallet feature "devhost"' 'ibex-wallet featu
     exit 1
   fi
 done
+# One TLS and crypto stack: rustls on ring (reqwest brings no provider of its own). aws-lc-rs
+# or OpenSSL beside it would be a second crypto library in the binary, and with two providers
+# rustls has no process default.
+if grep -qE '^(aws-lc-rs|aws-lc-sys|openssl|openssl-sys|native-tls) v' <<<"$release"; then
+  echo "the release build links a second TLS/crypto stack:" >&2
+  grep -E '^(aws-lc-rs|aws-lc-sys|openssl|openssl-sys|native-tls) v' <<<"$release" | sort -u >&2
+  exit 1
+fi
 # And the test features really do bring them in (so the check above can fail).
 grep -qF 'passkey-soft ' <<<"$(cargo tree -q -p ibex-wallet -e normal --prefix none --features soft-passkey)"
-echo "release build: no software authenticator, no dev web host"
+echo "release build: no software authenticator, no dev web host, one TLS stack (rustls + ring)"
 
 # `unsafe_code` is denied workspace-wide; only the per-OS passkey backends may allow it.
 allowed=$(grep -rln --include='*.rs' 'allow(unsafe_code)' crates src-tauri | grep -v '^crates/wallet-core/src/passkey/' || true)

@@ -35,9 +35,7 @@ step "build app, web host and sandbox (test features)" cargo build -p ibex-walle
 step "e2e: UI in Chromium over the web transport; WebAuthn against the sandbox" npm run test:e2e:web --silent
 step "e2e: the same browser journeys in French (system language fr)" npm run test:e2e:web:fr --silent
 step "e2e: the app under Xvfb" scripts/with-display.sh npm run test:e2e:app --silent
-# The package tests (.deb install, signed update N−1 → N, refusals, removal; root) run on their
-# own: `scripts/test-packages.sh`. Their update journey's relaunch step was flaky on the loaded
-# machine (the fresh WebDriver session to the relaunched app), so they are not in CI yet.
+step "packages: .deb install, signed update N−1 → N, refusals, removal (root)" scripts/test-packages.sh
 
 passed=$(grep -hoE '(test result: ok\. [0-9]+ passed|^# pass [0-9]+|Tests +[0-9]+ passed)' "$log" | grep -oE '[0-9]+' | paste -sd+ | bc)
 failed=$(grep -hoE '(; [0-9]+ failed|^# fail [0-9]+|[0-9]+ failed \()' "$log" | grep -oE '[0-9]+' | paste -sd+ | bc)

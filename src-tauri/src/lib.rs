@@ -7,6 +7,7 @@ pub mod keychain;
 mod platform;
 mod tray;
 mod updates;
+mod webview;
 
 use std::sync::Arc;
 
@@ -23,6 +24,8 @@ const CACHE_FILE: &str = "cache.json";
 
 pub fn run() {
     init_logging();
+    // Before any TLS client (ours, the updater's): the app's one rustls provider.
+    ibex::install_crypto_provider();
     let builder = commands::specta_builder();
     tauri::Builder::default()
         // First, so a second launch hands over to the running app before anything starts.
@@ -36,6 +39,7 @@ pub fn run() {
         .on_window_event(tray::on_window_event)
         .setup(move |app| {
             tracing::info!(version = %app.package_info().version, pid = std::process::id(), "IBEx Wallet started");
+            webview::configure(app)?;
             builder.mount_events(app);
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;

@@ -22,6 +22,7 @@ const CALLS: usize = 4096;
 async fn main() {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let base = sandbox.base_url();
+    ibex::install_crypto_provider();
     let control = reqwest::Client::new();
     let auth: AuthSession = control
         .post(format!("{base}/__sandbox/session"))

@@ -178,6 +178,14 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
 }
 
+/// Makes ring the process's rustls crypto provider. reqwest is built without a provider of its
+/// own (one TLS stack in the app: the updater's reqwest, ours and the WebSocket all use ring),
+/// so every reqwest client, the tests' bare ones included, is built after this. Idempotent.
+pub fn install_crypto_provider() {
+    // Already installed (by an earlier call): fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A cheap-to-clone handle for calling IBEx.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -187,10 +195,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(config: Config) -> Result<Self, Error> {
-        // With two crypto providers compiled in (ring for the updater, aws-lc-rs for reqwest)
-        // rustls has no process default, and the account's WebSocket over wss would panic.
-        // One provider for every TLS user: ring. Already installed: fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         let http = reqwest::Client::builder()
             // A redirect would resend the bearer, a refresh token in the body (307/308) or the
             // tenant's x-api-key to wherever it points, even from https to http. IBEx

@@ -30,7 +30,7 @@ mod solana;
 pub use account::AddressBookWrite;
 pub use address::{Address, ChainAddress};
 pub use amount::{BaseUnits, Decimal};
-pub use client::{decode, Client, Config};
+pub use client::{decode, install_crypto_provider, Client, Config};
 pub use error::{ApiError, Error};
 pub use owners::SafeOwners;
 pub use retry::RetryPolicy;

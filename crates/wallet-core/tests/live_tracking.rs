@@ -43,6 +43,7 @@ async fn transfers_confirm_with_the_websocket_and_without_it() {
         .await;
 
     // Every socket dropped and refused: the tracker falls back to polling alone.
+    ibex::install_crypto_provider();
     let faults = reqwest::Client::new()
         .post(format!("{}/__sandbox/faults", core.sandbox_url().await))
         .json(&serde_json::json!({ "dropWebSockets": true }))

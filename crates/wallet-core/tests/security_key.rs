@@ -119,7 +119,10 @@ impl World {
             core,
             user,
             keys,
-            http: reqwest::Client::new(),
+            http: {
+                ibex::install_crypto_provider();
+                reqwest::Client::new()
+            },
         }
     }
 

@@ -9,36 +9,21 @@ import { after, before, test } from 'node:test';
 import { LOCALE_ENV } from '../support/i18n.mjs';
 import { artifactsDir, binary } from '../support/paths.mjs';
 import { freePort, startProcess } from '../support/process.mjs';
-import { webdriver } from '../support/webdriver.mjs';
+import { startDriver } from '../support/webdriver.mjs';
 
 const shots = artifactsDir('app');
-/** @type {ReturnType<typeof startProcess>} */
+// Before `before` runs (it starts the driver with this home): node:test runs it at once.
+const home = mkdtempSync(join(tmpdir(), 'ibex-app-home-'));
+/** @type {Awaited<ReturnType<typeof startDriver>>} */
 let driver;
-/** @type {Awaited<ReturnType<ReturnType<typeof webdriver>['newSession']>>} */
+/** @type {Awaited<ReturnType<Awaited<ReturnType<typeof startDriver>>['newSession']>>} */
 let session;
 
 before(async () => {
   assert.ok(process.env.DISPLAY, 'DISPLAY must be set (run under Xvfb)');
-  const port = await freePort();
-  const nativePort = await freePort();
-  driver = startProcess(
-    process.env.TAURI_DRIVER ?? 'tauri-driver',
-    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
-    undefined,
-    // The app's journeys read English texts: pin the system language whatever the machine's.
-    { env: { ...isolatedHome(), ...LOCALE_ENV } },
-  );
-  // tauri-driver prints nothing when ready; wait until it answers.
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`${base}/status`);
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  session = await webdriver(base).newSession(binary('ibex-wallet'));
+  // The app's journeys read English texts: pin the system language whatever the machine's.
+  driver = await startDriver({ ...isolatedHome(), ...LOCALE_ENV });
+  session = await driver.newSession(binary('ibex-wallet'));
 });
 
 /** Saves a PNG of the X window titled `title`. @param {string} title @param {string} path */
@@ -69,8 +54,6 @@ function colourShare(path, hex) {
   ]);
   return Number(mean.toString());
 }
-
-const home = mkdtempSync(join(tmpdir(), 'ibex-app-home-'));
 
 /** The app (a child of tauri-driver) keeps its settings in a fresh directory, not the user's. */
 function isolatedHome() {

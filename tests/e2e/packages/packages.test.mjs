@@ -13,8 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { artifactsDir, repoRoot } from '../support/paths.mjs';
-import { freePort, startProcess } from '../support/process.mjs';
-import { webdriver } from '../support/webdriver.mjs';
+import { startDriver } from '../support/webdriver.mjs';
 import { buildManifest } from '../../../scripts/release-manifest.mjs';
 
 /** The Debian package name the bundler derives from the product name (kebab case of "IBEx Wallet"). */
@@ -32,6 +31,9 @@ const env = {
   XDG_CONFIG_HOME: join(home, 'config'),
   XDG_CACHE_HOME: join(home, 'cache'),
   NO_COLOR: '1',
+  // The assertions read the English texts: pin the system language whatever the machine's.
+  LC_ALL: 'en_US.UTF-8',
+  LANG: 'en_US.UTF-8',
 };
 const dataDir = join(env.XDG_DATA_HOME, 'fi.ibex.wallet');
 /** Every instance's log, the relaunched one's included (it inherits the descriptors). */
@@ -44,9 +46,11 @@ const launcher = join(home, 'launch.sh');
 const served = { manifest: /** @type {object | null} */ (null), pkg: Buffer.alloc(0) };
 /** @type {import('node:http').Server} */
 let server;
-/** @type {ReturnType<typeof startProcess>} */
-let driver;
-let driverBase = '';
+/** What every tauri-driver / WebKitWebDriver pair printed, for a failed run. */
+const driverLogs = /** @type {string[]} */ ([]);
+/** Drivers still running: a test that fails midway leaves its own, which `after` stops (a
+ * running tauri-driver would keep this process alive). */
+const liveDrivers = new Set(/** @type {Awaited<ReturnType<typeof startDriver>>[]} */ ([]));
 
 /** A version as a regular expression. @param {string} v */
 const esc = (v) => v.replace(/\./g, '\\.');
@@ -83,6 +87,27 @@ function installedApps() {
     });
 }
 
+/** The D-Bus name tauri-plugin-single-instance holds for the running app (identifier + suffix). */
+const INSTANCE_NAME = 'fi.ibex.wallet.SingleInstance';
+
+function instanceNameOwned() {
+  const r = spawnSync('dbus-send', [
+    '--session',
+    '--print-reply',
+    '--dest=org.freedesktop.DBus',
+    '/org/freedesktop/DBus',
+    'org.freedesktop.DBus.NameHasOwner',
+    `string:${INSTANCE_NAME}`,
+  ]);
+  return r.stdout.toString().includes('boolean true');
+}
+
+/** Until no installed app runs and none holds the single-instance name: an app started before
+ * the bus has seen the last one go would hand over to it and exit. */
+async function noAppLeft() {
+  await until(() => installedApps().length === 0 && !instanceNameOwned(), 'every installed app to end', 10000);
+}
+
 function killInstalledApps() {
   for (const { pid } of installedApps()) {
     try {
@@ -106,17 +131,40 @@ function windowOf(/** @type {number} */ pid) {
   return r.status === 0 ? r.stdout.toString().trim().split('\n')[0] : '';
 }
 
-/** The installed app under WebDriver, with this test's data directories. */
+/**
+ * The installed app under WebDriver, with this test's data directories. Each session gets its
+ * own tauri-driver and WebKitWebDriver, and sessions are not closed through WebDriver: the
+ * update's app restarts itself out from under its session, and the WebKitWebDriver that held
+ * such a session, given a DELETE it could not complete, then refused the next session (tauri-driver
+ * drops the connection when WebKitWebDriver does not answer: "fetch failed"). One WebDriver
+ * request in this file also once waited 300 s for an answer. Stopping the drivers and ending
+ * the app is an end that always completes.
+ */
 async function openApp() {
-  const session = await webdriver(driverBase).newSession(launcher);
-  await session.waitForText('footer', /IBEx Wallet/);
-  return session;
+  const driver = await startDriver(env);
+  liveDrivers.add(driver);
+  try {
+    const session = await driver.newSession(launcher);
+    await session.waitForText('footer', /IBEx Wallet/);
+    return { ...session, driver };
+  } catch (e) {
+    await stopDriver(driver);
+    throw e;
+  }
 }
 
+/** @param {Awaited<ReturnType<typeof startDriver>>} driver */
+async function stopDriver(driver) {
+  liveDrivers.delete(driver);
+  await driver.stop();
+  driverLogs.push(driver.output());
+}
+
+/** Stops the session's drivers and every installed app still running; waits until none is left. */
 async function closeApp(/** @type {Awaited<ReturnType<typeof openApp>>} */ session) {
-  // The session of an app that restarted never answers: do not wait for it.
-  await Promise.race([session.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
+  await stopDriver(session.driver);
   killInstalledApps();
+  await noAppLeft();
 }
 
 /** Clicks without waiting for the answer (the click may end the app). @param {Awaited<ReturnType<typeof openApp>>} session @param {string} css */
@@ -131,10 +179,8 @@ async function installFromBanner(/** @type {Awaited<ReturnType<typeof openApp>>}
   await clickAway(session, '[data-testid=update-install]');
 }
 
-const settingsHash = () =>
-  createHash('sha256')
-    .update(readFileSync(join(dataDir, 'ibex-wallet.json')))
-    .digest('hex');
+const settingsFile = join(dataDir, 'ibex-wallet.json');
+const settingsHash = () => createHash('sha256').update(readFileSync(settingsFile)).digest('hex');
 
 before(async () => {
   assert.ok(process.env.DISPLAY, 'DISPLAY must be set (run through scripts/test-packages.sh)');
@@ -154,28 +200,14 @@ before(async () => {
     }
   });
   await new Promise((r) => server.listen(UPDATE_PORT, '127.0.0.1', () => r(undefined)));
-  const port = await freePort();
-  const nativePort = await freePort();
-  driver = startProcess(
-    process.env.TAURI_DRIVER ?? 'tauri-driver',
-    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
-    undefined,
-    { env },
-  );
-  driverBase = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`${driverBase}/status`);
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 });
 
 after(async () => {
+  for (const driver of liveDrivers) await stopDriver(driver);
   killInstalledApps();
-  await driver?.stop();
+  // What the drivers and every app instance said, for a failed run.
+  writeFileSync(join(shots, 'tauri-driver.log'), driverLogs.join('\n----\n'));
+  if (existsSync(appLog)) writeFileSync(join(shots, 'app.log'), readFileSync(appLog));
   server?.close();
   // CI runs as root on a shared machine: leave no package behind.
   spawnSync('dpkg', ['-r', PACKAGE]);
@@ -209,6 +241,7 @@ test('dpkg -i installs the binary, the menu entry and the icons; the entry start
     assert.equal(readlinkSync(`/proc/${app.pid}/exe`), BIN);
   } finally {
     app.kill('SIGKILL');
+    await noAppLeft();
   }
 });
 
@@ -220,6 +253,12 @@ test('a package with one byte flipped is refused and N−1 keeps running with it
   const session = await openApp();
   try {
     await session.click(await session.waitFor('[data-testid=theme-dark]'));
+    // The core saves the setting after the click's answer reaches the page: wait for the file.
+    await until(
+      () => existsSync(settingsFile) && /"theme":\s*"dark"/.test(readFileSync(settingsFile, 'utf8')),
+      'the dark theme saved',
+      10000,
+    );
     const before = settingsHash();
     await installFromBanner(session);
     const problem = await session.waitForText('[data-testid=update-problem]', /refused/, 60000);
@@ -293,10 +332,10 @@ test('N−1 updates to N through the UI: dpkg -s reports N and the relaunched ap
   const relaunched = installedApps().find((p) => p.exe === BIN);
   assert.ok(relaunched);
   await until(() => windowOf(relaunched.pid) !== '', 'the relaunched app’s window', 60000);
+  // The relaunched process says which version it is (once its setup ran, after the window maps).
+  const started = new RegExp(`IBEx Wallet started version=${esc(current)} pid=${relaunched.pid}\\b`);
+  await until(() => started.test(readFileSync(appLog, 'utf8')), 'the relaunched app’s start line', 60000);
   execFileSync('/usr/bin/import', ['-window', windowOf(relaunched.pid), join(shots, 'relaunched.png')]);
-  // The relaunched process says which version it is.
-  const started = readFileSync(appLog, 'utf8');
-  assert.match(started, new RegExp(`IBEx Wallet started version=${esc(current)} pid=${relaunched.pid}\\b`));
   await closeApp(session);
 
   // The binary the relaunched process ran is N: the same binary under WebDriver says so.
@@ -323,9 +362,12 @@ test('dpkg -r removes the app and leaves the user’s data', async () => {
 
 /** Saves the WebDriver viewport. @param {Awaited<ReturnType<typeof openApp>>} session @param {string} name */
 async function writeShot(session, name) {
+  // A screenshot is a bonus, not an assertion: never wait long for one (WebKitWebDriver can hold
+  // its answer until the page repaints).
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 10000));
   try {
-    writeFileSync(join(shots, name), await session.screenshot());
+    writeFileSync(join(shots, name), await Promise.race([session.screenshot(), timeout]));
   } catch {
-    // a screenshot is a bonus, not an assertion
+    // no screenshot this time
   }
 }

@@ -1,4 +1,6 @@
 // A minimal W3C WebDriver client (plain fetch) for tauri-driver + WebKitWebDriver.
+import { freePort, startProcess } from './process.mjs';
+
 // The W3C web element reference key.
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
@@ -72,4 +74,42 @@ export function webdriver(base) {
       };
     },
   };
+}
+
+/**
+ * Starts tauri-driver (which starts WebKitWebDriver) on free ports and resolves once the pair
+ * is ready for a session: `/status` answers through tauri-driver with `ready: true`, which
+ * WebKitWebDriver says only when it is listening and holds no session. Rejects with the
+ * drivers' output if they exit or are not ready in `timeoutMs`.
+ * @param {NodeJS.ProcessEnv} env what the app under WebDriver inherits (its data directories)
+ */
+export async function startDriver(env, timeoutMs = 30000) {
+  const port = await freePort();
+  let nativePort = await freePort();
+  while (nativePort === port) nativePort = await freePort();
+  const driver = startProcess(
+    process.env.TAURI_DRIVER ?? 'tauri-driver',
+    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
+    undefined,
+    { env },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (driver.child.exitCode !== null || driver.child.signalCode !== null) {
+      throw new Error(`tauri-driver exited before it was ready:\n${driver.output()}`);
+    }
+    try {
+      const resp = await fetch(`${base}/status`);
+      if (resp.ok && (await resp.json()).value?.ready === true) break;
+    } catch {
+      // tauri-driver or WebKitWebDriver not listening yet (tauri-driver drops the connection)
+    }
+    if (Date.now() > end) {
+      await driver.stop();
+      throw new Error(`tauri-driver not ready after ${timeoutMs} ms:\n${driver.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { base, ...webdriver(base), stop: () => driver.stop(), output: driver.output };
 }

@@ -23,7 +23,11 @@ pub async fn start() -> Harness {
 pub async fn start_with(config: SandboxConfig) -> Harness {
     Harness {
         sandbox: Sandbox::start(config).await.expect("sandbox starts"),
-        http: reqwest::Client::new(),
+        http: {
+            // reqwest has no crypto provider of its own (the workspace's one TLS stack is ring).
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::new()
+        },
     }
 }
 

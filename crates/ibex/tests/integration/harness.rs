@@ -28,7 +28,10 @@ impl Harness {
         Self {
             _sandbox: sandbox,
             base,
-            http: reqwest::Client::new(),
+            http: {
+                ibex::install_crypto_provider();
+                reqwest::Client::new()
+            },
         }
     }
 

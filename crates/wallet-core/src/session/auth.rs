@@ -651,6 +651,7 @@ mod tests {
     }
 
     async fn signed_in(base_url: &str, client: &Client) -> Session {
+        ibex::install_crypto_provider();
         let auth: ibex::models::auth::AuthSession = reqwest::Client::new()
             .post(format!("{base_url}/__sandbox/session"))
             .json(&serde_json::json!({}))
