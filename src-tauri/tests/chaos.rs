@@ -20,6 +20,8 @@ const PIN: &str = "chaos-135790";
 const API_KEY: &str = "chaos-tenant-key";
 
 fn main() {
+    // reqwest has no TLS provider of its own (one stack: ring); the parent's bare client needs it.
+    ibex::install_crypto_provider();
     if std::env::var_os("IBEX_CHAOS_CHILD").is_some() {
         child::run();
         return;
