@@ -77,16 +77,20 @@ test('owners: this device marked, the last owner and bad thresholds refused, a s
   );
   await shoot(page, '1-owners');
 
-  // The last owner: the page warns, asks the this-device confirmation, and the core refuses.
+  // The last owner: the page says why it cannot go and offers no way to submit (the core
+  // refuses it too: crates/wallet-core/tests/owners.rs).
   await page.getByTestId('owners-remove').click();
   await page.getByTestId('owners-last').waitFor();
-  assert.ok(await page.getByTestId('owners-submit').isDisabled(), 'this device needs the confirmation first');
-  await page.getByTestId('owners-confirm-device').check();
-  await refused(page, byLocale({ en: "This is the Safe's only owner", fr: 'C’est le seul propriétaire du Safe' }));
+  assert.equal(await page.getByTestId('owners-last').textContent(), t('owners_last_warning'));
+  assert.ok(await page.getByTestId('owners-submit').isDisabled(), 'the last owner cannot be removed');
+  assert.equal(await page.getByTestId('owners-threshold-input').count(), 0);
   await shoot(page, '2-last-owner-refused');
 
   // Thresholds of 0 and above the owners.
   await page.getByTestId('owners-change-threshold').click();
+  assert.equal(await page.getByTestId('owners-last').count(), 0);
+  await page.getByTestId('owners-threshold-input').fill('two');
+  await refused(page, t('owners_threshold_not_number'));
   await page.getByTestId('owners-threshold-input').fill('0');
   await refused(page, byLocale({ en: 'at least 1', fr: 'd’au moins 1' }));
   await page.getByTestId('owners-threshold-input').fill('2');
@@ -110,6 +114,23 @@ test('owners: this device marked, the last owner and bad thresholds refused, a s
   assert.equal(await added.getByTestId('owners-this-device').count(), 0, 'the key is not this device');
   assert.equal(await page.getByTestId('owners-this-device').count(), 1);
 
+  // Removing this device's own passkey: the page says what happens next and asks first.
+  await items
+    .filter({ has: page.getByTestId('owners-this-device') })
+    .getByTestId('owners-remove')
+    .click();
+  const warning = page.getByTestId('owners-this-device-warning');
+  await warning.waitFor();
+  assert.match((await warning.textContent()) ?? '', new RegExp(t('owners_remove_mine_confirm').slice(0, 12)));
+  assert.ok(await page.getByTestId('owners-submit').isDisabled(), 'not without the confirmation');
+  await page.getByTestId('owners-confirm-device').check();
+  assert.ok(await page.getByTestId('owners-submit').isEnabled());
+  await shoot(page, '4-remove-this-device');
+  await page
+    .getByTestId('owners-form')
+    .getByRole('button', { name: t('cancel') })
+    .click();
+
   // Threshold 2 of 2: the review warns what it means with IBEx.
   await page.getByTestId('owners-change-threshold').click();
   await page.getByTestId('owners-threshold-input').fill('2');
@@ -122,13 +143,13 @@ test('owners: this device marked, the last owner and bad thresholds refused, a s
       .then((s) => s?.trim()),
     t('owners_threshold_many_warning', { threshold: '2' }),
   );
-  await shoot(page, '4-threshold-review');
+  await shoot(page, '5-threshold-review');
   await approve(page);
   assert.equal(
     await page.getByTestId('owners-threshold').textContent(),
     t('owners_threshold_of', { threshold: '2', owners: '2' }),
   );
-  await shoot(page, '5-two-owners');
+  await shoot(page, '6-two-owners');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -143,7 +164,7 @@ test('bitcoin and solana: balances, UTXOs and fees; bad input refused; a payment
   assert.match((await btc.locator('code').first().textContent()) ?? '', /^tb1[qp]/);
   assert.ok((await btc.getByTestId('btc-utxo').count()) >= 1, 'the UTXOs are listed');
   await page.getByTestId('sol-address').first().waitFor({ timeout: 30000 });
-  await shoot(page, '6-derived');
+  await shoot(page, '7-derived');
 
   const plan = async (/** @type {string} */ to, /** @type {string} */ amount, /** @type {string} */ text) => {
     await page.getByTestId('btc-to').fill(to);
@@ -170,7 +191,7 @@ test('bitcoin and solana: balances, UTXOs and fees; bad input refused; a payment
   await page.getByTestId('sol-plan').click();
   await page.getByTestId('sol-review').waitFor({ timeout: 30000 });
   assert.equal(await page.getByTestId('sol-read-only').textContent(), t('sol_read_only'));
-  await shoot(page, '7-derived-plans');
+  await shoot(page, '8-derived-plans');
   assert.deepEqual(errors, []);
   await page.close();
 });
