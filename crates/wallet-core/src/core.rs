@@ -191,6 +191,7 @@ impl Core {
                 self.events.clone(),
                 self.sandbox_state.as_deref(),
                 self.locale.clone(),
+                self.store.clone(),
             )
             .await?,
         );

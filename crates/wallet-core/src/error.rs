@@ -57,6 +57,8 @@ pub enum ErrorCode {
     VaultPaused,
     /// The deposit would exceed the vault's cap (IBEx `VAULT_FULL`).
     VaultFull,
+    /// The current account is not the one a review was prepared for: nothing was signed.
+    AccountChanged,
 }
 
 /// An error as the UI sees it.

@@ -13,6 +13,7 @@ use crate::messages::Msg;
 use crate::operations::Operations;
 use crate::session::auth::AuthState;
 use crate::settings::NetworkSetting;
+use crate::store::KvStore;
 
 /// The embedded sandbox serves this rpId, so browser passkeys work from `http://localhost`.
 pub const SANDBOX_RP_ID: &str = "localhost";
@@ -61,9 +62,10 @@ impl Connection {
         events: Arc<dyn EventSink>,
         sandbox_state: Option<&Path>,
         locale: Arc<CurrentLocale>,
+        store: Arc<dyn KvStore>,
     ) -> Result<Self, AppError> {
         match setting {
-            NetworkSetting::Sandbox => Self::sandbox(events, sandbox_state, locale).await,
+            NetworkSetting::Sandbox => Self::sandbox(events, sandbox_state, locale, store).await,
             NetworkSetting::Custom {
                 base_url, rp_id, ..
             } => {
@@ -73,7 +75,13 @@ impl Connection {
                 let client = ibex::Client::new(config)?;
                 let identity = client.config().base_url.to_string();
                 Ok(Self {
-                    auth: AuthState::new(client.clone(), identity.clone(), events.clone(), locale),
+                    auth: AuthState::new(
+                        client.clone(),
+                        identity.clone(),
+                        events.clone(),
+                        locale,
+                        store,
+                    ),
                     identity,
                     ops: Operations::new(events),
                     swaps: crate::swap::QuoteBook::default(),
@@ -91,6 +99,7 @@ impl Connection {
         events: Arc<dyn EventSink>,
         state_file: Option<&Path>,
         locale: Arc<CurrentLocale>,
+        store: Arc<dyn KvStore>,
     ) -> Result<Self, AppError> {
         let config = ibex_sandbox::SandboxConfig {
             state_file: state_file.map(Path::to_path_buf),
@@ -109,6 +118,7 @@ impl Connection {
                 SANDBOX_IDENTITY.to_owned(),
                 events.clone(),
                 locale,
+                store,
             ),
             identity: SANDBOX_IDENTITY.to_owned(),
             ops: Operations::new(events),
@@ -124,8 +134,16 @@ impl Connection {
         _events: Arc<dyn EventSink>,
         _state_file: Option<&Path>,
         _locale: Arc<CurrentLocale>,
+        _store: Arc<dyn KvStore>,
     ) -> Result<Self, AppError> {
         Err(AppError::validation(Msg::NoEmbeddedSandbox))
+    }
+
+    /// "Local sandbox" or the tenant's host name.
+    pub fn name(&self, locale: Locale) -> String {
+        self.label
+            .clone()
+            .unwrap_or_else(|| Msg::LocalSandbox.render(locale))
     }
 
     pub async fn status(&self, locale: Locale) -> Result<NetworkStatus, AppError> {
@@ -133,10 +151,7 @@ impl Connection {
         let health = self.client.health().await?;
         let config = self.client.config();
         Ok(NetworkStatus {
-            label: self
-                .label
-                .clone()
-                .unwrap_or_else(|| Msg::LocalSandbox.render(locale)),
+            label: self.name(locale),
             base_url: config.base_url.as_str().trim_end_matches('/').to_owned(),
             rp_id: config.rp_id.clone(),
             server_status: health.status,
