@@ -65,9 +65,9 @@ macro_rules! for_each_command {
             update_later() -> updates::UpdateStatus;
             // Several accounts and Safes (accounts)
             accounts_list() -> Vec<accounts::AccountEntry>;
-            accounts_switch(id: String) -> session::SessionInfo;
-            accounts_sign_out(id: String) -> session::SessionInfo;
-            accounts_rename(id: String, name: String) -> Vec<accounts::AccountEntry>;
+            accounts_switch(handle: String) -> session::SessionInfo;
+            accounts_sign_out(handle: String) -> session::SessionInfo;
+            accounts_rename(name: String) -> Vec<accounts::AccountEntry>;
             safes_select(address: String) -> session::SessionInfo;
             safes_rename(address: String, name: String) -> session::SessionInfo;
             safes_add_begin(chain_id: u32, name: String) -> session::Ceremony;

@@ -6,8 +6,11 @@
 //! for the previous account is refused at approval (`ErrorCode::AccountChanged`), so nothing
 //! is signed for an account that is not on screen.
 
-use crate::error::AppError;
+use std::sync::Arc;
+
+use crate::error::{AppError, ErrorCode};
 use crate::messages::Msg;
+use crate::network::Connection;
 pub use crate::session::auth::AccountEntry;
 use crate::session::SessionInfo;
 
@@ -33,34 +36,67 @@ pub(crate) fn clean_name(text: &str) -> Result<Option<String>, AppError> {
 
 /// The account commands.
 impl crate::Core {
-    /// Every account signed in on this network, in the order they were added.
+    /// Every account signed in: this network's, in the order they were added, then those of
+    /// the other networks left with accounts signed in.
     pub async fn accounts_list(&self) -> Result<Vec<AccountEntry>, AppError> {
-        Ok(self.connection().await?.auth.entries())
+        let current = self.connection().await?;
+        let locale = self.locale();
+        Ok(self
+            .every_connection()
+            .await
+            .iter()
+            .flat_map(|c| c.auth.entries(&c.name(locale), Arc::ptr_eq(c, &current)))
+            .collect())
     }
 
-    /// Makes `id` the account every command acts for.
-    pub async fn accounts_switch(&self, id: String) -> Result<SessionInfo, AppError> {
-        self.connection().await?.auth.switch(&id)
+    /// Makes the account `handle` names (an [`AccountEntry::handle`]) the one every command acts
+    /// for, on its network (which becomes current).
+    pub async fn accounts_switch(&self, handle: String) -> Result<SessionInfo, AppError> {
+        let conn = self.connection().await?;
+        if let Some(id) = conn.auth.account_of(&handle) {
+            return conn.auth.switch(id);
+        }
+        let (target, id) = self.parked_with(&handle)?;
+        self.enter_network(target.clone()).await?;
+        target.auth.switch(id)
     }
 
-    /// Signs account `id` out and deletes its keychain item; the others stay signed in.
-    pub async fn accounts_sign_out(&self, id: String) -> Result<SessionInfo, AppError> {
-        self.connection().await?.auth.sign_out(Some(&id)).await
+    /// Signs the account `handle` names out (on whichever network) and deletes its keychain
+    /// item; the others stay signed in. Returns the current network's session.
+    pub async fn accounts_sign_out(&self, handle: String) -> Result<SessionInfo, AppError> {
+        let conn = self.connection().await?;
+        if let Some(id) = conn.auth.account_of(&handle) {
+            return conn.auth.sign_out(Some(id)).await;
+        }
+        let (parked, id) = self.parked_with(&handle)?;
+        parked.auth.sign_out(Some(id)).await?;
+        if !parked.auth.has_accounts() {
+            crate::sync::lock(&self.parked).retain(|c| !Arc::ptr_eq(c, &parked));
+        }
+        Ok(conn.auth.info())
     }
 
-    /// Names account `id` on this device (`""` removes the name).
-    pub async fn accounts_rename(
-        &self,
-        id: String,
-        name: String,
-    ) -> Result<Vec<AccountEntry>, AppError> {
+    /// The parked connection with the account `handle` names, and that account's id.
+    fn parked_with<'k>(&self, handle: &'k str) -> Result<(Arc<Connection>, &'k str), AppError> {
+        crate::sync::lock(&self.parked)
+            .iter()
+            .find_map(|c| c.auth.account_of(handle).map(|id| (c.clone(), id)))
+            .ok_or_else(|| AppError::validation(Msg::AccountUnknown))
+    }
+
+    /// Names the current account on this device (`""` removes the name).
+    pub async fn accounts_rename(&self, name: String) -> Result<Vec<AccountEntry>, AppError> {
         let name = clean_name(&name)?;
         let conn = self.connection().await?;
+        let id = conn
+            .auth
+            .current_id()
+            .ok_or_else(|| AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst))?;
         conn.auth.edit_filed(&id, |filed, _| {
             filed.name = name.clone();
             Ok(())
         })?;
-        Ok(conn.auth.entries())
+        self.accounts_list().await
     }
 }
 

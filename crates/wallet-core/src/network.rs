@@ -40,6 +40,8 @@ pub struct NetworkStatus {
 /// to. Changing network drops it, and with it the session (whose refresh token stays filed
 /// under that network for when the user switches back).
 pub(crate) struct Connection {
+    /// The network setting it was opened for.
+    pub setting: NetworkSetting,
     pub client: ibex::Client,
     /// What per-network facts (keychain item, remembered signer) are filed under: the base URL
     /// of a tenant, a fixed name for the embedded sandbox.
@@ -75,6 +77,7 @@ impl Connection {
                 let client = ibex::Client::new(config)?;
                 let identity = client.config().base_url.to_string();
                 Ok(Self {
+                    setting: setting.clone(),
                     auth: AuthState::new(
                         client.clone(),
                         identity.clone(),
@@ -113,6 +116,7 @@ impl Connection {
         let config = ibex::Config::new(&sandbox.base_url(), SANDBOX_RP_ID)?;
         let client = ibex::Client::new(config)?;
         Ok(Self {
+            setting: NetworkSetting::Sandbox,
             auth: AuthState::new(
                 client.clone(),
                 SANDBOX_IDENTITY.to_owned(),

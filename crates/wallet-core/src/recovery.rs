@@ -396,17 +396,25 @@ impl crate::Core {
     /// One round of the background check: every Safe of every signed-in account, current or
     /// not (a guardian's recovery of an account the user is not looking at must still warn).
     async fn recovery_tick(&self) -> Duration {
-        if let Ok(conn) = self.connection().await {
-            let accounts = conn.auth.every_account();
-            let several = accounts.len() > 1;
-            let shown = conn.auth.watched().map(|(_, safe)| safe);
-            for account in accounts {
+        let shown = match self.connection().await {
+            Ok(conn) => conn.auth.watched().map(|(_, safe)| safe),
+            Err(_) => None,
+        };
+        let connections = self.every_connection().await;
+        let several = connections
+            .iter()
+            .map(|c| c.auth.every_account().len())
+            .sum::<usize>()
+            > 1;
+        for (n, conn) in connections.iter().enumerate() {
+            for account in conn.auth.every_account() {
                 let name = several.then_some(account.label.as_str());
                 for safe in &account.safes {
-                    // Only what the Recovery page shows is announced to it.
-                    let announce = account.current && shown == Some(*safe);
+                    // Only what the Recovery page shows is announced to it (the current
+                    // network is first in the list).
+                    let announce = n == 0 && account.current && shown == Some(*safe);
                     let checked = self
-                        .check_recovery(&conn, &account.session, *safe, name, announce)
+                        .check_recovery(conn, &account.session, *safe, name, announce)
                         .await;
                     if let Err(e) = checked {
                         tracing::debug!(error = %e, "background recovery check failed");

@@ -15,7 +15,7 @@ use ibex_wallet_core::secrets::{SecretItem, SecretStores};
 use ibex_wallet_core::send::TransferDraft;
 use ibex_wallet_core::store::KvStore;
 use ibex_wallet_core::testing::TestCore;
-use ibex_wallet_core::{Account, CoreEvent, ErrorCode, SessionInfo};
+use ibex_wallet_core::{Account, CoreEvent, ErrorCode, NetworkChoice, NetworkSetting, SessionInfo};
 
 const NETWORK: &str = "embedded-sandbox";
 const RP: &str = "localhost";
@@ -39,6 +39,17 @@ fn legacy_item(core: &TestCore) -> Arc<dyn SecretStore> {
     core.secrets
         .open(SecretItem::RefreshToken, NETWORK, RP)
         .unwrap()
+}
+
+/// The switcher's key of account `id` (on the one network these tests use).
+async fn key(core: &TestCore, id: &str) -> String {
+    core.accounts_list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id == id)
+        .expect("listed")
+        .handle
 }
 
 fn safe_of(account: &Account) -> String {
@@ -86,7 +97,10 @@ async fn signing_out_of_one_account_leaves_the_other_in_the_keychain_and_after_a
     );
 
     // Signing out of B deletes B's item only; A becomes current.
-    let now = first.accounts_sign_out(b.id.clone()).await.unwrap();
+    let now = first
+        .accounts_sign_out(key(&first, &b.id).await)
+        .await
+        .unwrap();
     assert_eq!(account(&now).id, a.id);
     assert!(item(&first, &b.id).load().unwrap().is_none());
     assert!(item(&first, &a.id).load().unwrap().is_some());
@@ -147,7 +161,7 @@ async fn a_switch_never_moves_a_command_to_the_other_account() {
     let core = TestCore::new();
     let a = account(&core.sign_up().await);
     let b = account(&core.sign_up().await);
-    core.accounts_switch(a.id.clone()).await.unwrap();
+    core.accounts_switch(key(&core, &a.id).await).await.unwrap();
 
     // Started before the switch: it finishes on A.
     let holding = core
@@ -164,8 +178,8 @@ async fn a_switch_never_moves_a_command_to_the_other_account() {
         amount: "0.0001".into(),
         look_alike_confirmed: false,
     };
-    let (review, switched) =
-        tokio::join!(core.send_prepare(draft), core.accounts_switch(b.id.clone()));
+    let to_b = key(&core, &b.id).await;
+    let (review, switched) = tokio::join!(core.send_prepare(draft), core.accounts_switch(to_b));
     let review = review.unwrap();
     assert_eq!(account(&switched.unwrap()).id, b.id);
     assert_eq!(review.signing.safe.to_checksum(), safe_of(&a));
@@ -177,13 +191,13 @@ async fn a_switch_never_moves_a_command_to_the_other_account() {
     assert_eq!(refused.code, ErrorCode::AccountChanged, "{refused:?}");
 
     // Approved on A, then a switch to B: A's operation is tracked to its end all the same.
-    core.accounts_switch(a.id.clone()).await.unwrap();
+    core.accounts_switch(key(&core, &a.id).await).await.unwrap();
     let review = core.prepare_transfer(RECIPIENT, "0.0001").await;
     let hash = review.signing.user_op_hash.clone();
     core.operation_approve_native(review.id, ProviderKind::Soft)
         .await
         .unwrap();
-    core.accounts_switch(b.id.clone()).await.unwrap();
+    core.accounts_switch(key(&core, &b.id).await).await.unwrap();
     // B opens its own socket (A's closes: IBEx allows one per user, the tracker polls).
     core.portfolio_refresh().await.unwrap();
     core.events
@@ -202,7 +216,7 @@ async fn the_lock_locks_every_account() {
     core.sign_up().await;
     core.session_lock().await.unwrap();
     assert!(core.accounts_list().await.unwrap().iter().all(|e| e.locked));
-    core.accounts_switch(a.id).await.unwrap();
+    core.accounts_switch(key(&core, &a.id).await).await.unwrap();
     let e = core.wallet_holdings().await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Locked);
 }
@@ -211,9 +225,7 @@ async fn the_lock_locks_every_account() {
 async fn an_inactive_accounts_recovery_deadline_is_announced_with_its_name() {
     let t = TestCore::new();
     let a = account(&t.sign_up().await);
-    t.accounts_rename(a.id.clone(), "Family".into())
-        .await
-        .unwrap();
+    t.accounts_rename("Family".into()).await.unwrap();
     let review = t
         .recovery_enable(PersonalData {
             first_name: "Ada".into(),
@@ -335,7 +347,7 @@ async fn another_accounts_passkey_provisions_nothing() {
     let core = TestCore::new();
     let a = account(&core.sign_up().await);
     core.sign_up().await; // the software passkey now answers with B's credential first
-    core.accounts_switch(a.id.clone()).await.unwrap();
+    core.accounts_switch(key(&core, &a.id).await).await.unwrap();
     let chain = a.wallets[0].chain_ids[0];
     let ceremony = core.safes_add_begin(chain, String::new()).await.unwrap();
     let e = core
@@ -345,4 +357,92 @@ async fn another_accounts_passkey_provisions_nothing() {
     assert_eq!(e.code, ErrorCode::Validation, "{e:?}");
     assert!(e.message.contains("another account"), "{}", e.message);
     assert_eq!(account(&core.session_get().await.unwrap()).wallets.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_resumes_every_account_and_the_one_that_was_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sandbox-state.json");
+    let first = TestCore::with(Default::default(), Default::default(), Some(state.clone()));
+    let a = account(&first.sign_up().await);
+    let b = account(&first.sign_up().await);
+    first
+        .accounts_switch(key(&first, &a.id).await)
+        .await
+        .unwrap();
+    first
+        .safes_rename(safe_of(&a), "Main".into())
+        .await
+        .unwrap();
+    let (store, secrets) = (first.store.clone(), first.secrets.clone());
+    drop(first);
+
+    let second = TestCore::with(store, secrets, Some(state));
+    second.warm_up().await;
+    let now = account(&second.session_get().await.unwrap());
+    assert_eq!(now.id, a.id, "A was current");
+    assert_eq!(
+        now.wallets[0].name.as_deref(),
+        Some("Main"),
+        "names are kept"
+    );
+    let ids: Vec<String> = second
+        .accounts_list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(
+        ids,
+        [a.id, b.id],
+        "both resumed, in the order they were added"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_of_two_networks_stay_side_by_side() {
+    let core = TestCore::new();
+    let a = account(&core.sign_up().await);
+    // A second IBEx (a tenant), with an account of its own.
+    let tenant = ibex_sandbox::Sandbox::start(ibex_sandbox::SandboxConfig::default())
+        .await
+        .unwrap();
+    core.settings_set_network(NetworkChoice::Custom {
+        base_url: tenant.base_url(),
+        rp_id: RP.into(),
+        api_key: None,
+    })
+    .await
+    .unwrap();
+    let b = account(&core.sign_up().await);
+    let list = core.accounts_list().await.unwrap();
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert!(
+        list[0].current && list[0].id == b.id,
+        "the tenant's account is current: {list:?}"
+    );
+    assert!(!list[1].current && list[1].id == a.id);
+    assert_ne!(list[0].network, list[1].network);
+    assert_ne!(
+        list[0].handle, list[1].handle,
+        "the same account id on two IBEx is two accounts"
+    );
+
+    // Back to A: its network becomes current again, its session never stopped.
+    let info = core.accounts_switch(list[1].handle.clone()).await.unwrap();
+    assert_eq!(account(&info).id, a.id);
+    assert!(matches!(
+        core.settings_get().await.unwrap().network,
+        NetworkSetting::Sandbox
+    ));
+    assert!(!core.wallet_holdings().await.unwrap().is_empty());
+
+    // Sign out of B from here: A stays, B's network is left.
+    core.accounts_sign_out(list[0].handle.clone())
+        .await
+        .unwrap();
+    let left = core.accounts_list().await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].handle, list[1].handle);
 }

@@ -155,6 +155,11 @@ pub(crate) struct Watched {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountEntry {
+    /// What the switcher's commands take: the network and the account (two IBEx deployments
+    /// may hand out the same account id).
+    pub handle: String,
+    /// The network it is signed in on ("Local sandbox", a tenant's host).
+    pub network: String,
     pub id: String,
     /// The user's name for it, else its primary Safe shortened.
     pub label: String,
@@ -266,19 +271,39 @@ impl AuthState {
             .collect()
     }
 
-    /// The account switcher's list, in the order the accounts were added.
-    pub fn entries(&self) -> Vec<AccountEntry> {
+    /// Whether any account is signed in here.
+    pub fn has_accounts(&self) -> bool {
+        !lock(&self.signed).list.is_empty()
+    }
+
+    /// The account id a switcher handle names, when it names one of this network's.
+    pub fn account_of<'k>(&self, handle: &'k str) -> Option<&'k str> {
+        let (network, id) = handle.split_once('|')?;
+        (network == self.network_id() && lock(&self.signed).list.iter().any(|a| a.id == id))
+            .then_some(id)
+    }
+
+    /// This network as switcher handles name it: rpId and identity.
+    fn network_id(&self) -> String {
+        format!("{}@{}", self.client.config().rp_id, self.identity)
+    }
+
+    /// The account switcher's list, in the order the accounts were added; `network` names
+    /// this connection's network, `shown`: whether it is the current network.
+    pub fn entries(&self, network: &str, shown: bool) -> Vec<AccountEntry> {
         let signed = lock(&self.signed);
         signed
             .list
             .iter()
             .map(|a| AccountEntry {
+                handle: format!("{}|{}", self.network_id(), a.id),
+                network: network.to_owned(),
                 id: a.id.clone(),
                 label: account_label(&a.filed, &a.account),
                 name: a.filed.name.clone(),
                 signer: a.account.signer,
                 safes: u32::try_from(a.account.wallets.len()).unwrap_or(u32::MAX),
-                current: signed.current.as_deref() == Some(a.id.as_str()),
+                current: shown && signed.current.as_deref() == Some(a.id.as_str()),
                 locked: a.locked,
             })
             .collect()
@@ -783,13 +808,17 @@ impl AuthState {
                 }
             }
         }
-        // The account that was current before the restart, if it came back.
-        let wanted = self.registry.load().current;
+        // The account that was current before the restart, if it came back (each restore
+        // made itself current in turn).
+        let wanted = index.current;
         let mut signed = lock(&self.signed);
         if let Some(id) = wanted.filter(|id| signed.list.iter().any(|a| &a.id == id)) {
-            signed.current = Some(id);
+            signed.current = Some(id.clone());
+            drop(signed);
+            self.registry.edit(|i| i.current = Some(id));
+        } else {
+            drop(signed);
         }
-        drop(signed);
         self.changed();
     }
 
