@@ -75,7 +75,9 @@ test('Safes: add one, portfolio per Safe, pick it in Send; accounts: add, switch
   await page.getByTestId('safe-rename').click();
   await page.getByTestId('safe-name').fill('Savings 2026');
   await page.getByTestId('safe-name-save').click();
-  await page.getByTestId('safe-select').locator('option:checked').filter({ hasText: 'Savings 2026' }).waitFor();
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="safe-select"] option:checked')?.textContent?.includes('Savings 2026'),
+  );
 
   // Send acts for the picked Safe, and the review names it.
   await page.getByTestId('nav-send').click();
