@@ -8,6 +8,7 @@
 pub mod account;
 pub mod activity;
 pub mod app;
+pub mod banking;
 mod browser;
 pub mod contacts;
 mod core;

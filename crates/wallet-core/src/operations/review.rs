@@ -6,6 +6,7 @@ use ibex::models::ChainId;
 use ibex::Address;
 use serde::Serialize;
 
+pub use crate::banking::payment::SepaPaymentFacts;
 use crate::earn::VaultProvider;
 use crate::recipients::KnownRecipient;
 use crate::recovery::PersonalData;
@@ -39,6 +40,16 @@ pub struct Signing {
     /// Whether IBEx's paymaster pays the gas, as IBEx records it for this operation (`None`:
     /// IBEx did not say).
     pub sponsored: Option<bool>,
+    /// What the hash is: a Safe operation's userOpHash, or IBEx's approval of a bank action
+    /// (a SEPA payment), whose hash IBEx computes in a way it does not document.
+    pub approves: Approves,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Approves {
+    UserOperation,
+    BankApproval,
 }
 
 /// What the operation does, decoded for the user.
@@ -58,6 +69,21 @@ pub enum Reviewed {
     VaultDeposit(VaultFacts),
     /// `AAVE_WITHDRAW`, `MORPHO_WITHDRAW`, or Hyperliquid's vault exit and withdrawal to the Safe.
     VaultWithdraw(VaultFacts),
+    /// An IBAN for the Safe: `MONERIUM_CREATE_IBAN`, or IBEx's own provider when the tenant
+    /// asks for the passkey.
+    OpenIban(OpenIbanFacts),
+    /// A SEPA credit transfer from one of the user's IBANs.
+    SepaPayment(SepaPaymentFacts),
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenIbanFacts {
+    /// `MONERIUM` or `IBEXFIAPI`.
+    pub provider: String,
+    /// The account holder's name (IBEx's provider); Monerium uses the verified identity.
+    pub holder_name: Option<String>,
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -142,7 +168,9 @@ impl Reviewed {
             | Self::Swap(_)
             | Self::SignMessage(_)
             | Self::VaultDeposit(_)
-            | Self::VaultWithdraw(_) => None,
+            | Self::VaultWithdraw(_)
+            | Self::OpenIban(_)
+            | Self::SepaPayment(_) => None,
         }
     }
 }
