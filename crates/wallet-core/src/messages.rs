@@ -212,10 +212,10 @@ messages! {
     // Banking: IBANs, payees, SEPA payments, mandates, automation
     IbanMissing => "Enter an IBAN.", "Saisissez un IBAN.";
     IbanShape => "An IBAN starts with a country code and two check digits, then letters and digits only (like FR76 1234 …).", "Un IBAN commence par un code pays et deux chiffres de contrôle, suivis uniquement de lettres et de chiffres (comme FR76 1234 …).";
-    IbanCountry { country: String } => "{country} is not a SEPA country: SEPA payments go to IBANs of SEPA countries only.", "{country} n’est pas un pays SEPA : les virements SEPA ne vont qu’aux IBAN des pays SEPA.";
+    IbanCountry { country: String } => "{country} is not a SEPA country: SEPA payments go to IBANs of SEPA countries only.", "{country} n’est pas un pays SEPA\u{a0}: les virements SEPA ne vont qu’aux IBAN des pays SEPA.";
     IbanLength { country: String, expected: usize, actual: usize } => "An IBAN of {country} has {expected} characters, not {actual}. Check for a missing or extra character.", "Un IBAN {country} compte {expected} caractères, pas {actual}. Vérifiez s’il manque ou s’il y a un caractère en trop.";
-    IbanChecksum => "This IBAN's check digits do not match: a character is probably mistyped. Nothing was sent.", "Les chiffres de contrôle de cet IBAN ne correspondent pas : un caractère est sans doute mal saisi. Rien n’a été envoyé.";
-    BicShape { text: String } => "“{text}” is not a BIC: 8 or 11 characters, like SOGEFRPP or SOGEFRPPXXX.", "« {text} » n’est pas un BIC : 8 ou 11 caractères, comme SOGEFRPP ou SOGEFRPPXXX.";
+    IbanChecksum => "This IBAN's check digits do not match: a character is probably mistyped. Nothing was sent.", "Les chiffres de contrôle de cet IBAN ne correspondent pas\u{a0}: un caractère est sans doute mal saisi. Rien n’a été envoyé.";
+    BicShape { text: String } => "“{text}” is not a BIC: 8 or 11 characters, like SOGEFRPP or SOGEFRPPXXX.", "«\u{a0}{text}\u{a0}» n’est pas un BIC\u{a0}: 8 ou 11 caractères, comme SOGEFRPP ou SOGEFRPPXXX.";
     BankIbanQuota { max: u32 } => "You already have the most IBANs this service allows (at most {max} per person). Nothing was opened.", "Vous avez déjà le nombre maximal d’IBAN autorisé par ce service (au plus {max} par personne). Aucun IBAN n’a été ouvert.";
     BankIbanRefused => "IBEx did not open this IBAN. Nothing was changed.", "IBEx n’a pas ouvert cet IBAN. Rien n’a été modifié.";
     BankLabelLength { max: usize } => "A label has 1 to {max} characters.", "Une étiquette compte de 1 à {max} caractères.";
@@ -231,9 +231,9 @@ messages! {
     BankReferenceMissing => "Give the payment a reference (the payee sees it).", "Donnez une référence au virement (le bénéficiaire la voit).";
     BankSameIban => "The payee's IBAN is the one you pay from. Choose another.", "L’IBAN du bénéficiaire est celui d’où vous payez. Choisissez-en un autre.";
     BankNotYourIban => "This IBAN is not one of yours. Pay from one of your IBANs.", "Cet IBAN n’est pas l’un des vôtres. Payez depuis l’un de vos IBAN.";
-    BankInsufficient { available: String } => "Not enough euros on this IBAN: €{available} available.", "Pas assez d’euros sur cet IBAN : {available} € disponibles.";
+    BankInsufficient { available: String } => "Not enough euros on this IBAN: €{available} available.", "Pas assez d’euros sur cet IBAN\u{a0}: {available} € disponibles.";
     BankPayeeNotMatched => "IBEx could not confirm that this account is held by this name. Confirm that you pay anyway, or correct the name.", "IBEx n’a pas pu confirmer que ce compte est détenu par ce nom. Confirmez que vous payez malgré tout, ou corrigez le nom.";
-    BankPayeeNotChecked => "Check this payee first: IBEx verifies the name against the IBAN when you save a payee.", "Vérifiez d’abord ce bénéficiaire : IBEx contrôle le nom et l’IBAN quand vous enregistrez un bénéficiaire.";
+    BankPayeeNotChecked => "Check this payee first: IBEx verifies the name against the IBAN when you save a payee.", "Vérifiez d’abord ce bénéficiaire\u{a0}: IBEx contrôle le nom et l’IBAN quand vous enregistrez un bénéficiaire.";
     BankPaymentRefused => "IBEx did not accept this payment. Nothing was sent.", "IBEx n’a pas accepté ce virement. Rien n’a été envoyé.";
     BankMandatePercent => "A mandate forwards a whole percentage from 1 to 100.", "Un mandat transfère un pourcentage entier de 1 à 100.";
     BankMandateNotSigned => "This mandate's text was not signed in this session. Prepare the mandate again.", "Le texte de ce mandat n’a pas été signé dans cette session. Préparez à nouveau le mandat.";

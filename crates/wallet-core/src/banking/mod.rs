@@ -110,7 +110,7 @@ pub struct HistoryQuery {
 /// What to open: an IBAN from Monerium (a Safe operation, after KYC) or from IBEx's own SEPA
 /// provider (`POST /v1.2/sepa/iban/add`, with the holder's name).
 #[derive(Debug, Clone, Deserialize, specta::Type)]
-#[serde(tag = "provider", rename_all = "camelCase")]
+#[serde(tag = "provider", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum IbanRequest {
     Monerium {
         chain_id: u32,
@@ -187,16 +187,8 @@ pub(crate) async fn accounts(session: &Session) -> Result<Vec<BankAccount>, AppE
         .collect())
 }
 
-/// IBEx past the IBAN quota (429 `IBAN_QUOTA`), said with the quota.
-fn quota(e: ibex::Error) -> AppError {
-    if e.code() == Some("IBAN_QUOTA") {
-        return AppError::new(
-            ErrorCode::RateLimited,
-            Msg::BankIbanQuota {
-                max: DEFAULT_MAX_IBANS,
-            },
-        );
-    }
+/// IBEx refusing to open an IBAN (its quota `IBAN_QUOTA` is in the server-code table).
+fn refused_iban(e: ibex::Error) -> AppError {
     AppError::from_ibex(
         &e,
         &Context {
@@ -275,7 +267,7 @@ impl crate::Core {
                         label: label.clone(),
                     })
                     .await
-                    .map_err(quota)?;
+                    .map_err(refused_iban)?;
                 match added {
                     ibex::models::sepa::IbanAdded::Direct(_) => {
                         Ok(IbanOpening::Opened(self.banking_overview().await?))

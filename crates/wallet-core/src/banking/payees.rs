@@ -122,7 +122,8 @@ pub(crate) async fn list(session: &Session) -> Result<Vec<Payee>, AppError> {
     Ok(payees_of(session.address_book().await?.data))
 }
 
-/// The VoP outcome of a refused save, or the error as the user reads it.
+/// The VoP outcome of a refused save, or the error as the user reads it (`VOP_LIMIT`,
+/// `INVALID_IBAN`: the server-code table).
 fn refused_check(e: &ibex::Error, name: &str) -> Result<VopCheck, AppError> {
     let details = e.api().and_then(|a| a.details.as_ref());
     let matched = details
@@ -140,8 +141,6 @@ fn refused_check(e: &ibex::Error, name: &str) -> Result<VopCheck, AppError> {
             name: name.to_owned(),
             matched_name: None,
         }),
-        Some("VOP_LIMIT") => Err(AppError::new(ErrorCode::RateLimited, Msg::BankVopLimit)),
-        Some("INVALID_IBAN") => Err(AppError::validation(Msg::IbanChecksum)),
         _ if matches!(e, ibex::Error::Conflict { .. }) => {
             Err(AppError::new(ErrorCode::Conflict, Msg::BankPayeeExists))
         }
@@ -185,26 +184,18 @@ impl crate::Core {
                 ..NewAddressBookEntry::default()
             })
             .await;
-        let check = match saved {
-            Ok(_) => {
-                let payees = list(&session).await?;
-                let matched_name = payees
-                    .iter()
-                    .find(|p| p.iban == iban.as_str())
-                    .and_then(|p| p.matched_name.clone());
-                VopCheck {
-                    result: VopResult::Match,
-                    name,
-                    matched_name,
-                }
-            }
-            Err(e) => refused_check(&e, &name)?,
-        };
+        let refused = saved.err().map(|e| refused_check(&e, &name)).transpose()?;
+        let payees = list(&session).await?;
+        let check = refused.unwrap_or_else(|| VopCheck {
+            result: VopResult::Match,
+            matched_name: payees
+                .iter()
+                .find(|p| p.iban == iban.as_str())
+                .and_then(|p| p.matched_name.clone()),
+            name,
+        });
         conn.bank.remember_check(&iban, check.clone());
-        Ok(PayeeSaved {
-            check,
-            payees: list(&session).await?,
-        })
+        Ok(PayeeSaved { check, payees })
     }
 
     /// Renames a payee's address-book entry (the IBAN itself cannot change).

@@ -201,8 +201,9 @@ impl crate::Core {
             .await
     }
 
-    /// The payee's verification: a saved payee's stored result (IBEx saves only matches), else
-    /// the check the user made in this session; a payee never checked must be checked first.
+    /// The verification of `name` for `iban`: a saved payee's stored match (under its name or
+    /// the name the bank matched), else the check the user made in this session; a payee never
+    /// checked must be checked first.
     async fn verified_payee(
         &self,
         conn: &crate::network::Connection,
@@ -213,11 +214,16 @@ impl crate::Core {
         let saved = payees::list(session)
             .await?
             .into_iter()
-            .find(|p| p.iban == iban.as_str() && p.vop == Some(VopResult::Match));
+            .find(|p| {
+                let named = |n: &str| n.eq_ignore_ascii_case(name);
+                p.iban == iban.as_str()
+                    && p.vop == Some(VopResult::Match)
+                    && (named(&p.name) || p.matched_name.as_deref().is_some_and(named))
+            });
         if let Some(p) = saved {
             return Ok(VopCheck {
                 result: VopResult::Match,
-                name: p.name,
+                name: name.to_owned(),
                 matched_name: p.matched_name,
             });
         }

@@ -42,13 +42,30 @@ export function webInvoke(secret: string, fetchFn: typeof fetch = fetch): Invoke
 export function webBackend(location: Location): Backend {
   const secret = takeSecret(location, sessionStorage);
   window.__TAURI_INTERNALS__ = { invoke: webInvoke(secret) };
+  // One event stream for every subscriber: each EventSource holds an HTTP/1.1 connection, and
+  // a browser opens at most 6 per host, so a page with several operations would leave no
+  // connection for commands.
+  const handlers = new Set<(event: CoreEvent) => void>();
+  let source: EventSource | null = null;
   return {
     transport: 'web',
     commands,
     subscribe(handler) {
-      const source = new EventSource(`/events?secret=${encodeURIComponent(secret)}`);
-      source.onmessage = (m: MessageEvent<string>) => handler(JSON.parse(m.data) as CoreEvent);
-      return () => source.close();
+      handlers.add(handler);
+      if (!source) {
+        source = new EventSource(`/events?secret=${encodeURIComponent(secret)}`);
+        source.onmessage = (m: MessageEvent<string>) => {
+          const event = JSON.parse(m.data) as CoreEvent;
+          for (const h of [...handlers]) h(event);
+        };
+      }
+      return () => {
+        handlers.delete(handler);
+        if (handlers.size === 0) {
+          source?.close();
+          source = null;
+        }
+      };
     },
   };
 }

@@ -13,6 +13,7 @@ import EarnPage from './EarnPage.svelte';
 import MessagePage from './MessagePage.svelte';
 import PositionsPage from './PositionsPage.svelte';
 import SwapPage from './SwapPage.svelte';
+import BankPage from './BankPage.svelte';
 import { m } from '../paraglide/messages';
 
 export type SignedIn = Extract<SessionInfo, { status: 'signedIn' }>;
@@ -28,7 +29,17 @@ export interface PageProps {
 }
 
 export type PageId =
-  'portfolio' | 'activity' | 'send' | 'swap' | 'earn' | 'positions' | 'message' | 'recovery' | 'contacts' | 'settings';
+  | 'portfolio'
+  | 'activity'
+  | 'send'
+  | 'swap'
+  | 'earn'
+  | 'positions'
+  | 'message'
+  | 'bank'
+  | 'recovery'
+  | 'contacts'
+  | 'settings';
 
 export interface Page {
   id: PageId;
@@ -45,6 +56,7 @@ export const pages: [Page, ...Page[]] = [
   { id: 'earn', label: m.page_earn, component: EarnPage },
   { id: 'positions', label: m.page_positions, component: PositionsPage },
   { id: 'message', label: m.page_message, component: MessagePage },
+  { id: 'bank', label: m.page_bank, component: BankPage },
   { id: 'recovery', label: m.page_recovery, component: RecoveryPage },
   { id: 'contacts', label: m.page_contacts, component: ContactsPage },
   { id: 'settings', label: m.page_settings, component: SettingsPage },

@@ -12,6 +12,9 @@ import SignMessageFacts from './SignMessageFacts.svelte';
 import SwapFacts from './SwapFacts.svelte';
 import TransferFacts from './TransferFacts.svelte';
 import VaultFacts from './VaultFacts.svelte';
+import OpenIbanFacts from './OpenIbanFacts.svelte';
+import SepaPaymentFacts from './SepaPaymentFacts.svelte';
+import { paymentInWords } from '../../components/bank/words';
 import { swapInWords } from '../../components/swap/words';
 
 /** The props of a kind's facts component: rows (`<dt>`/`<dd>`) of the review's list. */
@@ -67,6 +70,12 @@ const KINDS: { [K in Kind]: KindView<K> } = {
       m.op_summary_vault_withdraw({ amount: `${formatAmount(d.amount)} ${d.asset.symbol}`, vault: d.vault }),
     facts: VaultFacts as Component<KindFacts<'vaultWithdraw'>>,
   },
+  openIban: {
+    title: () => m.op_title_open_iban(),
+    summary: (d) => (d.provider === 'MONERIUM' ? m.op_summary_open_iban_monerium() : m.op_summary_open_iban_ibex()),
+    facts: OpenIbanFacts,
+  },
+  sepaPayment: { title: () => m.op_title_sepa_payment(), summary: (d) => paymentInWords(d), facts: SepaPaymentFacts },
 };
 
 /** The view of `details`' kind. (One cast: TypeScript cannot tie `KINDS[k]` to `details`' own kind.) */
