@@ -60,6 +60,9 @@ pub enum ErrorCode {
     /// The payee's name did not match its IBAN (IBEx's Verification of Payee), or was not
     /// checked: the user corrects it or confirms the payment anyway.
     PayeeUnverified,
+    /// The action needs the user's explicit confirmation first (removing this device's own
+    /// passkey as an owner); nothing was sent.
+    ConfirmationNeeded,
 }
 
 /// An error as the UI sees it.

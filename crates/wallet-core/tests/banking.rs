@@ -306,7 +306,10 @@ async fn ibans_history_payees_payments_mandates_and_automation() {
     // Automation: the documented policy, checked before it is sent.
     // Arbitrum Sepolia offers the module (IBEx's chain list says so; Gnosis does not).
     let chains = core.banking_automation().await.unwrap();
-    let chains: Vec<_> = chains.into_iter().filter(|c| c.chain_id == 421_614).collect();
+    let chains: Vec<_> = chains
+        .into_iter()
+        .filter(|c| c.chain_id == 421_614)
+        .collect();
     assert_eq!(chains.len(), 1);
     let automation = |percentage: &str| AutomationDraft {
         chain_id: chains[0].chain_id,

@@ -110,7 +110,11 @@ pub struct HistoryQuery {
 /// What to open: an IBAN from Monerium (a Safe operation, after KYC) or from IBEx's own SEPA
 /// provider (`POST /v1.2/sepa/iban/add`, with the holder's name).
 #[derive(Debug, Clone, Deserialize, specta::Type)]
-#[serde(tag = "provider", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "provider",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum IbanRequest {
     Monerium {
         chain_id: u32,
@@ -254,7 +258,7 @@ impl crate::Core {
                     .ops
                     .prepare(&session, &conn.client.config().rp_id, draft)
                     .await?;
-                Ok(IbanOpening::Review(review))
+                Ok(IbanOpening::Review(Box::new(review)))
             }
             IbanRequest::Ibex { holder_name, label } => {
                 let holder_name = payees::person_name(&holder_name)?;
@@ -289,7 +293,7 @@ impl crate::Core {
                                 Reviewed::OpenIban(facts),
                             )
                             .await?;
-                        Ok(IbanOpening::Review(review))
+                        Ok(IbanOpening::Review(Box::new(review)))
                     }
                 }
             }
@@ -325,5 +329,6 @@ impl crate::Core {
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum IbanOpening {
     Opened(BankOverview),
-    Review(OperationReview),
+    /// Boxed: a review is much larger than an overview.
+    Review(Box<OperationReview>),
 }

@@ -211,15 +211,12 @@ impl crate::Core {
         iban: &Iban,
         name: &str,
     ) -> Result<VopCheck, AppError> {
-        let saved = payees::list(session)
-            .await?
-            .into_iter()
-            .find(|p| {
-                let named = |n: &str| n.eq_ignore_ascii_case(name);
-                p.iban == iban.as_str()
-                    && p.vop == Some(VopResult::Match)
-                    && (named(&p.name) || p.matched_name.as_deref().is_some_and(named))
-            });
+        let saved = payees::list(session).await?.into_iter().find(|p| {
+            let named = |n: &str| n.eq_ignore_ascii_case(name);
+            p.iban == iban.as_str()
+                && p.vop == Some(VopResult::Match)
+                && (named(&p.name) || p.matched_name.as_deref().is_some_and(named))
+        });
         if let Some(p) = saved {
             return Ok(VopCheck {
                 result: VopResult::Match,

@@ -74,6 +74,12 @@ pub enum Reviewed {
     OpenIban(OpenIbanFacts),
     /// A SEPA credit transfer from one of the user's IBANs.
     SepaPayment(SepaPaymentFacts),
+    /// `ADD_OWNER`: a new passkey becomes an owner of the Safe.
+    AddOwner(OwnerFacts),
+    /// `REMOVE_OWNER`: an owner loses its say over the Safe.
+    RemoveOwner(OwnerFacts),
+    /// `CHANGE_THRESHOLD`: how many owners must approve an operation.
+    ChangeThreshold(ThresholdFacts),
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -84,6 +90,32 @@ pub struct OpenIbanFacts {
     /// The account holder's name (IBEx's provider); Monerium uses the verified identity.
     pub holder_name: Option<String>,
     pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerFacts {
+    /// The owner's address (its WebAuthn signer contract, EIP-55).
+    #[specta(type = String)]
+    pub owner: Address,
+    /// The name given when this wallet added it.
+    pub label: Option<String>,
+    /// This device's own passkey.
+    pub this_device: bool,
+    pub threshold_before: u32,
+    /// The threshold once the operation executes.
+    pub threshold: u32,
+    /// How many owners the Safe has afterwards.
+    pub owners_after: u32,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ThresholdFacts {
+    pub before: u32,
+    pub after: u32,
+    /// The Safe's owners (unchanged).
+    pub owners: u32,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -170,7 +202,10 @@ impl Reviewed {
             | Self::VaultDeposit(_)
             | Self::VaultWithdraw(_)
             | Self::OpenIban(_)
-            | Self::SepaPayment(_) => None,
+            | Self::SepaPayment(_)
+            | Self::AddOwner(_)
+            | Self::RemoveOwner(_)
+            | Self::ChangeThreshold(_) => None,
         }
     }
 }

@@ -9,6 +9,8 @@ import RecoveryPage from './RecoveryPage.svelte';
 import SendPage from './SendPage.svelte';
 import SettingsPage from './SettingsPage.svelte';
 import ContactsPage from './ContactsPage.svelte';
+import DerivedPage from './DerivedPage.svelte';
+import OwnersPage from './OwnersPage.svelte';
 import EarnPage from './EarnPage.svelte';
 import MessagePage from './MessagePage.svelte';
 import PositionsPage from './PositionsPage.svelte';
@@ -31,6 +33,7 @@ export interface PageProps {
 export type PageId =
   | 'portfolio'
   | 'activity'
+  | 'derived'
   | 'send'
   | 'swap'
   | 'earn'
@@ -38,6 +41,7 @@ export type PageId =
   | 'message'
   | 'bank'
   | 'recovery'
+  | 'owners'
   | 'contacts'
   | 'settings';
 
@@ -51,6 +55,7 @@ export interface Page {
 export const pages: [Page, ...Page[]] = [
   { id: 'portfolio', label: m.page_portfolio, component: PortfolioPage },
   { id: 'activity', label: m.page_activity, component: ActivityPage },
+  { id: 'derived', label: m.page_derived, component: DerivedPage },
   { id: 'send', label: m.page_send, component: SendPage },
   { id: 'swap', label: m.page_swap, component: SwapPage },
   { id: 'earn', label: m.page_earn, component: EarnPage },
@@ -58,6 +63,7 @@ export const pages: [Page, ...Page[]] = [
   { id: 'message', label: m.page_message, component: MessagePage },
   { id: 'bank', label: m.page_bank, component: BankPage },
   { id: 'recovery', label: m.page_recovery, component: RecoveryPage },
+  { id: 'owners', label: m.page_owners, component: OwnersPage },
   { id: 'contacts', label: m.page_contacts, component: ContactsPage },
   { id: 'settings', label: m.page_settings, component: SettingsPage },
 ];

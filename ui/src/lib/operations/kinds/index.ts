@@ -8,8 +8,10 @@ import { m } from '../../paraglide/messages';
 import type { Kind, KindPart } from '../review';
 import CancelRecoveryFacts from './CancelRecoveryFacts.svelte';
 import EnableRecoveryFacts from './EnableRecoveryFacts.svelte';
+import OwnerFacts from './OwnerFacts.svelte';
 import SignMessageFacts from './SignMessageFacts.svelte';
 import SwapFacts from './SwapFacts.svelte';
+import ThresholdFacts from './ThresholdFacts.svelte';
 import TransferFacts from './TransferFacts.svelte';
 import VaultFacts from './VaultFacts.svelte';
 import OpenIbanFacts from './OpenIbanFacts.svelte';
@@ -76,6 +78,21 @@ const KINDS: { [K in Kind]: KindView<K> } = {
     facts: OpenIbanFacts,
   },
   sepaPayment: { title: () => m.op_title_sepa_payment(), summary: (d) => paymentInWords(d), facts: SepaPaymentFacts },
+  addOwner: {
+    title: () => m.op_title_owner_add(),
+    summary: (d) => m.op_summary_owner_add({ owner: d.label ?? shortAddress(d.owner) }),
+    facts: OwnerFacts as Component<KindFacts<'addOwner'>>,
+  },
+  removeOwner: {
+    title: () => m.op_title_owner_remove(),
+    summary: (d) => m.op_summary_owner_remove({ owner: d.label ?? shortAddress(d.owner) }),
+    facts: OwnerFacts as Component<KindFacts<'removeOwner'>>,
+  },
+  changeThreshold: {
+    title: () => m.op_title_threshold(),
+    summary: (d) => m.op_summary_threshold({ threshold: formatInteger(d.after), owners: formatInteger(d.owners) }),
+    facts: ThresholdFacts,
+  },
 };
 
 /** The view of `details`' kind. (One cast: TypeScript cannot tie `KINDS[k]` to `details`' own kind.) */
