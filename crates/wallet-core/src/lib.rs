@@ -9,6 +9,7 @@ pub mod account;
 pub mod accounts;
 pub mod activity;
 pub mod app;
+pub mod banking;
 pub mod bitcoin;
 mod browser;
 pub mod contacts;

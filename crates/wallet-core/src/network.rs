@@ -50,6 +50,8 @@ pub(crate) struct Connection {
     pub ops: Operations,
     /// The swap quotes shown to the user, which a swap review is built from.
     pub swaps: crate::swap::QuoteBook,
+    /// Payee checks and mandates being signed (banking).
+    pub bank: crate::banking::BankState,
     /// A new Safe owner's passkey registration in progress.
     pub owners: crate::owners::NewOwners,
     /// The tenant's host name; `None` for the embedded sandbox (named in the user's language).
@@ -90,6 +92,7 @@ impl Connection {
                     identity,
                     ops: Operations::new(events),
                     swaps: crate::swap::QuoteBook::default(),
+                    bank: crate::banking::BankState::default(),
                     owners: crate::owners::NewOwners::default(),
                     client,
                     label,
@@ -130,6 +133,7 @@ impl Connection {
             identity: SANDBOX_IDENTITY.to_owned(),
             ops: Operations::new(events),
             swaps: crate::swap::QuoteBook::default(),
+            bank: crate::banking::BankState::default(),
             owners: crate::owners::NewOwners::default(),
             client,
             label: None,

@@ -9,6 +9,11 @@
 //! The passkey signs the userOpHash: before anything is shown, the core checks that the
 //! challenge IBEx put in the options *is* that hash, so a server cannot slip a different
 //! operation under the user's fingerprint.
+//!
+//! A bank action (a SEPA payment, an IBAN the tenant wants approved) is not a Safe operation:
+//! IBEx answers an approval (`approvalId`, `approvalHash`, request options) that the passkey's
+//! assertion confirms by `PUT`. It goes through the same review and approval; IBEx does not
+//! document how the approval hash commits to the payment, and the review says so.
 
 mod review;
 mod track;
@@ -30,8 +35,8 @@ use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientD
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::sync::lock;
 pub use review::{
-    MessageFacts, OperationReview, OwnerFacts, RecoveryIdentity, Reviewed, Signing, SwapFacts,
-    ThresholdFacts, TransferFacts, VaultFacts,
+    Approves, MessageFacts, OpenIbanFacts, OperationReview, OwnerFacts, RecoveryIdentity, Reviewed,
+    SepaPaymentFacts, Signing, SwapFacts, ThresholdFacts, TransferFacts, VaultFacts,
 };
 pub(crate) use track::op_status;
 pub use track::{OpStatus, OperationUpdate};
@@ -61,6 +66,17 @@ struct PendingOp {
     rp_id: String,
     started: Instant,
     valid_until: Option<i64>,
+    /// A bank approval to confirm instead of a Safe operation to execute.
+    bank: Option<(BankAction, String)>,
+}
+
+/// Which bank approval a reviewed bank action confirms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BankAction {
+    /// `PUT /v1.2/sepa/payments`.
+    Payment,
+    /// `PUT /v1.2/sepa/iban/add`.
+    AddIban,
 }
 
 /// How the user approves: the WebView's assertion, or a provider the core runs.
@@ -135,6 +151,7 @@ impl Operations {
                 user_op_hash,
                 expires_at: prepared.expires_at.clone(),
                 sponsored,
+                approves: Approves::UserOperation,
             },
             operation: draft.reviewed,
             options_json: options_json.to_string(),
@@ -147,6 +164,58 @@ impl Operations {
             rp_id,
             started: Instant::now(),
             valid_until: draft.valid_until,
+            bank: None,
+        });
+        Ok(review)
+    }
+
+    /// Files IBEx's approval of a bank action for the passkey; the review shows `reviewed`.
+    pub async fn file_bank_approval(
+        &self,
+        session: &Session,
+        rp_id: &str,
+        approval: ibex::models::sepa::Approval,
+        action: BankAction,
+        safe: Address,
+        chain: ChainId,
+        reviewed: Reviewed,
+    ) -> Result<OperationReview, AppError> {
+        let options = approval.credential_request_options;
+        let challenge = options
+            .challenge
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoOperationChallenge))?;
+        let rp_id = crate::passkey::rp::check(
+            options.rp_id.as_deref(),
+            rp_id,
+            crate::passkey::rp::Signing::Operation,
+        )?;
+        let options_json = options.for_authenticator();
+        let review = OperationReview {
+            id: random_id(),
+            signing: Signing {
+                chain_id: chain,
+                safe,
+                user_op_hash: approval
+                    .approval_hash
+                    .clone()
+                    .unwrap_or_else(|| approval.approval_id.clone()),
+                expires_at: approval.expires_at.clone(),
+                sponsored: None,
+                approves: Approves::BankApproval,
+            },
+            operation: reviewed,
+            options_json: options_json.to_string(),
+        };
+        *lock(&self.pending) = Some(PendingOp {
+            review: review.clone(),
+            session: session.clone(),
+            challenge,
+            options: options_json,
+            rp_id,
+            started: Instant::now(),
+            valid_until: None,
+            bank: Some((action, approval.approval_id)),
         });
         Ok(review)
     }
@@ -202,6 +271,19 @@ impl Operations {
             })
         })?;
         let signing = &op.review.signing;
+        if let Some((action, approval_id)) = &op.bank {
+            let first = track::confirm_bank(
+                self.events.clone(),
+                session,
+                *action,
+                approval_id,
+                credential,
+                signing.user_op_hash.clone(),
+            )
+            .await
+            .map_err(refused)?;
+            return Ok((first, op.review));
+        }
         let executed = session
             .execute(&ExecuteRequest {
                 credential,

@@ -15,6 +15,7 @@ import EarnPage from './EarnPage.svelte';
 import MessagePage from './MessagePage.svelte';
 import PositionsPage from './PositionsPage.svelte';
 import SwapPage from './SwapPage.svelte';
+import BankPage from './BankPage.svelte';
 import { m } from '../paraglide/messages';
 
 export type SignedIn = Extract<SessionInfo, { status: 'signedIn' }>;
@@ -38,6 +39,7 @@ export type PageId =
   | 'earn'
   | 'positions'
   | 'message'
+  | 'bank'
   | 'recovery'
   | 'owners'
   | 'contacts'
@@ -59,6 +61,7 @@ export const pages: [Page, ...Page[]] = [
   { id: 'earn', label: m.page_earn, component: EarnPage },
   { id: 'positions', label: m.page_positions, component: PositionsPage },
   { id: 'message', label: m.page_message, component: MessagePage },
+  { id: 'bank', label: m.page_bank, component: BankPage },
   { id: 'recovery', label: m.page_recovery, component: RecoveryPage },
   { id: 'owners', label: m.page_owners, component: OwnersPage },
   { id: 'contacts', label: m.page_contacts, component: ContactsPage },
