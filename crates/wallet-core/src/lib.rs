@@ -30,6 +30,7 @@ pub mod portfolio;
 pub mod positions;
 pub mod recipients;
 pub mod recovery;
+pub mod route;
 pub mod secrets;
 pub mod send;
 pub mod session;

@@ -33,6 +33,9 @@ export const commands = {
 	swapTokens: (chainId: number) => typedError<SwapToken[], AppError>(__TAURI_INVOKE("swap_tokens", { chainId })),
 	swapQuote: (request: SwapRequest) => typedError<SwapQuotes_Serialize, AppError>(__TAURI_INVOKE("swap_quote", { request })),
 	swapPrepare: (draft: SwapDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("swap_prepare", { draft })),
+	routeChains: () => typedError<number[], AppError>(__TAURI_INVOKE("route_chains")),
+	routeQuote: (request: RouteRequest) => typedError<RouteAnswer_Serialize, AppError>(__TAURI_INVOKE("route_quote", { request })),
+	routePrepare: (draft: RouteDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("route_prepare", { draft })),
 	earnVaults: () => typedError<VaultView_Serialize[], AppError>(__TAURI_INVOKE("earn_vaults")),
 	earnDepositPrepare: (draft: EarnDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_deposit_prepare", { draft })),
 	earnWithdrawPrepare: (draft: EarnDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_withdraw_prepare", { draft })),
@@ -342,6 +345,11 @@ export type CoreEvent_Deserialize =
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Deserialize } | 
 /**
+ *  A route whose source leg was confirmed moved on: the bridge is delivering, it arrived
+ *  on the destination chain, or it failed.
+ */
+{ kind: "routeUpdated"; update: RouteUpdate_Deserialize } | 
+/**
  *  A confirmed operation did not do what the user reviewed (another recipient, token,
  *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
  */
@@ -375,6 +383,11 @@ export type CoreEvent_Serialize =
 { kind: "sessionChanged"; session: SessionInfo_Serialize } | 
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Serialize } | 
+/**
+ *  A route whose source leg was confirmed moved on: the bridge is delivering, it arrived
+ *  on the destination chain, or it failed.
+ */
+{ kind: "routeUpdated"; update: RouteUpdate_Serialize } | 
 /**
  *  A confirmed operation did not do what the user reviewed (another recipient, token,
  *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
@@ -1022,7 +1035,11 @@ export type Reviewed_Deserialize = {
 /**  `AAVE_WITHDRAW`, `MORPHO_WITHDRAW`, or Hyperliquid's vault exit and withdrawal to the Safe. */
 {
 	kind: "vaultWithdraw",
-} & VaultFacts_Deserialize;
+} & VaultFacts_Deserialize | 
+/**  `ROUTE_FROM_QUOTE`: bridges an exact amount from one chain into a token on another. */
+{
+	kind: "route",
+} & RouteFacts_Deserialize;
 
 /**  What the operation does, decoded for the user. */
 export type Reviewed_Serialize = {
@@ -1049,7 +1066,176 @@ export type Reviewed_Serialize = {
 /**  `AAVE_WITHDRAW`, `MORPHO_WITHDRAW`, or Hyperliquid's vault exit and withdrawal to the Safe. */
 {
 	kind: "vaultWithdraw",
-} & VaultFacts_Serialize;
+} & VaultFacts_Serialize | 
+/**  `ROUTE_FROM_QUOTE`: bridges an exact amount from one chain into a token on another. */
+{
+	kind: "route",
+} & RouteFacts_Serialize;
+
+/**  What the route engine answers for a pair of chains. */
+export type RouteAnswer = RouteAnswer_Serialize | RouteAnswer_Deserialize;
+
+/**  What the route engine answers for a pair of chains. */
+export type RouteAnswer_Deserialize = 
+/**  Both tokens are on one chain: that is a swap. */
+{ mode: "sameChain" } | 
+/**  IBEx's route engine links no such chains. */
+{ mode: "unsupported" } | 
+/**  A bridge, quoted. */
+{ mode: "bridge"; offer: RouteOffer_Deserialize };
+
+/**  What the route engine answers for a pair of chains. */
+export type RouteAnswer_Serialize = 
+/**  Both tokens are on one chain: that is a swap. */
+{ mode: "sameChain" } | 
+/**  IBEx's route engine links no such chains. */
+{ mode: "unsupported" } | 
+/**  A bridge, quoted. */
+{ mode: "bridge"; offer: RouteOffer_Serialize };
+
+/**  The route the user chose, to review. */
+export type RouteDraft = {
+	routeId: string,
+};
+
+export type RouteFacts = RouteFacts_Serialize | RouteFacts_Deserialize;
+
+export type RouteFacts_Deserialize = {
+	routeId: string,
+	/**  The bridge IBEx routes through (its own name for it). */
+	provider: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exact decimal text in whole tokens: what leaves the Safe on the source chain. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain. */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee?: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds?: number | null,
+	/**  When the quote expires (RFC 3339, server time): the passkey never signs it after. */
+	quoteExpiresAt: string,
+};
+
+export type RouteFacts_Serialize = {
+	routeId: string,
+	/**  The bridge IBEx routes through (its own name for it). */
+	provider: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exact decimal text in whole tokens: what leaves the Safe on the source chain. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain. */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds: number | null,
+	/**  When the quote expires (RFC 3339, server time): the passkey never signs it after. */
+	quoteExpiresAt: string,
+};
+
+/**  A bridge's quote, as the user reads it. */
+export type RouteOffer = RouteOffer_Serialize | RouteOffer_Deserialize;
+
+/**  A bridge's quote, as the user reads it. */
+export type RouteOffer_Deserialize = {
+	routeId: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exactly what leaves the Safe. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain (exact decimal text). */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee?: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds?: number | null,
+	/**  The bridge IBEx quoted through (its own name for it). */
+	provider: string,
+	/**  When the quote expires (RFC 3339, server time). */
+	expiresAt: string,
+	/**  Seconds left when the quote arrived, on IBEx's clock. */
+	expiresInSeconds: number,
+	/**  IBEx stated no expiry: the wallet assumes a swap quote's. */
+	expiryAssumed: boolean,
+};
+
+/**  A bridge's quote, as the user reads it. */
+export type RouteOffer_Serialize = {
+	routeId: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exactly what leaves the Safe. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain (exact decimal text). */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds: number | null,
+	/**  The bridge IBEx quoted through (its own name for it). */
+	provider: string,
+	/**  When the quote expires (RFC 3339, server time). */
+	expiresAt: string,
+	/**  Seconds left when the quote arrived, on IBEx's clock. */
+	expiresInSeconds: number,
+	/**  IBEx stated no expiry: the wallet assumes a swap quote's. */
+	expiryAssumed: boolean,
+};
+
+/**  What the user asks a route for. */
+export type RouteRequest = {
+	sourceChainId: number,
+	/**  A token the Safe holds on the source chain. */
+	sellAddress: string,
+	destinationChainId: number,
+	/**  A token of the tenant's list on the destination chain. */
+	buyAddress: string,
+	/**  Decimal text in whole sell tokens. */
+	amount: string,
+};
+
+/**  Where a route stands (`GET /v1.2/safes/routes/{routeId}/status`). */
+export type RouteStatus = "created" | "sourcePrepared" | "sourceSubmitted" | "sourceConfirmed" | 
+/**  The source leg is done; the bridge is delivering. */
+"destPending" | 
+/**  Arrived on the destination chain. */
+"destCompleted" | "failed" | 
+/**  A state this version does not know. */
+"pending";
+
+/**  A route moved on (after its source operation was confirmed). */
+export type RouteUpdate = RouteUpdate_Serialize | RouteUpdate_Deserialize;
+
+/**  A route moved on (after its source operation was confirmed). */
+export type RouteUpdate_Deserialize = {
+	routeId: string,
+	/**  The source operation's userOpHash. */
+	userOpHash: string,
+	status: RouteStatus,
+	/**  Why it failed, when it did. */
+	error?: string | null,
+};
+
+/**  A route moved on (after its source operation was confirmed). */
+export type RouteUpdate_Serialize = {
+	routeId: string,
+	/**  The source operation's userOpHash. */
+	userOpHash: string,
+	status: RouteStatus,
+	/**  Why it failed, when it did. */
+	error: string | null,
+};
 
 /**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
 export type SafeWallet = {

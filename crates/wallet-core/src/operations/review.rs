@@ -58,6 +58,30 @@ pub enum Reviewed {
     VaultDeposit(VaultFacts),
     /// `AAVE_WITHDRAW`, `MORPHO_WITHDRAW`, or Hyperliquid's vault exit and withdrawal to the Safe.
     VaultWithdraw(VaultFacts),
+    /// `ROUTE_FROM_QUOTE`: bridges an exact amount from one chain into a token on another.
+    Route(RouteFacts),
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteFacts {
+    pub route_id: String,
+    /// The bridge IBEx routes through (its own name for it).
+    pub provider: String,
+    pub source_chain_id: u32,
+    pub destination_chain_id: u32,
+    pub sell: SwapToken,
+    /// Exact decimal text in whole tokens: what leaves the Safe on the source chain.
+    pub sell_amount: String,
+    pub buy: SwapToken,
+    /// What the quote says arrives on the destination chain.
+    pub buy_amount: String,
+    /// The bridge's fee in the sell token, when it states one.
+    pub fee: Option<String>,
+    /// How long the bridge says it takes, when it says.
+    pub duration_seconds: Option<u32>,
+    /// When the quote expires (RFC 3339, server time): the passkey never signs it after.
+    pub quote_expires_at: String,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -142,7 +166,8 @@ impl Reviewed {
             | Self::Swap(_)
             | Self::SignMessage(_)
             | Self::VaultDeposit(_)
-            | Self::VaultWithdraw(_) => None,
+            | Self::VaultWithdraw(_)
+            | Self::Route(_) => None,
         }
     }
 }

@@ -9,10 +9,11 @@ import type { Kind, KindPart } from '../review';
 import CancelRecoveryFacts from './CancelRecoveryFacts.svelte';
 import EnableRecoveryFacts from './EnableRecoveryFacts.svelte';
 import SignMessageFacts from './SignMessageFacts.svelte';
+import RouteFacts from './RouteFacts.svelte';
 import SwapFacts from './SwapFacts.svelte';
 import TransferFacts from './TransferFacts.svelte';
 import VaultFacts from './VaultFacts.svelte';
-import { swapInWords } from '../../components/swap/words';
+import { routeInWords, swapInWords } from '../../components/swap/words';
 
 /** The props of a kind's facts component: rows (`<dt>`/`<dd>`) of the review's list. */
 export interface KindFacts<K extends Kind> {
@@ -49,6 +50,7 @@ const KINDS: { [K in Kind]: KindView<K> } = {
     facts: CancelRecoveryFacts,
   },
   swap: { title: () => m.op_title_swap(), summary: (d) => swapInWords(d), facts: SwapFacts },
+  route: { title: () => m.op_title_route(), summary: (d) => routeInWords(d), facts: RouteFacts },
   signMessage: {
     title: () => m.op_title_message(),
     summary: (d) => m.op_summary_message({ bytes: formatInteger(d.bytes) }),
