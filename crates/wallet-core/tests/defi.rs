@@ -10,7 +10,7 @@ use std::str::FromStr;
 use ibex::Decimal;
 use ibex_wallet_core::earn::{EarnDraft, VaultProvider};
 use ibex_wallet_core::message::MessageDraft;
-use ibex_wallet_core::operations::{OpStatus, Reviewed};
+use ibex_wallet_core::operations::{OpStatus, Remainder, Reviewed};
 use ibex_wallet_core::passkey::ProviderKind;
 use ibex_wallet_core::route::{RouteAnswer, RouteDraft, RouteRequest, RouteStatus};
 use ibex_wallet_core::swap::{Aggregator, SwapDraft, SwapQuotes, SwapRequest};
@@ -381,6 +381,7 @@ fn earn(provider: VaultProvider, chain_id: u32, vault: &str, amount: &str) -> Ea
         }
         .to_owned(),
         amount: amount.to_owned(),
+        all: false,
     }
 }
 
@@ -659,4 +660,76 @@ async fn a_bridge_is_quoted_reviewed_retried_after_a_failed_approval_and_followe
         .await
         .unwrap_err();
     assert_eq!(used.code, ErrorCode::QuoteExpired, "{used:?}");
+}
+
+/// The Safe's position in `vault` now (worth, shares), if any.
+async fn position_in(
+    core: &TestCore,
+    vault: ibex::Address,
+) -> Option<ibex_wallet_core::earn::VaultPosition> {
+    core.earn_vaults()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.address == vault && v.asset.symbol == "USDC")
+        .and_then(|v| v.position)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdraw_all_takes_the_exact_worth_and_says_what_becomes_of_later_interest() {
+    let core = wallet_with(BASE, USDC_BASE, "1000").await;
+    let vaults = core.earn_vaults().await.unwrap();
+    let find = |provider: VaultProvider| {
+        vaults
+            .iter()
+            .find(|v| v.provider == provider && v.chain_id == BASE && v.asset.symbol == "USDC")
+            .unwrap_or_else(|| panic!("{provider:?} USDC on Base: {vaults:?}"))
+            .clone()
+    };
+    for provider in [VaultProvider::Aave, VaultProvider::Morpho] {
+        let vault = find(provider);
+        let at = vault.address.to_checksum();
+        let review = core
+            .earn_deposit_prepare(earn(provider, BASE, &at, "100"))
+            .await
+            .unwrap();
+        approve_and_confirm(&core, review).await;
+        // Half a day of interest (within the session's refresh window).
+        sandbox(
+            &core,
+            "/__sandbox/clock/advance",
+            json!({ "seconds": 12 * 3_600 }),
+        )
+        .await;
+        let worth = position_in(&core, vault.address).await.unwrap();
+        assert!(units(&worth.current, 6) > 100_000_000, "{worth:?}");
+
+        // "Max": whatever the amount field says, the core takes the exact worth it reads.
+        let mut draft = earn(provider, BASE, &at, "ignored");
+        draft.all = true;
+        let review = core.earn_withdraw_prepare(draft).await.unwrap();
+        let Reviewed::VaultWithdraw(facts) = &review.operation else {
+            panic!("{:?}", review.operation);
+        };
+        assert_eq!(facts.amount, worth.current, "{provider:?}");
+        // Interest keeps accruing while the review waits for the passkey.
+        sandbox(&core, "/__sandbox/clock/advance", json!({ "seconds": 200 })).await;
+        let remainder = facts.remainder;
+        approve_and_confirm(&core, review).await;
+        let left = position_in(&core, vault.address).await;
+        match provider {
+            // Aave's withdrawal is an amount (IBEx documents no "max"): those 200 s of
+            // interest stay in the vault, and the review said so.
+            VaultProvider::Aave => {
+                assert_eq!(remainder, Some(Remainder::StaysInVault));
+                let dust = units(&left.expect("the later interest stays").current, 6);
+                assert!((1..1_000).contains(&dust), "{dust}");
+            }
+            // Morpho's shares are known: every one is redeemed, interest included.
+            _ => {
+                assert_eq!(remainder, Some(Remainder::Redeemed));
+                assert!(left.is_none(), "nothing left: {left:?}");
+            }
+        }
+    }
 }

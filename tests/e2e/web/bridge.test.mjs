@@ -36,7 +36,7 @@ async function sandbox(sandboxUrl, path, body) {
   return JSON.parse(text);
 }
 
-/** @param {import('playwright-core').Page} page */
+/** Light and dark screenshots, each checked for accessibility. @param {import('playwright-core').Page} page @param {string} name */
 async function shoot(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
@@ -75,7 +75,10 @@ async function walletOnBridge() {
   return { page, errors, sandboxUrl };
 }
 
-/** Chooses the destination chain and token, the amount, and asks. */
+/**
+ * Chooses the destination chain and token, the amount, and asks.
+ * @param {import('playwright-core').Page} page @param {number} chain @param {string} token @param {string} amount
+ */
 async function ask(page, chain, token, amount) {
   await page.getByTestId('route-to-chain').selectOption(String(chain));
   await page.getByTestId('route-buy').locator('option', { hasText: token }).first().waitFor({ state: 'attached' });

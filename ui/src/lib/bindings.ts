@@ -37,8 +37,8 @@ export const commands = {
 	routeQuote: (request: RouteRequest) => typedError<RouteAnswer_Serialize, AppError>(__TAURI_INVOKE("route_quote", { request })),
 	routePrepare: (draft: RouteDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("route_prepare", { draft })),
 	earnVaults: () => typedError<VaultView_Serialize[], AppError>(__TAURI_INVOKE("earn_vaults")),
-	earnDepositPrepare: (draft: EarnDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_deposit_prepare", { draft })),
-	earnWithdrawPrepare: (draft: EarnDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_withdraw_prepare", { draft })),
+	earnDepositPrepare: (draft: EarnDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_deposit_prepare", { draft })),
+	earnWithdrawPrepare: (draft: EarnDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_withdraw_prepare", { draft })),
 	positionsList: () => typedError<Positions_Serialize, AppError>(__TAURI_INVOKE("positions_list")),
 	messageSign: (draft: MessageDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("message_sign", { draft })),
 	messageVerify: (chainId: number, message: string) => typedError<MessageProof, AppError>(__TAURI_INVOKE("message_verify", { chainId, message })),
@@ -421,7 +421,10 @@ export type Difference = {
 };
 
 /**  A deposit or a withdrawal the user asks for. */
-export type EarnDraft = {
+export type EarnDraft = EarnDraft_Serialize | EarnDraft_Deserialize;
+
+/**  A deposit or a withdrawal the user asks for. */
+export type EarnDraft_Deserialize = {
 	provider: VaultProvider,
 	chainId: number,
 	vaultAddress: string,
@@ -429,6 +432,27 @@ export type EarnDraft = {
 	assetAddress: string,
 	/**  Decimal text in whole asset tokens. */
 	amount: string,
+	/**
+	 *  Withdraw everything ("Max"): the amount is what the position is worth now, taken from
+	 *  the core's own reading, not from `amount`.
+	 */
+	all?: boolean,
+};
+
+/**  A deposit or a withdrawal the user asks for. */
+export type EarnDraft_Serialize = {
+	provider: VaultProvider,
+	chainId: number,
+	vaultAddress: string,
+	/**  The vault's asset (Aave's pool is one address for every asset of a chain). */
+	assetAddress: string,
+	/**  Decimal text in whole asset tokens. */
+	amount: string,
+	/**
+	 *  Withdraw everything ("Max"): the amount is what the position is worth now, taken from
+	 *  the core's own reading, not from `amount`.
+	 */
+	all: boolean,
 };
 
 /**
@@ -1006,6 +1030,19 @@ export type RecoveryState =
 "unavailable" | "notEnabled" | "enabled" | 
 /**  A guardian started a recovery: it becomes executable at `executeAfter`. */
 "pending";
+
+/**  What a "withdraw everything" leaves behind. */
+export type Remainder = 
+/**
+ *  Every vault share is redeemed: the interest earned until execution comes out too, so
+ *  slightly more than the amount shown may arrive.
+ */
+"redeemed" | 
+/**
+ *  The exact amount shown is withdrawn (IBEx documents no "max"): the interest earned
+ *  after this review, a tiny amount, stays in the vault.
+ */
+"staysInVault";
 
 /**  What the operation does, decoded for the user. */
 export type Reviewed = Reviewed_Serialize | Reviewed_Deserialize;
@@ -1711,6 +1748,11 @@ export type VaultFacts_Deserialize = {
 	amount: string,
 	/**  Percent per year as IBEx states it. */
 	apy?: string | null,
+	/**
+	 *  A withdrawal of everything: what becomes of the interest earned between this review and
+	 *  the execution.
+	 */
+	remainder?: Remainder | null,
 };
 
 export type VaultFacts_Serialize = {
@@ -1724,14 +1766,40 @@ export type VaultFacts_Serialize = {
 	amount: string,
 	/**  Percent per year as IBEx states it. */
 	apy: string | null,
+	/**
+	 *  A withdrawal of everything: what becomes of the interest earned between this review and
+	 *  the execution.
+	 */
+	remainder: Remainder | null,
 };
 
 /**  The Safe's deposit in a vault. */
-export type VaultPosition = {
+export type VaultPosition = VaultPosition_Serialize | VaultPosition_Deserialize;
+
+/**  The Safe's deposit in a vault. */
+export type VaultPosition_Deserialize = {
 	/**  What was deposited and not withdrawn (exact, in the asset). */
 	deposited: string,
 	/**  What it is worth now, yield included: the most a withdrawal can take. */
 	current: string,
+	/**
+	 *  The vault shares held, when IBEx states them (its lending rows may carry `shares`):
+	 *  withdrawing everything from a Morpho vault then redeems them all.
+	 */
+	shares?: string | null,
+};
+
+/**  The Safe's deposit in a vault. */
+export type VaultPosition_Serialize = {
+	/**  What was deposited and not withdrawn (exact, in the asset). */
+	deposited: string,
+	/**  What it is worth now, yield included: the most a withdrawal can take. */
+	current: string,
+	/**
+	 *  The vault shares held, when IBEx states them (its lending rows may carry `shares`):
+	 *  withdrawing everything from a Morpho vault then redeems them all.
+	 */
+	shares: string | null,
 };
 
 export type VaultProvider = "aave" | "morpho" | "hyperliquid";
@@ -1755,7 +1823,7 @@ export type VaultView_Deserialize = {
 	paused: boolean,
 	/**  The deposit cap, in the asset, when IBEx states one. */
 	cap?: string | null,
-	position?: VaultPosition | null,
+	position?: VaultPosition_Deserialize | null,
 };
 
 /**  A vault as the Earn page lists it. */
@@ -1774,7 +1842,7 @@ export type VaultView_Serialize = {
 	paused: boolean,
 	/**  The deposit cap, in the asset, when IBEx states one. */
 	cap: string | null,
-	position: VaultPosition | null,
+	position: VaultPosition_Serialize | null,
 };
 
 /**  The value held by one wallet on one chain. */

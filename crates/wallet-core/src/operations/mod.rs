@@ -30,8 +30,8 @@ use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientD
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::sync::lock;
 pub use review::{
-    MessageFacts, OperationReview, RecoveryIdentity, Reviewed, RouteFacts, Signing, SwapFacts,
-    TransferFacts, VaultFacts,
+    MessageFacts, OperationReview, RecoveryIdentity, Remainder, Reviewed, RouteFacts, Signing,
+    SwapFacts, TransferFacts, VaultFacts,
 };
 pub(crate) use track::{op_status, wait_for_signal};
 pub use track::{OpStatus, OperationUpdate};

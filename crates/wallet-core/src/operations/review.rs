@@ -98,6 +98,21 @@ pub struct VaultFacts {
     pub amount: String,
     /// Percent per year as IBEx states it.
     pub apy: Option<String>,
+    /// A withdrawal of everything: what becomes of the interest earned between this review and
+    /// the execution.
+    pub remainder: Option<Remainder>,
+}
+
+/// What a "withdraw everything" leaves behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Remainder {
+    /// Every vault share is redeemed: the interest earned until execution comes out too, so
+    /// slightly more than the amount shown may arrive.
+    Redeemed,
+    /// The exact amount shown is withdrawn (IBEx documents no "max"): the interest earned
+    /// after this review, a tiny amount, stays in the vault.
+    StaysInVault,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]

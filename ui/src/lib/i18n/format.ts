@@ -104,27 +104,35 @@ export function formatTokenAmount(
   return formatExact(cutDecimal(text, placesFor(text, significant), rounding), locale, {});
 }
 
-/** From this whole amount on, fiat is written compactly (`€12.3M`, `12,3 M €`). */
+/** From this whole amount on, totals are written compactly (`€12.3M`, `12,3 M €`). */
 const COMPACT_FROM = 100_000n;
 
 /**
- * Fiat for reading at a glance (a vault's TVL): to the cent below 100 000, else three
- * significant digits in the locale's compact notation (`€12.3M`, `12,3 M €`). The value is
- * rounded exactly first, so Intl only writes an integer it is given as a BigInt.
+ * `text` from 100 000 on in the locale's compact notation with three significant digits, or
+ * null below (or when it is not a positive decimal). Rounded half up on the exact digits, so
+ * Intl only writes an integer given as a BigInt.
  */
+function compact(text: string, locale: Locale, options: Intl.NumberFormatOptions): string | null {
+  if (!DECIMAL.test(text) || text.startsWith('-')) return null;
+  const int = BigInt(text.split('.')[0] ?? '0');
+  if (int < COMPACT_FROM) return null;
+  const scale = 10n ** BigInt(int.toString().length - 3);
+  const rounded = ((int + scale / 2n) / scale) * scale;
+  return numberFormat(locale, { ...options, notation: 'compact', maximumSignificantDigits: 3 }).format(rounded);
+}
+
+/** A total in tokens (a vault's TVL) for reading at a glance: `12.3M` from 100 000 on, else six significant digits. */
+export function formatCompactAmount(text: string, locale: Locale = getLocale()): string {
+  return compact(text, locale, {}) ?? formatTokenAmount(text, 'nearest', 6, locale);
+}
+
+/** Fiat for reading at a glance (a total): to the cent below 100 000, else compact (`€12.3M`, `12,3 M €`). */
 export function formatCompactFiat(
   text: string | null | undefined,
   currency: 'EUR' | 'USD',
   locale: Locale = getLocale(),
 ): string {
-  if (!text || !DECIMAL.test(text) || text.startsWith('-')) return formatFiat(text, currency, locale);
-  const int = BigInt(text.split('.')[0] ?? '0');
-  if (int < COMPACT_FROM) return formatFiat(text, currency, locale);
-  const scale = 10n ** BigInt(int.toString().length - 3);
-  const rounded = ((int + scale / 2n) / scale) * scale;
-  return numberFormat(locale, { style: 'currency', currency, notation: 'compact', maximumSignificantDigits: 3 }).format(
-    rounded,
-  );
+  return (text && compact(text, locale, { style: 'currency', currency })) || formatFiat(text, currency, locale);
 }
 
 /** Fiat text rounded to the cent: `"1229.4251"`, EUR → `1 229,43 €` (fr) or `€1,229.43` (en); nothing → an em dash. */
