@@ -52,8 +52,8 @@ pub enum RouteAnswer {
     SameChain,
     /// IBEx's route engine links no such chains.
     Unsupported,
-    /// A bridge, quoted.
-    Bridge { offer: RouteOffer },
+    /// A bridge, quoted (boxed: the other answers carry nothing).
+    Bridge { offer: Box<RouteOffer> },
 }
 
 /// A bridge's quote, as the user reads it.
@@ -271,7 +271,9 @@ impl crate::Core {
                 valid_to,
             },
         );
-        Ok(RouteAnswer::Bridge { offer })
+        Ok(RouteAnswer::Bridge {
+            offer: Box::new(offer),
+        })
     }
 
     /// The review of a route the core quoted: send exactly its amount from the source chain,
