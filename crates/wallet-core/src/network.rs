@@ -49,6 +49,8 @@ pub(crate) struct Connection {
     pub swaps: crate::swap::QuoteBook,
     /// The route quotes shown to the user, which a route review is built from.
     pub routes: crate::route::RouteBook,
+    /// A new Safe owner's passkey registration in progress.
+    pub owners: crate::owners::NewOwners,
     /// The tenant's host name; `None` for the embedded sandbox (named in the user's language).
     label: Option<String>,
     #[cfg(feature = "sandbox")]
@@ -80,6 +82,7 @@ impl Connection {
                     ops: Operations::new(events),
                     swaps: crate::swap::QuoteBook::default(),
                     routes: crate::route::RouteBook::default(),
+                    owners: crate::owners::NewOwners::default(),
                     client,
                     label,
                     #[cfg(feature = "sandbox")]
@@ -117,6 +120,7 @@ impl Connection {
             ops: Operations::new(events),
             swaps: crate::swap::QuoteBook::default(),
             routes: crate::route::RouteBook::default(),
+            owners: crate::owners::NewOwners::default(),
             client,
             label: None,
             _sandbox: Some(sandbox),

@@ -21,9 +21,9 @@ const shots = artifactsDir('web/navigation');
  * @type {[keyof typeof import('../../../ui/src/lib/paraglide/messages.js'), string[]][]}
  */
 const GROUPS = [
-  ['nav_group_wallet', ['portfolio', 'activity', 'send', 'contacts']],
+  ['nav_group_wallet', ['portfolio', 'activity', 'derived', 'send', 'contacts']],
   ['nav_group_defi', ['swap', 'earn', 'positions']],
-  ['nav_group_security', ['recovery', 'message']],
+  ['nav_group_security', ['recovery', 'owners', 'message']],
   ['nav_group_account', ['settings']],
 ];
 

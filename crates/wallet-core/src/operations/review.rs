@@ -60,6 +60,12 @@ pub enum Reviewed {
     VaultWithdraw(VaultFacts),
     /// `ROUTE_FROM_QUOTE`: bridges an exact amount from one chain into a token on another.
     Route(RouteFacts),
+    /// `ADD_OWNER`: a new passkey becomes an owner of the Safe.
+    AddOwner(OwnerFacts),
+    /// `REMOVE_OWNER`: an owner loses its say over the Safe.
+    RemoveOwner(OwnerFacts),
+    /// `CHANGE_THRESHOLD`: how many owners must approve an operation.
+    ChangeThreshold(ThresholdFacts),
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -82,6 +88,32 @@ pub struct RouteFacts {
     pub duration_seconds: Option<u32>,
     /// When the quote expires (RFC 3339, server time): the passkey never signs it after.
     pub quote_expires_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerFacts {
+    /// The owner's address (its WebAuthn signer contract, EIP-55).
+    #[specta(type = String)]
+    pub owner: Address,
+    /// The name given when this wallet added it.
+    pub label: Option<String>,
+    /// This device's own passkey.
+    pub this_device: bool,
+    pub threshold_before: u32,
+    /// The threshold once the operation executes.
+    pub threshold: u32,
+    /// How many owners the Safe has afterwards.
+    pub owners_after: u32,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ThresholdFacts {
+    pub before: u32,
+    pub after: u32,
+    /// The Safe's owners (unchanged).
+    pub owners: u32,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -182,7 +214,10 @@ impl Reviewed {
             | Self::SignMessage(_)
             | Self::VaultDeposit(_)
             | Self::VaultWithdraw(_)
-            | Self::Route(_) => None,
+            | Self::Route(_)
+            | Self::AddOwner(_)
+            | Self::RemoveOwner(_)
+            | Self::ChangeThreshold(_) => None,
         }
     }
 }

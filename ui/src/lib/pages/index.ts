@@ -11,6 +11,8 @@ import RecoveryPage from './RecoveryPage.svelte';
 import SendPage from './SendPage.svelte';
 import SettingsPage from './SettingsPage.svelte';
 import ContactsPage from './ContactsPage.svelte';
+import DerivedPage from './DerivedPage.svelte';
+import OwnersPage from './OwnersPage.svelte';
 import EarnPage from './EarnPage.svelte';
 import MessagePage from './MessagePage.svelte';
 import PositionsPage from './PositionsPage.svelte';
@@ -51,12 +53,14 @@ export interface Page {
 export const pages = [
   { id: 'portfolio', group: 'wallet', label: m.page_portfolio, component: PortfolioPage },
   { id: 'activity', group: 'wallet', label: m.page_activity, component: ActivityPage },
+  { id: 'derived', group: 'wallet', label: m.page_derived, component: DerivedPage },
   { id: 'send', group: 'wallet', label: m.page_send, component: SendPage },
   { id: 'contacts', group: 'wallet', label: m.page_contacts, component: ContactsPage },
   { id: 'swap', group: 'defi', label: m.page_swap, component: SwapPage },
   { id: 'earn', group: 'defi', label: m.page_earn, component: EarnPage },
   { id: 'positions', group: 'defi', label: m.page_positions, component: PositionsPage },
   { id: 'recovery', group: 'security', label: m.page_recovery, component: RecoveryPage },
+  { id: 'owners', group: 'security', label: m.page_owners, component: OwnersPage },
   { id: 'message', group: 'security', label: m.page_message, component: MessagePage },
   { id: 'settings', group: 'account', label: m.page_settings, component: SettingsPage },
 ] as const satisfies readonly [Page, ...Page[]];
