@@ -32,6 +32,9 @@ macro_rules! for_each_command {
             swap_tokens(chain_id: u32) -> Vec<swap::SwapToken>;
             swap_quote(request: swap::SwapRequest) -> swap::SwapQuotes;
             swap_prepare(draft: swap::SwapDraft) -> operations::OperationReview;
+            route_chains() -> Vec<u32>;
+            route_quote(request: route::RouteRequest) -> route::RouteAnswer;
+            route_prepare(draft: route::RouteDraft) -> operations::OperationReview;
             earn_vaults() -> Vec<earn::VaultView>;
             earn_deposit_prepare(draft: earn::EarnDraft) -> operations::OperationReview;
             earn_withdraw_prepare(draft: earn::EarnDraft) -> operations::OperationReview;

@@ -34,6 +34,7 @@ pub mod portfolio;
 pub mod positions;
 pub mod recipients;
 pub mod recovery;
+pub mod route;
 pub mod safes;
 pub mod secrets;
 pub mod send;

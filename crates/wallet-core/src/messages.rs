@@ -322,6 +322,7 @@ messages! {
     // Errors from IBEx or the system, by code (the detail goes to the log, not the user)
     IbexUnreachable => "IBEx could not be reached. Check your connection, then try again.", "Impossible de joindre IBEx. Vérifiez votre connexion, puis réessayez.";
     IbexRefused => "IBEx refused this request. Nothing was changed.", "IBEx a refusé cette demande. Rien n’a été modifié.";
+    ExecuteFailedRetry => "IBEx failed while taking your approval (a server or network error). Approve again to retry: an operation is never executed twice.", "IBEx a échoué en recevant votre approbation (erreur du serveur ou du réseau). Approuvez à nouveau pour réessayer\u{a0}: une opération n’est jamais exécutée deux fois.";
     IbexServerError => "IBEx could not complete this request right now. Nothing was lost; try again in a moment.", "IBEx n’a pas pu traiter cette demande pour le moment. Rien n’a été perdu\u{202f}; réessayez dans un instant.";
     IbexBadAnswer => "IBEx answered in a form this wallet does not understand. Nothing was changed; try again later.", "IBEx a répondu sous une forme que ce portefeuille ne comprend pas. Rien n’a été modifié\u{202f}; réessayez plus tard.";
     IbexUnauthorized => "IBEx refused this session's credentials. Sign in again.", "IBEx a refusé les identifiants de cette session. Reconnectez-vous.";
@@ -355,6 +356,7 @@ messages! {
     SwapQuoteGone => "This quote is no longer available. Nothing was signed; get a new quote.", "Cette cotation n’est plus disponible. Rien n’a été signé\u{202f}; demandez une nouvelle cotation.";
     SwapQuoteExpired => "This quote expired. Nothing was signed; get a new quote.", "Cette cotation a expiré. Rien n’a été signé\u{202f}; demandez une nouvelle cotation.";
     SwapQuoteExpiredAtApproval => "The quote expired before you approved it. Nothing was signed; review the new quote.", "La cotation a expiré avant votre approbation. Rien n’a été signé\u{202f}; vérifiez la nouvelle cotation.";
+    RouteQuoteRefused => "IBEx could not quote this bridge (the amount, the balance or the tokens). Nothing was signed.", "IBEx n’a pas pu coter ce transfert entre réseaux (le montant, le solde ou les jetons). Rien n’a été signé.";
     SwapQuoteRefused => "IBEx could not quote this swap (the amount, the balance or the pair). Nothing was signed.", "IBEx n’a pas pu coter cet échange (le montant, le solde ou la paire). Rien n’a été signé.";
     VaultPaused => "This vault is paused and takes no deposits right now. Nothing was signed; choose another vault or try later.", "Ce coffre est en pause et n’accepte aucun dépôt pour le moment. Rien n’a été signé\u{202f}; choisissez un autre coffre ou réessayez plus tard.";
     VaultFull => "This deposit would exceed the vault's cap. Nothing was signed; deposit less or choose another vault.", "Ce dépôt dépasserait le plafond du coffre. Rien n’a été signé\u{202f}; déposez moins ou choisissez un autre coffre.";

@@ -52,6 +52,8 @@ pub(crate) struct Connection {
     pub swaps: crate::swap::QuoteBook,
     /// Payee checks and mandates being signed (banking).
     pub bank: crate::banking::BankState,
+    /// The route quotes shown to the user, which a route review is built from.
+    pub routes: crate::route::RouteBook,
     /// A new Safe owner's passkey registration in progress.
     pub owners: crate::owners::NewOwners,
     /// The tenant's host name; `None` for the embedded sandbox (named in the user's language).
@@ -93,6 +95,7 @@ impl Connection {
                     ops: Operations::new(events),
                     swaps: crate::swap::QuoteBook::default(),
                     bank: crate::banking::BankState::default(),
+                    routes: crate::route::RouteBook::default(),
                     owners: crate::owners::NewOwners::default(),
                     client,
                     label,
@@ -134,6 +137,7 @@ impl Connection {
             ops: Operations::new(events),
             swaps: crate::swap::QuoteBook::default(),
             bank: crate::banking::BankState::default(),
+            routes: crate::route::RouteBook::default(),
             owners: crate::owners::NewOwners::default(),
             client,
             label: None,

@@ -35,10 +35,11 @@ use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientD
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::sync::lock;
 pub use review::{
-    Approves, MessageFacts, OpenIbanFacts, OperationReview, OwnerFacts, RecoveryIdentity, Reviewed,
-    SepaPaymentFacts, Signing, SwapFacts, ThresholdFacts, TransferFacts, VaultFacts,
+    Approves, MessageFacts, OpenIbanFacts, OperationReview, OwnerFacts, RecoveryIdentity,
+    Remainder, Reviewed, RouteFacts, SepaPaymentFacts, Signing, SwapFacts, ThresholdFacts,
+    TransferFacts, VaultFacts,
 };
-pub(crate) use track::op_status;
+pub(crate) use track::{op_status, wait_for_signal};
 pub use track::{OpStatus, OperationUpdate};
 pub use verify::Difference;
 
@@ -270,7 +271,6 @@ impl Operations {
                 error: e.to_string(),
             })
         })?;
-        let signing = &op.review.signing;
         if let Some((action, approval_id)) = &op.bank {
             let first = track::confirm_bank(
                 self.events.clone(),
@@ -278,19 +278,31 @@ impl Operations {
                 *action,
                 approval_id,
                 credential,
-                signing.user_op_hash.clone(),
+                op.review.signing.user_op_hash.clone(),
             )
             .await
             .map_err(refused)?;
             return Ok((first, op.review));
         }
-        let executed = session
+        let executed = match session
             .execute(&ExecuteRequest {
                 credential,
-                chain_id: Some(signing.chain_id),
+                chain_id: Some(op.review.signing.chain_id),
             })
             .await
-            .map_err(refused)?;
+        {
+            Ok(executed) => executed,
+            // IBEx failed while taking the approval (a 5xx, the network): nothing was
+            // submitted, the operation is still prepared, so the same review can be approved
+            // again (a new assertion of the same userOpHash).
+            Err(e) if e.is_transient() => {
+                tracing::warn!(error = %e, "execution failed; the review stays open for a retry");
+                *lock(&self.pending) = Some(op);
+                return Err(AppError::new(ErrorCode::Server, Msg::ExecuteFailedRetry));
+            }
+            Err(e) => return Err(refused(e)),
+        };
+        let signing = &op.review.signing;
         let first = OperationUpdate {
             user_op_hash: signing.user_op_hash.clone(),
             status: executed.status.as_ref().map_or(OpStatus::Signed, op_status),
@@ -378,6 +390,17 @@ pub(crate) async fn server_now(client: &ibex::Client) -> Result<i64, AppError> {
             },
         )
     })
+}
+
+/// Unix seconds as RFC 3339 (empty if out of range).
+pub(crate) fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 /// The options' challenge must be the base64url of the userOpHash's bytes.
