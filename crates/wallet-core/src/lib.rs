@@ -13,6 +13,8 @@ pub mod contacts;
 mod core;
 pub mod deadlines;
 pub mod earn;
+pub mod email;
+pub mod eoa;
 mod error;
 pub mod events;
 pub mod i18n;

@@ -47,6 +47,10 @@ pub(crate) struct Connection {
     pub ops: Operations,
     /// The swap quotes shown to the user, which a swap review is built from.
     pub swaps: crate::swap::QuoteBook,
+    /// An e-mail sign-up, sign-in or confirmation waiting for its code or passphrase.
+    pub email: crate::email::EmailFlows,
+    /// An EOA sign-in message waiting for another wallet's signature.
+    pub eoa: crate::eoa::EoaFlows,
     /// The tenant's host name; `None` for the embedded sandbox (named in the user's language).
     label: Option<String>,
     #[cfg(feature = "sandbox")]
@@ -77,6 +81,8 @@ impl Connection {
                     identity,
                     ops: Operations::new(events),
                     swaps: crate::swap::QuoteBook::default(),
+                    email: Default::default(),
+                    eoa: Default::default(),
                     client,
                     label,
                     #[cfg(feature = "sandbox")]
@@ -113,6 +119,8 @@ impl Connection {
             identity: SANDBOX_IDENTITY.to_owned(),
             ops: Operations::new(events),
             swaps: crate::swap::QuoteBook::default(),
+            email: Default::default(),
+            eoa: Default::default(),
             client,
             label: None,
             _sandbox: Some(sandbox),

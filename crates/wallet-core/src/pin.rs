@@ -93,6 +93,12 @@ fn checked_params(material: &AuthChallenge) -> Result<(Vec<u8>, Params), AppErro
         .kdf
         .as_ref()
         .ok_or_else(|| bad("no KDF parameters"))?;
+    Ok((salt, bounded_params(kdf)?))
+}
+
+/// Argon2id parameters a server sent, refused outside the bounds above (also the e-mail
+/// wallet's backup, whose costs travel with it).
+pub(crate) fn bounded_params(kdf: &ibex::models::auth::KdfParams) -> Result<Params, AppError> {
     if !kdf.algo.eq_ignore_ascii_case("argon2id") {
         return Err(bad(&format!("unsupported algorithm {}", kdf.algo)));
     }
@@ -120,9 +126,8 @@ fn checked_params(material: &AuthChallenge) -> Result<(Vec<u8>, Params), AppErro
     if !(1..=MAX_PARALLELISM).contains(&kdf.parallelism) {
         return Err(out_of("parallelism", kdf.parallelism, 1, MAX_PARALLELISM));
     }
-    let params = Params::new(kdf.memory, kdf.iterations, kdf.parallelism, Some(32))
-        .map_err(|e| bad(&e.to_string()))?;
-    Ok((salt, params))
+    Params::new(kdf.memory, kdf.iterations, kdf.parallelism, Some(32))
+        .map_err(|e| bad(&e.to_string()))
 }
 
 fn derive_with(

@@ -397,8 +397,9 @@ impl AuthState {
         self.start(&tokens, SignerKind::Passkey, secrets).await
     }
 
-    /// Starts the session from fresh tokens (refresh token stored first) and loads the wallet.
-    async fn start(
+    /// Starts the session from fresh tokens (refresh token stored first) and loads the wallet:
+    /// every way in (passkey, PIN, e-mail, EOA) ends here.
+    pub(crate) async fn start(
         self: &Arc<Self>,
         tokens: &ibex::models::auth::AuthTokens,
         signer: SignerKind,
