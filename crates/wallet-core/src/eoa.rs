@@ -586,6 +586,49 @@ fn key_identity(conn: &Connection, address: &Address) -> String {
 mod tests {
     use super::*;
 
+    /// IBEx's own refusal (`INVALID_SIGNATURE`) of a signature for another challenge — which the
+    /// core's check stops before sending — is said in the EOA's words, and the challenge stays
+    /// usable: nothing half-done.
+    #[cfg(feature = "sandbox")]
+    #[tokio::test]
+    async fn ibex_refusing_a_signature_for_another_challenge_is_explained_and_harmless() {
+        ibex::install_crypto_provider();
+        let sandbox = ibex_sandbox::Sandbox::start(ibex_sandbox::SandboxConfig::default())
+            .await
+            .unwrap();
+        let client =
+            ibex::Client::new(ibex::Config::new(&sandbox.base_url(), "localhost").unwrap())
+                .unwrap();
+        let key = parse_key(&Secret::new(PHRASE), None).unwrap();
+        let address: Address = FIRST.parse().unwrap();
+        let req = ChallengeRequest::Eip7702 {
+            address,
+            chain_id: None,
+        };
+        let challenge = |a: ibex::models::auth::AuthChallenge| match a.challenge {
+            Some(Challenge::Siwe { message, nonce }) => (message, nonce),
+            other => panic!("{other:?}"),
+        };
+        let (first, nonce) = challenge(client.sign_up_challenge(&req).await.unwrap());
+        let (second, _) = challenge(client.sign_up_challenge(&req).await.unwrap());
+        let body = |message: &str| SignUpRequest {
+            wallet: Some(WalletKind::Eip7702),
+            address: Some(address),
+            signature: Some(personal_sign(&key, message).unwrap()),
+            nonce: Some(nonce.clone()),
+            ..SignUpRequest::default()
+        };
+        let e = client.sign_up(&body(&second), None).await.unwrap_err();
+        assert_eq!(e.code(), Some("INVALID_SIGNATURE"));
+        let said = refused(e);
+        assert_eq!(
+            (said.code, said.text()),
+            (ErrorCode::Unauthorized, Some(&Msg::EoaSignatureRefused))
+        );
+        let session = client.sign_up(&body(&first), None).await.unwrap();
+        assert_eq!(session.safe, Some(address));
+    }
+
     /// The BIP-39 test phrase and the address every wallet derives for its first account.
     const PHRASE: &str = "test test test test test test test test test test test junk";
     const FIRST: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
