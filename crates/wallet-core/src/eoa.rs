@@ -152,12 +152,9 @@ pub fn parse_key(secret: &Secret, expected: Option<Address>) -> Result<SigningKe
         );
         vec![SigningKey::from_slice(&bytes).map_err(|_| malformed())?]
     } else if [12, 15, 18, 21, 24].contains(&words) {
-        let phrase = Zeroizing::new(
-            text.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase(),
-        );
+        // Every copy of the phrase is wiped: the joined words, then their lower case.
+        let joined = Zeroizing::new(text.split_whitespace().collect::<Vec<_>>().join(" "));
+        let phrase = Zeroizing::new(joined.to_lowercase());
         let mut mnemonic =
             bip39::Mnemonic::parse_in_normalized(bip39::Language::English, phrase.as_str())
                 .map_err(|_| AppError::validation(Msg::EoaPhraseInvalid))?;
@@ -233,10 +230,7 @@ pub fn personal_sign(key: &SigningKey, message: &str) -> Result<String, AppError
         })?;
     let mut bytes = sig.to_bytes().to_vec();
     bytes.push(27 + rec.to_byte());
-    Ok(format!(
-        "0x{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    ))
+    Ok(format!("0x{}", crate::hex::encode(&bytes)))
 }
 
 /// The account that made a pasted signature of `message`, or why it is not one.
@@ -272,7 +266,7 @@ fn refused(e: ibex::Error) -> AppError {
 
 fn key_hex(key: &SigningKey) -> Secret {
     let bytes = Zeroizing::new(key.to_bytes());
-    Secret::new(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    Secret::new(crate::hex::encode(bytes.as_slice()))
 }
 
 /// The EOA commands.

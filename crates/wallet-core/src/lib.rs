@@ -17,6 +17,7 @@ pub mod email;
 pub mod eoa;
 mod error;
 pub mod events;
+mod hex;
 pub mod i18n;
 pub mod kyc;
 mod live;

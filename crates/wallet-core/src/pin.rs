@@ -178,7 +178,7 @@ pub fn proof(
         _ => return Err(missing("challenge")),
     };
     let mut proof = KdfProof {
-        public_key: hex(key.verifying_key().to_encoded_point(true).as_bytes()),
+        public_key: crate::hex::encode(key.verifying_key().to_encoded_point(true).as_bytes()),
         challenge,
         challenge_expires_at: material
             .challenge_expires_at
@@ -199,12 +199,8 @@ pub fn proof(
         ..KdfProof::default()
     };
     let signature: Signature = key.sign(proof.signing_message(app_id, external_user_id).as_bytes());
-    proof.signature = hex(&signature.to_bytes());
+    proof.signature = crate::hex::encode(&signature.to_bytes());
     Ok(proof)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The PIN commands.
@@ -335,7 +331,7 @@ mod tests {
         // derivation itself, past the bounds check.
         let params = Params::new(1024, 2, 1, Some(32)).unwrap();
         let key = |pin: &Pin, app: &str, user: &str| {
-            hex(
+            crate::hex::encode(
                 &derive_with(pin, b"saltsaltsaltsalt", params.clone(), app, user)
                     .unwrap()
                     .to_bytes(),

@@ -4,13 +4,12 @@
 // keychain, against the same IBEx — where a wrong passphrase opens nothing and the right one
 // finds the same Safe.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   collectPageErrors,
   launchChromium,
   openSignedOutAt,
-  seriousA11yViolations,
+  shootLightAndDark,
   startDevhost,
   useHostAndBrowser,
 } from '../support/browser.mjs';
@@ -50,14 +49,7 @@ async function mailbox(sandbox, address) {
 const wrong = (code) => (code.startsWith('0') ? '1' : '0') + code.slice(1);
 
 /** @param {import('playwright-core').Page} page @param {string} name */
-async function shoot(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  assert.deepEqual(await seriousA11yViolations(page), []);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(shots, `${name}-dark.png`), fullPage: true });
-  assert.deepEqual(await seriousA11yViolations(page), []);
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+const shoot = (page, name) => shootLightAndDark(page, shots, name);
 
 test('e-mail sign-up, a wrong code with attempts left, and the backup recovered on a new computer', async () => {
   const sandbox = await startSandbox();

@@ -4,9 +4,8 @@
 // wallet's pasted signature — one made for another challenge refused before anything is sent,
 // the right one creating the account.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { collectPageErrors, openSignedOutAt, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
+import { collectPageErrors, openSignedOutAt, shootLightAndDark, useHostAndBrowser } from '../support/browser.mjs';
 import { byLocale } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 
@@ -20,14 +19,7 @@ const SECOND = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const SECOND_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 
 /** @param {import('playwright-core').Page} page @param {string} name */
-async function shoot(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  assert.deepEqual(await seriousA11yViolations(page), []);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(shots, `${name}-dark.png`), fullPage: true });
-  assert.deepEqual(await seriousA11yViolations(page), []);
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+const shoot = (page, name) => shootLightAndDark(page, shots, name);
 
 /** The user's other wallet signing `message` (the sandbox's stand-in for MetaMask).
  * @param {import('playwright-core').Page} page @param {string} key @param {string} message */

@@ -242,7 +242,8 @@ mod tests {
         let key = new_key();
         let pass = Passphrase::new_for_backup("correct horse battery".into()).unwrap();
         let sealed = seal(&key, &pass, "user-1").unwrap();
-        assert!(!sealed.encrypted_private_key.contains(&hex_of(&key)));
+        let raw = crate::hex::encode(&key.to_bytes());
+        assert!(!sealed.encrypted_private_key.contains(&raw));
         let opened = open(&sealed, &pass, "user-1").unwrap();
         assert_eq!(opened.to_bytes(), key.to_bytes());
         let wrong = Passphrase::entered("correct horse battery!".into()).unwrap();
@@ -280,9 +281,5 @@ mod tests {
         );
         let p = Passphrase::entered("hunter2-hunter2".into()).unwrap();
         assert!(!format!("{p:?}").contains("hunter2"));
-    }
-
-    fn hex_of(key: &SigningKey) -> String {
-        key.to_bytes().iter().map(|b| format!("{b:02x}")).collect()
     }
 }

@@ -166,10 +166,6 @@ fn sent(email: &str, expires_at: Option<String>) -> CodeSent {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn now_unix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -586,7 +582,7 @@ impl crate::Core {
     /// The key in the keychain (the wallet works without it: the backup stays at IBEx).
     async fn keep_key(&self, conn: &Connection, email: &str, user: &str, key: &SigningKey) {
         let rp_id = conn.client.config().rp_id.clone();
-        let secret = Secret::new(hex(&Zeroizing::new(key.to_bytes())));
+        let secret = Secret::new(crate::hex::encode(&Zeroizing::new(key.to_bytes())));
         let saved = store_item(
             self.secrets.clone(),
             SecretItem::EmailKey,
@@ -610,7 +606,7 @@ impl crate::Core {
             &rp_id,
         )
         .await?;
-        let bytes = Zeroizing::new(parse_hex(secret.expose())?);
+        let bytes = Zeroizing::new(crate::hex::decode(secret.expose())?);
         SigningKey::from_slice(&bytes).ok()
     }
 
@@ -650,17 +646,6 @@ fn session_user(conn: &Connection) -> Result<String, AppError> {
             Err(AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst))
         }
     }
-}
-
-fn parse_hex(text: &str) -> Option<Vec<u8>> {
-    let t = text.strip_prefix("0x").unwrap_or(text);
-    if !t.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..t.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&t[i..i + 2], 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

@@ -287,7 +287,7 @@ pub(crate) async fn server_now(client: &ibex::Client) -> Result<i64, AppError> {
 
 /// The options' challenge must be the base64url of the userOpHash's bytes.
 fn check_challenge_is_hash(challenge: &str, user_op_hash: &str) -> Result<(), AppError> {
-    let hash_bytes = hex_bytes(user_op_hash);
+    let hash_bytes = crate::hex::decode(user_op_hash);
     let challenge_bytes = decode_b64(challenge);
     match (hash_bytes, challenge_bytes) {
         (Some(h), Some(c)) if h == c => Ok(()),
@@ -296,17 +296,6 @@ fn check_challenge_is_hash(challenge: &str, user_op_hash: &str) -> Result<(), Ap
             Msg::SignsSomethingElse,
         )),
     }
-}
-
-fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    let hex = s.strip_prefix("0x").unwrap_or(s);
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// IBEx refusing the operation (400: insufficient balance, unknown Safe…).
