@@ -21,6 +21,7 @@ const env = useHostAndBrowser();
 const shots = artifactsDir('web/email-wallet');
 const EMAIL = 'ada@example.org';
 const PASSPHRASE = 'lantern orbit seventeen';
+const WORK = 'ada@work.example';
 
 /** One IBEx both computers talk to: a sandbox of its own, as a custom network. */
 async function startSandbox() {
@@ -96,6 +97,25 @@ test('e-mail sign-up, a wrong code with attempts left, and the backup recovered 
     const address = ((await safe.textContent()) ?? '').trim();
     assert.match(address, /0x[0-9a-fA-F]{40}/);
     await shoot(page, '2-signed-up');
+
+    // Settings: confirm another address for the account; a wrong code first.
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('emailcard-address').fill(WORK);
+    await page.getByTestId('emailcard-send').click();
+    await page.getByTestId('emailcard-code').waitFor({ timeout: 30000 });
+    const workCode = await mailbox(sandbox.url, WORK);
+    await page.getByTestId('emailcard-code').fill(wrong(workCode));
+    await page.getByTestId('emailcard-confirm').click();
+    await page
+      .getByTestId('emailcard-error')
+      .filter({ hasText: byLocale({ en: '4 attempts left', fr: 'Encore 4 essai(s)' }) })
+      .waitFor({ timeout: 30000 });
+    await page.getByTestId('emailcard-code').fill(workCode);
+    await page.getByTestId('emailcard-confirm').click();
+    await page.getByTestId('emailcard-done').waitFor({ timeout: 30000 });
+    assert.match((await page.getByTestId('email-confirmed').textContent()) ?? '', literally(WORK));
+    await page.getByTestId('email-card').scrollIntoViewIfNeeded();
+    await shoot(page, '2b-email-confirmed');
     await page.getByTestId('sign-out').click();
     assert.deepEqual(errors, []);
 
