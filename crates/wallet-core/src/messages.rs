@@ -421,6 +421,35 @@ messages! {
     SafeSlotTaken => "IBEx already has a Safe in this slot on this chain (created on another device). Nothing was created; try again: the next slot will be used.", "IBEx a déjà un Safe à cet emplacement sur ce réseau (créé sur un autre appareil). Rien n’a été créé\u{202f}; réessayez\u{a0}: l’emplacement suivant sera utilisé.";
     SafeNotListedYet { address: String } => "IBEx created the Safe {address} but does not list it yet. Refresh in a moment.", "IBEx a créé le Safe {address} mais ne le liste pas encore. Actualisez dans un instant.";
     AlertForAccount { title: String, account: String } => "{title} (account “{account}”)", "{title} (compte «\u{a0}{account}\u{a0}»)";
+    // E-mail wallets and e-mail confirmation (signin)
+    EmailInvalid => "That is not an e-mail address (like name@example.com).", "Ce n’est pas une adresse e-mail (comme nom@exemple.fr).";
+    EmailCodeFormat => "Enter the 6-digit code from the e-mail.", "Saisissez le code à 6 chiffres reçu par e-mail.";
+    EmailCodeWrong { attempts_left: u64 } => "That code is not right. {attempts_left} attempts left; nothing was changed.", "Ce code n’est pas le bon. Encore {attempts_left} essai(s)\u{202f}; rien n’a été modifié.";
+    EmailCodeBurnt => "That code is not right, and it was the last attempt. Nothing was changed; ask for a new code.", "Ce code n’est pas le bon, et c’était le dernier essai. Rien n’a été modifié\u{202f}; demandez un nouveau code.";
+    EmailCodeExpired => "This code expired. Nothing was changed; ask for a new code.", "Ce code a expiré. Rien n’a été modifié\u{202f}; demandez un nouveau code.";
+    EmailCodeRefused => "IBEx did not accept this code. Nothing was changed; ask for a new code.", "IBEx n’a pas accepté ce code. Rien n’a été modifié\u{202f}; demandez un nouveau code.";
+    EmailResendWait { seconds: u64 } => "Wait {seconds} s before asking for a new code.", "Attendez {seconds}\u{a0}s avant de demander un nouveau code.";
+    EmailNoCodePending => "No code is awaited any more. Start again with your e-mail address.", "Plus aucun code n’est attendu. Recommencez avec votre adresse e-mail.";
+    EmailKeyRefused => "IBEx did not accept this e-mail wallet's key. Nothing was changed; try again with a new code.", "IBEx n’a pas accepté la clé de ce portefeuille e-mail. Rien n’a été modifié\u{202f}; réessayez avec un nouveau code.";
+    EnterPassphrase => "Enter your backup passphrase.", "Saisissez la phrase secrète de votre sauvegarde.";
+    PassphraseTooShort { min: usize } => "Your backup passphrase must have at least {min} characters: IBEx keeps the encrypted backup, and a short one can be guessed.", "Votre phrase secrète doit comporter au moins {min} caractères\u{a0}: IBEx conserve la sauvegarde chiffrée, et une phrase courte peut être devinée.";
+    PassphraseTooLong => "That passphrase is too long.", "Cette phrase secrète est trop longue.";
+    WrongPassphrase => "That passphrase does not open this backup. Nothing was sent; try again.", "Cette phrase secrète n’ouvre pas cette sauvegarde. Rien n’a été envoyé\u{202f}; réessayez.";
+    BackupMissing => "IBEx returned no key backup for this account.", "IBEx n’a renvoyé aucune sauvegarde de clé pour ce compte.";
+    BackupUnreadable { detail: String } => "The key backup IBEx returned cannot be read: {detail}", "La sauvegarde de clé renvoyée par IBEx est illisible\u{a0}: {detail}";
+    BackupOtherFormat { format: String } => "This key backup was made by another app (format {format}); this wallet cannot open it.", "Cette sauvegarde de clé a été faite par une autre application (format {format})\u{202f}; ce portefeuille ne peut pas l’ouvrir.";
+    // EOA and EIP-7702 (signin)
+    EoaKeyMalformed => "That is neither a private key (64 hex digits) nor a recovery phrase (12 to 24 words). Nothing was kept.", "Ce n’est ni une clé privée (64 chiffres hexadécimaux) ni une phrase de récupération (12 à 24 mots). Rien n’a été conservé.";
+    EoaPhraseInvalid => "That recovery phrase is not valid (a word is misspelled or missing). Nothing was kept.", "Cette phrase de récupération n’est pas valide (un mot est mal orthographié ou manque). Rien n’a été conservé.";
+    EoaKeyOtherAddress { expected: String, got: String } => "This key controls {got}, not {expected}. Nothing was kept or sent; check the key or the address.", "Cette clé contrôle {got}, et non {expected}. Rien n’a été conservé ni envoyé\u{202f}; vérifiez la clé ou l’adresse.";
+    EoaAddressInvalid => "That is not an Ethereum address (0x followed by 40 hex digits, with a valid checksum).", "Ce n’est pas une adresse Ethereum (0x suivi de 40 chiffres hexadécimaux, avec une somme de contrôle valide).";
+    EoaMessageUnexpected => "IBEx asked to sign a message that is not a sign-in for this account. Nothing was signed.", "IBEx a demandé de signer un message qui n’est pas une connexion pour ce compte. Rien n’a été signé.";
+    EoaSignatureMalformed => "That is not a signature (0x followed by 130 hex digits).", "Ce n’est pas une signature (0x suivi de 130 chiffres hexadécimaux).";
+    EoaSignatureOther { address: String } => "This signature is not {address}'s signature of the message shown (it signs another message, or comes from another account). Nothing was sent; sign the message shown with {address}.", "Cette signature n’est pas celle du message affiché par {address} (elle signe un autre message, ou vient d’un autre compte). Rien n’a été envoyé\u{202f}; signez le message affiché avec {address}.";
+    EoaSignatureRefused => "IBEx did not accept this signature for its sign-in message. Nothing was changed; sign the message again.", "IBEx n’a pas accepté cette signature de son message de connexion. Rien n’a été modifié\u{202f}; signez à nouveau le message.";
+    EoaNoKeyHere => "This computer keeps no imported key for this network. Import it again, or sign with your other wallet.", "Cet ordinateur ne conserve aucune clé importée pour ce réseau. Importez-la à nouveau, ou signez avec votre autre portefeuille.";
+    SignatureRefused => "IBEx did not accept this signature. Nothing was changed; try again.", "IBEx n’a pas accepté cette signature. Rien n’a été modifié\u{202f}; réessayez.";
+    EoaNoChallenge => "No sign-in message is waiting for a signature. Start again with your address.", "Aucun message de connexion n’attend de signature. Recommencez avec votre adresse.";
 }
 
 #[cfg(test)]

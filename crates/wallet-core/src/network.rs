@@ -56,6 +56,10 @@ pub(crate) struct Connection {
     pub routes: crate::route::RouteBook,
     /// A new Safe owner's passkey registration in progress.
     pub owners: crate::owners::NewOwners,
+    /// An e-mail sign-up, sign-in or confirmation waiting for its code or passphrase.
+    pub email: crate::email::EmailFlows,
+    /// An EOA sign-in message waiting for another wallet's signature.
+    pub eoa: crate::eoa::EoaFlows,
     /// The tenant's host name; `None` for the embedded sandbox (named in the user's language).
     label: Option<String>,
     #[cfg(feature = "sandbox")]
@@ -97,6 +101,8 @@ impl Connection {
                     bank: crate::banking::BankState::default(),
                     routes: crate::route::RouteBook::default(),
                     owners: crate::owners::NewOwners::default(),
+                    email: Default::default(),
+                    eoa: Default::default(),
                     client,
                     label,
                     #[cfg(feature = "sandbox")]
@@ -139,6 +145,8 @@ impl Connection {
             bank: crate::banking::BankState::default(),
             routes: crate::route::RouteBook::default(),
             owners: crate::owners::NewOwners::default(),
+            email: Default::default(),
+            eoa: Default::default(),
             client,
             label: None,
             _sandbox: Some(sandbox),

@@ -26,6 +26,22 @@ export const commands = {
 	pinSignUp: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("pin_sign_up", { pin })),
 	pinSignIn: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("pin_sign_in", { pin })),
 	pinRemembered: () => typedError<boolean, AppError>(__TAURI_INVOKE("pin_remembered")),
+	emailSignUpStart: (email: string) => typedError<CodeSent_Serialize, AppError>(__TAURI_INVOKE("email_sign_up_start", { email })),
+	emailSignUpFinish: (code: string, passphrase: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("email_sign_up_finish", { code, passphrase })),
+	emailSignInStart: (email: string) => typedError<CodeSent_Serialize, AppError>(__TAURI_INVOKE("email_sign_in_start", { email })),
+	emailSignInCode: (code: string) => typedError<EmailSignIn_Serialize, AppError>(__TAURI_INVOKE("email_sign_in_code", { code })),
+	emailSignInPassphrase: (passphrase: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("email_sign_in_passphrase", { passphrase })),
+	emailResend: () => typedError<CodeSent_Serialize, AppError>(__TAURI_INVOKE("email_resend")),
+	emailCancel: () => typedError<boolean, AppError>(__TAURI_INVOKE("email_cancel")),
+	emailConfirmStart: (email: string) => typedError<CodeSent_Serialize, AppError>(__TAURI_INVOKE("email_confirm_start", { email })),
+	emailConfirmCode: (code: string) => typedError<EmailStatus_Serialize, AppError>(__TAURI_INVOKE("email_confirm_code", { code })),
+	emailStatus: () => typedError<EmailStatus_Serialize, AppError>(__TAURI_INVOKE("email_status")),
+	eoaImport: (input: KeyImport_Deserialize) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("eoa_import", { input })),
+	eoaSignIn: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("eoa_sign_in")),
+	eoaRemembered: () => typedError<string | null, AppError>(__TAURI_INVOKE("eoa_remembered")),
+	eoaChallenge: (address: string) => typedError<EoaChallenge, AppError>(__TAURI_INVOKE("eoa_challenge", { address })),
+	eoaSubmitSignature: (signature: string) => typedError<EoaStep_Serialize, AppError>(__TAURI_INVOKE("eoa_submit_signature", { signature })),
+	eoaStatus: () => typedError<EoaStatus_Serialize | null, AppError>(__TAURI_INVOKE("eoa_status")),
 	walletHoldings: () => typedError<Holding[], AppError>(__TAURI_INVOKE("wallet_holdings")),
 	sendPrepare: (draft: TransferDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("send_prepare", { draft })),
 	operationApprove: (reviewId: string, credentialJson: string) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve", { reviewId, credentialJson })),
@@ -623,6 +639,25 @@ export type ChainTotal = {
 	wallets: WalletTotal[],
 };
 
+/**  A code was sent: to whom, until when, and when another may be asked for. */
+export type CodeSent = CodeSent_Serialize | CodeSent_Deserialize;
+
+/**  A code was sent: to whom, until when, and when another may be asked for. */
+export type CodeSent_Deserialize = {
+	email: string,
+	/**  ISO 8601, as IBEx gave it; `None` when IBEx does not say. */
+	expiresAt?: string | null,
+	resendInSeconds: number,
+};
+
+/**  A code was sent: to whom, until when, and when another may be asked for. */
+export type CodeSent_Serialize = {
+	email: string,
+	/**  ISO 8601, as IBEx gave it; `None` when IBEx does not say. */
+	expiresAt: string | null,
+	resendInSeconds: number,
+};
+
 export type Contact = Contact_Serialize | Contact_Deserialize;
 
 export type ContactAddress = {
@@ -743,6 +778,23 @@ export type CoreEvent_Serialize =
 /**  An update check, download or install moved on (progress included). */
 { kind: "updateChanged"; status: UpdateStatus_Serialize };
 
+/**  One chain's EIP-7702 delegation as IBEx gave it. */
+export type Delegation = Delegation_Serialize | Delegation_Deserialize;
+
+/**  One chain's EIP-7702 delegation as IBEx gave it. */
+export type Delegation_Deserialize = {
+	chainId: number,
+	/**  The contract the EOA's code delegates to (`SafeEIP7702Proxy`). */
+	implementation?: string | null,
+};
+
+/**  One chain's EIP-7702 delegation as IBEx gave it. */
+export type Delegation_Serialize = {
+	chainId: number,
+	/**  The contract the EOA's code delegates to (`SafeEIP7702Proxy`). */
+	implementation: string | null,
+};
+
 /**  Where a derived address comes from. */
 export type DerivedScope = 
 /**  The account's global key (`derived.global`). */
@@ -792,6 +844,84 @@ export type EarnDraft_Serialize = {
 	 */
 	all: boolean,
 };
+
+/**  Where an e-mail sign-in stands after the code. */
+export type EmailSignIn = EmailSignIn_Serialize | EmailSignIn_Deserialize;
+
+/**  Where an e-mail sign-in stands after the code. */
+export type EmailSignIn_Deserialize = { step: "signedIn"; session: SessionInfo_Deserialize } | 
+/**  This computer does not hold the key: the backup's passphrase opens it. */
+{ step: "passphraseNeeded" };
+
+/**  Where an e-mail sign-in stands after the code. */
+export type EmailSignIn_Serialize = { step: "signedIn"; session: SessionInfo_Serialize } | 
+/**  This computer does not hold the key: the backup's passphrase opens it. */
+{ step: "passphraseNeeded" };
+
+/**  The account's e-mail as IBEx keeps it (Settings). */
+export type EmailStatus = EmailStatus_Serialize | EmailStatus_Deserialize;
+
+/**  The account's e-mail as IBEx keeps it (Settings). */
+export type EmailStatus_Deserialize = {
+	/**  The confirmed address, if any. */
+	confirmed?: string | null,
+	/**  An address waiting for its code. */
+	pending?: string | null,
+};
+
+/**  The account's e-mail as IBEx keeps it (Settings). */
+export type EmailStatus_Serialize = {
+	/**  The confirmed address, if any. */
+	confirmed: string | null,
+	/**  An address waiting for its code. */
+	pending: string | null,
+};
+
+/**  The message another wallet must sign. */
+export type EoaChallenge = {
+	address: string,
+	message: string,
+	/**  `true` when IBEx did not know the address and this second message creates the account. */
+	createsAccount: boolean,
+};
+
+/**  The EOA account's EIP-7702 state (Settings). */
+export type EoaStatus = EoaStatus_Serialize | EoaStatus_Deserialize;
+
+/**  The EOA account's EIP-7702 state (Settings). */
+export type EoaStatus_Deserialize = {
+	address: string,
+	/**  `EOA_7702` as IBEx reports the account's mode; `None` when it does not say. */
+	walletMode?: string | null,
+	/**  The delegations IBEx announced at sign-in (per chain). */
+	delegations: Delegation_Deserialize[],
+	/**  Whether this computer's keychain holds the key (imported), or another wallet signs. */
+	keyOnThisComputer: boolean,
+};
+
+/**  The EOA account's EIP-7702 state (Settings). */
+export type EoaStatus_Serialize = {
+	address: string,
+	/**  `EOA_7702` as IBEx reports the account's mode; `None` when it does not say. */
+	walletMode: string | null,
+	/**  The delegations IBEx announced at sign-in (per chain). */
+	delegations: Delegation_Serialize[],
+	/**  Whether this computer's keychain holds the key (imported), or another wallet signs. */
+	keyOnThisComputer: boolean,
+};
+
+/**  Where a pasted signature got the user. */
+export type EoaStep = EoaStep_Serialize | EoaStep_Deserialize;
+
+/**  Where a pasted signature got the user. */
+export type EoaStep_Deserialize = { step: "signedIn"; session: SessionInfo_Deserialize } | 
+/**  IBEx has no account for this address yet: sign this second message to create it. */
+{ step: "signUp"; challenge: EoaChallenge };
+
+/**  Where a pasted signature got the user. */
+export type EoaStep_Serialize = { step: "signedIn"; session: SessionInfo_Serialize } | 
+/**  IBEx has no account for this address yet: sign this second message to create it. */
+{ step: "signUp"; challenge: EoaChallenge };
 
 /**
  *  Stable error codes. The UI branches on these; never rename one. Serialised in camelCase,
@@ -966,6 +1096,30 @@ export type IbanRequest_Deserialize = { provider: "monerium"; chainId: number } 
  *  provider (`POST /v1.2/sepa/iban/add`, with the holder's name).
  */
 export type IbanRequest_Serialize = { provider: "monerium"; chainId: number } | { provider: "ibex"; holderName: string; label: string | null };
+
+/**
+ *  What the UI sends once to import a key: a private key (64 hex digits) or a BIP-39 phrase,
+ *  and the address the user expects it to control. Never printed, zeroized when dropped.
+ */
+export type KeyImport = KeyImport_Serialize | KeyImport_Deserialize;
+
+/**
+ *  What the UI sends once to import a key: a private key (64 hex digits) or a BIP-39 phrase,
+ *  and the address the user expects it to control. Never printed, zeroized when dropped.
+ */
+export type KeyImport_Deserialize = {
+	secret: string,
+	address?: string | null,
+};
+
+/**
+ *  What the UI sends once to import a key: a private key (64 hex digits) or a BIP-39 phrase,
+ *  and the address the user expects it to control. Never printed, zeroized when dropped.
+ */
+export type KeyImport_Serialize = {
+	secret: string,
+	address: string | null,
+};
 
 /**  What the key needs from the user right now, for the wallet's prompt. */
 export type KeyPrompt = KeyPrompt_Serialize | KeyPrompt_Deserialize;
@@ -2146,7 +2300,11 @@ export type Settings_Serialize = {
 /**  What signs for this account. */
 export type SignerKind = "passkey" | 
 /**  IBEx's KDF signer, derived from a PIN on this device. */
-"pin";
+"pin" | 
+/**  An e-mail wallet: a key sealed with a passphrase, its backup at IBEx, a code to sign in. */
+"email" | 
+/**  An existing Ethereum account (EIP-7702), imported here or signing in another wallet. */
+"eoa";
 
 /**  One device or key that can sign for the account. */
 export type SignerView = SignerView_Serialize | SignerView_Deserialize;

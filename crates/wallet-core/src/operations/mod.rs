@@ -405,7 +405,7 @@ pub(crate) fn rfc3339(unix: i64) -> String {
 
 /// The options' challenge must be the base64url of the userOpHash's bytes.
 fn check_challenge_is_hash(challenge: &str, user_op_hash: &str) -> Result<(), AppError> {
-    let hash_bytes = hex_bytes(user_op_hash);
+    let hash_bytes = crate::hex::decode(user_op_hash);
     let challenge_bytes = decode_b64(challenge);
     match (hash_bytes, challenge_bytes) {
         (Some(h), Some(c)) if h == c => Ok(()),
@@ -414,17 +414,6 @@ fn check_challenge_is_hash(challenge: &str, user_op_hash: &str) -> Result<(), Ap
             Msg::SignsSomethingElse,
         )),
     }
-}
-
-fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    let hex = s.strip_prefix("0x").unwrap_or(s);
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// IBEx refusing the operation (400: insufficient balance, unknown Safe…).
