@@ -23,6 +23,7 @@ const SANDBOX_STATE_FILE: &str = "sandbox-state.json";
 const CACHE_FILE: &str = "cache.json";
 
 pub fn run() {
+    webview::prepare_process();
     init_logging();
     // Before any TLS client (ours, the updater's): the app's one rustls provider.
     ibex::install_crypto_provider();
