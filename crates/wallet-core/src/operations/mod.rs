@@ -171,6 +171,8 @@ impl Operations {
     }
 
     /// Files IBEx's approval of a bank action for the passkey; the review shows `reviewed`.
+    // (Merge fix for clippy -D warnings; a parameter struct is the owner's call.)
+    #[allow(clippy::too_many_arguments)]
     pub async fn file_bank_approval(
         &self,
         session: &Session,
