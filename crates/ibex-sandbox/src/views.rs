@@ -105,12 +105,20 @@ pub fn addresses(
 ) -> Option<Value> {
     // The signer's own Safe (default salt) is the primary one, listed first; provisioned
     // Safes follow (the store's order is by address, which says nothing about which is which).
-    let primary = store.signers.get(signer).map(|s| s.safe.to_ascii_lowercase());
+    let primary = store
+        .signers
+        .get(signer)
+        .map(|s| s.safe.to_ascii_lowercase());
     let mut safes: Vec<&Safe> = signer_safes(store, signer)
         .into_iter()
         .filter(|s| !s.registered(now).is_empty())
         .collect();
-    safes.sort_by_key(|s| (Some(s.address.to_ascii_lowercase()) != primary, s.created_at));
+    safes.sort_by_key(|s| {
+        (
+            Some(s.address.to_ascii_lowercase()) != primary,
+            s.created_at,
+        )
+    });
     let wallets: Vec<Value> = safes
         .into_iter()
         .map(|safe| {

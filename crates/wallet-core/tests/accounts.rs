@@ -299,8 +299,16 @@ async fn a_new_safe_is_provisioned_named_picked_and_used() {
     assert_eq!(added.name.as_deref(), Some("Savings"));
     assert_eq!(added.chain_ids, [chain]);
     assert!(!added.primary);
-    let still = now.wallets.iter().find(|w| w.primary).expect("a primary Safe");
-    assert_eq!(still.address.to_checksum(), primary, "the primary Safe stays primary");
+    let still = now
+        .wallets
+        .iter()
+        .find(|w| w.primary)
+        .expect("a primary Safe");
+    assert_eq!(
+        still.address.to_checksum(),
+        primary,
+        "the primary Safe stays primary"
+    );
 
     // Operations act for the picked Safe: fund it, send from it.
     core.safes_select(primary.clone()).await.unwrap();
