@@ -59,6 +59,9 @@ pub enum ErrorCode {
     VaultFull,
     /// The current account is not the one a review was prepared for: nothing was signed.
     AccountChanged,
+    /// The action needs the user's explicit confirmation first (removing this device's own
+    /// passkey as an owner); nothing was sent.
+    ConfirmationNeeded,
 }
 
 /// An error as the UI sees it.

@@ -50,6 +50,8 @@ pub(crate) struct Connection {
     pub ops: Operations,
     /// The swap quotes shown to the user, which a swap review is built from.
     pub swaps: crate::swap::QuoteBook,
+    /// A new Safe owner's passkey registration in progress.
+    pub owners: crate::owners::NewOwners,
     /// The tenant's host name; `None` for the embedded sandbox (named in the user's language).
     label: Option<String>,
     #[cfg(feature = "sandbox")]
@@ -88,6 +90,7 @@ impl Connection {
                     identity,
                     ops: Operations::new(events),
                     swaps: crate::swap::QuoteBook::default(),
+                    owners: crate::owners::NewOwners::default(),
                     client,
                     label,
                     #[cfg(feature = "sandbox")]
@@ -127,6 +130,7 @@ impl Connection {
             identity: SANDBOX_IDENTITY.to_owned(),
             ops: Operations::new(events),
             swaps: crate::swap::QuoteBook::default(),
+            owners: crate::owners::NewOwners::default(),
             client,
             label: None,
             _sandbox: Some(sandbox),

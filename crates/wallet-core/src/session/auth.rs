@@ -185,6 +185,8 @@ pub(crate) struct AuthState {
     last_end: Mutex<Option<Msg>>,
     /// The language `info()` speaks.
     locale: Arc<CurrentLocale>,
+    /// This device's passkey key, as far as its ceremonies tell (which Safe owner it is).
+    pub device: crate::owners::DeviceKeys,
 }
 
 impl AuthState {
@@ -206,6 +208,7 @@ impl AuthState {
             registry,
             last_end: Mutex::new(None),
             locale,
+            device: crate::owners::DeviceKeys::default(),
         })
     }
 
@@ -585,7 +588,12 @@ impl AuthState {
         origin: Option<&str>,
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
-        let (credential, signed_for) = checked_credential(&pending, credential, origin)?;
+        let (typed, signed_for) = checked_credential(&pending, credential.clone(), origin)?;
+        // What this device's passkey is, for the owners page (owners.rs).
+        self.device.forget();
+        self.device
+            .learn(&credential, ceremony_type(pending.intent));
+        let credential = typed;
         self.events.emit(CoreEvent::AuthProgress {
             step: AuthStep::Verifying,
         });
@@ -858,6 +866,7 @@ impl AuthState {
             active
         };
         *lock(&self.last_end) = None;
+        self.device.forget();
         if let Some(active) = active {
             self.registry.remove(&active.id);
             active.session.sign_out().await?;
@@ -1033,10 +1042,7 @@ fn checked_credential(
     credential: serde_json::Value,
     origin: Option<&str>,
 ) -> Result<(Credential, String), AppError> {
-    let expected_type = match pending.intent {
-        AuthIntent::SignUp => ClientDataType::Create,
-        AuthIntent::SignIn => ClientDataType::Get,
-    };
+    let expected_type = ceremony_type(pending.intent);
     let signed_for = check_client_data(&credential, expected_type, &pending.challenge, origin)?;
     let credential: Credential = serde_json::from_value(credential).map_err(|e| {
         AppError::validation(Msg::PasskeyResponseNotCredential {
@@ -1044,6 +1050,14 @@ fn checked_credential(
         })
     })?;
     Ok((credential, signed_for))
+}
+
+/// The clientDataJSON type a ceremony of `intent` signs.
+fn ceremony_type(intent: AuthIntent) -> ClientDataType {
+    match intent {
+        AuthIntent::SignUp => ClientDataType::Create,
+        AuthIntent::SignIn => ClientDataType::Get,
+    }
 }
 
 /// The pending ceremony `ceremony_id`, taken out of `slot`.
