@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 use crate::messages::Msg;
 use crate::network::Connection;
 pub use crate::session::auth::AccountEntry;
@@ -87,12 +87,7 @@ impl crate::Core {
     /// Names the current account on this device (`""` removes the name).
     pub async fn accounts_rename(&self, name: String) -> Result<Vec<AccountEntry>, AppError> {
         let name = clean_name(&name)?;
-        let conn = self.connection().await?;
-        let id = conn
-            .auth
-            .current_id()
-            .ok_or_else(|| AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst))?;
-        conn.auth.edit_filed(&id, |filed, _| {
+        self.connection().await?.auth.edit_current(|filed, _| {
             filed.name = name.clone();
             Ok(())
         })?;

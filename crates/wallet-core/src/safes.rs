@@ -8,7 +8,7 @@
 use ibex::models::ChainId;
 
 use crate::accounts::clean_name;
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 use crate::messages::Msg;
 use crate::passkey::ProviderKind;
 use crate::session::auth::Answer;
@@ -22,25 +22,30 @@ fn parse_safe(text: &str) -> Result<ibex::Address, AppError> {
     })
 }
 
+/// `safe` must be one of the account's.
+fn of_account(safe: ibex::Address, account: &crate::Account) -> Result<(), AppError> {
+    if account.wallets.iter().any(|w| w.address == safe) {
+        Ok(())
+    } else {
+        Err(AppError::validation(Msg::SafeUnknown {
+            address: safe.to_checksum(),
+        }))
+    }
+}
+
 /// The Safe commands (all for the current account).
 impl crate::Core {
     /// Makes `address` the Safe operations act for.
     pub async fn safes_select(&self, address: String) -> Result<SessionInfo, AppError> {
         let safe = parse_safe(&address)?;
-        let conn = self.connection().await?;
-        let id = conn
+        self.connection()
+            .await?
             .auth
-            .current_id()
-            .ok_or_else(|| AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst))?;
-        conn.auth.edit_filed(&id, |filed, account| {
-            if !account.wallets.iter().any(|w| w.address == safe) {
-                return Err(AppError::validation(Msg::SafeUnknown {
-                    address: safe.to_checksum(),
-                }));
-            }
-            filed.safe = Some(safe);
-            Ok(())
-        })
+            .edit_current(|filed, account| {
+                of_account(safe, account)?;
+                filed.safe = Some(safe);
+                Ok(())
+            })
     }
 
     /// Names a Safe of the current account on this device (`""` removes the name).
@@ -51,24 +56,18 @@ impl crate::Core {
     ) -> Result<SessionInfo, AppError> {
         let safe = parse_safe(&address)?;
         let name = clean_name(&name)?;
-        let conn = self.connection().await?;
-        let id = conn
+        self.connection()
+            .await?
             .auth
-            .current_id()
-            .ok_or_else(|| AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst))?;
-        conn.auth.edit_filed(&id, |filed, account| {
-            if !account.wallets.iter().any(|w| w.address == safe) {
-                return Err(AppError::validation(Msg::SafeUnknown {
-                    address: safe.to_checksum(),
-                }));
-            }
-            let key = safe.to_checksum().to_ascii_lowercase();
-            match &name {
-                Some(name) => filed.safe_names.insert(key, name.clone()),
-                None => filed.safe_names.remove(&key),
-            };
-            Ok(())
-        })
+            .edit_current(|filed, account| {
+                of_account(safe, account)?;
+                let key = safe.to_checksum().to_ascii_lowercase();
+                match &name {
+                    Some(name) => filed.safe_names.insert(key, name.clone()),
+                    None => filed.safe_names.remove(&key),
+                };
+                Ok(())
+            })
     }
 
     /// Step 1 of adding a Safe on `chain_id`, called `name`: the passkey options (a sign-in of

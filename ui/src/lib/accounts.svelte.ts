@@ -20,4 +20,13 @@ export function safeLabel(address: string, account: Account | null = current.acc
 }
 
 /** The pages whose work acts for one Safe: the Safe picker heads them. */
-export const SAFE_PAGES: readonly PageId[] = ['portfolio', 'send', 'swap', 'earn', 'message', 'recovery'];
+export const SAFE_PAGES: readonly PageId[] = [
+  'portfolio',
+  'send',
+  'swap',
+  'earn',
+  'message',
+  'recovery',
+  'owners',
+  'derived',
+];

@@ -366,6 +366,17 @@ impl AuthState {
         Ok(self.changed())
     }
 
+    /// [`Self::edit_filed`] for the current account.
+    pub fn edit_current(
+        &self,
+        change: impl Fn(&mut Filed, &Account) -> Result<(), AppError>,
+    ) -> Result<SessionInfo, AppError> {
+        let id = self
+            .current_id()
+            .ok_or_else(|| AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst))?;
+        self.edit_filed(&id, change)
+    }
+
     /// Reads the current account's Safes again (after one was added).
     pub async fn reload_wallets(&self, id: &str, session: &Session) -> Result<(), AppError> {
         let wallets = session.address(false).await?;
