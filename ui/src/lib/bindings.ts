@@ -77,6 +77,30 @@ export const commands = {
 	updateCheck: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_check")),
 	updateInstall: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_install")),
 	updateLater: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_later")),
+	accountsList: () => typedError<AccountEntry_Serialize[], AppError>(__TAURI_INVOKE("accounts_list")),
+	accountsSwitch: (handle: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("accounts_switch", { handle })),
+	accountsSignOut: (handle: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("accounts_sign_out", { handle })),
+	accountsRename: (name: string) => typedError<AccountEntry_Serialize[], AppError>(__TAURI_INVOKE("accounts_rename", { name })),
+	safesSelect: (address: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_select", { address })),
+	safesRename: (address: string, name: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_rename", { address, name })),
+	safesAddBegin: (chainId: number, name: string) => typedError<Ceremony, AppError>(__TAURI_INVOKE("safes_add_begin", { chainId, name })),
+	safesAddComplete: (ceremonyId: string, credentialJson: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_add_complete", { ceremonyId, credentialJson })),
+	safesAddCompleteNative: (ceremonyId: string, provider: ProviderKind) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_add_complete_native", { ceremonyId, provider })),
+	bankingOverview: () => typedError<BankOverview_Serialize, AppError>(__TAURI_INVOKE("banking_overview")),
+	bankingHistory: (query: HistoryQuery_Deserialize) => typedError<BankHistory_Serialize, AppError>(__TAURI_INVOKE("banking_history", { query })),
+	bankingIbanOpen: (request: IbanRequest_Deserialize) => typedError<IbanOpening_Serialize, AppError>(__TAURI_INVOKE("banking_iban_open", { request })),
+	bankingIbanLabel: (iban: string, label: string) => typedError<BankOverview_Serialize, AppError>(__TAURI_INVOKE("banking_iban_label", { iban, label })),
+	bankingPayees: () => typedError<Payee_Serialize[], AppError>(__TAURI_INVOKE("banking_payees")),
+	bankingPayeeAdd: (draft: PayeeDraft_Deserialize) => typedError<PayeeSaved_Serialize, AppError>(__TAURI_INVOKE("banking_payee_add", { draft })),
+	bankingPayeeRename: (contactId: string, name: string) => typedError<Payee_Serialize[], AppError>(__TAURI_INVOKE("banking_payee_rename", { contactId, name })),
+	bankingPayeeDelete: (contactId: string, iban: string) => typedError<Payee_Serialize[], AppError>(__TAURI_INVOKE("banking_payee_delete", { contactId, iban })),
+	bankingPayPrepare: (draft: PaymentDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("banking_pay_prepare", { draft })),
+	bankingMandates: () => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandates")),
+	bankingMandatePrepare: (draft: MandateDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("banking_mandate_prepare", { draft })),
+	bankingMandateCreate: (userOpHash: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_create", { userOpHash })),
+	bankingMandateCancel: (id: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_cancel", { id })),
+	bankingAutomation: () => typedError<AutomationView_Serialize[], AppError>(__TAURI_INVOKE("banking_automation")),
+	bankingAutomationSave: (draft: AutomationDraft_Deserialize) => typedError<AutomationView_Serialize[], AppError>(__TAURI_INVOKE("banking_automation_save", { draft })),
 };
 
 /** Events */
@@ -87,17 +111,70 @@ export const events = {
 /* Types */
 export type Account = Account_Serialize | Account_Deserialize;
 
+/**  One line of the account switcher. */
+export type AccountEntry = AccountEntry_Serialize | AccountEntry_Deserialize;
+
+/**  One line of the account switcher. */
+export type AccountEntry_Deserialize = {
+	/**
+	 *  What the switcher's commands take: the network and the account (two IBEx deployments
+	 *  may hand out the same account id).
+	 */
+	handle: string,
+	/**  The network it is signed in on ("Local sandbox", a tenant's host). */
+	network: string,
+	id: string,
+	/**  The user's name for it, else its primary Safe shortened. */
+	label: string,
+	name?: string | null,
+	signer: SignerKind,
+	safes: number,
+	current: boolean,
+	locked: boolean,
+};
+
+/**  One line of the account switcher. */
+export type AccountEntry_Serialize = {
+	/**
+	 *  What the switcher's commands take: the network and the account (two IBEx deployments
+	 *  may hand out the same account id).
+	 */
+	handle: string,
+	/**  The network it is signed in on ("Local sandbox", a tenant's host). */
+	network: string,
+	id: string,
+	/**  The user's name for it, else its primary Safe shortened. */
+	label: string,
+	name: string | null,
+	signer: SignerKind,
+	safes: number,
+	current: boolean,
+	locked: boolean,
+};
+
 export type Account_Deserialize = {
+	/**  How this device files the account: IBEx's `externalUserId`, else its primary Safe. */
+	id: string,
+	/**  The name the user gave it on this device. */
+	name?: string | null,
+	/**  The name, else the primary Safe shortened (`0x1234…cdef`). */
+	label: string,
 	/**  IBEx's `externalUserId` (the JWT `sub`). */
 	externalUserId?: string | null,
-	wallets: SafeWallet[],
+	wallets: SafeWallet_Deserialize[],
 	signer: SignerKind,
 };
 
 export type Account_Serialize = {
+	/**  How this device files the account: IBEx's `externalUserId`, else its primary Safe. */
+	id: string,
+	/**  The name the user gave it on this device. */
+	name: string | null,
+	/**  The name, else the primary Safe shortened (`0x1234…cdef`). */
+	label: string,
 	/**  IBEx's `externalUserId` (the JWT `sub`). */
 	externalUserId: string | null,
-	wallets: SafeWallet[],
+	wallets: SafeWallet_Serialize[],
 	signer: SignerKind,
 };
 
@@ -236,6 +313,8 @@ export type AppInfo_Serialize = {
 	storageNotice: string | null,
 };
 
+export type Approves = "userOperation" | "bankApproval";
+
 export type AuthIntent = 
 /**  Create a wallet with a new passkey. */
 "signUp" | 
@@ -248,6 +327,197 @@ export type AuthStep =
 "verifying" | 
 /**  IBEx is deploying or expanding the wallet (the documented 204 window). */
 "preparingWallet";
+
+export type AutomationDraft = AutomationDraft_Serialize | AutomationDraft_Deserialize;
+
+export type AutomationDraft_Deserialize = {
+	chainId: number,
+	enabled: boolean,
+	mode: AutomationMode,
+	targetAddress: string,
+	tokenAddress: string,
+	/**  With `percentOfReceived`: 0–100. */
+	percentage?: string | null,
+	/**  With `fixedAmount`: whole tokens, exact. */
+	fixedAmount?: string | null,
+	minIntervalMinutes: number,
+	frequency: Frequency,
+};
+
+export type AutomationDraft_Serialize = {
+	chainId: number,
+	enabled: boolean,
+	mode: AutomationMode,
+	targetAddress: string,
+	tokenAddress: string,
+	/**  With `percentOfReceived`: 0–100. */
+	percentage: string | null,
+	/**  With `fixedAmount`: whole tokens, exact. */
+	fixedAmount: string | null,
+	minIntervalMinutes: number,
+	frequency: Frequency,
+};
+
+export type AutomationMode = 
+/**  A share of every amount the Safe receives. */
+"percentOfReceived" | 
+/**  A fixed amount each time. */
+"fixedAmount";
+
+/**  The module on one chain of the Safe, as IBEx reports it. */
+export type AutomationView = AutomationView_Serialize | AutomationView_Deserialize;
+
+/**  The module on one chain of the Safe, as IBEx reports it. */
+export type AutomationView_Deserialize = {
+	chainId: number,
+	/**  EIP-55. */
+	safe: string,
+	/**  IBEx lists an automation module on this chain. */
+	installed: boolean,
+	enabled: boolean,
+	mode?: AutomationMode | null,
+	targetAddress?: string | null,
+	tokenAddress?: string | null,
+	/**  Exact decimal text. */
+	percentage?: string | null,
+	fixedAmount?: string | null,
+	minIntervalMinutes?: number | null,
+	frequency?: Frequency | null,
+};
+
+/**  The module on one chain of the Safe, as IBEx reports it. */
+export type AutomationView_Serialize = {
+	chainId: number,
+	/**  EIP-55. */
+	safe: string,
+	/**  IBEx lists an automation module on this chain. */
+	installed: boolean,
+	enabled: boolean,
+	mode: AutomationMode | null,
+	targetAddress: string | null,
+	tokenAddress: string | null,
+	/**  Exact decimal text. */
+	percentage: string | null,
+	fixedAmount: string | null,
+	minIntervalMinutes: number | null,
+	frequency: Frequency | null,
+};
+
+/**  One of the user's IBANs. */
+export type BankAccount = BankAccount_Serialize | BankAccount_Deserialize;
+
+/**  One of the user's IBANs. */
+export type BankAccount_Deserialize = {
+	/**  Upper case without spaces (what commands take). */
+	iban: string,
+	/**  In groups of four, for display. */
+	grouped: string,
+	bic?: string | null,
+	holderName?: string | null,
+	label?: string | null,
+	/**  `MONERIUM` or IBEx's own SEPA provider, as IBEx names it. */
+	provider?: string | null,
+	status?: string | null,
+	/**  The Safe the IBAN belongs to (EIP-55) and its chain. */
+	safe?: string | null,
+	chainId?: number | null,
+	/**  Exact euro text (`"1234.56"`), when IBEx states it. */
+	balance?: string | null,
+};
+
+/**  One of the user's IBANs. */
+export type BankAccount_Serialize = {
+	/**  Upper case without spaces (what commands take). */
+	iban: string,
+	/**  In groups of four, for display. */
+	grouped: string,
+	bic: string | null,
+	holderName: string | null,
+	label: string | null,
+	/**  `MONERIUM` or IBEx's own SEPA provider, as IBEx names it. */
+	provider: string | null,
+	status: string | null,
+	/**  The Safe the IBAN belongs to (EIP-55) and its chain. */
+	safe: string | null,
+	chainId: number | null,
+	/**  Exact euro text (`"1234.56"`), when IBEx states it. */
+	balance: string | null,
+};
+
+export type BankHistory = BankHistory_Serialize | BankHistory_Deserialize;
+
+export type BankHistory_Deserialize = {
+	movements: BankMovement_Deserialize[],
+	page: number,
+	pages: number,
+	total: number,
+};
+
+export type BankHistory_Serialize = {
+	movements: BankMovement_Serialize[],
+	page: number,
+	pages: number,
+	total: number,
+};
+
+/**  One bank movement. */
+export type BankMovement = BankMovement_Serialize | BankMovement_Deserialize;
+
+/**  One bank movement. */
+export type BankMovement_Deserialize = {
+	id: string,
+	/**  The user's IBAN it belongs to (grouped). */
+	iban?: string | null,
+	direction: Flow,
+	/**  `ask`, `pending`, `completed`, `cancelled`, `failed` or `rejected`. */
+	status: string,
+	/**  Exact euro text. */
+	amount: string,
+	currency: string,
+	/**  The other party: the sender of a credit, the beneficiary of a debit. */
+	counterpartyName?: string | null,
+	/**  Grouped. */
+	counterpartyIban?: string | null,
+	reference?: string | null,
+	remittanceInfo?: string | null,
+	/**  ISO 8601 as IBEx sent it. */
+	createdAt?: string | null,
+};
+
+/**  One bank movement. */
+export type BankMovement_Serialize = {
+	id: string,
+	/**  The user's IBAN it belongs to (grouped). */
+	iban: string | null,
+	direction: Flow,
+	/**  `ask`, `pending`, `completed`, `cancelled`, `failed` or `rejected`. */
+	status: string,
+	/**  Exact euro text. */
+	amount: string,
+	currency: string,
+	/**  The other party: the sender of a credit, the beneficiary of a debit. */
+	counterpartyName: string | null,
+	/**  Grouped. */
+	counterpartyIban: string | null,
+	reference: string | null,
+	remittanceInfo: string | null,
+	/**  ISO 8601 as IBEx sent it. */
+	createdAt: string | null,
+};
+
+export type BankOverview = BankOverview_Serialize | BankOverview_Deserialize;
+
+export type BankOverview_Deserialize = {
+	accounts: BankAccount_Deserialize[],
+	/**  How many IBANs a user may have (the documented default; IBEx answers `IBAN_QUOTA` past it). */
+	maxIbans: number,
+};
+
+export type BankOverview_Serialize = {
+	accounts: BankAccount_Serialize[],
+	/**  How many IBANs a user may have (the documented default; IBEx answers `IBAN_QUOTA` past it). */
+	maxIbans: number,
+};
 
 export type BitcoinAddressView = {
 	address: string,
@@ -578,10 +848,17 @@ export type ErrorCode =
 /**  The deposit would exceed the vault's cap (IBEx `VAULT_FULL`). */
 "vaultFull" | 
 /**
+ *  The payee's name did not match its IBAN (IBEx's Verification of Payee), or was not
+ *  checked: the user corrects it or confirms the payment anyway.
+ */
+"payeeUnverified" | 
+/**
  *  The action needs the user's explicit confirmation first (removing this device's own
  *  passkey as an owner); nothing was sent.
  */
-"confirmationNeeded";
+"confirmationNeeded" | 
+/**  The current account is not the one a review was prepared for: nothing was signed. */
+"accountChanged";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {
@@ -611,6 +888,8 @@ export type FieldProblem = {
 
 export type Flow = "in" | "out";
 
+export type Frequency = "daily" | "weekly" | "ninetyDays" | "none";
+
 /**  Why a row is hidden until the user asks to see everything. */
 export type HiddenReason = 
 /**  Balance 0 (listed because the wallet asks for `includeZero`). */
@@ -622,6 +901,22 @@ export type HiddenReason =
 /**  No market price while prices are available for other tokens. */
 "unpriced";
 
+export type HistoryQuery = HistoryQuery_Serialize | HistoryQuery_Deserialize;
+
+export type HistoryQuery_Deserialize = {
+	/**  One IBAN (any spacing), or all of the user's. */
+	iban?: string | null,
+	/**  1-based. */
+	page: number,
+};
+
+export type HistoryQuery_Serialize = {
+	/**  One IBAN (any spacing), or all of the user's. */
+	iban: string | null,
+	/**  1-based. */
+	page: number,
+};
+
 /**  A token the signed-in Safe holds on one chain. */
 export type Holding = {
 	chainId: number,
@@ -632,6 +927,45 @@ export type Holding = {
 	/**  Exact decimal text. */
 	balance: string,
 };
+
+/**  An IBAN opened at once, or a review for the passkey. */
+export type IbanOpening = IbanOpening_Serialize | IbanOpening_Deserialize;
+
+/**  An IBAN opened at once, or a review for the passkey. */
+export type IbanOpening_Deserialize = {
+	kind: "opened",
+} & BankOverview_Deserialize | 
+/**  Boxed: a review is much larger than an overview. */
+{
+	kind: "review",
+} & OperationReview_Deserialize;
+
+/**  An IBAN opened at once, or a review for the passkey. */
+export type IbanOpening_Serialize = {
+	kind: "opened",
+} & BankOverview_Serialize | 
+/**  Boxed: a review is much larger than an overview. */
+{
+	kind: "review",
+} & OperationReview_Serialize;
+
+/**
+ *  What to open: an IBAN from Monerium (a Safe operation, after KYC) or from IBEx's own SEPA
+ *  provider (`POST /v1.2/sepa/iban/add`, with the holder's name).
+ */
+export type IbanRequest = IbanRequest_Serialize | IbanRequest_Deserialize;
+
+/**
+ *  What to open: an IBAN from Monerium (a Safe operation, after KYC) or from IBEx's own SEPA
+ *  provider (`POST /v1.2/sepa/iban/add`, with the holder's name).
+ */
+export type IbanRequest_Deserialize = { provider: "monerium"; chainId: number } | { provider: "ibex"; holderName: string; label?: string | null };
+
+/**
+ *  What to open: an IBAN from Monerium (a Safe operation, after KYC) or from IBEx's own SEPA
+ *  provider (`POST /v1.2/sepa/iban/add`, with the holder's name).
+ */
+export type IbanRequest_Serialize = { provider: "monerium"; chainId: number } | { provider: "ibex"; holderName: string; label: string | null };
 
 /**  What the key needs from the user right now, for the wallet's prompt. */
 export type KeyPrompt = KeyPrompt_Serialize | KeyPrompt_Deserialize;
@@ -702,6 +1036,54 @@ export type LoadedPages = {
 /**  A language the wallet speaks. */
 export type Locale = "en" | "fr";
 
+export type MandateDraft = MandateDraft_Serialize | MandateDraft_Deserialize;
+
+export type MandateDraft_Deserialize = {
+	sourceIban: string,
+	destinationName: string,
+	destinationIban: string,
+	destinationBic?: string | null,
+	/**  Whole percent, 1–100. */
+	percent: number,
+};
+
+export type MandateDraft_Serialize = {
+	sourceIban: string,
+	destinationName: string,
+	destinationIban: string,
+	destinationBic: string | null,
+	/**  Whole percent, 1–100. */
+	percent: number,
+};
+
+export type MandateView = MandateView_Serialize | MandateView_Deserialize;
+
+export type MandateView_Deserialize = {
+	id: string,
+	/**  `validated`, `suspended` or `cancelled`. */
+	status: string,
+	/**  Grouped. */
+	sourceIban?: string | null,
+	destinationName?: string | null,
+	/**  Grouped. */
+	destinationIban?: string | null,
+	percent?: number | null,
+	createdAt?: string | null,
+};
+
+export type MandateView_Serialize = {
+	id: string,
+	/**  `validated`, `suspended` or `cancelled`. */
+	status: string,
+	/**  Grouped. */
+	sourceIban: string | null,
+	destinationName: string | null,
+	/**  Grouped. */
+	destinationIban: string | null,
+	percent: number | null,
+	createdAt: string | null,
+};
+
 /**  What the user wants the Safe to sign. */
 export type MessageDraft = {
 	/**  The chain whose Safe signs (its EIP-1271 answers there). */
@@ -768,6 +1150,24 @@ export type NetworkStatus = {
 export type OpStatus = "created" | "signed" | "executed" | "confirmed" | "failed" | 
 /**  A state IBEx reports that this version does not know yet. */
 "pending";
+
+export type OpenIbanFacts = OpenIbanFacts_Serialize | OpenIbanFacts_Deserialize;
+
+export type OpenIbanFacts_Deserialize = {
+	/**  `MONERIUM` or `IBEXFIAPI`. */
+	provider: string,
+	/**  The account holder's name (IBEx's provider); Monerium uses the verified identity. */
+	holderName?: string | null,
+	label?: string | null,
+};
+
+export type OpenIbanFacts_Serialize = {
+	/**  `MONERIUM` or `IBEXFIAPI`. */
+	provider: string,
+	/**  The account holder's name (IBEx's provider); Monerium uses the verified identity. */
+	holderName: string | null,
+	label: string | null,
+};
 
 /**  A prepared operation waiting for the passkey. */
 export type OperationReview = OperationReview_Serialize | OperationReview_Deserialize;
@@ -925,6 +1325,118 @@ export type PasskeyCapabilities_Serialize = {
 	recommended: ProviderKind,
 };
 
+/**  An IBAN of the address book. */
+export type Payee = Payee_Serialize | Payee_Deserialize;
+
+/**  A payee as the user typed it. */
+export type PayeeDraft = PayeeDraft_Serialize | PayeeDraft_Deserialize;
+
+/**  A payee as the user typed it. */
+export type PayeeDraft_Deserialize = {
+	name: string,
+	iban: string,
+	/**  The payee's bank (IBEx's VoP asks for it: `respondingPspBic`). */
+	bic: string,
+	label?: string | null,
+};
+
+/**  A payee as the user typed it. */
+export type PayeeDraft_Serialize = {
+	name: string,
+	iban: string,
+	/**  The payee's bank (IBEx's VoP asks for it: `respondingPspBic`). */
+	bic: string,
+	label: string | null,
+};
+
+/**
+ *  What saving a payee did: the check, and the payees as IBEx now has them (the new one only
+ *  when it matched).
+ */
+export type PayeeSaved = PayeeSaved_Serialize | PayeeSaved_Deserialize;
+
+/**
+ *  What saving a payee did: the check, and the payees as IBEx now has them (the new one only
+ *  when it matched).
+ */
+export type PayeeSaved_Deserialize = {
+	check: VopCheck_Deserialize,
+	payees: Payee_Deserialize[],
+};
+
+/**
+ *  What saving a payee did: the check, and the payees as IBEx now has them (the new one only
+ *  when it matched).
+ */
+export type PayeeSaved_Serialize = {
+	check: VopCheck_Serialize,
+	payees: Payee_Serialize[],
+};
+
+/**  An IBAN of the address book. */
+export type Payee_Deserialize = {
+	/**  The address-book entry. */
+	contactId: string,
+	name: string,
+	label?: string | null,
+	/**  Compact (what commands take). */
+	iban: string,
+	grouped: string,
+	bic?: string | null,
+	/**  IBEx's VoP result as stored (`None`: IBEx did not record one). */
+	vop?: VopResult | null,
+	matchedName?: string | null,
+	verifiedAt?: string | null,
+};
+
+/**  An IBAN of the address book. */
+export type Payee_Serialize = {
+	/**  The address-book entry. */
+	contactId: string,
+	name: string,
+	label: string | null,
+	/**  Compact (what commands take). */
+	iban: string,
+	grouped: string,
+	bic: string | null,
+	/**  IBEx's VoP result as stored (`None`: IBEx did not record one). */
+	vop: VopResult | null,
+	matchedName: string | null,
+	verifiedAt: string | null,
+};
+
+export type PaymentDraft = PaymentDraft_Serialize | PaymentDraft_Deserialize;
+
+export type PaymentDraft_Deserialize = {
+	/**  One of the user's IBANs (any spacing). */
+	fromIban: string,
+	payeeName: string,
+	payeeIban: string,
+	/**  Euro text, a dot for decimals (the UI turns `12,50` into `12.50`). */
+	amount: string,
+	reference: string,
+	remittanceInfo?: string | null,
+	/**  SEPA Instant (seconds) rather than a plain SEPA credit transfer. */
+	instant: boolean,
+	/**  The user saw a close match or no match for this payee and pays anyway. */
+	acceptUnverified: boolean,
+};
+
+export type PaymentDraft_Serialize = {
+	/**  One of the user's IBANs (any spacing). */
+	fromIban: string,
+	payeeName: string,
+	payeeIban: string,
+	/**  Euro text, a dot for decimals (the UI turns `12,50` into `12.50`). */
+	amount: string,
+	reference: string,
+	remittanceInfo: string | null,
+	/**  SEPA Instant (seconds) rather than a plain SEPA credit transfer. */
+	instant: boolean,
+	/**  The user saw a close match or no match for this payee and pays anyway. */
+	acceptUnverified: boolean,
+};
+
 /**  An operation IBEx has not finished (signed, executing). */
 export type PendingOperation = PendingOperation_Serialize | PendingOperation_Deserialize;
 
@@ -989,6 +1501,11 @@ export type Portfolio_Deserialize = {
 	conversionRateEurUsd?: string | null,
 	pricesAvailable: boolean,
 	chains: ChainTotal[],
+	/**
+	 *  The value held by each Safe of the account over every chain (exact sums of its rows),
+	 *  in the order IBEx lists them.
+	 */
+	safes: WalletTotal[],
 	/**  By chain, then by fiat value (largest first), then symbol. */
 	tokens: TokenRow_Deserialize[],
 };
@@ -1004,6 +1521,11 @@ export type Portfolio_Serialize = {
 	conversionRateEurUsd: string | null,
 	pricesAvailable: boolean,
 	chains: ChainTotal[],
+	/**
+	 *  The value held by each Safe of the account over every chain (exact sums of its rows),
+	 *  in the order IBEx lists them.
+	 */
+	safes: WalletTotal[],
 	/**  By chain, then by fiat value (largest first), then symbol. */
 	tokens: TokenRow_Serialize[],
 };
@@ -1254,6 +1776,17 @@ export type Reviewed_Deserialize = {
 {
 	kind: "route",
 } & RouteFacts_Deserialize | 
+/**
+ *  An IBAN for the Safe: `MONERIUM_CREATE_IBAN`, or IBEx's own provider when the tenant
+ *  asks for the passkey.
+ */
+{
+	kind: "openIban",
+} & OpenIbanFacts_Deserialize | 
+/**  A SEPA credit transfer from one of the user's IBANs. */
+{
+	kind: "sepaPayment",
+} & SepaPaymentFacts_Deserialize | 
 /**  `ADD_OWNER`: a new passkey becomes an owner of the Safe. */
 {
 	kind: "addOwner",
@@ -1297,6 +1830,17 @@ export type Reviewed_Serialize = {
 {
 	kind: "route",
 } & RouteFacts_Serialize | 
+/**
+ *  An IBAN for the Safe: `MONERIUM_CREATE_IBAN`, or IBEx's own provider when the tenant
+ *  asks for the passkey.
+ */
+{
+	kind: "openIban",
+} & OpenIbanFacts_Serialize | 
+/**  A SEPA credit transfer from one of the user's IBANs. */
+{
+	kind: "sepaPayment",
+} & SepaPaymentFacts_Serialize | 
 /**  `ADD_OWNER`: a new passkey becomes an owner of the Safe. */
 {
 	kind: "addOwner",
@@ -1476,11 +2020,30 @@ export type RouteUpdate_Serialize = {
 };
 
 /**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
-export type SafeWallet = {
+export type SafeWallet = SafeWallet_Serialize | SafeWallet_Deserialize;
+
+/**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
+export type SafeWallet_Deserialize = {
 	/**  EIP-55 checksummed. */
 	address: string,
 	chainIds: number[],
 	primary: boolean,
+	/**  The name the user gave it on this device (IBEx keeps none). */
+	name?: string | null,
+	/**  The Safe operations act for now (the user's pick, else the primary one). */
+	selected: boolean,
+};
+
+/**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
+export type SafeWallet_Serialize = {
+	/**  EIP-55 checksummed. */
+	address: string,
+	chainIds: number[],
+	primary: boolean,
+	/**  The name the user gave it on this device (IBEx keeps none). */
+	name: string | null,
+	/**  The Safe operations act for now (the user's pick, else the primary one). */
+	selected: boolean,
 };
 
 /**  One alert of the deadline schedule. */
@@ -1489,6 +2052,53 @@ export type ScheduledAlert = {
 	/**  RFC 3339, server time. */
 	at: string,
 	fired: boolean,
+};
+
+/**  What the passkey approves. */
+export type SepaPaymentFacts = SepaPaymentFacts_Serialize | SepaPaymentFacts_Deserialize;
+
+/**  What the passkey approves. */
+export type SepaPaymentFacts_Deserialize = {
+	/**  Exact euro text with 2 decimals. */
+	amount: string,
+	debtorName: string,
+	/**  Grouped. */
+	debtorIban: string,
+	creditorName: string,
+	/**  Grouped. */
+	creditorIban: string,
+	reference: string,
+	remittanceInfo?: string | null,
+	instant: boolean,
+	/**
+	 *  What IBEx's Verification of Payee said (a saved payee's stored result, or the check
+	 *  the user just saw).
+	 */
+	vop: VopCheck_Deserialize,
+	/**  The euro balance of the debtor IBAN after the payment. */
+	balanceAfter: string,
+};
+
+/**  What the passkey approves. */
+export type SepaPaymentFacts_Serialize = {
+	/**  Exact euro text with 2 decimals. */
+	amount: string,
+	debtorName: string,
+	/**  Grouped. */
+	debtorIban: string,
+	creditorName: string,
+	/**  Grouped. */
+	creditorIban: string,
+	reference: string,
+	remittanceInfo: string | null,
+	instant: boolean,
+	/**
+	 *  What IBEx's Verification of Payee said (a saved payee's stored result, or the check
+	 *  the user just saw).
+	 */
+	vop: VopCheck_Serialize,
+	/**  The euro balance of the debtor IBAN after the payment. */
+	balanceAfter: string,
 };
 
 export type SessionInfo = SessionInfo_Serialize | SessionInfo_Deserialize;
@@ -1586,6 +2196,11 @@ export type Signing_Deserialize = {
 	 *  IBEx did not say).
 	 */
 	sponsored?: boolean | null,
+	/**
+	 *  What the hash is: a Safe operation's userOpHash, or IBEx's approval of a bank action
+	 *  (a SEPA payment), whose hash IBEx computes in a way it does not document.
+	 */
+	approves: Approves,
 };
 
 /**  What every operation's passkey signature commits to, whatever the operation does. */
@@ -1602,6 +2217,11 @@ export type Signing_Serialize = {
 	 *  IBEx did not say).
 	 */
 	sponsored: boolean | null,
+	/**
+	 *  What the hash is: a Safe operation's userOpHash, or IBEx's approval of a bank action
+	 *  (a SEPA payment), whose hash IBEx computes in a way it does not document.
+	 */
+	approves: Approves,
 };
 
 export type SolanaAddressView = {
@@ -2094,6 +2714,33 @@ export type VaultView_Serialize = {
 	cap: string | null,
 	position: VaultPosition_Serialize | null,
 };
+
+export type VopCheck = VopCheck_Serialize | VopCheck_Deserialize;
+
+export type VopCheck_Deserialize = {
+	result: VopResult,
+	/**  The name checked, as the user gave it. */
+	name: string,
+	/**  The name the payee's bank holds, when IBEx gives it (close match, match). */
+	matchedName?: string | null,
+};
+
+export type VopCheck_Serialize = {
+	result: VopResult,
+	/**  The name checked, as the user gave it. */
+	name: string,
+	/**  The name the payee's bank holds, when IBEx gives it (close match, match). */
+	matchedName: string | null,
+};
+
+/**  What IBEx's Verification of Payee said about a name and an IBAN. */
+export type VopResult = 
+/**  `MTCH`: the account is held by that name. */
+"match" | 
+/**  `CMTC`: held by a close name (the bank's name is `matchedName`). */
+"closeMatch" | 
+/**  `NMTC`: not held by that name. */
+"noMatch";
 
 /**  The value held by one wallet on one chain. */
 export type WalletTotal = {

@@ -6,6 +6,7 @@ use ibex::models::ChainId;
 use ibex::Address;
 use serde::Serialize;
 
+pub use crate::banking::payment::SepaPaymentFacts;
 use crate::earn::VaultProvider;
 use crate::recipients::KnownRecipient;
 use crate::recovery::PersonalData;
@@ -39,6 +40,16 @@ pub struct Signing {
     /// Whether IBEx's paymaster pays the gas, as IBEx records it for this operation (`None`:
     /// IBEx did not say).
     pub sponsored: Option<bool>,
+    /// What the hash is: a Safe operation's userOpHash, or IBEx's approval of a bank action
+    /// (a SEPA payment), whose hash IBEx computes in a way it does not document.
+    pub approves: Approves,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Approves {
+    UserOperation,
+    BankApproval,
 }
 
 /// What the operation does, decoded for the user.
@@ -60,6 +71,11 @@ pub enum Reviewed {
     VaultWithdraw(VaultFacts),
     /// `ROUTE_FROM_QUOTE`: bridges an exact amount from one chain into a token on another.
     Route(RouteFacts),
+    /// An IBAN for the Safe: `MONERIUM_CREATE_IBAN`, or IBEx's own provider when the tenant
+    /// asks for the passkey.
+    OpenIban(OpenIbanFacts),
+    /// A SEPA credit transfer from one of the user's IBANs.
+    SepaPayment(SepaPaymentFacts),
     /// `ADD_OWNER`: a new passkey becomes an owner of the Safe.
     AddOwner(OwnerFacts),
     /// `REMOVE_OWNER`: an owner loses its say over the Safe.
@@ -88,6 +104,16 @@ pub struct RouteFacts {
     pub duration_seconds: Option<u32>,
     /// When the quote expires (RFC 3339, server time): the passkey never signs it after.
     pub quote_expires_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenIbanFacts {
+    /// `MONERIUM` or `IBEXFIAPI`.
+    pub provider: String,
+    /// The account holder's name (IBEx's provider); Monerium uses the verified identity.
+    pub holder_name: Option<String>,
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -215,6 +241,8 @@ impl Reviewed {
             | Self::VaultDeposit(_)
             | Self::VaultWithdraw(_)
             | Self::Route(_)
+            | Self::OpenIban(_)
+            | Self::SepaPayment(_)
             | Self::AddOwner(_)
             | Self::RemoveOwner(_)
             | Self::ChangeThreshold(_) => None,
