@@ -22,6 +22,7 @@ const shots = artifactsDir('web/navigation');
  */
 const GROUPS = [
   ['nav_group_wallet', ['portfolio', 'activity', 'derived', 'send', 'contacts']],
+  ['nav_group_banking', ['bank']],
   ['nav_group_defi', ['swap', 'earn', 'positions']],
   ['nav_group_security', ['recovery', 'owners', 'message']],
   ['nav_group_account', ['settings']],
