@@ -54,6 +54,16 @@ macro_rules! for_each_command {
             positions_list() -> positions::Positions;
             message_sign(draft: message::MessageDraft) -> operations::OperationReview;
             message_verify(chain_id: u32, message: String) -> message::MessageProof;
+            owners_list(chain_id: u32) -> owners::OwnersView;
+            owners_add_begin(chain_id: u32, label: String) -> session::Ceremony;
+            owners_add_prepare(ceremony_id: String, credential_json: String, threshold: u32) -> operations::OperationReview;
+            owners_add_prepare_native(ceremony_id: String, provider: passkey::ProviderKind, threshold: u32) -> operations::OperationReview;
+            owners_remove_prepare(draft: owners::OwnerRemoveDraft) -> operations::OperationReview;
+            owners_threshold_prepare(chain_id: u32, threshold: u32) -> operations::OperationReview;
+            bitcoin_wallets() -> bitcoin::BitcoinWallets;
+            bitcoin_plan(draft: bitcoin::BitcoinDraft) -> bitcoin::BitcoinPlan;
+            solana_wallets() -> solana::SolanaWallets;
+            solana_plan(draft: solana::SolanaDraft) -> solana::SolanaPlan;
             recipient_check(address: String) -> recipients::RecipientCheck;
             recipients_suggest() -> Vec<recipients::KnownRecipient>;
             contacts_list() -> Vec<contacts::Contact>;

@@ -122,34 +122,9 @@ fn on_network(address: &str, network: &str, field: &str) -> ApiResult<()> {
     }
 }
 
-/// Whether a sandbox signer or Safe derived `address` (only those hold coins).
-fn is_derived(store: &Store, address: &str) -> bool {
-    let scopes = store
-        .signers
-        .values()
-        .map(|s| (format!("global:{}", s.id), &s.derived))
-        .chain(store.safes.values().map(|s| {
-            (
-                format!("safe:{}", s.address.to_ascii_lowercase()),
-                &s.derived,
-            )
-        }));
-    for (scope, counts) in scopes {
-        for family in FAMILIES {
-            let count = counts.get(family).copied().unwrap_or(1).max(1);
-            if (0..count)
-                .any(|i| crate::views::derived_address(store.seed, family, &scope, i) == address)
-            {
-                return true;
-            }
-        }
-    }
-    false
-}
-
 /// The UTXOs of `address`: one to three faucet outputs for a derived address, none otherwise.
 pub fn utxos(store: &Store, address: &str) -> Vec<Value> {
-    if !is_derived(store, address) {
+    if !crate::views::is_derived(store, &FAMILIES, address) {
         return Vec::new();
     }
     let count = 1 + ids::seeded_below(store.seed, &format!("utxos|{address}"), 3);

@@ -512,3 +512,27 @@ pub fn enrichment(
     }
     out
 }
+
+/// Whether a sandbox signer or Safe derived `address` in one of `families` (only those hold
+/// Bitcoin or Solana coins).
+pub fn is_derived(store: &Store, families: &[&str], address: &str) -> bool {
+    let scopes = store
+        .signers
+        .values()
+        .map(|s| (format!("global:{}", s.id), &s.derived))
+        .chain(store.safes.values().map(|s| {
+            (
+                format!("safe:{}", s.address.to_ascii_lowercase()),
+                &s.derived,
+            )
+        }));
+    for (scope, counts) in scopes {
+        for family in families {
+            let count = counts.get(*family).copied().unwrap_or(1).max(1);
+            if (0..count).any(|i| derived_address(store.seed, family, &scope, i) == address) {
+                return true;
+            }
+        }
+    }
+    false
+}

@@ -1,5 +1,6 @@
-//! A Safe's owners and threshold, and whether it signed a message: read on-chain through the
-//! JSON-RPC proxy (`POST /{chainId}/rpc`, `eth_call`), since no REST route lists owners.
+//! A Safe's owners and threshold, whether it signed a message, and the owner address of a
+//! passkey: read on-chain through the JSON-RPC proxy (`POST /{chainId}/rpc`, `eth_call`), since
+//! no REST route lists owners.
 
 use serde_json::json;
 
@@ -10,6 +11,15 @@ use crate::{Address, Error, Session};
 const GET_OWNERS: &str = "0xa0e67e2b";
 const GET_THRESHOLD: &str = "0xe75235b8";
 const IS_VALID_SIGNATURE: &str = "1626ba7e";
+/// `getSigner(uint256 x, uint256 y, uint176 verifiers)` of Safe's WebAuthn signer factory.
+const GET_SIGNER: &str = "0xa541d91a";
+
+/// Safe's `SafeWebAuthnSignerFactory` (v0.2.1 deployment): a passkey owns a Safe through the
+/// signer contract whose address this factory computes from the key (docs/api/auth.md §3.5).
+pub const WEBAUTHN_SIGNER_FACTORY: &str = "0x1d31F259eE307358a26dFb23EB365939E8641195";
+/// The P-256 verifiers of IBEx's signers (`uint176`: precompile << 160 | fallback). IBEx does not
+/// document them; Safe's FCLP256Verifier without a precompile is the passkey module's default.
+pub const WEBAUTHN_VERIFIERS: &str = "445a0683e494ea0c5af3e83c5159fbe47cf9e765";
 
 /// The owners and threshold of a Safe on one chain.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -120,6 +130,29 @@ impl Session {
             _ => 0,
         };
         Ok(SafeOwners { owners, threshold })
+    }
+
+    /// The owner address of the passkey with P-256 public key (`x`, `y`): the factory's
+    /// `getSigner`, deployed or not.
+    pub async fn webauthn_signer(
+        &self,
+        chain: ChainId,
+        x: &[u8; 32],
+        y: &[u8; 32],
+    ) -> Result<Address, Error> {
+        let hex = |b: &[u8; 32]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let data = format!("{GET_SIGNER}{}{}{WEBAUTHN_VERIFIERS:0>64}", hex(x), hex(y));
+        let factory: Address = WEBAUTHN_SIGNER_FACTORY
+            .parse()
+            .map_err(|_| decode_error("factory address"))?;
+        match self.eth_call(chain, &factory, data).await? {
+            Some(result) if result.len() > 2 => address(
+                words(&result)?
+                    .first()
+                    .ok_or_else(|| decode_error("getSigner returned nothing"))?,
+            ),
+            _ => Err(decode_error("getSigner returned nothing")),
+        }
     }
 
     /// Whether the Safe approved the 32-byte `hash` (EIP-1271 with the empty signature a

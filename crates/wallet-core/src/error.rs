@@ -57,6 +57,9 @@ pub enum ErrorCode {
     VaultPaused,
     /// The deposit would exceed the vault's cap (IBEx `VAULT_FULL`).
     VaultFull,
+    /// The action needs the user's explicit confirmation first (removing this device's own
+    /// passkey as an owner); nothing was sent.
+    ConfirmationNeeded,
 }
 
 /// An error as the UI sees it.

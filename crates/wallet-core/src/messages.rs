@@ -364,6 +364,46 @@ messages! {
     EoaNoKeyHere => "This computer keeps no imported key for this network. Import it again, or sign with your other wallet.", "Cet ordinateur ne conserve aucune clé importée pour ce réseau. Importez-la à nouveau, ou signez avec votre autre portefeuille.";
     SignatureRefused => "IBEx did not accept this signature. Nothing was changed; try again.", "IBEx n’a pas accepté cette signature. Rien n’a été modifié\u{202f}; réessayez.";
     EoaNoChallenge => "No sign-in message is waiting for a signature. Start again with your address.", "Aucun message de connexion n’attend de signature. Recommencez avec votre adresse.";
+    // Owners and devices (owners.rs)
+    OwnerLabelEmpty => "Name the new owner (for example “YubiKey 5C” or “Work laptop”).", "Nommez le nouveau propriétaire (par exemple «\u{a0}YubiKey 5C\u{a0}» ou «\u{a0}Ordinateur du bureau\u{a0}»).";
+    OwnerLabelTooLong { max: usize } => "Keep the owner's name to {max} characters, without line breaks.", "Limitez le nom du propriétaire à {max} caractères, sans retour à la ligne.";
+    ThresholdZero => "The threshold must be at least 1: a Safe that needs no approval would let anyone act.", "Le seuil doit être d’au moins 1\u{a0}: un Safe sans approbation laisserait n’importe qui agir.";
+    ThresholdAboveOwners { threshold: u32, owners: u32 } => "A threshold of {threshold} needs more approvals than the Safe has owners ({owners}). Choose at most {owners}.", "Un seuil de {threshold} demande plus d’approbations que le Safe n’a de propriétaires ({owners}). Choisissez au plus {owners}.";
+    ThresholdUnchanged { threshold: u32 } => "The threshold is already {threshold}.", "Le seuil est déjà de {threshold}.";
+    SafeNotOnChain { chain: String } => "Your Safe has no owners on chain {chain} yet (it is not deployed there). Choose another chain.", "Votre Safe n’a pas encore de propriétaire sur le réseau {chain} (il n’y est pas déployé). Choisissez un autre réseau.";
+    OwnerKeyNotP256 => "This authenticator made a key the Safe cannot check (not P-256). Nothing was sent; use another security key or device.", "Cet authentificateur a créé une clé que le Safe ne sait pas vérifier (pas P-256). Rien n’a été envoyé\u{202f}; utilisez une autre clé de sécurité ou un autre appareil.";
+    OwnerAlready => "This passkey is already an owner of the Safe. Nothing was sent.", "Cette clé d’accès est déjà propriétaire du Safe. Rien n’a été envoyé.";
+    OwnerAddressInvalid => "This is not an owner address (0x and 40 hexadecimal digits).", "Ce n’est pas une adresse de propriétaire (0x et 40 chiffres hexadécimaux).";
+    OwnerNotOwner => "This address is not an owner of the Safe on this chain. Nothing was sent.", "Cette adresse n’est pas propriétaire du Safe sur ce réseau. Rien n’a été envoyé.";
+    OwnerLast => "This is the Safe's only owner: removing it would lock everyone out of the Safe for good. Add another owner first.", "C’est le seul propriétaire du Safe\u{a0}: le retirer fermerait le Safe à tous, définitivement. Ajoutez d’abord un autre propriétaire.";
+    OwnerThisDeviceConfirm => "This owner is this device's own passkey. Confirm that you want to remove it: afterwards this device can no longer approve anything for this Safe.", "Ce propriétaire est la clé d’accès de cet appareil. Confirmez que vous voulez la retirer\u{a0}: ensuite, cet appareil ne pourra plus rien approuver pour ce Safe.";
+    OwnerDeviceUnknownConfirm => "The wallet cannot tell whether this owner is this device's passkey (sign in again to find out). Confirm the removal to go on.", "Le portefeuille ne sait pas si ce propriétaire est la clé d’accès de cet appareil (reconnectez-vous pour le savoir). Confirmez le retrait pour continuer.";
+    // Bitcoin and Solana (bitcoin.rs, solana.rs)
+    BtcAddressEmpty => "Enter the Bitcoin address to send to.", "Saisissez l’adresse Bitcoin du destinataire.";
+    BtcAddressLegacy => "This looks like a legacy Bitcoin address (1…, 3…, m…, n…, 2…). The wallet sends to SegWit addresses only (bc1… on mainnet, tb1… on testnet).", "Cela ressemble à une ancienne adresse Bitcoin (1…, 3…, m…, n…, 2…). Le portefeuille n’envoie qu’à des adresses SegWit (bc1… sur mainnet, tb1… sur testnet).";
+    BtcAddressMixedCase => "This address mixes upper and lower case letters; a Bitcoin address is all one case. Copy it again.", "Cette adresse mélange majuscules et minuscules\u{a0}; une adresse Bitcoin est tout en minuscules ou tout en majuscules. Copiez-la à nouveau.";
+    BtcAddressNotBitcoin => "This is not a Bitcoin address (it should start with bc1 on mainnet or tb1 on testnet).", "Ce n’est pas une adresse Bitcoin (elle devrait commencer par bc1 sur mainnet ou tb1 sur testnet).";
+    BtcAddressWrongNetwork { found: String, network: String } => "This is a Bitcoin {found} address, but your Bitcoin wallet is on {network}. Coins sent there would be lost.", "C’est une adresse Bitcoin {found}, mais votre portefeuille Bitcoin est sur {network}. Des fonds envoyés là seraient perdus.";
+    BtcAddressCharacter { character: String } => "A Bitcoin address cannot contain “{character}” (after bc1/tb1 only the letters and digits of bech32 are used: no 1, b, i or o).", "Une adresse Bitcoin ne peut pas contenir «\u{a0}{character}\u{a0}» (après bc1/tb1, seuls les lettres et chiffres du bech32 sont permis\u{a0}: ni 1, ni b, ni i, ni o).";
+    BtcAddressLength => "This Bitcoin address is too short or too long. Copy it again.", "Cette adresse Bitcoin est trop courte ou trop longue. Copiez-la à nouveau.";
+    BtcAddressChecksum => "This Bitcoin address fails its checksum: a character is wrong or missing. Copy it again rather than typing it.", "Cette adresse Bitcoin ne passe pas sa somme de contrôle\u{a0}: un caractère est faux ou manquant. Copiez-la plutôt que de la saisir.";
+    BtcAddressProgram => "This Bitcoin address has a valid checksum but no valid witness program. Ask the recipient for another address.", "Cette adresse Bitcoin a une somme de contrôle valide mais un programme témoin invalide. Demandez une autre adresse au destinataire.";
+    BtcAmountTooLarge => "That is more bitcoin than will ever exist.", "C’est plus de bitcoins qu’il n’en existera jamais.";
+    BtcBalanceOverflow => "IBEx reported unspent outputs that do not add up.", "IBEx a indiqué des sorties non dépensées incohérentes.";
+    BtcNotYours => "Send from one of your own Bitcoin addresses.", "Envoyez depuis l’une de vos propres adresses Bitcoin.";
+    BtcSameAddress => "This is the address you are sending from. Enter the recipient's address.", "C’est l’adresse d’où vous envoyez. Saisissez celle du destinataire.";
+    BtcAboveSpendable { spendable: String } => "This address can spend {spendable} BTC; send at most that, less the fee.", "Cette adresse peut dépenser {spendable} BTC\u{a0}; envoyez au plus ce montant, moins les frais.";
+    BtcFeeNotCovered { spendable: String } => "The amount and the network fee together exceed the {spendable} BTC this address can spend. Send less or pick a slower fee.", "Le montant et les frais de réseau dépassent ensemble les {spendable} BTC que cette adresse peut dépenser. Envoyez moins ou choisissez des frais plus lents.";
+    BtcPlanDiffers => "IBEx planned another amount or recipient than the ones asked for. Nothing was done.", "IBEx a prévu un autre montant ou un autre destinataire que ceux demandés. Rien n’a été fait.";
+    BtcFeeAboveAmount { fee: String, amount: String } => "The network fee ({fee} BTC) would be more than the amount sent ({amount} BTC). Send more, or wait for lower fees.", "Les frais de réseau ({fee} BTC) dépasseraient le montant envoyé ({amount} BTC). Envoyez davantage, ou attendez des frais plus bas.";
+    SolAddressEmpty => "Enter the Solana address to send to.", "Saisissez l’adresse Solana du destinataire.";
+    SolAddressEvm => "This is an Ethereum-style address (0x…), not a Solana address.", "C’est une adresse de type Ethereum (0x…), pas une adresse Solana.";
+    SolAddressCharacter { character: String } => "A Solana address cannot contain “{character}” (base58 has no 0, O, I or l, and no punctuation).", "Une adresse Solana ne peut pas contenir «\u{a0}{character}\u{a0}» (le base58 n’a ni 0, ni O, ni I, ni l, ni ponctuation).";
+    SolAddressLength { bytes: usize } => "A Solana address encodes 32 bytes; this one encodes {bytes}. Copy it again.", "Une adresse Solana code 32 octets\u{a0}; celle-ci en code {bytes}. Copiez-la à nouveau.";
+    SolAboveBalance { balance: String } => "This address holds {balance} SOL; send at most that.", "Cette adresse détient {balance} SOL\u{a0}; envoyez au plus ce montant.";
+    SolBalanceUnavailable => "IBEx did not give this Solana address's balance.", "IBEx n’a pas donné le solde de cette adresse Solana.";
+    SolNotYours => "Send from one of your own Solana addresses.", "Envoyez depuis l’une de vos propres adresses Solana.";
+    SolSameAddress => "This is the address you are sending from. Enter the recipient's address.", "C’est l’adresse d’où vous envoyez. Saisissez celle du destinataire.";
 }
 
 #[cfg(test)]

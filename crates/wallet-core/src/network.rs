@@ -51,6 +51,8 @@ pub(crate) struct Connection {
     pub email: crate::email::EmailFlows,
     /// An EOA sign-in message waiting for another wallet's signature.
     pub eoa: crate::eoa::EoaFlows,
+    /// A new Safe owner's passkey registration in progress.
+    pub owners: crate::owners::NewOwners,
     /// The tenant's host name; `None` for the embedded sandbox (named in the user's language).
     label: Option<String>,
     #[cfg(feature = "sandbox")]
@@ -83,6 +85,7 @@ impl Connection {
                     swaps: crate::swap::QuoteBook::default(),
                     email: Default::default(),
                     eoa: Default::default(),
+                    owners: crate::owners::NewOwners::default(),
                     client,
                     label,
                     #[cfg(feature = "sandbox")]
@@ -121,6 +124,7 @@ impl Connection {
             swaps: crate::swap::QuoteBook::default(),
             email: Default::default(),
             eoa: Default::default(),
+            owners: crate::owners::NewOwners::default(),
             client,
             label: None,
             _sandbox: Some(sandbox),

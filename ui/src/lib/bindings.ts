@@ -55,6 +55,16 @@ export const commands = {
 	positionsList: () => typedError<Positions_Serialize, AppError>(__TAURI_INVOKE("positions_list")),
 	messageSign: (draft: MessageDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("message_sign", { draft })),
 	messageVerify: (chainId: number, message: string) => typedError<MessageProof, AppError>(__TAURI_INVOKE("message_verify", { chainId, message })),
+	ownersList: (chainId: number) => typedError<OwnersView_Serialize, AppError>(__TAURI_INVOKE("owners_list", { chainId })),
+	ownersAddBegin: (chainId: number, label: string) => typedError<Ceremony, AppError>(__TAURI_INVOKE("owners_add_begin", { chainId, label })),
+	ownersAddPrepare: (ceremonyId: string, credentialJson: string, threshold: number) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("owners_add_prepare", { ceremonyId, credentialJson, threshold })),
+	ownersAddPrepareNative: (ceremonyId: string, provider: ProviderKind, threshold: number) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("owners_add_prepare_native", { ceremonyId, provider, threshold })),
+	ownersRemovePrepare: (draft: OwnerRemoveDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("owners_remove_prepare", { draft })),
+	ownersThresholdPrepare: (chainId: number, threshold: number) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("owners_threshold_prepare", { chainId, threshold })),
+	bitcoinWallets: () => typedError<BitcoinWallets, AppError>(__TAURI_INVOKE("bitcoin_wallets")),
+	bitcoinPlan: (draft: BitcoinDraft) => typedError<BitcoinPlan, AppError>(__TAURI_INVOKE("bitcoin_plan", { draft })),
+	solanaWallets: () => typedError<SolanaWallets, AppError>(__TAURI_INVOKE("solana_wallets")),
+	solanaPlan: (draft: SolanaDraft) => typedError<SolanaPlan, AppError>(__TAURI_INVOKE("solana_plan", { draft })),
 	recipientCheck: (address: string) => typedError<RecipientCheck_Serialize, AppError>(__TAURI_INVOKE("recipient_check", { address })),
 	recipientsSuggest: () => typedError<KnownRecipient[], AppError>(__TAURI_INVOKE("recipients_suggest")),
 	contactsList: () => typedError<Contact_Serialize[], AppError>(__TAURI_INVOKE("contacts_list")),
@@ -252,12 +262,63 @@ export type AuthStep =
 /**  IBEx is deploying or expanding the wallet (the documented 204 window). */
 "preparingWallet";
 
+export type BitcoinAddressView = {
+	address: string,
+	/**  `P2WPKH` (bc1q / tb1q) or `P2TR` (Taproot, bc1p / tb1p). */
+	kind: string,
+	scope: DerivedScope,
+	/**  Sum of the UTXOs, satoshis (decimal text: a u64 does not fit a JS number). */
+	balanceSat: string,
+	/**  The same in BTC, exact. */
+	balance: string,
+	utxos: UtxoView[],
+};
+
+export type BitcoinDraft = {
+	from: string,
+	to: string,
+	/**  BTC, decimal text (at most 8 decimals). */
+	amount: string,
+	feeProfile: FeeProfile,
+};
+
+/**  What a Bitcoin send would do, as IBEx planned it. */
+export type BitcoinPlan = {
+	network: BtcNetwork,
+	from: string,
+	to: string,
+	amountSat: string,
+	amount: string,
+	feeSat: string,
+	fee: string,
+	feeProfile: FeeProfile,
+	/**  What leaves the address: amount + fee. */
+	totalSat: string,
+	total: string,
+	/**  Back to the sender (0 when IBEx folded dust into the fee). */
+	changeSat: string,
+	inputs: number,
+	/**  Always false today: IBEx documents no way for the wallet to sign (see the module doc). */
+	signable: boolean,
+};
+
+export type BitcoinWallets = {
+	/**  The network IBEx's Bitcoin service runs on (`/safes/bitcoin/info`). */
+	network: BtcNetwork,
+	/**  sat/vB for about 1, 6 and 12 blocks, as IBEx states them (exact text). */
+	fees: FeeRates,
+	addresses: BitcoinAddressView[],
+};
+
 /**  What holds a downloaded update's restart. */
 export type Blocker = 
 /**  A passkey prompt is open (sign-in, an operation's approval, the browser hand-off). */
 "passkey" | 
 /**  An operation was sent and is not confirmed or failed yet. */
 "operation";
+
+/**  `mainnet` or `testnet`, as IBEx's Bitcoin calls name them. */
+export type BtcNetwork = "mainnet" | "testnet";
 
 /**
  *  What a provider needs to run a ceremony. The options are WebAuthn L3 JSON (binary fields
@@ -451,6 +512,13 @@ export type Delegation_Serialize = {
 	implementation: string | null,
 };
 
+/**  Where a derived address comes from. */
+export type DerivedScope = 
+/**  The account's global key (`derived.global`). */
+"account" | 
+/**  A key of this Safe (`derived.perSafe`). */
+"safe";
+
 /**  A reviewed fact the chain contradicts. */
 export type Difference = {
 	/**  `recipient`, `token`, `amount` or `chain`. */
@@ -601,7 +669,12 @@ export type ErrorCode =
 /**  The vault does not take deposits now (IBEx `VAULT_PAUSED`). */
 "vaultPaused" | 
 /**  The deposit would exceed the vault's cap (IBEx `VAULT_FULL`). */
-"vaultFull";
+"vaultFull" | 
+/**
+ *  The action needs the user's explicit confirmation first (removing this device's own
+ *  passkey as an owner); nothing was sent.
+ */
+"confirmationNeeded";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {
@@ -612,6 +685,15 @@ export type ExportRequest = {
 export type ExportResult = {
 	path: string,
 	rows: number,
+};
+
+/**  `slow`, `standard` or `fast` (about 12, 6 or 1 blocks). */
+export type FeeProfile = "slow" | "standard" | "fast";
+
+export type FeeRates = {
+	fast: string,
+	standard: string,
+	slow: string,
 };
 
 /**  One field the UI must flag, with the sentence to show beside it. */
@@ -843,6 +925,101 @@ export type OperationUpdate_Serialize = {
 	txHash: string | null,
 	/**  Why it failed, when it did. */
 	error: string | null,
+};
+
+export type OwnerFacts = OwnerFacts_Serialize | OwnerFacts_Deserialize;
+
+export type OwnerFacts_Deserialize = {
+	/**  The owner's address (its WebAuthn signer contract, EIP-55). */
+	owner: string,
+	/**  The name given when this wallet added it. */
+	label?: string | null,
+	/**  This device's own passkey. */
+	thisDevice: boolean,
+	thresholdBefore: number,
+	/**  The threshold once the operation executes. */
+	threshold: number,
+	/**  How many owners the Safe has afterwards. */
+	ownersAfter: number,
+};
+
+export type OwnerFacts_Serialize = {
+	/**  The owner's address (its WebAuthn signer contract, EIP-55). */
+	owner: string,
+	/**  The name given when this wallet added it. */
+	label: string | null,
+	/**  This device's own passkey. */
+	thisDevice: boolean,
+	thresholdBefore: number,
+	/**  The threshold once the operation executes. */
+	threshold: number,
+	/**  How many owners the Safe has afterwards. */
+	ownersAfter: number,
+};
+
+export type OwnerRemoveDraft = {
+	chainId: number,
+	owner: string,
+	/**  The threshold after the removal. */
+	threshold: number,
+	/**
+	 *  The user confirmed removing this device's own passkey (or one the wallet cannot tell
+	 *  from it).
+	 */
+	confirmThisDevice: boolean,
+};
+
+export type OwnerView = OwnerView_Serialize | OwnerView_Deserialize;
+
+export type OwnerView_Deserialize = {
+	/**  EIP-55. */
+	address: string,
+	/**  The name given when this wallet added it, if it did. */
+	label?: string | null,
+	/**  This device's passkey. */
+	thisDevice: boolean,
+};
+
+export type OwnerView_Serialize = {
+	/**  EIP-55. */
+	address: string,
+	/**  The name given when this wallet added it, if it did. */
+	label: string | null,
+	/**  This device's passkey. */
+	thisDevice: boolean,
+};
+
+/**  A Safe's owners on one chain, as the Owners page shows them. */
+export type OwnersView = OwnersView_Serialize | OwnersView_Deserialize;
+
+/**  A Safe's owners on one chain, as the Owners page shows them. */
+export type OwnersView_Deserialize = {
+	chainId: number,
+	/**  The Safe (EIP-55). */
+	safe: string,
+	owners: OwnerView_Deserialize[],
+	/**  How many owners must approve an operation. */
+	threshold: number,
+	/**
+	 *  Whether the wallet knows this device's passkey (from a sign-in, sign-up or approval
+	 *  since the app started), so `thisDevice` can be trusted when false.
+	 */
+	deviceKnown: boolean,
+};
+
+/**  A Safe's owners on one chain, as the Owners page shows them. */
+export type OwnersView_Serialize = {
+	chainId: number,
+	/**  The Safe (EIP-55). */
+	safe: string,
+	owners: OwnerView_Serialize[],
+	/**  How many owners must approve an operation. */
+	threshold: number,
+	/**
+	 *  Whether the wallet knows this device's passkey (from a sign-in, sign-up or approval
+	 *  since the app started), so `thisDevice` can be trusted when false.
+	 */
+	deviceKnown: boolean,
 };
 
 export type PasskeyCapabilities = PasskeyCapabilities_Serialize | PasskeyCapabilities_Deserialize;
@@ -1176,7 +1353,19 @@ export type Reviewed_Deserialize = {
 /**  `AAVE_WITHDRAW`, `MORPHO_WITHDRAW`, or Hyperliquid's vault exit and withdrawal to the Safe. */
 {
 	kind: "vaultWithdraw",
-} & VaultFacts_Deserialize;
+} & VaultFacts_Deserialize | 
+/**  `ADD_OWNER`: a new passkey becomes an owner of the Safe. */
+{
+	kind: "addOwner",
+} & OwnerFacts_Deserialize | 
+/**  `REMOVE_OWNER`: an owner loses its say over the Safe. */
+{
+	kind: "removeOwner",
+} & OwnerFacts_Deserialize | 
+/**  `CHANGE_THRESHOLD`: how many owners must approve an operation. */
+{
+	kind: "changeThreshold",
+} & ThresholdFacts;
 
 /**  What the operation does, decoded for the user. */
 export type Reviewed_Serialize = {
@@ -1203,7 +1392,19 @@ export type Reviewed_Serialize = {
 /**  `AAVE_WITHDRAW`, `MORPHO_WITHDRAW`, or Hyperliquid's vault exit and withdrawal to the Safe. */
 {
 	kind: "vaultWithdraw",
-} & VaultFacts_Serialize;
+} & VaultFacts_Serialize | 
+/**  `ADD_OWNER`: a new passkey becomes an owner of the Safe. */
+{
+	kind: "addOwner",
+} & OwnerFacts_Serialize | 
+/**  `REMOVE_OWNER`: an owner loses its say over the Safe. */
+{
+	kind: "removeOwner",
+} & OwnerFacts_Serialize | 
+/**  `CHANGE_THRESHOLD`: how many owners must approve an operation. */
+{
+	kind: "changeThreshold",
+} & ThresholdFacts;
 
 /**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
 export type SafeWallet = {
@@ -1336,6 +1537,41 @@ export type Signing_Serialize = {
 	 *  IBEx did not say).
 	 */
 	sponsored: boolean | null,
+};
+
+export type SolanaAddressView = {
+	address: string,
+	scope: DerivedScope,
+	/**  Lamports (decimal text). */
+	balanceLamports: string,
+	/**  SOL, exact. */
+	balance: string,
+};
+
+export type SolanaDraft = {
+	from: string,
+	to: string,
+	/**  SOL, decimal text (at most 9 decimals). */
+	amount: string,
+};
+
+/**  A checked Solana transfer, as it would be sent. */
+export type SolanaPlan = {
+	chainId: number,
+	from: string,
+	to: string,
+	amountLamports: string,
+	amount: string,
+	/**  The network's base fee, which IBEx's fee payer pays on the gasless path. */
+	feeLamports: string,
+	fee: string,
+	/**  Always false today (see the module doc). */
+	signable: boolean,
+};
+
+export type SolanaWallets = {
+	chainId: number,
+	addresses: SolanaAddressView[],
 };
 
 /**  The quote the user chose, to review. */
@@ -1493,6 +1729,13 @@ export type SwapToken = {
 };
 
 export type Theme = "system" | "light" | "dark";
+
+export type ThresholdFacts = {
+	before: number,
+	after: number,
+	/**  The Safe's owners (unchanged). */
+	owners: number,
+};
 
 /**  One token held by one wallet on one chain. */
 export type TokenRow = TokenRow_Serialize | TokenRow_Deserialize;
@@ -1668,6 +1911,13 @@ export type UpdateStatus_Deserialize = {
 export type UpdateStatus_Serialize = {
 	currentVersion: string,
 	state: UpdateState_Serialize,
+};
+
+export type UtxoView = {
+	txid: string,
+	vout: number,
+	valueSat: string,
+	value: string,
 };
 
 export type VaultFacts = VaultFacts_Serialize | VaultFacts_Deserialize;

@@ -7,7 +7,7 @@ mod catalog;
 mod defi;
 mod derived;
 pub mod extract;
-mod rpc;
+pub(crate) mod rpc;
 mod safes;
 mod sandbox;
 mod sepa;

@@ -2,7 +2,9 @@
 //! what a wallet reads on-chain and the REST API does not give: a Safe's owners and threshold
 //! (`getOwners()`, `getThreshold()`, `isOwner(address)`), EIP-1271 `isValidSignature` of
 //! messages the Safe signed, ERC-20 `balanceOf`, `eth_getBalance`, `eth_chainId`,
-//! `eth_blockNumber`. Other methods answer JSON-RPC error -32601.
+//! `eth_blockNumber`; Safe's WebAuthn signer factory `getSigner(x, y, verifiers)` (the owner
+//! address of a passkey). Other methods answer JSON-RPC error -32601. Solana chains speak
+//! Solana's JSON-RPC (`solana.rs`).
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -11,6 +13,8 @@ use serde_json::{json, Value};
 use crate::ids;
 use crate::ledger;
 use crate::routes::extract::Body;
+use crate::signer_factory;
+use crate::solana;
 use crate::state::Shared;
 use crate::store::Store;
 
@@ -39,7 +43,7 @@ fn arg_address(args: &str, index: usize) -> Option<String> {
     Some(format!("0x{}", &word[24..]))
 }
 
-fn error(id: &Value, code: i64, message: &str) -> Value {
+pub(crate) fn error(id: &Value, code: i64, message: &str) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } })
 }
 
@@ -54,6 +58,16 @@ fn call(store: &Store, chain: u64, to: &str, data: &str) -> Result<String, Strin
             .get(&holder)
             .map_or(0, |s| s.balance(chain, token.address));
         return Ok(word(balance));
+    }
+    if to.eq_ignore_ascii_case(signer_factory::FACTORY) {
+        if selector != signer_factory::GET_SIGNER {
+            return Err("execution reverted".into());
+        }
+        let word = |i: usize| args.get(i * 64..(i + 1) * 64);
+        let (Some(x), Some(y), Some(verifiers)) = (word(0), word(1), word(2)) else {
+            return Err("execution reverted: bad argument".into());
+        };
+        return Ok(address_word(&signer_factory::signer(x, y, verifiers)));
     }
     // A Safe that is not deployed has no code: calls return empty data, as on-chain.
     let Some(safe) = store.safes.get(&to.to_ascii_lowercase()) else {
@@ -93,6 +107,13 @@ pub async fn rpc(
     Body(body): Body,
 ) -> Json<Value> {
     let id = body.get("id").cloned().unwrap_or(Value::Null);
+    if let Some(chain) = chain
+        .parse::<u64>()
+        .ok()
+        .filter(|c| solana::CHAINS.contains(c))
+    {
+        return Json(solana::rpc(&state, chain, &id, &body));
+    }
     let Some(chain) = chain
         .parse::<u64>()
         .ok()

@@ -30,8 +30,8 @@ use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientD
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::sync::lock;
 pub use review::{
-    MessageFacts, OperationReview, RecoveryIdentity, Reviewed, Signing, SwapFacts, TransferFacts,
-    VaultFacts,
+    MessageFacts, OperationReview, OwnerFacts, RecoveryIdentity, Reviewed, Signing, SwapFacts,
+    ThresholdFacts, TransferFacts, VaultFacts,
 };
 pub(crate) use track::op_status;
 pub use track::{OpStatus, OperationUpdate};
@@ -155,6 +155,7 @@ impl Operations {
         session: &Session,
         review_id: &str,
         approval: Approval<'_>,
+        device: &crate::owners::DeviceKeys,
     ) -> Result<(OperationUpdate, OperationReview), AppError> {
         let op = self.take(review_id)?;
         let (credential, origin) = match approval {
@@ -183,6 +184,7 @@ impl Operations {
             &op.challenge,
             origin.as_deref(),
         )?;
+        device.learn(&credential, ClientDataType::Get);
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
             AppError::validation(Msg::PasskeyResponseNotCredential {
                 error: e.to_string(),
@@ -350,7 +352,10 @@ impl crate::Core {
                 ));
             }
         }
-        let (first, review) = conn.ops.approve(&session, review_id, approval).await?;
+        let (first, review) = conn
+            .ops
+            .approve(&session, review_id, approval, &conn.auth.device)
+            .await?;
         if let Some(to) = review.operation.recipient() {
             self.remember_recipient(&conn, to);
         }

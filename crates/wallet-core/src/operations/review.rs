@@ -58,6 +58,38 @@ pub enum Reviewed {
     VaultDeposit(VaultFacts),
     /// `AAVE_WITHDRAW`, `MORPHO_WITHDRAW`, or Hyperliquid's vault exit and withdrawal to the Safe.
     VaultWithdraw(VaultFacts),
+    /// `ADD_OWNER`: a new passkey becomes an owner of the Safe.
+    AddOwner(OwnerFacts),
+    /// `REMOVE_OWNER`: an owner loses its say over the Safe.
+    RemoveOwner(OwnerFacts),
+    /// `CHANGE_THRESHOLD`: how many owners must approve an operation.
+    ChangeThreshold(ThresholdFacts),
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerFacts {
+    /// The owner's address (its WebAuthn signer contract, EIP-55).
+    #[specta(type = String)]
+    pub owner: Address,
+    /// The name given when this wallet added it.
+    pub label: Option<String>,
+    /// This device's own passkey.
+    pub this_device: bool,
+    pub threshold_before: u32,
+    /// The threshold once the operation executes.
+    pub threshold: u32,
+    /// How many owners the Safe has afterwards.
+    pub owners_after: u32,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ThresholdFacts {
+    pub before: u32,
+    pub after: u32,
+    /// The Safe's owners (unchanged).
+    pub owners: u32,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -142,7 +174,10 @@ impl Reviewed {
             | Self::Swap(_)
             | Self::SignMessage(_)
             | Self::VaultDeposit(_)
-            | Self::VaultWithdraw(_) => None,
+            | Self::VaultWithdraw(_)
+            | Self::AddOwner(_)
+            | Self::RemoveOwner(_)
+            | Self::ChangeThreshold(_) => None,
         }
     }
 }

@@ -121,6 +121,15 @@ pub fn registration(
     Ok(key)
 }
 
+/// The ES256 key an attestation carries, unchecked (the answer was checked when it was made):
+/// how the core learns this device's passkey key at sign-up.
+pub fn attested_key(credential: &serde_json::Value) -> Option<VerifyingKey> {
+    let object = binary(credential, "/response/attestationObject").ok()?;
+    let object = cbor::decode(&object)?;
+    let auth_data = cbor::bytes(&object, "authData")?;
+    attested(auth_data.get(37..)?).ok()?.1
+}
+
 /// An assertion's checks, with the signature verified when `key` (the credential's, from its
 /// registration on this device) is known.
 pub fn assertion(

@@ -85,6 +85,8 @@ pub(crate) struct AuthState {
     last_end: Mutex<Option<Msg>>,
     /// The language `info()` speaks.
     locale: Arc<CurrentLocale>,
+    /// This device's passkey key, as far as its ceremonies tell (which Safe owner it is).
+    pub device: crate::owners::DeviceKeys,
 }
 
 impl AuthState {
@@ -102,6 +104,7 @@ impl AuthState {
             active: Mutex::new(None),
             last_end: Mutex::new(None),
             locale,
+            device: crate::owners::DeviceKeys::default(),
         })
     }
 
@@ -360,6 +363,8 @@ impl AuthState {
             AuthIntent::SignIn => ClientDataType::Get,
         };
         let signed_for = check_client_data(&credential, expected_type, &pending.challenge, origin)?;
+        self.device.forget();
+        self.device.learn(&credential, expected_type);
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
             AppError::validation(Msg::PasskeyResponseNotCredential {
                 error: e.to_string(),
@@ -446,6 +451,7 @@ impl AuthState {
     pub async fn sign_out(&self) -> Result<SessionInfo, AppError> {
         let active = lock(&self.active).take();
         *lock(&self.last_end) = None;
+        self.device.forget();
         if let Some(active) = active {
             active.session.sign_out().await?;
         }

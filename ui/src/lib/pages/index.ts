@@ -9,6 +9,8 @@ import RecoveryPage from './RecoveryPage.svelte';
 import SendPage from './SendPage.svelte';
 import SettingsPage from './SettingsPage.svelte';
 import ContactsPage from './ContactsPage.svelte';
+import DerivedPage from './DerivedPage.svelte';
+import OwnersPage from './OwnersPage.svelte';
 import EarnPage from './EarnPage.svelte';
 import MessagePage from './MessagePage.svelte';
 import PositionsPage from './PositionsPage.svelte';
@@ -28,7 +30,18 @@ export interface PageProps {
 }
 
 export type PageId =
-  'portfolio' | 'activity' | 'send' | 'swap' | 'earn' | 'positions' | 'message' | 'recovery' | 'contacts' | 'settings';
+  | 'portfolio'
+  | 'activity'
+  | 'derived'
+  | 'send'
+  | 'swap'
+  | 'earn'
+  | 'positions'
+  | 'message'
+  | 'recovery'
+  | 'owners'
+  | 'contacts'
+  | 'settings';
 
 export interface Page {
   id: PageId;
@@ -40,12 +53,14 @@ export interface Page {
 export const pages: [Page, ...Page[]] = [
   { id: 'portfolio', label: m.page_portfolio, component: PortfolioPage },
   { id: 'activity', label: m.page_activity, component: ActivityPage },
+  { id: 'derived', label: m.page_derived, component: DerivedPage },
   { id: 'send', label: m.page_send, component: SendPage },
   { id: 'swap', label: m.page_swap, component: SwapPage },
   { id: 'earn', label: m.page_earn, component: EarnPage },
   { id: 'positions', label: m.page_positions, component: PositionsPage },
   { id: 'message', label: m.page_message, component: MessagePage },
   { id: 'recovery', label: m.page_recovery, component: RecoveryPage },
+  { id: 'owners', label: m.page_owners, component: OwnersPage },
   { id: 'contacts', label: m.page_contacts, component: ContactsPage },
   { id: 'settings', label: m.page_settings, component: SettingsPage },
 ];

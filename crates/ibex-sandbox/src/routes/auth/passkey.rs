@@ -137,6 +137,13 @@ pub fn sign_up(state: &AppState, store: &mut Store, body: &Value, now: Millis) -
         now,
         ready,
     );
+    // The Safe's owner is the passkey's WebAuthn signer contract (docs/api/auth.md §3.5).
+    if let (Some(owner), Some(safe)) = (
+        crate::signer_factory::owner_of_key(&accepted.public_key),
+        store.safes.get_mut(&store.signers[&signer].safe),
+    ) {
+        safe.owners = vec![owner];
+    }
     let s = store.signers.get_mut(&signer).expect("just added");
     s.key_display_name = body
         .get("keyDisplayName")

@@ -8,8 +8,10 @@ import { m } from '../../paraglide/messages';
 import type { Kind, KindPart } from '../review';
 import CancelRecoveryFacts from './CancelRecoveryFacts.svelte';
 import EnableRecoveryFacts from './EnableRecoveryFacts.svelte';
+import OwnerFacts from './OwnerFacts.svelte';
 import SignMessageFacts from './SignMessageFacts.svelte';
 import SwapFacts from './SwapFacts.svelte';
+import ThresholdFacts from './ThresholdFacts.svelte';
 import TransferFacts from './TransferFacts.svelte';
 import VaultFacts from './VaultFacts.svelte';
 import { swapInWords } from '../../components/swap/words';
@@ -66,6 +68,21 @@ const KINDS: { [K in Kind]: KindView<K> } = {
     summary: (d) =>
       m.op_summary_vault_withdraw({ amount: `${formatAmount(d.amount)} ${d.asset.symbol}`, vault: d.vault }),
     facts: VaultFacts as Component<KindFacts<'vaultWithdraw'>>,
+  },
+  addOwner: {
+    title: () => m.op_title_owner_add(),
+    summary: (d) => m.op_summary_owner_add({ owner: d.label ?? shortAddress(d.owner) }),
+    facts: OwnerFacts as Component<KindFacts<'addOwner'>>,
+  },
+  removeOwner: {
+    title: () => m.op_title_owner_remove(),
+    summary: (d) => m.op_summary_owner_remove({ owner: d.label ?? shortAddress(d.owner) }),
+    facts: OwnerFacts as Component<KindFacts<'removeOwner'>>,
+  },
+  changeThreshold: {
+    title: () => m.op_title_threshold(),
+    summary: (d) => m.op_summary_threshold({ threshold: formatInteger(d.after), owners: formatInteger(d.owners) }),
+    facts: ThresholdFacts,
   },
 };
 

@@ -16,6 +16,21 @@ describe('kind views', () => {
     expect(kindView(transfer('Alice')).summary(transfer('Alice'))).toBe('Transfer of 0.5 ETH to Alice');
     expect(kindView(transfer(null)).summary(transfer(null))).toBe('Transfer of 0.5 ETH to 0xfB69…d359');
   });
+  it("names an owner change by the owner's label, else its short address, and a threshold by its value", () => {
+    const owner = (label: string | null): KindPart<'addOwner'> => ({
+      kind: 'addOwner',
+      owner: '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359',
+      label,
+      thisDevice: false,
+      thresholdBefore: 1,
+      threshold: 1,
+      ownersAfter: 2,
+    });
+    expect(kindView(owner('YubiKey')).summary(owner('YubiKey'))).toBe('New owner: YubiKey');
+    expect(kindView(owner(null)).summary(owner(null))).toBe('New owner: 0xfB69…d359');
+    const threshold: KindPart<'changeThreshold'> = { kind: 'changeThreshold', before: 1, after: 2, owners: 3 };
+    expect(kindView(threshold).summary(threshold)).toBe('Threshold 2 of 3');
+  });
   it('titles each recovery change', () => {
     const cancel: KindPart<'cancelRecovery'> = { kind: 'cancelRecovery' };
     expect(kindView(cancel).title(cancel)).toBe('Cancel the pending recovery');
