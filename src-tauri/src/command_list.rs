@@ -48,6 +48,9 @@ macro_rules! for_each_command {
             swap_tokens(chain_id: u32) -> Vec<swap::SwapToken>;
             swap_quote(request: swap::SwapRequest) -> swap::SwapQuotes;
             swap_prepare(draft: swap::SwapDraft) -> operations::OperationReview;
+            route_chains() -> Vec<u32>;
+            route_quote(request: route::RouteRequest) -> route::RouteAnswer;
+            route_prepare(draft: route::RouteDraft) -> operations::OperationReview;
             earn_vaults() -> Vec<earn::VaultView>;
             earn_deposit_prepare(draft: earn::EarnDraft) -> operations::OperationReview;
             earn_withdraw_prepare(draft: earn::EarnDraft) -> operations::OperationReview;
@@ -89,6 +92,32 @@ macro_rules! for_each_command {
             update_check() -> updates::UpdateStatus;
             update_install() -> updates::UpdateStatus;
             update_later() -> updates::UpdateStatus;
+            // Several accounts and Safes (accounts)
+            accounts_list() -> Vec<accounts::AccountEntry>;
+            accounts_switch(handle: String) -> session::SessionInfo;
+            accounts_sign_out(handle: String) -> session::SessionInfo;
+            accounts_rename(name: String) -> Vec<accounts::AccountEntry>;
+            safes_select(address: String) -> session::SessionInfo;
+            safes_rename(address: String, name: String) -> session::SessionInfo;
+            safes_add_begin(chain_id: u32, name: String) -> session::Ceremony;
+            safes_add_complete(ceremony_id: String, credential_json: String) -> session::SessionInfo;
+            safes_add_complete_native(ceremony_id: String, provider: passkey::ProviderKind) -> session::SessionInfo;
+            // Bank account, SEPA payments and mandates (banking)
+            banking_overview() -> banking::BankOverview;
+            banking_history(query: banking::HistoryQuery) -> banking::BankHistory;
+            banking_iban_open(request: banking::IbanRequest) -> banking::IbanOpening;
+            banking_iban_label(iban: String, label: String) -> banking::BankOverview;
+            banking_payees() -> Vec<banking::payees::Payee>;
+            banking_payee_add(draft: banking::payees::PayeeDraft) -> banking::payees::PayeeSaved;
+            banking_payee_rename(contact_id: String, name: String) -> Vec<banking::payees::Payee>;
+            banking_payee_delete(contact_id: String, iban: String) -> Vec<banking::payees::Payee>;
+            banking_pay_prepare(draft: banking::payment::PaymentDraft) -> operations::OperationReview;
+            banking_mandates() -> Vec<banking::mandates::MandateView>;
+            banking_mandate_prepare(draft: banking::mandates::MandateDraft) -> operations::OperationReview;
+            banking_mandate_create(user_op_hash: String) -> Vec<banking::mandates::MandateView>;
+            banking_mandate_cancel(id: String) -> Vec<banking::mandates::MandateView>;
+            banking_automation() -> Vec<banking::automation::AutomationView>;
+            banking_automation_save(draft: banking::automation::AutomationDraft) -> Vec<banking::automation::AutomationView>;
         }
     };
 }

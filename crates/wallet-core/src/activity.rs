@@ -286,10 +286,17 @@ fn fiat_row(index: usize, v: &Value) -> ActivityRow {
             .as_deref()
             .map(utc),
         direction: Some(if out { Flow::Out } else { Flow::In }),
-        counterparty: if out {
-            text("beneficiaryIban").or_else(|| text("beneficiaryName"))
-        } else {
-            text("senderIban").or_else(|| text("senderName"))
+        counterparty: {
+            let (name, iban) = if out {
+                (text("beneficiaryName"), text("beneficiaryIban"))
+            } else {
+                (text("senderName"), text("senderIban"))
+            };
+            let iban = iban.as_deref().map(crate::banking::iban::grouped);
+            match (name, iban) {
+                (Some(name), Some(iban)) => Some(format!("{name} · {iban}")),
+                (name, iban) => name.or(iban),
+            }
         },
         asset: text("currency").unwrap_or_else(|| "EUR".to_owned()),
         amount: text("amount")
@@ -525,7 +532,7 @@ mod tests {
                       "direction": "OUT", "timestamp": "2026-05-13T08:00:00Z" }
                 ] } } },
             "fiat": { "ibans": [], "total": 1, "data": [
-                { "id": "f1", "type": "SEPA_OUT", "amount": "150.00", "currency": "EUR", "beneficiaryIban": "FR76 3000", "createdAt": "2026-05-12T10:00:00Z" }
+                { "id": "f1", "type": "SEPA_OUT", "amount": "150.00", "currency": "EUR", "beneficiaryIban": "FR7630001007941234567890185", "beneficiaryName": "Jane Doe", "createdAt": "2026-05-12T10:00:00Z" }
             ] }
         }))
         .unwrap()
@@ -568,7 +575,11 @@ mod tests {
                 fiat[0].direction,
                 fiat[0].counterparty.as_deref()
             ),
-            ("150.00", Some(Flow::Out), Some("FR76 3000"))
+            (
+                "150.00",
+                Some(Flow::Out),
+                Some("Jane Doe · FR76 3000 1007 9412 3456 7890 185")
+            )
         );
     }
 
@@ -591,7 +602,7 @@ mod tests {
         );
         assert_eq!(
             lines[3],
-            "2026-05-12T10:00:00.000Z,fiat,,out,EUR,150.00,FR76 3000,,,"
+            "2026-05-12T10:00:00.000Z,fiat,,out,EUR,150.00,Jane Doe · FR76 3000 1007 9412 3456 7890 185,,,"
         );
         assert_eq!(lines[4], "");
         assert_eq!(lines.len(), 5);

@@ -57,9 +57,14 @@ pub enum ErrorCode {
     VaultPaused,
     /// The deposit would exceed the vault's cap (IBEx `VAULT_FULL`).
     VaultFull,
+    /// The payee's name did not match its IBAN (IBEx's Verification of Payee), or was not
+    /// checked: the user corrects it or confirms the payment anyway.
+    PayeeUnverified,
     /// The action needs the user's explicit confirmation first (removing this device's own
     /// passkey as an owner); nothing was sent.
     ConfirmationNeeded,
+    /// The current account is not the one a review was prepared for: nothing was signed.
+    AccountChanged,
 }
 
 /// An error as the UI sees it.
@@ -161,6 +166,22 @@ const SERVER_CODES: &[(&str, ErrorCode, Say)] = &[
             Some((_, ref say)) => say.clone(),
             None => Msg::SignatureRefused,
         }
+    }),
+    ("IBAN_QUOTA", ErrorCode::RateLimited, |_| {
+        Msg::BankIbanQuota {
+            max: crate::banking::DEFAULT_MAX_IBANS,
+        }
+    }),
+    ("VOP_LIMIT", ErrorCode::RateLimited, |_| Msg::BankVopLimit),
+    ("VOP_NO_MATCH", ErrorCode::PayeeUnverified, |_| {
+        Msg::BankVopNoMatch
+    }),
+    ("VOP_CLOSE_MATCH", ErrorCode::PayeeUnverified, |_| {
+        Msg::BankVopCloseMatch
+    }),
+    ("INVALID_IBAN", ErrorCode::Validation, |_| Msg::IbanChecksum),
+    ("INVALID_AMOUNT", ErrorCode::Validation, |_| {
+        Msg::BankAmountDecimals
     }),
     ("EXPIRED", ErrorCode::Conflict, |_| {
         Msg::RequestExpiredAtIbex

@@ -6,8 +6,10 @@
 //! (`src-tauri/src/command_list.rs`) names its types by their path in this crate.
 
 pub mod account;
+pub mod accounts;
 pub mod activity;
 pub mod app;
+pub mod banking;
 pub mod bitcoin;
 mod browser;
 pub mod contacts;
@@ -35,6 +37,8 @@ pub mod portfolio;
 pub mod positions;
 pub mod recipients;
 pub mod recovery;
+pub mod route;
+pub mod safes;
 pub mod secrets;
 pub mod send;
 pub mod session;

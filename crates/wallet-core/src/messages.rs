@@ -209,6 +209,38 @@ messages! {
     CannotCreateFolder { path: String, error: String } => "Cannot create {path}: {error}", "Impossible de créer {path} : {error}";
     CannotWriteFile { path: String, error: String } => "Cannot write {path}: {error}", "Impossible d’écrire {path} : {error}";
     TooManyExports => "Too many exports today in this folder.", "Trop d’exports aujourd’hui dans ce dossier.";
+    // Banking: IBANs, payees, SEPA payments, mandates, automation
+    IbanMissing => "Enter an IBAN.", "Saisissez un IBAN.";
+    IbanShape => "An IBAN starts with a country code and two check digits, then letters and digits only (like FR76 1234 …).", "Un IBAN commence par un code pays et deux chiffres de contrôle, suivis uniquement de lettres et de chiffres (comme FR76 1234 …).";
+    IbanCountry { country: String } => "{country} is not a SEPA country: SEPA payments go to IBANs of SEPA countries only.", "{country} n’est pas un pays SEPA\u{a0}: les virements SEPA ne vont qu’aux IBAN des pays SEPA.";
+    IbanLength { country: String, expected: usize, actual: usize } => "An IBAN of {country} has {expected} characters, not {actual}. Check for a missing or extra character.", "Un IBAN {country} compte {expected} caractères, pas {actual}. Vérifiez s’il manque ou s’il y a un caractère en trop.";
+    IbanChecksum => "This IBAN's check digits do not match: a character is probably mistyped. Nothing was sent.", "Les chiffres de contrôle de cet IBAN ne correspondent pas\u{a0}: un caractère est sans doute mal saisi. Rien n’a été envoyé.";
+    BicShape { text: String } => "“{text}” is not a BIC: 8 or 11 characters, like SOGEFRPP or SOGEFRPPXXX.", "«\u{a0}{text}\u{a0}» n’est pas un BIC\u{a0}: 8 ou 11 caractères, comme SOGEFRPP ou SOGEFRPPXXX.";
+    BankIbanQuota { max: u32 } => "You already have the most IBANs this service allows (at most {max} per person). Nothing was opened.", "Vous avez déjà le nombre maximal d’IBAN autorisé par ce service (au plus {max} par personne). Aucun IBAN n’a été ouvert.";
+    BankIbanRefused => "IBEx did not open this IBAN. Nothing was changed.", "IBEx n’a pas ouvert cet IBAN. Rien n’a été modifié.";
+    BankLabelLength { max: usize } => "A label has 1 to {max} characters.", "Une étiquette compte de 1 à {max} caractères.";
+    BankNameMissing => "Enter the account holder's name.", "Saisissez le nom du titulaire du compte.";
+    BankNameTooLong { max: usize } => "A name on a SEPA payment has at most {max} characters.", "Un nom sur un virement SEPA compte au plus {max} caractères.";
+    BankVopLimit => "IBEx allows 10 failed payee checks a day and that limit is reached. Try again tomorrow, or check the name with the payee.", "IBEx autorise 10 vérifications de bénéficiaire échouées par jour et cette limite est atteinte. Réessayez demain, ou vérifiez le nom auprès du bénéficiaire.";
+    BankVopNoMatch => "The payee's bank says this account is not held by that name.", "La banque du bénéficiaire indique que ce compte n’est pas détenu par ce nom.";
+    BankVopCloseMatch => "The payee's bank holds this account under a close but different name.", "La banque du bénéficiaire détient ce compte sous un nom proche mais différent.";
+    BankPayeeExists => "This IBAN is already one of your payees.", "Cet IBAN fait déjà partie de vos bénéficiaires.";
+    BankPayeeRefused => "IBEx did not save this payee. Nothing was changed.", "IBEx n’a pas enregistré ce bénéficiaire. Rien n’a été modifié.";
+    BankAmountDecimals => "A euro amount has at most 2 decimals (cents), like 120.50.", "Un montant en euros a au plus 2 décimales (les centimes), comme 120,50.";
+    BankTextTooLong { max: usize } => "This text has at most {max} characters on a SEPA payment.", "Ce texte compte au plus {max} caractères sur un virement SEPA.";
+    BankReferenceMissing => "Give the payment a reference (the payee sees it).", "Donnez une référence au virement (le bénéficiaire la voit).";
+    BankSameIban => "The payee's IBAN is the one you pay from. Choose another.", "L’IBAN du bénéficiaire est celui d’où vous payez. Choisissez-en un autre.";
+    BankNotYourIban => "This IBAN is not one of yours. Pay from one of your IBANs.", "Cet IBAN n’est pas l’un des vôtres. Payez depuis l’un de vos IBAN.";
+    BankInsufficient { available: String } => "Not enough euros on this IBAN: €{available} available.", "Pas assez d’euros sur cet IBAN\u{a0}: {available} € disponibles.";
+    BankPayeeNotMatched => "IBEx could not confirm that this account is held by this name. Confirm that you pay anyway, or correct the name.", "IBEx n’a pas pu confirmer que ce compte est détenu par ce nom. Confirmez que vous payez malgré tout, ou corrigez le nom.";
+    BankPayeeNotChecked => "Check this payee first: IBEx verifies the name against the IBAN when you save a payee.", "Vérifiez d’abord ce bénéficiaire\u{a0}: IBEx contrôle le nom et l’IBAN quand vous enregistrez un bénéficiaire.";
+    BankPaymentRefused => "IBEx did not accept this payment. Nothing was sent.", "IBEx n’a pas accepté ce virement. Rien n’a été envoyé.";
+    BankMandatePercent => "A mandate forwards a whole percentage from 1 to 100.", "Un mandat transfère un pourcentage entier de 1 à 100.";
+    BankMandateNotSigned => "This mandate's text was not signed in this session. Prepare the mandate again.", "Le texte de ce mandat n’a pas été signé dans cette session. Préparez à nouveau le mandat.";
+    BankMandateCancelled => "This mandate is already cancelled (a cancelled mandate cannot be changed).", "Ce mandat est déjà annulé (un mandat annulé ne peut plus être modifié).";
+    AutomationPercentRange => "The share is a percentage above 0 and at most 100.", "La part est un pourcentage supérieur à 0 et d’au plus 100.";
+    AutomationAmountMissing => "Enter the fixed amount to move each time.", "Saisissez le montant fixe à transférer à chaque fois.";
+    AutomationRefused => "IBEx did not accept this automation setting (its Safe on that chain, or the combination of fields). Nothing was changed.", "IBEx n’a pas accepté ce réglage d’automatisation (son Safe sur ce réseau, ou la combinaison des champs). Rien n’a été modifié.";
     // Contacts and recipients
     ContactNameMissing => "Give the contact a name.", "Donnez un nom au contact.";
     ContactNameTooLong { max: usize } => "A contact name can be at most {max} characters.", "Le nom d’un contact ne peut pas dépasser {max} caractères.";
@@ -290,6 +322,7 @@ messages! {
     // Errors from IBEx or the system, by code (the detail goes to the log, not the user)
     IbexUnreachable => "IBEx could not be reached. Check your connection, then try again.", "Impossible de joindre IBEx. Vérifiez votre connexion, puis réessayez.";
     IbexRefused => "IBEx refused this request. Nothing was changed.", "IBEx a refusé cette demande. Rien n’a été modifié.";
+    ExecuteFailedRetry => "IBEx failed while taking your approval (a server or network error). Approve again to retry: an operation is never executed twice.", "IBEx a échoué en recevant votre approbation (erreur du serveur ou du réseau). Approuvez à nouveau pour réessayer\u{a0}: une opération n’est jamais exécutée deux fois.";
     IbexServerError => "IBEx could not complete this request right now. Nothing was lost; try again in a moment.", "IBEx n’a pas pu traiter cette demande pour le moment. Rien n’a été perdu\u{202f}; réessayez dans un instant.";
     IbexBadAnswer => "IBEx answered in a form this wallet does not understand. Nothing was changed; try again later.", "IBEx a répondu sous une forme que ce portefeuille ne comprend pas. Rien n’a été modifié\u{202f}; réessayez plus tard.";
     IbexUnauthorized => "IBEx refused this session's credentials. Sign in again.", "IBEx a refusé les identifiants de cette session. Reconnectez-vous.";
@@ -323,6 +356,7 @@ messages! {
     SwapQuoteGone => "This quote is no longer available. Nothing was signed; get a new quote.", "Cette cotation n’est plus disponible. Rien n’a été signé\u{202f}; demandez une nouvelle cotation.";
     SwapQuoteExpired => "This quote expired. Nothing was signed; get a new quote.", "Cette cotation a expiré. Rien n’a été signé\u{202f}; demandez une nouvelle cotation.";
     SwapQuoteExpiredAtApproval => "The quote expired before you approved it. Nothing was signed; review the new quote.", "La cotation a expiré avant votre approbation. Rien n’a été signé\u{202f}; vérifiez la nouvelle cotation.";
+    RouteQuoteRefused => "IBEx could not quote this bridge (the amount, the balance or the tokens). Nothing was signed.", "IBEx n’a pas pu coter ce transfert entre réseaux (le montant, le solde ou les jetons). Rien n’a été signé.";
     SwapQuoteRefused => "IBEx could not quote this swap (the amount, the balance or the pair). Nothing was signed.", "IBEx n’a pas pu coter cet échange (le montant, le solde ou la paire). Rien n’a été signé.";
     VaultPaused => "This vault is paused and takes no deposits right now. Nothing was signed; choose another vault or try later.", "Ce coffre est en pause et n’accepte aucun dépôt pour le moment. Rien n’a été signé\u{202f}; choisissez un autre coffre ou réessayez plus tard.";
     VaultFull => "This deposit would exceed the vault's cap. Nothing was signed; deposit less or choose another vault.", "Ce dépôt dépasserait le plafond du coffre. Rien n’a été signé\u{202f}; déposez moins ou choisissez un autre coffre.";
@@ -404,6 +438,18 @@ messages! {
     SolBalanceUnavailable => "IBEx did not give this Solana address's balance.", "IBEx n’a pas donné le solde de cette adresse Solana.";
     SolNotYours => "Send from one of your own Solana addresses.", "Envoyez depuis l’une de vos propres adresses Solana.";
     SolSameAddress => "This is the address you are sending from. Enter the recipient's address.", "C’est l’adresse d’où vous envoyez. Saisissez celle du destinataire.";
+    // Several accounts and Safes (accounts)
+    AccountUnknown => "This account is not signed in on this device.", "Ce compte n’est pas connecté sur cet appareil.";
+    AccountChanged => "The account changed since this review (you switched accounts or signed in again). Nothing was signed; review it again.", "Le compte a changé depuis cette vérification (vous avez changé de compte ou vous vous êtes reconnecté). Rien n’a été signé\u{202f}; vérifiez-la de nouveau.";
+    NameTooLong { max: usize } => "A name has at most {max} characters.", "Un nom compte au plus {max} caractères.";
+    NameHiddenCharacter => "A name cannot contain control or invisible characters.", "Un nom ne peut pas contenir de caractères de contrôle ou invisibles.";
+    SafeUnknown { address: String } => "{address} is not one of this account's Safes.", "{address} ne fait pas partie des Safe de ce compte.";
+    SafeProvisionPasskeyOnly => "IBEx adds Safes only to accounts that sign with a passkey.", "IBEx n’ajoute des Safe qu’aux comptes qui signent avec une clé d’accès.";
+    SafeProvisionOtherAccount => "This passkey belongs to another account. Nothing was created; use the passkey of the account you are adding a Safe to.", "Cette clé d’accès appartient à un autre compte. Rien n’a été créé\u{202f}; utilisez la clé d’accès du compte auquel vous ajoutez un Safe.";
+    SafeProvisionNoGrant => "IBEx did not allow a new Safe after the passkey. Nothing was created.", "IBEx n’a pas autorisé de nouveau Safe après la clé d’accès. Rien n’a été créé.";
+    SafeSlotTaken => "IBEx already has a Safe in this slot on this chain (created on another device). Nothing was created; try again: the next slot will be used.", "IBEx a déjà un Safe à cet emplacement sur ce réseau (créé sur un autre appareil). Rien n’a été créé\u{202f}; réessayez\u{a0}: l’emplacement suivant sera utilisé.";
+    SafeNotListedYet { address: String } => "IBEx created the Safe {address} but does not list it yet. Refresh in a moment.", "IBEx a créé le Safe {address} mais ne le liste pas encore. Actualisez dans un instant.";
+    AlertForAccount { title: String, account: String } => "{title} (account “{account}”)", "{title} (compte «\u{a0}{account}\u{a0}»)";
 }
 
 #[cfg(test)]

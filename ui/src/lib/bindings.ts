@@ -49,9 +49,12 @@ export const commands = {
 	swapTokens: (chainId: number) => typedError<SwapToken[], AppError>(__TAURI_INVOKE("swap_tokens", { chainId })),
 	swapQuote: (request: SwapRequest) => typedError<SwapQuotes_Serialize, AppError>(__TAURI_INVOKE("swap_quote", { request })),
 	swapPrepare: (draft: SwapDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("swap_prepare", { draft })),
+	routeChains: () => typedError<number[], AppError>(__TAURI_INVOKE("route_chains")),
+	routeQuote: (request: RouteRequest) => typedError<RouteAnswer_Serialize, AppError>(__TAURI_INVOKE("route_quote", { request })),
+	routePrepare: (draft: RouteDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("route_prepare", { draft })),
 	earnVaults: () => typedError<VaultView_Serialize[], AppError>(__TAURI_INVOKE("earn_vaults")),
-	earnDepositPrepare: (draft: EarnDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_deposit_prepare", { draft })),
-	earnWithdrawPrepare: (draft: EarnDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_withdraw_prepare", { draft })),
+	earnDepositPrepare: (draft: EarnDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_deposit_prepare", { draft })),
+	earnWithdrawPrepare: (draft: EarnDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_withdraw_prepare", { draft })),
 	positionsList: () => typedError<Positions_Serialize, AppError>(__TAURI_INVOKE("positions_list")),
 	messageSign: (draft: MessageDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("message_sign", { draft })),
 	messageVerify: (chainId: number, message: string) => typedError<MessageProof, AppError>(__TAURI_INVOKE("message_verify", { chainId, message })),
@@ -90,6 +93,30 @@ export const commands = {
 	updateCheck: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_check")),
 	updateInstall: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_install")),
 	updateLater: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_later")),
+	accountsList: () => typedError<AccountEntry_Serialize[], AppError>(__TAURI_INVOKE("accounts_list")),
+	accountsSwitch: (handle: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("accounts_switch", { handle })),
+	accountsSignOut: (handle: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("accounts_sign_out", { handle })),
+	accountsRename: (name: string) => typedError<AccountEntry_Serialize[], AppError>(__TAURI_INVOKE("accounts_rename", { name })),
+	safesSelect: (address: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_select", { address })),
+	safesRename: (address: string, name: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_rename", { address, name })),
+	safesAddBegin: (chainId: number, name: string) => typedError<Ceremony, AppError>(__TAURI_INVOKE("safes_add_begin", { chainId, name })),
+	safesAddComplete: (ceremonyId: string, credentialJson: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_add_complete", { ceremonyId, credentialJson })),
+	safesAddCompleteNative: (ceremonyId: string, provider: ProviderKind) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_add_complete_native", { ceremonyId, provider })),
+	bankingOverview: () => typedError<BankOverview_Serialize, AppError>(__TAURI_INVOKE("banking_overview")),
+	bankingHistory: (query: HistoryQuery_Deserialize) => typedError<BankHistory_Serialize, AppError>(__TAURI_INVOKE("banking_history", { query })),
+	bankingIbanOpen: (request: IbanRequest_Deserialize) => typedError<IbanOpening_Serialize, AppError>(__TAURI_INVOKE("banking_iban_open", { request })),
+	bankingIbanLabel: (iban: string, label: string) => typedError<BankOverview_Serialize, AppError>(__TAURI_INVOKE("banking_iban_label", { iban, label })),
+	bankingPayees: () => typedError<Payee_Serialize[], AppError>(__TAURI_INVOKE("banking_payees")),
+	bankingPayeeAdd: (draft: PayeeDraft_Deserialize) => typedError<PayeeSaved_Serialize, AppError>(__TAURI_INVOKE("banking_payee_add", { draft })),
+	bankingPayeeRename: (contactId: string, name: string) => typedError<Payee_Serialize[], AppError>(__TAURI_INVOKE("banking_payee_rename", { contactId, name })),
+	bankingPayeeDelete: (contactId: string, iban: string) => typedError<Payee_Serialize[], AppError>(__TAURI_INVOKE("banking_payee_delete", { contactId, iban })),
+	bankingPayPrepare: (draft: PaymentDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("banking_pay_prepare", { draft })),
+	bankingMandates: () => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandates")),
+	bankingMandatePrepare: (draft: MandateDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("banking_mandate_prepare", { draft })),
+	bankingMandateCreate: (userOpHash: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_create", { userOpHash })),
+	bankingMandateCancel: (id: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_cancel", { id })),
+	bankingAutomation: () => typedError<AutomationView_Serialize[], AppError>(__TAURI_INVOKE("banking_automation")),
+	bankingAutomationSave: (draft: AutomationDraft_Deserialize) => typedError<AutomationView_Serialize[], AppError>(__TAURI_INVOKE("banking_automation_save", { draft })),
 };
 
 /** Events */
@@ -100,17 +127,70 @@ export const events = {
 /* Types */
 export type Account = Account_Serialize | Account_Deserialize;
 
+/**  One line of the account switcher. */
+export type AccountEntry = AccountEntry_Serialize | AccountEntry_Deserialize;
+
+/**  One line of the account switcher. */
+export type AccountEntry_Deserialize = {
+	/**
+	 *  What the switcher's commands take: the network and the account (two IBEx deployments
+	 *  may hand out the same account id).
+	 */
+	handle: string,
+	/**  The network it is signed in on ("Local sandbox", a tenant's host). */
+	network: string,
+	id: string,
+	/**  The user's name for it, else its primary Safe shortened. */
+	label: string,
+	name?: string | null,
+	signer: SignerKind,
+	safes: number,
+	current: boolean,
+	locked: boolean,
+};
+
+/**  One line of the account switcher. */
+export type AccountEntry_Serialize = {
+	/**
+	 *  What the switcher's commands take: the network and the account (two IBEx deployments
+	 *  may hand out the same account id).
+	 */
+	handle: string,
+	/**  The network it is signed in on ("Local sandbox", a tenant's host). */
+	network: string,
+	id: string,
+	/**  The user's name for it, else its primary Safe shortened. */
+	label: string,
+	name: string | null,
+	signer: SignerKind,
+	safes: number,
+	current: boolean,
+	locked: boolean,
+};
+
 export type Account_Deserialize = {
+	/**  How this device files the account: IBEx's `externalUserId`, else its primary Safe. */
+	id: string,
+	/**  The name the user gave it on this device. */
+	name?: string | null,
+	/**  The name, else the primary Safe shortened (`0x1234…cdef`). */
+	label: string,
 	/**  IBEx's `externalUserId` (the JWT `sub`). */
 	externalUserId?: string | null,
-	wallets: SafeWallet[],
+	wallets: SafeWallet_Deserialize[],
 	signer: SignerKind,
 };
 
 export type Account_Serialize = {
+	/**  How this device files the account: IBEx's `externalUserId`, else its primary Safe. */
+	id: string,
+	/**  The name the user gave it on this device. */
+	name: string | null,
+	/**  The name, else the primary Safe shortened (`0x1234…cdef`). */
+	label: string,
 	/**  IBEx's `externalUserId` (the JWT `sub`). */
 	externalUserId: string | null,
-	wallets: SafeWallet[],
+	wallets: SafeWallet_Serialize[],
 	signer: SignerKind,
 };
 
@@ -249,6 +329,8 @@ export type AppInfo_Serialize = {
 	storageNotice: string | null,
 };
 
+export type Approves = "userOperation" | "bankApproval";
+
 export type AuthIntent = 
 /**  Create a wallet with a new passkey. */
 "signUp" | 
@@ -261,6 +343,197 @@ export type AuthStep =
 "verifying" | 
 /**  IBEx is deploying or expanding the wallet (the documented 204 window). */
 "preparingWallet";
+
+export type AutomationDraft = AutomationDraft_Serialize | AutomationDraft_Deserialize;
+
+export type AutomationDraft_Deserialize = {
+	chainId: number,
+	enabled: boolean,
+	mode: AutomationMode,
+	targetAddress: string,
+	tokenAddress: string,
+	/**  With `percentOfReceived`: 0–100. */
+	percentage?: string | null,
+	/**  With `fixedAmount`: whole tokens, exact. */
+	fixedAmount?: string | null,
+	minIntervalMinutes: number,
+	frequency: Frequency,
+};
+
+export type AutomationDraft_Serialize = {
+	chainId: number,
+	enabled: boolean,
+	mode: AutomationMode,
+	targetAddress: string,
+	tokenAddress: string,
+	/**  With `percentOfReceived`: 0–100. */
+	percentage: string | null,
+	/**  With `fixedAmount`: whole tokens, exact. */
+	fixedAmount: string | null,
+	minIntervalMinutes: number,
+	frequency: Frequency,
+};
+
+export type AutomationMode = 
+/**  A share of every amount the Safe receives. */
+"percentOfReceived" | 
+/**  A fixed amount each time. */
+"fixedAmount";
+
+/**  The module on one chain of the Safe, as IBEx reports it. */
+export type AutomationView = AutomationView_Serialize | AutomationView_Deserialize;
+
+/**  The module on one chain of the Safe, as IBEx reports it. */
+export type AutomationView_Deserialize = {
+	chainId: number,
+	/**  EIP-55. */
+	safe: string,
+	/**  IBEx lists an automation module on this chain. */
+	installed: boolean,
+	enabled: boolean,
+	mode?: AutomationMode | null,
+	targetAddress?: string | null,
+	tokenAddress?: string | null,
+	/**  Exact decimal text. */
+	percentage?: string | null,
+	fixedAmount?: string | null,
+	minIntervalMinutes?: number | null,
+	frequency?: Frequency | null,
+};
+
+/**  The module on one chain of the Safe, as IBEx reports it. */
+export type AutomationView_Serialize = {
+	chainId: number,
+	/**  EIP-55. */
+	safe: string,
+	/**  IBEx lists an automation module on this chain. */
+	installed: boolean,
+	enabled: boolean,
+	mode: AutomationMode | null,
+	targetAddress: string | null,
+	tokenAddress: string | null,
+	/**  Exact decimal text. */
+	percentage: string | null,
+	fixedAmount: string | null,
+	minIntervalMinutes: number | null,
+	frequency: Frequency | null,
+};
+
+/**  One of the user's IBANs. */
+export type BankAccount = BankAccount_Serialize | BankAccount_Deserialize;
+
+/**  One of the user's IBANs. */
+export type BankAccount_Deserialize = {
+	/**  Upper case without spaces (what commands take). */
+	iban: string,
+	/**  In groups of four, for display. */
+	grouped: string,
+	bic?: string | null,
+	holderName?: string | null,
+	label?: string | null,
+	/**  `MONERIUM` or IBEx's own SEPA provider, as IBEx names it. */
+	provider?: string | null,
+	status?: string | null,
+	/**  The Safe the IBAN belongs to (EIP-55) and its chain. */
+	safe?: string | null,
+	chainId?: number | null,
+	/**  Exact euro text (`"1234.56"`), when IBEx states it. */
+	balance?: string | null,
+};
+
+/**  One of the user's IBANs. */
+export type BankAccount_Serialize = {
+	/**  Upper case without spaces (what commands take). */
+	iban: string,
+	/**  In groups of four, for display. */
+	grouped: string,
+	bic: string | null,
+	holderName: string | null,
+	label: string | null,
+	/**  `MONERIUM` or IBEx's own SEPA provider, as IBEx names it. */
+	provider: string | null,
+	status: string | null,
+	/**  The Safe the IBAN belongs to (EIP-55) and its chain. */
+	safe: string | null,
+	chainId: number | null,
+	/**  Exact euro text (`"1234.56"`), when IBEx states it. */
+	balance: string | null,
+};
+
+export type BankHistory = BankHistory_Serialize | BankHistory_Deserialize;
+
+export type BankHistory_Deserialize = {
+	movements: BankMovement_Deserialize[],
+	page: number,
+	pages: number,
+	total: number,
+};
+
+export type BankHistory_Serialize = {
+	movements: BankMovement_Serialize[],
+	page: number,
+	pages: number,
+	total: number,
+};
+
+/**  One bank movement. */
+export type BankMovement = BankMovement_Serialize | BankMovement_Deserialize;
+
+/**  One bank movement. */
+export type BankMovement_Deserialize = {
+	id: string,
+	/**  The user's IBAN it belongs to (grouped). */
+	iban?: string | null,
+	direction: Flow,
+	/**  `ask`, `pending`, `completed`, `cancelled`, `failed` or `rejected`. */
+	status: string,
+	/**  Exact euro text. */
+	amount: string,
+	currency: string,
+	/**  The other party: the sender of a credit, the beneficiary of a debit. */
+	counterpartyName?: string | null,
+	/**  Grouped. */
+	counterpartyIban?: string | null,
+	reference?: string | null,
+	remittanceInfo?: string | null,
+	/**  ISO 8601 as IBEx sent it. */
+	createdAt?: string | null,
+};
+
+/**  One bank movement. */
+export type BankMovement_Serialize = {
+	id: string,
+	/**  The user's IBAN it belongs to (grouped). */
+	iban: string | null,
+	direction: Flow,
+	/**  `ask`, `pending`, `completed`, `cancelled`, `failed` or `rejected`. */
+	status: string,
+	/**  Exact euro text. */
+	amount: string,
+	currency: string,
+	/**  The other party: the sender of a credit, the beneficiary of a debit. */
+	counterpartyName: string | null,
+	/**  Grouped. */
+	counterpartyIban: string | null,
+	reference: string | null,
+	remittanceInfo: string | null,
+	/**  ISO 8601 as IBEx sent it. */
+	createdAt: string | null,
+};
+
+export type BankOverview = BankOverview_Serialize | BankOverview_Deserialize;
+
+export type BankOverview_Deserialize = {
+	accounts: BankAccount_Deserialize[],
+	/**  How many IBANs a user may have (the documented default; IBEx answers `IBAN_QUOTA` past it). */
+	maxIbans: number,
+};
+
+export type BankOverview_Serialize = {
+	accounts: BankAccount_Serialize[],
+	/**  How many IBANs a user may have (the documented default; IBEx answers `IBAN_QUOTA` past it). */
+	maxIbans: number,
+};
 
 export type BitcoinAddressView = {
 	address: string,
@@ -438,6 +711,11 @@ export type CoreEvent_Deserialize =
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Deserialize } | 
 /**
+ *  A route whose source leg was confirmed moved on: the bridge is delivering, it arrived
+ *  on the destination chain, or it failed.
+ */
+{ kind: "routeUpdated"; update: RouteUpdate_Deserialize } | 
+/**
  *  A confirmed operation did not do what the user reviewed (another recipient, token,
  *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
  */
@@ -471,6 +749,11 @@ export type CoreEvent_Serialize =
 { kind: "sessionChanged"; session: SessionInfo_Serialize } | 
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Serialize } | 
+/**
+ *  A route whose source leg was confirmed moved on: the bridge is delivering, it arrived
+ *  on the destination chain, or it failed.
+ */
+{ kind: "routeUpdated"; update: RouteUpdate_Serialize } | 
 /**
  *  A confirmed operation did not do what the user reviewed (another recipient, token,
  *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
@@ -528,7 +811,10 @@ export type Difference = {
 };
 
 /**  A deposit or a withdrawal the user asks for. */
-export type EarnDraft = {
+export type EarnDraft = EarnDraft_Serialize | EarnDraft_Deserialize;
+
+/**  A deposit or a withdrawal the user asks for. */
+export type EarnDraft_Deserialize = {
 	provider: VaultProvider,
 	chainId: number,
 	vaultAddress: string,
@@ -536,6 +822,27 @@ export type EarnDraft = {
 	assetAddress: string,
 	/**  Decimal text in whole asset tokens. */
 	amount: string,
+	/**
+	 *  Withdraw everything ("Max"): the amount is what the position is worth now, taken from
+	 *  the core's own reading, not from `amount`.
+	 */
+	all?: boolean,
+};
+
+/**  A deposit or a withdrawal the user asks for. */
+export type EarnDraft_Serialize = {
+	provider: VaultProvider,
+	chainId: number,
+	vaultAddress: string,
+	/**  The vault's asset (Aave's pool is one address for every asset of a chain). */
+	assetAddress: string,
+	/**  Decimal text in whole asset tokens. */
+	amount: string,
+	/**
+	 *  Withdraw everything ("Max"): the amount is what the position is worth now, taken from
+	 *  the core's own reading, not from `amount`.
+	 */
+	all: boolean,
 };
 
 /**  Where an e-mail sign-in stands after the code. */
@@ -671,10 +978,17 @@ export type ErrorCode =
 /**  The deposit would exceed the vault's cap (IBEx `VAULT_FULL`). */
 "vaultFull" | 
 /**
+ *  The payee's name did not match its IBAN (IBEx's Verification of Payee), or was not
+ *  checked: the user corrects it or confirms the payment anyway.
+ */
+"payeeUnverified" | 
+/**
  *  The action needs the user's explicit confirmation first (removing this device's own
  *  passkey as an owner); nothing was sent.
  */
-"confirmationNeeded";
+"confirmationNeeded" | 
+/**  The current account is not the one a review was prepared for: nothing was signed. */
+"accountChanged";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {
@@ -704,6 +1018,8 @@ export type FieldProblem = {
 
 export type Flow = "in" | "out";
 
+export type Frequency = "daily" | "weekly" | "ninetyDays" | "none";
+
 /**  Why a row is hidden until the user asks to see everything. */
 export type HiddenReason = 
 /**  Balance 0 (listed because the wallet asks for `includeZero`). */
@@ -715,6 +1031,22 @@ export type HiddenReason =
 /**  No market price while prices are available for other tokens. */
 "unpriced";
 
+export type HistoryQuery = HistoryQuery_Serialize | HistoryQuery_Deserialize;
+
+export type HistoryQuery_Deserialize = {
+	/**  One IBAN (any spacing), or all of the user's. */
+	iban?: string | null,
+	/**  1-based. */
+	page: number,
+};
+
+export type HistoryQuery_Serialize = {
+	/**  One IBAN (any spacing), or all of the user's. */
+	iban: string | null,
+	/**  1-based. */
+	page: number,
+};
+
 /**  A token the signed-in Safe holds on one chain. */
 export type Holding = {
 	chainId: number,
@@ -725,6 +1057,45 @@ export type Holding = {
 	/**  Exact decimal text. */
 	balance: string,
 };
+
+/**  An IBAN opened at once, or a review for the passkey. */
+export type IbanOpening = IbanOpening_Serialize | IbanOpening_Deserialize;
+
+/**  An IBAN opened at once, or a review for the passkey. */
+export type IbanOpening_Deserialize = {
+	kind: "opened",
+} & BankOverview_Deserialize | 
+/**  Boxed: a review is much larger than an overview. */
+{
+	kind: "review",
+} & OperationReview_Deserialize;
+
+/**  An IBAN opened at once, or a review for the passkey. */
+export type IbanOpening_Serialize = {
+	kind: "opened",
+} & BankOverview_Serialize | 
+/**  Boxed: a review is much larger than an overview. */
+{
+	kind: "review",
+} & OperationReview_Serialize;
+
+/**
+ *  What to open: an IBAN from Monerium (a Safe operation, after KYC) or from IBEx's own SEPA
+ *  provider (`POST /v1.2/sepa/iban/add`, with the holder's name).
+ */
+export type IbanRequest = IbanRequest_Serialize | IbanRequest_Deserialize;
+
+/**
+ *  What to open: an IBAN from Monerium (a Safe operation, after KYC) or from IBEx's own SEPA
+ *  provider (`POST /v1.2/sepa/iban/add`, with the holder's name).
+ */
+export type IbanRequest_Deserialize = { provider: "monerium"; chainId: number } | { provider: "ibex"; holderName: string; label?: string | null };
+
+/**
+ *  What to open: an IBAN from Monerium (a Safe operation, after KYC) or from IBEx's own SEPA
+ *  provider (`POST /v1.2/sepa/iban/add`, with the holder's name).
+ */
+export type IbanRequest_Serialize = { provider: "monerium"; chainId: number } | { provider: "ibex"; holderName: string; label: string | null };
 
 /**
  *  What the UI sends once to import a key: a private key (64 hex digits) or a BIP-39 phrase,
@@ -819,6 +1190,54 @@ export type LoadedPages = {
 /**  A language the wallet speaks. */
 export type Locale = "en" | "fr";
 
+export type MandateDraft = MandateDraft_Serialize | MandateDraft_Deserialize;
+
+export type MandateDraft_Deserialize = {
+	sourceIban: string,
+	destinationName: string,
+	destinationIban: string,
+	destinationBic?: string | null,
+	/**  Whole percent, 1–100. */
+	percent: number,
+};
+
+export type MandateDraft_Serialize = {
+	sourceIban: string,
+	destinationName: string,
+	destinationIban: string,
+	destinationBic: string | null,
+	/**  Whole percent, 1–100. */
+	percent: number,
+};
+
+export type MandateView = MandateView_Serialize | MandateView_Deserialize;
+
+export type MandateView_Deserialize = {
+	id: string,
+	/**  `validated`, `suspended` or `cancelled`. */
+	status: string,
+	/**  Grouped. */
+	sourceIban?: string | null,
+	destinationName?: string | null,
+	/**  Grouped. */
+	destinationIban?: string | null,
+	percent?: number | null,
+	createdAt?: string | null,
+};
+
+export type MandateView_Serialize = {
+	id: string,
+	/**  `validated`, `suspended` or `cancelled`. */
+	status: string,
+	/**  Grouped. */
+	sourceIban: string | null,
+	destinationName: string | null,
+	/**  Grouped. */
+	destinationIban: string | null,
+	percent: number | null,
+	createdAt: string | null,
+};
+
 /**  What the user wants the Safe to sign. */
 export type MessageDraft = {
 	/**  The chain whose Safe signs (its EIP-1271 answers there). */
@@ -885,6 +1304,24 @@ export type NetworkStatus = {
 export type OpStatus = "created" | "signed" | "executed" | "confirmed" | "failed" | 
 /**  A state IBEx reports that this version does not know yet. */
 "pending";
+
+export type OpenIbanFacts = OpenIbanFacts_Serialize | OpenIbanFacts_Deserialize;
+
+export type OpenIbanFacts_Deserialize = {
+	/**  `MONERIUM` or `IBEXFIAPI`. */
+	provider: string,
+	/**  The account holder's name (IBEx's provider); Monerium uses the verified identity. */
+	holderName?: string | null,
+	label?: string | null,
+};
+
+export type OpenIbanFacts_Serialize = {
+	/**  `MONERIUM` or `IBEXFIAPI`. */
+	provider: string,
+	/**  The account holder's name (IBEx's provider); Monerium uses the verified identity. */
+	holderName: string | null,
+	label: string | null,
+};
 
 /**  A prepared operation waiting for the passkey. */
 export type OperationReview = OperationReview_Serialize | OperationReview_Deserialize;
@@ -1042,6 +1479,118 @@ export type PasskeyCapabilities_Serialize = {
 	recommended: ProviderKind,
 };
 
+/**  An IBAN of the address book. */
+export type Payee = Payee_Serialize | Payee_Deserialize;
+
+/**  A payee as the user typed it. */
+export type PayeeDraft = PayeeDraft_Serialize | PayeeDraft_Deserialize;
+
+/**  A payee as the user typed it. */
+export type PayeeDraft_Deserialize = {
+	name: string,
+	iban: string,
+	/**  The payee's bank (IBEx's VoP asks for it: `respondingPspBic`). */
+	bic: string,
+	label?: string | null,
+};
+
+/**  A payee as the user typed it. */
+export type PayeeDraft_Serialize = {
+	name: string,
+	iban: string,
+	/**  The payee's bank (IBEx's VoP asks for it: `respondingPspBic`). */
+	bic: string,
+	label: string | null,
+};
+
+/**
+ *  What saving a payee did: the check, and the payees as IBEx now has them (the new one only
+ *  when it matched).
+ */
+export type PayeeSaved = PayeeSaved_Serialize | PayeeSaved_Deserialize;
+
+/**
+ *  What saving a payee did: the check, and the payees as IBEx now has them (the new one only
+ *  when it matched).
+ */
+export type PayeeSaved_Deserialize = {
+	check: VopCheck_Deserialize,
+	payees: Payee_Deserialize[],
+};
+
+/**
+ *  What saving a payee did: the check, and the payees as IBEx now has them (the new one only
+ *  when it matched).
+ */
+export type PayeeSaved_Serialize = {
+	check: VopCheck_Serialize,
+	payees: Payee_Serialize[],
+};
+
+/**  An IBAN of the address book. */
+export type Payee_Deserialize = {
+	/**  The address-book entry. */
+	contactId: string,
+	name: string,
+	label?: string | null,
+	/**  Compact (what commands take). */
+	iban: string,
+	grouped: string,
+	bic?: string | null,
+	/**  IBEx's VoP result as stored (`None`: IBEx did not record one). */
+	vop?: VopResult | null,
+	matchedName?: string | null,
+	verifiedAt?: string | null,
+};
+
+/**  An IBAN of the address book. */
+export type Payee_Serialize = {
+	/**  The address-book entry. */
+	contactId: string,
+	name: string,
+	label: string | null,
+	/**  Compact (what commands take). */
+	iban: string,
+	grouped: string,
+	bic: string | null,
+	/**  IBEx's VoP result as stored (`None`: IBEx did not record one). */
+	vop: VopResult | null,
+	matchedName: string | null,
+	verifiedAt: string | null,
+};
+
+export type PaymentDraft = PaymentDraft_Serialize | PaymentDraft_Deserialize;
+
+export type PaymentDraft_Deserialize = {
+	/**  One of the user's IBANs (any spacing). */
+	fromIban: string,
+	payeeName: string,
+	payeeIban: string,
+	/**  Euro text, a dot for decimals (the UI turns `12,50` into `12.50`). */
+	amount: string,
+	reference: string,
+	remittanceInfo?: string | null,
+	/**  SEPA Instant (seconds) rather than a plain SEPA credit transfer. */
+	instant: boolean,
+	/**  The user saw a close match or no match for this payee and pays anyway. */
+	acceptUnverified: boolean,
+};
+
+export type PaymentDraft_Serialize = {
+	/**  One of the user's IBANs (any spacing). */
+	fromIban: string,
+	payeeName: string,
+	payeeIban: string,
+	/**  Euro text, a dot for decimals (the UI turns `12,50` into `12.50`). */
+	amount: string,
+	reference: string,
+	remittanceInfo: string | null,
+	/**  SEPA Instant (seconds) rather than a plain SEPA credit transfer. */
+	instant: boolean,
+	/**  The user saw a close match or no match for this payee and pays anyway. */
+	acceptUnverified: boolean,
+};
+
 /**  An operation IBEx has not finished (signed, executing). */
 export type PendingOperation = PendingOperation_Serialize | PendingOperation_Deserialize;
 
@@ -1106,6 +1655,11 @@ export type Portfolio_Deserialize = {
 	conversionRateEurUsd?: string | null,
 	pricesAvailable: boolean,
 	chains: ChainTotal[],
+	/**
+	 *  The value held by each Safe of the account over every chain (exact sums of its rows),
+	 *  in the order IBEx lists them.
+	 */
+	safes: WalletTotal[],
 	/**  By chain, then by fiat value (largest first), then symbol. */
 	tokens: TokenRow_Deserialize[],
 };
@@ -1121,6 +1675,11 @@ export type Portfolio_Serialize = {
 	conversionRateEurUsd: string | null,
 	pricesAvailable: boolean,
 	chains: ChainTotal[],
+	/**
+	 *  The value held by each Safe of the account over every chain (exact sums of its rows),
+	 *  in the order IBEx lists them.
+	 */
+	safes: WalletTotal[],
 	/**  By chain, then by fiat value (largest first), then symbol. */
 	tokens: TokenRow_Serialize[],
 };
@@ -1325,6 +1884,19 @@ export type RecoveryState =
 /**  A guardian started a recovery: it becomes executable at `executeAfter`. */
 "pending";
 
+/**  What a "withdraw everything" leaves behind. */
+export type Remainder = 
+/**
+ *  Every vault share is redeemed: the interest earned until execution comes out too, so
+ *  slightly more than the amount shown may arrive.
+ */
+"redeemed" | 
+/**
+ *  The exact amount shown is withdrawn (IBEx documents no "max"): the interest earned
+ *  after this review, a tiny amount, stays in the vault.
+ */
+"staysInVault";
+
 /**  What the operation does, decoded for the user. */
 export type Reviewed = Reviewed_Serialize | Reviewed_Deserialize;
 
@@ -1354,6 +1926,21 @@ export type Reviewed_Deserialize = {
 {
 	kind: "vaultWithdraw",
 } & VaultFacts_Deserialize | 
+/**
+ *  An IBAN for the Safe: `MONERIUM_CREATE_IBAN`, or IBEx's own provider when the tenant
+ *  asks for the passkey.
+ */
+{
+	kind: "openIban",
+} & OpenIbanFacts_Deserialize | 
+/**  A SEPA credit transfer from one of the user's IBANs. */
+{
+	kind: "sepaPayment",
+} & SepaPaymentFacts_Deserialize | 
+/**  `ROUTE_FROM_QUOTE`: bridges an exact amount from one chain into a token on another. */
+{
+	kind: "route",
+} & RouteFacts_Deserialize | 
 /**  `ADD_OWNER`: a new passkey becomes an owner of the Safe. */
 {
 	kind: "addOwner",
@@ -1393,6 +1980,21 @@ export type Reviewed_Serialize = {
 {
 	kind: "vaultWithdraw",
 } & VaultFacts_Serialize | 
+/**
+ *  An IBAN for the Safe: `MONERIUM_CREATE_IBAN`, or IBEx's own provider when the tenant
+ *  asks for the passkey.
+ */
+{
+	kind: "openIban",
+} & OpenIbanFacts_Serialize | 
+/**  A SEPA credit transfer from one of the user's IBANs. */
+{
+	kind: "sepaPayment",
+} & SepaPaymentFacts_Serialize | 
+/**  `ROUTE_FROM_QUOTE`: bridges an exact amount from one chain into a token on another. */
+{
+	kind: "route",
+} & RouteFacts_Serialize | 
 /**  `ADD_OWNER`: a new passkey becomes an owner of the Safe. */
 {
 	kind: "addOwner",
@@ -1406,12 +2008,196 @@ export type Reviewed_Serialize = {
 	kind: "changeThreshold",
 } & ThresholdFacts;
 
+/**  What the route engine answers for a pair of chains. */
+export type RouteAnswer = RouteAnswer_Serialize | RouteAnswer_Deserialize;
+
+/**  What the route engine answers for a pair of chains. */
+export type RouteAnswer_Deserialize = 
+/**  Both tokens are on one chain: that is a swap. */
+{ mode: "sameChain" } | 
+/**  IBEx's route engine links no such chains. */
+{ mode: "unsupported" } | 
+/**  A bridge, quoted (boxed: the other answers carry nothing). */
+{ mode: "bridge"; offer: RouteOffer_Deserialize };
+
+/**  What the route engine answers for a pair of chains. */
+export type RouteAnswer_Serialize = 
+/**  Both tokens are on one chain: that is a swap. */
+{ mode: "sameChain" } | 
+/**  IBEx's route engine links no such chains. */
+{ mode: "unsupported" } | 
+/**  A bridge, quoted (boxed: the other answers carry nothing). */
+{ mode: "bridge"; offer: RouteOffer_Serialize };
+
+/**  The route the user chose, to review. */
+export type RouteDraft = {
+	routeId: string,
+};
+
+export type RouteFacts = RouteFacts_Serialize | RouteFacts_Deserialize;
+
+export type RouteFacts_Deserialize = {
+	routeId: string,
+	/**  The bridge IBEx routes through (its own name for it). */
+	provider: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exact decimal text in whole tokens: what leaves the Safe on the source chain. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain. */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee?: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds?: number | null,
+	/**  When the quote expires (RFC 3339, server time): the passkey never signs it after. */
+	quoteExpiresAt: string,
+};
+
+export type RouteFacts_Serialize = {
+	routeId: string,
+	/**  The bridge IBEx routes through (its own name for it). */
+	provider: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exact decimal text in whole tokens: what leaves the Safe on the source chain. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain. */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds: number | null,
+	/**  When the quote expires (RFC 3339, server time): the passkey never signs it after. */
+	quoteExpiresAt: string,
+};
+
+/**  A bridge's quote, as the user reads it. */
+export type RouteOffer = RouteOffer_Serialize | RouteOffer_Deserialize;
+
+/**  A bridge's quote, as the user reads it. */
+export type RouteOffer_Deserialize = {
+	routeId: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exactly what leaves the Safe. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain (exact decimal text). */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee?: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds?: number | null,
+	/**  The bridge IBEx quoted through (its own name for it). */
+	provider: string,
+	/**  When the quote expires (RFC 3339, server time). */
+	expiresAt: string,
+	/**  Seconds left when the quote arrived, on IBEx's clock. */
+	expiresInSeconds: number,
+	/**  IBEx stated no expiry: the wallet assumes a swap quote's. */
+	expiryAssumed: boolean,
+};
+
+/**  A bridge's quote, as the user reads it. */
+export type RouteOffer_Serialize = {
+	routeId: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exactly what leaves the Safe. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain (exact decimal text). */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds: number | null,
+	/**  The bridge IBEx quoted through (its own name for it). */
+	provider: string,
+	/**  When the quote expires (RFC 3339, server time). */
+	expiresAt: string,
+	/**  Seconds left when the quote arrived, on IBEx's clock. */
+	expiresInSeconds: number,
+	/**  IBEx stated no expiry: the wallet assumes a swap quote's. */
+	expiryAssumed: boolean,
+};
+
+/**  What the user asks a route for. */
+export type RouteRequest = {
+	sourceChainId: number,
+	/**  A token the Safe holds on the source chain. */
+	sellAddress: string,
+	destinationChainId: number,
+	/**  A token of the tenant's list on the destination chain. */
+	buyAddress: string,
+	/**  Decimal text in whole sell tokens. */
+	amount: string,
+};
+
+/**  Where a route stands (`GET /v1.2/safes/routes/{routeId}/status`). */
+export type RouteStatus = "created" | "sourcePrepared" | "sourceSubmitted" | "sourceConfirmed" | 
+/**  The source leg is done; the bridge is delivering. */
+"destPending" | 
+/**  Arrived on the destination chain. */
+"destCompleted" | "failed" | 
+/**  A state this version does not know. */
+"pending";
+
+/**  A route moved on (after its source operation was confirmed). */
+export type RouteUpdate = RouteUpdate_Serialize | RouteUpdate_Deserialize;
+
+/**  A route moved on (after its source operation was confirmed). */
+export type RouteUpdate_Deserialize = {
+	routeId: string,
+	/**  The source operation's userOpHash. */
+	userOpHash: string,
+	status: RouteStatus,
+	/**  Why it failed, when it did. */
+	error?: string | null,
+};
+
+/**  A route moved on (after its source operation was confirmed). */
+export type RouteUpdate_Serialize = {
+	routeId: string,
+	/**  The source operation's userOpHash. */
+	userOpHash: string,
+	status: RouteStatus,
+	/**  Why it failed, when it did. */
+	error: string | null,
+};
+
 /**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
-export type SafeWallet = {
+export type SafeWallet = SafeWallet_Serialize | SafeWallet_Deserialize;
+
+/**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
+export type SafeWallet_Deserialize = {
 	/**  EIP-55 checksummed. */
 	address: string,
 	chainIds: number[],
 	primary: boolean,
+	/**  The name the user gave it on this device (IBEx keeps none). */
+	name?: string | null,
+	/**  The Safe operations act for now (the user's pick, else the primary one). */
+	selected: boolean,
+};
+
+/**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
+export type SafeWallet_Serialize = {
+	/**  EIP-55 checksummed. */
+	address: string,
+	chainIds: number[],
+	primary: boolean,
+	/**  The name the user gave it on this device (IBEx keeps none). */
+	name: string | null,
+	/**  The Safe operations act for now (the user's pick, else the primary one). */
+	selected: boolean,
 };
 
 /**  One alert of the deadline schedule. */
@@ -1420,6 +2206,53 @@ export type ScheduledAlert = {
 	/**  RFC 3339, server time. */
 	at: string,
 	fired: boolean,
+};
+
+/**  What the passkey approves. */
+export type SepaPaymentFacts = SepaPaymentFacts_Serialize | SepaPaymentFacts_Deserialize;
+
+/**  What the passkey approves. */
+export type SepaPaymentFacts_Deserialize = {
+	/**  Exact euro text with 2 decimals. */
+	amount: string,
+	debtorName: string,
+	/**  Grouped. */
+	debtorIban: string,
+	creditorName: string,
+	/**  Grouped. */
+	creditorIban: string,
+	reference: string,
+	remittanceInfo?: string | null,
+	instant: boolean,
+	/**
+	 *  What IBEx's Verification of Payee said (a saved payee's stored result, or the check
+	 *  the user just saw).
+	 */
+	vop: VopCheck_Deserialize,
+	/**  The euro balance of the debtor IBAN after the payment. */
+	balanceAfter: string,
+};
+
+/**  What the passkey approves. */
+export type SepaPaymentFacts_Serialize = {
+	/**  Exact euro text with 2 decimals. */
+	amount: string,
+	debtorName: string,
+	/**  Grouped. */
+	debtorIban: string,
+	creditorName: string,
+	/**  Grouped. */
+	creditorIban: string,
+	reference: string,
+	remittanceInfo: string | null,
+	instant: boolean,
+	/**
+	 *  What IBEx's Verification of Payee said (a saved payee's stored result, or the check
+	 *  the user just saw).
+	 */
+	vop: VopCheck_Serialize,
+	/**  The euro balance of the debtor IBAN after the payment. */
+	balanceAfter: string,
 };
 
 export type SessionInfo = SessionInfo_Serialize | SessionInfo_Deserialize;
@@ -1521,6 +2354,11 @@ export type Signing_Deserialize = {
 	 *  IBEx did not say).
 	 */
 	sponsored?: boolean | null,
+	/**
+	 *  What the hash is: a Safe operation's userOpHash, or IBEx's approval of a bank action
+	 *  (a SEPA payment), whose hash IBEx computes in a way it does not document.
+	 */
+	approves: Approves,
 };
 
 /**  What every operation's passkey signature commits to, whatever the operation does. */
@@ -1537,6 +2375,11 @@ export type Signing_Serialize = {
 	 *  IBEx did not say).
 	 */
 	sponsored: boolean | null,
+	/**
+	 *  What the hash is: a Safe operation's userOpHash, or IBEx's approval of a bank action
+	 *  (a SEPA payment), whose hash IBEx computes in a way it does not document.
+	 */
+	approves: Approves,
 };
 
 export type SolanaAddressView = {
@@ -1933,6 +2776,11 @@ export type VaultFacts_Deserialize = {
 	amount: string,
 	/**  Percent per year as IBEx states it. */
 	apy?: string | null,
+	/**
+	 *  A withdrawal of everything: what becomes of the interest earned between this review and
+	 *  the execution.
+	 */
+	remainder?: Remainder | null,
 };
 
 export type VaultFacts_Serialize = {
@@ -1946,14 +2794,40 @@ export type VaultFacts_Serialize = {
 	amount: string,
 	/**  Percent per year as IBEx states it. */
 	apy: string | null,
+	/**
+	 *  A withdrawal of everything: what becomes of the interest earned between this review and
+	 *  the execution.
+	 */
+	remainder: Remainder | null,
 };
 
 /**  The Safe's deposit in a vault. */
-export type VaultPosition = {
+export type VaultPosition = VaultPosition_Serialize | VaultPosition_Deserialize;
+
+/**  The Safe's deposit in a vault. */
+export type VaultPosition_Deserialize = {
 	/**  What was deposited and not withdrawn (exact, in the asset). */
 	deposited: string,
 	/**  What it is worth now, yield included: the most a withdrawal can take. */
 	current: string,
+	/**
+	 *  The vault shares held, when IBEx states them (its lending rows may carry `shares`):
+	 *  withdrawing everything from a Morpho vault then redeems them all.
+	 */
+	shares?: string | null,
+};
+
+/**  The Safe's deposit in a vault. */
+export type VaultPosition_Serialize = {
+	/**  What was deposited and not withdrawn (exact, in the asset). */
+	deposited: string,
+	/**  What it is worth now, yield included: the most a withdrawal can take. */
+	current: string,
+	/**
+	 *  The vault shares held, when IBEx states them (its lending rows may carry `shares`):
+	 *  withdrawing everything from a Morpho vault then redeems them all.
+	 */
+	shares: string | null,
 };
 
 export type VaultProvider = "aave" | "morpho" | "hyperliquid";
@@ -1977,7 +2851,7 @@ export type VaultView_Deserialize = {
 	paused: boolean,
 	/**  The deposit cap, in the asset, when IBEx states one. */
 	cap?: string | null,
-	position?: VaultPosition | null,
+	position?: VaultPosition_Deserialize | null,
 };
 
 /**  A vault as the Earn page lists it. */
@@ -1996,8 +2870,35 @@ export type VaultView_Serialize = {
 	paused: boolean,
 	/**  The deposit cap, in the asset, when IBEx states one. */
 	cap: string | null,
-	position: VaultPosition | null,
+	position: VaultPosition_Serialize | null,
 };
+
+export type VopCheck = VopCheck_Serialize | VopCheck_Deserialize;
+
+export type VopCheck_Deserialize = {
+	result: VopResult,
+	/**  The name checked, as the user gave it. */
+	name: string,
+	/**  The name the payee's bank holds, when IBEx gives it (close match, match). */
+	matchedName?: string | null,
+};
+
+export type VopCheck_Serialize = {
+	result: VopResult,
+	/**  The name checked, as the user gave it. */
+	name: string,
+	/**  The name the payee's bank holds, when IBEx gives it (close match, match). */
+	matchedName: string | null,
+};
+
+/**  What IBEx's Verification of Payee said about a name and an IBAN. */
+export type VopResult = 
+/**  `MTCH`: the account is held by that name. */
+"match" | 
+/**  `CMTC`: held by a close name (the bank's name is `matchedName`). */
+"closeMatch" | 
+/**  `NMTC`: not held by that name. */
+"noMatch";
 
 /**  The value held by one wallet on one chain. */
 export type WalletTotal = {

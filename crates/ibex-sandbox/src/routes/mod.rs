@@ -215,7 +215,8 @@ pub fn router(state: Shared) -> Router {
         .route("/__sandbox/vaults", post(defi::control_vault))
         .route("/__sandbox/market", post(defi::shock))
         .route("/__sandbox/sepa", post(sepa::control))
-        .route("/__sandbox/sepa/incoming", post(sepa::incoming));
+        .route("/__sandbox/sepa/incoming", post(sepa::incoming))
+        .route("/__sandbox/sepa/accounts", post(sepa::external_account));
 
     api.merge(test)
         .route_layer(middleware::from_fn_with_state(

@@ -670,6 +670,22 @@ pub async fn control(State(state): State<Shared>, Body(body): Body) -> ApiResult
     ))
 }
 
+/// `POST /__sandbox/sepa/accounts` `{holderName}`: an IBAN at the sandbox bank held by someone
+/// outside the wallet, so that Verification of Payee has a holder to compare names with.
+pub async fn external_account(
+    State(state): State<Shared>,
+    Body(body): Body,
+) -> ApiResult<Json<Value>> {
+    let holder = body.text("holderName")?.to_owned();
+    let mut store = state.store();
+    let seed = store.seed;
+    let now = state.now();
+    let account = store
+        .sepa
+        .open(seed, "", &holder, None, "", 0, "EXTERNAL", now);
+    Ok(Json(account.json()))
+}
+
 pub async fn incoming(State(state): State<Shared>, Body(body): Body) -> ApiResult<Json<Value>> {
     let creditor = valid_iban("iban", body.text("iban")?)?;
     let cents = sepa::parse_cents(body.text("amount")?)

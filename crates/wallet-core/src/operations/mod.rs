@@ -9,6 +9,11 @@
 //! The passkey signs the userOpHash: before anything is shown, the core checks that the
 //! challenge IBEx put in the options *is* that hash, so a server cannot slip a different
 //! operation under the user's fingerprint.
+//!
+//! A bank action (a SEPA payment, an IBAN the tenant wants approved) is not a Safe operation:
+//! IBEx answers an approval (`approvalId`, `approvalHash`, request options) that the passkey's
+//! assertion confirms by `PUT`. It goes through the same review and approval; IBEx does not
+//! document how the approval hash commits to the payment, and the review says so.
 
 mod review;
 mod track;
@@ -30,10 +35,11 @@ use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientD
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::sync::lock;
 pub use review::{
-    MessageFacts, OperationReview, OwnerFacts, RecoveryIdentity, Reviewed, Signing, SwapFacts,
-    ThresholdFacts, TransferFacts, VaultFacts,
+    Approves, MessageFacts, OpenIbanFacts, OperationReview, OwnerFacts, RecoveryIdentity,
+    Remainder, Reviewed, RouteFacts, SepaPaymentFacts, Signing, SwapFacts, ThresholdFacts,
+    TransferFacts, VaultFacts,
 };
-pub(crate) use track::op_status;
+pub(crate) use track::{op_status, wait_for_signal};
 pub use track::{OpStatus, OperationUpdate};
 pub use verify::Difference;
 
@@ -54,11 +60,24 @@ pub(crate) struct Draft {
 /// A reviewed operation waiting for the passkey.
 struct PendingOp {
     review: OperationReview,
+    /// The session it was prepared in: only that account may approve it.
+    session: Session,
     challenge: String,
     options: serde_json::Value,
     rp_id: String,
     started: Instant,
     valid_until: Option<i64>,
+    /// A bank approval to confirm instead of a Safe operation to execute.
+    bank: Option<(BankAction, String)>,
+}
+
+/// Which bank approval a reviewed bank action confirms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BankAction {
+    /// `PUT /v1.2/sepa/payments`.
+    Payment,
+    /// `PUT /v1.2/sepa/iban/add`.
+    AddIban,
 }
 
 /// How the user approves: the WebView's assertion, or a provider the core runs.
@@ -133,23 +152,79 @@ impl Operations {
                 user_op_hash,
                 expires_at: prepared.expires_at.clone(),
                 sponsored,
+                approves: Approves::UserOperation,
             },
             operation: draft.reviewed,
             options_json: options_json.to_string(),
         };
         *lock(&self.pending) = Some(PendingOp {
             review: review.clone(),
+            session: session.clone(),
             challenge,
             options: options_json,
             rp_id,
             started: Instant::now(),
             valid_until: draft.valid_until,
+            bank: None,
+        });
+        Ok(review)
+    }
+
+    /// Files IBEx's approval of a bank action for the passkey; the review shows `reviewed`.
+    pub async fn file_bank_approval(
+        &self,
+        session: &Session,
+        rp_id: &str,
+        approval: ibex::models::sepa::Approval,
+        action: BankAction,
+        safe: Address,
+        chain: ChainId,
+        reviewed: Reviewed,
+    ) -> Result<OperationReview, AppError> {
+        let options = approval.credential_request_options;
+        let challenge = options
+            .challenge
+            .clone()
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::NoOperationChallenge))?;
+        let rp_id = crate::passkey::rp::check(
+            options.rp_id.as_deref(),
+            rp_id,
+            crate::passkey::rp::Signing::Operation,
+        )?;
+        let options_json = options.for_authenticator();
+        let review = OperationReview {
+            id: random_id(),
+            signing: Signing {
+                chain_id: chain,
+                safe,
+                user_op_hash: approval
+                    .approval_hash
+                    .clone()
+                    .unwrap_or_else(|| approval.approval_id.clone()),
+                expires_at: approval.expires_at.clone(),
+                sponsored: None,
+                approves: Approves::BankApproval,
+            },
+            operation: reviewed,
+            options_json: options_json.to_string(),
+        };
+        *lock(&self.pending) = Some(PendingOp {
+            review: review.clone(),
+            session: session.clone(),
+            challenge,
+            options: options_json,
+            rp_id,
+            started: Instant::now(),
+            valid_until: None,
+            bank: Some((action, approval.approval_id)),
         });
         Ok(review)
     }
 
     /// Signs the reviewed operation with `approval`, executes it and starts tracking it.
-    /// Returns the first status and the review it approved.
+    /// Returns the first status and the review it approved. `session` is the current
+    /// account's: a review prepared for another account (the user switched since) is refused
+    /// before the passkey is asked, so nothing is ever signed for an account not on screen.
     pub async fn approve(
         &self,
         session: &Session,
@@ -158,6 +233,12 @@ impl Operations {
         device: &crate::owners::DeviceKeys,
     ) -> Result<(OperationUpdate, OperationReview), AppError> {
         let op = self.take(review_id)?;
+        if !op.session.same_as(session) {
+            return Err(AppError::new(
+                ErrorCode::AccountChanged,
+                Msg::AccountChanged,
+            ));
+        }
         let (credential, origin) = match approval {
             Approval::Webview(json) => {
                 let credential = serde_json::from_str(json).map_err(|e| {
@@ -190,14 +271,38 @@ impl Operations {
                 error: e.to_string(),
             })
         })?;
-        let signing = &op.review.signing;
-        let executed = session
-            .execute(&ExecuteRequest {
+        if let Some((action, approval_id)) = &op.bank {
+            let first = track::confirm_bank(
+                self.events.clone(),
+                session,
+                *action,
+                approval_id,
                 credential,
-                chain_id: Some(signing.chain_id),
-            })
+                op.review.signing.user_op_hash.clone(),
+            )
             .await
             .map_err(refused)?;
+            return Ok((first, op.review));
+        }
+        let executed = match session
+            .execute(&ExecuteRequest {
+                credential,
+                chain_id: Some(op.review.signing.chain_id),
+            })
+            .await
+        {
+            Ok(executed) => executed,
+            // IBEx failed while taking the approval (a 5xx, the network): nothing was
+            // submitted, the operation is still prepared, so the same review can be approved
+            // again (a new assertion of the same userOpHash).
+            Err(e) if e.is_transient() => {
+                tracing::warn!(error = %e, "execution failed; the review stays open for a retry");
+                *lock(&self.pending) = Some(op);
+                return Err(AppError::new(ErrorCode::Server, Msg::ExecuteFailedRetry));
+            }
+            Err(e) => return Err(refused(e)),
+        };
+        let signing = &op.review.signing;
         let first = OperationUpdate {
             user_op_hash: signing.user_op_hash.clone(),
             status: executed.status.as_ref().map_or(OpStatus::Signed, op_status),
@@ -285,6 +390,17 @@ pub(crate) async fn server_now(client: &ibex::Client) -> Result<i64, AppError> {
             },
         )
     })
+}
+
+/// Unix seconds as RFC 3339 (empty if out of range).
+pub(crate) fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 /// The options' challenge must be the base64url of the userOpHash's bytes.

@@ -93,17 +93,30 @@ pub(crate) fn track(
                         });
                     }
                     if state.status.is_final() {
-                        if let (OpStatus::Confirmed, Some(tx), Reviewed::Transfer(facts)) =
-                            (status, &state.transaction_hash, &reviewed)
-                        {
-                            verify_transfer(&*events, &session, &signing, tx, facts).await;
+                        match (status, &state.transaction_hash, &reviewed) {
+                            (OpStatus::Confirmed, Some(tx), Reviewed::Transfer(facts)) => {
+                                verify_transfer(&*events, &session, &signing, tx, facts).await;
+                            }
+                            // The source leg of a route is done: follow it to its arrival.
+                            (OpStatus::Confirmed, _, Reviewed::Route(facts)) => {
+                                let signals = signals.take();
+                                crate::route::follow(
+                                    &*events,
+                                    &session,
+                                    &facts.route_id,
+                                    &user_op_hash,
+                                    signals,
+                                )
+                                .await;
+                            }
+                            _ => {}
                         }
                         return;
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "operation status check failed"),
             }
-            next_check(&mut signals).await;
+            wait_for_signal(&mut signals, POLL_INTERVAL).await;
         }
     });
 }
@@ -130,17 +143,107 @@ async fn verify_transfer(
     }
 }
 
-/// Waits for the next poll, or less when the WebSocket reports a transaction or balance.
-async fn next_check(signals: &mut Option<broadcast::Receiver<Signal>>) {
+/// Waits `interval` for the next poll, or less when the WebSocket reports a transaction or
+/// balance.
+pub(crate) async fn wait_for_signal(
+    signals: &mut Option<broadcast::Receiver<Signal>>,
+    interval: Duration,
+) {
     let Some(rx) = signals.as_mut() else {
-        return tokio::time::sleep(POLL_INTERVAL).await;
+        return tokio::time::sleep(interval).await;
     };
     tokio::select! {
-        () = tokio::time::sleep(POLL_INTERVAL) => {}
+        () = tokio::time::sleep(interval) => {}
         signal = rx.recv() => {
             if matches!(signal, Err(broadcast::error::RecvError::Closed)) {
                 *signals = None; // the socket is gone for good: poll only
             }
         }
     }
+}
+
+/// A SEPA status as the pipeline's: `completed` is final and good; `cancelled`, `failed`,
+/// `rejected` final and bad; `ask` waits for approval; `pending` is with the banks.
+fn bank_status(status: &str) -> OpStatus {
+    match status.to_ascii_lowercase().as_str() {
+        "completed" => OpStatus::Confirmed,
+        "cancelled" | "failed" | "rejected" => OpStatus::Failed,
+        "pending" => OpStatus::Executed,
+        "ask" => OpStatus::Signed,
+        _ => OpStatus::Pending,
+    }
+}
+
+/// Confirms a bank approval with the passkey's assertion, announces the first status and, for
+/// a payment not yet settled, follows `GET /v1.2/sepa/transactions/{id}` to its end.
+pub(crate) async fn confirm_bank(
+    events: Arc<dyn EventSink>,
+    session: &Session,
+    action: super::BankAction,
+    approval_id: &str,
+    credential: ibex::models::webauthn::Credential,
+    hash: String,
+) -> Result<OperationUpdate, ibex::Error> {
+    let body = ibex::models::sepa::ApprovalConfirmation {
+        approval_id: approval_id.to_owned(),
+        credential,
+    };
+    let (status, transaction) = match action {
+        super::BankAction::AddIban => {
+            session.confirm_iban(&body).await?;
+            (OpStatus::Confirmed, None)
+        }
+        super::BankAction::Payment => {
+            let done = session.confirm_payment(&body).await?;
+            let state = done.payment.data;
+            (bank_status(&state.status), Some(state.transaction_id))
+        }
+    };
+    let first = OperationUpdate {
+        user_op_hash: hash.clone(),
+        status,
+        tx_hash: None,
+        error: None,
+    };
+    events.emit(CoreEvent::OperationUpdated {
+        update: first.clone(),
+    });
+    if let (Some(id), false) = (transaction, is_final(status)) {
+        let session = session.clone();
+        tokio::spawn(async move {
+            // A plain SEPA transfer settles within a business day; the wallet follows it while
+            // it runs, and Activity shows it later either way.
+            let deadline = Instant::now() + BANK_TRACK_TIMEOUT;
+            let mut last = status;
+            while Instant::now() < deadline {
+                tokio::time::sleep(BANK_POLL_INTERVAL).await;
+                let Ok(row) = session.sepa_transaction(&id).await else {
+                    continue;
+                };
+                let now = bank_status(&row.status);
+                if now != last {
+                    last = now;
+                    events.emit(CoreEvent::OperationUpdated {
+                        update: OperationUpdate {
+                            user_op_hash: hash.clone(),
+                            status: now,
+                            tx_hash: None,
+                            error: (now == OpStatus::Failed).then(|| row.status.clone()),
+                        },
+                    });
+                }
+                if is_final(now) {
+                    break;
+                }
+            }
+        });
+    }
+    Ok(first)
+}
+
+const BANK_POLL_INTERVAL: Duration = Duration::from_secs(2);
+const BANK_TRACK_TIMEOUT: Duration = Duration::from_secs(600);
+
+fn is_final(status: OpStatus) -> bool {
+    matches!(status, OpStatus::Confirmed | OpStatus::Failed)
 }

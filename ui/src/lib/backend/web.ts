@@ -42,13 +42,29 @@ export function webInvoke(secret: string, fetchFn: typeof fetch = fetch): Invoke
 export function webBackend(location: Location): Backend {
   const secret = takeSecret(location, sessionStorage);
   window.__TAURI_INTERNALS__ = { invoke: webInvoke(secret) };
+  // One event stream for every subscriber: a stream per component would take one of the
+  // browser's six HTTP/1.1 connections each, and commands would queue behind them forever.
+  const handlers = new Set<(event: CoreEvent) => void>();
+  let source: EventSource | null = null;
   return {
     transport: 'web',
     commands,
     subscribe(handler) {
-      const source = new EventSource(`/events?secret=${encodeURIComponent(secret)}`);
-      source.onmessage = (m: MessageEvent<string>) => handler(JSON.parse(m.data) as CoreEvent);
-      return () => source.close();
+      handlers.add(handler);
+      if (source === null) {
+        source = new EventSource(`/events?secret=${encodeURIComponent(secret)}`);
+        source.onmessage = (m: MessageEvent<string>) => {
+          const event = JSON.parse(m.data) as CoreEvent;
+          for (const h of [...handlers]) h(event);
+        };
+      }
+      return () => {
+        handlers.delete(handler);
+        if (handlers.size === 0) {
+          source?.close();
+          source = null;
+        }
+      };
     },
   };
 }

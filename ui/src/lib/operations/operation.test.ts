@@ -11,7 +11,14 @@ const update = (status: OpStatus): OperationUpdate => ({ userOpHash: HASH, statu
 const review = (id = 'r1'): Review => ({
   id,
   optionsJson: '{}',
-  signing: { chainId: 1, safe: '0x' + '22'.repeat(20), userOpHash: HASH, expiresAt: null, sponsored: true },
+  signing: {
+    chainId: 1,
+    safe: '0x' + '22'.repeat(20),
+    userOpHash: HASH,
+    expiresAt: null,
+    sponsored: true,
+    approves: 'userOperation',
+  },
   operation: {
     kind: 'transfer',
     to: '0x' + '33'.repeat(20),

@@ -10,11 +10,15 @@ import CancelRecoveryFacts from './CancelRecoveryFacts.svelte';
 import EnableRecoveryFacts from './EnableRecoveryFacts.svelte';
 import OwnerFacts from './OwnerFacts.svelte';
 import SignMessageFacts from './SignMessageFacts.svelte';
+import RouteFacts from './RouteFacts.svelte';
 import SwapFacts from './SwapFacts.svelte';
 import ThresholdFacts from './ThresholdFacts.svelte';
 import TransferFacts from './TransferFacts.svelte';
 import VaultFacts from './VaultFacts.svelte';
-import { swapInWords } from '../../components/swap/words';
+import OpenIbanFacts from './OpenIbanFacts.svelte';
+import SepaPaymentFacts from './SepaPaymentFacts.svelte';
+import { paymentInWords } from '../../components/bank/words';
+import { routeInWords, swapInWords } from '../../components/swap/words';
 
 /** The props of a kind's facts component: rows (`<dt>`/`<dd>`) of the review's list. */
 export interface KindFacts<K extends Kind> {
@@ -51,6 +55,7 @@ const KINDS: { [K in Kind]: KindView<K> } = {
     facts: CancelRecoveryFacts,
   },
   swap: { title: () => m.op_title_swap(), summary: (d) => swapInWords(d), facts: SwapFacts },
+  route: { title: () => m.op_title_route(), summary: (d) => routeInWords(d), facts: RouteFacts },
   signMessage: {
     title: () => m.op_title_message(),
     summary: (d) => m.op_summary_message({ bytes: formatInteger(d.bytes) }),
@@ -69,6 +74,12 @@ const KINDS: { [K in Kind]: KindView<K> } = {
       m.op_summary_vault_withdraw({ amount: `${formatAmount(d.amount)} ${d.asset.symbol}`, vault: d.vault }),
     facts: VaultFacts as Component<KindFacts<'vaultWithdraw'>>,
   },
+  openIban: {
+    title: () => m.op_title_open_iban(),
+    summary: (d) => (d.provider === 'MONERIUM' ? m.op_summary_open_iban_monerium() : m.op_summary_open_iban_ibex()),
+    facts: OpenIbanFacts,
+  },
+  sepaPayment: { title: () => m.op_title_sepa_payment(), summary: (d) => paymentInWords(d), facts: SepaPaymentFacts },
   addOwner: {
     title: () => m.op_title_owner_add(),
     summary: (d) => m.op_summary_owner_add({ owner: d.label ?? shortAddress(d.owner) }),
