@@ -469,7 +469,7 @@ impl crate::Core {
         let owners_after = current.owners.len() - 1;
         check_threshold(draft.threshold, owners_after)?;
         // Unknown device: this owner may be this device's passkey; ask as if it were.
-        let this_device = device.map_or(true, |d| d == owner);
+        let this_device = device.is_none_or(|d| d == owner);
         if this_device && !draft.confirm_this_device {
             return Err(AppError::new(
                 ErrorCode::ConfirmationNeeded,
