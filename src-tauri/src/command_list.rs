@@ -73,6 +73,17 @@ macro_rules! for_each_command {
             update_check() -> updates::UpdateStatus;
             update_install() -> updates::UpdateStatus;
             update_later() -> updates::UpdateStatus;
+            // Several accounts and Safes (accounts)
+            accounts_list() -> Vec<accounts::AccountEntry>;
+            accounts_switch(handle: String) -> session::SessionInfo;
+            accounts_sign_out(handle: String) -> session::SessionInfo;
+            accounts_rename(name: String) -> Vec<accounts::AccountEntry>;
+            safes_select(address: String) -> session::SessionInfo;
+            safes_rename(address: String, name: String) -> session::SessionInfo;
+            safes_add_begin(chain_id: u32, name: String) -> session::Ceremony;
+            safes_add_complete(ceremony_id: String, credential_json: String) -> session::SessionInfo;
+            safes_add_complete_native(ceremony_id: String, provider: passkey::ProviderKind) -> session::SessionInfo;
+            // Bank account, SEPA payments and mandates (banking)
             banking_overview() -> banking::BankOverview;
             banking_history(query: banking::HistoryQuery) -> banking::BankHistory;
             banking_iban_open(request: banking::IbanRequest) -> banking::IbanOpening;

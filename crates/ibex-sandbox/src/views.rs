@@ -103,11 +103,25 @@ pub fn addresses(
     now: Millis,
     include_derived: bool,
 ) -> Option<Value> {
-    let wallets: Vec<Value> = signer_safes(store, signer)
+    // The signer's own Safe (default salt) is the primary one, listed first; provisioned
+    // Safes follow (the store's order is by address, which says nothing about which is which).
+    let primary = store
+        .signers
+        .get(signer)
+        .map(|s| s.safe.to_ascii_lowercase());
+    let mut safes: Vec<&Safe> = signer_safes(store, signer)
         .into_iter()
         .filter(|s| !s.registered(now).is_empty())
-        .enumerate()
-        .map(|(i, safe)| {
+        .collect();
+    safes.sort_by_key(|s| {
+        (
+            Some(s.address.to_ascii_lowercase()) != primary,
+            s.created_at,
+        )
+    });
+    let wallets: Vec<Value> = safes
+        .into_iter()
+        .map(|safe| {
             let chains: Vec<Value> = safe
                 .registered(now)
                 .into_iter()
@@ -139,7 +153,7 @@ pub fn addresses(
                 "chains": chains,
                 "createdAt": iso(safe.created_at),
                 "updatedAt": iso(safe.created_at),
-                "primary": i == 0,
+                "primary": Some(safe.address.to_ascii_lowercase()) == primary,
             });
             if include_derived {
                 let scope = format!("safe:{}", safe.address.to_ascii_lowercase());

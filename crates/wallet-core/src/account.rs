@@ -18,6 +18,10 @@ pub struct SafeWallet {
     pub address: ibex::Address,
     pub chain_ids: Vec<u32>,
     pub primary: bool,
+    /// The name the user gave it on this device (IBEx keeps none).
+    pub name: Option<String>,
+    /// The Safe operations act for now (the user's pick, else the primary one).
+    pub selected: bool,
 }
 
 /// What signs for this account.
@@ -32,6 +36,12 @@ pub enum SignerKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
+    /// How this device files the account: IBEx's `externalUserId`, else its primary Safe.
+    pub id: String,
+    /// The name the user gave it on this device.
+    pub name: Option<String>,
+    /// The name, else the primary Safe shortened (`0x1234…cdef`).
+    pub label: String,
     /// IBEx's `externalUserId` (the JWT `sub`).
     pub external_user_id: Option<String>,
     pub wallets: Vec<SafeWallet>,
@@ -73,6 +83,9 @@ impl Account {
     ) -> Self {
         Self {
             signer,
+            id: String::new(),
+            name: None,
+            label: String::new(),
             external_user_id: list.external_user_id,
             wallets: list
                 .wallets
@@ -85,6 +98,8 @@ impl Account {
                         .filter_map(|c| u32::try_from(c.0).ok())
                         .collect(),
                     primary: w.primary,
+                    name: None,
+                    selected: false,
                 })
                 .collect(),
         }

@@ -50,6 +50,10 @@ pub struct Core {
     pub(crate) security_key: Arc<SecurityKeyBackend>,
     /// Opened on first use and replaced when the network setting changes.
     pub(crate) connection: Mutex<Option<Arc<Connection>>>,
+    /// The connections of other networks that still have accounts signed in: they keep
+    /// running (sessions, tracking, the recovery check) while another network is current, and
+    /// the account switcher goes back to them.
+    pub(crate) parked: std::sync::Mutex<Vec<Arc<Connection>>>,
     /// The embedded sandbox's state file (in the app's data directory), if it persists.
     sandbox_state: Option<std::path::PathBuf>,
     pub(crate) notifier: Arc<dyn Notifier>,
@@ -109,6 +113,7 @@ impl Core {
             settings: RwLock::new(settings),
             api_key: RwLock::new(None),
             connection: Mutex::new(None),
+            parked: std::sync::Mutex::new(Vec::new()),
             sandbox_state: None,
             notifier,
             focused,
@@ -154,22 +159,67 @@ impl Core {
     }
 
     /// Opens the connection ahead of the first command (starts the embedded sandbox) and
-    /// resumes the stored session, if any.
+    /// resumes the stored sessions, if any.
     pub async fn warm_up(&self) {
-        match self.connection().await {
-            Ok(conn) => {
-                let signer = self.last_signer(&conn);
-                conn.auth.restore(self.secrets.as_ref(), signer).await;
-            }
-            Err(e) => tracing::warn!(error = %e, "network not ready at start-up"),
+        if let Err(e) = self.connection().await {
+            tracing::warn!(error = %e, "network not ready at start-up");
         }
     }
 
+    /// The current network's connection. Opening one resumes the accounts filed for that
+    /// network (before any command can see it signed out).
     pub(crate) async fn connection(&self) -> Result<Arc<Connection>, AppError> {
         let mut slot = self.connection.lock().await;
         if let Some(conn) = slot.as_ref() {
             return Ok(conn.clone());
         }
+        let conn = self.open_connection().await?;
+        let signer = self.last_signer(&conn);
+        conn.auth.restore(self.secrets.as_ref(), signer).await;
+        *slot = Some(conn.clone());
+        Ok(conn)
+    }
+
+    /// Leaves the current network: its connection is parked while accounts are signed in on
+    /// it, dropped otherwise. `reopen`: the network the user is going to, whose parked
+    /// connection (if any) is dropped too, so that it opens anew with what the user entered.
+    pub(crate) async fn leave_network(&self, reopen: Option<&NetworkSetting>) {
+        let left = self.connection.lock().await.take();
+        let mut parked = crate::sync::lock(&self.parked);
+        if let Some(next) = reopen {
+            parked.retain(|c| &c.setting != next);
+        }
+        if let Some(conn) = left.filter(|c| c.auth.has_accounts()) {
+            parked.retain(|c| c.setting != conn.setting);
+            parked.push(conn);
+        }
+    }
+
+    /// Every connection with accounts: the current one first, then the parked ones.
+    pub(crate) async fn every_connection(&self) -> Vec<Arc<Connection>> {
+        let mut all: Vec<Arc<Connection>> = self.connection().await.ok().into_iter().collect();
+        all.extend(crate::sync::lock(&self.parked).iter().cloned());
+        all
+    }
+
+    /// Makes the parked `target` the current network again (the account switcher), parking
+    /// the one left.
+    pub(crate) async fn enter_network(&self, target: Arc<Connection>) -> Result<(), AppError> {
+        let left = self.connection.lock().await.replace(target.clone());
+        {
+            let mut parked = crate::sync::lock(&self.parked);
+            parked.retain(|c| !Arc::ptr_eq(c, &target));
+            if let Some(conn) = left.filter(|c| c.auth.has_accounts()) {
+                parked.push(conn);
+            }
+        }
+        // Read again from the keychain if the connection is ever reopened.
+        *write(&self.api_key) = None;
+        let setting = target.setting.clone();
+        self.update(|s| s.network = setting).map(drop)
+    }
+
+    async fn open_connection(&self) -> Result<Arc<Connection>, AppError> {
         let network = read(&self.settings).network.clone();
         // Bound first: the read guard must be gone before `saved_api_key` writes the lock.
         let known = read(&self.api_key).clone();
@@ -184,18 +234,17 @@ impl Core {
             ) => self.saved_api_key(base_url, rp_id).await,
             (_, key) => key,
         };
-        let conn = Arc::new(
+        Ok(Arc::new(
             Connection::open(
                 &network,
                 api_key,
                 self.events.clone(),
                 self.sandbox_state.as_deref(),
                 self.locale.clone(),
+                self.store.clone(),
             )
             .await?,
-        );
-        *slot = Some(conn.clone());
-        Ok(conn)
+        ))
     }
 }
 

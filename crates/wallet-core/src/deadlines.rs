@@ -63,6 +63,9 @@ fn local_now() -> Millis {
 struct Schedule {
     execute_after: Millis,
     fired: BTreeSet<u32>,
+    /// The account whose Safe it is, as notifications name it (with several accounts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account: Option<String>,
 }
 
 /// A notification to show: the recovery can be executed now, or in `left` ms. Said in the
@@ -90,6 +93,32 @@ impl Alert {
             },
         }
         .render(locale)
+    }
+}
+
+/// An alert due now, and the account it is for (`None`: the only one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub alert: Alert,
+    pub account: Option<String>,
+}
+
+impl Due {
+    /// The notification's title: the alert's, naming the account when there is one to name.
+    pub fn title(&self, locale: Locale) -> String {
+        let title = self.alert.title(locale);
+        match &self.account {
+            Some(account) => Msg::AlertForAccount {
+                title,
+                account: account.clone(),
+            }
+            .render(locale),
+            None => title,
+        }
+    }
+
+    pub fn body(&self, locale: Locale) -> String {
+        self.alert.body(locale)
     }
 }
 
@@ -124,7 +153,8 @@ impl Deadlines {
 
     /// A status check of `scope` saw this deadline (`None`: nothing pending, e.g. cancelled or
     /// executed, which clears the schedule). A new deadline starts a fresh schedule.
-    pub fn observe(&self, scope: &str, execute_after: Option<Millis>) {
+    /// `account`: how the alerts name the account (`None` when there is only one).
+    pub fn observe(&self, scope: &str, execute_after: Option<Millis>, account: Option<&str>) {
         let _g = lock(&self.guard);
         let mut all = self.load();
         match execute_after {
@@ -133,22 +163,32 @@ impl Deadlines {
                     return;
                 }
             }
-            Some(at) if all.get(scope).is_some_and(|s| s.execute_after == at) => return,
-            Some(at) => {
-                all.insert(
-                    scope.to_owned(),
-                    Schedule {
-                        execute_after: at,
-                        fired: BTreeSet::new(),
-                    },
-                );
-            }
+            Some(at) => match all.get_mut(scope) {
+                // The same deadline: only the account's name may have changed.
+                Some(known) if known.execute_after == at => {
+                    if known.account.as_deref() == account {
+                        return;
+                    }
+                    known.account = account.map(str::to_owned);
+                }
+                _ => {
+                    all.insert(
+                        scope.to_owned(),
+                        Schedule {
+                            execute_after: at,
+                            fired: BTreeSet::new(),
+                            account: account.map(str::to_owned),
+                        },
+                    );
+                }
+            },
         }
         self.save(&all);
     }
 
-    /// The alerts due now, at most one per scope, each lead time announced once.
-    pub fn due(&self, leads: &[u32]) -> Vec<Alert> {
+    /// The alerts due now, at most one per scope, each lead time announced once, with the
+    /// account each is for.
+    pub fn due(&self, leads: &[u32]) -> Vec<Due> {
         let _g = lock(&self.guard);
         let now = self.clock.now();
         let mut all = self.load();
@@ -162,7 +202,10 @@ impl Deadlines {
                 .collect();
             // Several overdue at once (the app was closed): say the most urgent thing once.
             if let Some(most_urgent) = overdue.iter().min() {
-                alerts.push(alert(*most_urgent, schedule.execute_after, now));
+                alerts.push(Due {
+                    alert: alert(*most_urgent, schedule.execute_after, now),
+                    account: schedule.account.clone(),
+                });
                 schedule.fired.extend(overdue);
             }
         }
@@ -291,7 +334,7 @@ mod tests {
         (store, clock, deadlines)
     }
 
-    fn titles(alerts: &[Alert]) -> Vec<String> {
+    fn titles(alerts: &[Due]) -> Vec<String> {
         alerts.iter().map(|a| a.title(Locale::En)).collect()
     }
 
@@ -299,7 +342,7 @@ mod tests {
     fn each_lead_time_fires_once_at_its_time() {
         let (_, clock, d) = setup();
         let deadline = 24 * HOUR;
-        d.observe(SCOPE, Some(deadline));
+        d.observe(SCOPE, Some(deadline), None);
         // The guardian started it just now: the 24 h alert is due at once.
         let first = d.due(&DEFAULT_LEADS);
         assert_eq!(titles(&first), ["Wallet recovery pending"]);
@@ -335,7 +378,7 @@ mod tests {
     #[test]
     fn the_schedule_is_persisted_and_rearmed_after_a_restart_without_repeats() {
         let (store, clock, d) = setup();
-        d.observe(SCOPE, Some(24 * HOUR));
+        d.observe(SCOPE, Some(24 * HOUR), None);
         assert_eq!(d.due(&DEFAULT_LEADS).len(), 1);
         drop(d);
 
@@ -357,14 +400,14 @@ mod tests {
             "re-armed from the store"
         );
         // Seeing the same deadline again keeps the marks.
-        again.observe(SCOPE, Some(24 * HOUR));
+        again.observe(SCOPE, Some(24 * HOUR), None);
         assert!(again.due(&DEFAULT_LEADS).is_empty());
     }
 
     #[test]
     fn closed_past_several_lead_times_catches_up_with_one_alert() {
         let (_, clock, d) = setup();
-        d.observe(SCOPE, Some(24 * HOUR));
+        d.observe(SCOPE, Some(24 * HOUR), None);
         // First seen 30 minutes before the deadline: 24 h and 1 h are both overdue.
         clock.set(24 * HOUR - 30 * MINUTE);
         let alerts = d.due(&DEFAULT_LEADS);
@@ -386,16 +429,16 @@ mod tests {
     #[test]
     fn cancel_or_execution_clears_and_a_new_recovery_starts_fresh() {
         let (store, clock, d) = setup();
-        d.observe(SCOPE, Some(24 * HOUR));
+        d.observe(SCOPE, Some(24 * HOUR), None);
         assert_eq!(d.due(&DEFAULT_LEADS).len(), 1);
-        d.observe(SCOPE, None);
+        d.observe(SCOPE, None, None);
         assert!(d.planned(SCOPE, &DEFAULT_LEADS).is_empty());
         assert_eq!(store.get(KEY), Some(serde_json::json!({})));
         clock.set(23 * HOUR);
         assert!(d.due(&DEFAULT_LEADS).is_empty(), "nothing after a cancel");
 
         // The guardian starts again later: a new deadline, all alerts armed again.
-        d.observe(SCOPE, Some(47 * HOUR));
+        d.observe(SCOPE, Some(47 * HOUR), None);
         assert_eq!(d.due(&DEFAULT_LEADS).len(), 1);
         assert_eq!(d.next_due(&DEFAULT_LEADS), Some(46 * HOUR));
     }
@@ -405,7 +448,7 @@ mod tests {
         let (_, clock, d) = setup();
         let leads = normalise_leads(vec![10, 120, 10]).unwrap();
         assert_eq!(leads, [120, 10]);
-        d.observe(SCOPE, Some(24 * HOUR));
+        d.observe(SCOPE, Some(24 * HOUR), None);
         assert!(
             d.due(&leads).is_empty(),
             "no alert a day ahead when not asked"

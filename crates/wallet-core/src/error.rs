@@ -63,6 +63,8 @@ pub enum ErrorCode {
     /// The action needs the user's explicit confirmation first (removing this device's own
     /// passkey as an owner); nothing was sent.
     ConfirmationNeeded,
+    /// The current account is not the one a review was prepared for: nothing was signed.
+    AccountChanged,
 }
 
 /// An error as the UI sees it.

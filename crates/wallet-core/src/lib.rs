@@ -6,6 +6,7 @@
 //! (`src-tauri/src/command_list.rs`) names its types by their path in this crate.
 
 pub mod account;
+pub mod accounts;
 pub mod activity;
 pub mod app;
 pub mod banking;
@@ -33,6 +34,7 @@ pub mod portfolio;
 pub mod positions;
 pub mod recipients;
 pub mod recovery;
+pub mod safes;
 pub mod secrets;
 pub mod send;
 pub mod session;

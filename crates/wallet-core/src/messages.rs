@@ -407,6 +407,18 @@ messages! {
     SolBalanceUnavailable => "IBEx did not give this Solana address's balance.", "IBEx n’a pas donné le solde de cette adresse Solana.";
     SolNotYours => "Send from one of your own Solana addresses.", "Envoyez depuis l’une de vos propres adresses Solana.";
     SolSameAddress => "This is the address you are sending from. Enter the recipient's address.", "C’est l’adresse d’où vous envoyez. Saisissez celle du destinataire.";
+    // Several accounts and Safes (accounts)
+    AccountUnknown => "This account is not signed in on this device.", "Ce compte n’est pas connecté sur cet appareil.";
+    AccountChanged => "The account changed since this review (you switched accounts or signed in again). Nothing was signed; review it again.", "Le compte a changé depuis cette vérification (vous avez changé de compte ou vous vous êtes reconnecté). Rien n’a été signé\u{202f}; vérifiez-la de nouveau.";
+    NameTooLong { max: usize } => "A name has at most {max} characters.", "Un nom compte au plus {max} caractères.";
+    NameHiddenCharacter => "A name cannot contain control or invisible characters.", "Un nom ne peut pas contenir de caractères de contrôle ou invisibles.";
+    SafeUnknown { address: String } => "{address} is not one of this account's Safes.", "{address} ne fait pas partie des Safe de ce compte.";
+    SafeProvisionPasskeyOnly => "IBEx adds Safes only to accounts that sign with a passkey.", "IBEx n’ajoute des Safe qu’aux comptes qui signent avec une clé d’accès.";
+    SafeProvisionOtherAccount => "This passkey belongs to another account. Nothing was created; use the passkey of the account you are adding a Safe to.", "Cette clé d’accès appartient à un autre compte. Rien n’a été créé\u{202f}; utilisez la clé d’accès du compte auquel vous ajoutez un Safe.";
+    SafeProvisionNoGrant => "IBEx did not allow a new Safe after the passkey. Nothing was created.", "IBEx n’a pas autorisé de nouveau Safe après la clé d’accès. Rien n’a été créé.";
+    SafeSlotTaken => "IBEx already has a Safe in this slot on this chain (created on another device). Nothing was created; try again: the next slot will be used.", "IBEx a déjà un Safe à cet emplacement sur ce réseau (créé sur un autre appareil). Rien n’a été créé\u{202f}; réessayez\u{a0}: l’emplacement suivant sera utilisé.";
+    SafeNotListedYet { address: String } => "IBEx created the Safe {address} but does not list it yet. Refresh in a moment.", "IBEx a créé le Safe {address} mais ne le liste pas encore. Actualisez dans un instant.";
+    AlertForAccount { title: String, account: String } => "{title} (account “{account}”)", "{title} (compte «\u{a0}{account}\u{a0}»)";
 }
 
 #[cfg(test)]

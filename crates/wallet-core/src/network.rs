@@ -13,6 +13,7 @@ use crate::messages::Msg;
 use crate::operations::Operations;
 use crate::session::auth::AuthState;
 use crate::settings::NetworkSetting;
+use crate::store::KvStore;
 
 /// The embedded sandbox serves this rpId, so browser passkeys work from `http://localhost`.
 pub const SANDBOX_RP_ID: &str = "localhost";
@@ -39,6 +40,8 @@ pub struct NetworkStatus {
 /// to. Changing network drops it, and with it the session (whose refresh token stays filed
 /// under that network for when the user switches back).
 pub(crate) struct Connection {
+    /// The network setting it was opened for.
+    pub setting: NetworkSetting,
     pub client: ibex::Client,
     /// What per-network facts (keychain item, remembered signer) are filed under: the base URL
     /// of a tenant, a fixed name for the embedded sandbox.
@@ -65,9 +68,10 @@ impl Connection {
         events: Arc<dyn EventSink>,
         sandbox_state: Option<&Path>,
         locale: Arc<CurrentLocale>,
+        store: Arc<dyn KvStore>,
     ) -> Result<Self, AppError> {
         match setting {
-            NetworkSetting::Sandbox => Self::sandbox(events, sandbox_state, locale).await,
+            NetworkSetting::Sandbox => Self::sandbox(events, sandbox_state, locale, store).await,
             NetworkSetting::Custom {
                 base_url, rp_id, ..
             } => {
@@ -77,7 +81,14 @@ impl Connection {
                 let client = ibex::Client::new(config)?;
                 let identity = client.config().base_url.to_string();
                 Ok(Self {
-                    auth: AuthState::new(client.clone(), identity.clone(), events.clone(), locale),
+                    setting: setting.clone(),
+                    auth: AuthState::new(
+                        client.clone(),
+                        identity.clone(),
+                        events.clone(),
+                        locale,
+                        store,
+                    ),
                     identity,
                     ops: Operations::new(events),
                     swaps: crate::swap::QuoteBook::default(),
@@ -97,6 +108,7 @@ impl Connection {
         events: Arc<dyn EventSink>,
         state_file: Option<&Path>,
         locale: Arc<CurrentLocale>,
+        store: Arc<dyn KvStore>,
     ) -> Result<Self, AppError> {
         let config = ibex_sandbox::SandboxConfig {
             state_file: state_file.map(Path::to_path_buf),
@@ -110,11 +122,13 @@ impl Connection {
         let config = ibex::Config::new(&sandbox.base_url(), SANDBOX_RP_ID)?;
         let client = ibex::Client::new(config)?;
         Ok(Self {
+            setting: NetworkSetting::Sandbox,
             auth: AuthState::new(
                 client.clone(),
                 SANDBOX_IDENTITY.to_owned(),
                 events.clone(),
                 locale,
+                store,
             ),
             identity: SANDBOX_IDENTITY.to_owned(),
             ops: Operations::new(events),
@@ -132,8 +146,16 @@ impl Connection {
         _events: Arc<dyn EventSink>,
         _state_file: Option<&Path>,
         _locale: Arc<CurrentLocale>,
+        _store: Arc<dyn KvStore>,
     ) -> Result<Self, AppError> {
         Err(AppError::validation(Msg::NoEmbeddedSandbox))
+    }
+
+    /// "Local sandbox" or the tenant's host name.
+    pub fn name(&self, locale: Locale) -> String {
+        self.label
+            .clone()
+            .unwrap_or_else(|| Msg::LocalSandbox.render(locale))
     }
 
     pub async fn status(&self, locale: Locale) -> Result<NetworkStatus, AppError> {
@@ -141,10 +163,7 @@ impl Connection {
         let health = self.client.health().await?;
         let config = self.client.config();
         Ok(NetworkStatus {
-            label: self
-                .label
-                .clone()
-                .unwrap_or_else(|| Msg::LocalSandbox.render(locale)),
+            label: self.name(locale),
             base_url: config.base_url.as_str().trim_end_matches('/').to_owned(),
             rp_id: config.rp_id.clone(),
             server_status: health.status,

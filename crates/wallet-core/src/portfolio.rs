@@ -13,7 +13,7 @@ use crate::money::{self, Exact};
 use crate::network::Connection;
 
 /// Bump when [`Portfolio`] changes shape: older snapshots are then discarded, not misread.
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// Why a row is hidden until the user asks to see everything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -87,6 +87,9 @@ pub struct Portfolio {
     pub conversion_rate_eur_usd: Option<String>,
     pub prices_available: bool,
     pub chains: Vec<ChainTotal>,
+    /// The value held by each Safe of the account over every chain (exact sums of its rows),
+    /// in the order IBEx lists them.
+    pub safes: Vec<WalletTotal>,
     /// By chain, then by fiat value (largest first), then symbol.
     pub tokens: Vec<TokenRow>,
 }
@@ -139,6 +142,7 @@ pub(crate) fn build(balances: Balances, now: &str) -> Result<Portfolio, AppError
             .then_with(|| a.symbol.cmp(&b.symbol))
     });
     let chains = subtotals(&tokens)?;
+    let safes = per_safe(&tokens)?;
     let totals = balances.totals.unwrap_or_default();
     let eur_sum = money::sum(chains.iter().map(|c| c.value_eur.as_str()))
         .ok_or_else(|| bad_response("EUR sum"))?;
@@ -170,8 +174,30 @@ pub(crate) fn build(balances: Balances, now: &str) -> Result<Portfolio, AppError
         conversion_rate_eur_usd: rate.map(|r| r.as_str().to_owned()),
         prices_available,
         chains,
+        safes,
         tokens,
     })
+}
+
+/// Exact sums per Safe over all chains, from the rows themselves (not from rounded subtotals).
+fn per_safe(tokens: &[TokenRow]) -> Result<Vec<WalletTotal>, AppError> {
+    let mut wallets: Vec<&str> = Vec::new();
+    for row in tokens {
+        if !wallets.contains(&row.wallet.as_str()) {
+            wallets.push(&row.wallet);
+        }
+    }
+    wallets
+        .into_iter()
+        .map(|wallet| {
+            let mine = || tokens.iter().filter(move |r| r.wallet == wallet);
+            Ok(WalletTotal {
+                wallet: wallet.to_owned(),
+                value_eur: fiat_sum(mine().filter_map(|r| r.value_eur.as_deref()))?,
+                value_usd: fiat_sum(mine().filter_map(|r| r.value_usd.as_deref()))?,
+            })
+        })
+        .collect()
 }
 
 fn token_row(chain_id: u32, wallet: &str, t: &TokenBalance, prices_available: bool) -> TokenRow {
@@ -272,9 +298,10 @@ fn fiat_sum<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<String, App
         .ok_or_else(|| bad_response("a fiat value"))
 }
 
-/// The cache key: one snapshot per network and Safe.
-fn cache_key(conn: &Connection, safe: Address) -> String {
-    network_key(&format!("portfolio:{}", safe.to_checksum()), conn)
+/// The cache key: one snapshot per network and account (it holds every Safe of the account).
+fn cache_key(conn: &Connection) -> Option<String> {
+    let id = conn.auth.current_id()?;
+    Some(network_key(&format!("portfolio:{id}"), conn))
 }
 
 /// Reads a cached snapshot; another version or an unreadable value is dropped with a warning.
@@ -317,10 +344,9 @@ impl crate::Core {
     /// page has something to show at once. `None` when there is none (or it was unreadable).
     pub async fn portfolio_cached(&self) -> Result<Option<Portfolio>, AppError> {
         let conn = self.connection().await?;
-        let (_, safe) = conn.auth.signed_in()?;
-        Ok(self
-            .cache
-            .get(&cache_key(&conn, safe))
+        conn.auth.signed_in()?;
+        Ok(cache_key(&conn)
+            .and_then(|key| self.cache.get(&key))
             .and_then(decode_snapshot))
     }
 
@@ -329,7 +355,8 @@ impl crate::Core {
     /// still indexing the wallet (after the client's documented retry).
     pub async fn portfolio_refresh(&self) -> Result<Portfolio, AppError> {
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, _) = conn.auth.signed_in()?;
+        let key = cache_key(&conn);
         // From here on IBEx pushes new transactions and balances.
         conn.ops.go_live(&session);
         let scope = Scope {
@@ -343,10 +370,7 @@ impl crate::Core {
             other => other.into(),
         })?;
         let portfolio = build(balances, &now_iso())?;
-        if let Err(e) = self
-            .cache
-            .set(&cache_key(&conn, safe), encode_snapshot(&portfolio))
-        {
+        if let Some(Err(e)) = key.map(|k| self.cache.set(&k, encode_snapshot(&portfolio))) {
             tracing::warn!(error = %e, "portfolio snapshot not cached");
         }
         Ok(portfolio)
@@ -413,6 +437,15 @@ mod tests {
         );
         assert_eq!(arb.wallets.len(), 2);
         assert_eq!(arb.wallets[1].value_eur, "0.20");
+        // Per Safe over every chain, exact: 2.00 + 0.08 + 0.00 + 12.715 for A.
+        let safes: Vec<(&str, &str)> = p
+            .safes
+            .iter()
+            .map(|s| (s.wallet.as_str(), s.value_eur.as_str()))
+            .collect();
+        let a = SAFE_A.parse::<Address>().unwrap().to_checksum();
+        let b = SAFE_B.parse::<Address>().unwrap().to_checksum();
+        assert_eq!(safes, [(a.as_str(), "14.795"), (b.as_str(), "0.20")]);
         // Exact balances, largest value first per chain.
         assert_eq!(p.tokens[0].balance, "2.000000000000000001");
         assert_eq!(

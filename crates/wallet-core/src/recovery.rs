@@ -307,7 +307,21 @@ impl crate::Core {
     pub async fn recovery_status(&self) -> Result<RecoveryInfo, AppError> {
         let conn = self.connection().await?;
         let (session, safe) = conn.auth.signed_in()?;
-        self.check_recovery(&conn, &session, safe).await
+        let account = self.alert_name(&conn, conn.auth.current_id().as_deref());
+        self.check_recovery(&conn, &session, safe, account.as_deref(), true)
+            .await
+    }
+
+    /// How deadline alerts name an account: only when several are signed in (one needs no
+    /// name).
+    fn alert_name(&self, conn: &Connection, id: Option<&str>) -> Option<String> {
+        let all = conn.auth.every_account();
+        if all.len() < 2 {
+            return None;
+        }
+        all.into_iter()
+            .find(|a| Some(a.id.as_str()) == id)
+            .map(|a| a.label)
     }
 
     /// The form's problems, field by field (empty when it can be submitted).
@@ -379,11 +393,32 @@ impl crate::Core {
         }
     }
 
+    /// One round of the background check: every Safe of every signed-in account, current or
+    /// not (a guardian's recovery of an account the user is not looking at must still warn).
     async fn recovery_tick(&self) -> Duration {
-        if let Ok(conn) = self.connection().await {
-            if let Some((session, safe)) = conn.auth.watched() {
-                if let Err(e) = self.check_recovery(&conn, &session, safe).await {
-                    tracing::debug!(error = %e, "background recovery check failed");
+        let shown = match self.connection().await {
+            Ok(conn) => conn.auth.watched().map(|(_, safe)| safe),
+            Err(_) => None,
+        };
+        let connections = self.every_connection().await;
+        let several = connections
+            .iter()
+            .map(|c| c.auth.every_account().len())
+            .sum::<usize>()
+            > 1;
+        for (n, conn) in connections.iter().enumerate() {
+            for account in conn.auth.every_account() {
+                let name = several.then_some(account.label.as_str());
+                for safe in &account.safes {
+                    // Only what the Recovery page shows is announced to it (the current
+                    // network is first in the list).
+                    let announce = n == 0 && account.current && shown == Some(*safe);
+                    let checked = self
+                        .check_recovery(conn, &account.session, *safe, name, announce)
+                        .await;
+                    if let Err(e) = checked {
+                        tracing::debug!(error = %e, "background recovery check failed");
+                    }
                 }
             }
         }
@@ -408,9 +443,8 @@ impl crate::Core {
     fn fire_recovery_alerts(&self) {
         let leads = read(&self.settings).recovery_alert_minutes.clone();
         let locale = self.locale();
-        for alert in self.recovery.deadlines.due(&leads) {
-            self.notifier
-                .notify(&alert.title(locale), &alert.body(locale));
+        for due in self.recovery.deadlines.due(&leads) {
+            self.notifier.notify(&due.title(locale), &due.body(locale));
         }
     }
 
@@ -419,6 +453,8 @@ impl crate::Core {
         conn: &Connection,
         session: &Session,
         safe: Address,
+        account: Option<&str>,
+        announce: bool,
     ) -> Result<RecoveryInfo, AppError> {
         let chain = self.recovery_chain(conn, session).await?;
         let health = conn.client.health().await?;
@@ -445,7 +481,7 @@ impl crate::Core {
             _ => None,
         };
         let scope = scope(conn, safe);
-        self.recovery.deadlines.observe(&scope, deadline);
+        self.recovery.deadlines.observe(&scope, deadline, account);
         self.fire_recovery_alerts();
         let leads = read(&self.settings).recovery_alert_minutes.clone();
         info.alerts = self
@@ -465,7 +501,7 @@ impl crate::Core {
             info.execute_after.clone(),
             info.alerts.iter().filter(|a| a.fired).count(),
         );
-        if lock(&self.recovery.last_seen).replace(seen.clone()) != Some(seen) {
+        if announce && lock(&self.recovery.last_seen).replace(seen.clone()) != Some(seen) {
             self.events
                 .emit(crate::CoreEvent::RecoveryChanged { info: info.clone() });
         }

@@ -215,7 +215,9 @@ impl crate::Core {
             }
         };
         *write(&self.api_key) = api_key;
-        *self.connection.lock().await = None;
+        // The accounts signed in on the network left keep running there (the switcher goes
+        // back to them); the network chosen opens anew.
+        self.leave_network(Some(&setting)).await;
         self.update(|s| s.network = setting)
     }
 

@@ -74,6 +74,15 @@ export const commands = {
 	updateCheck: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_check")),
 	updateInstall: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_install")),
 	updateLater: () => typedError<UpdateStatus_Serialize, AppError>(__TAURI_INVOKE("update_later")),
+	accountsList: () => typedError<AccountEntry_Serialize[], AppError>(__TAURI_INVOKE("accounts_list")),
+	accountsSwitch: (handle: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("accounts_switch", { handle })),
+	accountsSignOut: (handle: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("accounts_sign_out", { handle })),
+	accountsRename: (name: string) => typedError<AccountEntry_Serialize[], AppError>(__TAURI_INVOKE("accounts_rename", { name })),
+	safesSelect: (address: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_select", { address })),
+	safesRename: (address: string, name: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_rename", { address, name })),
+	safesAddBegin: (chainId: number, name: string) => typedError<Ceremony, AppError>(__TAURI_INVOKE("safes_add_begin", { chainId, name })),
+	safesAddComplete: (ceremonyId: string, credentialJson: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_add_complete", { ceremonyId, credentialJson })),
+	safesAddCompleteNative: (ceremonyId: string, provider: ProviderKind) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("safes_add_complete_native", { ceremonyId, provider })),
 	bankingOverview: () => typedError<BankOverview_Serialize, AppError>(__TAURI_INVOKE("banking_overview")),
 	bankingHistory: (query: HistoryQuery_Deserialize) => typedError<BankHistory_Serialize, AppError>(__TAURI_INVOKE("banking_history", { query })),
 	bankingIbanOpen: (request: IbanRequest_Deserialize) => typedError<IbanOpening_Serialize, AppError>(__TAURI_INVOKE("banking_iban_open", { request })),
@@ -99,17 +108,70 @@ export const events = {
 /* Types */
 export type Account = Account_Serialize | Account_Deserialize;
 
+/**  One line of the account switcher. */
+export type AccountEntry = AccountEntry_Serialize | AccountEntry_Deserialize;
+
+/**  One line of the account switcher. */
+export type AccountEntry_Deserialize = {
+	/**
+	 *  What the switcher's commands take: the network and the account (two IBEx deployments
+	 *  may hand out the same account id).
+	 */
+	handle: string,
+	/**  The network it is signed in on ("Local sandbox", a tenant's host). */
+	network: string,
+	id: string,
+	/**  The user's name for it, else its primary Safe shortened. */
+	label: string,
+	name?: string | null,
+	signer: SignerKind,
+	safes: number,
+	current: boolean,
+	locked: boolean,
+};
+
+/**  One line of the account switcher. */
+export type AccountEntry_Serialize = {
+	/**
+	 *  What the switcher's commands take: the network and the account (two IBEx deployments
+	 *  may hand out the same account id).
+	 */
+	handle: string,
+	/**  The network it is signed in on ("Local sandbox", a tenant's host). */
+	network: string,
+	id: string,
+	/**  The user's name for it, else its primary Safe shortened. */
+	label: string,
+	name: string | null,
+	signer: SignerKind,
+	safes: number,
+	current: boolean,
+	locked: boolean,
+};
+
 export type Account_Deserialize = {
+	/**  How this device files the account: IBEx's `externalUserId`, else its primary Safe. */
+	id: string,
+	/**  The name the user gave it on this device. */
+	name?: string | null,
+	/**  The name, else the primary Safe shortened (`0x1234…cdef`). */
+	label: string,
 	/**  IBEx's `externalUserId` (the JWT `sub`). */
 	externalUserId?: string | null,
-	wallets: SafeWallet[],
+	wallets: SafeWallet_Deserialize[],
 	signer: SignerKind,
 };
 
 export type Account_Serialize = {
+	/**  How this device files the account: IBEx's `externalUserId`, else its primary Safe. */
+	id: string,
+	/**  The name the user gave it on this device. */
+	name: string | null,
+	/**  The name, else the primary Safe shortened (`0x1234…cdef`). */
+	label: string,
 	/**  IBEx's `externalUserId` (the JWT `sub`). */
 	externalUserId: string | null,
-	wallets: SafeWallet[],
+	wallets: SafeWallet_Serialize[],
 	signer: SignerKind,
 };
 
@@ -757,7 +819,9 @@ export type ErrorCode =
  *  The action needs the user's explicit confirmation first (removing this device's own
  *  passkey as an owner); nothing was sent.
  */
-"confirmationNeeded";
+"confirmationNeeded" | 
+/**  The current account is not the one a review was prepared for: nothing was signed. */
+"accountChanged";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {
@@ -1400,6 +1464,11 @@ export type Portfolio_Deserialize = {
 	conversionRateEurUsd?: string | null,
 	pricesAvailable: boolean,
 	chains: ChainTotal[],
+	/**
+	 *  The value held by each Safe of the account over every chain (exact sums of its rows),
+	 *  in the order IBEx lists them.
+	 */
+	safes: WalletTotal[],
 	/**  By chain, then by fiat value (largest first), then symbol. */
 	tokens: TokenRow_Deserialize[],
 };
@@ -1415,6 +1484,11 @@ export type Portfolio_Serialize = {
 	conversionRateEurUsd: string | null,
 	pricesAvailable: boolean,
 	chains: ChainTotal[],
+	/**
+	 *  The value held by each Safe of the account over every chain (exact sums of its rows),
+	 *  in the order IBEx lists them.
+	 */
+	safes: WalletTotal[],
 	/**  By chain, then by fiat value (largest first), then symbol. */
 	tokens: TokenRow_Serialize[],
 };
@@ -1723,11 +1797,30 @@ export type Reviewed_Serialize = {
 } & ThresholdFacts;
 
 /**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
-export type SafeWallet = {
+export type SafeWallet = SafeWallet_Serialize | SafeWallet_Deserialize;
+
+/**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
+export type SafeWallet_Deserialize = {
 	/**  EIP-55 checksummed. */
 	address: string,
 	chainIds: number[],
 	primary: boolean,
+	/**  The name the user gave it on this device (IBEx keeps none). */
+	name?: string | null,
+	/**  The Safe operations act for now (the user's pick, else the primary one). */
+	selected: boolean,
+};
+
+/**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
+export type SafeWallet_Serialize = {
+	/**  EIP-55 checksummed. */
+	address: string,
+	chainIds: number[],
+	primary: boolean,
+	/**  The name the user gave it on this device (IBEx keeps none). */
+	name: string | null,
+	/**  The Safe operations act for now (the user's pick, else the primary one). */
+	selected: boolean,
 };
 
 /**  One alert of the deadline schedule. */

@@ -285,6 +285,7 @@ impl crate::Core {
                         let review = conn
                             .ops
                             .file_bank_approval(
+                                &session,
                                 &conn.client.config().rp_id,
                                 approval,
                                 crate::operations::BankAction::AddIban,

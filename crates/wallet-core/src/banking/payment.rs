@@ -191,6 +191,7 @@ impl crate::Core {
         };
         conn.ops
             .file_bank_approval(
+                &session,
                 &conn.client.config().rp_id,
                 approval,
                 BankAction::Payment,

@@ -59,6 +59,8 @@ pub(crate) struct Draft {
 /// A reviewed operation waiting for the passkey.
 struct PendingOp {
     review: OperationReview,
+    /// The session it was prepared in: only that account may approve it.
+    session: Session,
     challenge: String,
     options: serde_json::Value,
     rp_id: String,
@@ -156,6 +158,7 @@ impl Operations {
         };
         *lock(&self.pending) = Some(PendingOp {
             review: review.clone(),
+            session: session.clone(),
             challenge,
             options: options_json,
             rp_id,
@@ -169,6 +172,7 @@ impl Operations {
     /// Files IBEx's approval of a bank action for the passkey; the review shows `reviewed`.
     pub async fn file_bank_approval(
         &self,
+        session: &Session,
         rp_id: &str,
         approval: ibex::models::sepa::Approval,
         action: BankAction,
@@ -205,6 +209,7 @@ impl Operations {
         };
         *lock(&self.pending) = Some(PendingOp {
             review: review.clone(),
+            session: session.clone(),
             challenge,
             options: options_json,
             rp_id,
@@ -216,7 +221,9 @@ impl Operations {
     }
 
     /// Signs the reviewed operation with `approval`, executes it and starts tracking it.
-    /// Returns the first status and the review it approved.
+    /// Returns the first status and the review it approved. `session` is the current
+    /// account's: a review prepared for another account (the user switched since) is refused
+    /// before the passkey is asked, so nothing is ever signed for an account not on screen.
     pub async fn approve(
         &self,
         session: &Session,
@@ -225,6 +232,12 @@ impl Operations {
         device: &crate::owners::DeviceKeys,
     ) -> Result<(OperationUpdate, OperationReview), AppError> {
         let op = self.take(review_id)?;
+        if !op.session.same_as(session) {
+            return Err(AppError::new(
+                ErrorCode::AccountChanged,
+                Msg::AccountChanged,
+            ));
+        }
         let (credential, origin) = match approval {
             Approval::Webview(json) => {
                 let credential = serde_json::from_str(json).map_err(|e| {

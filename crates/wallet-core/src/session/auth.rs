@@ -21,8 +21,11 @@ use crate::messages::Msg;
 use crate::passkey::ceremony::{check_client_data, random_id, ClientDataType};
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
-use crate::secrets::{SecretItem, SecretStores};
+use crate::secrets::SecretStores;
+use crate::session::filing::{self, Filed, Filing, Registry};
+use crate::store::KvStore;
 use crate::sync::lock;
+use ibex::models::ChainId;
 
 /// How long a ceremony may wait for the authenticator before its challenge is dropped.
 const CEREMONY_TTL: Duration = Duration::from_secs(300);
@@ -34,6 +37,16 @@ pub enum AuthIntent {
     SignUp,
     /// Use an existing passkey (discoverable: no user name needed).
     SignIn,
+}
+
+impl AuthIntent {
+    /// The ceremony a browser would run for it.
+    fn client_data_type(self) -> ClientDataType {
+        match self {
+            AuthIntent::SignUp => ClientDataType::Create,
+            AuthIntent::SignIn => ClientDataType::Get,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
@@ -66,21 +79,118 @@ struct Pending {
     started: Instant,
 }
 
+/// One signed-in account.
 struct Active {
+    /// IBEx's `externalUserId` (see [`filing::Filed::id`]).
+    id: String,
     session: Session,
     account: Account,
     persistence: Persistence,
     locked: bool,
+    /// What the user named and picked (the index's copy, kept here for `info`).
+    filed: Filed,
 }
 
-/// Authentication state of one connection.
+impl Active {
+    /// The Safe operations act for: the one the user picked, else the primary one.
+    fn safe(&self) -> Result<ibex::Address, AppError> {
+        let picked = self
+            .filed
+            .safe
+            .filter(|s| self.account.wallets.iter().any(|w| w.address == *s));
+        match picked {
+            Some(safe) => Ok(safe),
+            None => primary_safe(&self.account),
+        }
+    }
+
+    /// The account as the UI sees it: names and the picked Safe filled in.
+    fn view(&self) -> Account {
+        let mut account = self.account.clone();
+        let picked = self.safe().ok();
+        for w in &mut account.wallets {
+            w.name = self
+                .filed
+                .safe_names
+                .get(&w.address.to_checksum().to_ascii_lowercase())
+                .cloned();
+            w.selected = Some(w.address) == picked;
+        }
+        account.id = self.id.clone();
+        account.name = self.filed.name.clone();
+        account.label = account_label(&self.filed, &self.account);
+        account
+    }
+}
+
+/// The user's name for the account, else its primary Safe, shortened.
+fn account_label(filed: &Filed, account: &Account) -> String {
+    if let Some(name) = &filed.name {
+        return name.clone();
+    }
+    match primary_safe(account) {
+        Ok(safe) => {
+            let text = safe.to_checksum();
+            format!("{}…{}", &text[..6], &text[text.len() - 4..])
+        }
+        Err(_) => filed.id.chars().take(8).collect(),
+    }
+}
+
+/// Every signed-in account of the network, and which one the commands act for.
+#[derive(Default)]
+struct Signed {
+    list: Vec<Active>,
+    current: Option<String>,
+}
+
+impl Signed {
+    fn current(&self) -> Option<&Active> {
+        let id = self.current.as_deref()?;
+        self.list.iter().find(|a| a.id == id)
+    }
+}
+
+/// What the background duties need of one account, current or not.
+pub(crate) struct Watched {
+    pub id: String,
+    /// How notifications name it.
+    pub label: String,
+    pub session: Session,
+    pub safes: Vec<ibex::Address>,
+    pub current: bool,
+}
+
+/// One line of the account switcher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountEntry {
+    /// What the switcher's commands take: the network and the account (two IBEx deployments
+    /// may hand out the same account id).
+    pub handle: String,
+    /// The network it is signed in on ("Local sandbox", a tenant's host).
+    pub network: String,
+    pub id: String,
+    /// The user's name for it, else its primary Safe shortened.
+    pub label: String,
+    pub name: Option<String>,
+    pub signer: SignerKind,
+    pub safes: u32,
+    pub current: bool,
+    pub locked: bool,
+}
+
+/// Authentication state of one connection: every account signed in on it.
 pub(crate) struct AuthState {
     client: Client,
-    /// Names this network's keychain item (see `Connection::identity`).
+    /// Names this network's keychain items (see `Connection::identity`).
     identity: String,
     events: Arc<dyn EventSink>,
     pending: Mutex<Option<Pending>>,
-    active: Mutex<Option<Active>>,
+    /// A passkey sign-in that grants one more Safe (`intent: safe_provision`), and its chain.
+    provision: Mutex<Option<(Pending, ChainId, Option<String>)>>,
+    signed: Mutex<Signed>,
+    registry: Registry,
     /// Why the last session ended, when the user should know.
     last_end: Mutex<Option<Msg>>,
     /// The language `info()` speaks.
@@ -95,13 +205,17 @@ impl AuthState {
         identity: String,
         events: Arc<dyn EventSink>,
         locale: Arc<CurrentLocale>,
+        store: Arc<dyn KvStore>,
     ) -> Arc<Self> {
+        let registry = Registry::new(store, &client.config().rp_id, &identity);
         Arc::new(Self {
             client,
             identity,
             events,
             pending: Mutex::new(None),
-            active: Mutex::new(None),
+            provision: Mutex::new(None),
+            signed: Mutex::new(Signed::default()),
+            registry,
             last_end: Mutex::new(None),
             locale,
             device: crate::owners::DeviceKeys::default(),
@@ -115,10 +229,11 @@ impl AuthState {
             .is_some_and(|p| p.started.elapsed() <= CEREMONY_TTL)
     }
 
+    /// The current account's session state.
     pub fn info(&self) -> SessionInfo {
-        match &*lock(&self.active) {
+        match lock(&self.signed).current() {
             Some(a) => SessionInfo::SignedIn {
-                account: a.account.clone(),
+                account: a.view(),
                 persistence: a.persistence.clone(),
                 locked: a.locked,
             },
@@ -130,27 +245,155 @@ impl AuthState {
         }
     }
 
-    /// The live session and the primary Safe, or a clear "sign in first".
+    /// The current account's live session and the Safe operations act for (the one the user
+    /// picked, else the primary one), or a clear "sign in first". A command takes both once,
+    /// at its start: switching accounts meanwhile does not move it to the other account.
     pub fn signed_in(&self) -> Result<(Session, ibex::Address), AppError> {
-        let active = lock(&self.active);
-        let active = active
-            .as_ref()
+        let signed = lock(&self.signed);
+        let active = signed
+            .current()
             .ok_or_else(|| AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst))?;
         if active.locked {
             return Err(AppError::new(ErrorCode::Locked, Msg::WalletLocked));
         }
-        Ok((active.session.clone(), primary_safe(&active.account)?))
+        Ok((active.session.clone(), active.safe()?))
     }
 
-    /// The session and primary Safe even while locked, for background reads that never sign
-    /// (the recovery check); `None` when signed out.
+    /// The current account's session and Safe even while locked, for background reads that
+    /// never sign; `None` when signed out.
     pub fn watched(&self) -> Option<(Session, ibex::Address)> {
-        let active = lock(&self.active);
-        let active = active.as_ref()?;
-        Some((active.session.clone(), primary_safe(&active.account).ok()?))
+        let signed = lock(&self.signed);
+        let active = signed.current()?;
+        Some((active.session.clone(), active.safe().ok()?))
+    }
+
+    /// Every signed-in account (locked too), for the duties that run for all of them: the
+    /// recovery check, deadline alerts.
+    pub fn every_account(&self) -> Vec<Watched> {
+        let signed = lock(&self.signed);
+        signed
+            .list
+            .iter()
+            .map(|a| Watched {
+                id: a.id.clone(),
+                label: account_label(&a.filed, &a.account),
+                session: a.session.clone(),
+                safes: a.account.wallets.iter().map(|w| w.address).collect(),
+                current: signed.current.as_deref() == Some(a.id.as_str()),
+            })
+            .collect()
+    }
+
+    /// Whether any account is signed in here.
+    pub fn has_accounts(&self) -> bool {
+        !lock(&self.signed).list.is_empty()
+    }
+
+    /// The account id a switcher handle names, when it names one of this network's.
+    pub fn account_of<'k>(&self, handle: &'k str) -> Option<&'k str> {
+        let (network, id) = handle.split_once('|')?;
+        (network == self.network_id() && lock(&self.signed).list.iter().any(|a| a.id == id))
+            .then_some(id)
+    }
+
+    /// This network as switcher handles name it: rpId and identity.
+    fn network_id(&self) -> String {
+        format!("{}@{}", self.client.config().rp_id, self.identity)
+    }
+
+    /// The account switcher's list, in the order the accounts were added; `network` names
+    /// this connection's network, `shown`: whether it is the current network.
+    pub fn entries(&self, network: &str, shown: bool) -> Vec<AccountEntry> {
+        let signed = lock(&self.signed);
+        signed
+            .list
+            .iter()
+            .map(|a| AccountEntry {
+                handle: format!("{}|{}", self.network_id(), a.id),
+                network: network.to_owned(),
+                id: a.id.clone(),
+                label: account_label(&a.filed, &a.account),
+                name: a.filed.name.clone(),
+                signer: a.account.signer,
+                safes: u32::try_from(a.account.wallets.len()).unwrap_or(u32::MAX),
+                current: shown && signed.current.as_deref() == Some(a.id.as_str()),
+                locked: a.locked,
+            })
+            .collect()
+    }
+
+    /// The current account's id, if any.
+    pub fn current_id(&self) -> Option<String> {
+        lock(&self.signed).current.clone()
+    }
+
+    /// Makes `id` the account the commands act for. What already runs for the previous one
+    /// finishes there; a review prepared for it can no longer be approved (see `Operations`).
+    pub fn switch(&self, id: &str) -> Result<SessionInfo, AppError> {
+        {
+            let mut signed = lock(&self.signed);
+            if !signed.list.iter().any(|a| a.id == id) {
+                return Err(AppError::validation(Msg::AccountUnknown));
+            }
+            signed.current = Some(id.to_owned());
+        }
+        self.registry.edit(|i| i.current = Some(id.to_owned()));
+        Ok(self.changed())
+    }
+
+    /// Changes what the user named or picked for account `id` (the index and the live copy).
+    pub fn edit_filed(
+        &self,
+        id: &str,
+        change: impl Fn(&mut Filed, &Account) -> Result<(), AppError>,
+    ) -> Result<SessionInfo, AppError> {
+        {
+            let mut signed = lock(&self.signed);
+            let active = signed
+                .list
+                .iter_mut()
+                .find(|a| a.id == id)
+                .ok_or_else(|| AppError::validation(Msg::AccountUnknown))?;
+            change(&mut active.filed, &active.account)?;
+            let filed = active.filed.clone();
+            self.registry.edit(
+                |index| match index.accounts.iter_mut().find(|a| a.id == id) {
+                    Some(known) => *known = filed,
+                    None => index.accounts.push(filed),
+                },
+            );
+        }
+        Ok(self.changed())
+    }
+
+    /// Reads the current account's Safes again (after one was added).
+    pub async fn reload_wallets(&self, id: &str, session: &Session) -> Result<(), AppError> {
+        let wallets = session.address(false).await?;
+        let mut signed = lock(&self.signed);
+        if let Some(active) = signed.list.iter_mut().find(|a| a.id == id) {
+            let signer = active.account.signer;
+            active.account = Account::from_wallets(wallets, signer);
+        }
+        Ok(())
+    }
+
+    /// Tells the UI the current session changed and returns it.
+    fn changed(&self) -> SessionInfo {
+        let info = self.info();
+        self.events.emit(CoreEvent::SessionChanged {
+            session: info.clone(),
+        });
+        info
     }
 
     pub async fn begin(&self, intent: AuthIntent) -> Result<Ceremony, AppError> {
+        let (pending, ceremony) = self.challenge(intent).await?;
+        *lock(&self.pending) = Some(pending);
+        Ok(ceremony)
+    }
+
+    /// IBEx's options for a passkey ceremony, checked, and what completing it needs.
+    async fn challenge(&self, intent: AuthIntent) -> Result<(Pending, Ceremony), AppError> {
         let req = ChallengeRequest::passkeys();
         let challenge = match intent {
             AuthIntent::SignUp => self.client.sign_up_challenge(&req).await,
@@ -191,20 +434,21 @@ impl AuthState {
         let rp_id = crate::passkey::rp::check(named, &self.client.config().rp_id, what)?;
         let id = random_id();
         let options = options.for_authenticator();
-        *lock(&self.pending) = Some(Pending {
+        let ceremony = Ceremony {
             id: id.clone(),
+            kind,
+            rp_id: rp_id.clone(),
+            options_json: options.to_string(),
+        };
+        let pending = Pending {
+            id,
             intent,
             challenge,
-            options: options.clone(),
-            rp_id: rp_id.clone(),
-            started: Instant::now(),
-        });
-        Ok(Ceremony {
-            id,
-            kind,
+            options,
             rp_id,
-            options_json: options.to_string(),
-        })
+            started: Instant::now(),
+        };
+        Ok((pending, ceremony))
     }
 
     /// IBEx answers `UNKNOWN_RP_ID` when the network's rpId is not one of its tenants'.
@@ -316,13 +560,10 @@ impl AuthState {
         credential_json: &str,
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
-        let pending = self.take_pending(ceremony_id)?;
-        let credential: serde_json::Value = serde_json::from_str(credential_json).map_err(|e| {
-            AppError::validation(Msg::PasskeyResponseNotJson {
-                error: e.to_string(),
-            })
-        })?;
-        self.finish(pending, credential, None, secrets).await
+        let pending = take(&self.pending, ceremony_id)?;
+        let (credential, origin) = answer(&pending, Answer::Json(credential_json)).await?;
+        self.finish(pending, credential, origin.as_deref(), secrets)
+            .await
     }
 
     /// Runs the pending ceremony on a provider the core drives (the credential, PRF output
@@ -333,21 +574,9 @@ impl AuthState {
         backend: &dyn NativeBackend,
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
-        let pending = self.take_pending(ceremony_id)?;
-        let uv = crate::passkey::verify::requires_uv(&pending.options);
-        let answer = match pending.intent {
-            AuthIntent::SignUp => {
-                let answer = backend.create(&pending.options, &pending.rp_id).await?;
-                crate::passkey::verify::registration(&answer.credential, &pending.rp_id, uv)?;
-                answer
-            }
-            AuthIntent::SignIn => {
-                let answer = backend.get(&pending.options, &pending.rp_id).await?;
-                crate::passkey::verify::assertion(&answer.credential, &pending.rp_id, uv, None)?;
-                answer
-            }
-        };
-        self.finish(pending, answer.credential, Some(&answer.origin), secrets)
+        let pending = take(&self.pending, ceremony_id)?;
+        let (credential, origin) = answer(&pending, Answer::Native(backend)).await?;
+        self.finish(pending, credential, origin.as_deref(), secrets)
             .await
     }
 
@@ -358,18 +587,11 @@ impl AuthState {
         origin: Option<&str>,
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
-        let expected_type = match pending.intent {
-            AuthIntent::SignUp => ClientDataType::Create,
-            AuthIntent::SignIn => ClientDataType::Get,
-        };
-        let signed_for = check_client_data(&credential, expected_type, &pending.challenge, origin)?;
-        self.device.forget();
-        self.device.learn(&credential, expected_type);
-        let credential: Credential = serde_json::from_value(credential).map_err(|e| {
-            AppError::validation(Msg::PasskeyResponseNotCredential {
-                error: e.to_string(),
-            })
-        })?;
+        // Keys learnt from every account's ceremonies stay: each is matched against a Safe's
+        // owners, so another account's key never marks an owner of this one.
+        let raw = credential.clone();
+        let (credential, signed_for) = checked_credential(&pending, credential, origin)?;
+        self.device.learn(&raw, pending.intent.client_data_type());
         self.events.emit(CoreEvent::AuthProgress {
             step: AuthStep::Verifying,
         });
@@ -402,126 +624,318 @@ impl AuthState {
         self.start(&tokens, SignerKind::Passkey, secrets).await
     }
 
-    /// Starts the session from fresh tokens (refresh token stored first) and loads the wallet.
+    /// Step 1 of adding a Safe: a passkey sign-in of the current account that asks IBEx for a
+    /// `safe_provision_token` (docs/api/auth.md §9). `name`: what to call the new Safe.
+    pub async fn begin_provision(
+        &self,
+        chain: ChainId,
+        name: Option<String>,
+    ) -> Result<Ceremony, AppError> {
+        if self.current_id().is_none() {
+            return Err(AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst));
+        }
+        let (pending, ceremony) = self.challenge(AuthIntent::SignIn).await?;
+        *lock(&self.provision) = Some((pending, chain, name));
+        Ok(ceremony)
+    }
+
+    /// Step 2: the passkey's answer → the grant → the new Safe (the next free `saltNonce` on
+    /// that chain). The grant must be the current account's: another account's passkey creates
+    /// nothing. Returns the account with the new Safe, picked.
+    pub async fn complete_provision(
+        &self,
+        ceremony_id: &str,
+        how: Answer<'_>,
+    ) -> Result<SessionInfo, AppError> {
+        let (pending, chain, name) = {
+            let mut slot = lock(&self.provision);
+            match slot.take() {
+                Some((p, chain, name)) if p.id == ceremony_id => (p, chain, name),
+                other => {
+                    *slot = other;
+                    return Err(AppError::new(
+                        ErrorCode::Conflict,
+                        Msg::PasskeyRequestClosed,
+                    ));
+                }
+            }
+        };
+        if pending.started.elapsed() > CEREMONY_TTL {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                Msg::PasskeyRequestExpired,
+            ));
+        }
+        let (id, session) = {
+            let signed = lock(&self.signed);
+            let a = signed
+                .current()
+                .ok_or_else(|| AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst))?;
+            if a.account.signer != SignerKind::Passkey {
+                return Err(AppError::validation(Msg::SafeProvisionPasskeyOnly));
+            }
+            (a.id.clone(), a.session.clone())
+        };
+        let (credential, origin) = answer(&pending, how).await?;
+        let (credential, signed_for) = checked_credential(&pending, credential, origin.as_deref())?;
+        let granted = self
+            .client
+            .sign_in(&SignInRequest {
+                wallet: Some(WalletKind::Passkeys),
+                credential: Some(credential),
+                intent: Some("safe_provision".to_owned()),
+                ..SignInRequest::default()
+            })
+            .await
+            .map_err(|e| rejected_passkey(e, &signed_for))?;
+        // The sign-in's own tokens are not kept: the account's session goes on as it was.
+        let owner = granted
+            .external_user_id
+            .clone()
+            .or_else(|| filing::subject(&granted.tokens));
+        if owner.as_deref() != Some(id.as_str()) {
+            return Err(AppError::validation(Msg::SafeProvisionOtherAccount));
+        }
+        let token = granted
+            .safe_provision_token
+            .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::SafeProvisionNoGrant))?;
+        let salt = self.next_salt(&id, chain);
+        let created = self
+            .client
+            .safe_provision(
+                &token,
+                &ibex::models::auth::SafeProvisionRequest {
+                    blockchain_id: chain,
+                    salt_nonce: salt.to_string(),
+                },
+            )
+            .await;
+        // Used or not, this slot is not offered again (a conflict means another device took it).
+        let record = |f: &mut Filed, _: &Account| {
+            f.salts.insert(chain.0, salt);
+            Ok(())
+        };
+        self.edit_filed(&id, record)?;
+        let created = created.map_err(|e| match e {
+            ibex::Error::Conflict { .. } => AppError::new(ErrorCode::Conflict, Msg::SafeSlotTaken),
+            other => AppError::from(other),
+        })?;
+        self.reload_wallets(&id, &session).await?;
+        let address = created.address;
+        self.edit_filed(&id, |f, account| {
+            if !account.wallets.iter().any(|w| w.address == address) {
+                return Err(AppError::new(
+                    ErrorCode::NotReady,
+                    Msg::SafeNotListedYet {
+                        address: address.to_checksum(),
+                    },
+                ));
+            }
+            f.safe = Some(address);
+            if let Some(name) = &name {
+                f.safe_names
+                    .insert(address.to_checksum().to_ascii_lowercase(), name.clone());
+            }
+            Ok(())
+        })
+    }
+
+    /// The `saltNonce` to ask for: past every Safe the account has on `chain` and every slot
+    /// this device already used there (the primary Safe uses the default salt).
+    fn next_salt(&self, id: &str, chain: ChainId) -> u64 {
+        let signed = lock(&self.signed);
+        let Some(a) = signed.list.iter().find(|a| a.id == id) else {
+            return 1;
+        };
+        let on_chain = a
+            .account
+            .wallets
+            .iter()
+            .filter(|w| w.chain_ids.iter().any(|&c| u64::from(c) == chain.0))
+            .count() as u64;
+        let used = a.filed.salts.get(&chain.0).copied().unwrap_or(0);
+        on_chain.max(used + 1).max(1)
+    }
+
+    /// Starts the session from fresh tokens (refresh token stored first, in the account's own
+    /// keychain item) and loads the wallet. The account joins the others and becomes current.
     async fn start(
         self: &Arc<Self>,
         tokens: &ibex::models::auth::AuthTokens,
         signer: SignerKind,
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
-        let (store, persistence) = self.open_store(secrets);
-        let session =
-            Session::start(self.client.clone(), store, tokens, SessionConfig::default()).await?;
-        self.activate(session, persistence, signer).await
+        let id = filing::subject(tokens);
+        let rp_id = self.client.config().rp_id.clone();
+        let (store, persistence) = filing::open(secrets, &self.identity, &rp_id, id.as_deref());
+        let filing = Filing::new(store, id.as_deref());
+        let session = Session::start(
+            self.client.clone(),
+            filing.clone(),
+            tokens,
+            SessionConfig::default(),
+        )
+        .await?;
+        self.activate(session, filing, persistence, signer, secrets)
+            .await
     }
 
-    /// Resumes the session whose refresh token is in the store, if any; `signer` is what
-    /// signed in last time on this network.
+    /// Resumes every account filed for this network, each from its own keychain item; a
+    /// session from before several accounts (the network's single item) is resumed and moved
+    /// to its account's item. `signer`: what signed in last on this network (for that one).
     pub async fn restore(self: &Arc<Self>, secrets: &dyn SecretStores, signer: SignerKind) {
-        let (store, persistence) = self.open_store(secrets);
-        match Session::restore(self.client.clone(), store, SessionConfig::default()).await {
-            Ok(session) => {
-                if let Err(e) = self.activate(session, persistence, signer).await {
-                    tracing::warn!(error = %e, "restored session has no wallet yet");
+        let index = self.registry.load();
+        let rp_id = self.client.config().rp_id.clone();
+        let mut items: Vec<(Option<String>, SignerKind)> = index
+            .accounts
+            .iter()
+            .map(|a| (Some(a.id.clone()), a.signer))
+            .collect();
+        if items.is_empty() {
+            items.push((None, signer));
+        }
+        for (id, signer) in items {
+            let (store, persistence) = filing::open(secrets, &self.identity, &rp_id, id.as_deref());
+            let filing = Filing::new(store, id.as_deref());
+            match Session::restore(
+                self.client.clone(),
+                filing.clone(),
+                SessionConfig::default(),
+            )
+            .await
+            {
+                Ok(session) => {
+                    let restored = self
+                        .activate(session, filing, persistence, signer, secrets)
+                        .await;
+                    if let Err(e) = restored {
+                        tracing::warn!(error = %e, "restored session has no wallet yet");
+                    }
+                }
+                Err(ibex::Error::SessionExpired(_)) => {
+                    if let Some(id) = &id {
+                        self.registry.remove(id);
+                    }
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "stored session could not be resumed");
+                    // The reason is said in the language of the moment it failed (at start).
+                    let why = AppError::from(e).localized(self.locale.get());
+                    *lock(&self.last_end) = Some(Msg::SessionNotResumed { error: why.message });
                 }
             }
-            Err(ibex::Error::SessionExpired(_)) => {}
-            Err(e) => {
-                tracing::info!(error = %e, "stored session could not be resumed");
-                // The reason is said in the language of the moment it failed (at start).
-                let why = AppError::from(e).localized(self.locale.get());
-                *lock(&self.last_end) = Some(Msg::SessionNotResumed { error: why.message });
-            }
         }
+        // The account that was current before the restart, if it came back (each restore
+        // made itself current in turn).
+        let wanted = index.current;
+        let mut signed = lock(&self.signed);
+        if let Some(id) = wanted.filter(|id| signed.list.iter().any(|a| &a.id == id)) {
+            signed.current = Some(id.clone());
+            drop(signed);
+            self.registry.edit(|i| i.current = Some(id));
+        } else {
+            drop(signed);
+        }
+        self.changed();
     }
 
-    /// Locks the wallet until the next passkey sign-in; the session itself stays alive.
+    /// Locks every account until its passkey signs in again; the sessions stay alive.
     pub fn lock(&self) -> SessionInfo {
-        if let Some(active) = lock(&self.active).as_mut() {
+        for active in &mut lock(&self.signed).list {
             active.locked = true;
         }
-        let info = self.info();
-        self.events.emit(CoreEvent::SessionChanged {
-            session: info.clone(),
-        });
-        info
+        self.changed()
     }
 
-    pub async fn sign_out(&self) -> Result<SessionInfo, AppError> {
-        let active = lock(&self.active).take();
+    /// Signs the current account out (`None`) or account `id`; the others stay signed in, and
+    /// the first of them becomes current if the current one left.
+    pub async fn sign_out(&self, id: Option<&str>) -> Result<SessionInfo, AppError> {
+        let active = {
+            let mut signed = lock(&self.signed);
+            let id = match id {
+                Some(id) => id.to_owned(),
+                None => match signed.current.clone() {
+                    Some(id) => id,
+                    None => String::new(),
+                },
+            };
+            let at = signed.list.iter().position(|a| a.id == id);
+            let active = at.map(|at| signed.list.remove(at));
+            if signed.current.as_deref() == Some(id.as_str()) {
+                signed.current = signed.list.first().map(|a| a.id.clone());
+            }
+            active
+        };
         *lock(&self.last_end) = None;
         self.device.forget();
         if let Some(active) = active {
+            self.registry.remove(&active.id);
             active.session.sign_out().await?;
         }
-        let info = self.info();
-        self.events.emit(CoreEvent::SessionChanged {
-            session: info.clone(),
-        });
-        Ok(info)
+        Ok(self.changed())
     }
 
-    fn take_pending(&self, ceremony_id: &str) -> Result<Pending, AppError> {
-        let pending = lock(&self.pending).take();
-        match pending {
-            Some(p) if p.id == ceremony_id && p.started.elapsed() <= CEREMONY_TTL => Ok(p),
-            Some(p) if p.id == ceremony_id => Err(AppError::new(
-                ErrorCode::Conflict,
-                Msg::PasskeyRequestExpired,
-            )),
-            _ => Err(AppError::new(
-                ErrorCode::Conflict,
-                Msg::PasskeyRequestClosed,
-            )),
-        }
-    }
-
-    fn open_store(&self, secrets: &dyn SecretStores) -> (Arc<dyn ibex::SecretStore>, Persistence) {
-        let rp_id = &self.client.config().rp_id;
-        match secrets.open(SecretItem::RefreshToken, &self.identity, rp_id) {
-            Ok(store) => (store, Persistence::Keychain),
-            Err(reason) => (
-                Arc::new(ibex::MemoryStore::new()),
-                Persistence::MemoryOnly { reason },
-            ),
-        }
-    }
-
+    /// Loads the wallet of a running session, files it under its account (moving a token from
+    /// the network's old item) and makes it the current account. A fresh sign-in of an account
+    /// already here (also the way to unlock it) replaces its previous session.
     async fn activate(
         self: &Arc<Self>,
         session: Session,
-        persistence: Persistence,
+        filing: Arc<Filing>,
+        mut persistence: Persistence,
         signer: SignerKind,
+        secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
         self.events.emit(CoreEvent::AuthProgress {
             step: AuthStep::PreparingWallet,
         });
         let wallets = session.address(false).await?;
         let account = Account::from_wallets(wallets, signer);
-        self.watch_end(&session);
+        let id = match &account.external_user_id {
+            Some(id) if !id.is_empty() => id.clone(),
+            _ => primary_safe(&account)?.to_checksum().to_ascii_lowercase(),
+        };
+        if persistence == Persistence::Keychain && !filing.files(&id) {
+            // A restored old item, or a sign-in whose subject was not its externalUserId.
+            let rp_id = self.client.config().rp_id.clone();
+            let (item, kind) = filing::open(secrets, &self.identity, &rp_id, Some(&id));
+            if let Err(e) = filing.move_to(item, &id) {
+                tracing::warn!(error = %e.0, "session not moved to its account's keychain item");
+                persistence = kind;
+            }
+        }
+        let filed = self.registry.add(&id, signer);
+        self.watch_end(&session, &id);
         session.spawn_refresher();
-        // A fresh sign-in (also the way to unlock) replaces the previous session. It is
-        // dropped, not signed out: signing out would clear the keychain item the new session
-        // just wrote.
-        drop(lock(&self.active).replace(Active {
-            session,
-            account,
-            persistence,
-            locked: false,
-        }));
+        {
+            let mut signed = lock(&self.signed);
+            let active = Active {
+                id: id.clone(),
+                session,
+                account,
+                persistence,
+                locked: false,
+                filed,
+            };
+            // The replaced session is dropped, not signed out: signing out would clear the
+            // keychain item the new session just wrote.
+            match signed.list.iter_mut().find(|a| a.id == id) {
+                Some(old) => drop(std::mem::replace(old, active)),
+                None => signed.list.push(active),
+            }
+            signed.current = Some(id);
+        }
         *lock(&self.last_end) = None;
-        let info = self.info();
-        self.events.emit(CoreEvent::SessionChanged {
-            session: info.clone(),
-        });
-        Ok(info)
+        Ok(self.changed())
     }
 
-    /// Tells the UI when the session's keychain copy is lost or back (the keychain stopped
-    /// answering), and once when IBEx ends the session (refresh rejected).
-    fn watch_end(self: &Arc<Self>, session: &Session) {
+    /// Tells the UI when a session's keychain copy is lost or back (the keychain stopped
+    /// answering), and once when IBEx ends the session (refresh rejected): that account leaves
+    /// the list, the others stay.
+    fn watch_end(self: &Arc<Self>, session: &Session, id: &str) {
         let mut rx = session.subscribe();
         let weak = Arc::downgrade(self);
+        let id = id.to_owned();
         tokio::spawn(async move {
             while rx.changed().await.is_ok() {
                 let state = rx.borrow_and_update().clone();
@@ -529,41 +943,129 @@ impl AuthState {
                 let ended = state.is_ended();
                 // Only this session changes: a newer sign-in that replaced it stays (an old
                 // session still running a call or a socket can end after the swap).
-                let changed = {
-                    let mut active = lock(&auth.active);
-                    let ours = active
-                        .as_ref()
-                        .is_some_and(|a| a.session.subscribe().same_channel(&rx));
-                    match (&state, active.as_mut()) {
-                        (_, Some(_)) if !ours => false,
+                let (changed, was_current) = {
+                    let mut signed = lock(&auth.signed);
+                    let was_current = signed.current.as_deref() == Some(id.as_str());
+                    let at = signed
+                        .list
+                        .iter()
+                        .position(|a| a.id == id && a.session.subscribe().same_channel(&rx));
+                    let changed = match (&state, at) {
                         (_, None) => false,
-                        (SessionState::Ended(_), Some(_)) => active.take().is_some(),
-                        (SessionState::Unsaved(reason), Some(a)) => {
+                        (SessionState::Ended(_), Some(at)) => {
+                            signed.list.remove(at);
+                            if was_current {
+                                signed.current = signed.list.first().map(|a| a.id.clone());
+                            }
+                            true
+                        }
+                        (SessionState::Unsaved(reason), Some(at)) => {
                             let reason = reason.clone();
-                            a.persistence = Persistence::Unsaved { reason };
+                            signed.list[at].persistence = Persistence::Unsaved { reason };
                             true
                         }
-                        (SessionState::Active, Some(a)) => {
-                            a.persistence = Persistence::Keychain;
+                        (SessionState::Active, Some(at)) => {
+                            signed.list[at].persistence = Persistence::Keychain;
                             true
                         }
-                    }
+                    };
+                    (changed, was_current)
                 };
                 if let (true, SessionState::Ended(reason)) = (changed, &state) {
-                    let why = format!("{reason:?}");
-                    *lock(&auth.last_end) =
-                        Some(end_message(reason).unwrap_or(Msg::Unexpected { detail: why }));
+                    auth.registry.remove(&id);
+                    if was_current {
+                        let why = format!("{reason:?}");
+                        *lock(&auth.last_end) =
+                            Some(end_message(reason).unwrap_or(Msg::Unexpected { detail: why }));
+                    }
                 }
                 if changed {
-                    auth.events.emit(CoreEvent::SessionChanged {
-                        session: auth.info(),
-                    });
+                    auth.changed();
                 }
                 if ended {
                     return;
                 }
             }
         });
+    }
+}
+
+/// Where a passkey answer comes from.
+pub(crate) enum Answer<'a> {
+    /// The WebView provider's credential (WebAuthn L3 JSON text).
+    Json(&'a str),
+    /// A provider the core runs.
+    Native(&'a dyn NativeBackend),
+}
+
+/// The credential for `pending` and the origin it was made for (native providers).
+async fn answer(
+    pending: &Pending,
+    how: Answer<'_>,
+) -> Result<(serde_json::Value, Option<String>), AppError> {
+    match how {
+        Answer::Json(text) => {
+            let credential = serde_json::from_str(text).map_err(|e| {
+                AppError::validation(Msg::PasskeyResponseNotJson {
+                    error: e.to_string(),
+                })
+            })?;
+            Ok((credential, None))
+        }
+        Answer::Native(backend) => {
+            let uv = crate::passkey::verify::requires_uv(&pending.options);
+            let answer = match pending.intent {
+                AuthIntent::SignUp => {
+                    let answer = backend.create(&pending.options, &pending.rp_id).await?;
+                    crate::passkey::verify::registration(&answer.credential, &pending.rp_id, uv)?;
+                    answer
+                }
+                AuthIntent::SignIn => {
+                    let answer = backend.get(&pending.options, &pending.rp_id).await?;
+                    crate::passkey::verify::assertion(
+                        &answer.credential,
+                        &pending.rp_id,
+                        uv,
+                        None,
+                    )?;
+                    answer
+                }
+            };
+            Ok((answer.credential, Some(answer.origin)))
+        }
+    }
+}
+
+/// Checks that the credential answers `pending`'s challenge for the right ceremony, and reads
+/// it; returns it with the page it was signed for.
+fn checked_credential(
+    pending: &Pending,
+    credential: serde_json::Value,
+    origin: Option<&str>,
+) -> Result<(Credential, String), AppError> {
+    let expected_type = pending.intent.client_data_type();
+    let signed_for = check_client_data(&credential, expected_type, &pending.challenge, origin)?;
+    let credential: Credential = serde_json::from_value(credential).map_err(|e| {
+        AppError::validation(Msg::PasskeyResponseNotCredential {
+            error: e.to_string(),
+        })
+    })?;
+    Ok((credential, signed_for))
+}
+
+/// The pending ceremony `ceremony_id`, taken out of `slot`.
+fn take(slot: &Mutex<Option<Pending>>, ceremony_id: &str) -> Result<Pending, AppError> {
+    let pending = lock(slot).take();
+    match pending {
+        Some(p) if p.id == ceremony_id && p.started.elapsed() <= CEREMONY_TTL => Ok(p),
+        Some(p) if p.id == ceremony_id => Err(AppError::new(
+            ErrorCode::Conflict,
+            Msg::PasskeyRequestExpired,
+        )),
+        _ => Err(AppError::new(
+            ErrorCode::Conflict,
+            Msg::PasskeyRequestClosed,
+        )),
     }
 }
 
@@ -656,7 +1158,7 @@ mod tests {
         fn emit(&self, _: CoreEvent) {}
     }
 
-    async fn signed_in(base_url: &str, client: &Client) -> Session {
+    async fn signed_in(base_url: &str, client: &Client) -> (Session, Arc<Filing>) {
         ibex::install_crypto_provider();
         let auth: ibex::models::auth::AuthSession = reqwest::Client::new()
             .post(format!("{base_url}/__sandbox/session"))
@@ -667,15 +1169,16 @@ mod tests {
             .json()
             .await
             .unwrap();
-        let store = Arc::new(ibex::MemoryStore::new());
-        Session::start(
+        let filing = Filing::new(Arc::new(ibex::MemoryStore::new()), None);
+        let session = Session::start(
             client.clone(),
-            store,
+            filing.clone(),
             &auth.tokens,
             SessionConfig::default(),
         )
         .await
-        .unwrap()
+        .unwrap();
+        (session, filing)
     }
 
     /// The watcher of a replaced session (still alive in a call or a socket when it ends)
@@ -692,16 +1195,18 @@ mod tests {
             "test".into(),
             Arc::new(NoEvents),
             Arc::new(CurrentLocale::new(crate::i18n::Locale::En)),
+            Arc::new(crate::store::MemoryStore::default()),
         );
-        let old = signed_in(&base, &client).await;
+        let secrets = crate::secrets::MemorySecrets::default();
+        let (old, filing) = signed_in(&base, &client).await;
         let signer = SignerKind::Passkey;
         state
-            .activate(old.clone(), Persistence::Keychain, signer)
+            .activate(old.clone(), filing, Persistence::Keychain, signer, &secrets)
             .await
             .unwrap();
-        let new = signed_in(&base, &client).await;
+        let (new, filing) = signed_in(&base, &client).await;
         state
-            .activate(new, Persistence::Keychain, signer)
+            .activate(new, filing, Persistence::Keychain, signer, &secrets)
             .await
             .unwrap();
         old.sign_out().await.unwrap();

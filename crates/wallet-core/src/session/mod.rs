@@ -2,6 +2,7 @@
 //! out (`auth`), and what this device remembers about it (the last signer kind).
 
 pub(crate) mod auth;
+pub(crate) mod filing;
 
 pub use crate::account::{Account, Persistence, SafeWallet, SessionInfo, SignerKind};
 use crate::core::network_key;
@@ -15,13 +16,14 @@ impl crate::Core {
         Ok(self.connection().await?.auth.info())
     }
 
-    /// Locks the wallet now (the UI calls this after the configured inactivity).
+    /// Locks the wallet now, every account (the UI calls this after the configured inactivity).
     pub async fn session_lock(&self) -> Result<SessionInfo, AppError> {
         Ok(self.connection().await?.auth.lock())
     }
 
+    /// Signs the current account out; the other accounts stay signed in.
     pub async fn session_sign_out(&self) -> Result<SessionInfo, AppError> {
-        self.connection().await?.auth.sign_out().await
+        self.connection().await?.auth.sign_out(None).await
     }
 
     /// Files which signer signed in, so a restored session knows it too (not a secret).

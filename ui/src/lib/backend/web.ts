@@ -42,9 +42,8 @@ export function webInvoke(secret: string, fetchFn: typeof fetch = fetch): Invoke
 export function webBackend(location: Location): Backend {
   const secret = takeSecret(location, sessionStorage);
   window.__TAURI_INTERNALS__ = { invoke: webInvoke(secret) };
-  // One event stream for every subscriber: each EventSource holds an HTTP/1.1 connection, and
-  // a browser opens at most 6 per host, so a page with several operations would leave no
-  // connection for commands.
+  // One event stream for every subscriber: a stream per component would take one of the
+  // browser's six HTTP/1.1 connections each, and commands would queue behind them forever.
   const handlers = new Set<(event: CoreEvent) => void>();
   let source: EventSource | null = null;
   return {
@@ -52,7 +51,7 @@ export function webBackend(location: Location): Backend {
     commands,
     subscribe(handler) {
       handlers.add(handler);
-      if (!source) {
+      if (source === null) {
         source = new EventSource(`/events?secret=${encodeURIComponent(secret)}`);
         source.onmessage = (m: MessageEvent<string>) => {
           const event = JSON.parse(m.data) as CoreEvent;

@@ -78,3 +78,21 @@ export async function approveOperation(
   const assertion = await webviewProvider().get(JSON.parse(review.optionsJson) as RequestOptionsJSON);
   return call(backend.commands.operationApprove(review.id, JSON.stringify(assertion)));
 }
+
+/** Adds a Safe on `chainId` for the current account: the passkey confirms a sign-in that lets
+ * IBEx create it (the core checks the passkey is this account's). */
+export async function addSafe(
+  backend: Backend,
+  provider: ProviderKind,
+  chainId: number,
+  name: string,
+  onPrompt: () => void,
+): Promise<SessionInfo> {
+  const ceremony = await call(backend.commands.safesAddBegin(chainId, name));
+  onPrompt();
+  if (provider !== 'webview') {
+    return call(backend.commands.safesAddCompleteNative(ceremony.id, provider));
+  }
+  const credential = await webviewProvider().get(JSON.parse(ceremony.optionsJson) as RequestOptionsJSON);
+  return call(backend.commands.safesAddComplete(ceremony.id, JSON.stringify(credential)));
+}
