@@ -170,6 +170,9 @@ impl Operations {
     }
 
     /// Files IBEx's approval of a bank action for the passkey; the review shows `reviewed`.
+    // Each argument is one fact of the approval (its session, rpId, answer, action, Safe, chain
+    // and review); a struct for them would only rename the call.
+    #[allow(clippy::too_many_arguments)]
     pub async fn file_bank_approval(
         &self,
         session: &Session,

@@ -854,10 +854,7 @@ impl AuthState {
             let mut signed = lock(&self.signed);
             let id = match id {
                 Some(id) => id.to_owned(),
-                None => match signed.current.clone() {
-                    Some(id) => id,
-                    None => String::new(),
-                },
+                None => signed.current.clone().unwrap_or_default(),
             };
             let at = signed.list.iter().position(|a| a.id == id);
             let active = at.map(|at| signed.list.remove(at));
