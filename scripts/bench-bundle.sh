@@ -3,7 +3,10 @@
 # release .deb and an empty Tauri app of the same Tauri version and release profile (generated
 # from scripts/bench/empty-app/), then prints for both: .deb size, release binary size, time to
 # first window (median of 3 warm starts) and PSS after 10 s idle summed over the app and its
-# WebKit web and network processes under Xvfb; and each ratio ours ÷ empty.
+# WebKit web and network processes under Xvfb; and each ratio ours ÷ empty. Our web view renders
+# without GPU compositing (src-tauri/src/webview.rs), an empty app with it: one more run of the
+# empty app with compositing off (WEBKIT_DISABLE_COMPOSITING_MODE=1) gives the like-for-like
+# memory ratio. Then what our binary's bytes are, per crate, from its link map.
 # Usage: scripts/bench-bundle.sh [--no-build]   (CARGO_TARGET_DIR is honoured; both apps share it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,39 +38,46 @@ empty_bin=$target/release/empty-app
 
 # Starts a binary 4 times (the first warms the page cache and is not counted), prints the
 # median time to its first window, then after the last start idles 10 s and prints the PSS
-# of the app and every process it started. Prints "<ms> <MiB>" (the display session's own
-# chatter on stdout is dropped: the figures go through a file).
+# of the app and every process it started. Prints "<ms> <MiB> <app MiB> <web MiB> <network MiB>"
+# (the display session's own chatter on stdout is dropped: the figures go through a file).
+# Usage: measure BINARY TITLE [VAR=value for the app's environment]
 measure() {
   local result
   result=$(mktemp)
   scripts/with-display.sh bash -c '
-    bin=$1 title=$2 result=$3
+    bin=$1 title=$2 result=$3 extra_env=${4:-IBEX_BENCH=1}
     descendants() { local c; for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
     times=()
     for run in 0 1 2 3; do
       home=$(mktemp -d)
       start=$(date +%s%N)
-      HOME=$home XDG_DATA_HOME=$home XDG_CONFIG_HOME=$home XDG_CACHE_HOME=$home "$bin" >/dev/null 2>&1 &
+      env "$extra_env" HOME=$home XDG_DATA_HOME=$home XDG_CONFIG_HOME=$home XDG_CACHE_HOME=$home "$bin" >/dev/null 2>&1 &
       app=$!
       until xdotool search --onlyvisible --name "^$title\$" >/dev/null 2>&1; do sleep 0.01; done
       [ $run -gt 0 ] && times+=($(( ($(date +%s%N) - start) / 1000000 )))
       if [ $run -lt 3 ]; then kill "$app"; wait "$app" 2>/dev/null || true; rm -rf "$home"; fi
     done
     sleep 10
-    pss=0
+    pss=0 web=0 net=0
     for p in $app $(descendants "$app"); do
       s=$(awk "/^Pss:/ {print \$2}" /proc/$p/smaps_rollup 2>/dev/null || echo 0)
       pss=$((pss + s))
+      case $(cat /proc/$p/comm 2>/dev/null) in
+        WebKitWebProces*) web=$((web + s)) ;;
+        WebKitNetworkPr*) net=$((net + s)) ;;
+      esac
     done
     kill "$app"; wait "$app" 2>/dev/null || true
-    echo "$(printf "%s\n" "${times[@]}" | sort -n | sed -n 2p) $((pss / 1024))" >"$result"
-  ' bash "$@" "$result" >/dev/null 2>&1
+    echo "$(printf "%s\n" "${times[@]}" | sort -n | sed -n 2p) $((pss / 1024))" \
+      "$(((pss - web - net) / 1024)) $((web / 1024)) $((net / 1024))" >"$result"
+  ' bash "$1" "$2" "$result" "${3:-}" >/dev/null 2>&1
   cat "$result"
   rm -f "$result"
 }
 
-read -r ours_ms ours_pss < <(measure "$ours_bin" "IBEx Wallet")
-read -r empty_ms empty_pss < <(measure "$empty_bin" "Empty App")
+read -r ours_ms ours_pss ours_app ours_web ours_net < <(measure "$ours_bin" "IBEx Wallet")
+read -r empty_ms empty_pss empty_app empty_web empty_net < <(measure "$empty_bin" "Empty App")
+read -r _ soft_pss soft_app soft_web soft_net < <(measure "$empty_bin" "Empty App" WEBKIT_DISABLE_COMPOSITING_MODE=1)
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
@@ -79,3 +89,10 @@ printf '%-28s %14s %14s %8s\n' "release binary" "$(mib "$(size "$ours_bin")")" "
   "$(ratio "$(size "$ours_bin")" "$(size "$empty_bin")")"
 printf '%-28s %14s %14s %8s\n' "first window (median of 3)" "$ours_ms ms" "$empty_ms ms" "$(ratio "$ours_ms" "$empty_ms")"
 printf '%-28s %14s %14s %8s\n' "PSS after 10 s idle (all)" "$ours_pss MiB" "$empty_pss MiB" "$(ratio "$ours_pss" "$empty_pss")"
+printf '%-28s %14s %14s\n' "  app / web / network" "$ours_app/$ours_web/$ours_net" "$empty_app/$empty_web/$empty_net"
+printf '%-28s %14s %14s %8s\n' "PSS, both no compositing" "$ours_pss MiB" "$soft_pss MiB" "$(ratio "$ours_pss" "$soft_pss")"
+printf '%-28s %14s %14s\n' "  app / web / network" "$ours_app/$ours_web/$ours_net" "$soft_app/$soft_web/$soft_net"
+
+echo
+echo "What our release binary's bytes are (scripts/bench/crate-sizes.py on its link map):"
+python3 scripts/bench/crate-sizes.py "$(ls -t "$target"/release/build/ibex-wallet-*/out/ibex-wallet.map | head -1)" 12

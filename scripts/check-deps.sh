@@ -30,9 +30,24 @@ if grep -qE '^(aws-lc-rs|aws-lc-sys|openssl|openssl-sys|native-tls) v' <<<"$rele
   grep -E '^(aws-lc-rs|aws-lc-sys|openssl|openssl-sys|native-tls) v' <<<"$release" | sort -u >&2
   exit 1
 fi
+# Size: one copy of the Rust D-Bus library (tauri-plugin-single-instance takes zbus 5; Cargo.lock
+# keeps notify-rust on 4.18, the last on zbus 5, for tauri-plugin-notification), and no HTTP/2
+# (the IBEx API and the updater's downloads speak HTTP/1.1; h2 and its HPACK tables are code
+# the app does not need).
+zbus=$(grep -oE '^zbus v[0-9.]+' <<<"$release" | sort -u)
+if [ "$(wc -l <<<"$zbus")" -gt 1 ]; then
+  echo "the release build links two zbus versions (pin notify-rust back to zbus 5's line):" >&2
+  echo "$zbus" >&2
+  exit 1
+fi
+if grep -qE '^h2 v' <<<"$release"; then
+  echo "the release build links h2 (HTTP/2); something re-enabled it:" >&2
+  cargo tree -p ibex-wallet -e features -i h2 >&2 || true
+  exit 1
+fi
 # And the test features really do bring them in (so the check above can fail).
 grep -qF 'passkey-soft ' <<<"$(cargo tree -q -p ibex-wallet -e normal --prefix none --features soft-passkey)"
-echo "release build: no software authenticator, no dev web host, one TLS stack (rustls + ring)"
+echo "release build: no software authenticator, no dev web host, one TLS stack (rustls + ring), one zbus, no h2"
 
 # `unsafe_code` is denied workspace-wide; only the per-OS passkey backends may allow it.
 allowed=$(grep -rln --include='*.rs' 'allow(unsafe_code)' crates src-tauri | grep -v '^crates/wallet-core/src/passkey/' || true)

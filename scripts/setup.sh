@@ -44,9 +44,13 @@ for tool in cargo node npm; do
   command -v "$tool" >/dev/null || { echo "$tool is required (Rust via rustup; Node.js >= 20.19)" >&2; exit 1; }
 done
 
-# npm ci only when the lockfile changed since the last install.
+# npm ci only when the lockfile changed since the last install. Never through a symlinked
+# node_modules (a worktree sharing another checkout's install): npm ci empties the directory
+# the link points to, under everyone using it. Such an install is refreshed where it lives.
 stamp=node_modules/.package-lock.json
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+if [ -L node_modules ]; then
+  [ -f "$stamp" ] || { echo "node_modules links to an install without $stamp; run npm ci there" >&2; exit 1; }
+elif [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "==> npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -31,6 +31,16 @@ fn main() {
     // A plain `cargo build` embeds ui/dist without noticing it changed.
     println!("cargo:rerun-if-changed=../ui/dist");
     println!("cargo:rerun-if-changed=src/command_list.rs");
+    // A release link on Linux writes its link map beside the build script's output:
+    // scripts/bench/crate-sizes.py reads what the binary's bytes are from it (the benchmark
+    // prints it). Linking is no slower for it; the map is not shipped.
+    let env = |k: &str| std::env::var(k).unwrap_or_default();
+    if env("PROFILE") == "release" && env("CARGO_CFG_TARGET_OS") == "linux" {
+        println!(
+            "cargo:rustc-link-arg-bin=ibex-wallet=-Wl,-Map={}/ibex-wallet.map",
+            env("OUT_DIR")
+        );
+    }
     let set = command_set();
     if std::fs::read_to_string(COMMAND_SET_FILE).ok().as_deref() != Some(set.as_str()) {
         std::fs::write(COMMAND_SET_FILE, set).expect("write permissions/commands.toml");

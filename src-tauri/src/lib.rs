@@ -23,6 +23,7 @@ const SANDBOX_STATE_FILE: &str = "sandbox-state.json";
 const CACHE_FILE: &str = "cache.json";
 
 pub fn run() {
+    webview::prepare_process();
     init_logging();
     // Before any TLS client (ours, the updater's): the app's one rustls provider.
     ibex::install_crypto_provider();
@@ -75,11 +76,22 @@ pub fn run() {
         .expect("IBEx Wallet failed to start");
 }
 
+/// RUST_LOG takes `target=level` lists (`info,ibex=debug`); one that does not parse falls back
+/// to the default. `Targets` rather than `EnvFilter`: the span and field filters EnvFilter adds
+/// cost a regex-driven parser in the release binary and no one debugging the app needs them.
 pub fn init_logging() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
-        )
+    use tracing_subscriber::{filter::Targets, prelude::*};
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse::<Targets>().ok())
+        .unwrap_or_else(|| {
+            Targets::new()
+                .with_default(tracing::Level::INFO)
+                .with_target("tao", tracing::Level::WARN)
+                .with_target("wry", tracing::Level::WARN)
+        });
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer())
+        .with(filter)
         .try_init();
 }

@@ -59,6 +59,10 @@ pub struct Faults {
     /// valid). Consumed by that one transfer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub substitute_recipient: Option<String>,
+    /// The next N executions (`PUT /v1.2/safes/operations`, the signed approval) answer 500
+    /// before the signature is read: nothing is submitted, and the operation stays prepared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_executions: Option<u32>,
 }
 
 impl Faults {
@@ -79,6 +83,7 @@ pub struct ActiveFaults {
     window: Option<(Millis, u64)>,
     reads: BTreeMap<String, u32>,
     reverted: u32,
+    failed_executions: u32,
 }
 
 impl ActiveFaults {
@@ -104,10 +109,14 @@ impl ActiveFaults {
             drop_web_sockets,
             stall_web_sockets,
             revert_operations,
-            substitute_recipient
+            substitute_recipient,
+            fail_executions
         );
         if update.revert_operations.is_some() {
             self.reverted = 0;
+        }
+        if update.fail_executions.is_some() {
+            self.failed_executions = 0;
         }
         if update.rate_limit.is_some() {
             self.window = None;
@@ -133,6 +142,14 @@ impl ActiveFaults {
         let revert = self.reverted < limit;
         self.reverted += u32::from(revert);
         revert
+    }
+
+    /// Counts an execution request; true while it is one of the `fail_executions` to refuse.
+    fn fails_execution(&mut self) -> bool {
+        let limit = self.config.fail_executions.unwrap_or(0);
+        let fail = self.failed_executions < limit;
+        self.failed_executions += u32::from(fail);
+        fail
     }
 
     /// The recipient to put in the next prepared transfer instead of the client's, once.
@@ -163,15 +180,18 @@ impl ActiveFaults {
     }
 }
 
-/// Applies latency, rate limiting and random 5xx to API routes.
+/// Applies latency, rate limiting, random 5xx and failed executions to API routes.
 pub async fn inject(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let execution = request.method() == axum::http::Method::PUT
+        && request.uri().path().trim_end_matches('/') == "/v1.2/safes/operations";
     let (latency, limited, fail) = {
         let mut faults = state.faults();
         let limited = faults.over_limit(state.now());
         let fail = faults
             .config
             .server_error_rate
-            .is_some_and(|rate| (OsRng.next_u32() as f64) < rate * f64::from(u32::MAX));
+            .is_some_and(|rate| (OsRng.next_u32() as f64) < rate * f64::from(u32::MAX))
+            || (execution && faults.fails_execution());
         (faults.config.latency_ms, limited, fail)
     };
     if let Some(ms) = latency {
@@ -215,6 +235,25 @@ mod tests {
         assert_eq!(f.over_limit(1000), None);
         assert_eq!(f.over_limit(2000), Some(8));
         assert_eq!(f.over_limit(10_000), None);
+    }
+
+    #[test]
+    fn failed_executions_count_down() {
+        let mut f = ActiveFaults::default();
+        f.merge(Faults {
+            fail_executions: Some(2),
+            ..Faults::default()
+        });
+        assert!(f.fails_execution());
+        assert!(f.fails_execution());
+        assert!(!f.fails_execution());
+        // Set again, the count starts over.
+        f.merge(Faults {
+            fail_executions: Some(1),
+            ..Faults::default()
+        });
+        assert!(f.fails_execution());
+        assert!(!f.fails_execution());
     }
 
     #[test]

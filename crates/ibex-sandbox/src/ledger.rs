@@ -26,6 +26,8 @@ pub struct Chain {
     pub recovery: bool,
     pub automation: bool,
     pub cowswap: bool,
+    /// A test network: its tokens have no value, so no bridge links it to a main network.
+    pub testnet: bool,
 }
 
 pub const CHAINS: &[Chain] = &[
@@ -37,6 +39,7 @@ pub const CHAINS: &[Chain] = &[
         recovery: false,
         automation: false,
         cowswap: true,
+        testnet: false,
     },
     Chain {
         id: 8453,
@@ -46,6 +49,7 @@ pub const CHAINS: &[Chain] = &[
         recovery: false,
         automation: true,
         cowswap: true,
+        testnet: false,
     },
     Chain {
         id: 421_614,
@@ -55,6 +59,7 @@ pub const CHAINS: &[Chain] = &[
         recovery: true,
         automation: true,
         cowswap: false,
+        testnet: true,
     },
 ];
 

@@ -89,6 +89,9 @@ pub struct User {
     pub kdf: Option<KdfBinding>,
     /// Whatever an e-mail wallet uploaded at sign-up (encrypted key backup), kept verbatim.
     pub email_backup: Option<Value>,
+    /// The e-mail wallet's key (compressed hex), bound by the first proof that carried one.
+    #[serde(default)]
+    pub email_key: Option<String>,
     /// The business (KYB) enrollment, once requested.
     #[serde(default)]
     pub kyb: Option<Value>,
@@ -236,6 +239,7 @@ pub enum Purpose {
     Operation {
         user_op_hash: String,
     },
+    /// A key proof (KDF signer, or an e-mail wallet's key) by this user.
     Kdf {
         external_user_id: String,
     },
@@ -393,6 +397,7 @@ impl Store {
             signers: Vec::new(),
             kdf: None,
             email_backup: None,
+            email_key: None,
             kyb: None,
             vop_failures: BTreeMap::new(),
         };

@@ -242,7 +242,11 @@ async fn cross_chain_routes_bridge_through_their_statuses() {
     let (token, safe) = (token(&auth), safe_on(&auth, ARB));
     for (from, to, mode) in [
         (BASE, BASE, "SAME_CHAIN_SWAP"),
-        (BASE, ARB, "CROSS_CHAIN_BRIDGE"),
+        (BASE, GNOSIS, "CROSS_CHAIN_BRIDGE"),
+        (GNOSIS, BASE, "CROSS_CHAIN_BRIDGE"),
+        // A test network and a main one: no bridge turns test tokens into real ones.
+        (BASE, ARB, "UNSUPPORTED"),
+        (ARB, GNOSIS, "UNSUPPORTED"),
         (BASE, 1, "UNSUPPORTED"),
     ] {
         let (_, caps) = h
@@ -255,17 +259,30 @@ async fn cross_chain_routes_bridge_through_their_statuses() {
             .await;
         assert_eq!(caps["mode"], mode, "{caps}");
     }
-    let (status, route) = h
+    let (status, refused) = h
         .post("/v1.2/safes/routes/quote", Some(&token), json!({ "sourceChainId": BASE, "destinationChainId": ARB, "sellTokenAddress": USDC_BASE, "buyTokenAddress": USDC_ARB, "amount": "5" }))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    let (status, route) = h
+        .post("/v1.2/safes/routes/quote", Some(&token), json!({ "sourceChainId": BASE, "destinationChainId": GNOSIS, "sellTokenAddress": USDC_BASE, "buyTokenAddress": EURE_GNOSIS, "amount": "5" }))
         .await;
     assert_eq!(status, StatusCode::OK, "{route}");
     assert_eq!(route["mode"], "CROSS_CHAIN_BRIDGE");
-    // 5 USDC less the 0.3 % bridge fee, USDC to USDC at the same price.
-    assert_eq!(route["buyAmount"], "4.985");
+    // The bridge's candidate states its fee (0.3 % of what is sold) and how long it takes.
+    assert_eq!(route["candidates"][0]["feeAmount"], "0.015");
+    assert!(
+        route["candidates"][0]["estimatedDurationSeconds"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert!(route["validTo"].as_u64().is_some());
+    let quoted = units(route["buyAmount"].as_str().unwrap(), 18);
+    assert!(quoted > 0, "{route}");
     let id = route["routeId"].as_str().unwrap().to_owned();
     assert_eq!(route_state(&h, &token, &id).await, "CREATED");
     let (_, before) = h.get("/v1.2/users/me/balances", Some(&token)).await;
-    let arb_before = units(&balance_of(&before, ARB, &safe, "USDC"), 6);
+    let gnosis_before = units(&balance_of(&before, GNOSIS, &safe, "EURe"), 18);
 
     let (_, prepared) = h
         .post("/v1.2/safes/operations", Some(&token), json!({ "safeAddress": safe, "chainId": BASE, "operations": [{ "type": "ROUTE_FROM_QUOTE", "quoteId": id }] }))
@@ -286,9 +303,10 @@ async fn cross_chain_routes_bridge_through_their_statuses() {
     h.advance(20).await;
     assert_eq!(route_state(&h, &token, &id).await, "DEST_COMPLETED");
     let (_, after) = h.get("/v1.2/users/me/balances", Some(&token)).await;
+    // What arrives is what was quoted, to the unit.
     assert_eq!(
-        units(&balance_of(&after, ARB, &safe, "USDC"), 6) - arb_before,
-        4_985_000
+        units(&balance_of(&after, GNOSIS, &safe, "EURe"), 18) - gnosis_before,
+        quoted
     );
 
     // A route is used once; an unknown one is refused.

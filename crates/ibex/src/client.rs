@@ -415,18 +415,14 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: Vec<u8>, req: &Reques
     }
 }
 
-/// Reads a JSON body into `T`, naming the JSON path on a shape mismatch. Path tracking costs
-/// on every value, so it only runs again to explain a failure.
+/// Reads a JSON body into `T`, naming the JSON path on a shape mismatch.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], endpoint: &str) -> Result<T, Error> {
-    let bytes = &quote_inexact_numbers(bytes);
-    if let Ok(value) = serde_json::from_slice(bytes) {
-        return Ok(value);
-    }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
-        endpoint: endpoint.to_owned(),
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
+    crate::exact_json::from_slice_with_path(&quote_inexact_numbers(bytes)).map_err(|m| {
+        Error::Decode {
+            endpoint: endpoint.to_owned(),
+            path: m.path,
+            message: m.message,
+        }
     })
 }
 

@@ -31,6 +31,10 @@ pub enum SignerKind {
     Passkey,
     /// IBEx's KDF signer, derived from a PIN on this device.
     Pin,
+    /// An e-mail wallet: a key sealed with a passphrase, its backup at IBEx, a code to sign in.
+    Email,
+    /// An existing Ethereum account (EIP-7702), imported here or signing in another wallet.
+    Eoa,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, ErrorCode};
 use crate::messages::Msg;
+use crate::operations::Remainder;
 use crate::operations::{Draft, OperationReview, Reviewed, VaultFacts};
 use crate::swap::SwapToken;
 use crate::wallet::Holding;
@@ -45,6 +46,9 @@ pub struct VaultPosition {
     pub deposited: String,
     /// What it is worth now, yield included: the most a withdrawal can take.
     pub current: String,
+    /// The vault shares held, when IBEx states them (its lending rows may carry `shares`):
+    /// withdrawing everything from a Morpho vault then redeems them all.
+    pub shares: Option<String>,
 }
 
 /// A vault as the Earn page lists it.
@@ -80,6 +84,10 @@ pub struct EarnDraft {
     pub asset_address: String,
     /// Decimal text in whole asset tokens.
     pub amount: String,
+    /// Withdraw everything ("Max"): the amount is what the position is worth now, taken from
+    /// the core's own reading, not from `amount`.
+    #[serde(default)]
+    pub all: bool,
 }
 
 fn view(provider: VaultProvider, v: &Vault) -> Option<VaultView> {
@@ -162,6 +170,7 @@ pub(crate) async fn vaults(session: &Session) -> Result<Vec<VaultView>, AppError
                     Some(VaultPosition {
                         deposited: e.deposited.as_ref().unwrap_or(&current).to_string(),
                         current: current.to_string(),
+                        shares: e.shares.as_ref().map(ToString::to_string),
                     })
                 })
                 .filter(|p| !p.current.trim_start_matches(['0', '.']).is_empty());
@@ -206,11 +215,13 @@ fn unambiguous(amount: &Decimal) -> Decimal {
     }
 }
 
+/// `redeem`: withdraw these vault shares (all of them) rather than an amount of the asset.
 fn operations(
     provider: VaultProvider,
     deposit: bool,
     vault: &VaultView,
     amount: &Decimal,
+    redeem: Option<&Decimal>,
     safe: Address,
 ) -> Vec<Operation> {
     let asset = &vault.asset;
@@ -247,8 +258,8 @@ fn operations(
             token_address: None,
             decimals: None,
             vault_address: vault.address,
-            shares: None,
-            amount: Some(unambiguous(amount)),
+            shares: redeem.map(unambiguous),
+            amount: redeem.is_none().then(|| unambiguous(amount)),
         }],
         // USDC crosses to Hyperliquid, then enters the vault (and back the other way).
         (VaultProvider::Hyperliquid, true) => vec![
@@ -322,6 +333,8 @@ impl crate::Core {
                     && v.asset.token_address == asset
             })
             .ok_or_else(|| AppError::validation(Msg::VaultUnknown))?;
+        let mut remainder = None;
+        let mut redeem = None;
         let amount = if deposit {
             if vault.paused {
                 return Err(AppError::new(ErrorCode::VaultPaused, Msg::VaultPaused));
@@ -340,12 +353,31 @@ impl crate::Core {
                 })
             })?
         } else {
-            let worth = vault
+            let position = vault
                 .position
                 .as_ref()
-                .and_then(|p| Decimal::from_str(&p.current).ok())
                 .ok_or_else(|| AppError::validation(Msg::VaultNothingToWithdraw))?;
-            parse_amount(&draft.amount, &vault.asset, &worth, || {
+            let worth = Decimal::from_str(&position.current)
+                .map_err(|_| AppError::validation(Msg::VaultNothingToWithdraw))?;
+            if draft.all {
+                // IBEx documents no "max": the exact worth now, or (Morpho, shares known) every
+                // share, which also takes the interest earned until execution.
+                redeem = match (vault.provider, &position.shares) {
+                    (VaultProvider::Morpho, Some(shares)) => Decimal::from_str(shares).ok(),
+                    _ => None,
+                };
+                remainder = Some(if redeem.is_some() {
+                    Remainder::Redeemed
+                } else {
+                    Remainder::StaysInVault
+                });
+            }
+            let typed = if draft.all {
+                worth.to_string()
+            } else {
+                draft.amount.clone()
+            };
+            parse_amount(&typed, &vault.asset, &worth, || {
                 AppError::validation(Msg::VaultWithdrawAbove {
                     worth: worth.to_string(),
                     symbol: vault.asset.symbol.clone(),
@@ -355,7 +387,14 @@ impl crate::Core {
         let draft = Draft {
             safe,
             chain: ChainId(u64::from(vault.chain_id)),
-            operations: operations(vault.provider, deposit, &vault, &amount, safe),
+            operations: operations(
+                vault.provider,
+                deposit,
+                &vault,
+                &amount,
+                redeem.as_ref(),
+                safe,
+            ),
             reviewed: {
                 let facts = VaultFacts {
                     provider: vault.provider,
@@ -364,6 +403,7 @@ impl crate::Core {
                     asset: vault.asset.clone(),
                     amount: amount.to_string(),
                     apy: vault.apy.clone(),
+                    remainder,
                 };
                 if deposit {
                     Reviewed::VaultDeposit(facts)

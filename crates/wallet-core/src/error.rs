@@ -161,6 +161,28 @@ const SERVER_CODES: &[(&str, ErrorCode, Say)] = &[
     ("INVALID_AMOUNT", ErrorCode::Validation, |_| {
         Msg::BankAmountDecimals
     }),
+    // One-time codes (e-mail wallet, e-mail confirmation): the attempts left are IBEx's.
+    ("INVALID_CODE", ErrorCode::Validation, |c| {
+        match c
+            .details
+            .and_then(|d| d.get("attemptsLeft"))
+            .and_then(serde_json::Value::as_u64)
+        {
+            Some(0) => Msg::EmailCodeBurnt,
+            Some(attempts_left) => Msg::EmailCodeWrong { attempts_left },
+            None => Msg::EmailCodeRefused,
+        }
+    }),
+    ("CODE_EXPIRED", ErrorCode::Validation, |_| {
+        Msg::EmailCodeExpired
+    }),
+    // A signature IBEx did not verify: said in the words of what signed (passkey, PIN, EOA).
+    ("INVALID_SIGNATURE", ErrorCode::Unauthorized, |c| {
+        match c.refused {
+            Some((_, ref say)) => say.clone(),
+            None => Msg::SignatureRefused,
+        }
+    }),
     ("EXPIRED", ErrorCode::Conflict, |_| {
         Msg::RequestExpiredAtIbex
     }),
@@ -175,6 +197,8 @@ pub(crate) struct Context<'a> {
     /// What to say when IBEx refused the request itself (400, 401/403) with no code the wallet
     /// knows: the wallet's words for this call ("IBEx did not accept this passkey…").
     pub refused: Option<(ErrorCode, Msg)>,
+    /// The rest of IBEx's error body (`attemptsLeft`…); filled by [`AppError::from_ibex`].
+    pub details: Option<&'a serde_json::Value>,
 }
 
 impl AppError {
@@ -191,7 +215,13 @@ impl AppError {
             .code()
             .and_then(|code| SERVER_CODES.iter().find(|(c, ..)| *c == code));
         if let Some((_, code, text)) = known {
-            return Self::new(*code, text(context));
+            let context = Context {
+                rp_id: context.rp_id,
+                origin: context.origin,
+                refused: context.refused.clone(),
+                details: e.api().and_then(|a| a.details.as_ref()),
+            };
+            return Self::new(*code, text(&context));
         }
         let refusal = matches!(
             e,

@@ -30,6 +30,9 @@ pub enum CoreEvent {
     SessionChanged { session: SessionInfo },
     /// An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED.
     OperationUpdated { update: OperationUpdate },
+    /// A route whose source leg was confirmed moved on: the bridge is delivering, it arrived
+    /// on the destination chain, or it failed.
+    RouteUpdated { update: crate::route::RouteUpdate },
     /// A confirmed operation did not do what the user reviewed (another recipient, token,
     /// amount or chain on chain): a loud alert, and an OS notification whatever the focus.
     #[serde(rename_all = "camelCase")]

@@ -50,8 +50,7 @@ pub fn eip191_hash(message: &str) -> [u8; 32] {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    let digits: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("0x{digits}")
+    format!("0x{}", crate::hex::encode(bytes))
 }
 
 /// The message as it will be signed, or why it cannot be: it must say something, stay under

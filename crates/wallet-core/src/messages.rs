@@ -322,6 +322,7 @@ messages! {
     // Errors from IBEx or the system, by code (the detail goes to the log, not the user)
     IbexUnreachable => "IBEx could not be reached. Check your connection, then try again.", "Impossible de joindre IBEx. Vérifiez votre connexion, puis réessayez.";
     IbexRefused => "IBEx refused this request. Nothing was changed.", "IBEx a refusé cette demande. Rien n’a été modifié.";
+    ExecuteFailedRetry => "IBEx failed while taking your approval (a server or network error). Approve again to retry: an operation is never executed twice.", "IBEx a échoué en recevant votre approbation (erreur du serveur ou du réseau). Approuvez à nouveau pour réessayer\u{a0}: une opération n’est jamais exécutée deux fois.";
     IbexServerError => "IBEx could not complete this request right now. Nothing was lost; try again in a moment.", "IBEx n’a pas pu traiter cette demande pour le moment. Rien n’a été perdu\u{202f}; réessayez dans un instant.";
     IbexBadAnswer => "IBEx answered in a form this wallet does not understand. Nothing was changed; try again later.", "IBEx a répondu sous une forme que ce portefeuille ne comprend pas. Rien n’a été modifié\u{202f}; réessayez plus tard.";
     IbexUnauthorized => "IBEx refused this session's credentials. Sign in again.", "IBEx a refusé les identifiants de cette session. Reconnectez-vous.";
@@ -355,6 +356,7 @@ messages! {
     SwapQuoteGone => "This quote is no longer available. Nothing was signed; get a new quote.", "Cette cotation n’est plus disponible. Rien n’a été signé\u{202f}; demandez une nouvelle cotation.";
     SwapQuoteExpired => "This quote expired. Nothing was signed; get a new quote.", "Cette cotation a expiré. Rien n’a été signé\u{202f}; demandez une nouvelle cotation.";
     SwapQuoteExpiredAtApproval => "The quote expired before you approved it. Nothing was signed; review the new quote.", "La cotation a expiré avant votre approbation. Rien n’a été signé\u{202f}; vérifiez la nouvelle cotation.";
+    RouteQuoteRefused => "IBEx could not quote this bridge (the amount, the balance or the tokens). Nothing was signed.", "IBEx n’a pas pu coter ce transfert entre réseaux (le montant, le solde ou les jetons). Rien n’a été signé.";
     SwapQuoteRefused => "IBEx could not quote this swap (the amount, the balance or the pair). Nothing was signed.", "IBEx n’a pas pu coter cet échange (le montant, le solde ou la paire). Rien n’a été signé.";
     VaultPaused => "This vault is paused and takes no deposits right now. Nothing was signed; choose another vault or try later.", "Ce coffre est en pause et n’accepte aucun dépôt pour le moment. Rien n’a été signé\u{202f}; choisissez un autre coffre ou réessayez plus tard.";
     VaultFull => "This deposit would exceed the vault's cap. Nothing was signed; deposit less or choose another vault.", "Ce dépôt dépasserait le plafond du coffre. Rien n’a été signé\u{202f}; déposez moins ou choisissez un autre coffre.";
@@ -419,6 +421,35 @@ messages! {
     SafeSlotTaken => "IBEx already has a Safe in this slot on this chain (created on another device). Nothing was created; try again: the next slot will be used.", "IBEx a déjà un Safe à cet emplacement sur ce réseau (créé sur un autre appareil). Rien n’a été créé\u{202f}; réessayez\u{a0}: l’emplacement suivant sera utilisé.";
     SafeNotListedYet { address: String } => "IBEx created the Safe {address} but does not list it yet. Refresh in a moment.", "IBEx a créé le Safe {address} mais ne le liste pas encore. Actualisez dans un instant.";
     AlertForAccount { title: String, account: String } => "{title} (account “{account}”)", "{title} (compte «\u{a0}{account}\u{a0}»)";
+    // E-mail wallets and e-mail confirmation (signin)
+    EmailInvalid => "That is not an e-mail address (like name@example.com).", "Ce n’est pas une adresse e-mail (comme nom@exemple.fr).";
+    EmailCodeFormat => "Enter the 6-digit code from the e-mail.", "Saisissez le code à 6 chiffres reçu par e-mail.";
+    EmailCodeWrong { attempts_left: u64 } => "That code is not right. {attempts_left} attempts left; nothing was changed.", "Ce code n’est pas le bon. Encore {attempts_left} essai(s)\u{202f}; rien n’a été modifié.";
+    EmailCodeBurnt => "That code is not right, and it was the last attempt. Nothing was changed; ask for a new code.", "Ce code n’est pas le bon, et c’était le dernier essai. Rien n’a été modifié\u{202f}; demandez un nouveau code.";
+    EmailCodeExpired => "This code expired. Nothing was changed; ask for a new code.", "Ce code a expiré. Rien n’a été modifié\u{202f}; demandez un nouveau code.";
+    EmailCodeRefused => "IBEx did not accept this code. Nothing was changed; ask for a new code.", "IBEx n’a pas accepté ce code. Rien n’a été modifié\u{202f}; demandez un nouveau code.";
+    EmailResendWait { seconds: u64 } => "Wait {seconds} s before asking for a new code.", "Attendez {seconds}\u{a0}s avant de demander un nouveau code.";
+    EmailNoCodePending => "No code is awaited any more. Start again with your e-mail address.", "Plus aucun code n’est attendu. Recommencez avec votre adresse e-mail.";
+    EmailKeyRefused => "IBEx did not accept this e-mail wallet's key. Nothing was changed; try again with a new code.", "IBEx n’a pas accepté la clé de ce portefeuille e-mail. Rien n’a été modifié\u{202f}; réessayez avec un nouveau code.";
+    EnterPassphrase => "Enter your backup passphrase.", "Saisissez la phrase secrète de votre sauvegarde.";
+    PassphraseTooShort { min: usize } => "Your backup passphrase must have at least {min} characters: IBEx keeps the encrypted backup, and a short one can be guessed.", "Votre phrase secrète doit comporter au moins {min} caractères\u{a0}: IBEx conserve la sauvegarde chiffrée, et une phrase courte peut être devinée.";
+    PassphraseTooLong => "That passphrase is too long.", "Cette phrase secrète est trop longue.";
+    WrongPassphrase => "That passphrase does not open this backup. Nothing was sent; try again.", "Cette phrase secrète n’ouvre pas cette sauvegarde. Rien n’a été envoyé\u{202f}; réessayez.";
+    BackupMissing => "IBEx returned no key backup for this account.", "IBEx n’a renvoyé aucune sauvegarde de clé pour ce compte.";
+    BackupUnreadable { detail: String } => "The key backup IBEx returned cannot be read: {detail}", "La sauvegarde de clé renvoyée par IBEx est illisible\u{a0}: {detail}";
+    BackupOtherFormat { format: String } => "This key backup was made by another app (format {format}); this wallet cannot open it.", "Cette sauvegarde de clé a été faite par une autre application (format {format})\u{202f}; ce portefeuille ne peut pas l’ouvrir.";
+    // EOA and EIP-7702 (signin)
+    EoaKeyMalformed => "That is neither a private key (64 hex digits) nor a recovery phrase (12 to 24 words). Nothing was kept.", "Ce n’est ni une clé privée (64 chiffres hexadécimaux) ni une phrase de récupération (12 à 24 mots). Rien n’a été conservé.";
+    EoaPhraseInvalid => "That recovery phrase is not valid (a word is misspelled or missing). Nothing was kept.", "Cette phrase de récupération n’est pas valide (un mot est mal orthographié ou manque). Rien n’a été conservé.";
+    EoaKeyOtherAddress { expected: String, got: String } => "This key controls {got}, not {expected}. Nothing was kept or sent; check the key or the address.", "Cette clé contrôle {got}, et non {expected}. Rien n’a été conservé ni envoyé\u{202f}; vérifiez la clé ou l’adresse.";
+    EoaAddressInvalid => "That is not an Ethereum address (0x followed by 40 hex digits, with a valid checksum).", "Ce n’est pas une adresse Ethereum (0x suivi de 40 chiffres hexadécimaux, avec une somme de contrôle valide).";
+    EoaMessageUnexpected => "IBEx asked to sign a message that is not a sign-in for this account. Nothing was signed.", "IBEx a demandé de signer un message qui n’est pas une connexion pour ce compte. Rien n’a été signé.";
+    EoaSignatureMalformed => "That is not a signature (0x followed by 130 hex digits).", "Ce n’est pas une signature (0x suivi de 130 chiffres hexadécimaux).";
+    EoaSignatureOther { address: String } => "This signature is not {address}'s signature of the message shown (it signs another message, or comes from another account). Nothing was sent; sign the message shown with {address}.", "Cette signature n’est pas celle du message affiché par {address} (elle signe un autre message, ou vient d’un autre compte). Rien n’a été envoyé\u{202f}; signez le message affiché avec {address}.";
+    EoaSignatureRefused => "IBEx did not accept this signature for its sign-in message. Nothing was changed; sign the message again.", "IBEx n’a pas accepté cette signature de son message de connexion. Rien n’a été modifié\u{202f}; signez à nouveau le message.";
+    EoaNoKeyHere => "This computer keeps no imported key for this network. Import it again, or sign with your other wallet.", "Cet ordinateur ne conserve aucune clé importée pour ce réseau. Importez-la à nouveau, ou signez avec votre autre portefeuille.";
+    SignatureRefused => "IBEx did not accept this signature. Nothing was changed; try again.", "IBEx n’a pas accepté cette signature. Rien n’a été modifié\u{202f}; réessayez.";
+    EoaNoChallenge => "No sign-in message is waiting for a signature. Start again with your address.", "Aucun message de connexion n’attend de signature. Recommencez avec votre adresse.";
 }
 
 #[cfg(test)]

@@ -52,8 +52,14 @@ pub(crate) struct Connection {
     pub swaps: crate::swap::QuoteBook,
     /// Payee checks and mandates being signed (banking).
     pub bank: crate::banking::BankState,
+    /// The route quotes shown to the user, which a route review is built from.
+    pub routes: crate::route::RouteBook,
     /// A new Safe owner's passkey registration in progress.
     pub owners: crate::owners::NewOwners,
+    /// An e-mail sign-up, sign-in or confirmation waiting for its code or passphrase.
+    pub email: crate::email::EmailFlows,
+    /// An EOA sign-in message waiting for another wallet's signature.
+    pub eoa: crate::eoa::EoaFlows,
     /// The tenant's host name; `None` for the embedded sandbox (named in the user's language).
     label: Option<String>,
     #[cfg(feature = "sandbox")]
@@ -93,7 +99,10 @@ impl Connection {
                     ops: Operations::new(events),
                     swaps: crate::swap::QuoteBook::default(),
                     bank: crate::banking::BankState::default(),
+                    routes: crate::route::RouteBook::default(),
                     owners: crate::owners::NewOwners::default(),
+                    email: Default::default(),
+                    eoa: Default::default(),
                     client,
                     label,
                     #[cfg(feature = "sandbox")]
@@ -134,7 +143,10 @@ impl Connection {
             ops: Operations::new(events),
             swaps: crate::swap::QuoteBook::default(),
             bank: crate::banking::BankState::default(),
+            routes: crate::route::RouteBook::default(),
             owners: crate::owners::NewOwners::default(),
+            email: Default::default(),
+            eoa: Default::default(),
             client,
             label: None,
             _sandbox: Some(sandbox),

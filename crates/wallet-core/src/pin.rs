@@ -93,6 +93,12 @@ fn checked_params(material: &AuthChallenge) -> Result<(Vec<u8>, Params), AppErro
         .kdf
         .as_ref()
         .ok_or_else(|| bad("no KDF parameters"))?;
+    Ok((salt, bounded_params(kdf)?))
+}
+
+/// Argon2id parameters a server sent, refused outside the bounds above (also the e-mail
+/// wallet's backup, whose costs travel with it).
+pub(crate) fn bounded_params(kdf: &ibex::models::auth::KdfParams) -> Result<Params, AppError> {
     if !kdf.algo.eq_ignore_ascii_case("argon2id") {
         return Err(bad(&format!("unsupported algorithm {}", kdf.algo)));
     }
@@ -120,9 +126,8 @@ fn checked_params(material: &AuthChallenge) -> Result<(Vec<u8>, Params), AppErro
     if !(1..=MAX_PARALLELISM).contains(&kdf.parallelism) {
         return Err(out_of("parallelism", kdf.parallelism, 1, MAX_PARALLELISM));
     }
-    let params = Params::new(kdf.memory, kdf.iterations, kdf.parallelism, Some(32))
-        .map_err(|e| bad(&e.to_string()))?;
-    Ok((salt, params))
+    Params::new(kdf.memory, kdf.iterations, kdf.parallelism, Some(32))
+        .map_err(|e| bad(&e.to_string()))
 }
 
 fn derive_with(
@@ -173,7 +178,7 @@ pub fn proof(
         _ => return Err(missing("challenge")),
     };
     let mut proof = KdfProof {
-        public_key: hex(key.verifying_key().to_encoded_point(true).as_bytes()),
+        public_key: crate::hex::encode(key.verifying_key().to_encoded_point(true).as_bytes()),
         challenge,
         challenge_expires_at: material
             .challenge_expires_at
@@ -194,12 +199,8 @@ pub fn proof(
         ..KdfProof::default()
     };
     let signature: Signature = key.sign(proof.signing_message(app_id, external_user_id).as_bytes());
-    proof.signature = hex(&signature.to_bytes());
+    proof.signature = crate::hex::encode(&signature.to_bytes());
     Ok(proof)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The PIN commands.
@@ -330,7 +331,7 @@ mod tests {
         // derivation itself, past the bounds check.
         let params = Params::new(1024, 2, 1, Some(32)).unwrap();
         let key = |pin: &Pin, app: &str, user: &str| {
-            hex(
+            crate::hex::encode(
                 &derive_with(pin, b"saltsaltsaltsalt", params.clone(), app, user)
                     .unwrap()
                     .to_bytes(),

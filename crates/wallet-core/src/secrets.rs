@@ -16,6 +16,10 @@ pub enum SecretItem {
     /// The PIN wallet's `externalUserId` on this device. Not secret, but the only way back to
     /// that wallet: kept here as well as in the settings file, so losing that file loses nothing.
     PinAccount,
+    /// An e-mail wallet's signer key (per account: its id follows the network's).
+    EmailKey,
+    /// An imported EOA's private key (per address: it follows the network's).
+    EoaKey,
 }
 
 impl SecretItem {
@@ -25,6 +29,8 @@ impl SecretItem {
             Self::RefreshToken => "refresh-token",
             Self::ApiKey => "api-key",
             Self::PinAccount => "pin-account",
+            Self::EmailKey => "email-key",
+            Self::EoaKey => "eoa-key",
         }
     }
 }

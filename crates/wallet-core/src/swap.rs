@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AppError, ErrorCode};
 use crate::messages::Msg;
 use crate::money::{mul_div, Exact};
-use crate::operations::{server_now, Draft, OperationReview, Reviewed, SwapFacts};
+use crate::operations::{rfc3339, server_now, Draft, OperationReview, Reviewed, SwapFacts};
 use crate::sync::lock;
 
 /// Slippage bounds, in basis points: 0.01 % to 50 %.
@@ -150,7 +150,7 @@ pub struct SwapDraft {
 
 /// A quote as the core showed it.
 #[derive(Debug, Clone)]
-struct Quoted {
+pub(crate) struct Quoted {
     safe: Address,
     chain: ChainId,
     aggregator: Aggregator,
@@ -163,12 +163,18 @@ struct Quoted {
     valid_to: i64,
 }
 
-/// The quotes shown to the user, by quote id (per connection).
-#[derive(Default)]
-pub(crate) struct QuoteBook(Mutex<Vec<(String, Quoted)>>);
+/// The quotes shown to the user, by quote id (per connection): swap quotes, and the route
+/// engine's (`route.rs`).
+pub(crate) struct QuoteBook<Q = Quoted>(Mutex<Vec<(String, Q)>>);
 
-impl QuoteBook {
-    fn file(&self, id: String, quote: Quoted) {
+impl<Q> Default for QuoteBook<Q> {
+    fn default() -> Self {
+        Self(Mutex::new(Vec::new()))
+    }
+}
+
+impl<Q: Clone> QuoteBook<Q> {
+    pub(crate) fn file(&self, id: String, quote: Q) {
         let mut book = lock(&self.0);
         book.retain(|(known, _)| *known != id);
         if book.len() >= BOOK_SIZE {
@@ -177,7 +183,7 @@ impl QuoteBook {
         book.push((id, quote));
     }
 
-    fn get(&self, id: &str) -> Option<Quoted> {
+    pub(crate) fn get(&self, id: &str) -> Option<Q> {
         lock(&self.0)
             .iter()
             .find(|(known, _)| known == id)
@@ -246,7 +252,7 @@ fn impact_bps(
 
 /// Tokens of the tenant's catalog on `chain` with their EUR price where IBEx has one; tokens
 /// IBEx flags inactive (unverified, suspicious) are left out.
-async fn catalog(
+pub(crate) async fn catalog(
     session: &Session,
     chain: ChainId,
 ) -> Result<Vec<(SwapToken, Option<Decimal>)>, AppError> {
@@ -323,13 +329,7 @@ fn offer(
         .valid_to
         .and_then(|t| i64::try_from(t).ok())
         .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::SwapNoValidTo))?;
-    let expires_at = time::OffsetDateTime::from_unix_timestamp(valid_to)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default();
+    let expires_at = rfc3339(valid_to);
     let compared = quote.comparisons.get(aggregator.comparison_key());
     let fee = quote
         .fee_amount
@@ -515,13 +515,7 @@ impl crate::Core {
         let minimum_received =
             Decimal::from_base_units(minimum(quote.buy_units, bps), quote.buy.decimals);
         let slippage = Decimal::from_base_units(bps, 2);
-        let expires_at = time::OffsetDateTime::from_unix_timestamp(quote.valid_to)
-            .ok()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_default();
+        let expires_at = rfc3339(quote.valid_to);
         let draft = Draft {
             safe,
             chain: quote.chain,
@@ -560,7 +554,7 @@ impl crate::Core {
     }
 }
 
-fn expired() -> AppError {
+pub(crate) fn expired() -> AppError {
     AppError::new(ErrorCode::QuoteExpired, Msg::SwapQuoteExpired)
 }
 

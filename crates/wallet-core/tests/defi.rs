@@ -10,8 +10,9 @@ use std::str::FromStr;
 use ibex::Decimal;
 use ibex_wallet_core::earn::{EarnDraft, VaultProvider};
 use ibex_wallet_core::message::MessageDraft;
-use ibex_wallet_core::operations::{OpStatus, Reviewed};
+use ibex_wallet_core::operations::{OpStatus, Remainder, Reviewed};
 use ibex_wallet_core::passkey::ProviderKind;
+use ibex_wallet_core::route::{RouteAnswer, RouteDraft, RouteRequest, RouteStatus};
 use ibex_wallet_core::swap::{Aggregator, SwapDraft, SwapQuotes, SwapRequest};
 use ibex_wallet_core::testing::TestCore;
 use ibex_wallet_core::{CoreEvent, ErrorCode};
@@ -20,6 +21,10 @@ use serde_json::{json, Value};
 const ARB: u32 = 421_614;
 const EURE_ARB: &str = "0x0c0a4f4c0d1fd81a0f4e8b1f3c8c0e4d2b1a9e71";
 const NATIVE: &str = "0x0000000000000000000000000000000000000000";
+const BASE: u32 = 8453;
+const GNOSIS: u32 = 100;
+const USDC_BASE: &str = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913";
+const EURE_GNOSIS: &str = "0x420CA0f9B9b604cE0fd9C18EF134C705e5Fa3430";
 
 async fn sandbox(core: &TestCore, path: &str, body: Value) -> Value {
     let answer = reqwest::Client::new()
@@ -34,6 +39,11 @@ async fn sandbox(core: &TestCore, path: &str, body: Value) -> Value {
 
 /// A signed-up wallet holding exactly `eure` more EURe on Arbitrum Sepolia.
 async fn wallet_with_eure(eure: &str) -> TestCore {
+    wallet_with(ARB, EURE_ARB, eure).await
+}
+
+/// A signed-up wallet holding `amount` more of `token` on `chain`.
+async fn wallet_with(chain: u32, token: &str, amount: &str) -> TestCore {
     let core = TestCore::new();
     core.sign_up().await;
     let safe = loop {
@@ -54,9 +64,19 @@ async fn wallet_with_eure(eure: &str) -> TestCore {
     sandbox(
         &core,
         "/__sandbox/ledger/transfers",
-        json!({ "safeAddress": safe, "chainId": ARB, "tokenAddress": EURE_ARB, "amount": eure }),
+        json!({ "safeAddress": safe, "chainId": chain, "tokenAddress": token, "amount": amount }),
     )
     .await;
+    // The Safe appears on every chain shortly after sign-up; wait until it holds the token.
+    for _ in 0..100 {
+        let holdings = core.wallet_holdings().await.unwrap_or_default();
+        if holdings.iter().any(|h| {
+            h.chain_id == chain && h.token_address.to_checksum().eq_ignore_ascii_case(token)
+        }) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     core
 }
 
@@ -331,8 +351,6 @@ async fn the_safe_signs_a_message_exactly_and_answers_for_it() {
 }
 
 const USDC_ARB: &str = "0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d";
-const BASE: u32 = 8453;
-const USDC_BASE: &str = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913";
 const MORPHO_BASE: &str = "0xBEEF01735c132Ada46AA9aA4c54623cAA92A64CB";
 
 /// Approves `review` with the software passkey and waits for it to be CONFIRMED.
@@ -363,6 +381,7 @@ fn earn(provider: VaultProvider, chain_id: u32, vault: &str, amount: &str) -> Ea
         }
         .to_owned(),
         amount: amount.to_owned(),
+        all: false,
     }
 }
 
@@ -524,4 +543,193 @@ async fn each_vault_kind_deposits_shows_the_position_and_withdraws_exactly() {
     assert!(row(VaultProvider::Aave).value_eur.is_some());
     // 5 + 30 USDC outside IBEx's totals, at IBEx's 0.8477 € per USDC: 29.67 €.
     assert_eq!(positions.outside_totals_eur, "29.67", "{positions:?}");
+}
+
+fn held(holdings: &[ibex_wallet_core::wallet::Holding], chain: u32, symbol: &str) -> u128 {
+    holdings
+        .iter()
+        .filter(|h| h.chain_id == chain && h.symbol == symbol)
+        .map(|h| h.balance.to_base_units(h.decimals).unwrap())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bridge_is_quoted_reviewed_retried_after_a_failed_approval_and_followed_to_arrival() {
+    let core = wallet_with(BASE, USDC_BASE, "50").await;
+    let ask = |to: u32, buy: &str, amount: &str| RouteRequest {
+        source_chain_id: BASE,
+        sell_address: USDC_BASE.to_owned(),
+        destination_chain_id: to,
+        buy_address: buy.to_owned(),
+        amount: amount.to_owned(),
+    };
+    // The route engine decides: one chain is a swap, a test network is not bridged to Base.
+    let same = core.route_quote(ask(BASE, NATIVE, "10")).await.unwrap();
+    assert!(matches!(same, RouteAnswer::SameChain), "{same:?}");
+    let none = core.route_quote(ask(ARB, EURE_ARB, "10")).await.unwrap();
+    assert!(matches!(none, RouteAnswer::Unsupported), "{none:?}");
+    // Bad amounts are refused before IBEx is asked.
+    for (amount, needle) in [("1.0000001", "at most 6 decimals"), ("500", "Insufficient")] {
+        let e = core
+            .route_quote(ask(GNOSIS, EURE_GNOSIS, amount))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::Validation, "{amount}: {e:?}");
+        assert!(e.message.contains(needle), "{amount}: {}", e.message);
+    }
+
+    let RouteAnswer::Bridge { offer } = core
+        .route_quote(ask(GNOSIS, EURE_GNOSIS, "10"))
+        .await
+        .unwrap()
+    else {
+        panic!("no bridge quoted");
+    };
+    assert_eq!(offer.sell_amount, "10");
+    assert_eq!(offer.sell.symbol, "USDC");
+    assert_eq!(offer.buy.symbol, "EURe");
+    assert_eq!(offer.fee.as_deref(), Some("0.03"), "0.3 % of 10 USDC");
+    assert_eq!(offer.duration_seconds, Some(20));
+    assert!(!offer.expiry_assumed);
+    assert!((290..=300).contains(&offer.expires_in_seconds), "{offer:?}");
+    let quoted = units(&offer.buy_amount, 18);
+    assert!(quoted > 0);
+
+    let review = core
+        .route_prepare(RouteDraft {
+            route_id: offer.route_id.clone(),
+        })
+        .await
+        .unwrap();
+    let Reviewed::Route(facts) = &review.operation else {
+        panic!("not a route review: {:?}", review.operation);
+    };
+    assert_eq!(
+        (facts.source_chain_id, facts.destination_chain_id),
+        (BASE, GNOSIS)
+    );
+    assert_eq!(facts.buy_amount, offer.buy_amount);
+    assert_eq!(review.signing.chain_id.0, u64::from(BASE));
+    let before = core.wallet_holdings().await.unwrap();
+
+    // IBEx fails while taking the approval: a specific code, nothing submitted, and the same
+    // review approves on the retry.
+    sandbox(&core, "/__sandbox/faults", json!({ "failExecutions": 1 })).await;
+    core.events.clear();
+    let e = core
+        .operation_approve_native(review.id.clone(), ProviderKind::Soft)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Server, "{e:?}");
+    assert!(e.message.contains("Approve again"), "{}", e.message);
+    assert!(
+        !core
+            .events
+            .seen(|e| matches!(e, CoreEvent::OperationUpdated { .. })),
+        "nothing was submitted"
+    );
+    assert_eq!(
+        held(&core.wallet_holdings().await.unwrap(), BASE, "USDC"),
+        held(&before, BASE, "USDC"),
+        "nothing moved"
+    );
+    approve_and_confirm(&core, review).await;
+
+    // The source leg is confirmed; the bridge delivers 20 s later on IBEx's clock.
+    sandbox(&core, "/__sandbox/clock/advance", json!({ "seconds": 25 })).await;
+    core.events
+        .wait_for("the route's arrival", |e| {
+            matches!(e, CoreEvent::RouteUpdated { update } if update.status == RouteStatus::DestCompleted && update.route_id == offer.route_id)
+        })
+        .await;
+    let after = core.wallet_holdings().await.unwrap();
+    assert_eq!(
+        held(&after, GNOSIS, "EURe") - held(&before, GNOSIS, "EURe"),
+        quoted,
+        "what arrived is what was quoted"
+    );
+    assert_eq!(
+        held(&before, BASE, "USDC") - held(&after, BASE, "USDC"),
+        10_000_000
+    );
+    // A route is used once: its quote cannot be reviewed again.
+    let used = core
+        .route_prepare(RouteDraft {
+            route_id: offer.route_id,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(used.code, ErrorCode::QuoteExpired, "{used:?}");
+}
+
+/// The Safe's position in `vault` now (worth, shares), if any.
+async fn position_in(
+    core: &TestCore,
+    vault: ibex::Address,
+) -> Option<ibex_wallet_core::earn::VaultPosition> {
+    core.earn_vaults()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.address == vault && v.asset.symbol == "USDC")
+        .and_then(|v| v.position)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdraw_all_takes_the_exact_worth_and_says_what_becomes_of_later_interest() {
+    let core = wallet_with(BASE, USDC_BASE, "1000").await;
+    let vaults = core.earn_vaults().await.unwrap();
+    let find = |provider: VaultProvider| {
+        vaults
+            .iter()
+            .find(|v| v.provider == provider && v.chain_id == BASE && v.asset.symbol == "USDC")
+            .unwrap_or_else(|| panic!("{provider:?} USDC on Base: {vaults:?}"))
+            .clone()
+    };
+    for provider in [VaultProvider::Aave, VaultProvider::Morpho] {
+        let vault = find(provider);
+        let at = vault.address.to_checksum();
+        let review = core
+            .earn_deposit_prepare(earn(provider, BASE, &at, "100"))
+            .await
+            .unwrap();
+        approve_and_confirm(&core, review).await;
+        // Half a day of interest (within the session's refresh window).
+        sandbox(
+            &core,
+            "/__sandbox/clock/advance",
+            json!({ "seconds": 12 * 3_600 }),
+        )
+        .await;
+        let worth = position_in(&core, vault.address).await.unwrap();
+        assert!(units(&worth.current, 6) > 100_000_000, "{worth:?}");
+
+        // "Max": whatever the amount field says, the core takes the exact worth it reads.
+        let mut draft = earn(provider, BASE, &at, "ignored");
+        draft.all = true;
+        let review = core.earn_withdraw_prepare(draft).await.unwrap();
+        let Reviewed::VaultWithdraw(facts) = &review.operation else {
+            panic!("{:?}", review.operation);
+        };
+        assert_eq!(facts.amount, worth.current, "{provider:?}");
+        // Interest keeps accruing while the review waits for the passkey.
+        sandbox(&core, "/__sandbox/clock/advance", json!({ "seconds": 200 })).await;
+        let remainder = facts.remainder;
+        approve_and_confirm(&core, review).await;
+        let left = position_in(&core, vault.address).await;
+        match provider {
+            // Aave's withdrawal is an amount (IBEx documents no "max"): those 200 s of
+            // interest stay in the vault, and the review said so.
+            VaultProvider::Aave => {
+                assert_eq!(remainder, Some(Remainder::StaysInVault));
+                let dust = units(&left.expect("the later interest stays").current, 6);
+                assert!((1..1_000).contains(&dust), "{dust}");
+            }
+            // Morpho's shares are known: every one is redeemed, interest included.
+            _ => {
+                assert_eq!(remainder, Some(Remainder::Redeemed));
+                assert!(left.is_none(), "nothing left: {left:?}");
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 // Headless Debian Chromium through playwright-core (no browser download), and the dev web
 // host serving the real UI and core.
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,20 @@ export async function seriousA11yViolations(page) {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * Screenshots `page` in light then dark (`<name>.png`, `<name>-dark.png` in `dir`), asserting
+ * each has no serious accessibility violation; leaves the page light.
+ * @param {import('playwright-core').Page} page @param {string} dir @param {string} name
+ */
+export async function shootLightAndDark(page, dir, name) {
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), [], `${name} (light)`);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(dir, `${name}-dark.png`), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), [], `${name} (dark)`);
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 /**

@@ -26,6 +26,22 @@ export const commands = {
 	pinSignUp: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("pin_sign_up", { pin })),
 	pinSignIn: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("pin_sign_in", { pin })),
 	pinRemembered: () => typedError<boolean, AppError>(__TAURI_INVOKE("pin_remembered")),
+	emailSignUpStart: (email: string) => typedError<CodeSent_Serialize, AppError>(__TAURI_INVOKE("email_sign_up_start", { email })),
+	emailSignUpFinish: (code: string, passphrase: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("email_sign_up_finish", { code, passphrase })),
+	emailSignInStart: (email: string) => typedError<CodeSent_Serialize, AppError>(__TAURI_INVOKE("email_sign_in_start", { email })),
+	emailSignInCode: (code: string) => typedError<EmailSignIn_Serialize, AppError>(__TAURI_INVOKE("email_sign_in_code", { code })),
+	emailSignInPassphrase: (passphrase: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("email_sign_in_passphrase", { passphrase })),
+	emailResend: () => typedError<CodeSent_Serialize, AppError>(__TAURI_INVOKE("email_resend")),
+	emailCancel: () => typedError<boolean, AppError>(__TAURI_INVOKE("email_cancel")),
+	emailConfirmStart: (email: string) => typedError<CodeSent_Serialize, AppError>(__TAURI_INVOKE("email_confirm_start", { email })),
+	emailConfirmCode: (code: string) => typedError<EmailStatus_Serialize, AppError>(__TAURI_INVOKE("email_confirm_code", { code })),
+	emailStatus: () => typedError<EmailStatus_Serialize, AppError>(__TAURI_INVOKE("email_status")),
+	eoaImport: (input: KeyImport_Deserialize) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("eoa_import", { input })),
+	eoaSignIn: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("eoa_sign_in")),
+	eoaRemembered: () => typedError<string | null, AppError>(__TAURI_INVOKE("eoa_remembered")),
+	eoaChallenge: (address: string) => typedError<EoaChallenge, AppError>(__TAURI_INVOKE("eoa_challenge", { address })),
+	eoaSubmitSignature: (signature: string) => typedError<EoaStep_Serialize, AppError>(__TAURI_INVOKE("eoa_submit_signature", { signature })),
+	eoaStatus: () => typedError<EoaStatus_Serialize | null, AppError>(__TAURI_INVOKE("eoa_status")),
 	walletHoldings: () => typedError<Holding[], AppError>(__TAURI_INVOKE("wallet_holdings")),
 	sendPrepare: (draft: TransferDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("send_prepare", { draft })),
 	operationApprove: (reviewId: string, credentialJson: string) => typedError<OperationUpdate_Serialize, AppError>(__TAURI_INVOKE("operation_approve", { reviewId, credentialJson })),
@@ -33,9 +49,12 @@ export const commands = {
 	swapTokens: (chainId: number) => typedError<SwapToken[], AppError>(__TAURI_INVOKE("swap_tokens", { chainId })),
 	swapQuote: (request: SwapRequest) => typedError<SwapQuotes_Serialize, AppError>(__TAURI_INVOKE("swap_quote", { request })),
 	swapPrepare: (draft: SwapDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("swap_prepare", { draft })),
+	routeChains: () => typedError<number[], AppError>(__TAURI_INVOKE("route_chains")),
+	routeQuote: (request: RouteRequest) => typedError<RouteAnswer_Serialize, AppError>(__TAURI_INVOKE("route_quote", { request })),
+	routePrepare: (draft: RouteDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("route_prepare", { draft })),
 	earnVaults: () => typedError<VaultView_Serialize[], AppError>(__TAURI_INVOKE("earn_vaults")),
-	earnDepositPrepare: (draft: EarnDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_deposit_prepare", { draft })),
-	earnWithdrawPrepare: (draft: EarnDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_withdraw_prepare", { draft })),
+	earnDepositPrepare: (draft: EarnDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_deposit_prepare", { draft })),
+	earnWithdrawPrepare: (draft: EarnDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_withdraw_prepare", { draft })),
 	positionsList: () => typedError<Positions_Serialize, AppError>(__TAURI_INVOKE("positions_list")),
 	messageSign: (draft: MessageDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("message_sign", { draft })),
 	messageVerify: (chainId: number, message: string) => typedError<MessageProof, AppError>(__TAURI_INVOKE("message_verify", { chainId, message })),
@@ -620,6 +639,25 @@ export type ChainTotal = {
 	wallets: WalletTotal[],
 };
 
+/**  A code was sent: to whom, until when, and when another may be asked for. */
+export type CodeSent = CodeSent_Serialize | CodeSent_Deserialize;
+
+/**  A code was sent: to whom, until when, and when another may be asked for. */
+export type CodeSent_Deserialize = {
+	email: string,
+	/**  ISO 8601, as IBEx gave it; `None` when IBEx does not say. */
+	expiresAt?: string | null,
+	resendInSeconds: number,
+};
+
+/**  A code was sent: to whom, until when, and when another may be asked for. */
+export type CodeSent_Serialize = {
+	email: string,
+	/**  ISO 8601, as IBEx gave it; `None` when IBEx does not say. */
+	expiresAt: string | null,
+	resendInSeconds: number,
+};
+
 export type Contact = Contact_Serialize | Contact_Deserialize;
 
 export type ContactAddress = {
@@ -673,6 +711,11 @@ export type CoreEvent_Deserialize =
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Deserialize } | 
 /**
+ *  A route whose source leg was confirmed moved on: the bridge is delivering, it arrived
+ *  on the destination chain, or it failed.
+ */
+{ kind: "routeUpdated"; update: RouteUpdate_Deserialize } | 
+/**
  *  A confirmed operation did not do what the user reviewed (another recipient, token,
  *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
  */
@@ -707,6 +750,11 @@ export type CoreEvent_Serialize =
 /**  An operation moved along CREATED → SIGNED → EXECUTED → CONFIRMED | FAILED. */
 { kind: "operationUpdated"; update: OperationUpdate_Serialize } | 
 /**
+ *  A route whose source leg was confirmed moved on: the bridge is delivering, it arrived
+ *  on the destination chain, or it failed.
+ */
+{ kind: "routeUpdated"; update: RouteUpdate_Serialize } | 
+/**
  *  A confirmed operation did not do what the user reviewed (another recipient, token,
  *  amount or chain on chain): a loud alert, and an OS notification whatever the focus.
  */
@@ -730,6 +778,23 @@ export type CoreEvent_Serialize =
 /**  An update check, download or install moved on (progress included). */
 { kind: "updateChanged"; status: UpdateStatus_Serialize };
 
+/**  One chain's EIP-7702 delegation as IBEx gave it. */
+export type Delegation = Delegation_Serialize | Delegation_Deserialize;
+
+/**  One chain's EIP-7702 delegation as IBEx gave it. */
+export type Delegation_Deserialize = {
+	chainId: number,
+	/**  The contract the EOA's code delegates to (`SafeEIP7702Proxy`). */
+	implementation?: string | null,
+};
+
+/**  One chain's EIP-7702 delegation as IBEx gave it. */
+export type Delegation_Serialize = {
+	chainId: number,
+	/**  The contract the EOA's code delegates to (`SafeEIP7702Proxy`). */
+	implementation: string | null,
+};
+
 /**  Where a derived address comes from. */
 export type DerivedScope = 
 /**  The account's global key (`derived.global`). */
@@ -746,7 +811,10 @@ export type Difference = {
 };
 
 /**  A deposit or a withdrawal the user asks for. */
-export type EarnDraft = {
+export type EarnDraft = EarnDraft_Serialize | EarnDraft_Deserialize;
+
+/**  A deposit or a withdrawal the user asks for. */
+export type EarnDraft_Deserialize = {
 	provider: VaultProvider,
 	chainId: number,
 	vaultAddress: string,
@@ -754,7 +822,106 @@ export type EarnDraft = {
 	assetAddress: string,
 	/**  Decimal text in whole asset tokens. */
 	amount: string,
+	/**
+	 *  Withdraw everything ("Max"): the amount is what the position is worth now, taken from
+	 *  the core's own reading, not from `amount`.
+	 */
+	all?: boolean,
 };
+
+/**  A deposit or a withdrawal the user asks for. */
+export type EarnDraft_Serialize = {
+	provider: VaultProvider,
+	chainId: number,
+	vaultAddress: string,
+	/**  The vault's asset (Aave's pool is one address for every asset of a chain). */
+	assetAddress: string,
+	/**  Decimal text in whole asset tokens. */
+	amount: string,
+	/**
+	 *  Withdraw everything ("Max"): the amount is what the position is worth now, taken from
+	 *  the core's own reading, not from `amount`.
+	 */
+	all: boolean,
+};
+
+/**  Where an e-mail sign-in stands after the code. */
+export type EmailSignIn = EmailSignIn_Serialize | EmailSignIn_Deserialize;
+
+/**  Where an e-mail sign-in stands after the code. */
+export type EmailSignIn_Deserialize = { step: "signedIn"; session: SessionInfo_Deserialize } | 
+/**  This computer does not hold the key: the backup's passphrase opens it. */
+{ step: "passphraseNeeded" };
+
+/**  Where an e-mail sign-in stands after the code. */
+export type EmailSignIn_Serialize = { step: "signedIn"; session: SessionInfo_Serialize } | 
+/**  This computer does not hold the key: the backup's passphrase opens it. */
+{ step: "passphraseNeeded" };
+
+/**  The account's e-mail as IBEx keeps it (Settings). */
+export type EmailStatus = EmailStatus_Serialize | EmailStatus_Deserialize;
+
+/**  The account's e-mail as IBEx keeps it (Settings). */
+export type EmailStatus_Deserialize = {
+	/**  The confirmed address, if any. */
+	confirmed?: string | null,
+	/**  An address waiting for its code. */
+	pending?: string | null,
+};
+
+/**  The account's e-mail as IBEx keeps it (Settings). */
+export type EmailStatus_Serialize = {
+	/**  The confirmed address, if any. */
+	confirmed: string | null,
+	/**  An address waiting for its code. */
+	pending: string | null,
+};
+
+/**  The message another wallet must sign. */
+export type EoaChallenge = {
+	address: string,
+	message: string,
+	/**  `true` when IBEx did not know the address and this second message creates the account. */
+	createsAccount: boolean,
+};
+
+/**  The EOA account's EIP-7702 state (Settings). */
+export type EoaStatus = EoaStatus_Serialize | EoaStatus_Deserialize;
+
+/**  The EOA account's EIP-7702 state (Settings). */
+export type EoaStatus_Deserialize = {
+	address: string,
+	/**  `EOA_7702` as IBEx reports the account's mode; `None` when it does not say. */
+	walletMode?: string | null,
+	/**  The delegations IBEx announced at sign-in (per chain). */
+	delegations: Delegation_Deserialize[],
+	/**  Whether this computer's keychain holds the key (imported), or another wallet signs. */
+	keyOnThisComputer: boolean,
+};
+
+/**  The EOA account's EIP-7702 state (Settings). */
+export type EoaStatus_Serialize = {
+	address: string,
+	/**  `EOA_7702` as IBEx reports the account's mode; `None` when it does not say. */
+	walletMode: string | null,
+	/**  The delegations IBEx announced at sign-in (per chain). */
+	delegations: Delegation_Serialize[],
+	/**  Whether this computer's keychain holds the key (imported), or another wallet signs. */
+	keyOnThisComputer: boolean,
+};
+
+/**  Where a pasted signature got the user. */
+export type EoaStep = EoaStep_Serialize | EoaStep_Deserialize;
+
+/**  Where a pasted signature got the user. */
+export type EoaStep_Deserialize = { step: "signedIn"; session: SessionInfo_Deserialize } | 
+/**  IBEx has no account for this address yet: sign this second message to create it. */
+{ step: "signUp"; challenge: EoaChallenge };
+
+/**  Where a pasted signature got the user. */
+export type EoaStep_Serialize = { step: "signedIn"; session: SessionInfo_Serialize } | 
+/**  IBEx has no account for this address yet: sign this second message to create it. */
+{ step: "signUp"; challenge: EoaChallenge };
 
 /**
  *  Stable error codes. The UI branches on these; never rename one. Serialised in camelCase,
@@ -929,6 +1096,30 @@ export type IbanRequest_Deserialize = { provider: "monerium"; chainId: number } 
  *  provider (`POST /v1.2/sepa/iban/add`, with the holder's name).
  */
 export type IbanRequest_Serialize = { provider: "monerium"; chainId: number } | { provider: "ibex"; holderName: string; label: string | null };
+
+/**
+ *  What the UI sends once to import a key: a private key (64 hex digits) or a BIP-39 phrase,
+ *  and the address the user expects it to control. Never printed, zeroized when dropped.
+ */
+export type KeyImport = KeyImport_Serialize | KeyImport_Deserialize;
+
+/**
+ *  What the UI sends once to import a key: a private key (64 hex digits) or a BIP-39 phrase,
+ *  and the address the user expects it to control. Never printed, zeroized when dropped.
+ */
+export type KeyImport_Deserialize = {
+	secret: string,
+	address?: string | null,
+};
+
+/**
+ *  What the UI sends once to import a key: a private key (64 hex digits) or a BIP-39 phrase,
+ *  and the address the user expects it to control. Never printed, zeroized when dropped.
+ */
+export type KeyImport_Serialize = {
+	secret: string,
+	address: string | null,
+};
 
 /**  What the key needs from the user right now, for the wallet's prompt. */
 export type KeyPrompt = KeyPrompt_Serialize | KeyPrompt_Deserialize;
@@ -1693,6 +1884,19 @@ export type RecoveryState =
 /**  A guardian started a recovery: it becomes executable at `executeAfter`. */
 "pending";
 
+/**  What a "withdraw everything" leaves behind. */
+export type Remainder = 
+/**
+ *  Every vault share is redeemed: the interest earned until execution comes out too, so
+ *  slightly more than the amount shown may arrive.
+ */
+"redeemed" | 
+/**
+ *  The exact amount shown is withdrawn (IBEx documents no "max"): the interest earned
+ *  after this review, a tiny amount, stays in the vault.
+ */
+"staysInVault";
+
 /**  What the operation does, decoded for the user. */
 export type Reviewed = Reviewed_Serialize | Reviewed_Deserialize;
 
@@ -1733,6 +1937,10 @@ export type Reviewed_Deserialize = {
 {
 	kind: "sepaPayment",
 } & SepaPaymentFacts_Deserialize | 
+/**  `ROUTE_FROM_QUOTE`: bridges an exact amount from one chain into a token on another. */
+{
+	kind: "route",
+} & RouteFacts_Deserialize | 
 /**  `ADD_OWNER`: a new passkey becomes an owner of the Safe. */
 {
 	kind: "addOwner",
@@ -1783,6 +1991,10 @@ export type Reviewed_Serialize = {
 {
 	kind: "sepaPayment",
 } & SepaPaymentFacts_Serialize | 
+/**  `ROUTE_FROM_QUOTE`: bridges an exact amount from one chain into a token on another. */
+{
+	kind: "route",
+} & RouteFacts_Serialize | 
 /**  `ADD_OWNER`: a new passkey becomes an owner of the Safe. */
 {
 	kind: "addOwner",
@@ -1795,6 +2007,171 @@ export type Reviewed_Serialize = {
 {
 	kind: "changeThreshold",
 } & ThresholdFacts;
+
+/**  What the route engine answers for a pair of chains. */
+export type RouteAnswer = RouteAnswer_Serialize | RouteAnswer_Deserialize;
+
+/**  What the route engine answers for a pair of chains. */
+export type RouteAnswer_Deserialize = 
+/**  Both tokens are on one chain: that is a swap. */
+{ mode: "sameChain" } | 
+/**  IBEx's route engine links no such chains. */
+{ mode: "unsupported" } | 
+/**  A bridge, quoted (boxed: the other answers carry nothing). */
+{ mode: "bridge"; offer: RouteOffer_Deserialize };
+
+/**  What the route engine answers for a pair of chains. */
+export type RouteAnswer_Serialize = 
+/**  Both tokens are on one chain: that is a swap. */
+{ mode: "sameChain" } | 
+/**  IBEx's route engine links no such chains. */
+{ mode: "unsupported" } | 
+/**  A bridge, quoted (boxed: the other answers carry nothing). */
+{ mode: "bridge"; offer: RouteOffer_Serialize };
+
+/**  The route the user chose, to review. */
+export type RouteDraft = {
+	routeId: string,
+};
+
+export type RouteFacts = RouteFacts_Serialize | RouteFacts_Deserialize;
+
+export type RouteFacts_Deserialize = {
+	routeId: string,
+	/**  The bridge IBEx routes through (its own name for it). */
+	provider: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exact decimal text in whole tokens: what leaves the Safe on the source chain. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain. */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee?: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds?: number | null,
+	/**  When the quote expires (RFC 3339, server time): the passkey never signs it after. */
+	quoteExpiresAt: string,
+};
+
+export type RouteFacts_Serialize = {
+	routeId: string,
+	/**  The bridge IBEx routes through (its own name for it). */
+	provider: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exact decimal text in whole tokens: what leaves the Safe on the source chain. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain. */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds: number | null,
+	/**  When the quote expires (RFC 3339, server time): the passkey never signs it after. */
+	quoteExpiresAt: string,
+};
+
+/**  A bridge's quote, as the user reads it. */
+export type RouteOffer = RouteOffer_Serialize | RouteOffer_Deserialize;
+
+/**  A bridge's quote, as the user reads it. */
+export type RouteOffer_Deserialize = {
+	routeId: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exactly what leaves the Safe. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain (exact decimal text). */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee?: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds?: number | null,
+	/**  The bridge IBEx quoted through (its own name for it). */
+	provider: string,
+	/**  When the quote expires (RFC 3339, server time). */
+	expiresAt: string,
+	/**  Seconds left when the quote arrived, on IBEx's clock. */
+	expiresInSeconds: number,
+	/**  IBEx stated no expiry: the wallet assumes a swap quote's. */
+	expiryAssumed: boolean,
+};
+
+/**  A bridge's quote, as the user reads it. */
+export type RouteOffer_Serialize = {
+	routeId: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exactly what leaves the Safe. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote says arrives on the destination chain (exact decimal text). */
+	buyAmount: string,
+	/**  The bridge's fee in the sell token, when it states one. */
+	fee: string | null,
+	/**  How long the bridge says it takes, when it says. */
+	durationSeconds: number | null,
+	/**  The bridge IBEx quoted through (its own name for it). */
+	provider: string,
+	/**  When the quote expires (RFC 3339, server time). */
+	expiresAt: string,
+	/**  Seconds left when the quote arrived, on IBEx's clock. */
+	expiresInSeconds: number,
+	/**  IBEx stated no expiry: the wallet assumes a swap quote's. */
+	expiryAssumed: boolean,
+};
+
+/**  What the user asks a route for. */
+export type RouteRequest = {
+	sourceChainId: number,
+	/**  A token the Safe holds on the source chain. */
+	sellAddress: string,
+	destinationChainId: number,
+	/**  A token of the tenant's list on the destination chain. */
+	buyAddress: string,
+	/**  Decimal text in whole sell tokens. */
+	amount: string,
+};
+
+/**  Where a route stands (`GET /v1.2/safes/routes/{routeId}/status`). */
+export type RouteStatus = "created" | "sourcePrepared" | "sourceSubmitted" | "sourceConfirmed" | 
+/**  The source leg is done; the bridge is delivering. */
+"destPending" | 
+/**  Arrived on the destination chain. */
+"destCompleted" | "failed" | 
+/**  A state this version does not know. */
+"pending";
+
+/**  A route moved on (after its source operation was confirmed). */
+export type RouteUpdate = RouteUpdate_Serialize | RouteUpdate_Deserialize;
+
+/**  A route moved on (after its source operation was confirmed). */
+export type RouteUpdate_Deserialize = {
+	routeId: string,
+	/**  The source operation's userOpHash. */
+	userOpHash: string,
+	status: RouteStatus,
+	/**  Why it failed, when it did. */
+	error?: string | null,
+};
+
+/**  A route moved on (after its source operation was confirmed). */
+export type RouteUpdate_Serialize = {
+	routeId: string,
+	/**  The source operation's userOpHash. */
+	userOpHash: string,
+	status: RouteStatus,
+	/**  Why it failed, when it did. */
+	error: string | null,
+};
 
 /**  One Safe of the account; the address is the same on each chain listed (counterfactual). */
 export type SafeWallet = SafeWallet_Serialize | SafeWallet_Deserialize;
@@ -1923,7 +2300,11 @@ export type Settings_Serialize = {
 /**  What signs for this account. */
 export type SignerKind = "passkey" | 
 /**  IBEx's KDF signer, derived from a PIN on this device. */
-"pin";
+"pin" | 
+/**  An e-mail wallet: a key sealed with a passphrase, its backup at IBEx, a code to sign in. */
+"email" | 
+/**  An existing Ethereum account (EIP-7702), imported here or signing in another wallet. */
+"eoa";
 
 /**  One device or key that can sign for the account. */
 export type SignerView = SignerView_Serialize | SignerView_Deserialize;
@@ -2395,6 +2776,11 @@ export type VaultFacts_Deserialize = {
 	amount: string,
 	/**  Percent per year as IBEx states it. */
 	apy?: string | null,
+	/**
+	 *  A withdrawal of everything: what becomes of the interest earned between this review and
+	 *  the execution.
+	 */
+	remainder?: Remainder | null,
 };
 
 export type VaultFacts_Serialize = {
@@ -2408,14 +2794,40 @@ export type VaultFacts_Serialize = {
 	amount: string,
 	/**  Percent per year as IBEx states it. */
 	apy: string | null,
+	/**
+	 *  A withdrawal of everything: what becomes of the interest earned between this review and
+	 *  the execution.
+	 */
+	remainder: Remainder | null,
 };
 
 /**  The Safe's deposit in a vault. */
-export type VaultPosition = {
+export type VaultPosition = VaultPosition_Serialize | VaultPosition_Deserialize;
+
+/**  The Safe's deposit in a vault. */
+export type VaultPosition_Deserialize = {
 	/**  What was deposited and not withdrawn (exact, in the asset). */
 	deposited: string,
 	/**  What it is worth now, yield included: the most a withdrawal can take. */
 	current: string,
+	/**
+	 *  The vault shares held, when IBEx states them (its lending rows may carry `shares`):
+	 *  withdrawing everything from a Morpho vault then redeems them all.
+	 */
+	shares?: string | null,
+};
+
+/**  The Safe's deposit in a vault. */
+export type VaultPosition_Serialize = {
+	/**  What was deposited and not withdrawn (exact, in the asset). */
+	deposited: string,
+	/**  What it is worth now, yield included: the most a withdrawal can take. */
+	current: string,
+	/**
+	 *  The vault shares held, when IBEx states them (its lending rows may carry `shares`):
+	 *  withdrawing everything from a Morpho vault then redeems them all.
+	 */
+	shares: string | null,
 };
 
 export type VaultProvider = "aave" | "morpho" | "hyperliquid";
@@ -2439,7 +2851,7 @@ export type VaultView_Deserialize = {
 	paused: boolean,
 	/**  The deposit cap, in the asset, when IBEx states one. */
 	cap?: string | null,
-	position?: VaultPosition | null,
+	position?: VaultPosition_Deserialize | null,
 };
 
 /**  A vault as the Earn page lists it. */
@@ -2458,7 +2870,7 @@ export type VaultView_Serialize = {
 	paused: boolean,
 	/**  The deposit cap, in the asset, when IBEx states one. */
 	cap: string | null,
-	position: VaultPosition | null,
+	position: VaultPosition_Serialize | null,
 };
 
 export type VopCheck = VopCheck_Serialize | VopCheck_Deserialize;

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use ibex_sandbox::{Faults, RateLimit, Sandbox, SandboxConfig};
+use tracing_subscriber::{filter::Targets, prelude::*};
 
 /// A local IBEx Wallet API server (HTTP + WebSocket) for development and tests.
 ///
@@ -73,10 +74,14 @@ fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+    // RUST_LOG as `target=level` lists (`info,ibex_sandbox=debug`), like the app's.
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer())
+        .with(filter)
         .init();
     let args = Args::parse();
     let faults = Faults {

@@ -211,6 +211,7 @@ pub fn router(state: Shared) -> Router {
         .route("/__sandbox/ledger/transfers", post(sandbox::seed_transfers))
         .route("/__sandbox/ledger/{safe}", get(sandbox::ledger_of))
         .route("/__sandbox/blank", get(sandbox::blank))
+        .route("/__sandbox/wallet/sign", post(sandbox::wallet_sign))
         .route("/__sandbox/vaults", post(defi::control_vault))
         .route("/__sandbox/market", post(defi::shock))
         .route("/__sandbox/sepa", post(sepa::control))

@@ -308,3 +308,25 @@ pub async fn ledger_of(
         .collect();
     Ok(Json(json!({ "transfers": rows })))
 }
+
+/// `POST /__sandbox/wallet/sign` `{privateKey, message}` → `{address, signature}`: the user's
+/// other wallet (MetaMask, a hardware wallet) in browser tests, which have no secp256k1 of
+/// their own. EIP-191 `personal_sign`, `r ‖ s ‖ v` with v = 27/28, as wallets answer.
+pub async fn wallet_sign(
+    crate::routes::extract::Body(body): crate::routes::extract::Body,
+) -> ApiResult<Json<Value>> {
+    use crate::routes::extract::Fields;
+    let key = ids::parse_hex(body.text("privateKey")?)
+        .and_then(|k| k256::ecdsa::SigningKey::from_slice(&k).ok())
+        .ok_or_else(|| ApiError::bad_request("privateKey must be 32 bytes of hex"))?;
+    let message = body.text("message")?;
+    let (sig, rec) = key
+        .sign_prehash_recoverable(&crate::siwe::personal_hash(message))
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let mut bytes = sig.to_bytes().to_vec();
+    bytes.push(27 + rec.to_byte());
+    let address = crate::siwe::eth_address(key.verifying_key());
+    Ok(Json(
+        json!({ "address": address, "signature": ids::hex_0x(&bytes) }),
+    ))
+}

@@ -186,13 +186,17 @@ pub fn mode_of(route: &Route) -> &'static str {
     }
 }
 
-/// What the route engine can do between two chains.
+/// What the route engine can do between two chains: swap on one chain, bridge between two main
+/// networks or two test networks; nothing bridges a test network to a main one (it would turn
+/// test tokens into real value), nor reaches a chain the engine does not know.
 fn capabilities_between(source: u64, destination: u64) -> Value {
     match (ledger::chain(source), ledger::chain(destination)) {
         (Some(_), Some(_)) if source == destination => {
             json!({ "mode": "SAME_CHAIN_SWAP", "providers": ["COWSWAP", "1INCH"] })
         }
-        (Some(_), Some(_)) => json!({ "mode": "CROSS_CHAIN_BRIDGE", "providers": [BRIDGE] }),
+        (Some(a), Some(b)) if a.testnet == b.testnet => {
+            json!({ "mode": "CROSS_CHAIN_BRIDGE", "providers": [BRIDGE] })
+        }
         _ => json!({ "mode": "UNSUPPORTED", "providers": [] }),
     }
 }

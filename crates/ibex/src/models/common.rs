@@ -187,8 +187,8 @@ pub(crate) mod section {
         if inner.is_null() {
             return Ok(None);
         }
-        serde_path_to_error::deserialize(inner)
+        crate::exact_json::from_value_with_path(inner)
             .map(Some)
-            .map_err(|e| D::Error::custom(format!("at `{}`: {}", e.path(), e.inner())))
+            .map_err(|m| D::Error::custom(format!("at `{}`: {}", m.path, m.message)))
     }
 }

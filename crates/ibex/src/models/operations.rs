@@ -564,8 +564,37 @@ pub struct RouteQuote {
     pub buy_amount: Option<Decimal>,
     #[serde(default)]
     pub sell_amount: Option<Decimal>,
+    /// Unix seconds; not in the documented response (the sandbox sends it, as swap quotes do).
+    #[serde(default)]
+    pub valid_to: Option<u64>,
     #[serde(default)]
     pub candidates: Vec<Value>,
+}
+
+/// One provider's offer in a route quote's `candidates` (their shape is undocumented: every
+/// field is optional, and an entry that is not an object is skipped).
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteCandidate {
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub buy_amount: Option<Decimal>,
+    /// In the sell token.
+    #[serde(default)]
+    pub fee_amount: Option<Decimal>,
+    #[serde(default)]
+    pub estimated_duration_seconds: Option<u64>,
+}
+
+impl RouteQuote {
+    /// The candidates that read as offers.
+    pub fn offers(&self) -> Vec<RouteCandidate> {
+        self.candidates
+            .iter()
+            .filter_map(|c| serde_json::from_value(c.clone()).ok())
+            .collect()
+    }
 }
 
 /// `GET /v1.2/safes/routes/{routeId}/status`.
@@ -580,6 +609,9 @@ pub struct RouteState {
     pub source_user_op_hash: Option<String>,
     #[serde(default)]
     pub transaction_hash: Option<String>,
+    /// Why the route failed, when it did (not documented; a string or an object).
+    #[serde(default)]
+    pub error: Option<Value>,
 }
 
 /// `PUT /v1.2/safes/{safe}/automation-module/config` body (≥ 1 field). `Some(None)` sends

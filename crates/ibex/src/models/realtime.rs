@@ -98,8 +98,8 @@ impl TryFrom<RawFrame> for ServerFrame {
 
     fn try_from(raw: RawFrame) -> Result<Self, String> {
         fn data<T: DeserializeOwned>(v: Value) -> Result<T, String> {
-            serde_path_to_error::deserialize(v)
-                .map_err(|e| format!("at `data.{}`: {}", e.path(), e.inner()))
+            crate::exact_json::from_value_with_path(v)
+                .map_err(|m| format!("at `data.{}`: {}", m.path, m.message))
         }
         let message = match raw.kind.as_str() {
             "auth_success" => ServerMessage::AuthSuccess(data(raw.data)?),

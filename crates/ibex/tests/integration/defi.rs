@@ -16,6 +16,13 @@ use crate::operations::{user, wallet_ready_soon, User};
 
 const BASE: ChainId = ChainId(8453);
 const ARB: ChainId = ChainId(421_614);
+const GNOSIS: ChainId = ChainId(100);
+
+fn eure_gnosis() -> Address {
+    "0x420CA0f9B9b604cE0fd9C18EF134C705e5Fa3430"
+        .parse()
+        .unwrap()
+}
 
 fn usdc_base() -> Address {
     "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
@@ -132,23 +139,30 @@ async fn a_cross_chain_route_lands_on_the_destination_chain() {
     let u = user(&h).await;
     h.advance(5).await;
     deposit(&h, &u, BASE, usdc_base(), "100").await;
-    let caps = u.session.route_capabilities(BASE, ARB).await.unwrap();
+    let caps = u.session.route_capabilities(BASE, GNOSIS).await.unwrap();
     assert_eq!(caps.mode, "CROSS_CHAIN_BRIDGE");
+    // A test network and a main one are not bridged.
+    let caps = u.session.route_capabilities(BASE, ARB).await.unwrap();
+    assert_eq!(caps.mode, "UNSUPPORTED");
     let route = u
         .session
         .route_quote(&RouteQuoteRequest {
             source_chain_id: BASE,
-            destination_chain_id: ARB,
+            destination_chain_id: GNOSIS,
             sell_token_address: usdc_base(),
-            buy_token_address: usdc_arb(),
+            buy_token_address: eure_gnosis(),
             amount: dec("10"),
             safe_address: Some(u.safe),
             provider: None,
         })
         .await
         .unwrap();
-    assert_eq!(route.buy_amount, Some(dec("9.97")));
-    let before = held(&u, ARB, "USDC").await;
+    let quoted = route.buy_amount.clone().unwrap().to_base_units(18).unwrap();
+    assert!(route.valid_to.is_some());
+    let offer = &route.offers()[0];
+    assert_eq!(offer.fee_amount, Some(dec("0.03")));
+    assert!(offer.estimated_duration_seconds.is_some());
+    let before = held(&u, GNOSIS, "EURe").await;
     let hash = u
         .run_on(
             BASE,
@@ -170,7 +184,7 @@ async fn a_cross_chain_route_lands_on_the_destination_chain() {
     let state = u.session.route_status(&route.route_id).await.unwrap();
     assert_eq!(state.status, "DEST_COMPLETED");
     assert_eq!(state.source_user_op_hash.as_deref(), Some(hash.as_str()));
-    assert_eq!(held(&u, ARB, "USDC").await - before, 9_970_000);
+    assert_eq!(held(&u, GNOSIS, "EURe").await - before, quoted);
 }
 
 #[tokio::test]

@@ -35,10 +35,11 @@ use crate::passkey::ceremony::{check_client_data, decode_b64, random_id, ClientD
 use crate::passkey::{NativeBackend, ProviderKind};
 use crate::sync::lock;
 pub use review::{
-    Approves, MessageFacts, OpenIbanFacts, OperationReview, OwnerFacts, RecoveryIdentity, Reviewed,
-    SepaPaymentFacts, Signing, SwapFacts, ThresholdFacts, TransferFacts, VaultFacts,
+    Approves, MessageFacts, OpenIbanFacts, OperationReview, OwnerFacts, RecoveryIdentity,
+    Remainder, Reviewed, RouteFacts, SepaPaymentFacts, Signing, SwapFacts, ThresholdFacts,
+    TransferFacts, VaultFacts,
 };
-pub(crate) use track::op_status;
+pub(crate) use track::{op_status, wait_for_signal};
 pub use track::{OpStatus, OperationUpdate};
 pub use verify::Difference;
 
@@ -170,8 +171,7 @@ impl Operations {
     }
 
     /// Files IBEx's approval of a bank action for the passkey; the review shows `reviewed`.
-    // Each argument is one fact of the approval (its session, rpId, answer, action, Safe, chain
-    // and review); a struct for them would only rename the call.
+    // (Merge fix for clippy -D warnings; a parameter struct is the owner's call.)
     #[allow(clippy::too_many_arguments)]
     pub async fn file_bank_approval(
         &self,
@@ -273,7 +273,6 @@ impl Operations {
                 error: e.to_string(),
             })
         })?;
-        let signing = &op.review.signing;
         if let Some((action, approval_id)) = &op.bank {
             let first = track::confirm_bank(
                 self.events.clone(),
@@ -281,19 +280,31 @@ impl Operations {
                 *action,
                 approval_id,
                 credential,
-                signing.user_op_hash.clone(),
+                op.review.signing.user_op_hash.clone(),
             )
             .await
             .map_err(refused)?;
             return Ok((first, op.review));
         }
-        let executed = session
+        let executed = match session
             .execute(&ExecuteRequest {
                 credential,
-                chain_id: Some(signing.chain_id),
+                chain_id: Some(op.review.signing.chain_id),
             })
             .await
-            .map_err(refused)?;
+        {
+            Ok(executed) => executed,
+            // IBEx failed while taking the approval (a 5xx, the network): nothing was
+            // submitted, the operation is still prepared, so the same review can be approved
+            // again (a new assertion of the same userOpHash).
+            Err(e) if e.is_transient() => {
+                tracing::warn!(error = %e, "execution failed; the review stays open for a retry");
+                *lock(&self.pending) = Some(op);
+                return Err(AppError::new(ErrorCode::Server, Msg::ExecuteFailedRetry));
+            }
+            Err(e) => return Err(refused(e)),
+        };
+        let signing = &op.review.signing;
         let first = OperationUpdate {
             user_op_hash: signing.user_op_hash.clone(),
             status: executed.status.as_ref().map_or(OpStatus::Signed, op_status),
@@ -383,9 +394,20 @@ pub(crate) async fn server_now(client: &ibex::Client) -> Result<i64, AppError> {
     })
 }
 
+/// Unix seconds as RFC 3339 (empty if out of range).
+pub(crate) fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
 /// The options' challenge must be the base64url of the userOpHash's bytes.
 fn check_challenge_is_hash(challenge: &str, user_op_hash: &str) -> Result<(), AppError> {
-    let hash_bytes = hex_bytes(user_op_hash);
+    let hash_bytes = crate::hex::decode(user_op_hash);
     let challenge_bytes = decode_b64(challenge);
     match (hash_bytes, challenge_bytes) {
         (Some(h), Some(c)) if h == c => Ok(()),
@@ -394,17 +416,6 @@ fn check_challenge_is_hash(challenge: &str, user_op_hash: &str) -> Result<(), Ap
             Msg::SignsSomethingElse,
         )),
     }
-}
-
-fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    let hex = s.strip_prefix("0x").unwrap_or(s);
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// IBEx refusing the operation (400: insufficient balance, unknown Safe…).

@@ -74,6 +74,8 @@ pub enum Reviewed {
     OpenIban(OpenIbanFacts),
     /// A SEPA credit transfer from one of the user's IBANs.
     SepaPayment(SepaPaymentFacts),
+    /// `ROUTE_FROM_QUOTE`: bridges an exact amount from one chain into a token on another.
+    Route(RouteFacts),
     /// `ADD_OWNER`: a new passkey becomes an owner of the Safe.
     AddOwner(OwnerFacts),
     /// `REMOVE_OWNER`: an owner loses its say over the Safe.
@@ -90,6 +92,28 @@ pub struct OpenIbanFacts {
     /// The account holder's name (IBEx's provider); Monerium uses the verified identity.
     pub holder_name: Option<String>,
     pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteFacts {
+    pub route_id: String,
+    /// The bridge IBEx routes through (its own name for it).
+    pub provider: String,
+    pub source_chain_id: u32,
+    pub destination_chain_id: u32,
+    pub sell: SwapToken,
+    /// Exact decimal text in whole tokens: what leaves the Safe on the source chain.
+    pub sell_amount: String,
+    pub buy: SwapToken,
+    /// What the quote says arrives on the destination chain.
+    pub buy_amount: String,
+    /// The bridge's fee in the sell token, when it states one.
+    pub fee: Option<String>,
+    /// How long the bridge says it takes, when it says.
+    pub duration_seconds: Option<u32>,
+    /// When the quote expires (RFC 3339, server time): the passkey never signs it after.
+    pub quote_expires_at: String,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -132,6 +156,21 @@ pub struct VaultFacts {
     pub amount: String,
     /// Percent per year as IBEx states it.
     pub apy: Option<String>,
+    /// A withdrawal of everything: what becomes of the interest earned between this review and
+    /// the execution.
+    pub remainder: Option<Remainder>,
+}
+
+/// What a "withdraw everything" leaves behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Remainder {
+    /// Every vault share is redeemed: the interest earned until execution comes out too, so
+    /// slightly more than the amount shown may arrive.
+    Redeemed,
+    /// The exact amount shown is withdrawn (IBEx documents no "max"): the interest earned
+    /// after this review, a tiny amount, stays in the vault.
+    StaysInVault,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -203,6 +242,7 @@ impl Reviewed {
             | Self::VaultWithdraw(_)
             | Self::OpenIban(_)
             | Self::SepaPayment(_)
+            | Self::Route(_)
             | Self::AddOwner(_)
             | Self::RemoveOwner(_)
             | Self::ChangeThreshold(_) => None,

@@ -93,17 +93,30 @@ pub(crate) fn track(
                         });
                     }
                     if state.status.is_final() {
-                        if let (OpStatus::Confirmed, Some(tx), Reviewed::Transfer(facts)) =
-                            (status, &state.transaction_hash, &reviewed)
-                        {
-                            verify_transfer(&*events, &session, &signing, tx, facts).await;
+                        match (status, &state.transaction_hash, &reviewed) {
+                            (OpStatus::Confirmed, Some(tx), Reviewed::Transfer(facts)) => {
+                                verify_transfer(&*events, &session, &signing, tx, facts).await;
+                            }
+                            // The source leg of a route is done: follow it to its arrival.
+                            (OpStatus::Confirmed, _, Reviewed::Route(facts)) => {
+                                let signals = signals.take();
+                                crate::route::follow(
+                                    &*events,
+                                    &session,
+                                    &facts.route_id,
+                                    &user_op_hash,
+                                    signals,
+                                )
+                                .await;
+                            }
+                            _ => {}
                         }
                         return;
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "operation status check failed"),
             }
-            next_check(&mut signals).await;
+            wait_for_signal(&mut signals, POLL_INTERVAL).await;
         }
     });
 }
@@ -130,13 +143,17 @@ async fn verify_transfer(
     }
 }
 
-/// Waits for the next poll, or less when the WebSocket reports a transaction or balance.
-async fn next_check(signals: &mut Option<broadcast::Receiver<Signal>>) {
+/// Waits `interval` for the next poll, or less when the WebSocket reports a transaction or
+/// balance.
+pub(crate) async fn wait_for_signal(
+    signals: &mut Option<broadcast::Receiver<Signal>>,
+    interval: Duration,
+) {
     let Some(rx) = signals.as_mut() else {
-        return tokio::time::sleep(POLL_INTERVAL).await;
+        return tokio::time::sleep(interval).await;
     };
     tokio::select! {
-        () = tokio::time::sleep(POLL_INTERVAL) => {}
+        () = tokio::time::sleep(interval) => {}
         signal = rx.recv() => {
             if matches!(signal, Err(broadcast::error::RecvError::Closed)) {
                 *signals = None; // the socket is gone for good: poll only

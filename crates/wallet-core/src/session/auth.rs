@@ -758,8 +758,9 @@ impl AuthState {
     }
 
     /// Starts the session from fresh tokens (refresh token stored first, in the account's own
-    /// keychain item) and loads the wallet. The account joins the others and becomes current.
-    async fn start(
+    /// keychain item) and loads the wallet: every way in (passkey, PIN, e-mail, EOA) ends here.
+    /// The account joins the others and becomes current.
+    pub(crate) async fn start(
         self: &Arc<Self>,
         tokens: &ibex::models::auth::AuthTokens,
         signer: SignerKind,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cutDecimal,
   formatAmount,
+  formatCompactFiat,
+  formatTokenAmount,
   formatDate,
   formatFiat,
   formatInteger,
@@ -118,5 +121,33 @@ describe('download sizes for the locale', () => {
     expect(formatSize(12_300, 'en')).toBe('12 kB');
     expect(formatSize(12_300, 'fr')).toMatch(/^12[\u00a0\u202f]ko$/);
     expect(formatSize(10, 'en')).toBe('1 kB');
+  });
+});
+
+describe('shortened amounts', () => {
+  it('keeps six significant digits, never cutting the whole part', () => {
+    expect(formatTokenAmount('0.028954500000000000', 'down', 6, 'en')).toBe('0.0289545');
+    expect(formatTokenAmount('1234.56789', 'nearest', 6, 'en')).toBe('1,234.57');
+    expect(formatTokenAmount('1234567.891', 'nearest', 6, 'fr')).toBe('1\u202f234\u202f568');
+    expect(formatTokenAmount('0.000012345678', 'nearest', 6, 'fr')).toBe('0,0000123457');
+    expect(formatTokenAmount('5', 'down', 6, 'en')).toBe('5');
+  });
+
+  it('rounds a minimum down and a fee up, whatever the next digit', () => {
+    expect(formatTokenAmount('99.20000099', 'down', 6, 'en')).toBe('99.2');
+    expect(formatTokenAmount('99.99999999', 'down', 6, 'en')).toBe('99.9999');
+    expect(formatTokenAmount('0.0150000001', 'up', 6, 'en')).toBe('0.0150001');
+    expect(formatTokenAmount('0.01500000', 'up', 6, 'en')).toBe('0.015');
+    expect(cutDecimal('9.9999999', 2, 'up')).toBe('10');
+    expect(cutDecimal('-1.239', 2, 'down')).toBe('-1.23');
+  });
+
+  it('writes large fiat compactly in each language, exactly rounded', () => {
+    expect(formatCompactFiat('12345678.9', 'EUR', 'en')).toBe('€12.3M');
+    expect(formatCompactFiat('12345678.9', 'EUR', 'fr')).toBe('12,3\u00a0M\u00a0€');
+    // Half up on the exact digits: 12 350 000 is 12.4 M.
+    expect(formatCompactFiat('12350000', 'EUR', 'en')).toBe('€12.4M');
+    expect(formatCompactFiat('99999.99', 'EUR', 'en')).toBe('€99,999.99');
+    expect(formatCompactFiat(null, 'EUR', 'en')).toBe('—');
   });
 });

@@ -58,6 +58,83 @@ export function formatAmount(text: string, locale: Locale = getLocale()): string
   return formatExact(text, locale, {});
 }
 
+/**
+ * Which way a shortened amount may round. A figure the user relies on as a bound rounds to
+ * their disadvantage: a minimum received `down` (never promises more than the order accepts),
+ * a fee `up` (never less than is charged); other figures to the `nearest`.
+ */
+export type Rounding = 'down' | 'up' | 'nearest';
+
+/** Cuts `-?digits[.digits]` to `places` fraction digits, rounding (in magnitude) as asked; no trailing zeros. */
+export function cutDecimal(text: string, places: number, rounding: Rounding): string {
+  if (!DECIMAL.test(text)) return text;
+  const negative = text.startsWith('-');
+  const [int = '0', frac = ''] = (negative ? text.slice(1) : text).split('.');
+  if (frac.length <= places) return text;
+  const rest = frac.slice(places);
+  const bump = rounding === 'up' ? /[1-9]/.test(rest) : rounding === 'nearest' && Number(rest[0]) >= 5;
+  const units = BigInt(int + frac.slice(0, places)) + (bump ? 1n : 0n);
+  const digits = units.toString().padStart(places + 1, '0');
+  const head = digits.slice(0, digits.length - places);
+  const tail = digits.slice(digits.length - places).replace(/0+$/, '');
+  return `${negative && units !== 0n ? '-' : ''}${head}${tail ? `.${tail}` : ''}`;
+}
+
+/** Fraction digits that keep `significant` significant digits of `text` (all of its whole part). */
+function placesFor(text: string, significant: number): number {
+  const [int = '0', frac = ''] = text.replace(/^-/, '').split('.');
+  const whole = int.replace(/^0+/, '').length;
+  if (whole > 0) return Math.max(0, significant - whole);
+  const zeros = /^0*/.exec(frac)?.[0].length ?? 0;
+  return zeros + significant;
+}
+
+/**
+ * A token amount shortened to `significant` significant digits (6 by default, never cutting its
+ * whole part), rounded as `rounding` says, in the locale's way: `0.0289545` ETH, `1 234,57` in
+ * French. Exact text in, exact text out: no float on the way.
+ */
+export function formatTokenAmount(
+  text: string,
+  rounding: Rounding = 'nearest',
+  significant = 6,
+  locale: Locale = getLocale(),
+): string {
+  if (!DECIMAL.test(text)) return text;
+  return formatExact(cutDecimal(text, placesFor(text, significant), rounding), locale, {});
+}
+
+/** From this whole amount on, totals are written compactly (`€12.3M`, `12,3 M €`). */
+const COMPACT_FROM = 100_000n;
+
+/**
+ * `text` from 100 000 on in the locale's compact notation with three significant digits, or
+ * null below (or when it is not a positive decimal). Rounded half up on the exact digits, so
+ * Intl only writes an integer given as a BigInt.
+ */
+function compact(text: string, locale: Locale, options: Intl.NumberFormatOptions): string | null {
+  if (!DECIMAL.test(text) || text.startsWith('-')) return null;
+  const int = BigInt(text.split('.')[0] ?? '0');
+  if (int < COMPACT_FROM) return null;
+  const scale = 10n ** BigInt(int.toString().length - 3);
+  const rounded = ((int + scale / 2n) / scale) * scale;
+  return numberFormat(locale, { ...options, notation: 'compact', maximumSignificantDigits: 3 }).format(rounded);
+}
+
+/** A total in tokens (a vault's TVL) for reading at a glance: `12.3M` from 100 000 on, else six significant digits. */
+export function formatCompactAmount(text: string, locale: Locale = getLocale()): string {
+  return compact(text, locale, {}) ?? formatTokenAmount(text, 'nearest', 6, locale);
+}
+
+/** Fiat for reading at a glance (a total): to the cent below 100 000, else compact (`€12.3M`, `12,3 M €`). */
+export function formatCompactFiat(
+  text: string | null | undefined,
+  currency: 'EUR' | 'USD',
+  locale: Locale = getLocale(),
+): string {
+  return (text && compact(text, locale, { style: 'currency', currency })) || formatFiat(text, currency, locale);
+}
+
 /** Fiat text rounded to the cent: `"1229.4251"`, EUR → `1 229,43 €` (fr) or `€1,229.43` (en); nothing → an em dash. */
 export function formatFiat(
   text: string | null | undefined,

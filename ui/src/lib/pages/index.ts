@@ -1,5 +1,7 @@
-// The signed-in wallet's pages, in navigation order. Every page takes the same props, so a new
-// page is one entry here and one component.
+// The signed-in wallet's pages, in navigation order, each in its group of the sidebar. Every
+// page takes the same props, so a new page is ONE line in `pages` below (its id, group, label
+// and component) and its component; its id, its place in the sidebar and its test id
+// (`nav-<id>`) follow from that line.
 import type { Component } from 'svelte';
 import type { Backend } from '../backend';
 import type { AppInfo, Persistence, SessionInfo, Settings } from '../bindings';
@@ -30,40 +32,46 @@ export interface PageProps {
   navigate: (id: PageId) => void;
 }
 
-export type PageId =
-  | 'portfolio'
-  | 'activity'
-  | 'derived'
-  | 'send'
-  | 'swap'
-  | 'earn'
-  | 'positions'
-  | 'message'
-  | 'bank'
-  | 'recovery'
-  | 'owners'
-  | 'contacts'
-  | 'settings';
+/** The sidebar's groups, in order; a group without pages is not shown. */
+export const groups = [
+  { id: 'wallet', label: m.nav_group_wallet },
+  { id: 'banking', label: m.nav_group_banking },
+  { id: 'defi', label: m.nav_group_defi },
+  { id: 'security', label: m.nav_group_security },
+  { id: 'account', label: m.nav_group_account },
+] as const;
+
+export type GroupId = (typeof groups)[number]['id'];
 
 export interface Page {
-  id: PageId;
+  id: string;
+  group: GroupId;
   /** Its name in the current language. */
   label: () => string;
   component: Component<PageProps>;
 }
 
-export const pages: [Page, ...Page[]] = [
-  { id: 'portfolio', label: m.page_portfolio, component: PortfolioPage },
-  { id: 'activity', label: m.page_activity, component: ActivityPage },
-  { id: 'derived', label: m.page_derived, component: DerivedPage },
-  { id: 'send', label: m.page_send, component: SendPage },
-  { id: 'swap', label: m.page_swap, component: SwapPage },
-  { id: 'earn', label: m.page_earn, component: EarnPage },
-  { id: 'positions', label: m.page_positions, component: PositionsPage },
-  { id: 'message', label: m.page_message, component: MessagePage },
-  { id: 'bank', label: m.page_bank, component: BankPage },
-  { id: 'recovery', label: m.page_recovery, component: RecoveryPage },
-  { id: 'owners', label: m.page_owners, component: OwnersPage },
-  { id: 'contacts', label: m.page_contacts, component: ContactsPage },
-  { id: 'settings', label: m.page_settings, component: SettingsPage },
-];
+export const pages = [
+  { id: 'portfolio', group: 'wallet', label: m.page_portfolio, component: PortfolioPage },
+  { id: 'activity', group: 'wallet', label: m.page_activity, component: ActivityPage },
+  { id: 'derived', group: 'wallet', label: m.page_derived, component: DerivedPage },
+  { id: 'send', group: 'wallet', label: m.page_send, component: SendPage },
+  { id: 'contacts', group: 'wallet', label: m.page_contacts, component: ContactsPage },
+  { id: 'bank', group: 'banking', label: m.page_bank, component: BankPage },
+  { id: 'swap', group: 'defi', label: m.page_swap, component: SwapPage },
+  { id: 'earn', group: 'defi', label: m.page_earn, component: EarnPage },
+  { id: 'positions', group: 'defi', label: m.page_positions, component: PositionsPage },
+  { id: 'recovery', group: 'security', label: m.page_recovery, component: RecoveryPage },
+  { id: 'owners', group: 'security', label: m.page_owners, component: OwnersPage },
+  { id: 'message', group: 'security', label: m.page_message, component: MessagePage },
+  { id: 'settings', group: 'account', label: m.page_settings, component: SettingsPage },
+] as const satisfies readonly [Page, ...Page[]];
+
+export type PageId = (typeof pages)[number]['id'];
+
+/** The sidebar: each group that has pages, with its pages in order. */
+export function sections(): { id: GroupId; label: () => string; pages: (typeof pages)[number][] }[] {
+  return groups
+    .map((g) => ({ id: g.id, label: g.label, pages: pages.filter((p) => p.group === g.id) }))
+    .filter((g) => g.pages.length > 0);
+}

@@ -11,9 +11,10 @@ use crate::kdf;
 use crate::ledger;
 use crate::routes::extract::{Body, Fields};
 use crate::state::{AppState, Shared};
-use crate::store::{SignerKind, SignerSpec, Store, WalletMode};
+use crate::store::{Purpose, SignerKind, SignerSpec, Store, WalletMode};
 use crate::tokens::{self, Tenant};
 
+use super::pin::{signed_proof, take_proof_challenge};
 use super::{auth_response, existing_user, ready_after, Params, PROOF_CHALLENGE_TTL_MS};
 
 const OTP_TTL_MS: Millis = 30_000;
@@ -33,8 +34,7 @@ pub fn pending_sign_up(
     let user = store.create_user(now, None);
     store.users.get_mut(&user).expect("just created").email = Some(email.to_owned());
     let otp = store.mail_code(email, &user, now + OTP_TTL_MS);
-    let challenge = crate::b64::standard(&ids::random_bytes::<32>());
-    let expires = iso(now + PROOF_CHALLENGE_TTL_MS);
+    let (challenge, expires) = key_challenge(store, &user, now);
     let mut body = tokens::issue(state, store, &user, "");
     ledger::merge(
         &mut body,
@@ -70,12 +70,20 @@ pub fn sign_up(
     body: &Value,
     now: Millis,
 ) -> ApiResult<Json<Value>> {
+    // A proof of the new key, when the client sends one, is checked before the code is spent:
+    // a refused sign-up leaves the code usable and nothing stored.
+    let proved = match body.get("signature") {
+        Some(_) => Some(signed_proof(state, store, body, now)?),
+        None => None,
+    };
     let user = check_otp(store, body, now)?;
     let mut backup = body.clone();
     if let Some(map) = backup.as_object_mut() {
-        map.retain(|k, _| {
-            !["emailOtp", "emailCode", "externalUserId", "wallet"].contains(&k.as_str())
-        });
+        map.retain(|k, _| !NOT_BACKUP.contains(&k.as_str()));
+    }
+    if let Some((_, key)) = proved {
+        take_proof_challenge(store, body);
+        store.users.get_mut(&user).expect("checked").email_key = Some(key);
     }
     store.users.get_mut(&user).expect("checked").email_backup = Some(backup);
     let safe = ids::address_from(&[b"safe:email", user.as_bytes()]);
@@ -124,8 +132,7 @@ pub async fn email_recover(
     }
     let user = check_otp(&mut store, &body, now)?;
     let backup = store.users[&user].email_backup.clone().unwrap_or(json!({}));
-    let challenge = crate::b64::standard(&ids::random_bytes::<32>());
-    let expires = iso(now + PROOF_CHALLENGE_TTL_MS);
+    let (challenge, expires) = key_challenge(&mut store, &user, now);
     Ok(Json(json!({
         "externalUserId": user, "wallet": "email",
         "encryptedPrivateKey": backup.get("encryptedPrivateKey"), "backupSalt": backup.get("backupSalt"),
@@ -134,6 +141,69 @@ pub async fn email_recover(
         "serverSignature": kdf::server_signature(&state.jwt.0, &challenge, &expires, &user, &state.settings.rp_id),
         "serverKeyId": "email-token-hmac-v1",
     })))
+}
+
+/// Members of the sign-up body that are not the backup: the code, the user, the key proof.
+const NOT_BACKUP: &[&str] = &[
+    "emailOtp",
+    "emailCode",
+    "externalUserId",
+    "wallet",
+    "publicKey",
+    "signature",
+    "challenge",
+    "challengeExpiresAt",
+    "challengeId",
+    "serverSignature",
+    "serverKeyId",
+    "nonce",
+    "timestamp",
+    "saltVersion",
+    "kdfParamsVersion",
+];
+
+/// A single-use, server-signed challenge the e-mail wallet's key signs (its proof has the KDF
+/// signer's format, see [`crate::kdf`]).
+fn key_challenge(store: &mut Store, user: &str, now: Millis) -> (String, String) {
+    let challenge = crate::b64::standard(&ids::random_bytes::<32>());
+    let expires_at = now + PROOF_CHALLENGE_TTL_MS;
+    store.issue_challenge(
+        challenge.as_bytes(),
+        Purpose::Kdf {
+            external_user_id: user.to_owned(),
+        },
+        expires_at,
+    );
+    (challenge, iso(expires_at))
+}
+
+/// `POST /v1.2/auth/sign-in` (email): the key's signature over the challenge of
+/// `email/recover` (docs/api/auth.md §11), or the mailed code alone.
+pub fn sign_in(
+    state: &AppState,
+    store: &mut Store,
+    body: &Value,
+    now: Millis,
+) -> ApiResult<String> {
+    if body.get("signature").is_none() {
+        return check_otp(store, body, now);
+    }
+    let (user, key) = signed_proof(state, store, body, now)?;
+    match &store.users[&user].email_key {
+        Some(bound) if *bound == key => {}
+        Some(_) => {
+            return Err(ApiError::unauthorized(
+                "publicKey differs from the key bound to this user",
+            ))
+        }
+        None => {
+            return Err(ApiError::unauthorized(
+                "no key is bound to this e-mail wallet; sign in with the code",
+            ))
+        }
+    }
+    take_proof_challenge(store, body);
+    Ok(user)
 }
 
 /// Consumes a valid, unexpired OTP sent to the user named in `body`.

@@ -120,7 +120,7 @@ pub async fn sign_in(
             (user.clone(), signer_with(&store, &user, "PIN_KDF")?)
         }
         "email" => {
-            let user = email::check_otp(&mut store, &body, now)?;
+            let user = email::sign_in(&state, &mut store, &body, now)?;
             (user.clone(), signer_with(&store, &user, "EMAIL")?)
         }
         "7702" => return eoa::sign_in(&state, &mut store, &body, now, false).map(Json),

@@ -112,6 +112,34 @@ fn materials(state: &AppState, store: &mut Store, user: &str, salt: &[u8], now: 
 
 /// Verifies a KDF proof (see [`kdf`]) and binds or checks the user's key; returns the user.
 pub fn proof(state: &AppState, store: &mut Store, body: &Value, now: Millis) -> ApiResult<String> {
+    let (user, public_key) = signed_proof(state, store, body, now)?;
+    let binding = store
+        .users
+        .get_mut(&user)
+        .and_then(|u| u.kdf.as_mut())
+        .ok_or_else(|| ApiError::bad_request("user has no KDF signer"))?;
+    match &binding.public_key {
+        None => binding.public_key = Some(public_key),
+        Some(bound) if *bound == public_key => {}
+        Some(_) => {
+            return Err(ApiError::unauthorized(
+                "publicKey differs from the key bound to this user",
+            ))
+        }
+    }
+    take_proof_challenge(store, body);
+    Ok(user)
+}
+
+/// Checks a key proof over a challenge this server issued and signed (KDF, or an e-mail
+/// wallet's key): `serverSignature`, the challenge still live and issued to `externalUserId`,
+/// the signature by `publicKey`. Consumes nothing; returns the user and the normalised key.
+pub fn signed_proof(
+    state: &AppState,
+    store: &mut Store,
+    body: &Value,
+    now: Millis,
+) -> ApiResult<(String, String)> {
     let field = |k: &str| body.text(k);
     let (user, challenge, expires) = (
         field("externalUserId")?,
@@ -136,20 +164,12 @@ pub fn proof(state: &AppState, store: &mut Store, body: &Value, now: Millis) -> 
     }
     let public_key = kdf::verify(body, &state.settings.rp_id, now)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "INVALID_SIGNATURE", e.to_string()))?;
-    store.take_challenge(challenge.as_bytes());
-    let binding = store
-        .users
-        .get_mut(user)
-        .and_then(|u| u.kdf.as_mut())
-        .ok_or_else(|| ApiError::bad_request("user has no KDF signer"))?;
-    match &binding.public_key {
-        None => binding.public_key = Some(public_key),
-        Some(bound) if *bound == public_key => {}
-        Some(_) => {
-            return Err(ApiError::unauthorized(
-                "publicKey differs from the key bound to this user",
-            ))
-        }
+    Ok((user.to_owned(), public_key))
+}
+
+/// Spends the challenge of a proof [`signed_proof`] accepted.
+pub fn take_proof_challenge(store: &mut Store, body: &Value) {
+    if let Some(challenge) = body.opt_text("challenge") {
+        store.take_challenge(challenge.as_bytes());
     }
-    Ok(user.to_owned())
 }

@@ -10,6 +10,7 @@ import CancelRecoveryFacts from './CancelRecoveryFacts.svelte';
 import EnableRecoveryFacts from './EnableRecoveryFacts.svelte';
 import OwnerFacts from './OwnerFacts.svelte';
 import SignMessageFacts from './SignMessageFacts.svelte';
+import RouteFacts from './RouteFacts.svelte';
 import SwapFacts from './SwapFacts.svelte';
 import ThresholdFacts from './ThresholdFacts.svelte';
 import TransferFacts from './TransferFacts.svelte';
@@ -17,7 +18,7 @@ import VaultFacts from './VaultFacts.svelte';
 import OpenIbanFacts from './OpenIbanFacts.svelte';
 import SepaPaymentFacts from './SepaPaymentFacts.svelte';
 import { paymentInWords } from '../../components/bank/words';
-import { swapInWords } from '../../components/swap/words';
+import { routeInWords, swapInWords } from '../../components/swap/words';
 
 /** The props of a kind's facts component: rows (`<dt>`/`<dd>`) of the review's list. */
 export interface KindFacts<K extends Kind> {
@@ -54,6 +55,7 @@ const KINDS: { [K in Kind]: KindView<K> } = {
     facts: CancelRecoveryFacts,
   },
   swap: { title: () => m.op_title_swap(), summary: (d) => swapInWords(d), facts: SwapFacts },
+  route: { title: () => m.op_title_route(), summary: (d) => routeInWords(d), facts: RouteFacts },
   signMessage: {
     title: () => m.op_title_message(),
     summary: (d) => m.op_summary_message({ bytes: formatInteger(d.bytes) }),

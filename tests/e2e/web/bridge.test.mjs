@@ -1,0 +1,207 @@
+// Cross-chain routes through the UI against the real core and the sandbox's route engine, on the
+// Swap page's Bridge tab: a pair the engine cannot link is said so, the same chain is sent to
+// Swap, a bridge is quoted (what arrives, fee, time, provider, expiry), reviewed in words; IBEx
+// failing while it takes the approval is said plainly, nothing is submitted and the retry
+// works; then the source leg and the arrival on the other chain, and the result in Activity.
+// A quote that expires before the passkey is asked is never signed: the wallet quotes again.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  addVirtualAuthenticator,
+  collectPageErrors,
+  openSignedOutAt,
+  seriousA11yViolations,
+  useHostAndBrowser,
+} from '../support/browser.mjs';
+import { byLocale, literally, t } from '../support/i18n.mjs';
+import { artifactsDir } from '../support/paths.mjs';
+
+const env = useHostAndBrowser();
+const shots = artifactsDir('web/bridge');
+const BASE = 8453;
+const GNOSIS = 100;
+const ARB = 421614;
+const USDC_BASE = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
+
+/** @param {string} sandboxUrl @param {string} path @param {unknown} body */
+async function sandbox(sandboxUrl, path, body) {
+  const r = await fetch(`${sandboxUrl}/__sandbox/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** Light and dark screenshots, each checked for accessibility. @param {import('playwright-core').Page} page @param {string} name */
+async function shoot(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), []);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(shots, `${name}-dark.png`), fullPage: true });
+  assert.deepEqual(await seriousA11yViolations(page), []);
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** A new wallet holding 50 more USDC on Base, on the Bridge tab, sending them. */
+async function walletOnBridge() {
+  const page = await env.browser().newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const errors = collectPageErrors(page);
+  await addVirtualAuthenticator(page);
+  await openSignedOutAt(page, env.host().url);
+  const sandboxUrl = (await page.getByTestId('base-url').textContent({ timeout: 30000 })) ?? '';
+  await page.getByTestId('create-wallet').click();
+  const safe = (await page.getByTestId('safe-address').first().textContent({ timeout: 30000 })) ?? '';
+  await page.waitForTimeout(3500); // the Safe on every chain
+  await sandbox(sandboxUrl, 'ledger/transfers', {
+    safeAddress: safe,
+    chainId: BASE,
+    tokenAddress: USDC_BASE,
+    amount: '50',
+  });
+  await page.getByTestId('nav-swap').click();
+  // The modes are tabs: the arrow key moves to Bridge.
+  await page.getByTestId('swap-mode-swap').focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getByTestId('swap-mode-bridge').getAttribute('aria-selected'), 'true');
+  const sell = page.getByTestId('route-sell');
+  await sell.locator('option', { hasText: /USDC .*Base/ }).waitFor({ state: 'attached', timeout: 30000 });
+  const usdc = await sell.locator('option', { hasText: /USDC .*Base/ }).getAttribute('value');
+  await sell.selectOption(usdc ?? '');
+  return { page, errors, sandboxUrl };
+}
+
+/**
+ * Chooses the destination chain and token, the amount, and asks.
+ * @param {import('playwright-core').Page} page @param {number} chain @param {string} token @param {string} amount
+ */
+async function ask(page, chain, token, amount) {
+  await page.getByTestId('route-to-chain').selectOption(String(chain));
+  await page.getByTestId('route-buy').locator('option', { hasText: token }).first().waitFor({ state: 'attached' });
+  await page.getByTestId('route-buy').selectOption({ label: token });
+  await page.getByTestId('route-amount').fill(amount);
+  await page.getByTestId('route-get-quote').click();
+}
+
+test('bridge: unsupported pair, same chain, quote, review in words, a failed approval retried, arrival, Activity', async () => {
+  const { page, errors, sandboxUrl } = await walletOnBridge();
+  // A test network is not bridged to Base: said so, nothing quoted.
+  await ask(page, ARB, 'USDC', '10');
+  await page
+    .getByTestId('route-unsupported')
+    .filter({ hasText: t('route_unsupported', { from: 'Base', to: 'Arbitrum Sepolia' }) })
+    .waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId('route-review-button').count(), 0);
+  await shoot(page, '1-unsupported');
+  // The same chain is a swap: the Swap tab takes over.
+  await ask(page, BASE, 'ETH', '10');
+  await page.getByTestId('route-same-chain').waitFor({ timeout: 30000 });
+  await page.getByTestId('route-open-swap').click();
+  assert.equal(await page.getByTestId('swap-mode-swap').getAttribute('aria-selected'), 'true');
+  await page.getByTestId('swap-mode-bridge').click();
+  await page
+    .getByTestId('route-sell')
+    .locator('option', { hasText: /USDC .*Base/ })
+    .waitFor({ state: 'attached' });
+  await page.getByTestId('route-sell').selectOption({ index: 0 });
+  const usdc = await page
+    .getByTestId('route-sell')
+    .locator('option', { hasText: /USDC .*Base/ })
+    .getAttribute('value');
+  await page.getByTestId('route-sell').selectOption(usdc ?? '');
+
+  // Bad input first, then the bridge's quote.
+  await ask(page, GNOSIS, 'EURe', '1.0000001');
+  await page.getByTestId('route-error').filter({ hasText: /6/ }).waitFor({ timeout: 30000 });
+  await ask(page, GNOSIS, 'EURe', '10');
+  const quote = page.getByTestId('route-quote');
+  await quote.waitFor({ timeout: 30000 });
+  assert.match((await page.getByTestId('route-quote-fee').textContent()) ?? '', /0[.,]03 USDC/);
+  assert.match((await page.getByTestId('route-quote-duration').textContent()) ?? '', /20/);
+  assert.equal((await page.getByTestId('route-quote-provider').textContent())?.trim(), 'LIFI');
+  assert.match((await page.getByTestId('route-quote-expiry').textContent()) ?? '', /[45]:\d\d/);
+  // What arrives is shortened for reading (rounded down); the exact value is its title.
+  const receive = page.getByTestId('route-quote-receive');
+  const shown = ((await receive.textContent()) ?? '').trim();
+  const exact = (await receive.getAttribute('data-exact')) ?? '';
+  assert.match(exact, /^\d+\.\d+$/);
+  const digits = shown.replace(/[^\d]/g, '').replace(/^0+/, '');
+  assert.ok(digits.length <= 6, `${shown}: six significant digits at most`);
+  // Rounded down: never more than the quote (a comparison for the test only).
+  assert.ok(Number(shown.replace(/[^\d,.]/g, '').replace(',', '.')) <= Number(exact), `${shown} vs ${exact}`);
+  if (exact.replace(/0+$/, '').length > shown.length)
+    assert.ok((await receive.getAttribute('title'))?.includes('EURe'));
+  await shoot(page, '2-quote');
+
+  await page.getByTestId('route-review-button').click();
+  const words = page.getByTestId('route-review-words');
+  await words.waitFor({ timeout: 30000 });
+  assert.match(
+    (await words.textContent()) ?? '',
+    literally(t('route_in_words', { sell: '10 USDC', from: 'Base', to: 'Gnosis', buy: shown, via: 'LIFI' })),
+  );
+  await shoot(page, '3-review');
+
+  // IBEx fails while it takes the approval: a specific message, nothing submitted, the same
+  // review approves on the retry.
+  await sandbox(sandboxUrl, 'faults', { failExecutions: 1 });
+  await page.getByTestId('route-approve').click();
+  await page
+    .getByTestId('route-error')
+    .filter({
+      hasText: byLocale({
+        en: 'IBEx failed while taking your approval',
+        fr: 'IBEx a échoué en recevant votre approbation',
+      }),
+    })
+    .waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId('route-op-timeline').count(), 0, 'nothing was submitted');
+  await page.screenshot({ path: join(shots, '4-approval-failed.png'), fullPage: true });
+  await page.getByTestId('route-approve').click();
+  await page.getByTestId('route-op-result').waitFor({ timeout: 90000 });
+  await page.getByTestId('route-timeline').waitFor();
+  await page.screenshot({ path: join(shots, '5-source-confirmed.png'), fullPage: true });
+  // The bridge delivers 20 s after the source leg, on IBEx's clock.
+  await sandbox(sandboxUrl, 'clock/advance', { seconds: 25 });
+  await page.getByTestId('route-result').waitFor({ timeout: 60000 });
+  await shoot(page, '6-arrived');
+
+  await page.getByTestId('route-see-activity').click();
+  await page.getByText(/EURe/).first().waitFor({ timeout: 30000 });
+  await page.screenshot({ path: join(shots, '7-activity.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('bridge: a quote that expires before approval is never signed; the wallet quotes again', async () => {
+  const { page, errors, sandboxUrl } = await walletOnBridge();
+  await ask(page, GNOSIS, 'xDAI', '5');
+  await page.getByTestId('route-quote').waitFor({ timeout: 30000 });
+  await page.getByTestId('route-review-button').click();
+  await page.getByTestId('route-review-words').waitFor({ timeout: 30000 });
+  const firstHash = await page.getByTestId('route-review-hash').textContent();
+  await sandbox(sandboxUrl, 'clock/advance', { seconds: 301 });
+  await page.getByTestId('route-approve').click();
+  await page
+    .getByTestId('route-notice')
+    .filter({ hasText: t('swap_expired_at_approval') })
+    .waitFor({ timeout: 30000 });
+  await page.waitForFunction(
+    (before) => {
+      const hash = document.querySelector('[data-testid="route-review-hash"]')?.textContent;
+      return hash && hash !== before;
+    },
+    firstHash,
+    { timeout: 30000 },
+  );
+  assert.equal(await page.getByTestId('route-op-timeline').count(), 0, 'nothing was submitted');
+  await page.screenshot({ path: join(shots, '8-requoted.png'), fullPage: true });
+  await page.getByTestId('route-approve').click();
+  await page.getByTestId('route-op-result').waitFor({ timeout: 90000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
