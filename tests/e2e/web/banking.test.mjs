@@ -86,6 +86,14 @@ test('banking: IBANs, history, payees with VoP, SEPA payments, mandates, automat
   const ibanText = (await page.getByTestId('bank-account-iban').first().textContent()) ?? '';
   assert.match(ibanText, /^FR\d\d( [0-9A-Z]{4}){5} [0-9A-Z]{3}$/, 'shown in groups of four');
   const myIban = ibanText.replace(/ /g, '');
+  // Renamed at IBEx (an empty label is refused).
+  await page.getByTestId('bank-account-rename').click();
+  await page.getByTestId('bank-account-label-input').fill(' ');
+  await page.getByTestId('bank-account-label-save').click();
+  await page.getByTestId('bank-account-label-error').waitFor();
+  await page.getByTestId('bank-account-label-input').fill('Salary account');
+  await page.getByTestId('bank-account-label-save').click();
+  await page.getByTestId('bank-account').filter({ hasText: 'Salary account' }).waitFor({ timeout: 30000 });
 
   // A transfer arriving is in the bank history.
   await page.getByTestId('bank-movement').nth(2).waitFor({ timeout: 30000 });
@@ -98,6 +106,11 @@ test('banking: IBANs, history, payees with VoP, SEPA payments, mandates, automat
   await page.getByTestId('bank-history-refresh').click();
   await page.getByTestId('bank-movement').filter({ hasText: 'Bob Client' }).filter({ hasText: 'THANKS' }).waitFor();
   await shoot(page, '2-iban-and-history');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page
+    .locator('section[aria-labelledby="bank-history-title"]')
+    .screenshot({ path: join(shots, 'history-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
   // The same movement in Activity's bank scope.
   await page.getByTestId('nav-activity').click();
   await page.getByTestId('scope-fiat').click();
@@ -155,6 +168,11 @@ test('banking: IBANs, history, payees with VoP, SEPA payments, mandates, automat
   assert.ok(said.includes('Jane Doe') && said.includes(jane.slice(0, 4) + ' ') && said.includes('INV-1'), said);
   assert.equal((await page.getByTestId('bank-review-vop').textContent())?.trim(), t('bank_vop_match'));
   await shoot(page, '4-review-match');
+  const payCard = page.locator('section[aria-labelledby="bank-pay-title"]');
+  await payCard.screenshot({ path: join(shots, 'pay-review.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await payCard.screenshot({ path: join(shots, 'pay-review-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
   await approvePayment(page);
 
   // Close match: the bank's name is shown; the user may use it (then it matches and is saved).
@@ -167,6 +185,7 @@ test('banking: IBANs, history, payees with VoP, SEPA payments, mandates, automat
     .filter({ hasText: t('bank_vop_close', { name: 'John Smith' }) })
     .waitFor();
   await shoot(page, '5-close-match');
+  await payCard.screenshot({ path: join(shots, 'pay-close-match.png') });
   await page.getByTestId('bank-pay-use-matched').click();
   await page
     .getByTestId('bank-pay-vop')
