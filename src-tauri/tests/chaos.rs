@@ -536,7 +536,9 @@ mod parent {
             let mut lost: Vec<String> = self
                 .expected
                 .iter()
-                .filter(|(k, v)| now.get(*k) != Some(v))
+                // `accounts|…` is the list of signed-in accounts: it follows the sessions (counted
+                // on their own), so a session's own bookkeeping is not "something else lost".
+                .filter(|(k, v)| !k.starts_with("accounts|") && now.get(*k) != Some(v))
                 .map(|(k, _)| format!("setting {k}"))
                 .collect();
             if self.item(SecretItem::PinAccount) != self.pin_account {
