@@ -61,7 +61,6 @@ export const pages = [
   { id: 'swap', group: 'defi', label: m.page_swap, component: SwapPage },
   { id: 'earn', group: 'defi', label: m.page_earn, component: EarnPage },
   { id: 'positions', group: 'defi', label: m.page_positions, component: PositionsPage },
-  { id: 'bank', group: 'banking', label: m.page_bank, component: BankPage },
   { id: 'recovery', group: 'security', label: m.page_recovery, component: RecoveryPage },
   { id: 'owners', group: 'security', label: m.page_owners, component: OwnersPage },
   { id: 'message', group: 'security', label: m.page_message, component: MessagePage },
