@@ -916,7 +916,7 @@ impl AuthState {
         let filed = self.registry.add(&id, signer);
         self.watch_end(&session, &id);
         session.spawn_refresher();
-        {
+        let replaced = {
             let mut signed = lock(&self.signed);
             let active = Active {
                 id: id.clone(),
@@ -926,16 +926,22 @@ impl AuthState {
                 locked: false,
                 filed,
             };
-            // The replaced session is dropped, not signed out: signing out would clear the
-            // keychain item the new session just wrote.
-            match signed.list.iter_mut().find(|a| a.id == id) {
-                Some(old) => drop(std::mem::replace(old, active)),
-                None => signed.list.push(active),
-            }
+            let replaced = match signed.list.iter_mut().find(|a| a.id == id) {
+                Some(old) => Some(std::mem::replace(old, active).session),
+                None => {
+                    signed.list.push(active);
+                    None
+                }
+            };
             signed.current = Some(id);
-        }
+            replaced
+        };
         *lock(&self.last_end) = None;
-        Ok(self.changed())
+        let info = self.changed();
+        if let Some(old) = replaced {
+            retire(old).await;
+        }
+        Ok(info)
     }
 
     /// Tells the UI when a session's keychain copy is lost or back (the keychain stopped
@@ -996,6 +1002,27 @@ impl AuthState {
                 }
             }
         });
+    }
+}
+
+/// How long a re-sign-in waits for IBEx to spend the replaced session's refresh token.
+const RETIRE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Ends the session a fresh sign-in of the same account replaced, after the new one is in
+/// place (so a failure here never costs the new session), and spends its refresh token at
+/// IBEx ([`Session::retire`]): a replaced session leaves no live refresh token behind. Its
+/// keychain item is not touched (it holds the new session's token now), nor anything the
+/// account has filed. If IBEx cannot be reached, the old token stays valid there until its
+/// 24 h run out, held nowhere on this device; the new session goes on regardless.
+async fn retire(old: Session) {
+    match tokio::time::timeout(RETIRE_TIMEOUT, old.retire()).await {
+        Ok(Ok(())) => tracing::info!("the replaced session's refresh token is spent"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "the replaced session's refresh token could not be spent; it lapses at IBEx within 24 h")
+        }
+        Err(_) => tracing::warn!(
+            "IBEx did not answer in time; the replaced session's refresh token lapses within 24 h"
+        ),
     }
 }
 
@@ -1106,7 +1133,7 @@ fn end_message(reason: &ibex::EndReason) -> Option<Msg> {
     match reason {
         ibex::EndReason::SignedOut => None,
         ibex::EndReason::RefreshRejected => Some(Msg::SessionExpired),
-        ibex::EndReason::NoStoredToken => None,
+        ibex::EndReason::NoStoredToken | ibex::EndReason::Replaced => None,
     }
 }
 
