@@ -232,7 +232,7 @@ impl Operations {
         session: &Session,
         review_id: &str,
         approval: Approval<'_>,
-        device: &crate::owners::DeviceKeys,
+        auth: &crate::session::auth::AuthState,
     ) -> Result<(OperationUpdate, OperationReview), AppError> {
         let op = self.take(review_id)?;
         if !op.session.same_as(session) {
@@ -267,7 +267,8 @@ impl Operations {
             &op.challenge,
             origin.as_deref(),
         )?;
-        device.learn(&credential, ClientDataType::Get);
+        // The assertion tells this device's key for the account it signs for.
+        auth.learn_device_for(session, &credential);
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
             AppError::validation(Msg::PasskeyResponseNotCredential {
                 error: e.to_string(),
@@ -472,7 +473,7 @@ impl crate::Core {
         }
         let (first, review) = conn
             .ops
-            .approve(&session, review_id, approval, &conn.auth.device)
+            .approve(&session, review_id, approval, &conn.auth)
             .await?;
         if let Some(to) = review.operation.recipient() {
             self.remember_recipient(&conn, to);

@@ -195,8 +195,6 @@ pub(crate) struct AuthState {
     last_end: Mutex<Option<Msg>>,
     /// The language `info()` speaks.
     locale: Arc<CurrentLocale>,
-    /// This device's passkey key, as far as its ceremonies tell (which Safe owner it is).
-    pub device: crate::owners::DeviceKeys,
 }
 
 impl AuthState {
@@ -218,7 +216,6 @@ impl AuthState {
             registry,
             last_end: Mutex::new(None),
             locale,
-            device: crate::owners::DeviceKeys::default(),
         })
     }
 
@@ -347,14 +344,23 @@ impl AuthState {
         id: &str,
         change: impl Fn(&mut Filed, &Account) -> Result<(), AppError>,
     ) -> Result<SessionInfo, AppError> {
-        {
-            let mut signed = lock(&self.signed);
-            let active = signed
-                .list
-                .iter_mut()
-                .find(|a| a.id == id)
-                .ok_or_else(|| AppError::validation(Msg::AccountUnknown))?;
-            change(&mut active.filed, &active.account)?;
+        self.file(id, |filed, account| change(filed, account).map(|()| true))?;
+        Ok(self.changed())
+    }
+
+    /// Changes account `id`'s filing, live and in the index (when `change` says it changed).
+    fn file(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Filed, &Account) -> Result<bool, AppError>,
+    ) -> Result<(), AppError> {
+        let mut signed = lock(&self.signed);
+        let active = signed
+            .list
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or_else(|| AppError::validation(Msg::AccountUnknown))?;
+        if change(&mut active.filed, &active.account)? {
             let filed = active.filed.clone();
             self.registry.edit(
                 |index| match index.accounts.iter_mut().find(|a| a.id == id) {
@@ -363,7 +369,48 @@ impl AuthState {
                 },
             );
         }
-        Ok(self.changed())
+        Ok(())
+    }
+
+    /// The account a session is signed in for (a command's session, taken at its start).
+    fn account_with(&self, session: &Session) -> Option<String> {
+        lock(&self.signed)
+            .list
+            .iter()
+            .find(|a| a.session.same_as(session))
+            .map(|a| a.id.clone())
+    }
+
+    /// Learns this device's passkey key for account `id` from a ceremony's credential, and
+    /// files it with the account.
+    fn learn_device(&self, id: &str, credential: &serde_json::Value, kind: ClientDataType) {
+        let learnt = self.file(id, |filed, _| {
+            Ok(crate::owners::learn(
+                &mut filed.device_keys,
+                credential,
+                kind,
+            ))
+        });
+        if let Err(e) = learnt {
+            tracing::debug!(error = %e, "device key not filed: the account is gone");
+        }
+    }
+
+    /// [`Self::learn_device`] for the account `session` signs for (an approval's assertion).
+    pub fn learn_device_for(&self, session: &Session, credential: &serde_json::Value) {
+        if let Some(id) = self.account_with(session) {
+            self.learn_device(&id, credential, ClientDataType::Get);
+        }
+    }
+
+    /// This device's passkey key as far as it is known for the account `session` signs for.
+    pub fn device_keys(&self, session: &Session) -> Vec<crate::owners::DeviceKey> {
+        lock(&self.signed)
+            .list
+            .iter()
+            .find(|a| a.session.same_as(session))
+            .map(|a| a.filed.device_keys.clone())
+            .unwrap_or_default()
     }
 
     /// [`Self::edit_filed`] for the current account.
@@ -598,11 +645,8 @@ impl AuthState {
         origin: Option<&str>,
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
-        // Keys learnt from every account's ceremonies stay: each is matched against a Safe's
-        // owners, so another account's key never marks an owner of this one.
         let raw = credential.clone();
         let (credential, signed_for) = checked_credential(&pending, credential, origin)?;
-        self.device.learn(&raw, pending.intent.client_data_type());
         self.events.emit(CoreEvent::AuthProgress {
             step: AuthStep::Verifying,
         });
@@ -632,7 +676,13 @@ impl AuthState {
                     .tokens
             }
         };
-        self.start(&tokens, SignerKind::Passkey, secrets).await
+        let info = self.start(&tokens, SignerKind::Passkey, secrets).await?;
+        // This passkey is the account's on this device: filed with it (the account is known
+        // only now), so another account's key never marks an owner of this one.
+        if let SessionInfo::SignedIn { account, .. } = &info {
+            self.learn_device(&account.id, &raw, pending.intent.client_data_type());
+        }
+        Ok(info)
     }
 
     /// Step 1 of adding a Safe: a passkey sign-in of the current account that asks IBEx for a
@@ -688,6 +738,7 @@ impl AuthState {
             (a.id.clone(), a.session.clone())
         };
         let (credential, origin) = answer(&pending, how).await?;
+        let raw = credential.clone();
         let (credential, signed_for) = checked_credential(&pending, credential, origin.as_deref())?;
         let granted = self
             .client
@@ -707,6 +758,7 @@ impl AuthState {
         if owner.as_deref() != Some(id.as_str()) {
             return Err(AppError::validation(Msg::SafeProvisionOtherAccount));
         }
+        self.learn_device(&id, &raw, ClientDataType::Get);
         let token = granted
             .safe_provision_token
             .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::SafeProvisionNoGrant))?;
@@ -876,7 +928,6 @@ impl AuthState {
             active
         };
         *lock(&self.last_end) = None;
-        self.device.forget();
         if let Some(active) = active {
             self.registry.remove(&active.id);
             active.session.sign_out().await?;

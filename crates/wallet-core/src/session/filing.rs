@@ -36,6 +36,10 @@ pub(crate) struct Filed {
     /// The highest `saltNonce` this device provisioned, per chain id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub salts: BTreeMap<u64, u64>,
+    /// This device's passkey key for the account, as its ceremonies told (public keys only:
+    /// which Safe owner is this device).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub device_keys: Vec<crate::owners::DeviceKey>,
 }
 
 impl Filed {
@@ -47,6 +51,7 @@ impl Filed {
             safe: None,
             safe_names: BTreeMap::new(),
             salts: BTreeMap::new(),
+            device_keys: Vec::new(),
         }
     }
 }
