@@ -51,6 +51,7 @@ macro_rules! for_each_command {
             route_chains() -> Vec<u32>;
             route_quote(request: route::RouteRequest) -> route::RouteAnswer;
             route_prepare(draft: route::RouteDraft) -> operations::OperationReview;
+            route_flights() -> Vec<route::flight::RouteFlight>;
             earn_vaults() -> Vec<earn::VaultView>;
             earn_deposit_prepare(draft: earn::EarnDraft) -> operations::OperationReview;
             earn_withdraw_prepare(draft: earn::EarnDraft) -> operations::OperationReview;

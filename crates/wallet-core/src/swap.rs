@@ -63,7 +63,7 @@ impl Aggregator {
 }
 
 /// A token of a swap.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SwapToken {
     /// EIP-55; the zero address is the chain's native coin.

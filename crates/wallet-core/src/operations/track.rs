@@ -97,18 +97,6 @@ pub(crate) fn track(
                             (OpStatus::Confirmed, Some(tx), Reviewed::Transfer(facts)) => {
                                 verify_transfer(&*events, &session, &signing, tx, facts).await;
                             }
-                            // The source leg of a route is done: follow it to its arrival.
-                            (OpStatus::Confirmed, _, Reviewed::Route(facts)) => {
-                                let signals = signals.take();
-                                crate::route::follow(
-                                    &*events,
-                                    &session,
-                                    &facts.route_id,
-                                    &user_op_hash,
-                                    signals,
-                                )
-                                .await;
-                            }
                             _ => {}
                         }
                         return;

@@ -373,7 +373,7 @@ impl AuthState {
     }
 
     /// The account a session is signed in for (a command's session, taken at its start).
-    fn account_with(&self, session: &Session) -> Option<String> {
+    pub fn account_with(&self, session: &Session) -> Option<String> {
         lock(&self.signed)
             .list
             .iter()
