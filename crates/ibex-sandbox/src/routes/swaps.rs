@@ -301,7 +301,7 @@ pub async fn route_quote(
             .config
             .bridge_shortfall_bps
             .filter(|_| cross)
-            .and_then(|bps| market::mul_div(buy_amount, 10_000 - u128::from(bps), 10_000)),
+            .and_then(|bps| exact_math::mul_div(buy_amount, 10_000 - u128::from(bps), 10_000)),
     };
     let mode = mode_of(&route);
     store.routes.insert(id.clone(), route);

@@ -93,11 +93,11 @@ pub(crate) fn track(
                         });
                     }
                     if state.status.is_final() {
-                        match (status, &state.transaction_hash, &reviewed) {
-                            (OpStatus::Confirmed, Some(tx), Reviewed::Transfer(facts)) => {
-                                verify_transfer(&*events, &session, &signing, tx, facts).await;
-                            }
-                            _ => {}
+                        // (A route's arrival is followed by `route::flight`.)
+                        if let (OpStatus::Confirmed, Some(tx), Reviewed::Transfer(facts)) =
+                            (status, &state.transaction_hash, &reviewed)
+                        {
+                            verify_transfer(&*events, &session, &signing, tx, facts).await;
                         }
                         return;
                     }

@@ -167,7 +167,7 @@ impl Flights {
         let out = change(&mut list);
         let mut finished = 0;
         // Newest first: the oldest finished ones go.
-        list.sort_by(|a, b| b.approved.cmp(&a.approved));
+        list.sort_by_key(|f| std::cmp::Reverse(f.approved));
         list.retain(|f| {
             finished += usize::from(f.finished());
             !f.finished() || finished <= KEPT_FINISHED
@@ -218,7 +218,7 @@ impl Flights {
             .into_iter()
             .filter(|f| f.account == account)
             .collect();
-        list.sort_by(|a, b| b.approved.cmp(&a.approved));
+        list.sort_by_key(|f| std::cmp::Reverse(f.approved));
         list.into_iter().map(|f| f.flight).collect()
     }
 }
