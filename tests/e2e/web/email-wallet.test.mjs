@@ -16,6 +16,7 @@ import {
 import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir, binary } from '../support/paths.mjs';
 import { freePort, startProcess } from '../support/process.mjs';
+import { sandbox as sandboxCall } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/email-wallet');
@@ -42,7 +43,7 @@ async function useServer(page, baseUrl) {
 
 /** The code the sandbox mailed to `address`. @param {string} sandbox @param {string} address */
 async function mailbox(sandbox, address) {
-  const mail = await (await fetch(`${sandbox}/__sandbox/mailbox/${address}`)).json();
+  const mail = await sandboxCall(sandbox, `mailbox/${address}`);
   return /** @type {string} */ (mail.code);
 }
 
