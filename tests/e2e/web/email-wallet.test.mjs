@@ -99,6 +99,29 @@ test('e-mail sign-up, a wrong code with attempts left, and the backup recovered 
     assert.match(address, /0x[0-9a-fA-F]{40}/);
     await shoot(page, '2-signed-up');
 
+    // IBEx documents operation signing for passkeys only: each page that would sign says so
+    // before anything is typed, and offers no form (the core refuses too: email_wallet.rs).
+    for (const [nav, testid, form] of [
+      ['nav-send', 'send-unavailable', 'send-amount'],
+      ['nav-swap', 'swap-unavailable', 'swap-amount'],
+      ['nav-earn', 'earn-unavailable', 'earn-amount'],
+      ['nav-message', 'message-unavailable', 'message-text'],
+    ]) {
+      await page.getByTestId(nav).click();
+      await page
+        .getByTestId(testid)
+        .filter({ hasText: t('signer_operations_unavailable') })
+        .waitFor({ timeout: 30000 });
+      assert.equal(await page.getByTestId(form).count(), 0, `${nav}: no form to fill`);
+    }
+    await page.getByTestId('nav-swap').click();
+    await page.getByTestId('swap-mode-bridge').click();
+    await page
+      .getByTestId('route-unavailable')
+      .filter({ hasText: t('signer_operations_unavailable') })
+      .waitFor();
+    await shoot(page, '2b-send-unavailable');
+
     // Settings: confirm another address for the account; a wrong code first.
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('emailcard-address').fill(WORK);
