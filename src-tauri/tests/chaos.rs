@@ -1,13 +1,16 @@
 //! Chaos, with figures (issue 12, item 8): the real core in real processes on the real Secret
 //! Service (run under scripts/with-keyring.sh; scripts/chaos.sh), against a sandbox IBEx that
 //! outlives them. Each case kills or breaks something, restarts what a user would restart, and
-//! counts the sessions lost and anything else that went missing: settings, the PIN account, the
-//! tenant API key. Prints the table the README quotes and fails when a case loses more than it
-//! is allowed to (only the lost-reply window may lose the session).
+//! counts the sessions lost (per account: a PIN and a passkey wallet are signed in side by
+//! side) and anything else that went missing: settings, the PIN account, the tenant API key.
+//! Prints the table the README quotes and fails unless each case loses exactly the sessions it
+//! must: the one account's whose rotated token died unsaved (the lost-reply window, a quit while
+//! the Secret Service is down), none elsewhere, and nothing else anywhere.
 //!
 //! A plain `main` (harness = false): this binary is the test and, with `IBEX_CHAOS_CHILD` set,
 //! the wallet process the test starts and kills (`child` below).
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -39,12 +42,11 @@ fn main() {
 
 /// The wallet process: the app's core (settings file, keychain) on a custom network, driven
 /// one command per stdin line, one JSON answer per stdout line. `IBEX_CHAOS_PAUSE` names the
-/// point of the start-up refresh where it stops for good (printing `PAUSED <point>`) so the
-/// test can kill it there.
+/// point of one account's start-up refresh (`IBEX_CHAOS_ACCOUNT`) where it stops for good,
+/// printing `PAUSED <point> <account>`, so the test can kill it there.
 mod child {
     use std::io::{BufRead, Write};
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::Arc;
+    use std::sync::{Arc, Mutex};
 
     use ibex::{Secret, SecretStore, StoreError};
     use ibex_wallet_core::operations::OpStatus;
@@ -57,7 +59,7 @@ mod child {
     use ibex_wallet_lib::keychain::KeychainSecrets;
     use serde_json::{json, Value};
 
-    /// Where the refresh (Session::restore → refresh) stops.
+    /// Where one account's refresh (Session::restore → refresh) stops.
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Point {
         /// The stored token was read; the refresh POST is next.
@@ -68,10 +70,26 @@ mod child {
         AfterSave,
     }
 
-    /// The app's keychain, with the refresh-token item stopping once at `pause`.
+    impl Point {
+        fn name(self) -> &'static str {
+            match self {
+                Point::BeforePost => "before-post",
+                Point::BeforeSave => "before-save",
+                Point::AfterSave => "after-save",
+            }
+        }
+    }
+
+    /// Where to stop: the point, and the account whose keychain item stops there.
+    struct Pause {
+        at: Point,
+        account: String,
+    }
+
+    /// The app's keychain, with the refresh-token item of the paused account stopping once.
     struct Paused {
         keychain: KeychainSecrets,
-        pause: Option<Point>,
+        pause: Option<Pause>,
     }
 
     impl SecretStores for Paused {
@@ -82,45 +100,82 @@ mod child {
             rp_id: &str,
         ) -> Result<Arc<dyn SecretStore>, String> {
             let inner = self.keychain.open(item, base_url, rp_id)?;
-            match (item, self.pause) {
-                (SecretItem::RefreshToken, Some(at)) => Ok(Arc::new(Stops {
-                    inner,
-                    at,
-                    armed: AtomicBool::new(true),
-                })),
+            // An account's refresh-token item is filed as `<network>#<account id>`
+            // (session/filing.rs); the other accounts' items and other secrets never stop.
+            match &self.pause {
+                Some(p)
+                    if item == SecretItem::RefreshToken
+                        && base_url
+                            .strip_suffix(p.account.as_str())
+                            .is_some_and(|n| n.ends_with('#')) =>
+                {
+                    Ok(Arc::new(Stops {
+                        inner,
+                        at: p.at,
+                        account: p.account.clone(),
+                        loaded: Mutex::new(None),
+                    }))
+                }
                 _ => Ok(inner),
             }
         }
     }
 
+    /// The item of the paused account. A save is the refresh's only when it writes a token
+    /// other than the one this item read before: the rotation IBEx answered. A save of a
+    /// token read elsewhere (a sign-in's, a move from the network's old item, see
+    /// `Filing::move_to`) never stops.
     struct Stops {
         inner: Arc<dyn SecretStore>,
         at: Point,
-        armed: AtomicBool,
+        account: String,
+        /// The token the first load read (the one the refresh POSTs).
+        loaded: Mutex<Option<Secret>>,
     }
 
     impl Stops {
+        /// Stops this process for good (until SIGKILL) when `here` is the pause point.
         fn stop_if(&self, here: Point) {
-            if self.at == here && self.armed.swap(false, Ordering::SeqCst) {
-                println!("PAUSED");
+            if self.at == here {
+                println!("PAUSED {} {}", here.name(), self.account);
                 let _ = std::io::stdout().flush();
                 loop {
-                    std::thread::park(); // until SIGKILL
+                    std::thread::park();
                 }
             }
+        }
+
+        fn rotates(&self, token: &Secret) -> bool {
+            let loaded = self.loaded.lock().unwrap();
+            loaded.as_ref().is_some_and(|l| l != token)
         }
     }
 
     impl SecretStore for Stops {
         fn load(&self) -> Result<Option<Secret>, StoreError> {
-            let token = self.inner.load();
-            self.stop_if(Point::BeforePost);
-            token
+            let token = self.inner.load()?;
+            let first = {
+                let mut loaded = self.loaded.lock().unwrap();
+                let first = loaded.is_none() && token.is_some();
+                if first {
+                    loaded.clone_from(&token);
+                }
+                first
+            };
+            if first {
+                self.stop_if(Point::BeforePost);
+            }
+            Ok(token)
         }
         fn save(&self, token: &Secret) -> Result<(), StoreError> {
-            self.stop_if(Point::BeforeSave);
+            let rotated = self.rotates(token);
+            if rotated {
+                self.stop_if(Point::BeforeSave);
+            }
             self.inner.save(token)?;
-            self.stop_if(Point::AfterSave);
+            if rotated {
+                self.stop_if(Point::AfterSave);
+            }
             Ok(())
         }
         fn clear(&self) -> Result<(), StoreError> {
@@ -130,14 +185,13 @@ mod child {
 
     pub fn run() {
         let dir = std::path::PathBuf::from(std::env::var("IBEX_CHAOS_DIR").expect("data dir"));
-        let pause = std::env::var("IBEX_CHAOS_PAUSE")
-            .ok()
-            .map(|p| match p.as_str() {
-                "before-post" => Point::BeforePost,
-                "before-save" => Point::BeforeSave,
-                "after-save" => Point::AfterSave,
-                other => panic!("unknown pause point {other}"),
-            });
+        let pause = std::env::var("IBEX_CHAOS_PAUSE").ok().map(|p| Pause {
+            at: [Point::BeforePost, Point::BeforeSave, Point::AfterSave]
+                .into_iter()
+                .find(|at| at.name() == p)
+                .unwrap_or_else(|| panic!("unknown pause point {p}")),
+            account: std::env::var("IBEX_CHAOS_ACCOUNT").expect("the account to pause"),
+        });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -146,7 +200,7 @@ mod child {
         runtime.block_on(serve(dir, pause));
     }
 
-    async fn serve(dir: std::path::PathBuf, pause: Option<Point>) {
+    async fn serve(dir: std::path::PathBuf, pause: Option<Pause>) {
         // What the app wires (src-tauri/src/lib.rs), with the keychain's refresh-token item
         // able to stop.
         let events = Arc::new(RecordingEvents::default());
@@ -206,6 +260,12 @@ mod child {
                 core.warm_up().await;
                 core.session_get().await.map(|s| to_json(&s)).map_err(fail)
             }
+            // The ids of the accounts signed in (on every network).
+            "accounts" => core
+                .accounts_list()
+                .await
+                .map(|list| list.iter().map(|a| a.id.clone()).collect())
+                .map_err(fail),
             "status" => core.session_get().await.map(|s| to_json(&s)).map_err(fail),
             "pin-sign-up" => core
                 .pin_sign_up(super::PIN.into())
@@ -311,11 +371,13 @@ struct Wallet {
 enum Answer {
     Ok(Value),
     Err(String),
-    Paused,
+    /// `PAUSED <point> <account>`: where the process stopped.
+    Paused(String),
 }
 
 impl Wallet {
-    fn start(dir: &Path, pause: Option<&str>) -> Self {
+    /// `pause`: the point and the account whose start-up refresh stops there.
+    fn start(dir: &Path, pause: Option<(&str, &str)>) -> Self {
         let mut command = Command::new(std::env::current_exe().unwrap());
         command
             .env("IBEX_CHAOS_CHILD", "1")
@@ -326,8 +388,10 @@ impl Wallet {
             )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped());
-        if let Some(point) = pause {
-            command.env("IBEX_CHAOS_PAUSE", point);
+        if let Some((point, account)) = pause {
+            command
+                .env("IBEX_CHAOS_PAUSE", point)
+                .env("IBEX_CHAOS_ACCOUNT", account);
         }
         let mut child = command.spawn().expect("the wallet process starts");
         let stdin = child.stdin.take().unwrap();
@@ -354,8 +418,8 @@ impl Wallet {
             .lines
             .recv_timeout(Duration::from_secs(90))
             .unwrap_or_else(|e| panic!("no answer to {command}: {e}"));
-        if line == "PAUSED" {
-            return Answer::Paused;
+        if let Some(at) = line.strip_prefix("PAUSED ") {
+            return Answer::Paused(at.to_owned());
         }
         let mut value: Value =
             serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
@@ -370,19 +434,22 @@ impl Wallet {
         match self.ask(command) {
             Answer::Ok(v) => v,
             Answer::Err(e) => panic!("{command}: {e}"),
-            Answer::Paused => panic!("{command}: paused"),
+            Answer::Paused(at) => panic!("{command}: paused at {at}"),
         }
     }
 
-    fn paused(&mut self, command: &str) {
-        assert!(
-            matches!(self.ask(command), Answer::Paused),
-            "{command} did not reach its pause point"
-        );
+    /// `command` must stop the process at `at` (`<point> <account>`), nowhere else.
+    fn paused(&mut self, command: &str, at: &str) {
+        match self.ask(command) {
+            Answer::Paused(stopped) => assert_eq!(stopped, at, "{command} paused elsewhere"),
+            Answer::Ok(v) => panic!("{command} did not reach {at}: {v}"),
+            Answer::Err(e) => panic!("{command} did not reach {at}: {e}"),
+        }
     }
 
-    fn signed_in(&mut self) -> bool {
-        self.ok("status")["status"] == "signedIn"
+    /// The ids of the accounts signed in.
+    fn accounts(&mut self) -> BTreeSet<String> {
+        serde_json::from_value(self.ok("accounts")).expect("a list of ids")
     }
 
     fn persistence(&mut self) -> String {
@@ -474,8 +541,11 @@ mod secret_service {
 
 struct Row {
     case: &'static str,
-    sessions_lost: u32,
-    allowed: u32,
+    /// The accounts whose session this case lost (signed in before, not after).
+    lost: BTreeSet<String>,
+    /// The accounts whose session it must lose: a loss elsewhere, or none where one is due
+    /// (the kill no longer where the row says), fails the test.
+    expected: BTreeSet<String>,
     else_lost: Vec<String>,
     note: String,
     seconds: f64,
@@ -498,6 +568,9 @@ mod parent {
         /// The settings file as it should be (updated by the cases' own changes).
         expected: serde_json::Map<String, Value>,
         pin_account: Option<String>,
+        /// The accounts signed in when a wallet process last looked, and the current one.
+        accounts: BTreeSet<String>,
+        current: String,
     }
 
     impl World {
@@ -515,12 +588,14 @@ mod parent {
             serde_json::from_slice(&bytes).unwrap_or_default()
         }
 
-        fn item(&self, item: SecretItem) -> Option<String> {
-            // The API key is filed under the URL as typed; the others under the connection's
-            // identity, the parsed URL.
-            let base = match item {
-                SecretItem::ApiKey => self.base.clone(),
-                _ => format!("{}/", self.base),
+        /// A keychain item of the network: the API key is filed under the URL as typed; the
+        /// others under the connection's identity, the parsed URL (a refresh token under
+        /// `<identity>#<account id>`, see session/filing.rs).
+        fn item(&self, item: SecretItem, account: Option<&str>) -> Option<String> {
+            let base = match (item, account) {
+                (SecretItem::ApiKey, _) => self.base.clone(),
+                (_, Some(id)) => format!("{}/#{id}", self.base),
+                (_, None) => format!("{}/", self.base),
             };
             Keychain::for_network(item, &base, "localhost")
                 .unwrap()
@@ -529,8 +604,8 @@ mod parent {
                 .map(|s: Secret| s.expose().to_owned())
         }
 
-        /// Everything but the session: each settings-file key that is missing or changed, the
-        /// PIN account and the API key in the keychain.
+        /// Everything but the sessions: each settings-file key that is missing or changed,
+        /// the PIN account and the API key in the keychain.
         fn else_lost(&self) -> Vec<String> {
             let now = self.settings_file();
             let mut lost: Vec<String> = self
@@ -541,10 +616,10 @@ mod parent {
                 .filter(|(k, v)| !k.starts_with("accounts|") && now.get(*k) != Some(v))
                 .map(|(k, _)| format!("setting {k}"))
                 .collect();
-            if self.item(SecretItem::PinAccount) != self.pin_account {
+            if self.item(SecretItem::PinAccount, None) != self.pin_account {
                 lost.push("PIN account in the keychain".into());
             }
-            if self.item(SecretItem::ApiKey).as_deref() != Some(API_KEY) {
+            if self.item(SecretItem::ApiKey, None).as_deref() != Some(API_KEY) {
                 lost.push("API key in the keychain".into());
             }
             lost
@@ -554,12 +629,55 @@ mod parent {
             self.expected = self.settings_file();
         }
 
-        /// A fresh sign-in (after a case that lost the session), then the new settings.
+        /// The accounts signed in before that `w` does not have.
+        fn missing(&self, w: &mut Wallet) -> BTreeSet<String> {
+            self.accounts.difference(&w.accounts()).cloned().collect()
+        }
+
+        /// What `w` has signed in becomes what the next case starts from; returns the
+        /// accounts lost since the last look.
+        fn settle(&mut self, w: &mut Wallet) -> BTreeSet<String> {
+            let now = w.accounts();
+            let lost = self.accounts.difference(&now).cloned().collect();
+            self.accounts = now;
+            self.current = w.ok("status")["account"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            lost
+        }
+
+        /// A fresh passkey sign-in (after a case that lost the current session), then the
+        /// new settings.
         fn sign_in_again(&mut self) {
             let mut w = Wallet::start(&self.dir, None);
             w.ok("sign-up");
+            let lost = self.settle(&mut w);
+            assert!(lost.is_empty(), "signing in lost {lost:?}");
             w.quit();
             self.accept_settings();
+        }
+    }
+
+    /// The kind of account a wallet shows, as the table names it.
+    fn signer(status: &Value) -> &str {
+        match status["account"]["signer"].as_str() {
+            Some("pin") => "PIN",
+            other => other.unwrap_or("unknown"),
+        }
+    }
+
+    /// What a restarted wallet shows, in words for the table.
+    fn shown(status: &Value) -> String {
+        match status["status"].as_str() {
+            Some("signedIn") => format!(
+                "the next start opens on the {} account, still signed in, with no word of the lost one",
+                signer(status)
+            ),
+            _ => match status["reason"].as_str() {
+                Some(reason) => format!("the next start is signed out: \"{reason}\""),
+                None => "the next start is signed out, no reason given".into(),
+            },
         }
     }
 
@@ -587,10 +705,12 @@ mod parent {
             _temp: temp,
             expected: serde_json::Map::new(),
             pin_account: None,
+            accounts: BTreeSet::new(),
+            current: String::new(),
         };
 
-        // What a user has after a while: a tenant network with its API key, a PIN wallet, a
-        // passkey wallet signed in, settings changed.
+        // What a user has after a while: a tenant network with its API key, a PIN wallet and
+        // a passkey wallet signed in side by side (the passkey one current), settings changed.
         let t = Instant::now();
         let mut w = Wallet::start(&world.dir, None);
         w.ok(&format!("network {}", world.base));
@@ -599,9 +719,11 @@ mod parent {
         w.ok("theme dark");
         w.ok("lock 15");
         w.ok("alerts");
+        world.settle(&mut w);
         w.quit();
+        assert_eq!(world.accounts.len(), 2, "two accounts signed in");
         world.accept_settings();
-        world.pin_account = world.item(SecretItem::PinAccount);
+        world.pin_account = world.item(SecretItem::PinAccount, None);
         assert!(world.pin_account.is_some());
         println!("chaos: set-up {:.1} s", t.elapsed().as_secs_f64());
 
@@ -642,7 +764,9 @@ mod parent {
             };
             println!(
                 "| {} | {} | {lost}{note} | {:.1} s |",
-                r.case, r.sessions_lost, r.seconds
+                r.case,
+                r.lost.len(),
+                r.seconds
             );
         }
         println!();
@@ -653,52 +777,88 @@ mod parent {
         );
         let bad: Vec<_> = rows
             .iter()
-            .filter(|r| r.sessions_lost > r.allowed || !r.else_lost.is_empty())
-            .map(|r| r.case)
+            .filter(|r| r.lost != r.expected || !r.else_lost.is_empty())
+            .map(|r| {
+                format!(
+                    "{}: lost {:?}, expected {:?}, else {:?}",
+                    r.case, r.lost, r.expected, r.else_lost
+                )
+            })
             .collect();
-        assert!(bad.is_empty(), "cases that lost too much: {bad:?}");
+        assert!(
+            bad.is_empty(),
+            "cases that did not measure as expected: {bad:#?}"
+        );
     }
 
-    /// Kills the wallet at `point` of the refresh its start-up does, then starts it again.
+    /// Kills the wallet at `point` of the current account's refresh during start-up (the
+    /// other accounts' restores run before or after it, each its own refresh), then starts it
+    /// again. Only the lost-reply window (`before-save`) loses a session: that account's.
     fn kill_at(world: &mut World, point: &str, case: &'static str) -> Row {
         let t = Instant::now();
-        let mut w = Wallet::start(&world.dir, Some(point));
-        w.paused("warm");
+        let target = world.current.clone();
+        let stored = world.item(SecretItem::RefreshToken, Some(&target));
+        assert!(stored.is_some(), "{target} has a keychain item");
+        let mut w = Wallet::start(&world.dir, Some((point, &target)));
+        w.paused("warm", &format!("{point} {target}"));
         w.kill();
+        // The kill point as the keychain tells it: the item is written only after the save.
+        let written = world.item(SecretItem::RefreshToken, Some(&target)) != stored;
+        assert_eq!(
+            written,
+            point == "after-save",
+            "{point}: the keychain item was{} written before the kill",
+            if written { "" } else { " not" }
+        );
         let mut again = Wallet::start(&world.dir, None);
         again.ok("warm");
-        let signed_in = again.signed_in();
+        let lost = world.settle(&mut again);
+        let status = again.ok("status");
         again.quit();
-        let allowed = u32::from(point == "before-save");
+        let expected = if point == "before-save" {
+            BTreeSet::from([target.clone()])
+        } else {
+            BTreeSet::new()
+        };
+        let note = if !lost.is_empty() {
+            format!(
+                "IBEx consumed the stored token; its answer died with the process: that account signs in again; {}",
+                shown(&status)
+            )
+        } else if world.current != target {
+            format!(
+                "the next start opens on the {} account, not the one that was current",
+                signer(&status)
+            )
+        } else {
+            String::new()
+        };
         Row {
             case,
-            sessions_lost: u32::from(!signed_in),
-            allowed,
+            note,
+            lost,
+            expected,
             else_lost: world.else_lost(),
-            note: if signed_in {
-                String::new()
-            } else {
-                "IBEx consumed the stored token; its answer died with the process: sign in again"
-                    .into()
-            },
             seconds: t.elapsed().as_secs_f64(),
         }
     }
 
-    /// Two wallet processes on one keychain item and one settings file, each refreshing after
-    /// the other rotated, each changing a setting; then both killed and one restarted.
+    /// Two wallet processes on one keychain (one item per account) and one settings file,
+    /// each refreshing after the other rotated, each changing a setting; then both killed and
+    /// one restarted.
     fn two_instances(world: &mut World) -> Row {
         let t = Instant::now();
         let mut a = Wallet::start(&world.dir, None);
         a.ok("warm");
         let mut b = Wallet::start(&world.dir, None);
-        b.ok("warm"); // rotates the token `a` holds
+        b.ok("warm"); // rotates every token `a` holds
         world.faults(json!({ "expireAccessTokens": true }));
         a.ok("use");
         b.ok("use");
         a.ok("theme light");
         b.ok("lock 30");
-        let live = u32::from(!a.signed_in()) + u32::from(!b.signed_in());
+        let mut lost = world.missing(&mut a);
+        lost.extend(world.missing(&mut b));
         a.kill();
         b.kill();
         // Each instance's change, and neither undone by the other's write.
@@ -706,22 +866,23 @@ mod parent {
         world.expected["settings"]["lockAfterMinutes"] = json!(30);
         let mut c = Wallet::start(&world.dir, None);
         c.ok("warm");
-        let on_disk = u32::from(!c.signed_in());
+        lost.extend(world.settle(&mut c));
         c.quit();
         Row {
-            case: "two instances at once (one keychain item, one settings file)",
-            sessions_lost: live + on_disk,
-            allowed: 0,
+            case: "two instances at once (one keychain, one settings file)",
+            lost,
+            expected: BTreeSet::new(),
             else_lost: world.else_lost(),
             note: String::new(),
             seconds: t.elapsed().as_secs_f64(),
         }
     }
 
-    /// The Secret Service killed while the wallet runs and a refresh rotates the token; it
-    /// comes back before the wallet quits (`back_first`) or after.
+    /// The Secret Service killed while the wallet runs and a refresh of the current account
+    /// rotates its token; it comes back before the wallet quits (`back_first`) or after.
     fn secret_service_killed(world: &mut World, back_first: bool) -> Row {
         let t = Instant::now();
+        let target = world.current.clone();
         let mut w = Wallet::start(&world.dir, None);
         w.ok("warm");
         secret_service::kill();
@@ -750,9 +911,14 @@ mod parent {
         }
         let mut again = Wallet::start(&world.dir, None);
         again.ok("warm");
-        let lost = u32::from(!again.signed_in());
+        let lost = world.settle(&mut again);
+        let status = again.ok("status");
         again.quit();
+        if !lost.is_empty() {
+            note += &format!("; {}", shown(&status));
+        }
         let mut else_lost = world.else_lost();
+        // The kill point: the rotation happened while the service was down.
         if !works || said != "unsaved" {
             else_lost.push("the session's state (see the note)".into());
         }
@@ -762,8 +928,12 @@ mod parent {
             } else {
                 "Secret Service killed mid-session, wallet quits before it is back"
             },
-            sessions_lost: lost,
-            allowed: u32::from(!back_first),
+            lost,
+            expected: if back_first {
+                BTreeSet::new()
+            } else {
+                BTreeSet::from([target])
+            },
             else_lost,
             note,
             seconds: t.elapsed().as_secs_f64(),
@@ -777,15 +947,15 @@ mod parent {
         let mut w = Wallet::start(&world.dir, None);
         w.ok("sign-up"); // the software passkey lives in this process: it signs the transfer
         let sent = w.ok("send");
-        let lost = u32::from(!w.signed_in());
+        let lost = world.settle(&mut w);
         w.quit();
         world.faults(json!({ "stallWebSockets": false }));
         world.accept_settings();
         let socket = sent["socket"].as_bool().unwrap_or(true);
         Row {
             case: "WebSocket handshake stalls",
-            sessions_lost: lost,
-            allowed: 0,
+            lost,
+            expected: BTreeSet::new(),
             else_lost: if socket {
                 vec!["(the socket connected: the fault did not hold)".into()]
             } else {
@@ -808,7 +978,7 @@ mod parent {
         let mut w = Wallet::start(&world.dir, None);
         let notice = w.ok("notice");
         w.ok("warm");
-        let lost = u32::from(!w.signed_in());
+        let lost = world.settle(&mut w);
         w.quit();
         let mut else_lost = world.else_lost();
         if !notice
@@ -819,8 +989,8 @@ mod parent {
         }
         Row {
             case: "settings file half-written",
-            sessions_lost: lost,
-            allowed: 0,
+            lost,
+            expected: BTreeSet::new(),
             else_lost,
             note: "restored from its copy, the notice shown".into(),
             seconds: t.elapsed().as_secs_f64(),
