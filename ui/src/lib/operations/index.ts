@@ -5,5 +5,6 @@
 export { Operation, type Phase } from './operation.svelte';
 export { feeText, type Kind, type KindPart, type Review, type Signing } from './review';
 export { default as AmountField } from './AmountField.svelte';
+export { default as HoldingSelect, holdingKey } from './HoldingSelect.svelte';
 export { default as OperationProgress } from './OperationProgress.svelte';
 export { default as OperationReview } from './OperationReview.svelte';
