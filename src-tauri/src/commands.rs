@@ -13,6 +13,11 @@ include!("command_list.rs");
 #[serde(transparent)]
 pub struct AppEvent(pub CoreEvent);
 
+/// The typed event alone: what the running app mounts so `AppEvent::emit` finds its name.
+pub fn events_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new().events(tauri_specta::collect_events![AppEvent])
+}
+
 macro_rules! expand_commands {
     ($($name:ident ($($arg:ident : $ty:ty),*) -> $ret:ty;)*) => {
         /// Tauri command handlers: thin adapters onto [`Core`].
@@ -34,11 +39,17 @@ macro_rules! expand_commands {
         /// Every command name, in declaration order.
         pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
 
-        /// The specta/tauri-specta builder: the Tauri handler, events and the TS bindings.
+        /// The Tauri handler for every command. Not through tauri-specta's builder: its
+        /// `commands` builds every command's type description at start (all of specta's type
+        /// code in the binary and work at every launch) for the bindings, which only the
+        /// bindings test exports.
+        pub fn invoke_handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(tauri_commands::$name),*]
+        }
+
+        /// The specta/tauri-specta builder with every command and event: the TS bindings.
         pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-            tauri_specta::Builder::<tauri::Wry>::new()
-                .commands(tauri_specta::collect_commands![$(tauri_commands::$name),*])
-                .events(tauri_specta::collect_events![AppEvent])
+            events_builder().commands(tauri_specta::collect_commands![$(tauri_commands::$name),*])
         }
 
         /// Runs a command from its name and JSON arguments (camelCase keys, as Tauri's IPC
