@@ -13,11 +13,6 @@ include!("command_list.rs");
 #[serde(transparent)]
 pub struct AppEvent(pub CoreEvent);
 
-/// The typed event alone: what the running app mounts so `AppEvent::emit` finds its name.
-pub fn events_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().events(tauri_specta::collect_events![AppEvent])
-}
-
 macro_rules! expand_commands {
     ($($name:ident ($($arg:ident : $ty:ty),*) -> $ret:ty;)*) => {
         /// Tauri command handlers: thin adapters onto [`Core`].
@@ -39,17 +34,19 @@ macro_rules! expand_commands {
         /// Every command name, in declaration order.
         pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
 
-        /// The Tauri handler for every command. Not through tauri-specta's builder: its
-        /// `commands` builds every command's type description at start (all of specta's type
-        /// code in the binary and work at every launch) for the bindings, which only the
-        /// bindings test exports.
+        /// The Tauri handler for every command. Not through tauri-specta's builder: it builds
+        /// every command's and event's type description when made (all of specta's type code
+        /// in the binary, and work at every launch) for the bindings, which only the bindings
+        /// test exports.
         pub fn invoke_handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![$(tauri_commands::$name),*]
         }
 
         /// The specta/tauri-specta builder with every command and event: the TS bindings.
         pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-            events_builder().commands(tauri_specta::collect_commands![$(tauri_commands::$name),*])
+            tauri_specta::Builder::<tauri::Wry>::new()
+                .commands(tauri_specta::collect_commands![$(tauri_commands::$name),*])
+                .events(tauri_specta::collect_events![AppEvent])
         }
 
         /// Runs a command from its name and JSON arguments (camelCase keys, as Tauri's IPC
