@@ -30,6 +30,7 @@ if [ $build = 1 ]; then
     -e "s/@UPDATER@/$(lock_version tauri-plugin-updater)/" \
     -e "s/@NOTIFICATION@/$(lock_version tauri-plugin-notification)/" \
     -e "s/@SINGLE_INSTANCE@/$(lock_version tauri-plugin-single-instance)/" \
+    -e "s/@SERDE_JSON@/$(lock_version serde_json)/" \
     "$empty/Cargo.toml.in" >"$empty/Cargo.toml"
   # Same release profile as ours, and the same dependency versions (cargo prunes the rest).
   awk '/^\[profile\.release/ {on=1} /^\[/ && !/^\[profile\.release/ {on=0} on' Cargo.toml >>"$empty/Cargo.toml"
