@@ -116,6 +116,8 @@ macro_rules! for_each_command {
             banking_mandates() -> Vec<banking::mandates::MandateView>;
             banking_mandate_prepare(draft: banking::mandates::MandateDraft) -> operations::OperationReview;
             banking_mandate_create(user_op_hash: String) -> Vec<banking::mandates::MandateView>;
+            banking_mandate_suspend(id: String) -> Vec<banking::mandates::MandateView>;
+            banking_mandate_resume(id: String) -> Vec<banking::mandates::MandateView>;
             banking_mandate_cancel(id: String) -> Vec<banking::mandates::MandateView>;
             banking_automation() -> Vec<banking::automation::AutomationView>;
             banking_automation_save(draft: banking::automation::AutomationDraft) -> Vec<banking::automation::AutomationView>;

@@ -442,7 +442,7 @@ impl crate::Core {
         let key = crate::passkey::verify::registration(&credential, &pending.rp_id, true)?
             .ok_or_else(|| AppError::validation(Msg::OwnerKeyNotP256))?;
         let (x, y) = point(&key);
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let owner = session.webauthn_signer(pending.chain, &x, &y).await?;
         let (current, _) = self
             .read_owners(conn, &session, &safe, pending.chain)
@@ -484,7 +484,7 @@ impl crate::Core {
             .parse()
             .map_err(|_| AppError::validation(Msg::OwnerAddressInvalid))?;
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let chain = chain(draft.chain_id);
         let (current, device) = self.read_owners(&conn, &session, &safe, chain).await?;
         if !current.owners.contains(&owner) {
@@ -540,7 +540,7 @@ impl crate::Core {
         threshold: u32,
     ) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let chain = chain(chain_id);
         let (current, _) = self.read_owners(&conn, &session, &safe, chain).await?;
         check_threshold(threshold, current.owners.len())?;

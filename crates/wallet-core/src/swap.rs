@@ -502,7 +502,7 @@ impl crate::Core {
     /// minimum at `slippage`, through its aggregator. An expired quote is refused (quote again).
     pub async fn swap_prepare(&self, draft: SwapDraft) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let bps = parse_slippage(&draft.slippage)?;
         let quote = conn
             .swaps

@@ -17,6 +17,7 @@ import {
 } from '../support/browser.mjs';
 import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/bridge');
@@ -24,18 +25,6 @@ const BASE = 8453;
 const GNOSIS = 100;
 const ARB = 421614;
 const USDC_BASE = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
-
-/** @param {string} sandboxUrl @param {string} path @param {unknown} body */
-async function sandbox(sandboxUrl, path, body) {
-  const r = await fetch(`${sandboxUrl}/__sandbox/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
-  return JSON.parse(text);
-}
 
 /** Light and dark screenshots, each checked for accessibility. @param {import('playwright-core').Page} page @param {string} name */
 async function shoot(page, name) {
@@ -117,7 +106,7 @@ test('bridge: unsupported pair, same chain, quote, review in words, a failed app
 
   // Bad input first, then the bridge's quote.
   await ask(page, GNOSIS, 'EURe', '1.0000001');
-  await page.getByTestId('route-error').filter({ hasText: /6/ }).waitFor({ timeout: 30000 });
+  await page.getByTestId('route-amount-error').filter({ hasText: /6/ }).waitFor({ timeout: 30000 });
   await ask(page, GNOSIS, 'EURe', '10');
   const quote = page.getByTestId('route-quote');
   await quote.waitFor({ timeout: 30000 });

@@ -115,6 +115,8 @@ export const commands = {
 	bankingMandates: () => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandates")),
 	bankingMandatePrepare: (draft: MandateDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("banking_mandate_prepare", { draft })),
 	bankingMandateCreate: (userOpHash: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_create", { userOpHash })),
+	bankingMandateSuspend: (id: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_suspend", { id })),
+	bankingMandateResume: (id: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_resume", { id })),
 	bankingMandateCancel: (id: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_cancel", { id })),
 	bankingAutomation: () => typedError<AutomationView_Serialize[], AppError>(__TAURI_INVOKE("banking_automation")),
 	bankingAutomationSave: (draft: AutomationDraft_Deserialize) => typedError<AutomationView_Serialize[], AppError>(__TAURI_INVOKE("banking_automation_save", { draft })),
@@ -1012,7 +1014,12 @@ export type ErrorCode =
  */
 "confirmationNeeded" | 
 /**  The current account is not the one a review was prepared for: nothing was signed. */
-"accountChanged";
+"accountChanged" | 
+/**
+ *  The signed-in account's signer cannot approve operations here (IBEx documents operation
+ *  signing for passkeys only: e-mail, Ethereum-account and PIN signers): nothing was prepared.
+ */
+"signerCannotApprove";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {

@@ -289,7 +289,7 @@ impl crate::Core {
     /// receive what it quoted on the destination. An expired quote is refused (quote again).
     pub async fn route_prepare(&self, draft: RouteDraft) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let routed = conn
             .routes
             .get(&draft.route_id)

@@ -256,6 +256,23 @@ impl AuthState {
         Ok((active.session.clone(), active.safe()?))
     }
 
+    /// As [`Self::signed_in`], for preparing an operation: refused at once, before IBEx is
+    /// asked, when the account's signer cannot approve it. IBEx's execute takes a WebAuthn
+    /// assertion only (operations.md §1.2), so e-mail, Ethereum-account and PIN accounts would
+    /// otherwise reach a passkey prompt that cannot answer for them.
+    pub fn signing(&self) -> Result<(Session, ibex::Address), AppError> {
+        let refused = match lock(&self.signed).current().map(|a| a.account.signer) {
+            Some(SignerKind::Email) => Some(Msg::SignerCannotApproveEmail),
+            Some(SignerKind::Eoa) => Some(Msg::SignerCannotApproveEoa),
+            Some(SignerKind::Pin) => Some(Msg::SignerCannotApprovePin),
+            Some(SignerKind::Passkey) | None => None,
+        };
+        match refused {
+            Some(text) => Err(AppError::new(ErrorCode::SignerCannotApprove, text)),
+            None => self.signed_in(),
+        }
+    }
+
     /// The current account's session and Safe even while locked, for background reads that
     /// never sign; `None` when signed out.
     pub fn watched(&self) -> Option<(Session, ibex::Address)> {
