@@ -5,6 +5,7 @@
 // works; then the source leg and the arrival on the other chain, and the result in Activity.
 // A quote that expires before the passkey is asked is never signed: the wallet quotes again.
 // What arrives is compared with the quote; a bridge that delivers less is flagged, in Activity too.
+// A bridge still on its way when the page reloads is on the Bridge card again, followed to its arrival.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -225,6 +226,63 @@ test('bridge: a quote that expires before approval is never signed; the wallet q
   await flight.waitFor({ timeout: 30000 });
   await flight.locator('.warn').waitFor({ timeout: 30000 });
   await page.screenshot({ path: join(shots, '10-activity-short.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('bridge: after a reload the card shows the bridge still on its way, then its arrival; a new one can start meanwhile', async () => {
+  const { page, errors, sandboxUrl } = await walletOnBridge();
+  // The bridge delivers what it quotes (the test before made it short).
+  await sandbox(sandboxUrl, 'faults', undefined, 'DELETE');
+  await ask(page, GNOSIS, 'EURe', '10');
+  await page.getByTestId('route-quote').waitFor({ timeout: 30000 });
+  const exact = (await page.getByTestId('route-quote-receive').getAttribute('data-exact')) ?? '';
+  await page.getByTestId('route-review-button').click();
+  await page.getByTestId('route-review-words').waitFor({ timeout: 30000 });
+  await page.getByTestId('route-approve').click();
+  await page.getByTestId('route-op-result').waitFor({ timeout: 90000 });
+  await page.getByTestId('route-timeline').waitFor();
+
+  // The bridge delivers 20 s after its source leg on IBEx's clock, which is held: it is still
+  // on its way when the page comes back.
+  await page.reload();
+  await page.getByTestId('nav-swap').click({ timeout: 30000 });
+  await page.getByTestId('swap-mode-bridge').click();
+  const resumed = page.getByTestId('route-resumed-route');
+  await resumed.waitFor({ timeout: 30000 });
+  assert.equal(await resumed.count(), 1);
+  assert.notEqual(await resumed.getAttribute('data-status'), 'destCompleted');
+  assert.match(
+    (await resumed.locator('h4').textContent()) ?? '',
+    literally(t('route_flight_legend', { sell: '10 USDC', from: 'Base', to: 'Gnosis' })),
+  );
+  const timeline = page.getByTestId('route-resumed-timeline');
+  assert.equal(await timeline.locator('li.done').count(), 1, 'the source leg is done');
+  assert.equal(await timeline.locator('li.current').count(), 1, 'the bridge is delivering');
+  await resumed.getByText(t('route_now_bridge', { chain: 'Gnosis' })).waitFor();
+  assert.equal(await page.getByTestId('route-result').count(), 0);
+  // The form is there for another bridge meanwhile.
+  await page.getByTestId('route-get-quote').waitFor();
+  await page.getByText(t('route_resumed_hint')).waitFor();
+  await shoot(page, '11-resumed-in-flight');
+
+  await sandbox(sandboxUrl, 'clock/advance', { seconds: 25 });
+  const result = page.locator('[data-testid="route-resumed-result"][data-arrived]');
+  await result.waitFor({ timeout: 60000 });
+  assert.equal(await result.getAttribute('data-arrived'), exact);
+  assert.equal(await result.getAttribute('data-shortfall'), null);
+  assert.equal(await result.getAttribute('role'), 'status');
+  assert.equal(await resumed.getAttribute('data-status'), 'destCompleted');
+  assert.equal(await timeline.locator('li.done').count(), 3);
+  assert.equal(await page.getByText(t('route_resumed_hint')).count(), 0, 'nothing left on its way');
+  await shoot(page, '12-resumed-arrived');
+
+  // By keyboard to Activity, where the bridge is listed as arrived.
+  await page.getByTestId('route-resumed-activity').focus();
+  await page.keyboard.press('Enter');
+  const flight = page.getByTestId('route-flight').first();
+  await flight.waitFor({ timeout: 30000 });
+  assert.equal(await flight.getAttribute('data-status'), 'destCompleted');
   assert.deepEqual(errors, []);
   await page.close();
 });
