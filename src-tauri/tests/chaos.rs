@@ -671,7 +671,8 @@ mod parent {
     fn told(status: &Value, lost: &BTreeSet<String>) -> Option<String> {
         status["notices"].as_array()?.iter().find_map(|n| {
             let id = n["account"]["id"].as_str()?;
-            lost.contains(id).then(|| n["message"].as_str().unwrap_or_default().to_owned())
+            lost.contains(id)
+                .then(|| n["message"].as_str().unwrap_or_default().to_owned())
         })
     }
 

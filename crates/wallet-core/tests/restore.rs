@@ -126,7 +126,11 @@ async fn a_session_refused_at_start_is_told_by_name_and_the_others_stay_current(
     let core = world.wallet(Some(core)).await;
     let info = core.session_get().await.unwrap();
     assert_eq!(account(&info).id, a.id, "A was current and came back");
-    assert_eq!(ids(&core).await, [a.id.clone()], "B left the switcher");
+    assert_eq!(
+        ids(&core).await,
+        std::slice::from_ref(&a.id),
+        "B left the switcher"
+    );
     let [notice] = info.notices() else {
         panic!("one notice: {info:?}")
     };
