@@ -6,8 +6,11 @@
 # WebKit web and network processes under Xvfb; and each ratio ours ÷ empty. Our web view renders
 # without GPU compositing (src-tauri/src/webview.rs), an empty app with it: one more run of the
 # empty app with compositing off (WEBKIT_DISABLE_COMPOSITING_MODE=1) gives the like-for-like
-# memory ratio. Then what our binary's bytes are, per crate, from its link map.
-# Usage: scripts/bench-bundle.sh [--no-build]   (CARGO_TARGET_DIR is honoured; both apps share it)
+# memory ratio. A third app, the empty one with the Tauri features and plugins we ship (updater,
+# notifications, single instance, tray; measured with compositing off), splits the ratio into
+# what those cost and what the wallet's own code costs. Then what our binary's bytes are, per
+# crate, from its link map.
+# Usage: scripts/bench-bundle.sh [--no-build]   (CARGO_TARGET_DIR is honoured; the apps share it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -17,24 +20,44 @@ build=1
 [ "${1:-}" = --no-build ] && build=0
 
 empty=$target/bench-empty-app
+# The reference apps' binaries and packages (both builds write target/release/empty-app).
+keep=$target/bench-reference
 lock_version() { awk -v n="$1" '$0 == "name = \"" n "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock; }
 if [ $build = 1 ]; then
   scripts/release.sh deb
   rm -rf "$empty" && cp -r scripts/bench/empty-app "$empty"
   sed -e "s/@TAURI@/$(lock_version tauri)/" -e "s/@TAURI_BUILD@/$(lock_version tauri-build)/" \
+    -e "s/@UPDATER@/$(lock_version tauri-plugin-updater)/" \
+    -e "s/@NOTIFICATION@/$(lock_version tauri-plugin-notification)/" \
+    -e "s/@SINGLE_INSTANCE@/$(lock_version tauri-plugin-single-instance)/" \
+    -e "s/@SERDE_JSON@/$(lock_version serde_json)/" \
     "$empty/Cargo.toml.in" >"$empty/Cargo.toml"
   # Same release profile as ours, and the same dependency versions (cargo prunes the rest).
   awk '/^\[profile\.release/ {on=1} /^\[/ && !/^\[profile\.release/ {on=0} on' Cargo.toml >>"$empty/Cargo.toml"
   cp Cargo.lock "$empty/Cargo.lock"
   sed "s|@ICONS@|$root/icons|g" "$empty/tauri.conf.json.in" >"$empty/tauri.conf.json"
   rm "$empty/Cargo.toml.in" "$empty/tauri.conf.json.in"
+  rm -rf "$keep" && mkdir -p "$keep"
   (cd "$empty" && "$root/node_modules/.bin/tauri" build --ci --bundles deb)
+  cp "$target/release/empty-app" "$keep/empty"
+  cp "$(ls -t "$target"/release/bundle/deb/Empty*.deb | head -1)" "$keep/empty.deb"
+  # The updater plugin refuses to start without a key and an endpoint: ours (never contacted).
+  plugins_config=$(python3 -c '
+import json, sys
+updater = json.load(open(sys.argv[1]))["plugins"]["updater"]
+print(json.dumps({"productName": "Plugins App",
+                  "app": {"windows": [{"label": "main", "title": "Plugins App", "width": 1100, "height": 760}]},
+                  "plugins": {"updater": {"pubkey": updater["pubkey"], "endpoints": updater["endpoints"]}}}))
+' src-tauri/tauri.conf.json)
+  (cd "$empty" && "$root/node_modules/.bin/tauri" build --ci --bundles deb --features plugins --config "$plugins_config")
+  cp "$target/release/empty-app" "$keep/plugins"
+  cp "$(ls -t "$target"/release/bundle/deb/Plugins*.deb | head -1)" "$keep/plugins.deb"
 fi
 
 ours_deb=$(ls -t "$target"/release/bundle/deb/IBEx*.deb | head -1)
-empty_deb=$(ls -t "$target"/release/bundle/deb/Empty*.deb | head -1)
 ours_bin=$target/release/ibex-wallet
-empty_bin=$target/release/empty-app
+empty_deb=$keep/empty.deb empty_bin=$keep/empty
+plugins_deb=$keep/plugins.deb plugins_bin=$keep/plugins
 
 # Starts a binary 4 times (the first warms the page cache and is not counted), prints the
 # median time to its first window, then after the last start idles 10 s and prints the PSS
@@ -78,20 +101,27 @@ measure() {
 read -r ours_ms ours_pss ours_app ours_web ours_net < <(measure "$ours_bin" "IBEx Wallet")
 read -r empty_ms empty_pss empty_app empty_web empty_net < <(measure "$empty_bin" "Empty App")
 read -r _ soft_pss soft_app soft_web soft_net < <(measure "$empty_bin" "Empty App" WEBKIT_DISABLE_COMPOSITING_MODE=1)
+read -r plug_ms plug_pss plug_app plug_web plug_net < <(measure "$plugins_bin" "Plugins App" WEBKIT_DISABLE_COMPOSITING_MODE=1)
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b / 1048576 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
 size() { stat -c %s "$1"; }
-printf '%-28s %14s %14s %8s\n' "" "ours" "empty Tauri" "ratio"
-printf '%-28s %14s %14s %8s\n' ".deb" "$(mib "$(size "$ours_deb")")" "$(mib "$(size "$empty_deb")")" \
-  "$(ratio "$(size "$ours_deb")" "$(size "$empty_deb")")"
-printf '%-28s %14s %14s %8s\n' "release binary" "$(mib "$(size "$ours_bin")")" "$(mib "$(size "$empty_bin")")" \
-  "$(ratio "$(size "$ours_bin")" "$(size "$empty_bin")")"
-printf '%-28s %14s %14s %8s\n' "first window (median of 3)" "$ours_ms ms" "$empty_ms ms" "$(ratio "$ours_ms" "$empty_ms")"
-printf '%-28s %14s %14s %8s\n' "PSS after 10 s idle (all)" "$ours_pss MiB" "$empty_pss MiB" "$(ratio "$ours_pss" "$empty_pss")"
-printf '%-28s %14s %14s\n' "  app / web / network" "$ours_app/$ours_web/$ours_net" "$empty_app/$empty_web/$empty_net"
-printf '%-28s %14s %14s %8s\n' "PSS, both no compositing" "$ours_pss MiB" "$soft_pss MiB" "$(ratio "$ours_pss" "$soft_pss")"
-printf '%-28s %14s %14s\n' "  app / web / network" "$ours_app/$ours_web/$ours_net" "$soft_app/$soft_web/$soft_net"
+row() { printf '%-28s %12s %12s %7s %14s %7s\n' "$@"; }
+row "" "ours" "empty Tauri" "ratio" "empty+plugins" "ratio"
+row ".deb" "$(mib "$(size "$ours_deb")")" "$(mib "$(size "$empty_deb")")" \
+  "$(ratio "$(size "$ours_deb")" "$(size "$empty_deb")")" "$(mib "$(size "$plugins_deb")")" \
+  "$(ratio "$(size "$ours_deb")" "$(size "$plugins_deb")")"
+row "release binary" "$(mib "$(size "$ours_bin")")" "$(mib "$(size "$empty_bin")")" \
+  "$(ratio "$(size "$ours_bin")" "$(size "$empty_bin")")" "$(mib "$(size "$plugins_bin")")" \
+  "$(ratio "$(size "$ours_bin")" "$(size "$plugins_bin")")"
+row "first window (median of 3)" "$ours_ms ms" "$empty_ms ms" "$(ratio "$ours_ms" "$empty_ms")" \
+  "$plug_ms ms" "$(ratio "$ours_ms" "$plug_ms")"
+row "PSS after 10 s idle (all)" "$ours_pss MiB" "$empty_pss MiB" "$(ratio "$ours_pss" "$empty_pss")"
+row "  app / web / network" "$ours_app/$ours_web/$ours_net" "$empty_app/$empty_web/$empty_net"
+row "PSS, all no compositing" "$ours_pss MiB" "$soft_pss MiB" "$(ratio "$ours_pss" "$soft_pss")" \
+  "$plug_pss MiB" "$(ratio "$ours_pss" "$plug_pss")"
+row "  app / web / network" "$ours_app/$ours_web/$ours_net" "$soft_app/$soft_web/$soft_net" "" \
+  "$plug_app/$plug_web/$plug_net"
 
 echo
 echo "What our release binary's bytes are (scripts/bench/crate-sizes.py on its link map):"

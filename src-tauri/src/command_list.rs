@@ -52,6 +52,7 @@ macro_rules! for_each_command {
             route_chains() -> Vec<u32>;
             route_quote(request: route::RouteRequest) -> route::RouteAnswer;
             route_prepare(draft: route::RouteDraft) -> operations::OperationReview;
+            route_flights() -> Vec<route::flight::RouteFlight>;
             earn_vaults() -> Vec<earn::VaultView>;
             earn_deposit_prepare(draft: earn::EarnDraft) -> operations::OperationReview;
             earn_withdraw_prepare(draft: earn::EarnDraft) -> operations::OperationReview;
@@ -116,6 +117,8 @@ macro_rules! for_each_command {
             banking_mandates() -> Vec<banking::mandates::MandateView>;
             banking_mandate_prepare(draft: banking::mandates::MandateDraft) -> operations::OperationReview;
             banking_mandate_create(user_op_hash: String) -> Vec<banking::mandates::MandateView>;
+            banking_mandate_suspend(id: String) -> Vec<banking::mandates::MandateView>;
+            banking_mandate_resume(id: String) -> Vec<banking::mandates::MandateView>;
             banking_mandate_cancel(id: String) -> Vec<banking::mandates::MandateView>;
             banking_automation() -> Vec<banking::automation::AutomationView>;
             banking_automation_save(draft: banking::automation::AutomationDraft) -> Vec<banking::automation::AutomationView>;

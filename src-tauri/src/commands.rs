@@ -34,7 +34,15 @@ macro_rules! expand_commands {
         /// Every command name, in declaration order.
         pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
 
-        /// The specta/tauri-specta builder: the Tauri handler, events and the TS bindings.
+        /// The Tauri handler for every command. Not through tauri-specta's builder: it builds
+        /// every command's and event's type description when made (all of specta's type code
+        /// in the binary, and work at every launch) for the bindings, which only the bindings
+        /// test exports.
+        pub fn invoke_handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(tauri_commands::$name),*]
+        }
+
+        /// The specta/tauri-specta builder with every command and event: the TS bindings.
         pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             tauri_specta::Builder::<tauri::Wry>::new()
                 .commands(tauri_specta::collect_commands![$(tauri_commands::$name),*])

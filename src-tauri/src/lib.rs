@@ -27,7 +27,6 @@ pub fn run() {
     init_logging();
     // Before any TLS client (ours, the updater's): the app's one rustls provider.
     ibex::install_crypto_provider();
-    let builder = commands::specta_builder();
     tauri::Builder::default()
         // First, so a second launch hands over to the running app before anything starts.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
@@ -36,12 +35,11 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
-        .invoke_handler(builder.invoke_handler())
+        .invoke_handler(commands::invoke_handler())
         .on_window_event(tray::on_window_event)
         .setup(move |app| {
             tracing::info!(version = %app.package_info().version, pid = std::process::id(), "IBEx Wallet started");
             webview::configure(app)?;
-            builder.mount_events(app);
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
             // Written atomically with a second copy kept (JsonFileStore); the same file

@@ -2,7 +2,7 @@
 
 use ibex_wallet_core::notify::Notifier;
 use ibex_wallet_core::{CoreEvent, EventSink};
-use tauri::AppHandle;
+use tauri::{AppHandle, Emitter};
 use tauri_specta::Event;
 
 use crate::commands::AppEvent;
@@ -18,7 +18,10 @@ impl WindowEvents {
 
 impl EventSink for WindowEvents {
     fn emit(&self, event: CoreEvent) {
-        if let Err(e) = AppEvent(event).emit(&self.0) {
+        // By name rather than `Event::emit`, whose registry lookup needs tauri-specta's
+        // builder mounted, and that builder builds every event type's description at start.
+        // The bindings test checks the name is the one the bindings listen on.
+        if let Err(e) = self.0.emit(AppEvent::NAME, AppEvent(event)) {
             tracing::warn!(error = %e, "event not delivered to the window");
         }
     }

@@ -108,3 +108,17 @@ fn no_ipc_type_carries_a_secret() {
         "secret-looking fields in IPC types: {offending:?}"
     );
 }
+
+/// The app emits its one event by name (platform.rs), without tauri-specta's registry: the name
+/// must be the one the bindings listen on.
+#[test]
+fn the_app_emits_the_event_the_bindings_listen_on() {
+    use tauri_specta::Event;
+    let name = ibex_wallet_lib::commands::AppEvent::NAME;
+    assert!(
+        generate().contains(&format!(
+            "makeEvent<AppEvent_Serialize, AppEvent_Deserialize>(\"{name}\")"
+        )),
+        "the bindings do not listen on {name:?}"
+    );
+}

@@ -17,8 +17,8 @@ use crate::amount::{self, Fiat4};
 use crate::clock::{iso, Millis};
 use crate::ids;
 use crate::ledger::{self, Token};
-use crate::market::mul_div;
 use crate::store::Safe;
+use exact_math::mul_div;
 
 const YEAR_MS: u128 = 365 * 86_400_000;
 

@@ -63,10 +63,19 @@ pub struct Faults {
     /// before the signature is read: nothing is submitted, and the operation stays prepared.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_executions: Option<u32>,
+    /// Bridges quoted while set deliver this many basis points (0–10000) less than they quoted
+    /// (slippage on the way, as real bridges may).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bridge_shortfall_bps: Option<u32>,
 }
 
 impl Faults {
     pub fn validate(&self) -> Result<(), ApiError> {
+        if self.bridge_shortfall_bps.is_some_and(|bps| bps > 10_000) {
+            return Err(ApiError::bad_request(
+                "bridgeShortfallBps must be within 0–10000",
+            ));
+        }
         match self.server_error_rate {
             Some(rate) if !(0.0..=1.0).contains(&rate) => Err(ApiError::bad_request(
                 "serverErrorRate must be within 0.0–1.0",
@@ -110,7 +119,8 @@ impl ActiveFaults {
             stall_web_sockets,
             revert_operations,
             substitute_recipient,
-            fail_executions
+            fail_executions,
+            bridge_shortfall_bps
         );
         if update.revert_operations.is_some() {
             self.reverted = 0;

@@ -9,42 +9,7 @@ use crate::clock::Millis;
 use crate::ids;
 use crate::ledger::Token;
 
-/// `a × b / c` rounded down, exact; `None` when `c` is 0 or the result does not fit in u128.
-pub fn mul_div(a: u128, b: u128, c: u128) -> Option<u128> {
-    if c == 0 {
-        return None;
-    }
-    let (hi, lo) = widening_mul(a, b);
-    if hi == 0 {
-        return Some(lo / c);
-    }
-    if hi >= c {
-        return None;
-    }
-    // Restoring long division of the 256-bit (hi, lo) by c; the remainder stays below c.
-    let (mut rem, mut quotient) = (hi, 0u128);
-    for bit in (0..128).rev() {
-        let carry = rem >> 127;
-        rem = (rem << 1) | ((lo >> bit) & 1);
-        quotient <<= 1;
-        if carry == 1 || rem >= c {
-            rem = rem.wrapping_sub(c);
-            quotient |= 1;
-        }
-    }
-    Some(quotient)
-}
-
-/// The full 256-bit product as (high, low) halves.
-fn widening_mul(a: u128, b: u128) -> (u128, u128) {
-    const MASK: u128 = u64::MAX as u128;
-    let (a0, a1, b0, b1) = (a & MASK, a >> 64, b & MASK, b >> 64);
-    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-    let mid = (p00 >> 64) + (p01 & MASK) + (p10 & MASK);
-    let lo = (p00 & MASK) | (mid << 64);
-    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    (hi, lo)
-}
+use exact_math::mul_div;
 
 /// Test shocks on top of the drift: `"<chainId>:<token lower case>"` → basis points.
 pub type Shocks = BTreeMap<String, i64>;
@@ -171,21 +136,6 @@ pub fn offer(
 mod tests {
     use super::*;
     use crate::ledger;
-
-    #[test]
-    fn mul_div_is_exact_beyond_u128_products() {
-        assert_eq!(mul_div(6, 7, 4), Some(10));
-        assert_eq!(mul_div(u128::MAX, 2, 2), Some(u128::MAX));
-        assert_eq!(mul_div(u128::MAX, u128::MAX, u128::MAX), Some(u128::MAX));
-        let e18 = 10u128.pow(18);
-        // 10^30 × 10^22 / 10^20 = 10^32: the product (10^52) needs 173 bits.
-        assert_eq!(
-            mul_div(e18 * 10u128.pow(12), 10u128.pow(22), 10u128.pow(20)),
-            Some(10u128.pow(32))
-        );
-        assert_eq!(mul_div(u128::MAX, 3, 2), None);
-        assert_eq!(mul_div(1, 1, 0), None);
-    }
 
     #[test]
     fn eighteen_to_eighteen_decimal_quotes_do_not_overflow() {

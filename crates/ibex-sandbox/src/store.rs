@@ -66,6 +66,9 @@ pub struct Route {
     pub user_op_hash: Option<String>,
     /// When the destination leg was credited.
     pub delivered_at: Option<Millis>,
+    /// What the bridge will credit when it is not `buy_amount` (the `bridgeShortfallBps` fault).
+    #[serde(default)]
+    pub deliver_amount: Option<u128>,
 }
 
 impl Route {

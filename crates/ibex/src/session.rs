@@ -48,6 +48,8 @@ pub enum EndReason {
     RefreshRejected,
     /// No refresh token was stored (nothing to restore).
     NoStoredToken,
+    /// A newer sign-in of the same account took over (see [`Session::retire`]).
+    Replaced,
 }
 
 /// Session tuning.
@@ -193,6 +195,43 @@ impl Session {
         let _guard = self.inner.refresh_lock.lock().await;
         // Signing out is the user's wish for this device: whatever token is stored goes.
         self.end(EndReason::SignedOut, None).await
+    }
+
+    /// Ends a session that a newer sign-in of the same account replaced, and spends its refresh
+    /// token at IBEx so that nobody can use it again. IBEx documents no sign-out or revoke
+    /// endpoint; a refresh token is single-use, so refreshing it is the one documented way to
+    /// revoke it. The pair that refresh returns is dropped (zeroized) unseen and never stored.
+    /// The store is left alone: it is the account's item, and holds the new session's token.
+    /// The old access token stays valid until it expires (≤ 1 h: a JWT cannot be recalled).
+    ///
+    /// An `Err` means the token may still be live at IBEx until its 24 h run out; nothing on
+    /// the device holds it any more. A 401 means it was already spent: that is success.
+    pub async fn retire(&self) -> Result<(), Error> {
+        let _guard = self.inner.refresh_lock.lock().await;
+        let Some(tokens) = self.write_tokens().take() else {
+            return Ok(()); // already ended: its token was spent or refused
+        };
+        self.inner
+            .state
+            .send_replace(SessionState::Ended(EndReason::Replaced));
+        tracing::info!("replaced session ended");
+        // Retrying is safe: a reply lost after IBEx spent the token makes the retry a 401.
+        let retry = &self.inner.client.config().retry;
+        let mut failures = 0;
+        loop {
+            match self.inner.client.refresh(&tokens.refresh).await {
+                Ok(unused) => {
+                    drop(unused);
+                    return Ok(());
+                }
+                Err(Error::Unauthorized { status: 401, .. }) => return Ok(()),
+                Err(e) if e.is_transient() && failures < retry.transient_attempts => {
+                    failures += 1;
+                    tokio::time::sleep(retry.backoff(failures)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// A valid access token, refreshing first when it is due.

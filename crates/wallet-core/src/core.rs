@@ -176,8 +176,20 @@ impl Core {
         let conn = self.open_connection().await?;
         let signer = self.last_signer(&conn);
         conn.auth.restore(self.secrets.as_ref(), signer).await;
+        self.resume_routes(&conn);
         *slot = Some(conn.clone());
         Ok(conn)
+    }
+
+    /// Follows again the routes approved on this network that had not arrived when the app
+    /// last ran (each for its account, if signed in).
+    fn resume_routes(&self, conn: &Connection) {
+        // The device's clock is close enough to IBEx's for a bound of a day.
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let accounts = conn.auth.every_account();
+        crate::route::flight::resume(&self.events, &conn.flights, &accounts, now, |s| {
+            conn.ops.signals(s)
+        });
     }
 
     /// Leaves the current network: its connection is parked while accounts are signed in on

@@ -312,7 +312,7 @@ impl crate::Core {
         deposit: bool,
     ) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let address: Address = draft
             .vault_address
             .trim()

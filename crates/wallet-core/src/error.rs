@@ -65,6 +65,9 @@ pub enum ErrorCode {
     ConfirmationNeeded,
     /// The current account is not the one a review was prepared for: nothing was signed.
     AccountChanged,
+    /// The signed-in account's signer cannot approve operations here (IBEx documents operation
+    /// signing for passkeys only: e-mail, Ethereum-account and PIN signers): nothing was prepared.
+    SignerCannotApprove,
 }
 
 /// An error as the UI sees it.

@@ -84,7 +84,7 @@ impl crate::Core {
     pub async fn message_sign(&self, draft: MessageDraft) -> Result<OperationReview, AppError> {
         check(&draft.message)?;
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let facts = MessageFacts {
             hash: hex(&eip191_hash(&draft.message)),
             bytes: u32::try_from(draft.message.len()).unwrap_or(u32::MAX),

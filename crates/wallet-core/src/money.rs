@@ -131,42 +131,6 @@ impl PartialOrd for Exact {
     }
 }
 
-/// `a × b / c` rounded down, exact for any `u128` inputs (a 256-bit product); `None` when `c`
-/// is zero or the quotient does not fit. Token amounts of 18 decimals times 10^18 overflow
-/// `u128` products, so rates and minimums go through this.
-pub(crate) fn mul_div(a: u128, b: u128, c: u128) -> Option<u128> {
-    if c == 0 {
-        return None;
-    }
-    let (hi, lo) = mul_wide(a, b);
-    if hi >= c {
-        return None;
-    }
-    // Long division of the 256-bit (hi, lo) by c, one bit at a time; the remainder stays < c.
-    let (mut rem, mut quotient) = (hi, 0u128);
-    for bit in (0..128).rev() {
-        let carry = rem >> 127;
-        rem = (rem << 1) | ((lo >> bit) & 1);
-        quotient <<= 1;
-        if carry == 1 || rem >= c {
-            rem = rem.wrapping_sub(c);
-            quotient |= 1;
-        }
-    }
-    Some(quotient)
-}
-
-/// The 256-bit product of `a` and `b` as (high, low) halves.
-fn mul_wide(a: u128, b: u128) -> (u128, u128) {
-    const MASK: u128 = u64::MAX as u128;
-    let (a1, a0, b1, b0) = (a >> 64, a & MASK, b >> 64, b & MASK);
-    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-    let middle = (p00 >> 64) + (p01 & MASK) + (p10 & MASK);
-    let lo = (p00 & MASK) | (middle << 64);
-    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (middle >> 64);
-    (hi, lo)
-}
-
 /// The exact sum of decimal texts; `None` if one is unreadable or the sum overflows.
 pub(crate) fn sum<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<Exact> {
     values
@@ -191,21 +155,6 @@ mod tests {
         assert_eq!(sum(["2.36", "-0.36", "10"]).unwrap().to_text(2), "12.00");
         assert_eq!(sum([]).unwrap().to_text(2), "0.00");
         assert!(sum(["1e3"]).is_none());
-    }
-
-    #[test]
-    fn mul_div_is_exact_beyond_u128_products() {
-        assert_eq!(mul_div(10, 3, 4), Some(7));
-        // 10^24 × 10^18 overflows u128; the quotient does not.
-        let million_tokens = 10u128.pow(24);
-        assert_eq!(
-            mul_div(million_tokens, 10u128.pow(18), 10u128.pow(24)),
-            Some(10u128.pow(18))
-        );
-        assert_eq!(mul_div(u128::MAX, u128::MAX, u128::MAX), Some(u128::MAX));
-        assert_eq!(mul_div(u128::MAX, 3, 4), Some(u128::MAX / 4 * 3 + 2));
-        assert_eq!(mul_div(u128::MAX, 2, 1), None);
-        assert_eq!(mul_div(1, 1, 0), None);
     }
 
     #[test]

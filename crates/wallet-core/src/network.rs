@@ -54,6 +54,8 @@ pub(crate) struct Connection {
     pub bank: crate::banking::BankState,
     /// The route quotes shown to the user, which a route review is built from.
     pub routes: crate::route::RouteBook,
+    /// The routes approved on this network, followed to their arrival.
+    pub flights: Arc<crate::route::flight::Flights>,
     /// A new Safe owner's passkey registration in progress.
     pub owners: crate::owners::NewOwners,
     /// An e-mail sign-up, sign-in or confirmation waiting for its code or passphrase.
@@ -88,6 +90,11 @@ impl Connection {
                 let identity = client.config().base_url.to_string();
                 Ok(Self {
                     setting: setting.clone(),
+                    flights: crate::route::flight::Flights::new(
+                        store.clone(),
+                        &client.config().rp_id,
+                        &identity,
+                    ),
                     auth: AuthState::new(
                         client.clone(),
                         identity.clone(),
@@ -132,6 +139,11 @@ impl Connection {
         let client = ibex::Client::new(config)?;
         Ok(Self {
             setting: NetworkSetting::Sandbox,
+            flights: crate::route::flight::Flights::new(
+                store.clone(),
+                SANDBOX_RP_ID,
+                SANDBOX_IDENTITY,
+            ),
             auth: AuthState::new(
                 client.clone(),
                 SANDBOX_IDENTITY.to_owned(),

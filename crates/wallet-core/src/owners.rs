@@ -56,38 +56,65 @@ fn point(key: &VerifyingKey) -> Point {
     (x, y)
 }
 
-/// This device's passkey key: known exactly from a registration here, or as the (at most two)
-/// keys an assertion's signature admits. Public keys only; forgotten at sign-out.
-#[derive(Default)]
-pub(crate) struct DeviceKeys(Mutex<Vec<Point>>);
+/// This device's passkey key for one account: known exactly from a registration here, or as
+/// the (at most two) keys an assertion's signature admits. A public key, kept in the account's
+/// filing (`Filed::device_keys`) so the Owners page still knows it after a restart or a switch;
+/// each account has its own (its own passkey), forgotten with the account at sign-out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DeviceKey(Point);
 
-impl DeviceKeys {
-    /// Learns from a sign-up's attestation (`create`) or any assertion (`get`).
-    pub(crate) fn learn(&self, credential: &serde_json::Value, kind: ClientDataType) {
-        let found = match kind {
-            ClientDataType::Create => registered_key(credential).into_iter().collect(),
-            ClientDataType::Get => recovered_keys(credential),
-        };
-        if found.is_empty() {
-            return;
-        }
-        let mut known = lock(&self.0);
-        // Two assertions narrow two candidates to the one key both admit.
-        let both: Vec<Point> = known
-            .iter()
-            .filter(|k| found.contains(k))
-            .copied()
-            .collect();
-        *known = if both.is_empty() { found } else { both };
+impl Serialize for DeviceKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (x, y) = &self.0;
+        s.serialize_str(&format!(
+            "{}{}",
+            crate::hex::encode(x),
+            crate::hex::encode(y)
+        ))
     }
+}
 
-    pub(crate) fn forget(&self) {
-        lock(&self.0).clear();
+impl<'de> Deserialize<'de> for DeviceKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let bytes = crate::hex::decode(&text)
+            .filter(|b| b.len() == 64)
+            .ok_or_else(|| serde::de::Error::custom("a device key is 64 bytes of hex (x ‖ y)"))?;
+        let mut x = [0u8; 32];
+        let mut y = [0u8; 32];
+        x.copy_from_slice(&bytes[..32]);
+        y.copy_from_slice(&bytes[32..]);
+        Ok(Self((x, y)))
     }
+}
 
-    fn candidates(&self) -> Vec<Point> {
-        lock(&self.0).clone()
+/// Learns this device's key from a sign-up's attestation (`create`) or any assertion (`get`)
+/// into what `known` held; returns whether it changed. Two assertions narrow two candidates to
+/// the one key both admit.
+pub(crate) fn learn(
+    known: &mut Vec<DeviceKey>,
+    credential: &serde_json::Value,
+    kind: ClientDataType,
+) -> bool {
+    let found: Vec<DeviceKey> = match kind {
+        ClientDataType::Create => registered_key(credential).into_iter().collect(),
+        ClientDataType::Get => recovered_keys(credential),
     }
+    .into_iter()
+    .map(DeviceKey)
+    .collect();
+    if found.is_empty() {
+        return false;
+    }
+    let both: Vec<DeviceKey> = known
+        .iter()
+        .filter(|k| found.contains(k))
+        .copied()
+        .collect();
+    let learnt = if both.is_empty() { found } else { both };
+    let changed = *known != learnt;
+    *known = learnt;
+    changed
 }
 
 /// The ES256 key of an attestation, if it has one.
@@ -295,7 +322,7 @@ impl crate::Core {
             ));
         }
         let mut device = None;
-        for (x, y) in conn.auth.device.candidates() {
+        for DeviceKey((x, y)) in conn.auth.device_keys(session) {
             let owner = session.webauthn_signer(chain, &x, &y).await?;
             if owners.owners.contains(&owner) {
                 device = Some(owner);
@@ -317,7 +344,7 @@ impl crate::Core {
             chain_id,
             safe: safe.to_checksum(),
             threshold: owners.threshold,
-            device_known: !conn.auth.device.candidates().is_empty(),
+            device_known: !conn.auth.device_keys(&session).is_empty(),
             owners: owners
                 .owners
                 .iter()
@@ -415,7 +442,7 @@ impl crate::Core {
         let key = crate::passkey::verify::registration(&credential, &pending.rp_id, true)?
             .ok_or_else(|| AppError::validation(Msg::OwnerKeyNotP256))?;
         let (x, y) = point(&key);
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let owner = session.webauthn_signer(pending.chain, &x, &y).await?;
         let (current, _) = self
             .read_owners(conn, &session, &safe, pending.chain)
@@ -457,7 +484,7 @@ impl crate::Core {
             .parse()
             .map_err(|_| AppError::validation(Msg::OwnerAddressInvalid))?;
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let chain = chain(draft.chain_id);
         let (current, device) = self.read_owners(&conn, &session, &safe, chain).await?;
         if !current.owners.contains(&owner) {
@@ -513,7 +540,7 @@ impl crate::Core {
         threshold: u32,
     ) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let chain = chain(chain_id);
         let (current, _) = self.read_owners(&conn, &session, &safe, chain).await?;
         check_threshold(threshold, current.owners.len())?;
@@ -570,12 +597,30 @@ mod tests {
         let first = recovered_keys(&assertion(b"one"));
         assert!(first.contains(&mine));
         assert!(first.len() <= 2);
-        let device = DeviceKeys::default();
-        device.learn(&assertion(b"one"), ClientDataType::Get);
-        device.learn(&assertion(b"two"), ClientDataType::Get);
-        assert_eq!(device.candidates(), vec![mine]);
-        device.forget();
-        assert!(device.candidates().is_empty());
+        let mut device = Vec::new();
+        assert!(learn(&mut device, &assertion(b"one"), ClientDataType::Get));
+        assert!(learn(&mut device, &assertion(b"two"), ClientDataType::Get));
+        assert_eq!(device, vec![DeviceKey(mine)]);
+        assert!(!learn(
+            &mut device,
+            &assertion(b"three"),
+            ClientDataType::Get
+        ));
+        assert!(!learn(
+            &mut device,
+            &serde_json::json!({}),
+            ClientDataType::Get
+        ));
+        assert_eq!(
+            device,
+            vec![DeviceKey(mine)],
+            "nothing learnt keeps what was known"
+        );
+        let filed = serde_json::to_value(&device).unwrap();
+        assert_eq!(filed[0].as_str().map(str::len), Some(128), "{filed}");
+        let back: Vec<DeviceKey> = serde_json::from_value(filed).unwrap();
+        assert_eq!(back, device);
+        assert!(serde_json::from_value::<DeviceKey>(serde_json::json!("00ff")).is_err());
         assert!(recovered_keys(&serde_json::json!({})).is_empty());
     }
 

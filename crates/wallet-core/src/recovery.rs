@@ -536,7 +536,7 @@ impl crate::Core {
         reviewed: Reviewed,
     ) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let chain = self
             .recovery_chain(&conn, &session)
             .await?

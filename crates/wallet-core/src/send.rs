@@ -118,7 +118,7 @@ impl crate::Core {
     /// A recipient that looks like a known address is refused unless the user confirmed it.
     pub async fn send_prepare(&self, draft: TransferDraft) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let to = parse_recipient(&draft.to)?;
         let seen = recipients::check(to, &self.recipients_known().await?);
         if let Some(similar) = seen.look_alike.filter(|_| !draft.look_alike_confirmed) {

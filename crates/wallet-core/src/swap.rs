@@ -6,7 +6,7 @@
 //! The core keeps the quotes it showed ([`QuoteBook`]): a review is built from what IBEx
 //! quoted, never from what the UI sends back, and carries the quote's `validTo` so the pipeline
 //! refuses to ask the passkey once it has passed (on IBEx's clock). Every amount is exact: base
-//! units and a 256-bit `mul_div` (`money.rs`), never a float.
+//! units and a 256-bit `mul_div` (`exact-math`), never a float.
 
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -19,9 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, ErrorCode};
 use crate::messages::Msg;
-use crate::money::{mul_div, Exact};
+use crate::money::Exact;
 use crate::operations::{rfc3339, server_now, Draft, OperationReview, Reviewed, SwapFacts};
 use crate::sync::lock;
+use exact_math::mul_div;
 
 /// Slippage bounds, in basis points: 0.01 % to 50 %.
 const MIN_SLIPPAGE_BPS: u128 = 1;
@@ -63,7 +64,7 @@ impl Aggregator {
 }
 
 /// A token of a swap.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SwapToken {
     /// EIP-55; the zero address is the chain's native coin.
@@ -501,7 +502,7 @@ impl crate::Core {
     /// minimum at `slippage`, through its aggregator. An expired quote is refused (quote again).
     pub async fn swap_prepare(&self, draft: SwapDraft) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let bps = parse_slippage(&draft.slippage)?;
         let quote = conn
             .swaps

@@ -15,7 +15,9 @@ use ibex_wallet_core::secrets::{SecretItem, SecretStores};
 use ibex_wallet_core::send::TransferDraft;
 use ibex_wallet_core::store::KvStore;
 use ibex_wallet_core::testing::TestCore;
-use ibex_wallet_core::{Account, CoreEvent, ErrorCode, NetworkChoice, NetworkSetting, SessionInfo};
+use ibex_wallet_core::{
+    Account, AuthIntent, CoreEvent, ErrorCode, NetworkChoice, NetworkSetting, SessionInfo,
+};
 
 const NETWORK: &str = "embedded-sandbox";
 const RP: &str = "localhost";
@@ -456,4 +458,52 @@ async fn accounts_of_two_networks_stay_side_by_side() {
     let left = core.accounts_list().await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].handle, list[1].handle);
+}
+
+/// Signing in again to an account already signed in (also how a locked one is unlocked)
+/// spends the replaced session's refresh token at IBEx: no live token is left behind, the new
+/// session works and survives a restart, and the account keeps what it had filed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_again_spends_the_old_sessions_refresh_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sandbox-state.json");
+    let first = TestCore::with(Default::default(), Default::default(), Some(state.clone()));
+    let a = account(&first.sign_up().await);
+    first.accounts_rename("Daily".into()).await.unwrap();
+    let old = item(&first, &a.id).load().unwrap().expect("filed");
+
+    let ceremony = first.auth_begin(AuthIntent::SignIn).await.unwrap();
+    let again = first
+        .auth_complete_native(ceremony.id, ProviderKind::Soft)
+        .await
+        .unwrap();
+    assert_eq!(account(&again).id, a.id);
+    let new = item(&first, &a.id).load().unwrap().expect("filed");
+    assert_ne!(new, old, "the new session's token is the one filed");
+
+    let client =
+        ibex::Client::new(ibex::Config::new(&first.sandbox_url().await, RP).unwrap()).unwrap();
+    let refused = client.refresh(&old).await.unwrap_err();
+    assert!(
+        matches!(refused, ibex::Error::Unauthorized { status: 401, .. }),
+        "the old refresh token is spent: {refused:?}"
+    );
+
+    let list = first.accounts_list().await.unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(
+        list[0].name.as_deref(),
+        Some("Daily"),
+        "nothing else removed"
+    );
+    assert!(!first.wallet_holdings().await.unwrap().is_empty());
+    assert_eq!(item(&first, &a.id).load().unwrap(), Some(new));
+
+    // The new token is the live one: a restart resumes from it.
+    let (store, secrets) = (first.store.clone(), first.secrets.clone());
+    drop(first);
+    let second = TestCore::with(store, secrets, Some(state));
+    second.warm_up().await;
+    assert_eq!(account(&second.session_get().await.unwrap()).id, a.id);
+    assert_eq!(second.accounts_list().await.unwrap().len(), 1);
 }

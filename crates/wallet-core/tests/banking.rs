@@ -267,7 +267,7 @@ async fn ibans_history_payees_payments_mandates_and_automation() {
     let left = core.banking_payee_delete(id, jane.clone()).await.unwrap();
     assert!(left.is_empty(), "{left:?}");
 
-    // A mandate: the Safe signs its text, then IBEx files it; cancelled, and cancelled stays.
+    // A mandate: the Safe signs its text, then IBEx files it; suspended, resumed, cancelled, and cancelled stays.
     let review = core
         .banking_mandate_prepare(MandateDraft {
             source_iban: mine.iban.clone(),
@@ -298,9 +298,16 @@ async fn ibans_history_payees_payments_mandates_and_automation() {
     assert_eq!(mandates[0].status, "validated");
     assert_eq!(mandates[0].percent, Some(10));
     let id = mandates[0].id.clone();
+    // Suspended and resumed (IBEx's PATCH …/status), then cancelled: nothing changes it after.
+    let suspended = core.banking_mandate_suspend(id.clone()).await.unwrap();
+    assert_eq!(suspended[0].status, "suspended");
+    let resumed = core.banking_mandate_resume(id.clone()).await.unwrap();
+    assert_eq!(resumed[0].status, "validated");
     let cancelled = core.banking_mandate_cancel(id.clone()).await.unwrap();
     assert_eq!(cancelled[0].status, "cancelled");
-    let e = core.banking_mandate_cancel(id).await.unwrap_err();
+    let e = core.banking_mandate_cancel(id.clone()).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    let e = core.banking_mandate_resume(id).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Conflict);
 
     // Automation: the documented policy, checked before it is sent.

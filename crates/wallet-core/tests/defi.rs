@@ -44,7 +44,11 @@ async fn wallet_with_eure(eure: &str) -> TestCore {
 
 /// A signed-up wallet holding `amount` more of `token` on `chain`.
 async fn wallet_with(chain: u32, token: &str, amount: &str) -> TestCore {
-    let core = TestCore::new();
+    funded(TestCore::new(), chain, token, amount).await
+}
+
+/// `core` signed up, its Safe holding `amount` more of `token` on `chain`.
+async fn funded(core: TestCore, chain: u32, token: &str, amount: &str) -> TestCore {
     core.sign_up().await;
     let safe = loop {
         let session = core.session_get().await.unwrap();
@@ -637,17 +641,22 @@ async fn a_bridge_is_quoted_reviewed_retried_after_a_failed_approval_and_followe
 
     // The source leg is confirmed; the bridge delivers 20 s later on IBEx's clock.
     sandbox(&core, "/__sandbox/clock/advance", json!({ "seconds": 25 })).await;
-    core.events
-        .wait_for("the route's arrival", |e| {
-            matches!(e, CoreEvent::RouteUpdated { update } if update.status == RouteStatus::DestCompleted && update.route_id == offer.route_id)
-        })
-        .await;
+    let arrival = arrival_of(&core, &offer.route_id).await;
     let after = core.wallet_holdings().await.unwrap();
     assert_eq!(
         held(&after, GNOSIS, "EURe") - held(&before, GNOSIS, "EURe"),
         quoted,
         "what arrived is what was quoted"
     );
+    // The arrival says what the history shows was credited, compared with the quote.
+    assert_eq!(arrival.amount, offer.buy_amount, "{arrival:?}");
+    assert_eq!(arrival.shortfall, None);
+    assert!(arrival.tx_hash.is_some());
+    let flights = core.route_flights().await.unwrap();
+    assert_eq!(flights.len(), 1, "{flights:?}");
+    assert_eq!(flights[0].status, RouteStatus::DestCompleted);
+    assert_eq!(flights[0].arrival.as_ref(), Some(&arrival));
+    assert_eq!(flights[0].quoted, offer.buy_amount);
     assert_eq!(
         held(&before, BASE, "USDC") - held(&after, BASE, "USDC"),
         10_000_000
@@ -660,6 +669,88 @@ async fn a_bridge_is_quoted_reviewed_retried_after_a_failed_approval_and_followe
         .await
         .unwrap_err();
     assert_eq!(used.code, ErrorCode::QuoteExpired, "{used:?}");
+}
+
+/// What the route's arrival announced (waits for it).
+async fn arrival_of(core: &TestCore, route_id: &str) -> ibex_wallet_core::route::flight::Arrival {
+    core.events
+        .wait_for("the route's arrival", |e| {
+            matches!(e, CoreEvent::RouteUpdated { update } if update.status == RouteStatus::DestCompleted && update.route_id == route_id)
+        })
+        .await;
+    core.events
+        .all()
+        .into_iter()
+        .find_map(|e| match e {
+            CoreEvent::RouteUpdated { update } if update.route_id == route_id => update.arrival,
+            _ => None,
+        })
+        .expect("the arrival says what was credited")
+}
+
+/// A route approved before a restart is followed again after it, and a bridge that delivers
+/// less than it quoted is said so, to the unit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_route_in_flight_is_followed_after_a_restart_and_a_short_arrival_is_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sandbox-state.json");
+    let first = TestCore::with(Default::default(), Default::default(), Some(state.clone()));
+    let first = funded(first, BASE, USDC_BASE, "50").await;
+    // This bridge will deliver 1.5 % less than it quotes.
+    sandbox(
+        &first,
+        "/__sandbox/faults",
+        json!({ "bridgeShortfallBps": 150 }),
+    )
+    .await;
+    let RouteAnswer::Bridge { offer } = first
+        .route_quote(RouteRequest {
+            source_chain_id: BASE,
+            sell_address: USDC_BASE.to_owned(),
+            destination_chain_id: GNOSIS,
+            buy_address: EURE_GNOSIS.to_owned(),
+            amount: "10".to_owned(),
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("no bridge quoted");
+    };
+    let review = first
+        .route_prepare(RouteDraft {
+            route_id: offer.route_id.clone(),
+        })
+        .await
+        .unwrap();
+    approve_and_confirm(&first, review).await;
+    let filed = first.route_flights().await.unwrap();
+    assert_eq!(filed.len(), 1, "{filed:?}");
+    assert_ne!(filed[0].status, RouteStatus::DestCompleted, "{filed:?}");
+    assert!(filed[0].arrival.is_none());
+
+    // The app quits with the bridge on its way, and starts again.
+    let (store, secrets) = (first.store.clone(), first.secrets.clone());
+    drop(first);
+    let second = TestCore::with(store, secrets, Some(state));
+    second.warm_up().await;
+    sandbox(
+        &second,
+        "/__sandbox/clock/advance",
+        json!({ "seconds": 25 }),
+    )
+    .await;
+    let arrival = arrival_of(&second, &offer.route_id).await;
+    let quoted = units(&offer.buy_amount, 18);
+    let delivered = quoted - quoted * 150 / 10_000;
+    assert_eq!(units(&arrival.amount, 18), delivered, "{arrival:?}");
+    let short = arrival
+        .shortfall
+        .as_deref()
+        .expect("flagged below the quote");
+    assert_eq!(units(short, 18), quoted - delivered);
+    let flights = second.route_flights().await.unwrap();
+    assert_eq!(flights[0].status, RouteStatus::DestCompleted);
+    assert_eq!(flights[0].arrival.as_ref(), Some(&arrival), "in Activity");
 }
 
 /// The Safe's position in `vault` now (worth, shares), if any.

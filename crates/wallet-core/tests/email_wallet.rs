@@ -225,3 +225,71 @@ async fn expired_and_burnt_codes_say_so_and_create_nothing() {
         SessionInfo::SignedOut { .. }
     ));
 }
+
+/// How many times the sandbox was asked to prepare a Safe operation.
+async fn prepares(tc: &TestCore) -> u64 {
+    let url = format!("{}/__sandbox/counters", tc.sandbox_url().await);
+    let counters: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    counters["routes"]["POST /v1.2/safes/operations"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn an_email_wallet_is_told_at_once_that_it_cannot_approve_operations() {
+    use ibex_wallet_core::ErrorCode;
+    let tc = TestCore::new();
+    let email = "erin@example.org";
+    tc.email_sign_up_start(email.into()).await.unwrap();
+    let code = mailbox(&tc, email).await;
+    tc.email_sign_up_finish(code, PASSPHRASE.into())
+        .await
+        .unwrap();
+    let holding = tc
+        .wallet_holdings()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| h.balance.as_str() != "0")
+        .expect("the sandbox seeds a balance");
+    let before = prepares(&tc).await;
+
+    // IBEx's execute takes a passkey assertion only: every kind is refused before IBEx is
+    // asked, with one code the UI branches on and words that say why.
+    let refusals = [
+        tc.send_prepare(ibex_wallet_core::send::TransferDraft {
+            chain_id: holding.chain_id,
+            token_address: holding.token_address.to_string(),
+            to: "0x52908400098527886E0F7030069857D2E4169EE7".into(),
+            amount: "0.0001".into(),
+            look_alike_confirmed: false,
+        })
+        .await
+        .unwrap_err(),
+        tc.message_sign(ibex_wallet_core::message::MessageDraft {
+            chain_id: holding.chain_id,
+            message: "hello".into(),
+        })
+        .await
+        .unwrap_err(),
+        tc.swap_prepare(ibex_wallet_core::swap::SwapDraft {
+            quote_id: "any".into(),
+            slippage: "0.5".into(),
+        })
+        .await
+        .unwrap_err(),
+        tc.route_prepare(ibex_wallet_core::route::RouteDraft {
+            route_id: "any".into(),
+        })
+        .await
+        .unwrap_err(),
+    ];
+    for e in &refusals {
+        assert_eq!(e.code, ErrorCode::SignerCannotApprove, "{e:?}");
+        assert_eq!(said(e), Msg::SignerCannotApproveEmail);
+    }
+    assert!(refusals[0].message.contains("only a passkey can approve"));
+    assert_eq!(prepares(&tc).await, before, "IBEx was never asked");
+    // Reading is unaffected.
+    assert!(!tc.wallet_holdings().await.unwrap().is_empty());
+}

@@ -19,14 +19,8 @@ const ARB: u32 = 421_614;
 async fn signed_up() -> TestCore {
     let core = TestCore::new();
     core.sign_up().await;
-    // The Safe is usable once IBEx's "preparing your wallet" window is over.
-    for _ in 0..50 {
-        if core.owners_list(ARB).await.is_ok() {
-            return core;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    panic!("the Safe never appeared");
+    wait_owners(&core).await;
+    core
 }
 
 /// Approves the review with the software passkey and waits until it executed.
@@ -271,4 +265,102 @@ async fn bitcoin_and_solana_wallets_show_balances_and_plans_refuse_bad_input() {
     let plan = core.solana_plan(draft(other, "0.05")).await.unwrap();
     assert_eq!(plan.amount_lamports, "50000000");
     assert!(!plan.signable);
+}
+
+/// Which owner is this device is filed per account: it survives a switch to another account
+/// and a restart (no new ceremony), and one account's key never marks another's owner.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn this_device_is_known_per_account_across_a_switch_and_a_restart() {
+    use ibex_wallet_core::store::KvStore;
+    use ibex_wallet_core::SessionInfo;
+    let id = |info: &SessionInfo| match info {
+        SessionInfo::SignedIn { account, .. } => account.id.clone(),
+        other => panic!("not signed in: {other:?}"),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sandbox-state.json");
+    let first = TestCore::with(Default::default(), Default::default(), Some(state.clone()));
+    let a = id(&first.sign_up().await);
+    let mine = wait_owners(&first).await;
+    assert!(mine.device_known && mine.owners[0].this_device, "{mine:?}");
+    let b = id(&first.sign_up().await);
+    let theirs = wait_owners(&first).await;
+    assert!(theirs.owners[0].this_device, "B's own passkey: {theirs:?}");
+    assert_ne!(theirs.owners[0].address, mine.owners[0].address);
+
+    // Back to A: still marked, without a ceremony.
+    first
+        .accounts_switch(handle(&first, &a).await)
+        .await
+        .unwrap();
+    let back = owners(&first).await;
+    assert!(back.device_known && back.owners[0].this_device, "{back:?}");
+
+    // Filed with each account, and each account has its own.
+    let index = first
+        .store
+        .get("accounts|localhost@embedded-sandbox")
+        .unwrap();
+    let keys = |n: usize| index["accounts"][n]["deviceKeys"].clone();
+    assert_eq!(index["accounts"][0]["id"], a.as_str());
+    assert_eq!(index["accounts"][1]["id"], b.as_str());
+    assert!(keys(0).as_array().is_some_and(|k| !k.is_empty()), "{index}");
+    assert!(keys(1).as_array().is_some_and(|k| !k.is_empty()), "{index}");
+    assert_ne!(keys(0), keys(1), "never mixed: {index}");
+
+    // A restart: no ceremony, and A's owner is still this device; B's is B's.
+    let (store, secrets) = (first.store.clone(), first.secrets.clone());
+    drop(first);
+    let second = TestCore::with(store, secrets, Some(state));
+    second.warm_up().await;
+    let after = wait_owners(&second).await;
+    assert_eq!(after.owners[0].address, mine.owners[0].address);
+    assert!(
+        after.device_known && after.owners[0].this_device,
+        "{after:?}"
+    );
+    second
+        .accounts_switch(handle(&second, &b).await)
+        .await
+        .unwrap();
+    let other = owners(&second).await;
+    assert_eq!(other.owners[0].address, theirs.owners[0].address);
+    assert!(other.owners[0].this_device, "{other:?}");
+
+    // Signed out, an account's key goes with it.
+    second
+        .accounts_sign_out(handle(&second, &b).await)
+        .await
+        .unwrap();
+    let index = second
+        .store
+        .get("accounts|localhost@embedded-sandbox")
+        .unwrap();
+    assert_eq!(
+        index["accounts"].as_array().map(Vec::len),
+        Some(1),
+        "{index}"
+    );
+}
+
+/// The current Safe's owners once IBEx's "preparing your wallet" window is over.
+async fn wait_owners(core: &TestCore) -> OwnersView {
+    for _ in 0..50 {
+        if let Ok(view) = core.owners_list(ARB).await {
+            return view;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("the Safe never appeared");
+}
+
+/// The switcher's key of account `id`.
+async fn handle(core: &TestCore, id: &str) -> String {
+    core.accounts_list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id == id)
+        .expect("listed")
+        .handle
 }

@@ -10,6 +10,7 @@ import { LOCALE_ENV } from '../support/i18n.mjs';
 import { artifactsDir, binary } from '../support/paths.mjs';
 import { freePort, startProcess } from '../support/process.mjs';
 import { startDriver } from '../support/webdriver.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const shots = artifactsDir('app');
 // Before `before` runs (it starts the driver with this home): node:test runs it at once.
@@ -194,12 +195,7 @@ test('a pending recovery reaches the desktop notification daemon through the app
   await session.waitFor('[data-testid="recovery-enabled"]');
 
   // The guardian starts a recovery; the next status check notifies through tauri-plugin-notification.
-  const started = await fetch(`${sandboxUrl}/__sandbox/recovery/start`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ safeAddress: safe }),
-  });
-  assert.equal(started.status, 200);
+  await sandbox(sandboxUrl, 'recovery/start', { safeAddress: safe });
   await session.click(await session.find('[data-testid="recovery-refresh"]'));
   await session.waitFor('[data-testid="recovery-countdown"]');
   let seen = '';

@@ -13,6 +13,7 @@ import {
 } from '../support/browser.mjs';
 import { byLocale, pattern, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const downloads = mkdtempSync(join(tmpdir(), 'ibex-downloads-'));
 after(() => rmSync(downloads, { recursive: true, force: true }));
@@ -23,23 +24,6 @@ const BASE_USDC = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
 const GNOSIS_EURE = '0x420CA0f9B9b604cE0fd9C18EF134C705e5Fa3430';
 const PEER = '0x52908400098527886E0F7030069857D2E4169EE7';
 const DECIMALS = /** @type {Record<string, number>} */ ({ USDC: 6 });
-
-/** @param {string} sandboxUrl @param {string} path @param {unknown} [body] */
-async function sandbox(sandboxUrl, path, body) {
-  const r = await fetch(
-    `${sandboxUrl}/__sandbox/${path}`,
-    body === undefined
-      ? {}
-      : {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        },
-  );
-  const text = await r.text();
-  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
-  return JSON.parse(text);
-}
 
 /** Base units → exact decimal text, trailing zeros trimmed. @param {string} raw @param {number} decimals */
 function units(raw, decimals) {

@@ -9,6 +9,7 @@ import { chooseBrowserProvider, recordingBrowser } from '../support/handoff.mjs'
 import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir, binary } from '../support/paths.mjs';
 import { freePort, startProcess } from '../support/process.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const browserLog = recordingBrowser();
 const env = useHostAndBrowser({ env: browserLog.env });
@@ -51,12 +52,7 @@ test('a challenge that expires before the passkey answers is explained, and a re
   await wallet.getByTestId('create-wallet').click();
   const url = await browserLog.nth(opened + 1);
   // The user is slow: the sandbox clock passes the 60 s challenge lifetime first.
-  const advanced = await fetch(`${sandboxUrl}/__sandbox/clock/advance`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ seconds: 61 }),
-  });
-  assert.equal(advanced.status, 200);
+  await sandbox(sandboxUrl, 'clock/advance', { seconds: 61 });
   await system.goto(url);
   const error = wallet.getByTestId('auth-error');
   await error.waitFor({ timeout: 30000 });

@@ -15,24 +15,13 @@ import {
   seriousA11yViolations,
   useHostAndBrowser,
 } from '../support/browser.mjs';
-import { byLocale, t } from '../support/i18n.mjs';
+import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/banking');
 const BIC = 'SBXBFRPPXXX';
-
-/** @param {string} sandboxUrl @param {string} path @param {unknown} body */
-async function sandbox(sandboxUrl, path, body) {
-  const r = await fetch(`${sandboxUrl}/__sandbox/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
-  return JSON.parse(text);
-}
 
 /** An IBAN at the sandbox bank held by `holder`. @param {string} sandboxUrl @param {string} holder */
 async function external(sandboxUrl, holder) {
@@ -224,7 +213,7 @@ test('banking: IBANs, history, payees with VoP, SEPA payments, mandates, automat
   await page.getByTestId('bank-history-refresh').click();
   await page.getByTestId('bank-movement').filter({ hasText: 'Alan Turing' }).waitFor({ timeout: 30000 });
 
-  // A mandate: the Safe signs its text, IBEx files it; then it is cancelled.
+  // A mandate: the Safe signs its text, IBEx files it; suspended, resumed, then cancelled.
   await page.getByTestId('bank-mandate-name').fill('Jane Doe');
   await page.getByTestId('bank-mandate-iban').fill(jane);
   await page.getByTestId('bank-mandate-percent').fill('10');
@@ -237,6 +226,41 @@ test('banking: IBANs, history, payees with VoP, SEPA payments, mandates, automat
     .getByTestId('bank-mandate-status')
     .filter({ hasText: t('bank_mandate_active') })
     .waitFor();
+
+  // Suspended, it forwards nothing of a transfer received; resumed, it forwards again.
+  const forwarded = page.getByTestId('bank-movement').filter({ hasText: /MANDATE-/ });
+  const arrive = async (/** @type {string} */ reference) => {
+    await sandbox(sandboxUrl, 'sepa/incoming', { iban: myIban, amount: '100.00', senderName: 'Bob Client', reference });
+    await page.getByTestId('bank-history-refresh').click();
+    await page.getByTestId('bank-movement').filter({ hasText: reference }).waitFor({ timeout: 30000 });
+  };
+  await page.getByTestId('bank-mandate-suspend').click();
+  await page
+    .getByTestId('bank-mandate-outcome')
+    .filter({ hasText: literally(t('bank_mandate_suspended_done', { name: 'Jane Doe' })) })
+    .waitFor({ timeout: 30000 });
+  await page
+    .getByTestId('bank-mandate-status')
+    .filter({ hasText: t('bank_mandate_suspended') })
+    .waitFor();
+  await page.getByTestId('bank-mandate-changing').waitFor({ state: 'detached' });
+  await shoot(page, '6b-mandate-suspended');
+  await arrive('WHILE-SUSPENDED');
+  assert.equal(await forwarded.count(), 0, 'a suspended mandate forwards nothing');
+  await page.getByTestId('bank-mandate-resume').click();
+  await page
+    .getByTestId('bank-mandate-outcome')
+    .filter({ hasText: literally(t('bank_mandate_resumed_done', { name: 'Jane Doe' })) })
+    .waitFor({ timeout: 30000 });
+  await page
+    .getByTestId('bank-mandate-status')
+    .filter({ hasText: t('bank_mandate_active') })
+    .waitFor();
+  await arrive('AFTER-RESUME');
+  await forwarded.first().waitFor({ timeout: 30000 });
+  assert.equal(await forwarded.count(), 1, 'resumed, it forwards the next transfer (10 % of it)');
+  assert.match((await forwarded.first().textContent()) ?? '', /10[.,]00/);
+
   await page.getByTestId('bank-mandate-cancel').click();
   await page
     .getByTestId('bank-mandate-status')

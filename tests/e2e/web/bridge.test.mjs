@@ -4,6 +4,7 @@
 // failing while it takes the approval is said plainly, nothing is submitted and the retry
 // works; then the source leg and the arrival on the other chain, and the result in Activity.
 // A quote that expires before the passkey is asked is never signed: the wallet quotes again.
+// What arrives is compared with the quote; a bridge that delivers less is flagged, in Activity too.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -16,6 +17,7 @@ import {
 } from '../support/browser.mjs';
 import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/bridge');
@@ -23,18 +25,6 @@ const BASE = 8453;
 const GNOSIS = 100;
 const ARB = 421614;
 const USDC_BASE = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
-
-/** @param {string} sandboxUrl @param {string} path @param {unknown} body */
-async function sandbox(sandboxUrl, path, body) {
-  const r = await fetch(`${sandboxUrl}/__sandbox/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
-  return JSON.parse(text);
-}
 
 /** Light and dark screenshots, each checked for accessibility. @param {import('playwright-core').Page} page @param {string} name */
 async function shoot(page, name) {
@@ -116,7 +106,7 @@ test('bridge: unsupported pair, same chain, quote, review in words, a failed app
 
   // Bad input first, then the bridge's quote.
   await ask(page, GNOSIS, 'EURe', '1.0000001');
-  await page.getByTestId('route-error').filter({ hasText: /6/ }).waitFor({ timeout: 30000 });
+  await page.getByTestId('route-amount-error').filter({ hasText: /6/ }).waitFor({ timeout: 30000 });
   await ask(page, GNOSIS, 'EURe', '10');
   const quote = page.getByTestId('route-quote');
   await quote.waitFor({ timeout: 30000 });
@@ -167,18 +157,30 @@ test('bridge: unsupported pair, same chain, quote, review in words, a failed app
   await page.screenshot({ path: join(shots, '5-source-confirmed.png'), fullPage: true });
   // The bridge delivers 20 s after the source leg, on IBEx's clock.
   await sandbox(sandboxUrl, 'clock/advance', { seconds: 25 });
-  await page.getByTestId('route-result').waitFor({ timeout: 60000 });
+  const result = page.getByTestId('route-result');
+  await result.waitFor({ timeout: 60000 });
+  // What arrived is read from the destination history and compared with the quote: here, all of it.
+  await page.locator('[data-testid="route-result"][data-arrived]').waitFor({ timeout: 30000 });
+  assert.equal(await result.getAttribute('data-arrived'), exact);
+  assert.equal(await result.getAttribute('data-shortfall'), null);
+  assert.equal(await result.getAttribute('role'), 'status');
   await shoot(page, '6-arrived');
 
   await page.getByTestId('route-see-activity').click();
   await page.getByText(/EURe/).first().waitFor({ timeout: 30000 });
+  // Activity lists the bridge with what arrived.
+  const flight = page.getByTestId('route-flight').first();
+  await flight.waitFor({ timeout: 30000 });
+  assert.equal(await flight.getAttribute('data-status'), 'destCompleted');
   await page.screenshot({ path: join(shots, '7-activity.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('bridge: a quote that expires before approval is never signed; the wallet quotes again', async () => {
+test('bridge: a quote that expires before approval is never signed; the wallet quotes again; a short arrival is flagged', async () => {
   const { page, errors, sandboxUrl } = await walletOnBridge();
+  // The bridges quoted from now on deliver 1.5 % less than they quote.
+  await sandbox(sandboxUrl, 'faults', { bridgeShortfallBps: 150 });
   await ask(page, GNOSIS, 'xDAI', '5');
   await page.getByTestId('route-quote').waitFor({ timeout: 30000 });
   await page.getByTestId('route-review-button').click();
@@ -202,6 +204,27 @@ test('bridge: a quote that expires before approval is never signed; the wallet q
   await page.screenshot({ path: join(shots, '8-requoted.png'), fullPage: true });
   await page.getByTestId('route-approve').click();
   await page.getByTestId('route-op-result').waitFor({ timeout: 90000 });
+  await page.getByTestId('route-timeline').waitFor();
+  await sandbox(sandboxUrl, 'clock/advance', { seconds: 25 });
+  // Less arrived than quoted: said loudly, with the exact shortfall.
+  const short = page.locator('[data-testid="route-result"][data-shortfall]');
+  await short.waitFor({ timeout: 60000 });
+  assert.equal(await short.getAttribute('role'), 'alert');
+  const arrived = (await short.getAttribute('data-arrived')) ?? '';
+  const shortfall = (await short.getAttribute('data-shortfall')) ?? '';
+  assert.match(arrived, /^\d+(\.\d+)?$/);
+  assert.match(shortfall, /^\d+(\.\d+)?$/);
+  const said = (await short.textContent()) ?? '';
+  for (const words of t('route_arrived_short', { amount: '@', chain: 'Gnosis', shortfall: '@', quoted: '@' }).split(
+    '@',
+  ))
+    assert.ok(said.includes(words.trim()), `${said} lacks "${words}"`);
+  await shoot(page, '9-arrived-short');
+  await page.getByTestId('route-see-activity').click();
+  const flight = page.getByTestId('route-flight').first();
+  await flight.waitFor({ timeout: 30000 });
+  await flight.locator('.warn').waitFor({ timeout: 30000 });
+  await page.screenshot({ path: join(shots, '10-activity-short.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

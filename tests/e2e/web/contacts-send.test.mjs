@@ -14,6 +14,7 @@ import {
 import { recordingBrowser } from '../support/handoff.mjs';
 import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 // The "system browser" records what the wallet opens (the identity-verification flow).
 const browserLog = recordingBrowser();
@@ -165,12 +166,7 @@ test('send: a transfer that reverts on chain ends FAILED with the reason, and no
   await token.waitFor({ timeout: 30000 });
   const balanceBefore = await token.locator('option:checked').textContent();
 
-  const fault = await fetch(`${sandboxUrl}/__sandbox/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ revertOperations: 1 }),
-  });
-  assert.equal(fault.status, 200);
+  await sandbox(sandboxUrl, 'faults', { revertOperations: 1 });
   try {
     await page.getByTestId('send-to').fill(BOB);
     await page.getByTestId('send-amount').fill('0.001');
@@ -185,7 +181,7 @@ test('send: a transfer that reverts on chain ends FAILED with the reason, and no
     await page.getByRole('button', { name: t('send_try_again') }).click();
     assert.equal(await token.locator('option:checked').textContent(), balanceBefore);
   } finally {
-    await fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'DELETE' });
+    await sandbox(sandboxUrl, 'faults', undefined, 'DELETE');
   }
   await page.close();
 });

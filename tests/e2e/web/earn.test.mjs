@@ -15,6 +15,7 @@ import {
 } from '../support/browser.mjs';
 import { t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/earn');
@@ -25,18 +26,6 @@ const USDC = {
   [ARB]: '0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d',
   [BASE]: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
 };
-
-/** @param {string} sandboxUrl @param {string} path @param {unknown} body */
-async function sandbox(sandboxUrl, path, body) {
-  const r = await fetch(`${sandboxUrl}/__sandbox/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
-  return JSON.parse(text);
-}
 
 /**
  * Deposits (or withdraws) `amount` in the vault row named `name` through the review and the
@@ -79,14 +68,14 @@ test('earn: Aave, Morpho and Hyperliquid deposits become positions; withdrawals;
   await page.screenshot({ path: join(shots, '1-vaults.png'), fullPage: true });
   assert.deepEqual(await seriousA11yViolations(page), []);
 
-  // More than held, then too many decimals: refused with the core's words, nothing signed.
+  // More than held, then too many decimals: refused next to the field, before anything is asked of IBEx.
   await aave.getByTestId('earn-deposit').click();
   await page.getByTestId('earn-amount').fill('5000');
   await page.getByTestId('earn-review').click();
-  await page.getByTestId('earn-error').filter({ hasText: /USDC/ }).waitFor({ timeout: 30000 });
+  await page.getByTestId('earn-amount-error').filter({ hasText: /USDC/ }).waitFor({ timeout: 30000 });
   await page.getByTestId('earn-amount').fill('1.0000001');
   await page.getByTestId('earn-review').click();
-  await page.getByTestId('earn-error').filter({ hasText: /6/ }).waitFor();
+  await page.getByTestId('earn-amount-error').filter({ hasText: /6/ }).waitFor();
   await page.getByTestId('earn-amount').fill('100');
   await page.getByTestId('earn-review').click();
   await page.getByTestId('vault-review-amount').waitFor({ timeout: 30000 });
@@ -107,7 +96,7 @@ test('earn: Aave, Morpho and Hyperliquid deposits become positions; withdrawals;
   await aave.getByTestId('earn-withdraw').click();
   await page.getByTestId('earn-amount').fill('200');
   await page.getByTestId('earn-review').click();
-  await page.getByTestId('earn-error').waitFor({ timeout: 30000 });
+  await page.getByTestId('earn-amount-error').waitFor({ timeout: 30000 });
   await page.getByRole('button', { name: t('cancel') }).click();
   await act(page, 'Aave USDC', '40', 'withdraw');
   await aave

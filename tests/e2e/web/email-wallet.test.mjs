@@ -16,6 +16,7 @@ import {
 import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir, binary } from '../support/paths.mjs';
 import { freePort, startProcess } from '../support/process.mjs';
+import { sandbox as sandboxCall } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/email-wallet');
@@ -42,7 +43,7 @@ async function useServer(page, baseUrl) {
 
 /** The code the sandbox mailed to `address`. @param {string} sandbox @param {string} address */
 async function mailbox(sandbox, address) {
-  const mail = await (await fetch(`${sandbox}/__sandbox/mailbox/${address}`)).json();
+  const mail = await sandboxCall(sandbox, `mailbox/${address}`);
   return /** @type {string} */ (mail.code);
 }
 
@@ -97,6 +98,29 @@ test('e-mail sign-up, a wrong code with attempts left, and the backup recovered 
     const address = ((await safe.textContent()) ?? '').trim();
     assert.match(address, /0x[0-9a-fA-F]{40}/);
     await shoot(page, '2-signed-up');
+
+    // IBEx documents operation signing for passkeys only: each page that would sign says so
+    // before anything is typed, and offers no form (the core refuses too: email_wallet.rs).
+    for (const [nav, testid, form] of [
+      ['nav-send', 'send-unavailable', 'send-amount'],
+      ['nav-swap', 'swap-unavailable', 'swap-amount'],
+      ['nav-earn', 'earn-unavailable', 'earn-amount'],
+      ['nav-message', 'message-unavailable', 'message-text'],
+    ]) {
+      await page.getByTestId(nav).click();
+      await page
+        .getByTestId(testid)
+        .filter({ hasText: t('signer_operations_unavailable') })
+        .waitFor({ timeout: 30000 });
+      assert.equal(await page.getByTestId(form).count(), 0, `${nav}: no form to fill`);
+    }
+    await page.getByTestId('nav-swap').click();
+    await page.getByTestId('swap-mode-bridge').click();
+    await page
+      .getByTestId('route-unavailable')
+      .filter({ hasText: t('signer_operations_unavailable') })
+      .waitFor();
+    await shoot(page, '2b-send-unavailable');
 
     // Settings: confirm another address for the account; a wrong code first.
     await page.getByTestId('nav-settings').click();

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { collectPageErrors, openSignedOutAt, shootLightAndDark, useHostAndBrowser } from '../support/browser.mjs';
 import { byLocale } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/eoa-wallet');
@@ -24,13 +25,8 @@ const shoot = (page, name) => shootLightAndDark(page, shots, name);
 /** The user's other wallet signing `message` (the sandbox's stand-in for MetaMask).
  * @param {import('playwright-core').Page} page @param {string} key @param {string} message */
 async function otherWalletSigns(page, key, message) {
-  const sandbox = ((await page.getByTestId('base-url').textContent()) ?? '').trim().replace(/\/$/, '');
-  const answer = await fetch(`${sandbox}/__sandbox/wallet/sign`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ privateKey: key, message }),
-  });
-  return /** @type {string} */ ((await answer.json()).signature);
+  const sandboxUrl = ((await page.getByTestId('base-url').textContent()) ?? '').trim();
+  return /** @type {string} */ ((await sandbox(sandboxUrl, 'wallet/sign', { privateKey: key, message })).signature);
 }
 
 test('import an EOA: the warning, a malformed key, a key for another address, then its 7702 state', async () => {

@@ -14,6 +14,7 @@ import {
 import { chooseBrowserProvider, recordingBrowser } from '../support/handoff.mjs';
 import { byLocale } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const browserLog = recordingBrowser();
 const env = useHostAndBrowser({ env: browserLog.env });
@@ -30,9 +31,7 @@ async function openSignedOut(page, url) {
 
 /** Sandbox route counts. @param {string} sandboxUrl */
 async function counters(sandboxUrl) {
-  return /** @type {{ routes: Record<string, number> }} */ (
-    await (await fetch(`${sandboxUrl}/__sandbox/counters`)).json()
-  );
+  return /** @type {{ routes: Record<string, number> }} */ (await sandbox(sandboxUrl, 'counters'));
 }
 
 test('sign up, sign out and sign in through the system browser; a wrong state is refused', async () => {

@@ -13,6 +13,7 @@ import {
 } from '../support/browser.mjs';
 import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/passkey');
@@ -22,9 +23,7 @@ const openSignedOut = (page) => openSignedOutAt(page, env.host().url);
 
 /** Route counts as the sandbox saw them. @param {string} sandboxUrl */
 async function sandboxCounters(sandboxUrl) {
-  return /** @type {{ routes: Record<string, number> }} */ (
-    await (await fetch(`${sandboxUrl}/__sandbox/counters`)).json()
-  );
+  return /** @type {{ routes: Record<string, number> }} */ (await sandbox(sandboxUrl, 'counters'));
 }
 
 test('sign up, sign out and sign in again with a passkey', async () => {

@@ -12,6 +12,7 @@ import {
 } from '../support/browser.mjs';
 import { byLocale, literally, pattern, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/portfolio');
@@ -32,18 +33,6 @@ function cents(text) {
   const m = MONEY.exec((text ?? '').trim());
   assert.ok(m, `not a money amount: ${text}`);
   return BigInt(`${m[1]?.replace(/[,\u202f]/g, '')}${m[2]}`);
-}
-
-/** @param {string} sandboxUrl @param {string} path @param {unknown} [body] */
-async function sandbox(sandboxUrl, path, body) {
-  const r = await fetch(`${sandboxUrl}/__sandbox/${path}`, {
-    method: body === undefined ? 'DELETE' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
-  return JSON.parse(text);
 }
 
 /** Records when the portfolio first shows as cached and as fresh, in ms since navigation. */
@@ -159,7 +148,7 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
   await page.locator('[data-testid="portfolio-state"][data-source="fresh"]').waitFor({ timeout: 30000 });
   assert.doesNotMatch((await state.textContent()) ?? '', literally(t('pf_cached')));
   const slow = await page.evaluate(() => /** @type {any} */ (window).__freshness);
-  await sandbox(sandboxUrl, 'faults');
+  await sandbox(sandboxUrl, 'faults', undefined, 'DELETE');
   await page.reload();
   await page.locator('[data-testid="portfolio-state"][data-source="fresh"]').waitFor({ timeout: 30000 });
   const fast = await page.evaluate(() => /** @type {any} */ (window).__freshness);
@@ -188,7 +177,7 @@ test('portfolio: totals, hidden tokens, chain filter, refresh, cached start and 
   await page.getByText(pattern('indexing_again_in', { seconds: '\\d+' })).waitFor();
   await indexing.waitFor({ state: 'detached', timeout: 30000 });
   assert.equal(cents(await page.getByTestId('total-eur').textContent()), total);
-  await sandbox(sandboxUrl, 'faults');
+  await sandbox(sandboxUrl, 'faults', undefined, 'DELETE');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -15,6 +15,7 @@ import {
 } from '../support/browser.mjs';
 import { byLocale, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 // The background check runs every second here (5 min / 30 s near a deadline by default).
 const env = useHostAndBrowser({ args: ['--recovery-check-seconds', '1'] });
@@ -45,16 +46,6 @@ async function until(
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`gave up waiting for ${what}`);
-}
-
-/** @param {string} sandboxUrl @param {string} path @param {unknown} body */
-async function sandbox(sandboxUrl, path, body) {
-  const resp = await fetch(`${sandboxUrl}/__sandbox/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  assert.equal(resp.status, 200, await resp.text());
 }
 
 test('recovery: validation, enable, a guardian recovery with deadline alerts, cancel', async () => {

@@ -14,23 +14,12 @@ import {
 } from '../support/browser.mjs';
 import { literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/swap');
 const ARB = 421614;
 const EURE_ARB = '0x0c0a4f4c0d1fd81a0f4e8b1f3c8c0e4d2b1a9e71';
-
-/** @param {string} sandboxUrl @param {string} path @param {unknown} body */
-async function sandbox(sandboxUrl, path, body) {
-  const r = await fetch(`${sandboxUrl}/__sandbox/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.ok, `${path}: ${r.status} ${text}`);
-  return JSON.parse(text);
-}
 
 /** A new wallet holding 100 more EURe on Arbitrum Sepolia, on the Swap page, selling them for ETH. */
 async function walletOnSwap() {
@@ -63,11 +52,19 @@ test('swap: both aggregators side by side, review in words, approve, confirmed, 
   // Bad input first: more decimals than EURe has, then more than held.
   await page.getByTestId('swap-amount').fill('1.0000000000000000001');
   await page.getByTestId('swap-get-quotes').click();
-  await page.getByTestId('swap-error').filter({ hasText: /18/ }).waitFor({ timeout: 30000 });
+  await page.getByTestId('swap-amount-error').filter({ hasText: /18/ }).waitFor({ timeout: 30000 });
+  // The problem is the field's: tied to it, announced, and the focus is back in it.
+  const field = page.getByTestId('swap-amount');
+  assert.equal(await field.getAttribute('aria-invalid'), 'true');
+  assert.equal(
+    await page.locator(`#${await field.getAttribute('aria-describedby')} [data-testid="swap-amount-error"]`).count(),
+    1,
+  );
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'swap-amount');
   await page.getByTestId('swap-amount').fill('100000');
   await page.getByTestId('swap-get-quotes').click();
   await page
-    .getByTestId('swap-error')
+    .getByTestId('swap-amount-error')
     .filter({ hasText: /100000|100 000|EURe/ })
     .waitFor();
 

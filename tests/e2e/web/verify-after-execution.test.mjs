@@ -14,6 +14,7 @@ import {
 } from '../support/browser.mjs';
 import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
+import { sandbox } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/verify');
@@ -45,12 +46,7 @@ test('a transfer IBEx re-addressed is caught after execution: in-app alert and O
   await page.getByTestId('nav-send').click({ timeout: 30000 });
   await page.getByTestId('send-token').waitFor({ timeout: 30000 });
 
-  const fault = await fetch(`${sandboxUrl}/__sandbox/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ substituteRecipient: THIEF }),
-  });
-  assert.equal(fault.status, 200);
+  await sandbox(sandboxUrl, 'faults', { substituteRecipient: THIEF });
   try {
     await page.getByTestId('send-to').fill(BOB);
     await page.getByTestId('send-amount').fill('0.001');
@@ -80,7 +76,7 @@ test('a transfer IBEx re-addressed is caught after execution: in-app alert and O
     assert.ok(loud, `an OS notification was sent: ${JSON.stringify(shown)}`);
     assert.match(loud.body.toLowerCase(), new RegExp(`${byLocale({ en: 'recipient', fr: 'destinataire' })} ${THIEF}`));
   } finally {
-    await fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'DELETE' });
+    await sandbox(sandboxUrl, 'faults', undefined, 'DELETE');
   }
   assert.deepEqual(errors, []);
   await page.close();

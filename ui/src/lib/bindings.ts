@@ -53,6 +53,7 @@ export const commands = {
 	routeChains: () => typedError<number[], AppError>(__TAURI_INVOKE("route_chains")),
 	routeQuote: (request: RouteRequest) => typedError<RouteAnswer_Serialize, AppError>(__TAURI_INVOKE("route_quote", { request })),
 	routePrepare: (draft: RouteDraft) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("route_prepare", { draft })),
+	routeFlights: () => typedError<RouteFlight_Serialize[], AppError>(__TAURI_INVOKE("route_flights")),
 	earnVaults: () => typedError<VaultView_Serialize[], AppError>(__TAURI_INVOKE("earn_vaults")),
 	earnDepositPrepare: (draft: EarnDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_deposit_prepare", { draft })),
 	earnWithdrawPrepare: (draft: EarnDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("earn_withdraw_prepare", { draft })),
@@ -115,6 +116,8 @@ export const commands = {
 	bankingMandates: () => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandates")),
 	bankingMandatePrepare: (draft: MandateDraft_Deserialize) => typedError<OperationReview_Serialize, AppError>(__TAURI_INVOKE("banking_mandate_prepare", { draft })),
 	bankingMandateCreate: (userOpHash: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_create", { userOpHash })),
+	bankingMandateSuspend: (id: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_suspend", { id })),
+	bankingMandateResume: (id: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_resume", { id })),
 	bankingMandateCancel: (id: string) => typedError<MandateView_Serialize[], AppError>(__TAURI_INVOKE("banking_mandate_cancel", { id })),
 	bankingAutomation: () => typedError<AutomationView_Serialize[], AppError>(__TAURI_INVOKE("banking_automation")),
 	bankingAutomationSave: (draft: AutomationDraft_Deserialize) => typedError<AutomationView_Serialize[], AppError>(__TAURI_INVOKE("banking_automation_save", { draft })),
@@ -331,6 +334,29 @@ export type AppInfo_Serialize = {
 };
 
 export type Approves = "userOperation" | "bankApproval";
+
+/**  What arrived on the destination chain, compared with the quote. */
+export type Arrival = Arrival_Serialize | Arrival_Deserialize;
+
+/**  What arrived on the destination chain, compared with the quote. */
+export type Arrival_Deserialize = {
+	/**  Exactly what was credited (decimal text in whole tokens). */
+	amount: string,
+	/**  The destination chain's transaction that credited it. */
+	txHash?: string | null,
+	/**  How much less than quoted arrived (exact), when less; `None`: at least the quote. */
+	shortfall?: string | null,
+};
+
+/**  What arrived on the destination chain, compared with the quote. */
+export type Arrival_Serialize = {
+	/**  Exactly what was credited (decimal text in whole tokens). */
+	amount: string,
+	/**  The destination chain's transaction that credited it. */
+	txHash: string | null,
+	/**  How much less than quoted arrived (exact), when less; `None`: at least the quote. */
+	shortfall: string | null,
+};
 
 export type AuthIntent = 
 /**  Create a wallet with a new passkey. */
@@ -989,7 +1015,12 @@ export type ErrorCode =
  */
 "confirmationNeeded" | 
 /**  The current account is not the one a review was prepared for: nothing was signed. */
-"accountChanged";
+"accountChanged" | 
+/**
+ *  The signed-in account's signer cannot approve operations here (IBEx documents operation
+ *  signing for passkeys only: e-mail, Ethereum-account and PIN signers): nothing was prepared.
+ */
+"signerCannotApprove";
 
 /**  What to export: the scope and, per chain, how many pages the user has loaded. */
 export type ExportRequest = {
@@ -2099,6 +2130,59 @@ export type RouteFacts_Serialize = {
 	quoteExpiresAt: string,
 };
 
+/**  A route whose source leg was approved, as Activity shows it. */
+export type RouteFlight = RouteFlight_Serialize | RouteFlight_Deserialize;
+
+/**  A route whose source leg was approved, as Activity shows it. */
+export type RouteFlight_Deserialize = {
+	routeId: string,
+	/**  The source operation's userOpHash. */
+	userOpHash: string,
+	/**  The Safe it left from (EIP-55). */
+	safe: string,
+	provider: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exactly what left the Safe. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote said arrives (IBEx's route quote states no minimum). */
+	quoted: string,
+	/**  When the source leg was approved (RFC 3339, IBEx's clock). */
+	approvedAt: string,
+	status: RouteStatus,
+	/**  What the bridge credited, once the route arrived and the history shows it. */
+	arrival?: Arrival_Deserialize | null,
+	/**  Why it failed, when it did. */
+	error?: string | null,
+};
+
+/**  A route whose source leg was approved, as Activity shows it. */
+export type RouteFlight_Serialize = {
+	routeId: string,
+	/**  The source operation's userOpHash. */
+	userOpHash: string,
+	/**  The Safe it left from (EIP-55). */
+	safe: string,
+	provider: string,
+	sourceChainId: number,
+	destinationChainId: number,
+	sell: SwapToken,
+	/**  Exactly what left the Safe. */
+	sellAmount: string,
+	buy: SwapToken,
+	/**  What the quote said arrives (IBEx's route quote states no minimum). */
+	quoted: string,
+	/**  When the source leg was approved (RFC 3339, IBEx's clock). */
+	approvedAt: string,
+	status: RouteStatus,
+	/**  What the bridge credited, once the route arrived and the history shows it. */
+	arrival: Arrival_Serialize | null,
+	/**  Why it failed, when it did. */
+	error: string | null,
+};
+
 /**  A bridge's quote, as the user reads it. */
 export type RouteOffer = RouteOffer_Serialize | RouteOffer_Deserialize;
 
@@ -2184,6 +2268,11 @@ export type RouteUpdate_Deserialize = {
 	status: RouteStatus,
 	/**  Why it failed, when it did. */
 	error?: string | null,
+	/**
+	 *  Once arrived: what the bridge credited, compared with the quote (`None`: not in the
+	 *  destination history yet, or not arrived).
+	 */
+	arrival?: Arrival_Deserialize | null,
 };
 
 /**  A route moved on (after its source operation was confirmed). */
@@ -2194,6 +2283,11 @@ export type RouteUpdate_Serialize = {
 	status: RouteStatus,
 	/**  Why it failed, when it did. */
 	error: string | null,
+	/**
+	 *  Once arrived: what the bridge credited, compared with the quote (`None`: not in the
+	 *  destination history yet, or not arrived).
+	 */
+	arrival: Arrival_Serialize | null,
 };
 
 /**  One Safe of the account; the address is the same on each chain listed (counterfactual). */

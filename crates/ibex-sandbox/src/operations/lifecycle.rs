@@ -734,22 +734,23 @@ fn deliver_routes(store: &mut Store, now: Millis) -> Vec<Event> {
     for (id, at) in due {
         let route = store.routes[&id].clone();
         let tx = ids::hex_0x(&ids::keccak(&[b"bridge", id.as_bytes()]));
+        let amount = route.deliver_amount.unwrap_or(route.buy_amount);
         if let Some(safe) = store.safes.get_mut(&route.safe) {
             let chain = route.destination_chain;
-            credit(safe, chain, &route.buy, route.buy_amount);
+            credit(safe, chain, &route.buy, amount);
             let inclusion = Inclusion { chain, tx: &tx, at };
             record(
                 safe,
                 &inclusion,
                 &route.buy,
-                route.buy_amount,
+                amount,
                 Direction::In,
                 &bridge(&route.provider),
             );
             let plan = [Plan::Transfer {
                 token: route.buy.clone(),
                 to: safe.address.clone(),
-                amount: route.buy_amount,
+                amount,
             }];
             events.extend(ledger_events(safe, chain, &plan, at));
         }

@@ -419,8 +419,7 @@ fn swap(store: &Store, safe: &Safe, chain: u64, item: &Value, now: Millis) -> Ap
         sell_amount: quote.sell_amount,
         buy: quote.buy.clone(),
         buy_amount: quote.buy_amount,
-        min_out: crate::market::mul_div(quote.buy_amount, 10_000 - slippage_bps, 10_000)
-            .unwrap_or(0),
+        min_out: exact_math::mul_div(quote.buy_amount, 10_000 - slippage_bps, 10_000).unwrap_or(0),
         aggregator: quote.aggregator,
     })
 }

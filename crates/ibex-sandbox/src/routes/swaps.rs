@@ -296,6 +296,12 @@ pub async fn route_quote(
         valid_to: now + QUOTE_TTL_MS,
         user_op_hash: None,
         delivered_at: None,
+        deliver_amount: state
+            .faults()
+            .config
+            .bridge_shortfall_bps
+            .filter(|_| cross)
+            .and_then(|bps| exact_math::mul_div(buy_amount, 10_000 - u128::from(bps), 10_000)),
     };
     let mode = mode_of(&route);
     store.routes.insert(id.clone(), route);

@@ -223,3 +223,41 @@ async fn a_token_rotated_by_another_instance_is_taken_over_not_ended() {
         .expect("the stored token is the live one")
         .expect("a stored session");
 }
+
+/// A replaced session retires: its refresh token is spent at IBEx (refused afterwards), the
+/// store it shared is left alone, it makes no call after, and retiring twice is harmless.
+#[tokio::test]
+async fn a_retired_session_spends_its_refresh_token_and_leaves_the_store_alone() {
+    let h = Harness::start().await;
+    let auth = h.signed_in().await;
+    let store = Arc::new(MemoryStore::new());
+    let session = Session::start(
+        h.client(),
+        store.clone(),
+        &auth.tokens,
+        SessionConfig::default(),
+    )
+    .await
+    .unwrap();
+    // What a newer sign-in of the same account wrote into the shared item.
+    store.save(&Secret::new("the-new-sessions-token")).unwrap();
+    session.retire().await.unwrap();
+    assert_eq!(session.state(), SessionState::Ended(EndReason::Replaced));
+    let refused = h
+        .client()
+        .refresh(&auth.tokens.refresh_token)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, Error::Unauthorized { status: 401, .. }),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.load().unwrap(),
+        Some(Secret::new("the-new-sessions-token"))
+    );
+    let refreshes = h.refreshes().await;
+    assert!(matches!(session.me().await, Err(Error::SessionExpired(_))));
+    session.retire().await.unwrap();
+    assert_eq!(h.refreshes().await, refreshes, "nothing spent twice");
+}

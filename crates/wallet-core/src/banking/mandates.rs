@@ -5,7 +5,7 @@
 //! Only "every incoming transfer" is offered: the whitelist rules' shape is the sandbox's
 //! reading of the mirror, not a documented contract.
 
-use ibex::models::sepa::{Mandate, MandateRequest, MandateSignature};
+use ibex::models::sepa::{Mandate, MandateRequest, MandateSignature, MandateStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -110,7 +110,7 @@ impl crate::Core {
             return Err(AppError::validation(Msg::BankMandatePercent));
         }
         let conn = self.connection().await?;
-        let (session, _) = conn.auth.signed_in()?;
+        let (session, _) = conn.auth.signing()?;
         let account = accounts(&session)
             .await?
             .into_iter()
@@ -159,10 +159,36 @@ impl crate::Core {
         list(&session).await
     }
 
+    /// Suspends a mandate: IBEx forwards nothing until it is resumed.
+    pub async fn banking_mandate_suspend(&self, id: String) -> Result<Vec<MandateView>, AppError> {
+        self.mandate_status(&id, Some(MandateStatus::Suspended))
+            .await
+    }
+
+    /// Resumes a suspended mandate: IBEx forwards again from the next transfer received.
+    pub async fn banking_mandate_resume(&self, id: String) -> Result<Vec<MandateView>, AppError> {
+        self.mandate_status(&id, Some(MandateStatus::Validated))
+            .await
+    }
+
     /// Cancels a mandate (terminal: a cancelled mandate cannot be resumed).
     pub async fn banking_mandate_cancel(&self, id: String) -> Result<Vec<MandateView>, AppError> {
+        self.mandate_status(&id, None).await
+    }
+
+    /// Sets a mandate's status (`None`: cancels it, IBEx's own route for that), then lists them
+    /// again. IBEx refuses any change to a cancelled mandate (409), said as such.
+    async fn mandate_status(
+        &self,
+        id: &str,
+        status: Option<MandateStatus>,
+    ) -> Result<Vec<MandateView>, AppError> {
         let (session, _) = self.connection().await?.auth.signed_in()?;
-        session.cancel_mandate(&id).await.map_err(|e| {
+        let changed = match status {
+            Some(status) => session.set_mandate_status(id, status).await,
+            None => session.cancel_mandate(id).await,
+        };
+        changed.map_err(|e| {
             if matches!(e, ibex::Error::Conflict { .. }) {
                 AppError::new(ErrorCode::Conflict, Msg::BankMandateCancelled)
             } else {

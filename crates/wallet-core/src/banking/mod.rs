@@ -243,6 +243,8 @@ impl crate::Core {
         let (session, safe) = conn.auth.signed_in()?;
         match request {
             IbanRequest::Monerium { chain_id } => {
+                // A Safe operation: only a signer that can approve one may start it.
+                conn.auth.signing()?;
                 let draft = Draft {
                     safe,
                     chain: ChainId(u64::from(chain_id)),

@@ -117,7 +117,7 @@ impl crate::Core {
             .map(|r| bounded(r, REMITTANCE_MAX, Msg::BankReferenceMissing))
             .transpose()?;
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let account = accounts(&session)
             .await?
             .into_iter()

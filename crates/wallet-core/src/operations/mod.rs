@@ -232,7 +232,7 @@ impl Operations {
         session: &Session,
         review_id: &str,
         approval: Approval<'_>,
-        device: &crate::owners::DeviceKeys,
+        auth: &crate::session::auth::AuthState,
     ) -> Result<(OperationUpdate, OperationReview), AppError> {
         let op = self.take(review_id)?;
         if !op.session.same_as(session) {
@@ -267,7 +267,8 @@ impl Operations {
             &op.challenge,
             origin.as_deref(),
         )?;
-        device.learn(&credential, ClientDataType::Get);
+        // The assertion tells this device's key for the account it signs for.
+        auth.learn_device_for(session, &credential);
         let credential: Credential = serde_json::from_value(credential).map_err(|e| {
             AppError::validation(Msg::PasskeyResponseNotCredential {
                 error: e.to_string(),
@@ -323,6 +324,14 @@ impl Operations {
             op.review.operation.clone(),
         );
         Ok((first, op.review))
+    }
+
+    /// The account's WebSocket signals (they wake trackers early).
+    pub(crate) fn signals(
+        &self,
+        session: &Session,
+    ) -> tokio::sync::broadcast::Receiver<crate::live::Signal> {
+        self.live.subscribe(session)
     }
 
     /// When the waiting review `review_id` stops holding, if it has such a deadline.
@@ -459,23 +468,48 @@ impl crate::Core {
     ) -> Result<OperationUpdate, AppError> {
         let conn = self.connection().await?;
         let (session, _) = conn.auth.signed_in()?;
+        let mut now = None;
         if let Some(until) = conn.ops.valid_until(review_id) {
             // Checked on IBEx's clock, before the passkey is asked: a stale quote is never signed.
-            let now = server_now(&conn.client).await?;
-            if now + VALIDITY_MARGIN_S >= until {
+            let at = server_now(&conn.client).await?;
+            if at + VALIDITY_MARGIN_S >= until {
                 conn.ops.discard();
                 return Err(AppError::new(
                     ErrorCode::QuoteExpired,
                     Msg::SwapQuoteExpiredAtApproval,
                 ));
             }
+            now = Some(at);
         }
         let (first, review) = conn
             .ops
-            .approve(&session, review_id, approval, &conn.auth.device)
+            .approve(&session, review_id, approval, &conn.auth)
             .await?;
         if let Some(to) = review.operation.recipient() {
             self.remember_recipient(&conn, to);
+        }
+        if let (Reviewed::Route(facts), Some(account)) =
+            (&review.operation, conn.auth.account_with(&session))
+        {
+            // Filed before it is followed: a reload or a restart picks it up from here.
+            let approved = now.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+            let signing = &review.signing;
+            let filed = crate::route::flight::Filed::new(
+                facts,
+                &signing.user_op_hash,
+                signing.safe,
+                account,
+                approved,
+            );
+            let route_id = filed.flight.route_id.clone();
+            conn.flights.file(filed);
+            tokio::spawn(crate::route::flight::follow(
+                self.events.clone(),
+                conn.flights.clone(),
+                session.clone(),
+                route_id,
+                Some(conn.ops.signals(&session)),
+            ));
         }
         Ok(first)
     }

@@ -93,23 +93,11 @@ pub(crate) fn track(
                         });
                     }
                     if state.status.is_final() {
-                        match (status, &state.transaction_hash, &reviewed) {
-                            (OpStatus::Confirmed, Some(tx), Reviewed::Transfer(facts)) => {
-                                verify_transfer(&*events, &session, &signing, tx, facts).await;
-                            }
-                            // The source leg of a route is done: follow it to its arrival.
-                            (OpStatus::Confirmed, _, Reviewed::Route(facts)) => {
-                                let signals = signals.take();
-                                crate::route::follow(
-                                    &*events,
-                                    &session,
-                                    &facts.route_id,
-                                    &user_op_hash,
-                                    signals,
-                                )
-                                .await;
-                            }
-                            _ => {}
+                        // (A route's arrival is followed by `route::flight`.)
+                        if let (OpStatus::Confirmed, Some(tx), Reviewed::Transfer(facts)) =
+                            (status, &state.transaction_hash, &reviewed)
+                        {
+                            verify_transfer(&*events, &session, &signing, tx, facts).await;
                         }
                         return;
                     }

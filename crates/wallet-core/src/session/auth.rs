@@ -204,8 +204,6 @@ pub(crate) struct AuthState {
     notices: Mutex<Notices>,
     /// The language `info()` speaks.
     locale: Arc<CurrentLocale>,
-    /// This device's passkey key, as far as its ceremonies tell (which Safe owner it is).
-    pub device: crate::owners::DeviceKeys,
 }
 
 impl AuthState {
@@ -227,7 +225,6 @@ impl AuthState {
             registry,
             notices: Mutex::new(Notices::default()),
             locale,
-            device: crate::owners::DeviceKeys::default(),
         })
     }
 
@@ -330,6 +327,23 @@ impl AuthState {
         Ok((active.session.clone(), active.safe()?))
     }
 
+    /// As [`Self::signed_in`], for preparing an operation: refused at once, before IBEx is
+    /// asked, when the account's signer cannot approve it. IBEx's execute takes a WebAuthn
+    /// assertion only (operations.md §1.2), so e-mail, Ethereum-account and PIN accounts would
+    /// otherwise reach a passkey prompt that cannot answer for them.
+    pub fn signing(&self) -> Result<(Session, ibex::Address), AppError> {
+        let refused = match lock(&self.signed).current().map(|a| a.account.signer) {
+            Some(SignerKind::Email) => Some(Msg::SignerCannotApproveEmail),
+            Some(SignerKind::Eoa) => Some(Msg::SignerCannotApproveEoa),
+            Some(SignerKind::Pin) => Some(Msg::SignerCannotApprovePin),
+            Some(SignerKind::Passkey) | None => None,
+        };
+        match refused {
+            Some(text) => Err(AppError::new(ErrorCode::SignerCannotApprove, text)),
+            None => self.signed_in(),
+        }
+    }
+
     /// The current account's session and Safe even while locked, for background reads that
     /// never sign; `None` when signed out.
     pub fn watched(&self) -> Option<(Session, ibex::Address)> {
@@ -418,14 +432,23 @@ impl AuthState {
         id: &str,
         change: impl Fn(&mut Filed, &Account) -> Result<(), AppError>,
     ) -> Result<SessionInfo, AppError> {
-        {
-            let mut signed = lock(&self.signed);
-            let active = signed
-                .list
-                .iter_mut()
-                .find(|a| a.id == id)
-                .ok_or_else(|| AppError::validation(Msg::AccountUnknown))?;
-            change(&mut active.filed, &active.account)?;
+        self.file(id, |filed, account| change(filed, account).map(|()| true))?;
+        Ok(self.changed())
+    }
+
+    /// Changes account `id`'s filing, live and in the index (when `change` says it changed).
+    fn file(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Filed, &Account) -> Result<bool, AppError>,
+    ) -> Result<(), AppError> {
+        let mut signed = lock(&self.signed);
+        let active = signed
+            .list
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or_else(|| AppError::validation(Msg::AccountUnknown))?;
+        if change(&mut active.filed, &active.account)? {
             let filed = active.filed.clone();
             self.registry.edit(
                 |index| match index.accounts.iter_mut().find(|a| a.id == id) {
@@ -434,7 +457,48 @@ impl AuthState {
                 },
             );
         }
-        Ok(self.changed())
+        Ok(())
+    }
+
+    /// The account a session is signed in for (a command's session, taken at its start).
+    pub fn account_with(&self, session: &Session) -> Option<String> {
+        lock(&self.signed)
+            .list
+            .iter()
+            .find(|a| a.session.same_as(session))
+            .map(|a| a.id.clone())
+    }
+
+    /// Learns this device's passkey key for account `id` from a ceremony's credential, and
+    /// files it with the account.
+    fn learn_device(&self, id: &str, credential: &serde_json::Value, kind: ClientDataType) {
+        let learnt = self.file(id, |filed, _| {
+            Ok(crate::owners::learn(
+                &mut filed.device_keys,
+                credential,
+                kind,
+            ))
+        });
+        if let Err(e) = learnt {
+            tracing::debug!(error = %e, "device key not filed: the account is gone");
+        }
+    }
+
+    /// [`Self::learn_device`] for the account `session` signs for (an approval's assertion).
+    pub fn learn_device_for(&self, session: &Session, credential: &serde_json::Value) {
+        if let Some(id) = self.account_with(session) {
+            self.learn_device(&id, credential, ClientDataType::Get);
+        }
+    }
+
+    /// This device's passkey key as far as it is known for the account `session` signs for.
+    pub fn device_keys(&self, session: &Session) -> Vec<crate::owners::DeviceKey> {
+        lock(&self.signed)
+            .list
+            .iter()
+            .find(|a| a.session.same_as(session))
+            .map(|a| a.filed.device_keys.clone())
+            .unwrap_or_default()
     }
 
     /// [`Self::edit_filed`] for the current account.
@@ -669,11 +733,8 @@ impl AuthState {
         origin: Option<&str>,
         secrets: &dyn SecretStores,
     ) -> Result<SessionInfo, AppError> {
-        // Keys learnt from every account's ceremonies stay: each is matched against a Safe's
-        // owners, so another account's key never marks an owner of this one.
         let raw = credential.clone();
         let (credential, signed_for) = checked_credential(&pending, credential, origin)?;
-        self.device.learn(&raw, pending.intent.client_data_type());
         self.events.emit(CoreEvent::AuthProgress {
             step: AuthStep::Verifying,
         });
@@ -703,7 +764,13 @@ impl AuthState {
                     .tokens
             }
         };
-        self.start(&tokens, SignerKind::Passkey, secrets).await
+        let info = self.start(&tokens, SignerKind::Passkey, secrets).await?;
+        // This passkey is the account's on this device: filed with it (the account is known
+        // only now), so another account's key never marks an owner of this one.
+        if let SessionInfo::SignedIn { account, .. } = &info {
+            self.learn_device(&account.id, &raw, pending.intent.client_data_type());
+        }
+        Ok(info)
     }
 
     /// Step 1 of adding a Safe: a passkey sign-in of the current account that asks IBEx for a
@@ -759,6 +826,7 @@ impl AuthState {
             (a.id.clone(), a.session.clone())
         };
         let (credential, origin) = answer(&pending, how).await?;
+        let raw = credential.clone();
         let (credential, signed_for) = checked_credential(&pending, credential, origin.as_deref())?;
         let granted = self
             .client
@@ -778,6 +846,7 @@ impl AuthState {
         if owner.as_deref() != Some(id.as_str()) {
             return Err(AppError::validation(Msg::SafeProvisionOtherAccount));
         }
+        self.learn_device(&id, &raw, ClientDataType::Get);
         let token = granted
             .safe_provision_token
             .ok_or_else(|| AppError::new(ErrorCode::BadResponse, Msg::SafeProvisionNoGrant))?;
@@ -958,7 +1027,6 @@ impl AuthState {
         if let Some(id) = active.as_ref().map(|a| a.id.as_str()).or(id) {
             self.forget_notices(id);
         }
-        self.device.forget();
         if let Some(active) = active {
             self.registry.remove(&active.id);
             active.session.sign_out().await?;
@@ -1002,7 +1070,7 @@ impl AuthState {
             .add(&id, signer, primary_safe(&account).ok(), current);
         self.watch_end(&session, &id);
         session.spawn_refresher();
-        {
+        let replaced = {
             let mut signed = lock(&self.signed);
             let active = Active {
                 id: id.clone(),
@@ -1012,18 +1080,24 @@ impl AuthState {
                 locked: false,
                 filed,
             };
-            // The replaced session is dropped, not signed out: signing out would clear the
-            // keychain item the new session just wrote.
-            match signed.list.iter_mut().find(|a| a.id == id) {
-                Some(old) => drop(std::mem::replace(old, active)),
-                None => signed.list.push(active),
-            }
+            let replaced = match signed.list.iter_mut().find(|a| a.id == id) {
+                Some(old) => Some(std::mem::replace(old, active).session),
+                None => {
+                    signed.list.push(active);
+                    None
+                }
+            };
             if current || signed.current.is_none() {
                 signed.current = Some(id.clone());
             }
-        }
+            replaced
+        };
         self.forget_notices(&id);
-        Ok(self.changed())
+        let info = self.changed();
+        if let Some(old) = replaced {
+            retire(old).await;
+        }
+        Ok(info)
     }
 
     /// Tells the UI when a session's keychain copy is lost or back (the keychain stopped
@@ -1084,6 +1158,27 @@ impl AuthState {
                 }
             }
         });
+    }
+}
+
+/// How long a re-sign-in waits for IBEx to spend the replaced session's refresh token.
+const RETIRE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Ends the session a fresh sign-in of the same account replaced, after the new one is in
+/// place (so a failure here never costs the new session), and spends its refresh token at
+/// IBEx ([`Session::retire`]): a replaced session leaves no live refresh token behind. Its
+/// keychain item is not touched (it holds the new session's token now), nor anything the
+/// account has filed. If IBEx cannot be reached, the old token stays valid there until its
+/// 24 h run out, held nowhere on this device; the new session goes on regardless.
+async fn retire(old: Session) {
+    match tokio::time::timeout(RETIRE_TIMEOUT, old.retire()).await {
+        Ok(Ok(())) => tracing::info!("the replaced session's refresh token is spent"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "the replaced session's refresh token could not be spent; it lapses at IBEx within 24 h")
+        }
+        Err(_) => tracing::warn!(
+            "IBEx did not answer in time; the replaced session's refresh token lapses within 24 h"
+        ),
     }
 }
 

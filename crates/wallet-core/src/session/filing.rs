@@ -40,6 +40,10 @@ pub(crate) struct Filed {
     /// in (a session refused at start).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<Address>,
+    /// This device's passkey key for the account, as its ceremonies told (public keys only:
+    /// which Safe owner is this device).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub device_keys: Vec<crate::owners::DeviceKey>,
 }
 
 impl Filed {
@@ -52,6 +56,7 @@ impl Filed {
             safe_names: BTreeMap::new(),
             salts: BTreeMap::new(),
             primary: None,
+            device_keys: Vec::new(),
         }
     }
 

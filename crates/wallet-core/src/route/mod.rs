@@ -6,19 +6,17 @@
 //!
 //! As for swaps, the core keeps the quotes it showed: the review is built from what IBEx
 //! quoted and carries its expiry, which the pipeline checks on IBEx's clock before the passkey
-//! is asked. Once the source leg is confirmed the tracker follows the route to its arrival.
+//! is asked. Once approved, a route is filed and followed to its arrival, and what arrived is
+//! compared with the quote ([`flight`]).
 
-use std::time::{Duration, Instant};
+pub mod flight;
 
 use ibex::models::operations::{Operation, RouteQuoteRequest, RouteState};
 use ibex::models::ChainId;
-use ibex::{Address, Decimal, Session};
+use ibex::{Address, Decimal};
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
 
 use crate::error::{AppError, ErrorCode};
-use crate::events::{CoreEvent, EventSink};
-use crate::live::Signal;
 use crate::messages::Msg;
 use crate::operations::{rfc3339, server_now, Draft, OperationReview, Reviewed, RouteFacts};
 use crate::swap::{QuoteBook, SwapToken};
@@ -26,9 +24,6 @@ use crate::swap::{QuoteBook, SwapToken};
 /// How long a route quote holds when IBEx does not say: its documented response has no expiry,
 /// so the swap quotes' documented ≈ 5 minutes (docs/api/operations.md §4) is assumed.
 const ASSUMED_TTL_S: i64 = 300;
-/// A bridge may take a while: its arrival is followed this long after the source leg.
-const ARRIVAL_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-const POLL_INTERVAL: Duration = Duration::from_secs(2);
 
 /// What the user asks a route for.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -100,7 +95,7 @@ pub(crate) struct Routed {
 }
 
 /// Where a route stands (`GET /v1.2/safes/routes/{routeId}/status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum RouteStatus {
     Created,
@@ -145,6 +140,9 @@ pub struct RouteUpdate {
     pub status: RouteStatus,
     /// Why it failed, when it did.
     pub error: Option<String>,
+    /// Once arrived: what the bridge credited, compared with the quote (`None`: not in the
+    /// destination history yet, or not arrived).
+    pub arrival: Option<flight::Arrival>,
 }
 
 fn address(text: &str, missing: Msg) -> Result<Address, AppError> {
@@ -164,6 +162,17 @@ fn unreadable(error: impl ToString) -> AppError {
 
 /// The route commands.
 impl crate::Core {
+    /// The current account's routes on this network, newest first: on their way, arrived (with
+    /// what arrived against the quote) or failed.
+    pub async fn route_flights(&self) -> Result<Vec<flight::RouteFlight>, AppError> {
+        let conn = self.connection().await?;
+        let id = conn
+            .auth
+            .current_id()
+            .ok_or_else(|| AppError::new(ErrorCode::SessionExpired, Msg::SignInFirst))?;
+        Ok(conn.flights.of(&id))
+    }
+
     /// The tenant's chains (`/v1.2/chains/`), the ends a route may have.
     pub async fn route_chains(&self) -> Result<Vec<u32>, AppError> {
         let conn = self.connection().await?;
@@ -280,7 +289,7 @@ impl crate::Core {
     /// receive what it quoted on the destination. An expired quote is refused (quote again).
     pub async fn route_prepare(&self, draft: RouteDraft) -> Result<OperationReview, AppError> {
         let conn = self.connection().await?;
-        let (session, safe) = conn.auth.signed_in()?;
+        let (session, safe) = conn.auth.signing()?;
         let routed = conn
             .routes
             .get(&draft.route_id)
@@ -346,44 +355,6 @@ fn describe(state: &RouteState) -> Option<String> {
             .and_then(|m| m.as_str())
             .map_or_else(|| other.to_string(), str::to_owned),
     })
-}
-
-/// Follows a route whose source leg is confirmed until it arrives or fails, announcing each
-/// change; the account's WebSocket (a balance or transaction on the destination chain) wakes
-/// the check early.
-pub(crate) async fn follow(
-    events: &dyn EventSink,
-    session: &Session,
-    route_id: &str,
-    user_op_hash: &str,
-    mut signals: Option<broadcast::Receiver<Signal>>,
-) {
-    let deadline = Instant::now() + ARRIVAL_TIMEOUT;
-    let mut last = None;
-    while Instant::now() < deadline {
-        match session.route_status(route_id).await {
-            Ok(state) => {
-                let status = RouteStatus::parse(&state.status);
-                if last != Some(status) {
-                    last = Some(status);
-                    events.emit(CoreEvent::RouteUpdated {
-                        update: RouteUpdate {
-                            route_id: route_id.to_owned(),
-                            user_op_hash: user_op_hash.to_owned(),
-                            status,
-                            error: describe(&state),
-                        },
-                    });
-                }
-                if status.is_final() {
-                    return;
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "route status check failed"),
-        }
-        crate::operations::wait_for_signal(&mut signals, POLL_INTERVAL).await;
-    }
-    tracing::warn!(route_id, "route not arrived in time; no longer followed");
 }
 
 #[cfg(test)]
