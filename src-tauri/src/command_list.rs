@@ -22,6 +22,7 @@ macro_rules! for_each_command {
             auth_complete_native(ceremony_id: String, provider: passkey::ProviderKind) -> session::SessionInfo;
             session_sign_out() -> session::SessionInfo;
             session_lock() -> session::SessionInfo;
+            session_dismiss(notice: u32) -> session::SessionInfo;
             pin_sign_up(pin: String) -> session::SessionInfo;
             pin_sign_in(pin: String) -> session::SessionInfo;
             pin_remembered() -> bool;

@@ -667,17 +667,28 @@ mod parent {
         }
     }
 
-    /// What a restarted wallet shows, in words for the table.
-    fn shown(status: &Value) -> String {
+    /// The notice a restarted wallet shows about account `lost`'s session, if any.
+    fn told(status: &Value, lost: &BTreeSet<String>) -> Option<String> {
+        status["notices"].as_array()?.iter().find_map(|n| {
+            let id = n["account"]["id"].as_str()?;
+            lost.contains(id)
+                .then(|| n["message"].as_str().unwrap_or_default().to_owned())
+        })
+    }
+
+    /// What a restarted wallet shows, in words for the table (the lost sessions told by a
+    /// notice; the test fails when one is not).
+    fn shown(status: &Value, lost: &BTreeSet<String>) -> String {
+        let word = match told(status, lost) {
+            Some(message) => format!("tells the lost one: \"{message}\""),
+            None => "with no word of the lost one".into(),
+        };
         match status["status"].as_str() {
             Some("signedIn") => format!(
-                "the next start opens on the {} account, still signed in, with no word of the lost one",
+                "the next start opens on the {} account, still signed in, and {word}",
                 signer(status)
             ),
-            _ => match status["reason"].as_str() {
-                Some(reason) => format!("the next start is signed out: \"{reason}\""),
-                None => "the next start is signed out, no reason given".into(),
-            },
+            _ => format!("the next start is signed out and {word}"),
         }
     }
 
@@ -820,25 +831,31 @@ mod parent {
         } else {
             BTreeSet::new()
         };
+        let mut else_lost = world.else_lost();
         let note = if !lost.is_empty() {
+            if told(&status, &lost).is_none() {
+                else_lost.push("the word of the lost session".into());
+            }
             format!(
                 "IBEx consumed the stored token; its answer died with the process: that account signs in again; {}",
-                shown(&status)
-            )
-        } else if world.current != target {
-            format!(
-                "the next start opens on the {} account, not the one that was current",
-                signer(&status)
+                shown(&status, &lost)
             )
         } else {
             String::new()
         };
+        // A start killed part-way must not move the current account.
+        if lost.is_empty() && world.current != target {
+            else_lost.push(format!(
+                "the current account (the next start opens on the {} account)",
+                signer(&status)
+            ));
+        }
         Row {
             case,
             note,
             lost,
             expected,
-            else_lost: world.else_lost(),
+            else_lost,
             seconds: t.elapsed().as_secs_f64(),
         }
     }
@@ -914,10 +931,13 @@ mod parent {
         let lost = world.settle(&mut again);
         let status = again.ok("status");
         again.quit();
-        if !lost.is_empty() {
-            note += &format!("; {}", shown(&status));
-        }
         let mut else_lost = world.else_lost();
+        if !lost.is_empty() {
+            note += &format!("; {}", shown(&status, &lost));
+            if told(&status, &lost).is_none() {
+                else_lost.push("the word of the lost session".into());
+            }
+        }
         // The kill point: the rotation happened while the service was down.
         if !works || said != "unsaved" {
             else_lost.push("the session's state (see the note)".into());

@@ -132,19 +132,20 @@ impl Session {
     }
 
     /// Restores a session from the stored refresh token (the access token is never stored):
-    /// one refresh, which rotates the stored token.
+    /// one refresh, which rotates the stored token. `None`: nothing is stored (no session to
+    /// resume, which is not IBEx refusing one: that is [`Error::SessionExpired`]).
     pub async fn restore(
         client: Client,
         store: Arc<dyn SecretStore>,
         config: SessionConfig,
-    ) -> Result<Self, Error> {
+    ) -> Result<Option<Self>, Error> {
         let loader = store.clone();
         let stored = tokio::task::spawn_blocking(move || loader.load())
             .await
             .map_err(|e| Error::SecretStore(e.to_string()))?
             .map_err(|e| Error::SecretStore(e.0))?;
         let Some(refresh) = stored else {
-            return Err(Error::SessionExpired("no stored session".into()));
+            return Ok(None);
         };
         let session = Self::empty(client, store, config);
         *session.write_tokens() = Some(Tokens {
@@ -154,7 +155,7 @@ impl Session {
             refresh_at: Instant::now(),
         });
         session.refresh(0).await?;
-        Ok(session)
+        Ok(Some(session))
     }
 
     fn empty(client: Client, store: Arc<dyn SecretStore>, config: SessionConfig) -> Self {

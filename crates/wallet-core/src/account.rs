@@ -69,15 +69,64 @@ pub enum Persistence {
 #[serde(tag = "status", rename_all = "camelCase")]
 pub enum SessionInfo {
     SignedOut {
-        /// Why the last session ended, when it did not end by signing out.
-        reason: Option<String>,
+        /// Sessions that ended or could not be resumed without the user signing out.
+        notices: Vec<SessionNotice>,
     },
     SignedIn {
         account: Account,
         persistence: Persistence,
         /// Locked after inactivity: every wallet command waits for a fresh passkey assertion.
         locked: bool,
+        /// The other accounts' sessions that ended or could not be resumed meanwhile.
+        notices: Vec<SessionNotice>,
     },
+}
+
+impl SessionInfo {
+    /// The sessions the user has to hear about, signed in or not.
+    pub fn notices(&self) -> &[SessionNotice] {
+        match self {
+            SessionInfo::SignedOut { notices } | SessionInfo::SignedIn { notices, .. } => notices,
+        }
+    }
+}
+
+/// A session that left without the user signing it out, told until the user signs that
+/// account in again or dismisses it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionNotice {
+    /// What `session_dismiss` takes.
+    pub id: u32,
+    pub kind: NoticeKind,
+    /// The account, as the switcher named it (`None`: a session from before several
+    /// accounts, whose account was never known here).
+    pub account: Option<NoticeAccount>,
+    /// What happened and what to do, in the user's language.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticeAccount {
+    pub id: String,
+    /// The user's name for it, else its primary Safe shortened.
+    pub label: String,
+    pub signer: SignerKind,
+}
+
+/// Why a notice is there (the UI branches on this, never on the message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum NoticeKind {
+    /// IBEx refused the saved session at start (its single-use refresh token was already
+    /// spent, or too old), or none was saved: the account left; sign in again.
+    EndedWhileClosed,
+    /// IBEx refused the session's refresh while the wallet ran: the account left.
+    Ended,
+    /// IBEx or the keychain did not answer at start: the account stays filed and is resumed
+    /// at the next start (or by signing in).
+    NotResumed,
 }
 
 impl Account {

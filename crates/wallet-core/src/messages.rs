@@ -42,8 +42,11 @@ messages! {
     // Session and sign-in
     SignInFirst => "Sign in with your passkey first.", "Connectez-vous d’abord avec votre clé d’accès.";
     WalletLocked => "The wallet is locked. Unlock it with your passkey.", "Le portefeuille est verrouillé. Déverrouillez-le avec votre clé d’accès.";
-    SessionExpired => "Your session expired. Sign in again with your passkey.", "Votre session a expiré. Reconnectez-vous avec votre clé d’accès.";
     SessionNotResumed { error: String } => "Your last session could not be resumed: {error}", "Votre dernière session n’a pas pu être reprise\u{a0}: {error}";
+    SessionNotResumedFor { label: String, error: String } => "Your session for {label} could not be resumed. It stays on this device: the wallet tries again at its next start, or sign in again now. Why: {error}", "Votre session pour {label} n’a pas pu être reprise. Elle reste sur cet appareil\u{a0}: le portefeuille réessaiera à son prochain démarrage, ou reconnectez-vous maintenant. Motif\u{a0}: {error}";
+    SessionEndedWhileClosed { label: String } => "Your session for {label} ended while the wallet was closed. Sign in again to use it.", "Votre session pour {label} a pris fin pendant que le portefeuille était fermé. Reconnectez-vous pour l’utiliser.";
+    LastSessionEndedWhileClosed => "Your last session ended while the wallet was closed. Sign in again to use it.", "Votre dernière session a pris fin pendant que le portefeuille était fermé. Reconnectez-vous pour l’utiliser.";
+    SessionEndedFor { label: String } => "Your session for {label} expired. Sign in again to use it.", "Votre session pour {label} a expiré. Reconnectez-vous pour l’utiliser.";
     NoPasskeyOptions => "IBEx sent no passkey options for this request.", "IBEx n’a envoyé aucune option de clé d’accès pour cette demande.";
     WrongPasskeyOptions => "IBEx sent the wrong kind of passkey options for this request.", "IBEx a envoyé des options de clé d’accès qui ne correspondent pas à cette demande.";
     NoPasskeyChallenge => "IBEx's passkey options have no challenge.", "Les options de clé d’accès d’IBEx ne contiennent aucun défi.";

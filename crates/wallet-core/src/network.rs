@@ -18,6 +18,7 @@ use crate::store::KvStore;
 /// The embedded sandbox serves this rpId, so browser passkeys work from `http://localhost`.
 pub const SANDBOX_RP_ID: &str = "localhost";
 /// The embedded sandbox's identity: its port changes every run, its accounts (persisted) don't.
+#[cfg(feature = "sandbox")]
 const SANDBOX_IDENTITY: &str = "embedded-sandbox";
 
 /// What the first screen shows about the connection.

@@ -23,6 +23,7 @@ export const commands = {
 	authCompleteNative: (ceremonyId: string, provider: ProviderKind) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("auth_complete_native", { ceremonyId, provider })),
 	sessionSignOut: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_sign_out")),
 	sessionLock: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_lock")),
+	sessionDismiss: (notice: number) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_dismiss", { notice })),
 	pinSignUp: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("pin_sign_up", { pin })),
 	pinSignIn: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("pin_sign_in", { pin })),
 	pinRemembered: () => typedError<boolean, AppError>(__TAURI_INVOKE("pin_remembered")),
@@ -1332,6 +1333,28 @@ export type NetworkStatus = {
 	latencyMs: number,
 };
 
+export type NoticeAccount = {
+	id: string,
+	/**  The user's name for it, else its primary Safe shortened. */
+	label: string,
+	signer: SignerKind,
+};
+
+/**  Why a notice is there (the UI branches on this, never on the message). */
+export type NoticeKind = 
+/**
+ *  IBEx refused the saved session at start (its single-use refresh token was already
+ *  spent, or too old), or none was saved: the account left; sign in again.
+ */
+"endedWhileClosed" | 
+/**  IBEx refused the session's refresh while the wallet ran: the account left. */
+"ended" | 
+/**
+ *  IBEx or the keychain did not answer at start: the account stays filed and is resumed
+ *  at the next start (or by signing in).
+ */
+"notResumed";
+
 export type OpStatus = "created" | "signed" | "executed" | "confirmed" | "failed" | 
 /**  A state IBEx reports that this version does not know yet. */
 "pending";
@@ -2352,16 +2375,60 @@ export type SepaPaymentFacts_Serialize = {
 export type SessionInfo = SessionInfo_Serialize | SessionInfo_Deserialize;
 
 export type SessionInfo_Deserialize = { status: "signedOut"; 
-/**  Why the last session ended, when it did not end by signing out. */
-reason?: string | null } | { status: "signedIn"; account: Account_Deserialize; persistence: Persistence; 
+/**  Sessions that ended or could not be resumed without the user signing out. */
+notices: SessionNotice_Deserialize[] } | { status: "signedIn"; account: Account_Deserialize; persistence: Persistence; 
 /**  Locked after inactivity: every wallet command waits for a fresh passkey assertion. */
-locked: boolean };
+locked: boolean; 
+/**  The other accounts' sessions that ended or could not be resumed meanwhile. */
+notices: SessionNotice_Deserialize[] };
 
 export type SessionInfo_Serialize = { status: "signedOut"; 
-/**  Why the last session ended, when it did not end by signing out. */
-reason: string | null } | { status: "signedIn"; account: Account_Serialize; persistence: Persistence; 
+/**  Sessions that ended or could not be resumed without the user signing out. */
+notices: SessionNotice_Serialize[] } | { status: "signedIn"; account: Account_Serialize; persistence: Persistence; 
 /**  Locked after inactivity: every wallet command waits for a fresh passkey assertion. */
-locked: boolean };
+locked: boolean; 
+/**  The other accounts' sessions that ended or could not be resumed meanwhile. */
+notices: SessionNotice_Serialize[] };
+
+/**
+ *  A session that left without the user signing it out, told until the user signs that
+ *  account in again or dismisses it.
+ */
+export type SessionNotice = SessionNotice_Serialize | SessionNotice_Deserialize;
+
+/**
+ *  A session that left without the user signing it out, told until the user signs that
+ *  account in again or dismisses it.
+ */
+export type SessionNotice_Deserialize = {
+	/**  What `session_dismiss` takes. */
+	id: number,
+	kind: NoticeKind,
+	/**
+	 *  The account, as the switcher named it (`None`: a session from before several
+	 *  accounts, whose account was never known here).
+	 */
+	account?: NoticeAccount | null,
+	/**  What happened and what to do, in the user's language. */
+	message: string,
+};
+
+/**
+ *  A session that left without the user signing it out, told until the user signs that
+ *  account in again or dismisses it.
+ */
+export type SessionNotice_Serialize = {
+	/**  What `session_dismiss` takes. */
+	id: number,
+	kind: NoticeKind,
+	/**
+	 *  The account, as the switcher named it (`None`: a session from before several
+	 *  accounts, whose account was never known here).
+	 */
+	account: NoticeAccount | null,
+	/**  What happened and what to do, in the user's language. */
+	message: string,
+};
 
 export type Settings = Settings_Serialize | Settings_Deserialize;
 

@@ -116,7 +116,8 @@ async fn an_expired_access_token_is_refreshed_and_the_call_replayed() {
     // The rotated token restores a session on "the next start".
     let restored = Session::restore(h.client(), store.clone(), SessionConfig::default())
         .await
-        .unwrap();
+        .unwrap()
+        .expect("a stored session");
     restored.me().await.unwrap();
 }
 
@@ -193,7 +194,8 @@ async fn a_store_failure_after_rotation_keeps_the_session_and_saves_it_once_back
     // What a restart would do: the saved token restores the session.
     let restored = Session::restore(h.client(), store.clone(), SessionConfig::default())
         .await
-        .unwrap();
+        .unwrap()
+        .expect("a stored session");
     restored.me().await.unwrap();
     assert_eq!(h.refreshes().await, 2);
 }
@@ -207,7 +209,8 @@ async fn a_token_rotated_by_another_instance_is_taken_over_not_ended() {
     // The second instance starts from the shared item and rotates it.
     let second = Session::restore(h.client(), store.clone(), SessionConfig::default())
         .await
-        .unwrap();
+        .unwrap()
+        .expect("a stored session");
     h.faults(json!({ "expireAccessTokens": true })).await;
     first.signers().await.expect("the first instance goes on");
     assert_eq!(first.state(), SessionState::Active);
@@ -217,7 +220,8 @@ async fn a_token_rotated_by_another_instance_is_taken_over_not_ended() {
     assert_eq!(h.refreshes().await, 5);
     Session::restore(h.client(), store, SessionConfig::default())
         .await
-        .expect("the stored token is the live one");
+        .expect("the stored token is the live one")
+        .expect("a stored session");
 }
 
 /// A replaced session retires: its refresh token is spent at IBEx (refused afterwards), the

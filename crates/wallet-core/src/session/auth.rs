@@ -13,7 +13,9 @@ use ibex::models::webauthn::{Credential, WebAuthnOptions};
 use ibex::{Client, Session, SessionConfig, SessionState};
 use serde::{Deserialize, Serialize};
 
-use crate::account::{Account, Persistence, SessionInfo, SignerKind};
+use crate::account::{
+    Account, NoticeAccount, NoticeKind, Persistence, SessionInfo, SessionNotice, SignerKind,
+};
 use crate::error::{AppError, Context, ErrorCode};
 use crate::events::{AuthStep, CoreEvent, EventSink};
 use crate::i18n::CurrentLocale;
@@ -125,16 +127,23 @@ impl Active {
 
 /// The user's name for the account, else its primary Safe, shortened.
 fn account_label(filed: &Filed, account: &Account) -> String {
-    if let Some(name) = &filed.name {
-        return name.clone();
-    }
-    match primary_safe(account) {
-        Ok(safe) => {
-            let text = safe.to_checksum();
-            format!("{}…{}", &text[..6], &text[text.len() - 4..])
-        }
-        Err(_) => filed.id.chars().take(8).collect(),
-    }
+    filing::label(filed.name.as_deref(), primary_safe(account).ok(), &filed.id)
+}
+
+/// A session the user is told about (see [`SessionNotice`]); its text is rendered when asked,
+/// in the language of that moment.
+struct Notice {
+    id: u32,
+    kind: NoticeKind,
+    account: Option<NoticeAccount>,
+    message: Msg,
+}
+
+/// The notices of one network, newest last.
+#[derive(Default)]
+struct Notices {
+    list: Vec<Notice>,
+    next_id: u32,
 }
 
 /// Every signed-in account of the network, and which one the commands act for.
@@ -191,8 +200,8 @@ pub(crate) struct AuthState {
     provision: Mutex<Option<(Pending, ChainId, Option<String>)>>,
     signed: Mutex<Signed>,
     registry: Registry,
-    /// Why the last session ended, when the user should know.
-    last_end: Mutex<Option<Msg>>,
+    /// Sessions that ended or were not resumed without the user signing out.
+    notices: Mutex<Notices>,
     /// The language `info()` speaks.
     locale: Arc<CurrentLocale>,
 }
@@ -214,7 +223,7 @@ impl AuthState {
             provision: Mutex::new(None),
             signed: Mutex::new(Signed::default()),
             registry,
-            last_end: Mutex::new(None),
+            notices: Mutex::new(Notices::default()),
             locale,
         })
     }
@@ -226,20 +235,82 @@ impl AuthState {
             .is_some_and(|p| p.started.elapsed() <= CEREMONY_TTL)
     }
 
-    /// The current account's session state.
+    /// The current account's session state, with the notices.
     pub fn info(&self) -> SessionInfo {
+        let locale = self.locale.get();
+        let notices = lock(&self.notices)
+            .list
+            .iter()
+            .map(|n| SessionNotice {
+                id: n.id,
+                kind: n.kind,
+                account: n.account.clone(),
+                message: n.message.render(locale),
+            })
+            .collect();
         match lock(&self.signed).current() {
             Some(a) => SessionInfo::SignedIn {
                 account: a.view(),
                 persistence: a.persistence.clone(),
                 locked: a.locked,
+                notices,
             },
-            None => SessionInfo::SignedOut {
-                reason: lock(&self.last_end)
-                    .as_ref()
-                    .map(|m| m.render(self.locale.get())),
-            },
+            None => SessionInfo::SignedOut { notices },
         }
+    }
+
+    /// Tells the user about account `filed`'s session (`None`: the network's session from
+    /// before several accounts), replacing what was told of that account before.
+    fn notify(&self, kind: NoticeKind, filed: Option<&Filed>, error: Option<String>) {
+        let label = filed.map(Filed::label);
+        let message = match (kind, label.clone(), error) {
+            (NoticeKind::NotResumed, Some(label), error) => Msg::SessionNotResumedFor {
+                label,
+                error: error.unwrap_or_default(),
+            },
+            (NoticeKind::NotResumed, None, error) => Msg::SessionNotResumed {
+                error: error.unwrap_or_default(),
+            },
+            (NoticeKind::EndedWhileClosed, Some(label), _) => {
+                Msg::SessionEndedWhileClosed { label }
+            }
+            (NoticeKind::EndedWhileClosed, None, _) => Msg::LastSessionEndedWhileClosed,
+            (NoticeKind::Ended, label, _) => Msg::SessionEndedFor {
+                label: label.unwrap_or_default(),
+            },
+        };
+        let account = filed.zip(label).map(|(f, label)| NoticeAccount {
+            id: f.id.clone(),
+            label,
+            signer: f.signer,
+        });
+        let mut notices = lock(&self.notices);
+        let id = notices.next_id;
+        notices.next_id += 1;
+        let same = account.as_ref().map(|a| a.id.clone());
+        notices
+            .list
+            .retain(|n| n.account.as_ref().map(|a| &a.id) != same.as_ref());
+        notices.list.push(Notice {
+            id,
+            kind,
+            account,
+            message,
+        });
+    }
+
+    /// Forgets what was told of account `id` (signed in again, or signed out); a sign-in also
+    /// answers the notice of the session from before several accounts.
+    fn forget_notices(&self, id: &str) {
+        lock(&self.notices)
+            .list
+            .retain(|n| n.account.as_ref().is_some_and(|a| a.id != id));
+    }
+
+    /// The user read notice `id`.
+    pub fn dismiss(&self, id: u32) -> SessionInfo {
+        lock(&self.notices).list.retain(|n| n.id != id);
+        self.changed()
     }
 
     /// The current account's live session and the Safe operations act for (the one the user
@@ -857,65 +928,74 @@ impl AuthState {
             SessionConfig::default(),
         )
         .await?;
-        self.activate(session, filing, persistence, signer, secrets)
+        self.activate(session, filing, persistence, signer, secrets, true)
             .await
     }
 
     /// Resumes every account filed for this network, each from its own keychain item; a
     /// session from before several accounts (the network's single item) is resumed and moved
     /// to its account's item. `signer`: what signed in last on this network (for that one).
+    /// A session IBEx refuses (its single-use refresh token spent by a start that died before
+    /// saving the next, or by a quit while the keychain was down) ends, and the user is told
+    /// which; one that cannot be resumed now (IBEx or the keychain not answering) stays filed
+    /// for the next start, told too. The index's current account is not written here: a
+    /// start-up killed part-way leaves it as the user chose it.
     pub async fn restore(self: &Arc<Self>, secrets: &dyn SecretStores, signer: SignerKind) {
         let index = self.registry.load();
         let rp_id = self.client.config().rp_id.clone();
-        let mut items: Vec<(Option<String>, SignerKind)> = index
-            .accounts
-            .iter()
-            .map(|a| (Some(a.id.clone()), a.signer))
-            .collect();
+        let mut items: Vec<(Option<&Filed>, SignerKind)> =
+            index.accounts.iter().map(|a| (Some(a), a.signer)).collect();
         if items.is_empty() {
             items.push((None, signer));
         }
-        for (id, signer) in items {
-            let (store, persistence) = filing::open(secrets, &self.identity, &rp_id, id.as_deref());
-            let filing = Filing::new(store, id.as_deref());
-            match Session::restore(
+        for (filed, signer) in items {
+            let id = filed.map(|f| f.id.as_str());
+            let (store, persistence) = filing::open(secrets, &self.identity, &rp_id, id);
+            let filing = Filing::new(store, id);
+            let restored = Session::restore(
                 self.client.clone(),
                 filing.clone(),
                 SessionConfig::default(),
             )
-            .await
-            {
-                Ok(session) => {
+            .await;
+            match (restored, &persistence) {
+                (Ok(Some(session)), _) => {
                     let restored = self
-                        .activate(session, filing, persistence, signer, secrets)
+                        .activate(session, filing, persistence, signer, secrets, false)
                         .await;
                     if let Err(e) = restored {
                         tracing::warn!(error = %e, "restored session has no wallet yet");
                     }
                 }
-                Err(ibex::Error::SessionExpired(_)) => {
-                    if let Some(id) = &id {
+                // Nothing was ever filed here (a first start).
+                (Ok(None), _) if filed.is_none() => {}
+                // No keychain answers: the token may well be there, for the next start.
+                (Ok(None), Persistence::MemoryOnly { reason }) => {
+                    tracing::info!(%reason, "stored session not read: no keychain");
+                    self.notify(NoticeKind::NotResumed, filed, Some(reason.clone()));
+                }
+                // Refused by IBEx, or never saved on this device (a session in memory only).
+                (Ok(None) | Err(ibex::Error::SessionExpired(_)), _) => {
+                    if let Some(id) = id {
                         self.registry.remove(id);
                     }
+                    self.notify(NoticeKind::EndedWhileClosed, filed, None);
                 }
-                Err(e) => {
+                (Err(e), _) => {
                     tracing::info!(error = %e, "stored session could not be resumed");
                     // The reason is said in the language of the moment it failed (at start).
                     let why = AppError::from(e).localized(self.locale.get());
-                    *lock(&self.last_end) = Some(Msg::SessionNotResumed { error: why.message });
+                    self.notify(NoticeKind::NotResumed, filed, Some(why.message));
                 }
             }
         }
-        // The account that was current before the restart, if it came back (each restore
-        // made itself current in turn).
-        let wanted = index.current;
-        let mut signed = lock(&self.signed);
-        if let Some(id) = wanted.filter(|id| signed.list.iter().any(|a| &a.id == id)) {
-            signed.current = Some(id.clone());
-            drop(signed);
-            self.registry.edit(|i| i.current = Some(id));
-        } else {
-            drop(signed);
+        // The account that was current before the restart, if it came back (else the first
+        // that did).
+        if let Some(wanted) = index.current {
+            let mut signed = lock(&self.signed);
+            if signed.list.iter().any(|a| a.id == wanted) {
+                signed.current = Some(wanted);
+            }
         }
         self.changed();
     }
@@ -944,7 +1024,9 @@ impl AuthState {
             }
             active
         };
-        *lock(&self.last_end) = None;
+        if let Some(id) = active.as_ref().map(|a| a.id.as_str()).or(id) {
+            self.forget_notices(id);
+        }
         if let Some(active) = active {
             self.registry.remove(&active.id);
             active.session.sign_out().await?;
@@ -953,8 +1035,9 @@ impl AuthState {
     }
 
     /// Loads the wallet of a running session, files it under its account (moving a token from
-    /// the network's old item) and makes it the current account. A fresh sign-in of an account
-    /// already here (also the way to unlock it) replaces its previous session.
+    /// the network's old item) and makes it the current account when `current` (a sign-in;
+    /// a restored one is current only while none is). A fresh sign-in of an account already
+    /// here (also the way to unlock it) replaces its previous session.
     async fn activate(
         self: &Arc<Self>,
         session: Session,
@@ -962,6 +1045,7 @@ impl AuthState {
         mut persistence: Persistence,
         signer: SignerKind,
         secrets: &dyn SecretStores,
+        current: bool,
     ) -> Result<SessionInfo, AppError> {
         self.events.emit(CoreEvent::AuthProgress {
             step: AuthStep::PreparingWallet,
@@ -981,7 +1065,9 @@ impl AuthState {
                 persistence = kind;
             }
         }
-        let filed = self.registry.add(&id, signer);
+        let filed = self
+            .registry
+            .add(&id, signer, primary_safe(&account).ok(), current);
         self.watch_end(&session, &id);
         session.spawn_refresher();
         let replaced = {
@@ -1001,10 +1087,12 @@ impl AuthState {
                     None
                 }
             };
-            signed.current = Some(id);
+            if current || signed.current.is_none() {
+                signed.current = Some(id.clone());
+            }
             replaced
         };
-        *lock(&self.last_end) = None;
+        self.forget_notices(&id);
         let info = self.changed();
         if let Some(old) = replaced {
             retire(old).await;
@@ -1026,9 +1114,10 @@ impl AuthState {
                 let ended = state.is_ended();
                 // Only this session changes: a newer sign-in that replaced it stays (an old
                 // session still running a call or a socket can end after the swap).
-                let (changed, was_current) = {
+                let (changed, gone) = {
                     let mut signed = lock(&auth.signed);
                     let was_current = signed.current.as_deref() == Some(id.as_str());
+                    let mut gone = None;
                     let at = signed
                         .list
                         .iter()
@@ -1036,7 +1125,7 @@ impl AuthState {
                     let changed = match (&state, at) {
                         (_, None) => false,
                         (SessionState::Ended(_), Some(at)) => {
-                            signed.list.remove(at);
+                            gone = Some(signed.list.remove(at).filed);
                             if was_current {
                                 signed.current = signed.list.first().map(|a| a.id.clone());
                             }
@@ -1052,14 +1141,13 @@ impl AuthState {
                             true
                         }
                     };
-                    (changed, was_current)
+                    (changed, gone)
                 };
-                if let (true, SessionState::Ended(reason)) = (changed, &state) {
+                if let (Some(filed), SessionState::Ended(reason)) = (gone, &state) {
                     auth.registry.remove(&id);
-                    if was_current {
-                        let why = format!("{reason:?}");
-                        *lock(&auth.last_end) =
-                            Some(end_message(reason).unwrap_or(Msg::Unexpected { detail: why }));
+                    // Signed out, or replaced: the user did it; refused: they must hear it.
+                    if *reason == ibex::EndReason::RefreshRejected {
+                        auth.notify(NoticeKind::Ended, Some(&filed), None);
                     }
                 }
                 if changed {
@@ -1197,14 +1285,6 @@ fn rejected_pin(e: ibex::Error) -> AppError {
     )
 }
 
-fn end_message(reason: &ibex::EndReason) -> Option<Msg> {
-    match reason {
-        ibex::EndReason::SignedOut => None,
-        ibex::EndReason::RefreshRejected => Some(Msg::SessionExpired),
-        ibex::EndReason::NoStoredToken | ibex::EndReason::Replaced => None,
-    }
-}
-
 /// The account's primary Safe (or its first one).
 fn primary_safe(account: &Account) -> Result<ibex::Address, AppError> {
     let wallet = account
@@ -1305,12 +1385,19 @@ mod tests {
         let (old, filing) = signed_in(&base, &client).await;
         let signer = SignerKind::Passkey;
         state
-            .activate(old.clone(), filing, Persistence::Keychain, signer, &secrets)
+            .activate(
+                old.clone(),
+                filing,
+                Persistence::Keychain,
+                signer,
+                &secrets,
+                true,
+            )
             .await
             .unwrap();
         let (new, filing) = signed_in(&base, &client).await;
         state
-            .activate(new, filing, Persistence::Keychain, signer, &secrets)
+            .activate(new, filing, Persistence::Keychain, signer, &secrets, true)
             .await
             .unwrap();
         old.sign_out().await.unwrap();

@@ -36,6 +36,10 @@ pub(crate) struct Filed {
     /// The highest `saltNonce` this device provisioned, per chain id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub salts: BTreeMap<u64, u64>,
+    /// The account's primary Safe, so that the account can be named while it is not signed
+    /// in (a session refused at start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary: Option<Address>,
     /// This device's passkey key for the account, as its ceremonies told (public keys only:
     /// which Safe owner is this device).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -51,8 +55,30 @@ impl Filed {
             safe: None,
             safe_names: BTreeMap::new(),
             salts: BTreeMap::new(),
+            primary: None,
             device_keys: Vec::new(),
         }
+    }
+
+    /// How the switcher names the account: the user's name, else its primary Safe shortened,
+    /// else the start of its id (filed before its Safe was known).
+    pub fn label(&self) -> String {
+        label(self.name.as_deref(), self.primary, &self.id)
+    }
+}
+
+/// The user's name for account `id`, else its primary Safe shortened (`0x1234…cdef`), else
+/// the start of its id.
+pub(crate) fn label(name: Option<&str>, primary: Option<Address>, id: &str) -> String {
+    if let Some(name) = name {
+        return name.to_owned();
+    }
+    match primary {
+        Some(safe) => {
+            let text = safe.to_checksum();
+            format!("{}…{}", &text[..6], &text[text.len() - 4..])
+        }
+        None => id.chars().take(8).collect(),
     }
 }
 
@@ -108,21 +134,31 @@ impl Registry {
         out
     }
 
-    /// Files `id` (keeping what the index knew of it) and makes it current.
-    pub fn add(&self, id: &str, signer: SignerKind) -> Filed {
+    /// Files `id` (keeping what the index knew of it) with its primary Safe; makes it current
+    /// when `current` (a sign-in: a restore leaves the user's current account where it is, so
+    /// a start-up killed part-way moves nothing).
+    pub fn add(
+        &self,
+        id: &str,
+        signer: SignerKind,
+        primary: Option<Address>,
+        current: bool,
+    ) -> Filed {
         self.edit(|index| {
-            index.current = Some(id.to_owned());
-            match index.accounts.iter_mut().find(|a| a.id == id) {
-                Some(known) => {
-                    known.signer = signer;
-                    known.clone()
-                }
-                None => {
-                    let filed = Filed::new(id.to_owned(), signer);
-                    index.accounts.push(filed.clone());
-                    filed
-                }
+            if current {
+                index.current = Some(id.to_owned());
             }
+            let at = match index.accounts.iter().position(|a| a.id == id) {
+                Some(at) => at,
+                None => {
+                    index.accounts.push(Filed::new(id.to_owned(), signer));
+                    index.accounts.len() - 1
+                }
+            };
+            let filed = &mut index.accounts[at];
+            filed.signer = signer;
+            filed.primary = primary.or(filed.primary);
+            filed.clone()
         })
     }
 

@@ -4,7 +4,10 @@
 pub(crate) mod auth;
 pub(crate) mod filing;
 
-pub use crate::account::{Account, Persistence, SafeWallet, SessionInfo, SignerKind};
+pub use crate::account::{
+    Account, NoticeAccount, NoticeKind, Persistence, SafeWallet, SessionInfo, SessionNotice,
+    SignerKind,
+};
 use crate::core::network_key;
 use crate::error::AppError;
 use crate::network::Connection;
@@ -19,6 +22,11 @@ impl crate::Core {
     /// Locks the wallet now, every account (the UI calls this after the configured inactivity).
     pub async fn session_lock(&self) -> Result<SessionInfo, AppError> {
         Ok(self.connection().await?.auth.lock())
+    }
+
+    /// The user read notice `notice` (a [`SessionNotice::id`]): it is not shown again.
+    pub async fn session_dismiss(&self, notice: u32) -> Result<SessionInfo, AppError> {
+        Ok(self.connection().await?.auth.dismiss(notice))
     }
 
     /// Signs the current account out; the other accounts stay signed in.
