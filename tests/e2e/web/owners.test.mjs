@@ -109,6 +109,7 @@ test('owners: this device marked, the last owner and bad thresholds refused, a s
   assert.match((await page.getByTestId('owners-review-owner').textContent()) ?? '', /^0x[0-9a-fA-F]{40}$/);
   await shoot(page, '3-add-owner-review');
   await approve(page);
+  await items.nth(1).waitFor({ timeout: 30000 });
   assert.equal(await items.count(), 2);
   const added = items.filter({ hasText: 'YubiKey 5C' });
   assert.equal(await added.getByTestId('owners-this-device').count(), 0, 'the key is not this device');
