@@ -35,5 +35,5 @@ pub use error::{ApiError, Error};
 pub use owners::SafeOwners;
 pub use retry::RetryPolicy;
 pub use secret::{MemoryStore, Secret, SecretStore, StoreError};
-pub use session::{EndReason, Session, SessionConfig, SessionState};
+pub use session::{EndReason, Retired, Session, SessionConfig, SessionState};
 pub use solana::RpcResponse;

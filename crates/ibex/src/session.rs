@@ -197,41 +197,32 @@ impl Session {
         self.end(EndReason::SignedOut, None).await
     }
 
-    /// Ends a session that a newer sign-in of the same account replaced, and spends its refresh
-    /// token at IBEx so that nobody can use it again. IBEx documents no sign-out or revoke
-    /// endpoint; a refresh token is single-use, so refreshing it is the one documented way to
-    /// revoke it. The pair that refresh returns is dropped (zeroized) unseen and never stored.
-    /// The store is left alone: it is the account's item, and holds the new session's token.
-    /// The old access token stays valid until it expires (≤ 1 h: a JWT cannot be recalled).
-    ///
-    /// An `Err` means the token may still be live at IBEx until its 24 h run out; nothing on
-    /// the device holds it any more. A 401 means it was already spent: that is success.
-    pub async fn retire(&self) -> Result<(), Error> {
+    /// Ends a session that a newer sign-in of the same account replaced: waits out a refresh it
+    /// has in flight, then takes its tokens, so that from here on it writes nothing to the store
+    /// (which is the account's item, and holds the new session's token). What is left is to
+    /// spend its refresh token: [`Retired::spend`]. `None`: it had already ended.
+    pub async fn retire(&self) -> Option<Retired> {
         let _guard = self.inner.refresh_lock.lock().await;
-        let Some(tokens) = self.write_tokens().take() else {
-            return Ok(()); // already ended: its token was spent or refused
-        };
+        let tokens = self.write_tokens().take()?;
         self.inner
             .state
             .send_replace(SessionState::Ended(EndReason::Replaced));
         tracing::info!("replaced session ended");
-        // Retrying is safe: a reply lost after IBEx spent the token makes the retry a 401.
-        let retry = &self.inner.client.config().retry;
-        let mut failures = 0;
-        loop {
-            match self.inner.client.refresh(&tokens.refresh).await {
-                Ok(unused) => {
-                    drop(unused);
-                    return Ok(());
-                }
-                Err(Error::Unauthorized { status: 401, .. }) => return Ok(()),
-                Err(e) if e.is_transient() && failures < retry.transient_attempts => {
-                    failures += 1;
-                    tokio::time::sleep(retry.backoff(failures)).await;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        Some(Retired {
+            client: self.inner.client.clone(),
+            refresh: tokens.refresh,
+        })
+    }
+
+    /// Saves the current refresh token again, over whatever another session sharing the store
+    /// wrote (a replaced session's last rotation, finished while this one started).
+    pub async fn save_again(&self) {
+        let _guard = self.inner.refresh_lock.lock().await;
+        let Some(token) = self.read_tokens().as_ref().map(|t| t.refresh.clone()) else {
+            return;
+        };
+        let saved = store_blocking(&self.inner.store, Some(token)).await;
+        self.note_saved(saved);
     }
 
     /// A valid access token, refreshing first when it is due.
@@ -530,6 +521,48 @@ fn ended() -> Error {
 }
 
 /// Saves (`Some`) or clears (`None`) the refresh token off the async worker threads.
+/// A replaced session's refresh token, held only to be spent (see [`Session::retire`]).
+pub struct Retired {
+    client: Client,
+    refresh: Secret,
+}
+
+impl std::fmt::Debug for Retired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Retired").finish_non_exhaustive()
+    }
+}
+
+impl Retired {
+    /// Spends the refresh token at IBEx so that nobody can use it again. IBEx documents no
+    /// sign-out or revoke endpoint; a refresh token is single-use, so refreshing it is the one
+    /// documented way to revoke it. The pair that refresh returns is dropped (zeroized) unseen
+    /// and never stored. The old access token stays valid until it expires (≤ 1 h: a JWT
+    /// cannot be recalled).
+    ///
+    /// An `Err` means the token may still be live at IBEx until its 24 h run out; nothing on
+    /// the device holds it any more. A 401 means it was already spent: that is success.
+    pub async fn spend(self) -> Result<(), Error> {
+        // Retrying is safe: a reply lost after IBEx spent the token makes the retry a 401.
+        let retry = &self.client.config().retry;
+        let mut failures = 0;
+        loop {
+            match self.client.refresh(&self.refresh).await {
+                Ok(unused) => {
+                    drop(unused);
+                    return Ok(());
+                }
+                Err(Error::Unauthorized { status: 401, .. }) => return Ok(()),
+                Err(e) if e.is_transient() && failures < retry.transient_attempts => {
+                    failures += 1;
+                    tokio::time::sleep(retry.backoff(failures)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
 async fn store_blocking(store: &Arc<dyn SecretStore>, token: Option<Secret>) -> Result<(), Error> {
     let store = store.clone();
     tokio::task::spawn_blocking(move || match token {

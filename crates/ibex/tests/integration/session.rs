@@ -241,7 +241,7 @@ async fn a_retired_session_spends_its_refresh_token_and_leaves_the_store_alone()
     .unwrap();
     // What a newer sign-in of the same account wrote into the shared item.
     store.save(&Secret::new("the-new-sessions-token")).unwrap();
-    session.retire().await.unwrap();
+    session.retire().await.unwrap().spend().await.unwrap();
     assert_eq!(session.state(), SessionState::Ended(EndReason::Replaced));
     let refused = h
         .client()
@@ -258,6 +258,49 @@ async fn a_retired_session_spends_its_refresh_token_and_leaves_the_store_alone()
     );
     let refreshes = h.refreshes().await;
     assert!(matches!(session.me().await, Err(Error::SessionExpired(_))));
-    session.retire().await.unwrap();
+    assert!(session.retire().await.is_none(), "already retired");
     assert_eq!(h.refreshes().await, refreshes, "nothing spent twice");
+}
+
+/// A replaced session that rotated its token while its successor started saved that token over
+/// the successor's in the item they share; once it is retired (it writes nothing after), the
+/// successor saves again, and a restart resumes the successor, not the spent token.
+#[tokio::test]
+async fn a_rotation_by_the_replaced_session_is_saved_over_once_it_is_retired() {
+    let h = Harness::start().await;
+    let (old, store, _) = h.session().await;
+    let auth = h.signed_in().await;
+    let new = Session::start(
+        h.client(),
+        store.clone(),
+        &auth.tokens,
+        SessionConfig::default(),
+    )
+    .await
+    .unwrap();
+    h.faults(json!({ "expireAccessTokens": true })).await;
+    old.signers().await.expect("the old session refreshes");
+    let olds = store.load().unwrap().unwrap();
+    assert_ne!(
+        olds, auth.tokens.refresh_token,
+        "the race: the old token is stored"
+    );
+
+    let retired = old.retire().await.expect("it was running");
+    new.save_again().await;
+    retired.spend().await.unwrap();
+    assert_eq!(
+        store.load().unwrap(),
+        Some(auth.tokens.refresh_token.clone())
+    );
+    assert_eq!(new.state(), SessionState::Active);
+    let refused = h.client().refresh(&olds).await.unwrap_err();
+    assert!(
+        matches!(refused, Error::Unauthorized { status: 401, .. }),
+        "{refused:?}"
+    );
+    Session::restore(h.client(), store, SessionConfig::default())
+        .await
+        .expect("the stored token is the new session's, live")
+        .expect("a stored session");
 }

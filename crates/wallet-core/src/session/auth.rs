@@ -1074,7 +1074,7 @@ impl AuthState {
             let mut signed = lock(&self.signed);
             let active = Active {
                 id: id.clone(),
-                session,
+                session: session.clone(),
                 account,
                 persistence,
                 locked: false,
@@ -1095,7 +1095,7 @@ impl AuthState {
         self.forget_notices(&id);
         let info = self.changed();
         if let Some(old) = replaced {
-            retire(old).await;
+            retire(old, session).await;
         }
         Ok(info)
     }
@@ -1166,18 +1166,29 @@ const RETIRE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Ends the session a fresh sign-in of the same account replaced, after the new one is in
 /// place (so a failure here never costs the new session), and spends its refresh token at
-/// IBEx ([`Session::retire`]): a replaced session leaves no live refresh token behind. Its
-/// keychain item is not touched (it holds the new session's token now), nor anything the
-/// account has filed. If IBEx cannot be reached, the old token stays valid there until its
-/// 24 h run out, held nowhere on this device; the new session goes on regardless.
-async fn retire(old: Session) {
-    match tokio::time::timeout(RETIRE_TIMEOUT, old.retire()).await {
-        Ok(Ok(())) => tracing::info!("the replaced session's refresh token is spent"),
-        Ok(Err(e)) => {
+/// IBEx ([`Session::retire`]): a replaced session leaves no live refresh token behind. The
+/// keychain item they share ends up holding the new session's token: the old one may have
+/// rotated and saved its own while the new one started, so the new one saves again once the
+/// old one can write no more. If IBEx cannot be reached, the old token stays valid there until
+/// its 24 h run out, held nowhere on this device; the new session goes on regardless. Past
+/// [`RETIRE_TIMEOUT`] the sign-in goes on and the rest finishes in the background, in order.
+async fn retire(old: Session, new: Session) {
+    let work = tokio::spawn(async move {
+        let retired = old.retire().await;
+        new.save_again().await;
+        match retired {
+            Some(retired) => retired.spend().await,
+            None => Ok(()),
+        }
+    });
+    match tokio::time::timeout(RETIRE_TIMEOUT, work).await {
+        Ok(Ok(Ok(()))) => tracing::info!("the replaced session's refresh token is spent"),
+        Ok(Ok(Err(e))) => {
             tracing::warn!(error = %e, "the replaced session's refresh token could not be spent; it lapses at IBEx within 24 h")
         }
+        Ok(Err(e)) => tracing::warn!(error = %e, "retiring the replaced session failed"),
         Err(_) => tracing::warn!(
-            "IBEx did not answer in time; the replaced session's refresh token lapses within 24 h"
+            "IBEx did not answer in time; the replaced session is retired in the background"
         ),
     }
 }
