@@ -155,6 +155,11 @@ test('bridge: unsupported pair, same chain, quote, review in words, a failed app
   await page.getByTestId('route-approve').click();
   await page.getByTestId('route-op-result').waitFor({ timeout: 90000 });
   await page.getByTestId('route-timeline').waitFor();
+  // What is confirmed is the source leg, and the card says only that (the bridge comes next).
+  assert.equal(
+    (await page.getByTestId('route-op-result').textContent())?.trim(),
+    t('op_confirmed_route', { chain: 'Base' }),
+  );
   await page.screenshot({ path: join(shots, '5-source-confirmed.png'), fullPage: true });
   // The bridge delivers 20 s after the source leg, on IBEx's clock.
   await sandbox(sandboxUrl, 'clock/advance', { seconds: 25 });

@@ -3,6 +3,7 @@
 // entry here and one facts component; the type below fails to check until both exist.
 import type { Component } from 'svelte';
 import { shortAddress } from '../../addressDiff';
+import { chainName } from '../../chains';
 import { formatAmount, formatInteger } from '../../i18n/format';
 import { m } from '../../paraglide/messages';
 import type { Kind, KindPart } from '../review';
@@ -31,6 +32,9 @@ interface KindView<K extends Kind> {
   /** What the operation does, in a few words: the heading of its progress. */
   summary: (details: KindPart<K>) => string;
   facts: Component<KindFacts<K>>;
+  /** What its confirmation means, where "Confirmed." would claim too much (a route's source
+   * leg is confirmed long before the bridge delivers). */
+  confirmed?: (details: KindPart<K>) => string;
 }
 
 const KINDS: { [K in Kind]: KindView<K> } = {
@@ -55,7 +59,12 @@ const KINDS: { [K in Kind]: KindView<K> } = {
     facts: CancelRecoveryFacts,
   },
   swap: { title: () => m.op_title_swap(), summary: (d) => swapInWords(d), facts: SwapFacts },
-  route: { title: () => m.op_title_route(), summary: (d) => routeInWords(d), facts: RouteFacts },
+  route: {
+    title: () => m.op_title_route(),
+    summary: (d) => routeInWords(d),
+    facts: RouteFacts,
+    confirmed: (d) => m.op_confirmed_route({ chain: chainName(d.sourceChainId) }),
+  },
   signMessage: {
     title: () => m.op_title_message(),
     summary: (d) => m.op_summary_message({ bytes: formatInteger(d.bytes) }),
