@@ -484,7 +484,7 @@ async fn a_session_refused_when_tried_again_is_told_ended() {
         .iter()
         .map(|f| f["id"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(filed, [a.id.clone()], "B is unfiled: {index}");
+    assert_eq!(filed, std::slice::from_ref(&a.id), "B is unfiled: {index}");
     assert!(world.item(&core, &b.id).load().unwrap().is_none());
 }
 
