@@ -572,3 +572,77 @@ async fn a_dismissed_notice_is_not_tried_again() {
     both.sort();
     assert_eq!(listed, both);
 }
+
+/// A keychain that does not answer while `down` (the Secret Service not started yet, a locked
+/// keyring), the test's memory one otherwise.
+struct Flaky {
+    inner: Arc<ibex_wallet_core::secrets::MemorySecrets>,
+    down: std::sync::atomic::AtomicBool,
+}
+
+impl SecretStores for Flaky {
+    fn open(
+        &self,
+        item: SecretItem,
+        base_url: &str,
+        rp_id: &str,
+    ) -> Result<Arc<dyn SecretStore>, String> {
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err("the Secret Service is not running".into());
+        }
+        self.inner.open(item, base_url, rp_id)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keychain_not_answering_at_start_is_tried_again_once_it_does() {
+    ibex::install_crypto_provider();
+    let world = World::start().await;
+    let core = world.wallet(None).await;
+    let a = account(&core.sign_up().await);
+    let (store, secrets) = (core.store.clone(), core.secrets.clone());
+    drop(core);
+    let keychain = Arc::new(Flaky {
+        inner: secrets,
+        down: true.into(),
+    });
+    let core = Core::new(CoreDeps {
+        store,
+        events: Arc::new(RecordingEvents::default()),
+        secrets: keychain.clone(),
+        cache: Arc::new(MemoryStore::default()),
+        notifier: Arc::new(RecordingNotifier::default()),
+    })
+    .with_resume_backoff(SOON);
+    core.warm_up().await;
+    let info = core.session_get().await.unwrap();
+    let notice = notice_of(&info, &a.id).expect("told").clone();
+    assert_eq!(notice.kind, NoticeKind::NotResumed);
+    assert!(
+        notice.message.contains("the Secret Service is not running"),
+        "{notice:?}"
+    );
+
+    // Not answering still: nothing is asked of IBEx (there is no token to send).
+    let before = world.refreshes().await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(world.refreshes().await, before);
+    assert!(notice_of(&core.session_get().await.unwrap(), &a.id).is_some());
+
+    // It answers: the next automatic try resumes the account, with one refresh.
+    keychain
+        .down
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while core.accounts_list().await.unwrap().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not resumed on its own"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let info = core.session_get().await.unwrap();
+    assert_eq!(account(&info).id, a.id);
+    assert!(info.notices().is_empty(), "{info:?}");
+    assert_eq!(world.refreshes().await - before, 1);
+}
