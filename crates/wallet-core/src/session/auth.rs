@@ -1033,6 +1033,11 @@ impl AuthState {
                     .await;
                 match back {
                     Ok(_) => return None,
+                    // Its first call refused: IBEx ended it after all.
+                    Err(e) if e.code == ErrorCode::SessionExpired => {
+                        self.refused(filed);
+                        return None;
+                    }
                     // Its rotated token is saved: the next try starts from that one.
                     Err(e) => {
                         tracing::info!(error = %e, "resumed session's wallet not read");
@@ -1053,10 +1058,7 @@ impl AuthState {
             }
             // Refused by IBEx, or never saved on this device (a session in memory only).
             (Ok(None) | Err(ibex::Error::SessionExpired(_)), _) => {
-                if let Some(id) = id {
-                    self.registry.remove(id);
-                }
-                self.notify(NoticeKind::EndedWhileClosed, filed, None, None);
+                self.refused(filed);
                 return None;
             }
             (Err(e), _) => {
@@ -1065,6 +1067,14 @@ impl AuthState {
             }
         };
         Some(why)
+    }
+
+    /// A stored session IBEx refused: its account is unfiled, and the user told.
+    fn refused(&self, filed: Option<&Filed>) {
+        if let Some(f) = filed {
+            self.registry.remove(&f.id);
+        }
+        self.notify(NoticeKind::EndedWhileClosed, filed, None, None);
     }
 
     /// What trying account `key` again takes, while its not-resumed notice stands.
