@@ -355,6 +355,18 @@ const SOON: ResumeBackoff = ResumeBackoff {
     max: Duration::from_millis(400),
 };
 
+/// Waits (10 s at most) until `n` accounts are listed, with no one asking.
+async fn until_listed(core: &Core, n: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while core.accounts_list().await.unwrap().len() < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not resumed on its own"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 fn notice_of<'i>(info: &'i SessionInfo, id: &str) -> Option<&'i SessionNotice> {
     info.notices()
         .iter()
@@ -449,14 +461,7 @@ async fn tries_at_the_same_time_spend_the_token_once() {
         assert!(notice_of(&info, &b.id).is_none(), "{info:?}");
     }
     // A comes back on its own meanwhile; then every loop is answered and tries no more.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while ids(&core).await.len() < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "A not resumed on its own"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_listed(&core, 2).await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert_eq!(
         world.refreshes().await - before,
@@ -517,14 +522,7 @@ async fn the_core_tries_again_on_its_own_until_the_session_is_back() {
     world
         .faults(serde_json::json!({ "serverErrorRate": 0.0 }))
         .await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while ids(&core).await.len() < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "not resumed on its own"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_listed(&core, 2).await;
     let info = core.session_get().await.unwrap();
     assert!(info.notices().is_empty(), "{info:?}");
     let mut listed = ids(&core).await;
@@ -642,14 +640,7 @@ async fn a_keychain_not_answering_at_start_is_tried_again_once_it_does() {
     keychain
         .down
         .store(false, std::sync::atomic::Ordering::SeqCst);
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while core.accounts_list().await.unwrap().is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "not resumed on its own"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_listed(&core, 1).await;
     let info = core.session_get().await.unwrap();
     assert_eq!(account(&info).id, a.id);
     assert!(info.notices().is_empty(), "{info:?}");

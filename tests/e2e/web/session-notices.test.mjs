@@ -15,9 +15,8 @@ import {
   useHostAndBrowser,
 } from '../support/browser.mjs';
 import { LOCALE, byLocale, literally, t } from '../support/i18n.mjs';
-import { artifactsDir, binary } from '../support/paths.mjs';
-import { freePort, startProcess } from '../support/process.mjs';
-import { sandbox } from '../support/sandbox.mjs';
+import { artifactsDir } from '../support/paths.mjs';
+import { sandbox, startSandbox, useServer } from '../support/sandbox.mjs';
 
 // The automatic tries wait 10 min here: this file tests the user's.
 const env = useHostAndBrowser({ args: ['--recovery-check-seconds', '1', '--resume-retry-seconds', '600'] });
@@ -86,19 +85,9 @@ test('a refused session is told by name; Sign in again opens the sign-in, Dismis
   assert.deepEqual(errors, []);
 });
 
-/** Points the wallet at `baseUrl` (rpId localhost) through the network form. @param {import('playwright-core').Page} page @param {string} baseUrl */
-async function useServer(page, baseUrl) {
-  await page.getByRole('radio', { name: literally(t('net_custom')) }).check();
-  await page.getByRole('textbox', { name: t('net_url') }).fill(baseUrl);
-  await page.getByRole('textbox', { name: t('net_rp_id') }).fill('localhost');
-  await page.getByTestId('save-network').click();
-  await page.getByTestId('base-url').filter({ hasText: baseUrl }).waitFor({ timeout: 30000 });
-}
-
 test('a session IBEx could not resume is tried again with Try again: progress, then the account is back', async () => {
-  const port = await freePort();
-  const proc = startProcess(binary('ibex-sandbox'), ['--port', String(port)], /listening on (\S+)/);
-  const [, ibexUrl] = await proc.matched;
+  const ibex = await startSandbox();
+  const ibexUrl = ibex.url;
   try {
     const page = await env.browser().newPage();
     const errors = collectPageErrors(page);
@@ -177,6 +166,6 @@ test('a session IBEx could not resume is tried again with Try again: progress, t
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
-    await proc.stop();
+    await ibex.stop();
   }
 });
