@@ -646,3 +646,56 @@ async fn a_keychain_not_answering_at_start_is_tried_again_once_it_does() {
     assert!(info.notices().is_empty(), "{info:?}");
     assert_eq!(world.refreshes().await - before, 1);
 }
+
+/// The network's single item of before several accounts (no account index yet), IBEx failing
+/// at start: told without a name, and tried again like any other; back, it moves to its
+/// account's item.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_of_before_several_accounts_is_tried_again_too() {
+    ibex::install_crypto_provider();
+    let world = World::start().await;
+    let core = world.wallet(None).await;
+    let a = account(&core.sign_up().await);
+    let legacy = core
+        .secrets
+        .open(SecretItem::RefreshToken, &world.identity, RP)
+        .unwrap();
+    legacy
+        .save(&world.item(&core, &a.id).load().unwrap().unwrap())
+        .unwrap();
+    world.item(&core, &a.id).clear().unwrap();
+    core.store
+        .set(
+            &format!("accounts|{RP}@{}", world.identity),
+            serde_json::Value::Null,
+        )
+        .unwrap();
+    world
+        .faults(serde_json::json!({ "serverErrorRate": 1.0 }))
+        .await;
+    let core = world.wallet_trying(core, BY_HAND).await;
+    let info = core.session_get().await.unwrap();
+    let [notice] = info.notices() else {
+        panic!("one notice: {info:?}")
+    };
+    assert_eq!(
+        (notice.kind, &notice.account),
+        (NoticeKind::NotResumed, &None)
+    );
+    assert!(
+        notice
+            .message
+            .starts_with("Your last session could not be resumed. The wallet keeps trying"),
+        "{notice:?}"
+    );
+
+    world
+        .faults(serde_json::json!({ "serverErrorRate": 0.0 }))
+        .await;
+    let info = core.session_retry(notice.id).await.unwrap();
+    assert_eq!(account(&info).id, a.id);
+    assert!(info.notices().is_empty(), "{info:?}");
+    assert!(legacy.load().unwrap().is_none(), "moved out");
+    assert!(world.item(&core, &a.id).load().unwrap().is_some());
+    assert_eq!(world.index(&core)["accounts"][0]["id"], a.id.as_str());
+}
