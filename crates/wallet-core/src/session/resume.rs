@@ -44,12 +44,6 @@ impl ResumeBackoff {
     }
 }
 
-impl Default for ResumeBackoff {
-    fn default() -> Self {
-        Self::DEFAULT
-    }
-}
-
 /// An account's attempts (`None`: the network's session from before several accounts).
 pub(crate) type Key = Option<String>;
 
