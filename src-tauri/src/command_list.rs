@@ -23,6 +23,7 @@ macro_rules! for_each_command {
             session_sign_out() -> session::SessionInfo;
             session_lock() -> session::SessionInfo;
             session_dismiss(notice: u32) -> session::SessionInfo;
+            session_retry(notice: u32) -> session::SessionInfo;
             pin_sign_up(pin: String) -> session::SessionInfo;
             pin_sign_in(pin: String) -> session::SessionInfo;
             pin_remembered() -> bool;

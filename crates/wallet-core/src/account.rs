@@ -124,8 +124,8 @@ pub enum NoticeKind {
     EndedWhileClosed,
     /// IBEx refused the session's refresh while the wallet ran: the account left.
     Ended,
-    /// IBEx or the keychain did not answer at start: the account stays filed and is resumed
-    /// at the next start (or by signing in).
+    /// IBEx or the keychain did not answer at start: the account stays filed, and the core
+    /// tries it again on its own until it is back or refused (`session_retry` tries now).
     NotResumed,
 }
 

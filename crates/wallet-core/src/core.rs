@@ -65,6 +65,8 @@ pub struct Core {
     /// The language the core speaks now (follows the settings).
     pub(crate) locale: Arc<crate::i18n::CurrentLocale>,
     pub(crate) updates: crate::updates::Updates,
+    /// How a session not resumed at start is tried again.
+    resume_backoff: crate::session::ResumeBackoff,
 }
 
 impl Core {
@@ -124,6 +126,7 @@ impl Core {
                 Arc::new(crate::updates::NoSelfUpdate),
                 in_flight,
             ),
+            resume_backoff: crate::session::ResumeBackoff::DEFAULT,
         }
     }
 
@@ -131,6 +134,12 @@ impl Core {
     /// finds its account after a restart.
     pub fn with_sandbox_state(mut self, file: std::path::PathBuf) -> Self {
         self.sandbox_state = Some(file);
+        self
+    }
+
+    /// Tries a session not resumed at start again after these waits (tests use short ones).
+    pub fn with_resume_backoff(mut self, backoff: crate::session::ResumeBackoff) -> Self {
+        self.resume_backoff = backoff;
         self
     }
 
@@ -175,7 +184,7 @@ impl Core {
         }
         let conn = self.open_connection().await?;
         let signer = self.last_signer(&conn);
-        conn.auth.restore(self.secrets.as_ref(), signer).await;
+        conn.auth.restore(&self.secrets, signer).await;
         self.resume_routes(&conn);
         *slot = Some(conn.clone());
         Ok(conn)
@@ -254,6 +263,7 @@ impl Core {
                 self.sandbox_state.as_deref(),
                 self.locale.clone(),
                 self.store.clone(),
+                self.resume_backoff,
             )
             .await?,
         ))

@@ -58,8 +58,8 @@ pub use events::{AuthStep, CoreEvent, EventSink};
 pub use i18n::{Language, Locale};
 pub use messages::Msg;
 pub use session::{
-    Account, AuthIntent, Ceremony, CeremonyKind, NoticeKind, Persistence, SafeWallet, SessionInfo,
-    SessionNotice,
+    Account, AuthIntent, Ceremony, CeremonyKind, NoticeKind, Persistence, ResumeBackoff,
+    SafeWallet, SessionInfo, SessionNotice,
 };
 pub use settings::{NetworkChoice, NetworkSetting, Settings, Theme};
 

@@ -12,6 +12,7 @@ use crate::i18n::{CurrentLocale, Locale};
 use crate::messages::Msg;
 use crate::operations::Operations;
 use crate::session::auth::AuthState;
+use crate::session::ResumeBackoff;
 use crate::settings::NetworkSetting;
 use crate::store::KvStore;
 
@@ -70,7 +71,8 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    /// `sandbox_state`: where the embedded sandbox keeps its accounts across restarts.
+    /// `sandbox_state`: where the embedded sandbox keeps its accounts across restarts;
+    /// `resume`: how a session not resumed at start is tried again.
     pub async fn open(
         setting: &NetworkSetting,
         api_key: Option<String>,
@@ -78,9 +80,12 @@ impl Connection {
         sandbox_state: Option<&Path>,
         locale: Arc<CurrentLocale>,
         store: Arc<dyn KvStore>,
+        resume: ResumeBackoff,
     ) -> Result<Self, AppError> {
         match setting {
-            NetworkSetting::Sandbox => Self::sandbox(events, sandbox_state, locale, store).await,
+            NetworkSetting::Sandbox => {
+                Self::sandbox(events, sandbox_state, locale, store, resume).await
+            }
             NetworkSetting::Custom {
                 base_url, rp_id, ..
             } => {
@@ -102,6 +107,7 @@ impl Connection {
                         events.clone(),
                         locale,
                         store,
+                        resume,
                     ),
                     identity,
                     ops: Operations::new(events),
@@ -126,6 +132,7 @@ impl Connection {
         state_file: Option<&Path>,
         locale: Arc<CurrentLocale>,
         store: Arc<dyn KvStore>,
+        resume: ResumeBackoff,
     ) -> Result<Self, AppError> {
         let config = ibex_sandbox::SandboxConfig {
             state_file: state_file.map(Path::to_path_buf),
@@ -151,6 +158,7 @@ impl Connection {
                 events.clone(),
                 locale,
                 store,
+                resume,
             ),
             identity: SANDBOX_IDENTITY.to_owned(),
             ops: Operations::new(events),
@@ -172,6 +180,7 @@ impl Connection {
         _state_file: Option<&Path>,
         _locale: Arc<CurrentLocale>,
         _store: Arc<dyn KvStore>,
+        _resume: ResumeBackoff,
     ) -> Result<Self, AppError> {
         Err(AppError::validation(Msg::NoEmbeddedSandbox))
     }

@@ -114,6 +114,12 @@ impl TestCore {
         }
     }
 
+    /// The same core, trying a session not resumed at start again after these waits.
+    pub fn with_resume_backoff(mut self, backoff: crate::ResumeBackoff) -> Self {
+        self.core = self.core.with_resume_backoff(backoff);
+        self
+    }
+
     /// Creates a wallet with the software passkey and returns the signed-in session.
     #[cfg(feature = "soft-passkey")]
     pub async fn sign_up(&self) -> crate::SessionInfo {

@@ -7,24 +7,28 @@ use std::time::Duration;
 use ibex_wallet_core::recovery::RecoveryCheck;
 use ibex_wallet_core::secrets::MemorySecrets;
 use ibex_wallet_core::store::JsonFileStore;
-use ibex_wallet_core::{Core, CoreDeps};
+use ibex_wallet_core::{Core, CoreDeps, ResumeBackoff};
 use ibex_wallet_lib::devhost::{self, BroadcastEvents, RecordingNotifier};
 
 const USAGE: &str =
     "usage: ibex-devhost [--port N] [--dist DIR] [--data-dir DIR] [--recovery-check-seconds N]
+                    [--resume-retry-seconds N]
 
 Serves the built UI (default ui/dist) and the wallet's commands on 127.0.0.1.
 Prints `IBEX_DEVHOST_URL=<url>` once ready; open that URL (it carries the per-run secret).
 Settings live in DATA_DIR/devhost.json, snapshots in DATA_DIR/cache.json (default: a fresh
 temporary directory). CSV exports go to IBEX_DOWNLOAD_DIR when set.
 IBEX_HANDOFF_TIMEOUT_SECS shortens the browser hand-off's wait (tests of its timeout).
---recovery-check-seconds paces the background recovery check (tests: 1).";
+--recovery-check-seconds paces the background recovery check (tests: 1).
+--resume-retry-seconds: the first wait before a session not resumed is tried again on its own
+(then doubling, up to 5 min or N); tests of the user's Try again set it long.";
 
 struct Args {
     port: u16,
     dist: PathBuf,
     data_dir: Option<PathBuf>,
     recovery_check: Option<u64>,
+    resume_retry: Option<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -33,6 +37,7 @@ fn parse_args() -> Result<Args, String> {
         dist: PathBuf::from("ui/dist"),
         data_dir: None,
         recovery_check: None,
+        resume_retry: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -46,6 +51,12 @@ fn parse_args() -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--recovery-check-seconds: {e}"))?;
                 args.recovery_check = Some(secs);
+            }
+            "--resume-retry-seconds" => {
+                let secs = value()?
+                    .parse()
+                    .map_err(|e| format!("--resume-retry-seconds: {e}"))?;
+                args.resume_retry = Some(secs);
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
@@ -101,6 +112,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .parse()
             .map_err(|e| format!("IBEX_HANDOFF_TIMEOUT_SECS: {e}"))?;
         core = core.with_handoff_timeout(std::time::Duration::from_secs(secs));
+    }
+    if let Some(secs) = args.resume_retry {
+        let first = Duration::from_secs(secs.max(1));
+        core = core.with_resume_backoff(ResumeBackoff {
+            first,
+            max: first.max(ResumeBackoff::DEFAULT.max),
+        });
     }
     let core = Arc::new(core);
     if let Some(secs) = args.recovery_check {

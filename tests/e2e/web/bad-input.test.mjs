@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { addVirtualAuthenticator, useHostAndBrowser } from '../support/browser.mjs';
 import { chooseBrowserProvider, recordingBrowser } from '../support/handoff.mjs';
-import { byLocale, literally, t } from '../support/i18n.mjs';
-import { artifactsDir, binary } from '../support/paths.mjs';
-import { freePort, startProcess } from '../support/process.mjs';
-import { sandbox } from '../support/sandbox.mjs';
+import { byLocale } from '../support/i18n.mjs';
+import { artifactsDir } from '../support/paths.mjs';
+import { sandbox, startSandbox, useServer } from '../support/sandbox.mjs';
 
 const browserLog = recordingBrowser();
 const env = useHostAndBrowser({ env: browserLog.env });
@@ -21,23 +20,6 @@ async function openSignedOut(page) {
   await page.locator('[data-testid="sign-out"], [data-testid="create-wallet"]').first().waitFor();
   if (await page.getByTestId('sign-out').isVisible()) await page.getByTestId('sign-out').click();
   await page.getByTestId('create-wallet').waitFor();
-}
-
-/** A separate sandbox binary with its own flags, used as a custom IBEx server. @param {string[]} args */
-async function startSandbox(args) {
-  const port = await freePort();
-  const proc = startProcess(binary('ibex-sandbox'), ['--port', String(port), ...args], /listening on (\S+)/);
-  const [, url] = await proc.matched;
-  return { url: /** @type {string} */ (url), stop: () => proc.stop() };
-}
-
-/** Points the wallet at `baseUrl` with `rpId` through the network form. @param {import('playwright-core').Page} page @param {string} baseUrl @param {string} rpId */
-async function useServer(page, baseUrl, rpId) {
-  await page.getByRole('radio', { name: literally(t('net_custom')) }).check();
-  await page.getByRole('textbox', { name: t('net_url') }).fill(baseUrl);
-  await page.getByRole('textbox', { name: t('net_rp_id') }).fill(rpId);
-  await page.getByTestId('save-network').click();
-  await page.getByTestId('base-url').filter({ hasText: baseUrl }).waitFor({ timeout: 30000 });
 }
 
 test('a challenge that expires before the passkey answers is explained, and a retry works', async () => {

@@ -14,32 +14,14 @@ import {
   useHostAndBrowser,
 } from '../support/browser.mjs';
 import { byLocale, literally, t } from '../support/i18n.mjs';
-import { artifactsDir, binary } from '../support/paths.mjs';
-import { freePort, startProcess } from '../support/process.mjs';
-import { sandbox as sandboxCall } from '../support/sandbox.mjs';
+import { artifactsDir } from '../support/paths.mjs';
+import { sandbox as sandboxCall, startSandbox, useServer } from '../support/sandbox.mjs';
 
 const env = useHostAndBrowser();
 const shots = artifactsDir('web/email-wallet');
 const EMAIL = 'ada@example.org';
 const PASSPHRASE = 'lantern orbit seventeen';
 const WORK = 'ada@work.example';
-
-/** One IBEx both computers talk to: a sandbox of its own, as a custom network. */
-async function startSandbox() {
-  const port = await freePort();
-  const proc = startProcess(binary('ibex-sandbox'), ['--port', String(port)], /listening on (\S+)/);
-  const [, url] = await proc.matched;
-  return { url: /** @type {string} */ (url), stop: () => proc.stop() };
-}
-
-/** @param {import('playwright-core').Page} page @param {string} baseUrl */
-async function useServer(page, baseUrl) {
-  await page.getByRole('radio', { name: literally(t('net_custom')) }).check();
-  await page.getByRole('textbox', { name: t('net_url') }).fill(baseUrl);
-  await page.getByRole('textbox', { name: t('net_rp_id') }).fill('localhost');
-  await page.getByTestId('save-network').click();
-  await page.getByTestId('base-url').filter({ hasText: baseUrl }).waitFor({ timeout: 30000 });
-}
 
 /** The code the sandbox mailed to `address`. @param {string} sandbox @param {string} address */
 async function mailbox(sandbox, address) {
@@ -54,6 +36,7 @@ const wrong = (code) => (code.startsWith('0') ? '1' : '0') + code.slice(1);
 const shoot = (page, name) => shootLightAndDark(page, shots, name);
 
 test('e-mail sign-up, a wrong code with attempts left, and the backup recovered on a new computer', async () => {
+  // One IBEx both computers talk to: a sandbox of its own, as a custom network.
   const sandbox = await startSandbox();
   const newComputer = await startDevhost();
   const otherBrowser = await launchChromium();

@@ -24,6 +24,7 @@ export const commands = {
 	sessionSignOut: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_sign_out")),
 	sessionLock: () => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_lock")),
 	sessionDismiss: (notice: number) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_dismiss", { notice })),
+	sessionRetry: (notice: number) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("session_retry", { notice })),
 	pinSignUp: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("pin_sign_up", { pin })),
 	pinSignIn: (pin: string) => typedError<SessionInfo_Serialize, AppError>(__TAURI_INVOKE("pin_sign_in", { pin })),
 	pinRemembered: () => typedError<boolean, AppError>(__TAURI_INVOKE("pin_remembered")),
@@ -1350,8 +1351,8 @@ export type NoticeKind =
 /**  IBEx refused the session's refresh while the wallet ran: the account left. */
 "ended" | 
 /**
- *  IBEx or the keychain did not answer at start: the account stays filed and is resumed
- *  at the next start (or by signing in).
+ *  IBEx or the keychain did not answer at start: the account stays filed, and the core
+ *  tries it again on its own until it is back or refused (`session_retry` tries now).
  */
 "notResumed";
 

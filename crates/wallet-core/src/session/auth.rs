@@ -25,6 +25,7 @@ use crate::passkey::{NativeBackend, ProviderKind};
 use crate::pin::{self, Pin};
 use crate::secrets::SecretStores;
 use crate::session::filing::{self, Filed, Filing, Registry};
+use crate::session::resume::{self, Attempts, ResumeBackoff};
 use crate::store::KvStore;
 use crate::sync::lock;
 use ibex::models::ChainId;
@@ -137,6 +138,16 @@ struct Notice {
     kind: NoticeKind,
     account: Option<NoticeAccount>,
     message: Msg,
+    /// A not-resumed session's: what trying it again takes.
+    resume: Option<Resume>,
+}
+
+/// A filed account to resume (`filed` `None`: the network's session from before several
+/// accounts), and the signer it signed in with.
+#[derive(Clone)]
+struct Resume {
+    filed: Option<Filed>,
+    signer: SignerKind,
 }
 
 /// The notices of one network, newest last.
@@ -204,6 +215,9 @@ pub(crate) struct AuthState {
     notices: Mutex<Notices>,
     /// The language `info()` speaks.
     locale: Arc<CurrentLocale>,
+    /// The attempts at resuming a stored session again, one per account at a time.
+    attempts: Attempts,
+    backoff: ResumeBackoff,
 }
 
 impl AuthState {
@@ -213,6 +227,7 @@ impl AuthState {
         events: Arc<dyn EventSink>,
         locale: Arc<CurrentLocale>,
         store: Arc<dyn KvStore>,
+        backoff: ResumeBackoff,
     ) -> Arc<Self> {
         let registry = Registry::new(store, &client.config().rp_id, &identity);
         Arc::new(Self {
@@ -225,6 +240,8 @@ impl AuthState {
             registry,
             notices: Mutex::new(Notices::default()),
             locale,
+            attempts: Attempts::default(),
+            backoff,
         })
     }
 
@@ -260,8 +277,15 @@ impl AuthState {
     }
 
     /// Tells the user about account `filed`'s session (`None`: the network's session from
-    /// before several accounts), replacing what was told of that account before.
-    fn notify(&self, kind: NoticeKind, filed: Option<&Filed>, error: Option<String>) {
+    /// before several accounts), replacing what was told of that account before (the same
+    /// kind keeps its id: the UI keeps its place, and the focus, on it).
+    fn notify(
+        &self,
+        kind: NoticeKind,
+        filed: Option<&Filed>,
+        error: Option<String>,
+        resume: Option<Resume>,
+    ) {
         let label = filed.map(Filed::label);
         let message = match (kind, label.clone(), error) {
             (NoticeKind::NotResumed, Some(label), error) => Msg::SessionNotResumedFor {
@@ -285,17 +309,22 @@ impl AuthState {
             signer: f.signer,
         });
         let mut notices = lock(&self.notices);
-        let id = notices.next_id;
-        notices.next_id += 1;
         let same = account.as_ref().map(|a| a.id.clone());
-        notices
-            .list
-            .retain(|n| n.account.as_ref().map(|a| &a.id) != same.as_ref());
+        let of_same = |n: &Notice| n.account.as_ref().map(|a| &a.id) == same.as_ref();
+        let id = match notices.list.iter().find(|n| of_same(n) && n.kind == kind) {
+            Some(told) => told.id,
+            None => {
+                notices.next_id += 1;
+                notices.next_id - 1
+            }
+        };
+        notices.list.retain(|n| !of_same(n));
         notices.list.push(Notice {
             id,
             kind,
             account,
             message,
+            resume,
         });
     }
 
@@ -932,61 +961,27 @@ impl AuthState {
             .await
     }
 
-    /// Resumes every account filed for this network, each from its own keychain item; a
-    /// session from before several accounts (the network's single item) is resumed and moved
-    /// to its account's item. `signer`: what signed in last on this network (for that one).
-    /// A session IBEx refuses (its single-use refresh token spent by a start that died before
-    /// saving the next, or by a quit while the keychain was down) ends, and the user is told
-    /// which; one that cannot be resumed now (IBEx or the keychain not answering) stays filed
-    /// for the next start, told too. The index's current account is not written here: a
-    /// start-up killed part-way leaves it as the user chose it.
-    pub async fn restore(self: &Arc<Self>, secrets: &dyn SecretStores, signer: SignerKind) {
+    /// Resumes every account filed for this network, each from its own keychain item (see
+    /// [`Self::resume_one`]); a session from before several accounts (the network's single
+    /// item) is resumed and moved to its account's item. `signer`: what signed in last on this
+    /// network (for that one). The index's current account is not written here: a start-up
+    /// killed part-way leaves it as the user chose it.
+    pub async fn restore(self: &Arc<Self>, secrets: &Arc<dyn SecretStores>, signer: SignerKind) {
         let index = self.registry.load();
-        let rp_id = self.client.config().rp_id.clone();
         let mut items: Vec<(Option<&Filed>, SignerKind)> =
             index.accounts.iter().map(|a| (Some(a), a.signer)).collect();
         if items.is_empty() {
             items.push((None, signer));
         }
+        // No attempt runs for these yet: the loops of automatic tries start from here.
         for (filed, signer) in items {
-            let id = filed.map(|f| f.id.as_str());
-            let (store, persistence) = filing::open(secrets, &self.identity, &rp_id, id);
-            let filing = Filing::new(store, id);
-            let restored = Session::restore(
-                self.client.clone(),
-                filing.clone(),
-                SessionConfig::default(),
-            )
-            .await;
-            match (restored, &persistence) {
-                (Ok(Some(session)), _) => {
-                    let restored = self
-                        .activate(session, filing, persistence, signer, secrets, false)
-                        .await;
-                    if let Err(e) = restored {
-                        tracing::warn!(error = %e, "restored session has no wallet yet");
-                    }
-                }
-                // Nothing was ever filed here (a first start).
-                (Ok(None), _) if filed.is_none() => {}
-                // No keychain answers: the token may well be there, for the next start.
-                (Ok(None), Persistence::MemoryOnly { reason }) => {
-                    tracing::info!(%reason, "stored session not read: no keychain");
-                    self.notify(NoticeKind::NotResumed, filed, Some(reason.clone()));
-                }
-                // Refused by IBEx, or never saved on this device (a session in memory only).
-                (Ok(None) | Err(ibex::Error::SessionExpired(_)), _) => {
-                    if let Some(id) = id {
-                        self.registry.remove(id);
-                    }
-                    self.notify(NoticeKind::EndedWhileClosed, filed, None);
-                }
-                (Err(e), _) => {
-                    tracing::info!(error = %e, "stored session could not be resumed");
-                    // The reason is said in the language of the moment it failed (at start).
-                    let why = AppError::from(e).localized(self.locale.get());
-                    self.notify(NoticeKind::NotResumed, filed, Some(why.message));
-                }
+            if let Some(why) = self.resume_one(filed, signer, secrets).await {
+                let resume = Resume {
+                    filed: filed.cloned(),
+                    signer,
+                };
+                self.notify(NoticeKind::NotResumed, filed, Some(why), Some(resume));
+                self.keep_trying(filed.map(|f| f.id.clone()), secrets.clone());
             }
         }
         // The account that was current before the restart, if it came back (else the first
@@ -998,6 +993,169 @@ impl AuthState {
             }
         }
         self.changed();
+    }
+
+    /// Resumes one filed account (`None`: the network's session from before several accounts)
+    /// from its keychain item. Back: it joins the list (current only while none is). Refused
+    /// by IBEx (its single-use refresh token spent by a start that died before saving the
+    /// next, or by a quit while the keychain was down), or never saved on this device: it is
+    /// unfiled, and the user told which. Not now (IBEx or the keychain not answering): it stays
+    /// filed, and the reason is returned, for the user, in the language of the moment. The
+    /// caller makes sure no other attempt runs for it.
+    async fn resume_one(
+        self: &Arc<Self>,
+        filed: Option<&Filed>,
+        signer: SignerKind,
+        secrets: &Arc<dyn SecretStores>,
+    ) -> Option<String> {
+        let rp_id = self.client.config().rp_id.clone();
+        let id = filed.map(|f| f.id.as_str());
+        let (store, persistence) = filing::open(secrets.as_ref(), &self.identity, &rp_id, id);
+        let filing = Filing::new(store, id);
+        let restored = Session::restore(
+            self.client.clone(),
+            filing.clone(),
+            SessionConfig::default(),
+        )
+        .await;
+        let locale = self.locale.get();
+        let why = match (restored, &persistence) {
+            (Ok(Some(session)), _) => {
+                let back = self
+                    .activate(
+                        session,
+                        filing,
+                        persistence,
+                        signer,
+                        secrets.as_ref(),
+                        false,
+                    )
+                    .await;
+                match back {
+                    Ok(_) => return None,
+                    // Its first call refused: IBEx ended it after all.
+                    Err(e) if e.code == ErrorCode::SessionExpired => {
+                        self.refused(filed);
+                        return None;
+                    }
+                    // Its rotated token is saved: the next try starts from that one.
+                    Err(e) => {
+                        tracing::info!(error = %e, "resumed session's wallet not read");
+                        e.localized(locale).message
+                    }
+                }
+            }
+            // Nothing was ever filed here (a first start), or is any more (the token of the
+            // session from before several accounts moved to its account's item meanwhile).
+            (Ok(None), _) if filed.is_none() => {
+                lock(&self.notices).list.retain(|n| n.account.is_some());
+                return None;
+            }
+            // No keychain answers: the token may well be there, for the next try.
+            (Ok(None), Persistence::MemoryOnly { reason }) => {
+                tracing::info!(%reason, "stored session not read: no keychain");
+                reason.clone()
+            }
+            // Refused by IBEx, or never saved on this device (a session in memory only).
+            (Ok(None) | Err(ibex::Error::SessionExpired(_)), _) => {
+                self.refused(filed);
+                return None;
+            }
+            (Err(e), _) => {
+                tracing::info!(error = %e, "stored session could not be resumed");
+                AppError::from(e).localized(locale).message
+            }
+        };
+        Some(why)
+    }
+
+    /// A stored session IBEx refused: its account is unfiled, and the user told.
+    fn refused(&self, filed: Option<&Filed>) {
+        if let Some(f) = filed {
+            self.registry.remove(&f.id);
+        }
+        self.notify(NoticeKind::EndedWhileClosed, filed, None, None);
+    }
+
+    /// What trying account `key` again takes, while its not-resumed notice stands.
+    fn resume_of(&self, key: &resume::Key) -> Option<Resume> {
+        lock(&self.notices)
+            .list
+            .iter()
+            .find(|n| n.account.as_ref().map(|a| &a.id) == key.as_ref())
+            .and_then(|n| n.resume.clone())
+    }
+
+    /// Tries notice `notice`'s session again now (a not-resumed one; any other, or one already
+    /// answered, is left as it is). An attempt already running for that account — a double
+    /// click, the automatic try — is waited for, and answers this call too.
+    pub async fn retry(
+        self: &Arc<Self>,
+        notice: u32,
+        secrets: &Arc<dyn SecretStores>,
+    ) -> SessionInfo {
+        let key = lock(&self.notices)
+            .list
+            .iter()
+            .find(|n| n.id == notice && n.resume.is_some())
+            .map(|n| n.account.as_ref().map(|a| a.id.clone()));
+        if let Some(key) = key {
+            self.try_again(&key, secrets).await;
+        }
+        self.info()
+    }
+
+    /// One attempt for account `key`, unless one runs already: its outcome is this one's.
+    async fn try_again(self: &Arc<Self>, key: &resume::Key, secrets: &Arc<dyn SecretStores>) {
+        let Some(_turn) = self.attempts.turn(key).await else {
+            return;
+        };
+        // Read under the turn: the attempt that ran meanwhile may have answered it.
+        let Some(resume) = self.resume_of(key) else {
+            return;
+        };
+        let filed = resume.filed.clone();
+        if let Some(why) = self
+            .resume_one(filed.as_ref(), resume.signer, secrets)
+            .await
+        {
+            // The new reason, unless the user dismissed the notice (or signed the account in)
+            // meanwhile: that choice stands, and the loop of automatic tries ends with it.
+            if self.resume_of(key).is_some() {
+                self.notify(
+                    NoticeKind::NotResumed,
+                    filed.as_ref(),
+                    Some(why),
+                    Some(resume),
+                );
+            }
+        }
+        self.changed();
+    }
+
+    /// Tries account `key` again on the core's own, waiting longer each time
+    /// ([`ResumeBackoff`]), while its not-resumed notice stands: it ends once the session is
+    /// back, refused, the notice dismissed, the account signed in again, or the network's
+    /// connection gone (the app quit, the network left). One loop per account.
+    fn keep_trying(self: &Arc<Self>, key: resume::Key, secrets: Arc<dyn SecretStores>) {
+        if !self.attempts.start_loop(&key) {
+            return;
+        }
+        let weak = Arc::downgrade(self);
+        let backoff = self.backoff;
+        tokio::spawn(async move {
+            let mut n = 0u32;
+            loop {
+                tokio::time::sleep(backoff.delay(n)).await;
+                let Some(auth) = weak.upgrade() else { return };
+                if !auth.attempts.go_on(&key, || auth.resume_of(&key).is_some()) {
+                    return;
+                }
+                n = n.saturating_add(1);
+                tracing::info!(attempt = n, "trying a stored session again");
+                auth.try_again(&key, &secrets).await;
+            }
+        });
     }
 
     /// Locks every account until its passkey signs in again; the sessions stay alive.
@@ -1147,7 +1305,7 @@ impl AuthState {
                     auth.registry.remove(&id);
                     // Signed out, or replaced: the user did it; refused: they must hear it.
                     if *reason == ibex::EndReason::RefreshRejected {
-                        auth.notify(NoticeKind::Ended, Some(&filed), None);
+                        auth.notify(NoticeKind::Ended, Some(&filed), None, None);
                     }
                 }
                 if changed {
@@ -1391,6 +1549,7 @@ mod tests {
             Arc::new(NoEvents),
             Arc::new(CurrentLocale::new(crate::i18n::Locale::En)),
             Arc::new(crate::store::MemoryStore::default()),
+            ResumeBackoff::DEFAULT,
         );
         let secrets = crate::secrets::MemorySecrets::default();
         let (old, filing) = signed_in(&base, &client).await;

@@ -3,6 +3,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod filing;
+pub(crate) mod resume;
 
 pub use crate::account::{
     Account, NoticeAccount, NoticeKind, Persistence, SafeWallet, SessionInfo, SessionNotice,
@@ -12,6 +13,7 @@ use crate::core::network_key;
 use crate::error::AppError;
 use crate::network::Connection;
 pub use auth::{AuthIntent, Ceremony, CeremonyKind};
+pub use resume::ResumeBackoff;
 
 /// The session commands.
 impl crate::Core {
@@ -27,6 +29,14 @@ impl crate::Core {
     /// The user read notice `notice` (a [`SessionNotice::id`]): it is not shown again.
     pub async fn session_dismiss(&self, notice: u32) -> Result<SessionInfo, AppError> {
         Ok(self.connection().await?.auth.dismiss(notice))
+    }
+
+    /// Tries notice `notice`'s session again now (a [`NoticeKind::NotResumed`] one): back, its
+    /// notice goes and the account is listed (current only while none is); refused, the
+    /// notice says it ended; still not answering, the notice stays with the new reason.
+    pub async fn session_retry(&self, notice: u32) -> Result<SessionInfo, AppError> {
+        let conn = self.connection().await?;
+        Ok(conn.auth.retry(notice, &self.secrets).await)
     }
 
     /// Signs the current account out; the other accounts stay signed in.
