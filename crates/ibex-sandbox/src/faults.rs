@@ -42,6 +42,9 @@ pub struct Faults {
     /// New wallets stay invisible (204 on `/users/me/address`) this long.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_ready_seconds: Option<u64>,
+    /// A new Safe's other chains complete this long after its first one (default 1 s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expansion_seconds: Option<u64>,
     /// Expire every access token issued so far (refresh still works).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expire_access_tokens: Option<bool>,
@@ -114,6 +117,7 @@ impl ActiveFaults {
             rate_limit,
             not_indexed_reads,
             not_ready_seconds,
+            expansion_seconds,
             expire_access_tokens,
             drop_web_sockets,
             stall_web_sockets,

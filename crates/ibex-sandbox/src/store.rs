@@ -366,6 +366,24 @@ impl std::fmt::Debug for Otp {
     }
 }
 
+/// When a new Safe's registrations complete, from its creation: the default chain after
+/// `first`, every other chain `expansion` later.
+#[derive(Clone, Copy, Debug)]
+pub struct Registration {
+    pub first: Millis,
+    pub expansion: Millis,
+}
+
+impl Registration {
+    /// After `first`, the others a second later (at once when the first is).
+    pub fn after(first: Millis) -> Self {
+        Self {
+            first,
+            expansion: if first == 0 { 0 } else { 1000 },
+        }
+    }
+}
+
 impl Store {
     pub fn new(seed: u64) -> Self {
         Self {
@@ -408,16 +426,15 @@ impl Store {
         external_user_id
     }
 
-    /// Adds a signer and its Safe at `safe_address`; the Safe is registered on the default chain
-    /// after `ready_after_ms` and on every other chain a second later (the documented
-    /// asynchronous multi-chain expansion, docs/api/account.md §3).
+    /// Adds a signer and its Safe at `safe_address`, registered on its chains as `ready` says
+    /// (the documented asynchronous multi-chain expansion, docs/api/account.md §3).
     pub fn add_signer(
         &mut self,
         user: &str,
         spec: SignerSpec,
         safe_address: String,
         now: Millis,
-        ready_after_ms: Millis,
+        ready: Registration,
     ) -> String {
         let signer_id = crate::b64::url(&self.new_id("signer")[..16]);
         let signer = Signer {
@@ -442,12 +459,12 @@ impl Store {
         let schedule = ledger::CHAINS
             .iter()
             .map(|c| {
-                let expansion = if c.id == ledger::DEFAULT_CHAIN || ready_after_ms == 0 {
+                let expansion = if c.id == ledger::DEFAULT_CHAIN {
                     0
                 } else {
-                    1000
+                    ready.expansion
                 };
-                (c.id, now + ready_after_ms + expansion)
+                (c.id, now + ready.first + expansion)
             })
             .collect();
         self.add_safe(safe_address, user, &signer_id, now, schedule);

@@ -507,3 +507,39 @@ async fn signing_in_again_spends_the_old_sessions_refresh_token() {
     assert_eq!(account(&second.session_get().await.unwrap()).id, a.id);
     assert_eq!(second.accounts_list().await.unwrap().len(), 1);
 }
+
+/// IBEx registers a new Safe on its other chains after the sign-up has returned (auth.md §7):
+/// the core reads the addresses again until the Safe is on every chain, and tells the UI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_safe_s_later_chains_reach_the_account() {
+    let core = TestCore::new();
+    // The other chains complete 4 s after the first: the sign-up surely returns before.
+    sandbox(
+        &core,
+        "faults",
+        serde_json::json!({ "expansionSeconds": 4 }),
+    )
+    .await;
+    let chains = |account: &Account| {
+        let primary = account
+            .wallets
+            .iter()
+            .find(|w| w.primary)
+            .expect("a primary Safe");
+        primary.chain_ids.clone()
+    };
+    let first = account(&core.sign_up().await);
+    assert_eq!(
+        chains(&first).len(),
+        1,
+        "only the default chain so far: {first:?}"
+    );
+    core.events
+        .wait_for("the Safe on every chain", |e| {
+            matches!(e, CoreEvent::SessionChanged { session } if matches!(session, SessionInfo::SignedIn { .. }) && chains(&account(session)).len() == 3)
+        })
+        .await;
+    let now = account(&core.session_get().await.unwrap());
+    assert_eq!(chains(&now), vec![100, 8453, 421_614]);
+    assert_eq!(now.id, first.id);
+}

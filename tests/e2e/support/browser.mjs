@@ -9,6 +9,7 @@ import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { binary, repoRoot } from './paths.mjs';
 import { LOCALE, LOCALE_ENV } from './i18n.mjs';
+import { sandbox } from './sandbox.mjs';
 import { startProcess } from './process.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -152,4 +153,33 @@ export async function openSignedOutAt(page, url) {
   await page.locator('[data-testid="sign-out"], [data-testid="create-wallet"]').first().waitFor();
   if (await page.getByTestId('sign-out').isVisible()) await page.getByTestId('sign-out').click();
   await page.getByTestId('create-wallet').waitFor();
+}
+
+/**
+ * Creates a wallet with a new passkey from the signed-out screen and waits until the Safe is
+ * registered on every chain (IBEx completes them one by one after the sign-up) and the wallet
+ * lists them all, so that the sandbox can credit it anywhere and the pages show every chain.
+ * @param {import('playwright-core').Page} page @param {string} url
+ * @returns {Promise<{ sandboxUrl: string, safe: string }>} the sandbox's URL and the primary Safe
+ */
+export async function createWallet(page, url) {
+  await addVirtualAuthenticator(page);
+  await openSignedOutAt(page, url);
+  const sandboxUrl = (await page.getByTestId('base-url').textContent({ timeout: 30000 })) ?? '';
+  await page.getByTestId('create-wallet').click();
+  const safe = (await page.getByTestId('safe-address').first().textContent({ timeout: 30000 })) ?? '';
+  for (let waited = 0; ; waited += 100) {
+    /** @type {{ chainId: number, registered: boolean }[]} */
+    const chains = (await sandbox(sandboxUrl, `ledger/${safe}`)).chains;
+    if (chains.every((c) => c.registered)) {
+      await page.waitForFunction(
+        (count) => document.querySelectorAll('[data-testid="safe-chain"]').length >= count,
+        chains.length,
+        { timeout: 30000 },
+      );
+      return { sandboxUrl, safe };
+    }
+    assert.ok(waited < 30000, `the Safe is not registered on every chain: ${JSON.stringify(chains)}`);
+    await page.waitForTimeout(100);
+  }
 }

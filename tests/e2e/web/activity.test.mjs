@@ -5,12 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import {
-  addVirtualAuthenticator,
-  collectPageErrors,
-  seriousA11yViolations,
-  useHostAndBrowser,
-} from '../support/browser.mjs';
+import { createWallet, collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
 import { byLocale, pattern, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 import { sandbox } from '../support/sandbox.mjs';
@@ -46,14 +41,8 @@ async function loadAll(page) {
 test('activity: paging per chain, scopes, a transfer in flight, and an exact CSV export', async () => {
   const page = await env.browser().newPage();
   const errors = collectPageErrors(page);
-  await addVirtualAuthenticator(page);
-  await page.goto(env.host().url);
-  const sandboxUrl = (await page.getByTestId('base-url').textContent({ timeout: 30000 })) ?? '';
-  await page.getByTestId('create-wallet').click();
-  const safe = (await page.getByTestId('safe-address').first().textContent({ timeout: 30000 })) ?? '';
-  // Wait for the Safe on every chain, then give Base more history than one page, and an
-  // outgoing amount no float can hold.
-  await page.waitForTimeout(3500);
+  const { sandboxUrl, safe } = await createWallet(page, env.host().url);
+  // Give Base more history than one page, and an outgoing amount no float can hold.
   await sandbox(sandboxUrl, 'ledger/transfers', {
     safeAddress: safe,
     chainId: BASE,

@@ -8,13 +8,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  addVirtualAuthenticator,
-  collectPageErrors,
-  openSignedOutAt,
-  seriousA11yViolations,
-  useHostAndBrowser,
-} from '../support/browser.mjs';
+import { createWallet, collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
 import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 import { sandbox } from '../support/sandbox.mjs';
@@ -56,12 +50,7 @@ async function approvePayment(page) {
 test('banking: IBANs, history, payees with VoP, SEPA payments, mandates, automation', async () => {
   const page = await env.browser().newPage();
   const errors = collectPageErrors(page);
-  await addVirtualAuthenticator(page);
-  await openSignedOutAt(page, env.host().url);
-  const sandboxUrl = (await page.getByTestId('base-url').textContent({ timeout: 30000 })) ?? '';
-  await page.getByTestId('create-wallet').click();
-  await page.getByTestId('safe-address').first().waitFor({ timeout: 30000 });
-  await page.waitForTimeout(3500);
+  const { sandboxUrl } = await createWallet(page, env.host().url);
   await page.getByTestId('nav-bank').click();
   await page.getByTestId('bank-no-iban').waitFor({ timeout: 30000 });
   await page.getByTestId('bank-automation-undocumented').waitFor();

@@ -9,13 +9,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  addVirtualAuthenticator,
-  collectPageErrors,
-  openSignedOutAt,
-  seriousA11yViolations,
-  useHostAndBrowser,
-} from '../support/browser.mjs';
+import { createWallet, collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
 import { byLocale, literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 import { sandbox } from '../support/sandbox.mjs';
@@ -42,12 +36,7 @@ async function walletOnBridge() {
   const page = await env.browser().newPage();
   await page.setViewportSize({ width: 1280, height: 900 });
   const errors = collectPageErrors(page);
-  await addVirtualAuthenticator(page);
-  await openSignedOutAt(page, env.host().url);
-  const sandboxUrl = (await page.getByTestId('base-url').textContent({ timeout: 30000 })) ?? '';
-  await page.getByTestId('create-wallet').click();
-  const safe = (await page.getByTestId('safe-address').first().textContent({ timeout: 30000 })) ?? '';
-  await page.waitForTimeout(3500); // the Safe on every chain
+  const { sandboxUrl, safe } = await createWallet(page, env.host().url);
   await sandbox(sandboxUrl, 'ledger/transfers', {
     safeAddress: safe,
     chainId: BASE,

@@ -6,13 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  addVirtualAuthenticator,
-  collectPageErrors,
-  openSignedOutAt,
-  seriousA11yViolations,
-  useHostAndBrowser,
-} from '../support/browser.mjs';
+import { createWallet, collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
 import { t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 import { sandbox } from '../support/sandbox.mjs';
@@ -47,12 +41,7 @@ async function act(page, name, amount, how) {
 test('earn: Aave, Morpho and Hyperliquid deposits become positions; withdrawals; bad amounts refused', async () => {
   const page = await env.browser().newPage();
   const errors = collectPageErrors(page);
-  await addVirtualAuthenticator(page);
-  await openSignedOutAt(page, env.host().url);
-  const sandboxUrl = (await page.getByTestId('base-url').textContent({ timeout: 30000 })) ?? '';
-  await page.getByTestId('create-wallet').click();
-  const safe = (await page.getByTestId('safe-address').first().textContent({ timeout: 30000 })) ?? '';
-  await page.waitForTimeout(3500);
+  const { sandboxUrl, safe } = await createWallet(page, env.host().url);
   for (const chainId of [ARB, BASE]) {
     await sandbox(sandboxUrl, 'ledger/transfers', {
       safeAddress: safe,

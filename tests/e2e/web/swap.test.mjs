@@ -5,13 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  addVirtualAuthenticator,
-  collectPageErrors,
-  openSignedOutAt,
-  seriousA11yViolations,
-  useHostAndBrowser,
-} from '../support/browser.mjs';
+import { createWallet, collectPageErrors, seriousA11yViolations, useHostAndBrowser } from '../support/browser.mjs';
 import { literally, t } from '../support/i18n.mjs';
 import { artifactsDir } from '../support/paths.mjs';
 import { sandbox } from '../support/sandbox.mjs';
@@ -25,12 +19,7 @@ const EURE_ARB = '0x0c0a4f4c0d1fd81a0f4e8b1f3c8c0e4d2b1a9e71';
 async function walletOnSwap() {
   const page = await env.browser().newPage();
   const errors = collectPageErrors(page);
-  await addVirtualAuthenticator(page);
-  await openSignedOutAt(page, env.host().url);
-  const sandboxUrl = (await page.getByTestId('base-url').textContent({ timeout: 30000 })) ?? '';
-  await page.getByTestId('create-wallet').click();
-  const safe = (await page.getByTestId('safe-address').first().textContent({ timeout: 30000 })) ?? '';
-  await page.waitForTimeout(3500); // the Safe on every chain
+  const { sandboxUrl, safe } = await createWallet(page, env.host().url);
   await sandbox(sandboxUrl, 'ledger/transfers', {
     safeAddress: safe,
     chainId: ARB,

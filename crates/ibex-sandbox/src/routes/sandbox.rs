@@ -158,11 +158,13 @@ pub async fn session(State(state): State<Shared>, body: Option<Json<NewSession>>
                 other => store.create_user(now, other),
             };
             let safe = ids::address_from(&[b"safe:session", user.as_bytes()]);
-            let ready = state
-                .faults()
-                .config
-                .not_ready_seconds
-                .map_or(0, |s| s as i64 * 1000);
+            let ready = crate::store::Registration::after(
+                state
+                    .faults()
+                    .config
+                    .not_ready_seconds
+                    .map_or(0, |s| s as i64 * 1000),
+            );
             let signer = store.add_signer(
                 &user,
                 SignerSpec {
@@ -306,7 +308,15 @@ pub async fn ledger_of(
         .iter()
         .map(|t| ledger::transfer_row(t, true))
         .collect();
-    Ok(Json(json!({ "transfers": rows })))
+    // Each chain's registration completes a moment after the sign-up (IBEx deploys the Safe
+    // chain by chain): tests wait for all of them instead of sleeping.
+    let now = state.now();
+    let chains: Vec<Value> = safe
+        .chains
+        .iter()
+        .map(|(chain, at)| json!({ "chainId": chain, "registered": *at <= now }))
+        .collect();
+    Ok(Json(json!({ "transfers": rows, "chains": chains })))
 }
 
 /// `POST /__sandbox/wallet/sign` `{privateKey, message}` → `{address, signature}`: the user's

@@ -541,15 +541,43 @@ impl AuthState {
         self.edit_filed(&id, change)
     }
 
-    /// Reads the current account's Safes again (after one was added).
-    pub async fn reload_wallets(&self, id: &str, session: &Session) -> Result<(), AppError> {
+    /// Reads account `id`'s Safes again (after one was added, or while IBEx registers a new one
+    /// chain by chain); whether they changed.
+    pub async fn reload_wallets(&self, id: &str, session: &Session) -> Result<bool, AppError> {
         let wallets = session.address(false).await?;
         let mut signed = lock(&self.signed);
-        if let Some(active) = signed.list.iter_mut().find(|a| a.id == id) {
-            let signer = active.account.signer;
-            active.account = Account::from_wallets(wallets, signer);
-        }
-        Ok(())
+        let Some(active) = signed.list.iter_mut().find(|a| a.id == id) else {
+            return Ok(false);
+        };
+        let reloaded = Account::from_wallets(wallets, active.account.signer);
+        let changed = reloaded != active.account;
+        active.account = reloaded;
+        Ok(changed)
+    }
+
+    /// The chains account `id`'s primary Safe is on, while `session` is its session.
+    pub(crate) fn primary_chains(
+        &self,
+        id: &str,
+        session: &Session,
+    ) -> Option<std::collections::BTreeSet<u64>> {
+        let signed = lock(&self.signed);
+        let active = signed
+            .list
+            .iter()
+            .find(|a| a.id == id && a.session.same_as(session))?;
+        let primary = primary_safe(&active.account).ok()?;
+        let wallet = active
+            .account
+            .wallets
+            .iter()
+            .find(|w| w.address == primary)?;
+        Some(wallet.chain_ids.iter().map(|&c| u64::from(c)).collect())
+    }
+
+    /// Tells the UI the session changed (an account's Safes, read again).
+    pub(crate) fn announce(&self) {
+        self.changed();
     }
 
     /// Tells the UI the current session changed and returns it.
@@ -1228,6 +1256,11 @@ impl AuthState {
             .add(&id, signer, primary_safe(&account).ok(), current);
         self.watch_end(&session, &id);
         session.spawn_refresher();
+        // EOA (7702) wallets are not expanded to other chains; e-mail wallets are not Safes
+        // IBEx registers this way (auth.md §7).
+        if matches!(signer, SignerKind::Passkey | SignerKind::Pin) {
+            super::expansion::follow(self, &session, &id);
+        }
         let replaced = {
             let mut signed = lock(&self.signed);
             let active = Active {

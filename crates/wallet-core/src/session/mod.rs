@@ -2,6 +2,7 @@
 //! out (`auth`), and what this device remembers about it (the last signer kind).
 
 pub(crate) mod auth;
+pub(crate) mod expansion;
 pub(crate) mod filing;
 pub(crate) mod resume;
 

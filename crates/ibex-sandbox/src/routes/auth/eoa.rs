@@ -139,7 +139,7 @@ pub fn sign_in(
                 },
                 checksummed,
                 now,
-                0,
+                crate::store::Registration::after(0),
             );
             (user, signer)
         }

@@ -17,7 +17,7 @@ use crate::jwt::Kind;
 use crate::ledger;
 use crate::routes::extract::{Body, Fields};
 use crate::state::{AppState, Shared};
-use crate::store::{Purpose, SignerKind, Store};
+use crate::store::{Purpose, Registration, SignerKind, Store};
 use crate::tokens::{self, Tenant};
 
 pub use crate::routes::extract::Params;
@@ -200,12 +200,19 @@ pub fn live_challenge(
     Ok(found.purpose)
 }
 
-fn ready_after(state: &AppState) -> Millis {
-    state
-        .faults()
-        .config
+fn ready_after(state: &AppState) -> Registration {
+    let faults = &state.faults().config;
+    let first = faults
         .not_ready_seconds
-        .map_or(state.settings.address_ready_ms, |s| s as Millis * 1000)
+        .map_or(state.settings.address_ready_ms, |s| s as Millis * 1000);
+    let ready = Registration::after(first);
+    match faults.expansion_seconds {
+        Some(s) => Registration {
+            expansion: s as Millis * 1000,
+            ..ready
+        },
+        None => ready,
+    }
 }
 
 /// Tokens plus the account fields of passkey/KDF/e-mail auth responses (docs/api/auth.md §5, §7).
