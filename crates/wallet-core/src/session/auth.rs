@@ -575,13 +575,8 @@ impl AuthState {
         Some(wallet.chain_ids.iter().map(|&c| u64::from(c)).collect())
     }
 
-    /// Tells the UI the session changed (an account's Safes, read again).
-    pub(crate) fn announce(&self) {
-        self.changed();
-    }
-
     /// Tells the UI the current session changed and returns it.
-    fn changed(&self) -> SessionInfo {
+    pub(crate) fn changed(&self) -> SessionInfo {
         let info = self.info();
         self.events.emit(CoreEvent::SessionChanged {
             session: info.clone(),

@@ -47,7 +47,9 @@ pub(crate) fn follow(auth: &Arc<AuthState>, session: &Session, id: &str) {
             tokio::time::sleep(RETRY).await;
             let Some(auth) = weak.upgrade() else { return };
             match auth.reload_wallets(&id, &session).await {
-                Ok(true) => auth.announce(),
+                Ok(true) => {
+                    auth.changed();
+                }
                 Ok(false) => {}
                 Err(e) => tracing::info!(error = %e, "the Safe's chains not read again"),
             }
